@@ -1,0 +1,82 @@
+#pragma once
+// Validated configuration of both daemons. Loading never touches the network;
+// any error names the file, section, key and bad value (config::error).
+#include <chrono>
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace config {
+
+using seconds = std::chrono::duration<double>;
+
+// Thrown by the loaders. what() is the full message, e.g.
+//   config.ini: [serve.ssh] port = "abc": not a port number (1-65535)
+class error : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+struct endpoint {
+  std::string ip;
+  std::uint16_t port = 0;  // 0 only for the route: let the OS pick (tests)
+};
+
+// [route] as the route daemon reads it.
+struct route_config {
+  endpoint listen;                        // [route] ip, port (required)
+  seconds heartbeat{6.0};                 // [route] heartbeat: ping interval told to vnets
+  seconds timeout{15.0};                  // [route] timeout: drop a vnet silent this long
+  seconds handshake_timeout{10.0};        // [route] handshake_timeout: first frame deadline
+  seconds link_timeout{10.0};             // [route] link_timeout: pairing deadline
+  std::vector<std::string> warnings;      // unknown keys etc., for the log
+};
+
+struct serve_config {
+  std::string key;           // NAME of [serve.NAME]
+  std::uint16_t serveid = 0; // 0: the route assigns; 1-499 dynamic; 500-999 static
+  std::string type = "tcp";
+  std::string ip = "127.0.0.1";
+  std::uint16_t port = 0;    // required, 1-65535
+  std::string name;          // defaults to key
+  std::string info;
+  bool active = true;        // effective value (startserve already applied)
+};
+
+struct use_config {
+  std::string key;           // NAME of [use.NAME]
+  std::uint16_t serveid = 0; // 1-999; 0 means "not opened" (a warning is recorded)
+  std::string ip = "127.0.0.1";
+  std::uint16_t port = 0;    // 0: the served service's port
+  bool active = true;        // effective value (startuse already applied)
+};
+
+struct vnet_config {
+  std::string path;          // the file it came from (reload default)
+  endpoint route;            // [route] ip, port (required)
+  std::string name;          // [vnet] name, default "vnet"
+  std::string group = "default";
+  bool terminal = false;
+  bool startserve = true;    // as written; only meaningful with terminal=true
+  bool startuse = true;
+  bool allow_unserve = false;
+  bool unserve_remote = false;
+  unsigned unserve_num = 1;
+  seconds heartbeat{6.0};    // [vnet] heartbeat: ping interval (the route's value wins if sent)
+  seconds reconnect{3.0};    // [vnet] reconnect: delay between attempts to reach the route
+  seconds dial_timeout{5.0}; // [vnet] dial_timeout: connecting to a served service
+  std::vector<serve_config> serves;  // in file order
+  std::vector<use_config> uses;      // in file order
+  std::vector<std::string> warnings;
+};
+
+// Both throw config::error. A file that cannot be read is an error too.
+route_config load_route_config(const std::string& path);
+vnet_config load_vnet_config(const std::string& path);
+
+// Same rules, from text in memory; `name` stands for the file in messages.
+route_config parse_route_config(const std::string& text, const std::string& name);
+vnet_config parse_vnet_config(const std::string& text, const std::string& name);
+
+}  // namespace config

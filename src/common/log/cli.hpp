@@ -1,0 +1,22 @@
+#pragma once
+// Command line shared by both daemons: [options] [config.ini], plus logging
+// set-up. Logs go to stderr so stdout stays free for the vnet terminal.
+#include <optional>
+#include <string>
+
+namespace logging {
+
+struct cli_options {
+  std::string config_path = "config.ini";
+  std::string log_level = "info";
+};
+
+// Parses argv. Prints help/version/errors itself; returns nullopt with
+// exit_code set when the process should stop (0 for --help/--version).
+std::optional<cli_options> parse_cli(int argc, char** argv, const char* program,
+                                     const char* summary, int& exit_code);
+
+// Installs the stderr logger at the given level; false if the level is unknown.
+bool setup_logging(const std::string& level);
+
+}  // namespace logging

@@ -1,0 +1,389 @@
+#include "protocol/codec.hpp"
+
+#include <type_traits>
+
+#include "protocol/error.hpp"
+#include "protocol/wire.hpp"
+
+namespace protocol {
+namespace {
+
+// ---- encoding ----------------------------------------------------------
+
+void put_opening(writer& w, std::uint16_t v) {
+  w.raw(std::string_view(magic, 4));
+  w.u16(v);
+}
+
+void put_serve(writer& w, const serve_info& s) {
+  w.u16(s.serveid);
+  w.str(s.name);
+  w.str(s.type);
+  w.str(s.ip);
+  w.u16(s.port);
+  w.str(s.info);
+}
+
+void put(writer& w, const control_hello& m) {
+  put_opening(w, m.version);
+  w.str(m.name);
+  w.str(m.group);
+  w.str(m.auth);
+}
+void put(writer& w, const link_open& m) {
+  put_opening(w, m.version);
+  w.u32(m.vnetid);
+  w.u64(m.session_token);
+  w.u16(m.serveid);
+}
+void put(writer& w, const link_join& m) {
+  put_opening(w, m.version);
+  w.u64(m.link_id);
+  w.u64(m.link_token);
+}
+void put(writer& w, const welcome& m) {
+  w.u16(m.version);
+  w.u32(m.vnetid);
+  w.u64(m.session_token);
+  w.u32(m.heartbeat_ms);
+  w.u32(m.timeout_ms);
+}
+void put(writer& w, const error& m) {
+  w.u16(m.code);
+  w.str(m.message);
+}
+void put(writer& w, const ping& m) {
+  w.u32(m.request_id);
+  w.u64(m.timestamp);
+}
+void put(writer& w, const pong& m) {
+  w.u32(m.request_id);
+  w.u64(m.timestamp);
+}
+void put(writer& w, const serve_register& m) {
+  w.u32(m.request_id);
+  put_serve(w, m.serve);
+}
+void put(writer& w, const serve_result& m) {
+  w.u32(m.request_id);
+  w.u8(m.ok ? 1 : 0);
+  w.u16(m.serveid);
+  w.str(m.reason);
+}
+void put(writer& w, const serve_unregister& m) { w.u16(m.serveid); }
+void put(writer& w, const serve_list& m) {
+  w.u32(m.vnets);
+  w.u32(static_cast<std::uint32_t>(m.serves.size()));
+  for (const auto& s : m.serves) {
+    put_serve(w, s.serve);
+    w.u32(s.vnetid);
+    w.str(s.vnet_name);
+  }
+}
+void put(writer& w, const link_request& m) {
+  w.u64(m.link_id);
+  w.u64(m.link_token);
+  w.u16(m.serveid);
+}
+void put(writer& w, const link_failed& m) {
+  w.u64(m.link_id);
+  w.str(m.reason);
+}
+void put(writer& w, const link_result& m) {
+  w.u8(m.ok ? 1 : 0);
+  w.str(m.reason);
+}
+
+// ---- decoding ----------------------------------------------------------
+
+bool get_bool(reader& r) {
+  auto v = r.u8();
+  if (v > 1) r.fail(errc::bad_value);
+  return v == 1;
+}
+
+// Returns false when the rest of the payload is in another version's layout.
+bool get_opening(reader& r, std::uint16_t& v) {
+  if (!r.raw_equals(std::string_view(magic, 4))) {
+    r.fail(errc::bad_magic);
+    return false;
+  }
+  v = r.u16();
+  return r.ok() && v == version;
+}
+
+serve_info get_serve(reader& r) {
+  serve_info s;
+  s.serveid = r.u16();
+  s.name = r.str();
+  s.type = r.str();
+  s.ip = r.str();
+  s.port = r.u16();
+  s.info = r.str();
+  return s;
+}
+
+template <typename T>
+T get(reader& r);
+
+template <>
+control_hello get(reader& r) {
+  control_hello m;
+  if (!get_opening(r, m.version)) return m;
+  m.name = r.str();
+  m.group = r.str();
+  m.auth = r.str();
+  return m;
+}
+template <>
+link_open get(reader& r) {
+  link_open m;
+  if (!get_opening(r, m.version)) return m;
+  m.vnetid = r.u32();
+  m.session_token = r.u64();
+  m.serveid = r.u16();
+  return m;
+}
+template <>
+link_join get(reader& r) {
+  link_join m;
+  if (!get_opening(r, m.version)) return m;
+  m.link_id = r.u64();
+  m.link_token = r.u64();
+  return m;
+}
+template <>
+welcome get(reader& r) {
+  welcome m;
+  m.version = r.u16();
+  m.vnetid = r.u32();
+  m.session_token = r.u64();
+  m.heartbeat_ms = r.u32();
+  m.timeout_ms = r.u32();
+  return m;
+}
+template <>
+error get(reader& r) {
+  error m;
+  m.code = r.u16();
+  m.message = r.str();
+  return m;
+}
+template <>
+ping get(reader& r) {
+  ping m;
+  m.request_id = r.u32();
+  m.timestamp = r.u64();
+  return m;
+}
+template <>
+pong get(reader& r) {
+  pong m;
+  m.request_id = r.u32();
+  m.timestamp = r.u64();
+  return m;
+}
+template <>
+serve_register get(reader& r) {
+  serve_register m;
+  m.request_id = r.u32();
+  m.serve = get_serve(r);
+  return m;
+}
+template <>
+serve_result get(reader& r) {
+  serve_result m;
+  m.request_id = r.u32();
+  m.ok = get_bool(r);
+  m.serveid = r.u16();
+  m.reason = r.str();
+  return m;
+}
+template <>
+serve_unregister get(reader& r) {
+  return serve_unregister{r.u16()};
+}
+template <>
+serve_list get(reader& r) {
+  serve_list m;
+  m.vnets = r.u32();
+  auto n = r.u32();
+  // Each entry takes at least 18 bytes; refuse counts the payload cannot hold
+  // before reserving anything.
+  if (n > max_payload / 18) {
+    r.fail(errc::bad_value);
+    return m;
+  }
+  for (std::uint32_t i = 0; i < n && r.ok(); ++i) {
+    listed_serve s;
+    s.serve = get_serve(r);
+    s.vnetid = r.u32();
+    s.vnet_name = r.str();
+    m.serves.push_back(std::move(s));
+  }
+  return m;
+}
+template <>
+link_request get(reader& r) {
+  link_request m;
+  m.link_id = r.u64();
+  m.link_token = r.u64();
+  m.serveid = r.u16();
+  return m;
+}
+template <>
+link_failed get(reader& r) {
+  link_failed m;
+  m.link_id = r.u64();
+  m.reason = r.str();
+  return m;
+}
+template <>
+link_result get(reader& r) {
+  link_result m;
+  m.ok = get_bool(r);
+  m.reason = r.str();
+  return m;
+}
+
+template <typename T>
+message decode_as(std::span<const std::uint8_t> payload, boost::system::error_code& ec) {
+  reader r(payload);
+  T m = get<T>(r);
+  bool other_version = false;
+  if constexpr (std::is_same_v<T, control_hello> || std::is_same_v<T, link_open> ||
+                std::is_same_v<T, link_join>) {
+    other_version = r.ok() && m.version != version;
+  }
+  if (r.ok() && !other_version && !r.at_end()) r.fail(errc::trailing_bytes);
+  ec = r.error();
+  return m;
+}
+
+bool known_type(std::uint16_t t) {
+  switch (static_cast<type>(t)) {
+    case type::control_hello: case type::link_open: case type::link_join:
+    case type::welcome: case type::error: case type::ping: case type::pong:
+    case type::serve_register: case type::serve_result: case type::serve_unregister:
+    case type::serve_list: case type::link_request: case type::link_failed:
+    case type::link_result:
+      return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+type type_of(const message& m) {
+  return std::visit(
+      [](const auto& v) -> type {
+        using T = std::decay_t<decltype(v)>;
+        if constexpr (std::is_same_v<T, control_hello>) return type::control_hello;
+        else if constexpr (std::is_same_v<T, link_open>) return type::link_open;
+        else if constexpr (std::is_same_v<T, link_join>) return type::link_join;
+        else if constexpr (std::is_same_v<T, welcome>) return type::welcome;
+        else if constexpr (std::is_same_v<T, error>) return type::error;
+        else if constexpr (std::is_same_v<T, ping>) return type::ping;
+        else if constexpr (std::is_same_v<T, pong>) return type::pong;
+        else if constexpr (std::is_same_v<T, serve_register>) return type::serve_register;
+        else if constexpr (std::is_same_v<T, serve_result>) return type::serve_result;
+        else if constexpr (std::is_same_v<T, serve_unregister>) return type::serve_unregister;
+        else if constexpr (std::is_same_v<T, serve_list>) return type::serve_list;
+        else if constexpr (std::is_same_v<T, link_request>) return type::link_request;
+        else if constexpr (std::is_same_v<T, link_failed>) return type::link_failed;
+        else return type::link_result;
+      },
+      m);
+}
+
+const char* name_of(type t) {
+  switch (t) {
+    case type::control_hello: return "control_hello";
+    case type::link_open: return "link_open";
+    case type::link_join: return "link_join";
+    case type::welcome: return "welcome";
+    case type::error: return "error";
+    case type::ping: return "ping";
+    case type::pong: return "pong";
+    case type::serve_register: return "serve_register";
+    case type::serve_result: return "serve_result";
+    case type::serve_unregister: return "serve_unregister";
+    case type::serve_list: return "serve_list";
+    case type::link_request: return "link_request";
+    case type::link_failed: return "link_failed";
+    case type::link_result: return "link_result";
+  }
+  return "unknown";
+}
+
+bool is_opening(std::uint16_t t) {
+  return t == static_cast<std::uint16_t>(type::control_hello) ||
+         t == static_cast<std::uint16_t>(type::link_open) ||
+         t == static_cast<std::uint16_t>(type::link_join);
+}
+
+header parse_header(std::span<const std::uint8_t, header_size> bytes, std::uint32_t max_length,
+                    boost::system::error_code& ec) {
+  reader r(bytes);
+  header h;
+  h.length = r.u32();
+  h.type = r.u16();
+  ec = {};
+  if (h.length > max_length)
+    ec = errc::oversized;
+  else if (!known_type(h.type))
+    ec = errc::unknown_type;
+  return h;
+}
+
+message decode_payload(std::uint16_t t, std::span<const std::uint8_t> p,
+                       boost::system::error_code& ec) {
+  switch (static_cast<type>(t)) {
+    case type::control_hello: return decode_as<control_hello>(p, ec);
+    case type::link_open: return decode_as<link_open>(p, ec);
+    case type::link_join: return decode_as<link_join>(p, ec);
+    case type::welcome: return decode_as<welcome>(p, ec);
+    case type::error: return decode_as<error>(p, ec);
+    case type::ping: return decode_as<ping>(p, ec);
+    case type::pong: return decode_as<pong>(p, ec);
+    case type::serve_register: return decode_as<serve_register>(p, ec);
+    case type::serve_result: return decode_as<serve_result>(p, ec);
+    case type::serve_unregister: return decode_as<serve_unregister>(p, ec);
+    case type::serve_list: return decode_as<serve_list>(p, ec);
+    case type::link_request: return decode_as<link_request>(p, ec);
+    case type::link_failed: return decode_as<link_failed>(p, ec);
+    case type::link_result: return decode_as<link_result>(p, ec);
+  }
+  ec = errc::unknown_type;
+  return error{};
+}
+
+std::optional<message> try_decode(std::span<const std::uint8_t> in, std::size_t& consumed,
+                                  boost::system::error_code& ec, std::uint32_t max_length) {
+  consumed = 0;
+  ec = {};
+  if (in.size() < header_size) return std::nullopt;
+  header h = parse_header(in.first<header_size>(), max_length, ec);
+  if (ec) return std::nullopt;
+  if (in.size() - header_size < h.length) return std::nullopt;
+  message m = decode_payload(h.type, in.subspan(header_size, h.length), ec);
+  if (ec) return std::nullopt;
+  consumed = header_size + h.length;
+  return m;
+}
+
+std::vector<std::uint8_t> encode(const message& m) {
+  std::vector<std::uint8_t> out(header_size, 0);
+  writer w(out);
+  std::visit([&](const auto& v) { put(w, v); }, m);
+  auto len = static_cast<std::uint32_t>(out.size() - header_size);
+  auto t = static_cast<std::uint16_t>(type_of(m));
+  std::uint8_t hdr[header_size] = {
+      static_cast<std::uint8_t>(len >> 24), static_cast<std::uint8_t>(len >> 16),
+      static_cast<std::uint8_t>(len >> 8),  static_cast<std::uint8_t>(len),
+      static_cast<std::uint8_t>(t >> 8),    static_cast<std::uint8_t>(t)};
+  std::copy(std::begin(hdr), std::end(hdr), out.begin());
+  return out;
+}
+
+}  // namespace protocol

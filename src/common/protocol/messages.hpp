@@ -1,0 +1,151 @@
+#pragma once
+// Every message of protocol version 1. A connection to the route opens with
+// one of the three "opening" messages (control_hello, link_open, link_join);
+// everything else travels on an established control session, except
+// link_result, which the route writes once on a use-side link before relaying.
+#include <cstdint>
+#include <string>
+#include <variant>
+#include <vector>
+
+namespace protocol {
+
+inline constexpr std::uint16_t version = 1;
+inline constexpr char magic[] = "VNET";  // first 4 bytes of every opening frame
+
+enum class type : std::uint16_t {
+  control_hello = 0x01,  // vnet -> route: start a control session
+  link_open = 0x02,      // vnet (use side) -> route: carry one connection to a serveid
+  link_join = 0x03,      // vnet (serve side) -> route: here is the other end of link_id
+  welcome = 0x10,        // route -> vnet: session accepted
+  error = 0x11,          // either way: fatal, the sender closes after it
+  ping = 0x20,
+  pong = 0x21,
+  serve_register = 0x30,
+  serve_result = 0x31,
+  serve_unregister = 0x32,
+  serve_list = 0x33,     // route -> vnet push: the whole serve list of the group
+  link_request = 0x40,   // route -> serving vnet: dial the service, then link_join
+  link_failed = 0x41,    // serving vnet -> route: could not dial the service
+  link_result = 0x42,    // route -> use-side link: paired (relay starts) or why not
+};
+
+struct control_hello {
+  std::uint16_t version = protocol::version;
+  std::string name;
+  std::string group;
+  std::string auth;  // reserved for authentication; empty today
+  bool operator==(const control_hello&) const = default;
+};
+
+struct link_open {
+  std::uint16_t version = protocol::version;
+  std::uint32_t vnetid = 0;
+  std::uint64_t session_token = 0;  // proves the link belongs to that session
+  std::uint16_t serveid = 0;
+  bool operator==(const link_open&) const = default;
+};
+
+struct link_join {
+  std::uint16_t version = protocol::version;
+  std::uint64_t link_id = 0;
+  std::uint64_t link_token = 0;
+  bool operator==(const link_join&) const = default;
+};
+
+struct welcome {
+  std::uint16_t version = protocol::version;
+  std::uint32_t vnetid = 0;
+  std::uint64_t session_token = 0;
+  std::uint32_t heartbeat_ms = 0;  // how often the route expects a ping
+  std::uint32_t timeout_ms = 0;    // silence after which the route drops the vnet
+  bool operator==(const welcome&) const = default;
+};
+
+struct error {
+  std::uint16_t code = 0;  // protocol::errc value, or 0 for "other"
+  std::string message;
+  bool operator==(const error&) const = default;
+};
+
+struct ping {
+  std::uint32_t request_id = 0;
+  std::uint64_t timestamp = 0;  // opaque to the route, echoed in pong
+  bool operator==(const ping&) const = default;
+};
+
+struct pong {
+  std::uint32_t request_id = 0;
+  std::uint64_t timestamp = 0;
+  bool operator==(const pong&) const = default;
+};
+
+struct serve_info {
+  std::uint16_t serveid = 0;
+  std::string name;
+  std::string type = "tcp";
+  std::string ip;
+  std::uint16_t port = 0;
+  std::string info;
+  bool operator==(const serve_info&) const = default;
+};
+
+struct serve_register {
+  std::uint32_t request_id = 0;
+  serve_info serve;  // serveid 0: the route picks one
+  bool operator==(const serve_register&) const = default;
+};
+
+struct serve_result {
+  std::uint32_t request_id = 0;
+  bool ok = false;
+  std::uint16_t serveid = 0;  // the id actually registered (may differ if dynamic)
+  std::string reason;         // why it was refused or replaced
+  bool operator==(const serve_result&) const = default;
+};
+
+struct serve_unregister {
+  std::uint16_t serveid = 0;
+  bool operator==(const serve_unregister&) const = default;
+};
+
+struct listed_serve {
+  serve_info serve;
+  std::uint32_t vnetid = 0;
+  std::string vnet_name;
+  bool operator==(const listed_serve&) const = default;
+};
+
+struct serve_list {
+  std::uint32_t vnets = 0;  // vnets connected in the group
+  std::vector<listed_serve> serves;
+  bool operator==(const serve_list&) const = default;
+};
+
+struct link_request {
+  std::uint64_t link_id = 0;
+  std::uint64_t link_token = 0;
+  std::uint16_t serveid = 0;
+  bool operator==(const link_request&) const = default;
+};
+
+struct link_failed {
+  std::uint64_t link_id = 0;
+  std::string reason;
+  bool operator==(const link_failed&) const = default;
+};
+
+struct link_result {
+  bool ok = false;
+  std::string reason;
+  bool operator==(const link_result&) const = default;
+};
+
+using message = std::variant<control_hello, link_open, link_join, welcome, error, ping, pong,
+                             serve_register, serve_result, serve_unregister, serve_list,
+                             link_request, link_failed, link_result>;
+
+type type_of(const message& m);
+const char* name_of(type t);
+
+}  // namespace protocol
