@@ -16,7 +16,10 @@ struct ini_entry {
 };
 
 // Throws config::error on a syntax error (with the line number) or when the
-// same key appears twice in one section.
-std::vector<ini_entry> parse_ini(const std::string& text, const std::string& name);
+// same key appears twice in one section. `sections`, when given, receives every
+// section name in file order, once each: a section without keys has no entry,
+// and a loader must still see it (an empty [serve.web] is an error, not nothing).
+std::vector<ini_entry> parse_ini(const std::string& text, const std::string& name,
+                                 std::vector<std::string>* sections = nullptr);
 
 }  // namespace config

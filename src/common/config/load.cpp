@@ -1,0 +1,227 @@
+// Loaders for both daemons: ini entries -> validated structs. The value
+// readers live in section.hpp; this file knows which section holds which key.
+#include <arpa/inet.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <map>
+#include <memory>
+#include <string_view>
+
+#include "config/config.hpp"
+#include "config/ini_file.hpp"
+#include "config/section.hpp"
+
+namespace config {
+namespace {
+
+std::string read_file(const std::string& path) {
+  std::unique_ptr<std::FILE, int (*)(std::FILE*)> f(std::fopen(path.c_str(), "rb"), &std::fclose);
+  if (!f) throw error(path + ": cannot read: " + std::strerror(errno));
+  std::string text;
+  char buf[4096];
+  std::size_t n;
+  while ((n = std::fread(buf, 1, sizeof buf, f.get())) > 0) text.append(buf, n);
+  // fopen succeeds on a directory on Linux; the read is what fails (EISDIR).
+  if (std::ferror(f.get())) throw error(path + ": cannot read: " + std::strerror(errno));
+  return text;
+}
+
+// The sections in file order, keys before any section first (under "").
+// Repeated headers merge, as in inih; a key set twice was refused already.
+std::vector<section> load_sections(const std::string& text, const std::string& file) {
+  std::vector<std::string> names;
+  auto entries = parse_ini(text, file, &names);
+  std::vector<section> out;
+  auto find = [&](const std::string& name) -> section& {
+    for (auto& s : out)
+      if (s.name() == name) return s;
+    return out.emplace_back(file, name);
+  };
+  for (const auto& e : entries)
+    if (e.section.empty()) find(e.section).add(e);
+  for (const auto& n : names) find(n);
+  for (auto& e : entries)
+    if (!e.section.empty()) find(e.section).add(std::move(e));
+  return out;
+}
+
+const section* find_section(const std::vector<section>& all, std::string_view name) {
+  auto it =
+      std::find_if(all.begin(), all.end(), [&](const section& s) { return s.name() == name; });
+  return it == all.end() ? nullptr : &*it;
+}
+
+// Binary form of an IP literal, so "::1" and "0::1" are the same address.
+std::string address_key(const std::string& ip) {
+  unsigned char buf[16];
+  if (inet_pton(AF_INET, ip.c_str(), buf) == 1) return std::string(reinterpret_cast<char*>(buf), 4);
+  if (inet_pton(AF_INET6, ip.c_str(), buf) == 1)
+    return std::string(reinterpret_cast<char*>(buf), 16);
+  return ip;
+}
+
+endpoint read_route_endpoint(const section* s, const std::string& file, bool daemon) {
+  if (!s) throw error(file + ": [route] ip is required");
+  endpoint ep;
+  const ini_entry& ip = s->require("ip");
+  if (daemon && !is_ip_literal(ip.value)) s->fail(ip, "not an IP address (IPv4 or IPv6)");
+  if (!daemon && ip.value.empty()) s->fail(ip, "must not be empty");
+  ep.ip = ip.value;
+  ep.port = s->port(s->require("port"), daemon ? 0 : 1);
+  return ep;
+}
+
+serve_config read_serve(const section& s, std::vector<std::string>& warnings) {
+  s.warn_unknown({"serveid", "type", "ip", "port", "name", "info", "active"}, warnings);
+  serve_config c;
+  c.key = s.name().substr(std::string_view("serve.").size());
+  if (auto* e = s.find("serveid")) c.serveid = s.serveid(*e);
+  if (auto* e = s.find("type")) {
+    c.type = lower_case(e->value);
+    if (c.type != "tcp") s.fail(*e, "only tcp is supported");
+  }
+  if (auto* e = s.find("ip")) {
+    if (e->value.empty()) s.fail(*e, "must not be empty");
+    c.ip = e->value;
+  }
+  c.port = s.port(s.require("port"), 1);
+  auto* name = s.find("name");
+  c.name = name && !name->value.empty() ? name->value : c.key;
+  if (auto* e = s.find("info")) c.info = e->value;
+  if (auto* e = s.find("active")) c.active = s.boolean(*e);
+  return c;
+}
+
+use_config read_use(const section& s, std::vector<std::string>& warnings) {
+  s.warn_unknown({"serveid", "ip", "port", "active"}, warnings);
+  use_config c;
+  c.key = s.name().substr(std::string_view("use.").size());
+  if (auto* e = s.find("serveid")) c.serveid = s.serveid(*e);
+  if (c.serveid == 0)
+    warnings.push_back(s.file() + ": [" + s.name() + "] has no serveid: it will not be opened");
+  if (auto* e = s.find("ip")) {
+    // A use listens on this address, so it must be one of ours, not a name.
+    if (!is_ip_literal(e->value)) s.fail(*e, "not an IP address (IPv4 or IPv6)");
+    c.ip = e->value;
+  }
+  if (auto* e = s.find("port")) c.port = s.port(*e, 1);
+  if (auto* e = s.find("active")) c.active = s.boolean(*e);
+  return c;
+}
+
+void read_vnet(const section& s, vnet_config& c, std::vector<std::string>& warnings) {
+  s.warn_unknown({"name", "group", "terminal", "startserve", "startuse", "allow_unserve",
+                  "unserve_remote", "unserve_num", "heartbeat", "reconnect", "dial_timeout"},
+                 warnings);
+  if (auto* e = s.find("name")) {
+    if (e->value.empty()) s.fail(*e, "must not be empty");
+    c.name = e->value;
+  }
+  if (auto* e = s.find("group")) {
+    if (e->value.empty()) s.fail(*e, "must not be empty");
+    c.group = e->value;
+  }
+  if (auto* e = s.find("terminal")) c.terminal = s.boolean(*e);
+  if (auto* e = s.find("startserve")) c.startserve = s.boolean(*e);
+  if (auto* e = s.find("startuse")) c.startuse = s.boolean(*e);
+  if (auto* e = s.find("allow_unserve")) c.allow_unserve = s.boolean(*e);
+  if (auto* e = s.find("unserve_remote")) c.unserve_remote = s.boolean(*e);
+  if (auto* e = s.find("unserve_num")) c.unserve_num = s.count(*e);
+  if (auto* e = s.find("heartbeat")) c.heartbeat = s.duration(*e);
+  if (auto* e = s.find("reconnect")) c.reconnect = s.duration(*e);
+  if (auto* e = s.find("dial_timeout")) c.dial_timeout = s.duration(*e);
+}
+
+// Conflicts that no single section can see.
+void check_unique(const std::vector<section>& sections, const vnet_config& c) {
+  std::map<std::uint16_t, const serve_config*> serveids;
+  for (const auto& sv : c.serves) {
+    if (sv.serveid == 0) continue;
+    auto [it, fresh] = serveids.emplace(sv.serveid, &sv);
+    if (!fresh) {
+      const auto* s = find_section(sections, "serve." + sv.key);
+      s->fail(*s->find("serveid"), "already used by [serve." + it->second->key + "]");
+    }
+  }
+  std::map<std::pair<std::string, std::uint16_t>, const use_config*> listens;
+  for (const auto& u : c.uses) {
+    if (u.port == 0) continue;
+    auto [it, fresh] = listens.emplace(std::make_pair(address_key(u.ip), u.port), &u);
+    if (!fresh) {
+      const auto* s = find_section(sections, "use." + u.key);
+      s->fail(*s->find("port"), u.ip + " port " + std::to_string(u.port) +
+                                    " is already used by [use." + it->second->key + "]");
+    }
+  }
+}
+
+}  // namespace
+
+route_config parse_route_config(const std::string& text, const std::string& name) {
+  auto sections = load_sections(text, name);
+  route_config c;
+  // Every other section belongs to a vnet sharing this file: not our business.
+  const section* route = find_section(sections, "route");
+  c.listen = read_route_endpoint(route, name, true);
+  route->warn_unknown({"ip", "port", "heartbeat", "timeout", "handshake_timeout", "link_timeout"},
+                      c.warnings);
+  if (auto* e = route->find("heartbeat")) c.heartbeat = route->duration(*e);
+  if (auto* e = route->find("timeout")) c.timeout = route->duration(*e);
+  if (auto* e = route->find("handshake_timeout")) c.handshake_timeout = route->duration(*e);
+  if (auto* e = route->find("link_timeout")) c.link_timeout = route->duration(*e);
+  return c;
+}
+
+vnet_config parse_vnet_config(const std::string& text, const std::string& name) {
+  auto sections = load_sections(text, name);
+  vnet_config c;
+  c.path = name;
+  c.name = "vnet";
+  c.route = read_route_endpoint(find_section(sections, "route"), name, false);
+  for (const auto& s : sections) {
+    const auto& n = s.name();
+    if (n == "route") {
+      // The route daemon's own keys are expected here: one file may serve
+      // both ends, as the manual's [route] does.
+      s.warn_unknown({"ip", "port", "heartbeat", "timeout", "handshake_timeout", "link_timeout"},
+                     c.warnings);
+    } else if (n == "vnet") {
+      read_vnet(s, c, c.warnings);
+    } else if (n.starts_with("serve.") || n.starts_with("use.")) {
+      bool serve = n.starts_with("serve.");
+      if (n.size() == (serve ? 6u : 4u))
+        throw error(name + ": [" + n + "] needs a name after the dot, e.g. [" + n + "ssh]");
+      if (serve)
+        c.serves.push_back(read_serve(s, c.warnings));
+      else
+        c.uses.push_back(read_use(s, c.warnings));
+    } else if (n.empty()) {
+      for (const auto& e : s.entries())
+        c.warnings.push_back(name + ": key \"" + e.key + "\" (line " + std::to_string(e.line) +
+                             ") is outside any section: ignored");
+    } else {
+      c.warnings.push_back(name + ": unknown section [" + n + "] ignored");
+    }
+  }
+  // Without a terminal the file is the whole truth: startserve/startuse only
+  // decide what a terminal user finds open.
+  if (c.terminal) {
+    for (auto& sv : c.serves) sv.active = sv.active && c.startserve;
+    for (auto& u : c.uses) u.active = u.active && c.startuse;
+  }
+  check_unique(sections, c);
+  return c;
+}
+
+route_config load_route_config(const std::string& path) {
+  return parse_route_config(read_file(path), path);
+}
+
+vnet_config load_vnet_config(const std::string& path) {
+  return parse_vnet_config(read_file(path), path);
+}
+
+}  // namespace config

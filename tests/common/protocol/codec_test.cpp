@@ -1,0 +1,328 @@
+#include "protocol/codec.hpp"
+
+#include <gtest/gtest.h>
+
+#include <set>
+#include <string>
+#include <string_view>
+
+#include "protocol/error.hpp"
+#include "protocol/wire.hpp"
+
+namespace protocol {
+namespace {
+
+using bytes = std::vector<std::uint8_t>;
+
+serve_info sample_serve(std::uint16_t id, std::string name) {
+  return serve_info{id, std::move(name), "tcp", "127.0.0.1", 22, "home ssh, 中文"};
+}
+
+// One message of every type, with every field away from its default so a
+// field the codec forgets shows up as a mismatch.
+std::vector<message> samples() {
+  return {
+      control_hello{version, "xiao", "default-ssh", "secret"},
+      link_open{version, 7, 0x0102030405060708ull, 700},
+      link_join{version, 0xFFFFFFFFFFFFFFFFull, 42},
+      welcome{version, 1, 99, 6000, 15000},
+      error{static_cast<std::uint16_t>(errc::version_mismatch), "speak version 1"},
+      ping{3, 1234567890123ull},
+      pong{3, 1234567890123ull},
+      serve_register{5, sample_serve(0, "ssh")},
+      serve_result{5, true, 17, "replaced: 700 is taken"},
+      serve_unregister{999},
+      serve_list{2,
+                 {{sample_serve(700, "ssh"), 1, "remote-ssh"}, {sample_serve(999, "xrdp"), 2, ""}}},
+      link_request{11, 12, 700},
+      link_failed{11, "connection refused"},
+      link_result{true, ""},
+  };
+}
+
+bytes frame(std::uint16_t t, const bytes& payload) {
+  bytes out;
+  writer w(out);
+  w.u32(static_cast<std::uint32_t>(payload.size()));
+  w.u16(t);
+  out.insert(out.end(), payload.begin(), payload.end());
+  return out;
+}
+
+bytes frame(type t, const bytes& payload) { return frame(static_cast<std::uint16_t>(t), payload); }
+
+bytes text(std::string_view s) { return bytes(s.begin(), s.end()); }
+
+struct result {
+  std::optional<message> msg;
+  std::size_t consumed = 99;  // a value try_decode must overwrite
+  boost::system::error_code ec;
+};
+
+result decode(const bytes& in, std::uint32_t max = max_payload) {
+  result r;
+  r.ec = make_error_code(errc::unexpected_message);  // must be cleared on success
+  r.msg = try_decode(in, r.consumed, r.ec, max);
+  return r;
+}
+
+void expect_rejected(const bytes& in, errc why, std::uint32_t max = max_payload) {
+  auto r = decode(in, max);
+  EXPECT_FALSE(r.msg);
+  EXPECT_EQ(r.ec, make_error_code(why)) << r.ec.message();
+  EXPECT_EQ(r.consumed, 0u);
+}
+
+TEST(Codec, EveryMessageTypeRoundTrips) {
+  std::set<type> covered;
+  for (const auto& m : samples()) {
+    covered.insert(type_of(m));
+    auto wire = encode(m);
+    auto r = decode(wire);
+    ASSERT_TRUE(r.msg) << name_of(type_of(m)) << ": " << r.ec.message();
+    EXPECT_FALSE(r.ec);
+    EXPECT_EQ(r.consumed, wire.size());
+    EXPECT_EQ(*r.msg, m) << name_of(type_of(m));
+  }
+  EXPECT_EQ(covered.size(), std::variant_size_v<message>);
+}
+
+TEST(Codec, EmptyStringsAndListsRoundTrip) {
+  for (const message& m : {message{control_hello{}}, message{serve_list{}},
+                           message{link_result{false, ""}}, message{error{}}}) {
+    auto wire = encode(m);
+    auto r = decode(wire);
+    ASSERT_TRUE(r.msg) << r.ec.message();
+    EXPECT_EQ(*r.msg, m);
+  }
+}
+
+TEST(Codec, HeaderIsBigEndianLengthThenType) {
+  auto wire = encode(ping{0x01020304, 0x05060708090A0B0Cull});
+  bytes expected = {0, 0, 0, 12, 0, 0x20, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12};
+  EXPECT_EQ(wire, expected);
+  auto hello = encode(control_hello{version, "a", "", ""});
+  ASSERT_GE(hello.size(), header_size + 6);
+  EXPECT_EQ(std::string(hello.begin() + header_size, hello.begin() + header_size + 4), "VNET");
+  EXPECT_EQ(hello[header_size + 4], 0);
+  EXPECT_EQ(hello[header_size + 5], version);
+}
+
+TEST(Codec, EveryPrefixNeedsMoreBytes) {
+  for (const auto& m : samples()) {
+    auto wire = encode(m);
+    for (std::size_t n = 0; n < wire.size(); ++n) {
+      auto r = decode(bytes(wire.begin(), wire.begin() + static_cast<std::ptrdiff_t>(n)));
+      EXPECT_FALSE(r.msg) << name_of(type_of(m)) << " prefix " << n;
+      EXPECT_FALSE(r.ec) << name_of(type_of(m)) << " prefix " << n << ": " << r.ec.message();
+      EXPECT_EQ(r.consumed, 0u);
+    }
+  }
+}
+
+TEST(Codec, BackToBackFramesDecodeOneAtATime) {
+  auto a = encode(ping{1, 2});
+  auto b = encode(serve_unregister{700});
+  bytes both = a;
+  both.insert(both.end(), b.begin(), b.end());
+
+  auto first = decode(both);
+  ASSERT_TRUE(first.msg);
+  EXPECT_EQ(first.consumed, a.size());
+  EXPECT_EQ(*first.msg, (message{ping{1, 2}}));
+
+  auto second =
+      decode(bytes(both.begin() + static_cast<std::ptrdiff_t>(first.consumed), both.end()));
+  ASSERT_TRUE(second.msg);
+  EXPECT_EQ(second.consumed, b.size());
+  EXPECT_EQ(*second.msg, (message{serve_unregister{700}}));
+}
+
+TEST(Codec, BytesAfterAnOpeningFrameAreLeftForTheRelay) {
+  // A client that speaks first: its bytes may arrive in the same read as the
+  // link's opening frame, and must reach the service untouched.
+  auto open = encode(link_open{version, 3, 4, 700});
+  auto stream = text("GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+  bytes in = open;
+  in.insert(in.end(), stream.begin(), stream.end());
+  const bytes before = in;
+
+  auto r = decode(in, max_opening_payload);
+  ASSERT_TRUE(r.msg) << r.ec.message();
+  EXPECT_EQ(r.consumed, open.size());
+  EXPECT_EQ(in, before);
+  EXPECT_EQ(bytes(in.begin() + static_cast<std::ptrdiff_t>(r.consumed), in.end()), stream);
+}
+
+TEST(Codec, OversizedIsRejectedFromTheHeaderAlone) {
+  bytes hdr;
+  writer w(hdr);
+  w.u32(max_payload + 1);
+  w.u16(static_cast<std::uint16_t>(type::ping));
+  ASSERT_EQ(hdr.size(), header_size);
+  expect_rejected(hdr, errc::oversized);
+
+  // The same length is fine under the control maximum, not as a first frame.
+  auto big = encode(link_failed{1, std::string(2000, 'x')});
+  EXPECT_TRUE(decode(big).msg);
+  expect_rejected(bytes(big.begin(), big.begin() + header_size), errc::oversized,
+                  max_opening_payload);
+
+  // Exactly the maximum is allowed: it only waits for the payload.
+  bytes at_max;
+  writer(at_max).u32(max_opening_payload);
+  writer(at_max).u16(static_cast<std::uint16_t>(type::control_hello));
+  auto r = decode(at_max, max_opening_payload);
+  EXPECT_FALSE(r.msg);
+  EXPECT_FALSE(r.ec);
+}
+
+TEST(Codec, ParseHeaderChecksLengthThenType) {
+  bytes hdr = frame(0x7777, {});
+  boost::system::error_code ec;
+  auto h = parse_header(std::span<const std::uint8_t, header_size>(hdr.data(), header_size),
+                        max_payload, ec);
+  EXPECT_EQ(ec, make_error_code(errc::unknown_type));
+  EXPECT_EQ(h.type, 0x7777);
+  EXPECT_EQ(h.length, 0u);
+
+  bytes ok = frame(type::pong, bytes(12, 0));
+  h = parse_header(std::span<const std::uint8_t, header_size>(ok.data(), header_size), 12, ec);
+  EXPECT_FALSE(ec);
+  EXPECT_EQ(h.length, 12u);
+  h = parse_header(std::span<const std::uint8_t, header_size>(ok.data(), header_size), 11, ec);
+  EXPECT_EQ(ec, make_error_code(errc::oversized));
+}
+
+TEST(Codec, UnknownTypeIsRejected) {
+  expect_rejected(frame(0x0000, {}), errc::unknown_type);
+  expect_rejected(frame(0x0099, {1, 2, 3}), errc::unknown_type);
+  expect_rejected(frame(0xFFFF, {}), errc::unknown_type);
+  // Known by the header check alone: the payload has not arrived yet.
+  expect_rejected(bytes{0, 0, 0, 50, 0x12, 0x34}, errc::unknown_type);
+}
+
+TEST(Codec, TruncatedPayloadIsRejected) {
+  expect_rejected(frame(type::ping, {0, 0, 0, 1, 0}), errc::truncated);
+  expect_rejected(frame(type::control_hello, {'V', 'N', 'E', 'T', 0}), errc::truncated);
+  expect_rejected(frame(type::link_open, text("VN")), errc::truncated);
+  // A string whose length prefix runs past the end of the payload.
+  expect_rejected(frame(type::link_failed, {0, 0, 0, 0, 0, 0, 0, 1, 0, 9, 'a'}), errc::truncated);
+}
+
+TEST(Codec, TrailingBytesAreRejected) {
+  for (const auto& m : samples()) {
+    auto wire = encode(m);
+    bytes payload(wire.begin() + header_size, wire.end());
+    payload.push_back(0);
+    expect_rejected(frame(type_of(m), payload), errc::trailing_bytes);
+  }
+}
+
+TEST(Codec, BadMagicIsRejectedInEveryOpeningFrame) {
+  for (const message& m :
+       {message{control_hello{version, "n", "g", ""}}, message{link_open{version, 1, 2, 3}},
+        message{link_join{version, 4, 5}}}) {
+    auto wire = encode(m);
+    wire[header_size + 3] = 'X';  // "VNEX"
+    expect_rejected(wire, errc::bad_magic);
+    expect_rejected(wire, errc::bad_magic, max_opening_payload);
+  }
+}
+
+TEST(Codec, BoolOutsideZeroOrOneIsRejected) {
+  auto result_frame = encode(serve_result{1, true, 2, ""});
+  result_frame[header_size + 4] = 2;  // after the u32 request id
+  expect_rejected(result_frame, errc::bad_value);
+
+  auto link_frame = encode(link_result{true, "x"});
+  link_frame[header_size] = 2;
+  expect_rejected(link_frame, errc::bad_value);
+}
+
+TEST(Codec, AbsurdServeListCountIsRejected) {
+  bytes payload;
+  writer w(payload);
+  w.u32(1);
+  w.u32(0xFFFFFFFF);
+  expect_rejected(frame(type::serve_list, payload), errc::bad_value);
+
+  // A plausible count the payload does not hold is merely truncated.
+  bytes short_payload;
+  writer(short_payload).u32(1);
+  writer(short_payload).u32(3);
+  expect_rejected(frame(type::serve_list, short_payload), errc::truncated);
+}
+
+TEST(Codec, OtherVersionDecodesWithoutErrorForTheCallerToReport) {
+  // A future version may lay out the rest of the payload differently: only
+  // magic and version are read, so the caller can answer "version mismatch".
+  bytes payload = text("VNET");
+  writer w(payload);
+  w.u16(2);
+  w.u32(0xDEADBEEF);
+  w.u8(7);
+  for (type t : {type::control_hello, type::link_open, type::link_join}) {
+    auto wire = frame(t, payload);
+    auto r = decode(wire, max_opening_payload);
+    ASSERT_TRUE(r.msg) << name_of(t) << ": " << r.ec.message();
+    EXPECT_FALSE(r.ec);
+    EXPECT_EQ(r.consumed, wire.size());
+    std::uint16_t v = std::visit(
+        [](const auto& m) -> std::uint16_t {
+          if constexpr (requires { m.version; }) return m.version;
+          return 0;
+        },
+        *r.msg);
+    EXPECT_EQ(v, 2) << name_of(t);
+  }
+  // Even with nothing after the version.
+  auto r = decode(frame(type::link_join, {'V', 'N', 'E', 'T', 0, 9}));
+  ASSERT_TRUE(r.msg);
+  EXPECT_EQ(std::get<link_join>(*r.msg).version, 9);
+}
+
+TEST(Codec, GarbageFromOtherProtocolsIsRejected) {
+  using namespace std::literals;
+  // HTTP, SSH, and a TLS ClientHello record (embedded NULs kept by ""sv).
+  for (std::string_view g : {"GET / HTTP/1.1\r\n"sv, "SSH-2.0-OpenSSH_9.2p1\r\n"sv,
+                             "\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03"sv}) {
+    expect_rejected(text(g), errc::oversized, max_opening_payload);
+  }
+  // Small enough to pass the length check, but not a vnet peer.
+  expect_rejected(frame(type::control_hello, text("HTTP/1.1")), errc::bad_magic,
+                  max_opening_payload);
+}
+
+TEST(Codec, OpeningTypes) {
+  std::set<std::uint16_t> opening;
+  for (const auto& m : samples()) {
+    auto t = static_cast<std::uint16_t>(type_of(m));
+    if (is_opening(t)) opening.insert(t);
+    EXPECT_STRNE(name_of(type_of(m)), "unknown");
+  }
+  EXPECT_EQ(opening, (std::set<std::uint16_t>{0x01, 0x02, 0x03}));
+  EXPECT_FALSE(is_opening(0));
+  EXPECT_FALSE(is_opening(0x4242));
+}
+
+TEST(ProtocolError, CategoryNameAndMessages) {
+  EXPECT_STREQ(category().name(), "vnet.protocol");
+  std::set<std::string> seen;
+  for (int e = static_cast<int>(errc::truncated); e <= static_cast<int>(errc::unexpected_message);
+       ++e) {
+    auto ec = make_error_code(static_cast<errc>(e));
+    EXPECT_EQ(&ec.category(), &category());
+    EXPECT_FALSE(ec.message().empty());
+    EXPECT_NE(ec.message(), "unknown protocol error") << e;
+    seen.insert(ec.message());
+  }
+  EXPECT_EQ(seen.size(), 8u);  // every code says something different
+  EXPECT_FALSE(category().message(1000).empty());
+  boost::system::error_code ec = errc::oversized;  // implicit, thanks to is_error_code_enum
+  EXPECT_EQ(ec, make_error_code(errc::oversized));
+  EXPECT_TRUE(ec);
+}
+
+}  // namespace
+}  // namespace protocol
