@@ -1,0 +1,59 @@
+#include "net/relay.hpp"
+
+#include <memory>
+
+#include <boost/asio/write.hpp>
+
+namespace net {
+namespace {
+
+struct direction_state {
+  std::uint64_t bytes = 0;
+  error_code error;
+};
+
+awaitable<void> pump(tcp::socket& from, tcp::socket& to, direction_state& st) {
+  std::unique_ptr<char[]> buf(new char[relay_buffer_size]);
+  for (;;) {
+    auto [rec, n] = co_await from.async_read_some(asio::buffer(buf.get(), relay_buffer_size),
+                                                  use_nothrow);
+    if (n > 0) {
+      auto [wec, w] = co_await asio::async_write(to, asio::buffer(buf.get(), n), use_nothrow);
+      st.bytes += w;
+      if (wec) {
+        st.error = wec;
+        break;
+      }
+    }
+    if (rec == asio::error::eof) {
+      // Half-close: the FIN travels on, the other direction keeps flowing.
+      error_code ignored;
+      to.shutdown(tcp::socket::shutdown_send, ignored);
+      co_return;
+    }
+    if (rec) {
+      st.error = rec;
+      break;
+    }
+  }
+  // A real failure: end both directions now, the other pump unblocks with an error.
+  error_code ignored;
+  from.close(ignored);
+  to.close(ignored);
+}
+
+}  // namespace
+
+awaitable<relay_stats> relay(tcp::socket& a, tcp::socket& b) {
+  direction_state ab, ba;
+  co_await (pump(a, b, ab) && pump(b, a, ba));
+  relay_stats st;
+  st.a_to_b = ab.bytes;
+  st.b_to_a = ba.bytes;
+  st.error = ab.error ? ab.error : ba.error;
+  if (st.error == asio::error::operation_aborted || st.error == asio::error::bad_descriptor)
+    st.error = ab.error == st.error ? ba.error : ab.error;
+  co_return st;
+}
+
+}  // namespace net

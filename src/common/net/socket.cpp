@@ -1,0 +1,106 @@
+#include "net/socket.hpp"
+
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+
+#include <boost/asio/connect.hpp>
+#include <boost/asio/ip/address.hpp>
+#include <spdlog/spdlog.h>
+
+namespace net {
+
+void tune(tcp::socket& s) {
+  error_code ec;
+  s.set_option(tcp::no_delay(true), ec);
+  s.set_option(asio::socket_base::keep_alive(true), ec);
+  // Probe after 30 s idle, every 10 s, give up after 3: a vanished peer is
+  // found within about a minute instead of the kernel's two hours.
+  int idle = 30, interval = 10, count = 3;
+  ::setsockopt(s.native_handle(), IPPROTO_TCP, TCP_KEEPIDLE, &idle, sizeof idle);
+  ::setsockopt(s.native_handle(), IPPROTO_TCP, TCP_KEEPINTVL, &interval, sizeof interval);
+  ::setsockopt(s.native_handle(), IPPROTO_TCP, TCP_KEEPCNT, &count, sizeof count);
+}
+
+awaitable<error_code> dial(tcp::socket& s, const std::string& host, std::uint16_t port,
+                           duration timeout) {
+  auto ex = co_await asio::this_coro::executor;
+  asio::steady_timer timer(ex, timeout);
+  tcp::resolver resolver(ex);
+  auto resolved = co_await (resolver.async_resolve(host, std::to_string(port), use_nothrow) ||
+                            timer.async_wait(use_nothrow));
+  if (resolved.index() == 1) co_return asio::error::timed_out;
+  auto [rec, results] = std::get<0>(resolved);
+  if (rec) co_return rec;
+  auto connected = co_await (asio::async_connect(s, results, use_nothrow) ||
+                             timer.async_wait(use_nothrow));
+  if (connected.index() == 1) {
+    s.close();
+    co_return asio::error::timed_out;
+  }
+  auto [cec, ep] = std::get<0>(connected);
+  if (!cec) tune(s);
+  co_return cec;
+}
+
+error_code listen(tcp::acceptor& a, const std::string& ip, std::uint16_t port) {
+  error_code ec;
+  auto addr = asio::ip::make_address(ip, ec);
+  if (ec) return ec;
+  tcp::endpoint ep(addr, port);
+  if (a.is_open()) a.close();
+  a.open(ep.protocol(), ec);
+  if (ec) return ec;
+  a.set_option(tcp::acceptor::reuse_address(true), ec);
+  a.bind(ep, ec);
+  if (!ec) a.listen(asio::socket_base::max_listen_connections, ec);
+  if (ec) {
+    error_code ignored;
+    a.close(ignored);
+  }
+  return ec;
+}
+
+awaitable<void> accept_loop(tcp::acceptor& a, std::string what,
+                            std::function<void(tcp::socket)> on_accept) {
+  for (;;) {
+    auto accepted = co_await a.async_accept(use_nothrow);
+    auto ec = std::get<0>(accepted);
+    auto& socket = std::get<1>(accepted);
+    if (ec == asio::error::operation_aborted || !a.is_open()) co_return;
+    if (ec) {
+      // EMFILE, ENFILE, ENOBUFS, ECONNABORTED...: the listener must survive.
+      spdlog::warn("{}: accept failed: {}; retrying", what, ec.message());
+      if (!co_await sleep_for(std::chrono::milliseconds(100))) co_return;
+      continue;
+    }
+    tune(socket);
+    on_accept(std::move(socket));
+  }
+}
+
+void log_exception::operator()(std::exception_ptr e) const {
+  if (!e) return;
+  try {
+    std::rethrow_exception(e);
+  } catch (const std::exception& ex) {
+    spdlog::error("{}: unexpected exception: {}", what, ex.what());
+  }
+}
+
+std::string to_string(const tcp::endpoint& ep) {
+  auto addr = ep.address();
+  if (addr.is_v6()) return "[" + addr.to_string() + "]:" + std::to_string(ep.port());
+  return addr.to_string() + ":" + std::to_string(ep.port());
+}
+
+awaitable<bool> sleep_for(duration d) {
+  asio::steady_timer t(co_await asio::this_coro::executor, d);
+  auto [ec] = co_await t.async_wait(use_nothrow);
+  co_return !ec;
+}
+
+std::chrono::milliseconds to_ms(std::chrono::duration<double> d) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(d);
+}
+
+}  // namespace net

@@ -1,0 +1,36 @@
+#pragma once
+// Sockets owned by coroutines but closable from outside (shutdown, a vnet
+// leaving, a serve closed). Single-threaded by design: one io_context thread.
+#include <cstddef>
+#include <set>
+
+#include "net/asio.hpp"
+
+namespace net {
+
+class socket_set {
+ public:
+  // Registers a socket for the guard's lifetime.
+  class guard {
+   public:
+    guard(socket_set& set, tcp::socket& s) : set_(set), s_(&s) { set_.sockets_.insert(s_); }
+    ~guard() { set_.sockets_.erase(s_); }
+    guard(const guard&) = delete;
+    guard& operator=(const guard&) = delete;
+
+   private:
+    socket_set& set_;
+    tcp::socket* s_;
+  };
+
+  void close_all() {
+    error_code ignored;
+    for (auto* s : sockets_) s->close(ignored);
+  }
+  std::size_t size() const { return sockets_.size(); }
+
+ private:
+  std::set<tcp::socket*> sockets_;
+};
+
+}  // namespace net
