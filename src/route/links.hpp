@@ -1,0 +1,70 @@
+#pragma once
+// Pairing and bookkeeping of links on the route. A use-side link waits in
+// `pending` until the serving vnet joins with the matching id and token, or
+// reports a failure, or the deadline passes. Paired links are `active` until
+// their relay ends; closing a vnet closes every link it takes part in.
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <random>
+#include <string>
+#include <unordered_map>
+
+#include "net/socket.hpp"
+
+namespace route {
+
+struct pending_link {
+  pending_link(net::asio::any_io_executor ex, std::uint64_t id, std::uint64_t token)
+      : id(id), token(token), signal(ex) {}
+  std::uint64_t id;
+  std::uint64_t token;
+  std::uint32_t use_vnet = 0;
+  std::uint32_t serve_vnet = 0;
+  std::uint16_t serveid = 0;
+  net::asio::steady_timer signal;       // fires on join, failure or deadline
+  std::optional<net::tcp::socket> peer; // the serving side, once joined
+  std::string failure;
+};
+
+class link_table {
+ public:
+  explicit link_table(std::uint64_t seed);
+
+  // The caller (the use-side coroutine) waits on the returned entry's signal
+  // and must call forget() when done with it.
+  pending_link& create(net::asio::any_io_executor ex, std::uint32_t use_vnet,
+                       std::uint32_t serve_vnet, std::uint16_t serveid,
+                       net::duration deadline);
+  void forget(std::uint64_t id);
+
+  // Hands the serving side's socket to the waiting use side. Returns false
+  // (and leaves the socket alone) if no such link waits or the token is wrong.
+  bool join(std::uint64_t id, std::uint64_t token, net::tcp::socket& socket);
+  // The serving vnet could not dial its service.
+  void fail(std::uint64_t id, std::uint32_t serve_vnet, const std::string& reason);
+
+  void add_active(std::uint64_t id, std::uint32_t use_vnet, std::uint32_t serve_vnet,
+                  net::tcp::socket& a, net::tcp::socket& b);
+  void remove_active(std::uint64_t id);
+
+  // A vnet left: fail what waits on it and close what it takes part in.
+  void drop_vnet(std::uint32_t vnetid, const std::string& reason);
+  void close_all();
+  std::size_t live_links(std::uint32_t vnetid) const;
+  std::size_t active_count() const { return active_.size(); }
+  std::size_t pending_count() const { return pending_.size(); }
+
+ private:
+  struct active_link {
+    std::uint32_t use_vnet, serve_vnet;
+    net::tcp::socket* a;
+    net::tcp::socket* b;
+  };
+  std::uint64_t next_id_ = 1;
+  std::mt19937_64 rng_;
+  std::unordered_map<std::uint64_t, std::unique_ptr<pending_link>> pending_;
+  std::unordered_map<std::uint64_t, active_link> active_;
+};
+
+}  // namespace route

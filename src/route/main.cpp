@@ -1,0 +1,36 @@
+// route: the relay on the public host.
+#include <boost/asio/io_context.hpp>
+#include <spdlog/spdlog.h>
+
+#include "config/config.hpp"
+#include "log/cli.hpp"
+#include "net/run.hpp"
+#include "route/server.hpp"
+
+int main(int argc, char** argv) {
+  int exit_code = 0;
+  auto opts = logging::parse_cli(argc, argv, "route",
+                                 "Relay for vnet: keeps the registry of vnets and serves, and "
+                                 "pairs and relays their links.",
+                                 exit_code);
+  if (!opts) return exit_code;
+  logging::setup_logging(opts->log_level);
+
+  config::route_config cfg;
+  try {
+    cfg = config::load_route_config(opts->config_path);
+  } catch (const config::error& e) {
+    spdlog::error("{}", e.what());
+    return 1;
+  }
+  for (const auto& w : cfg.warnings) spdlog::warn("{}", w);
+
+  boost::asio::io_context io(1);
+  route::server srv(io.get_executor(), cfg);
+  if (auto ec = srv.open()) {
+    spdlog::error("cannot listen on {}:{}: {}", cfg.listen.ip, cfg.listen.port, ec.message());
+    return 1;
+  }
+  net::run_until_signal(io, srv.run(), [&] { srv.stop(); }, "route");
+  return 0;
+}

@@ -1,0 +1,235 @@
+#include "route/server.hpp"
+
+#include <random>
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include "net/frame_io.hpp"
+#include "net/relay.hpp"
+#include "protocol/error.hpp"
+
+namespace route {
+namespace {
+
+std::uint64_t random_seed() {
+  std::random_device rd;
+  return (static_cast<std::uint64_t>(rd()) << 32) ^ rd();
+}
+
+std::string version_error(std::uint16_t theirs) {
+  return fmt::format("protocol version {} is not supported; this route speaks version {}",
+                     theirs, protocol::version);
+}
+
+std::vector<std::uint8_t> error_frame(protocol::errc code, const std::string& text) {
+  return protocol::encode(protocol::error{static_cast<std::uint16_t>(code), text});
+}
+
+}  // namespace
+
+server::server(net::asio::any_io_executor ex, config::route_config cfg)
+    : ex_(ex), cfg_(std::move(cfg)), acceptor_(ex), links_(random_seed()) {}
+
+net::error_code server::open() { return net::listen(acceptor_, cfg_.listen.ip, cfg_.listen.port); }
+
+net::tcp::endpoint server::local_endpoint() const {
+  net::error_code ec;
+  return acceptor_.local_endpoint(ec);
+}
+
+net::awaitable<void> server::run() {
+  spdlog::info("route listening on {}", net::to_string(local_endpoint()));
+  co_await net::accept_loop(acceptor_, "route", [this](net::tcp::socket s) {
+    net::asio::co_spawn(ex_, handle(std::move(s)), net::log_exception{"route connection"});
+  });
+}
+
+void server::stop() {
+  stopping_ = true;
+  net::error_code ignored;
+  acceptor_.close(ignored);
+  for (auto& [id, s] : sessions_) s->close();
+  links_.close_all();
+  connections_.close_all();
+}
+
+net::awaitable<void> server::handle(net::tcp::socket s) {
+  net::socket_set::guard guard(connections_, s);
+  net::error_code ec;
+  auto ep = s.remote_endpoint(ec);
+  std::string from = ec ? "?" : net::to_string(ep);
+  net::frame_result opening = co_await net::read_frame(s, protocol::max_opening_payload,
+                                             std::chrono::duration_cast<net::duration>(cfg_.handshake_timeout));
+  const auto& rec = opening.ec;
+  auto& msg = opening.msg;
+  if (rec) {
+    if (rec == net::asio::error::timed_out)
+      spdlog::warn("connection from {} dropped: no opening frame within {} ms", from,
+                   net::to_ms(cfg_.handshake_timeout).count());
+    else if (rec.category() == protocol::category())
+      spdlog::warn("connection from {} dropped: bad opening frame: {}", from, rec.message());
+    else if (rec != net::asio::error::operation_aborted)
+      spdlog::warn("connection from {} dropped during handshake: {}", from, rec.message());
+    // Tell a vnet-speaking peer why; a port scanner will just see the close.
+    if (rec.category() == protocol::category()) {
+      auto frame = error_frame(static_cast<protocol::errc>(rec.value()), "bad opening frame: " + rec.message());
+      co_await net::write_frame(s, std::move(frame));
+    }
+    co_return;
+  }
+  if (!protocol::is_opening(static_cast<std::uint16_t>(protocol::type_of(msg)))) {
+    spdlog::warn("connection from {} dropped: it opened with {}", from,
+                 protocol::name_of(protocol::type_of(msg)));
+    auto frame = error_frame(protocol::errc::unexpected_message, "a connection must open with a hello");
+    co_await net::write_frame(s, std::move(frame));
+    co_return;
+  }
+  std::uint16_t theirs = std::visit(
+      [](const auto& m) -> std::uint16_t {
+        if constexpr (requires { m.version; }) return m.version;
+        else return protocol::version;
+      },
+      msg);
+  if (theirs != protocol::version) {
+    spdlog::warn("connection from {} dropped: {}", from, version_error(theirs));
+    auto frame = error_frame(protocol::errc::version_mismatch, version_error(theirs));
+    co_await net::write_frame(s, std::move(frame));
+    co_return;
+  }
+  if (auto* hello = std::get_if<protocol::control_hello>(&msg))
+    co_await run_session(std::move(s), std::move(*hello));
+  else if (auto* open = std::get_if<protocol::link_open>(&msg))
+    co_await run_use_link(std::move(s), *open);
+  else
+    join_link(s, std::get<protocol::link_join>(msg), from);
+}
+
+net::awaitable<void> server::run_session(net::tcp::socket s, protocol::control_hello hello) {
+  if (stopping_) co_return;
+  auto id = registry_.add_vnet(hello.name, hello.group);
+  std::uint64_t token = random_seed();
+  auto sess = std::make_shared<session>(std::move(s), id, hello.name, hello.group, token);
+  sessions_[id] = sess;
+  spdlog::info("vnet {:02} ({}) connected from {}, group '{}'", id, hello.name, sess->remote(),
+               hello.group);
+  sess->send(protocol::welcome{protocol::version, id, token,
+                               static_cast<std::uint32_t>(net::to_ms(cfg_.heartbeat).count()),
+                               static_cast<std::uint32_t>(net::to_ms(cfg_.timeout).count())});
+  push_group(hello.group);
+
+  auto reason = co_await sess->run([this, &sess](const protocol::message& m) { on_control(*sess, m); },
+                                   std::chrono::duration_cast<net::duration>(cfg_.timeout));
+
+  sessions_.erase(id);
+  auto serves = registry_.serves_of_group(hello.group);
+  registry_.remove_vnet(id);
+  links_.drop_vnet(id, fmt::format("vnet {:02} disconnected", id));
+  for (const auto& e : serves)
+    if (e.vnetid == id)
+      spdlog::info("serve {:03} '{}' of vnet {:02} unregistered", e.serve.serveid, e.serve.name, id);
+  spdlog::info("vnet {:02} ({}) disconnected: {}", id, hello.name, reason);
+  if (!stopping_) push_group(hello.group);
+}
+
+void server::on_control(session& s, const protocol::message& m) {
+  if (std::holds_alternative<protocol::ping>(m)) {
+    const auto& p = std::get<protocol::ping>(m);
+    s.send(protocol::pong{p.request_id, p.timestamp});
+  } else if (auto* reg = std::get_if<protocol::serve_register>(&m)) {
+    auto wanted = reg->serve.serveid;
+    auto out = registry_.register_serve(s.vnetid(), reg->serve);
+    s.send(protocol::serve_result{reg->request_id, out.ok, out.serveid, out.reason});
+    if (!out.ok) {
+      spdlog::info("vnet {:02}: serve '{}' ({:03}) refused: {}", s.vnetid(), reg->serve.name,
+                   wanted, out.reason);
+      return;
+    }
+    spdlog::info("vnet {:02}: serve '{}' registered as serveid {:03}{}", s.vnetid(),
+                 reg->serve.name, out.serveid, out.reason.empty() ? "" : " (" + out.reason + ")");
+    push_group(s.group());
+  } else if (auto* unreg = std::get_if<protocol::serve_unregister>(&m)) {
+    if (registry_.unregister_serve(s.vnetid(), unreg->serveid)) {
+      spdlog::info("vnet {:02}: serve {:03} unregistered", s.vnetid(), unreg->serveid);
+      push_group(s.group());
+    }
+  } else if (auto* failed = std::get_if<protocol::link_failed>(&m)) {
+    links_.fail(failed->link_id, s.vnetid(), failed->reason);
+  } else if (!std::holds_alternative<protocol::pong>(m)) {
+    spdlog::warn("vnet {:02}: protocol error: unexpected {} on a control session", s.vnetid(),
+                 protocol::name_of(protocol::type_of(m)));
+    s.fail(fmt::format("unexpected {} on a control session",
+                       protocol::name_of(protocol::type_of(m))));
+  }
+}
+
+void server::push_group(const std::string& group) {
+  auto list = registry_.list_for_group(group);
+  for (auto& [id, s] : sessions_)
+    if (s->group() == group) s->send(list);
+}
+
+net::awaitable<void> server::run_use_link(net::tcp::socket s, protocol::link_open open) {
+  net::socket_set::guard guard(connections_, s);
+  auto it = sessions_.find(open.vnetid);
+  if (it == sessions_.end() || it->second->token() != open.session_token) {
+    spdlog::warn("link refused: no session {:02} with that token", open.vnetid);
+    auto frame = error_frame(protocol::errc::unexpected_message, "unknown session: reconnect first");
+    co_await net::write_frame(s, std::move(frame));
+    co_return;
+  }
+  auto user = it->second;
+  const serve_entry* target = registry_.find_serve(user->group(), open.serveid);
+  if (!target || !sessions_.contains(target->vnetid)) {
+    auto why = fmt::format("serveid {:03} is not served in group '{}'", open.serveid, user->group());
+    spdlog::info("link from vnet {:02} refused: {}", open.vnetid, why);
+    auto frame = protocol::encode(protocol::link_result{false, why});
+    co_await net::write_frame(s, std::move(frame));
+    co_return;
+  }
+  auto serving = sessions_.at(target->vnetid);
+  auto& p = links_.create(ex_, open.vnetid, target->vnetid, open.serveid,
+                          std::chrono::duration_cast<net::duration>(cfg_.link_timeout));
+  auto link_id = p.id;
+  serving->send(protocol::link_request{p.id, p.token, open.serveid});
+  co_await p.signal.async_wait(net::use_nothrow);
+
+  if (!p.peer || stopping_) {
+    std::string why = !p.failure.empty() ? p.failure
+                      : stopping_        ? "the route is shutting down"
+                                         : fmt::format("vnet {:02} did not open its side within {} ms",
+                                                       p.serve_vnet, net::to_ms(cfg_.link_timeout).count());
+    spdlog::info("link {} (vnet {:02} -> serveid {:03} on vnet {:02}) failed: {}", link_id,
+                 p.use_vnet, p.serveid, p.serve_vnet, why);
+    links_.forget(link_id);
+    auto frame = protocol::encode(protocol::link_result{false, why});
+    co_await net::write_frame(s, std::move(frame));
+    co_return;
+  }
+  net::tcp::socket peer = std::move(*p.peer);
+  auto use_vnet = p.use_vnet, serve_vnet = p.serve_vnet;
+  auto serveid = p.serveid;
+  links_.forget(link_id);
+  net::socket_set::guard peer_guard(connections_, peer);
+  auto paired = protocol::encode(protocol::link_result{true, {}});
+  if (auto ec = co_await net::write_frame(s, std::move(paired))) co_return;
+
+  links_.add_active(link_id, use_vnet, serve_vnet, s, peer);
+  spdlog::debug("link {} paired: vnet {:02} -> serveid {:03} on vnet {:02}", link_id, use_vnet,
+                serveid, serve_vnet);
+  auto st = co_await net::relay(s, peer);
+  links_.remove_active(link_id);
+  spdlog::debug("link {} closed: {} bytes up, {} bytes down{}", link_id, st.a_to_b, st.b_to_a,
+                st.error ? " (" + st.error.message() + ")" : "");
+}
+
+void server::join_link(net::tcp::socket& s, const protocol::link_join& join,
+                       const std::string& from) {
+  if (!links_.join(join.link_id, join.link_token, s))
+    spdlog::warn("link join from {} refused: link {} is unknown, expired or already joined", from,
+                 join.link_id);
+  // On success the socket now belongs to the waiting use side; on failure it
+  // closes when this coroutine ends.
+}
+
+}  // namespace route

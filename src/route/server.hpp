@@ -1,0 +1,53 @@
+#pragma once
+// The route daemon: accepts connections, tells them apart by their opening
+// frame (control session, use-side link, serve-side link) and dispatches.
+#include <map>
+#include <memory>
+#include <string>
+
+#include "config/config.hpp"
+#include "net/asio.hpp"
+#include "net/socket_set.hpp"
+#include "protocol/messages.hpp"
+#include "route/links.hpp"
+#include "route/registry.hpp"
+#include "route/session.hpp"
+
+namespace route {
+
+class server {
+ public:
+  server(net::asio::any_io_executor ex, config::route_config cfg);
+
+  // Binds and listens; after success local_endpoint() is valid.
+  net::error_code open();
+  net::tcp::endpoint local_endpoint() const;
+  // Accepts until stop().
+  net::awaitable<void> run();
+  // Closes the listener and every connection; run() and all connection
+  // coroutines then finish on their own.
+  void stop();
+
+  // For tests and the log: current state.
+  const registry& state() const { return registry_; }
+  std::size_t active_links() const { return links_.active_count(); }
+
+ private:
+  net::awaitable<void> handle(net::tcp::socket s);
+  net::awaitable<void> run_session(net::tcp::socket s, protocol::control_hello hello);
+  net::awaitable<void> run_use_link(net::tcp::socket s, protocol::link_open open);
+  void join_link(net::tcp::socket& s, const protocol::link_join& join, const std::string& from);
+  void on_control(session& s, const protocol::message& m);
+  void push_group(const std::string& group);
+
+  net::asio::any_io_executor ex_;
+  config::route_config cfg_;
+  net::tcp::acceptor acceptor_;
+  registry registry_;
+  std::map<std::uint32_t, std::shared_ptr<session>> sessions_;
+  link_table links_;
+  net::socket_set connections_;  // every socket in a handshake or link
+  bool stopping_ = false;
+};
+
+}  // namespace route

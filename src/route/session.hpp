@@ -1,0 +1,47 @@
+#pragma once
+// One vnet's control session on the route. The server's table of sessions
+// must reach it from outside (to push serve lists and link requests), so it
+// lives in a shared_ptr; its coroutine still owns the reading.
+#include <chrono>
+#include <functional>
+#include <string>
+
+#include "net/frame_io.hpp"
+
+namespace route {
+
+class session {
+ public:
+  session(net::tcp::socket socket, std::uint32_t vnetid, std::string name, std::string group,
+          std::uint64_t token);
+
+  // Runs until the peer leaves, breaks the protocol, stays silent longer than
+  // `timeout`, or close() is called. Returns the reason, for the log.
+  net::awaitable<std::string> run(std::function<void(const protocol::message&)> on_message,
+                                  net::duration timeout);
+  void send(const protocol::message& m) { outbox_.send(m); }
+  // Sends a fatal error frame, then ends the session.
+  void fail(const std::string& reason);
+  void close();
+
+  std::uint32_t vnetid() const { return vnetid_; }
+  const std::string& name() const { return name_; }
+  const std::string& group() const { return group_; }
+  std::uint64_t token() const { return token_; }
+  const std::string& remote() const { return remote_; }
+
+ private:
+  net::awaitable<std::string> read_loop(std::function<void(const protocol::message&)> on_message);
+  net::awaitable<std::string> watchdog(net::duration timeout);
+
+  net::tcp::socket socket_;
+  net::outbox outbox_;
+  std::uint32_t vnetid_;
+  std::string name_, group_;
+  std::uint64_t token_;
+  std::string remote_;
+  std::chrono::steady_clock::time_point last_seen_;
+  std::string close_reason_;
+};
+
+}  // namespace route

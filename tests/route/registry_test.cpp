@@ -1,0 +1,156 @@
+#include "route/registry.hpp"
+
+#include <gtest/gtest.h>
+
+namespace {
+
+protocol::serve_info serve(std::uint16_t id, std::string name = "svc") {
+  return protocol::serve_info{id, std::move(name), "tcp", "127.0.0.1", 22, ""};
+}
+
+TEST(Registry, VnetIdsStartAtOneAndReuseTheLowestFree) {
+  route::registry r;
+  EXPECT_EQ(r.add_vnet("a", "g"), 1u);
+  EXPECT_EQ(r.add_vnet("b", "g"), 2u);
+  EXPECT_EQ(r.add_vnet("c", "g"), 3u);
+  ASSERT_TRUE(r.remove_vnet(2));
+  EXPECT_EQ(r.add_vnet("d", "g"), 2u);
+  EXPECT_EQ(r.add_vnet("e", "g"), 4u);
+  EXPECT_FALSE(r.remove_vnet(99));
+}
+
+TEST(Registry, ZeroGetsTheLowestFreeDynamicId) {
+  route::registry r;
+  auto v = r.add_vnet("a", "g");
+  auto first = r.register_serve(v, serve(0));
+  EXPECT_TRUE(first.ok);
+  EXPECT_EQ(first.serveid, 1);
+  EXPECT_TRUE(first.reason.empty());
+  ASSERT_TRUE(r.register_serve(v, serve(2)).ok);
+  EXPECT_EQ(r.register_serve(v, serve(0)).serveid, 3);
+}
+
+TEST(Registry, FreeDynamicIdIsKept) {
+  route::registry r;
+  auto v = r.add_vnet("a", "g");
+  auto out = r.register_serve(v, serve(42));
+  EXPECT_TRUE(out.ok);
+  EXPECT_EQ(out.serveid, 42);
+  ASSERT_NE(r.find_serve("g", 42), nullptr);
+  EXPECT_EQ(r.find_serve("g", 42)->vnetid, v);
+}
+
+TEST(Registry, DynamicConflictIsReplacedAndExplained) {
+  route::registry r;
+  auto a = r.add_vnet("a", "g");
+  auto b = r.add_vnet("b", "g");
+  ASSERT_TRUE(r.register_serve(a, serve(1)).ok);
+  ASSERT_TRUE(r.register_serve(a, serve(5)).ok);
+  auto out = r.register_serve(b, serve(5, "other"));
+  EXPECT_TRUE(out.ok);
+  EXPECT_EQ(out.serveid, 2);  // lowest free dynamic id
+  EXPECT_NE(out.reason.find("005"), std::string::npos);
+  EXPECT_NE(out.reason.find("002"), std::string::npos);
+  EXPECT_EQ(r.find_serve("g", 5)->vnetid, a);
+  EXPECT_EQ(r.find_serve("g", 2)->serve.name, "other");
+}
+
+TEST(Registry, StaticConflictIsRefusedNamingTheHolder) {
+  route::registry r;
+  auto a = r.add_vnet("home", "g");
+  auto b = r.add_vnet("office", "g");
+  ASSERT_TRUE(r.register_serve(a, serve(700, "ssh")).ok);
+  auto out = r.register_serve(b, serve(700, "web"));
+  EXPECT_FALSE(out.ok);
+  EXPECT_NE(out.reason.find("700"), std::string::npos);
+  EXPECT_NE(out.reason.find("home"), std::string::npos);
+  EXPECT_NE(out.reason.find("ssh"), std::string::npos);
+  EXPECT_EQ(r.find_serve("g", 700)->vnetid, a);
+  // The holder leaves: the static id becomes available.
+  r.remove_vnet(a);
+  EXPECT_TRUE(r.register_serve(b, serve(700, "web")).ok);
+}
+
+TEST(Registry, BoundariesOfTheDynamicRange) {
+  route::registry r;
+  auto a = r.add_vnet("a", "g");
+  auto b = r.add_vnet("b", "g");
+  ASSERT_TRUE(r.register_serve(a, serve(499)).ok);
+  ASSERT_TRUE(r.register_serve(a, serve(500)).ok);
+  EXPECT_TRUE(r.register_serve(b, serve(499)).ok);   // 499 is dynamic: replaced
+  EXPECT_FALSE(r.register_serve(b, serve(500)).ok);  // 500 is static: refused
+  EXPECT_FALSE(r.register_serve(b, serve(1000)).ok); // out of range
+}
+
+TEST(Registry, DynamicRangeExhausted) {
+  route::registry r;
+  auto a = r.add_vnet("a", "g");
+  for (int i = 0; i < 499; ++i) ASSERT_TRUE(r.register_serve(a, serve(0)).ok);
+  auto out = r.register_serve(a, serve(0));
+  EXPECT_FALSE(out.ok);
+  EXPECT_NE(out.reason.find("no free dynamic serveid"), std::string::npos);
+  EXPECT_TRUE(r.register_serve(a, serve(600)).ok);  // static ids are still free
+}
+
+TEST(Registry, GroupsAreSeparateNamespaces) {
+  route::registry r;
+  auto a = r.add_vnet("a", "red");
+  auto b = r.add_vnet("b", "blue");
+  EXPECT_TRUE(r.register_serve(a, serve(700)).ok);
+  EXPECT_TRUE(r.register_serve(b, serve(700)).ok);
+  EXPECT_EQ(r.find_serve("red", 700)->vnetid, a);
+  EXPECT_EQ(r.find_serve("blue", 700)->vnetid, b);
+  EXPECT_EQ(r.find_serve("green", 700), nullptr);
+  auto red = r.list_for_group("red");
+  EXPECT_EQ(red.vnets, 1u);
+  ASSERT_EQ(red.serves.size(), 1u);
+  EXPECT_EQ(red.serves[0].vnetid, a);
+  EXPECT_EQ(red.serves[0].vnet_name, "a");
+}
+
+TEST(Registry, OnlyTheOwnerUnregisters) {
+  route::registry r;
+  auto a = r.add_vnet("a", "g");
+  auto b = r.add_vnet("b", "g");
+  ASSERT_TRUE(r.register_serve(a, serve(10)).ok);
+  EXPECT_FALSE(r.unregister_serve(b, 10));
+  EXPECT_NE(r.find_serve("g", 10), nullptr);
+  EXPECT_TRUE(r.unregister_serve(a, 10));
+  EXPECT_EQ(r.find_serve("g", 10), nullptr);
+  EXPECT_FALSE(r.unregister_serve(a, 10));
+}
+
+TEST(Registry, RemovingAVnetRemovesItsServesOnly) {
+  route::registry r;
+  auto a = r.add_vnet("a", "g");
+  auto b = r.add_vnet("b", "g");
+  ASSERT_TRUE(r.register_serve(a, serve(1)).ok);
+  ASSERT_TRUE(r.register_serve(a, serve(700)).ok);
+  ASSERT_TRUE(r.register_serve(b, serve(2)).ok);
+  auto gone = r.remove_vnet(a);
+  ASSERT_TRUE(gone);
+  EXPECT_EQ(gone->name, "a");
+  auto list = r.list_for_group("g");
+  EXPECT_EQ(list.vnets, 1u);
+  ASSERT_EQ(list.serves.size(), 1u);
+  EXPECT_EQ(list.serves[0].serve.serveid, 2);
+}
+
+TEST(Registry, UnknownVnetCannotRegister) {
+  route::registry r;
+  EXPECT_FALSE(r.register_serve(7, serve(1)).ok);
+}
+
+TEST(Registry, ListIsOrderedByServeid) {
+  route::registry r;
+  auto a = r.add_vnet("a", "g");
+  for (std::uint16_t id : {900, 3, 450, 1}) ASSERT_TRUE(r.register_serve(a, serve(id)).ok);
+  auto list = r.list_for_group("g");
+  ASSERT_EQ(list.serves.size(), 4u);
+  EXPECT_EQ(list.serves[0].serve.serveid, 1);
+  EXPECT_EQ(list.serves[1].serve.serveid, 3);
+  EXPECT_EQ(list.serves[2].serve.serveid, 450);
+  EXPECT_EQ(list.serves[3].serve.serveid, 900);
+}
+
+}  // namespace
