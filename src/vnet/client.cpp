@@ -1,0 +1,177 @@
+#include "vnet/client.hpp"
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+using namespace boost::asio::experimental::awaitable_operators;
+
+namespace vnet {
+
+namespace {
+net::duration to_duration(config::seconds s) {
+  return std::chrono::duration_cast<net::duration>(s);
+}
+}  // namespace
+
+client::client(net::asio::any_io_executor ex, config::vnet_config cfg)
+    : ex_(ex), cfg_(std::move(cfg)), serves_(ex, ctx_), uses_(ex, ctx_), retry_timer_(ex) {
+  ctx_.route = cfg_.route;
+  ctx_.dial_timeout = to_duration(cfg_.dial_timeout);
+  ctx_.send = [this](const protocol::message& m) { send(m); };
+  serves_.load(cfg_.serves);
+  uses_.load(cfg_.uses);
+  for (const auto& u : uses_.entries())
+    if (u.state == use_state::no_serveid)
+      spdlog::warn("use {} has no serveid: it will not be opened", u.cfg.key);
+}
+
+std::optional<std::uint32_t> client::vnetid() const {
+  if (!ctx_.session) return std::nullopt;
+  return ctx_.session->vnetid;
+}
+
+void client::send(const protocol::message& m) {
+  if (outbox_) outbox_->send(m);
+}
+
+void client::stop() {
+  stopping_ = true;
+  retry_timer_.cancel();
+  if (socket_) {
+    net::error_code ignored;
+    socket_->close(ignored);
+  }
+  uses_.close_all();
+  serves_.close_all_links();
+}
+
+net::awaitable<void> client::run() {
+  const auto where = fmt::format("{}:{}", cfg_.route.ip, cfg_.route.port);
+  bool quiet = false;  // after the first failure, retries log at debug level
+  while (!stopping_) {
+    net::tcp::socket s(ex_);
+    auto ec = co_await net::dial(s, cfg_.route.ip, cfg_.route.port, to_duration(cfg_.dial_timeout));
+    std::string reason;
+    if (ec) {
+      reason = fmt::format("cannot reach route {}: {}", where, ec.message());
+    } else {
+      socket_ = &s;
+      reason = co_await run_session(s);
+      socket_ = nullptr;
+      quiet = false;
+    }
+    if (stopping_) break;
+    if (!quiet)
+      spdlog::warn("lost route: {}; reconnecting every {} ms", reason, net::to_ms(cfg_.reconnect).count());
+    else
+      spdlog::debug("still no route: {}", reason);
+    quiet = true;
+    retry_timer_.expires_after(to_duration(cfg_.reconnect));
+    co_await retry_timer_.async_wait(net::use_nothrow);
+  }
+}
+
+net::awaitable<std::string> client::run_session(net::tcp::socket& s) {
+  auto hello = protocol::encode(protocol::control_hello{protocol::version, cfg_.name, cfg_.group, {}});
+  auto hello_ec = co_await net::write_frame(s, std::move(hello));
+  if (hello_ec) co_return "hello failed: " + hello_ec.message();
+  net::frame_result answer = co_await net::read_frame(s, protocol::max_payload, std::chrono::seconds(10));
+  const auto& ec = answer.ec;
+  const auto& msg = answer.msg;
+  if (ec) co_return "no welcome from the route: " + ec.message();
+  if (auto* e = std::get_if<protocol::error>(&msg)) {
+    spdlog::error("the route refused this vnet: {}", e->message);
+    co_return "refused: " + e->message;
+  }
+  auto* w = std::get_if<protocol::welcome>(&msg);
+  if (!w) co_return "unexpected answer to hello";
+
+  ctx_.session = session_info{w->vnetid, w->session_token};
+  outbox_.emplace(ex_);
+  fatal_.clear();
+  last_seen_ = std::chrono::steady_clock::now();
+  spdlog::info("connected to route {}:{} as vnet {:02} (group '{}')", cfg_.route.ip,
+               cfg_.route.port, w->vnetid, cfg_.group);
+
+  // Ping at our own pace, but often enough for the route's timeout; consider
+  // the route gone after its own timeout (or 2.5 heartbeats) of silence.
+  auto interval = to_duration(cfg_.heartbeat);
+  auto route_timeout = std::chrono::milliseconds(w->timeout_ms);
+  if (w->timeout_ms && interval > route_timeout / 3) interval = route_timeout / 3;
+  auto silence = std::max<net::duration>(route_timeout, interval * 5 / 2);
+
+  serves_.on_connected();
+  auto r = co_await (read_loop(s) || outbox_->run(s) || heartbeat(interval) || watchdog(silence));
+  std::string reason;
+  switch (r.index()) {
+    case 0: reason = std::get<0>(r); break;
+    case 1: reason = "write failed: " + std::get<1>(r).message(); break;
+    case 2: reason = std::get<2>(r); break;
+    default: reason = std::get<3>(r); break;
+  }
+  net::error_code ignored;
+  s.close(ignored);
+  ctx_.session.reset();
+  outbox_.reset();
+  group_serves_ = {};
+  serves_.on_disconnected();
+  uses_.on_disconnected();
+  co_return reason;
+}
+
+net::awaitable<std::string> client::read_loop(net::tcp::socket& s) {
+  for (;;) {
+    net::frame_result fr = co_await net::read_frame(s, protocol::max_payload);
+    const auto& ec = fr.ec;
+    const auto& msg = fr.msg;
+    if (ec == net::asio::error::eof) co_return "the route closed the connection";
+    if (ec) co_return "read failed: " + ec.message();
+    last_seen_ = std::chrono::steady_clock::now();
+    on_message(msg);
+    if (!fatal_.empty()) co_return fatal_;
+  }
+}
+
+net::awaitable<std::string> client::heartbeat(net::duration interval) {
+  std::uint32_t id = 0;
+  for (;;) {
+    if (!co_await net::sleep_for(interval)) co_return "heartbeat stopped";
+    uses_.on_serve_list(group_serves_);  // retries ports that were busy
+    auto now = std::chrono::steady_clock::now().time_since_epoch();
+    send(protocol::ping{++id, static_cast<std::uint64_t>(
+                                  std::chrono::duration_cast<std::chrono::microseconds>(now).count())});
+  }
+}
+
+net::awaitable<std::string> client::watchdog(net::duration silence) {
+  for (;;) {
+    auto deadline = last_seen_ + silence;
+    if (std::chrono::steady_clock::now() >= deadline)
+      co_return fmt::format("the route was silent for {} ms", net::to_ms(silence).count());
+    net::asio::steady_timer t(ex_, deadline);
+    co_await t.async_wait(net::use_nothrow);
+  }
+}
+
+void client::on_message(const protocol::message& m) {
+  if (auto* list = std::get_if<protocol::serve_list>(&m)) {
+    group_serves_ = *list;
+    uses_.on_serve_list(*list);
+    serves_.retry_refused(*list);
+  } else if (auto* r = std::get_if<protocol::serve_result>(&m)) {
+    serves_.on_result(*r);
+  } else if (auto* req = std::get_if<protocol::link_request>(&m)) {
+    serves_.on_link_request(*req);
+  } else if (auto* p = std::get_if<protocol::pong>(&m)) {
+    auto now = std::chrono::duration_cast<std::chrono::microseconds>(
+                   std::chrono::steady_clock::now().time_since_epoch()).count();
+    spdlog::trace("pong {}: {} us", p->request_id, static_cast<std::uint64_t>(now) - p->timestamp);
+  } else if (auto* e = std::get_if<protocol::error>(&m)) {
+    fatal_ = "the route reported an error: " + e->message;
+  } else if (!std::holds_alternative<protocol::ping>(m)) {
+    fatal_ = fmt::format("protocol error: unexpected {} from the route",
+                         protocol::name_of(protocol::type_of(m)));
+  }
+}
+
+}  // namespace vnet

@@ -1,0 +1,35 @@
+// vnet: serves local services on the route and uses remote ones locally.
+#include <boost/asio/io_context.hpp>
+#include <spdlog/spdlog.h>
+
+#include "config/config.hpp"
+#include "log/cli.hpp"
+#include "net/run.hpp"
+#include "vnet/client.hpp"
+
+int main(int argc, char** argv) {
+  int exit_code = 0;
+  auto opts = logging::parse_cli(argc, argv, "vnet",
+                                 "Joins this machine to a virtual network through a route: "
+                                 "serves local TCP services and maps remote ones to local ports.",
+                                 exit_code);
+  if (!opts) return exit_code;
+  logging::setup_logging(opts->log_level);
+
+  config::vnet_config cfg;
+  try {
+    cfg = config::load_vnet_config(opts->config_path);
+  } catch (const config::error& e) {
+    spdlog::error("{}", e.what());
+    return 1;
+  }
+  for (const auto& w : cfg.warnings) spdlog::warn("{}", w);
+  if (cfg.terminal)
+    spdlog::warn("terminal=true: the interactive terminal is not part of this build yet; "
+                 "running from the configuration file (startserve/startuse honoured)");
+
+  boost::asio::io_context io(1);
+  vnet::client client(io.get_executor(), cfg);
+  net::run_until_signal(io, client.run(), [&] { client.stop(); }, "vnet");
+  return 0;
+}

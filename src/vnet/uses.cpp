@@ -1,0 +1,149 @@
+#include "vnet/uses.hpp"
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include "net/frame_io.hpp"
+#include "net/relay.hpp"
+
+namespace vnet {
+
+const char* to_string(use_state s) {
+  switch (s) {
+    case use_state::inactive: return "inactive";
+    case use_state::no_serveid: return "no serveid";
+    case use_state::standby: return "standing by";
+    case use_state::listening: return "listening";
+    case use_state::port_busy: return "port busy";
+  }
+  return "?";
+}
+
+use_table::use_table(net::asio::any_io_executor ex, route_context& ctx) : ex_(ex), ctx_(ctx) {}
+
+void use_table::load(const std::vector<config::use_config>& uses) {
+  close_all();
+  entries_.clear();
+  for (const auto& u : uses) {
+    use_entry e;
+    e.cfg = u;
+    e.state = !u.active ? use_state::inactive
+              : u.serveid == 0 ? use_state::no_serveid
+                               : use_state::standby;
+    entries_.push_back(std::move(e));
+  }
+}
+
+void use_table::on_serve_list(const protocol::serve_list& list) {
+  for (auto& e : entries_) {
+    if (e.state == use_state::inactive || e.state == use_state::no_serveid) continue;
+    auto it = std::find_if(list.serves.begin(), list.serves.end(),
+                           [&](const auto& s) { return s.serve.serveid == e.cfg.serveid; });
+    if (it == list.serves.end()) {
+      if (e.state == use_state::listening)
+        stop(e, use_state::standby, fmt::format("serveid {:03} is no longer offered", e.cfg.serveid));
+      else
+        e.state = use_state::standby;
+      continue;
+    }
+    std::uint16_t port = e.cfg.port ? e.cfg.port : it->serve.port;
+    if (e.state == use_state::listening && e.listen_port == port) continue;
+    if (e.state == use_state::listening) stop(e, use_state::standby, "the served port changed");
+    start(e, port);
+  }
+}
+
+void use_table::start(use_entry& e, std::uint16_t port) {
+  auto acceptor = std::make_shared<net::tcp::acceptor>(ex_);
+  e.listen_port = port;
+  if (auto ec = net::listen(*acceptor, e.cfg.ip, port)) {
+    // Logged once per streak; retried on the next serve list or tick.
+    if (e.state != use_state::port_busy)
+      spdlog::warn("use {} cannot listen on {}:{}: {}", e.cfg.key, e.cfg.ip, port, ec.message());
+    e.state = use_state::port_busy;
+    e.reason = ec.message();
+    return;
+  }
+  e.acceptor = acceptor;
+  e.state = use_state::listening;
+  e.reason.clear();
+  spdlog::info("use {} listening on {}:{} for serveid {:03}", e.cfg.key, e.cfg.ip, port, e.cfg.serveid);
+  auto name = e.cfg.key;
+  auto serveid = e.cfg.serveid;
+  auto links = e.links;
+  net::asio::co_spawn(
+      ex_,
+      [this, acceptor, name, serveid, links]() -> net::awaitable<void> {
+        co_await net::accept_loop(*acceptor, "use " + name, [&](net::tcp::socket s) {
+          net::asio::co_spawn(ex_, carry(std::move(s), name, serveid, links),
+                              net::log_exception{"use link"});
+        });
+      },
+      net::log_exception{"use listener"});
+}
+
+void use_table::stop(use_entry& e, use_state next, const std::string& why) {
+  if (e.acceptor) {
+    net::error_code ignored;
+    e.acceptor->close(ignored);
+    e.acceptor.reset();
+    spdlog::info("use {} stopped listening on {}:{} ({})", e.cfg.key, e.cfg.ip, e.listen_port, why);
+  }
+  e.state = next;
+}
+
+void use_table::on_disconnected() {
+  for (auto& e : entries_)
+    if (e.state == use_state::listening || e.state == use_state::port_busy)
+      stop(e, use_state::standby, "lost the route");
+}
+
+void use_table::close_all() {
+  for (auto& e : entries_) {
+    if (e.state == use_state::listening) stop(e, use_state::standby, "closing");
+    e.links->close_all();
+  }
+}
+
+net::awaitable<void> use_table::carry(net::tcp::socket client, std::string name,
+                                      std::uint16_t serveid, std::shared_ptr<net::socket_set> links) {
+  net::socket_set::guard g1(*links, client);
+  if (!ctx_.session) co_return;  // lost the route since accepting: just close
+  auto session = *ctx_.session;
+  net::tcp::socket link(ex_);
+  net::socket_set::guard g2(*links, link);
+  if (auto ec = co_await net::dial(link, ctx_.route.ip, ctx_.route.port, ctx_.dial_timeout)) {
+    spdlog::warn("use {}: link to serveid {:03} failed: cannot reach the route: {}", name, serveid,
+                 ec.message());
+    co_return;
+  }
+  auto open = protocol::encode(protocol::link_open{protocol::version, session.vnetid, session.token, serveid});
+  if (auto ec = co_await net::write_frame(link, std::move(open))) {
+    spdlog::warn("use {}: link to serveid {:03} failed: {}", name, serveid, ec.message());
+    co_return;
+  }
+  // The client's first bytes wait in its socket until the route says the
+  // other side is there; nothing is read from it before the relay.
+  // Not a structured binding: GCC 12 mis-destroys those over a co_await result.
+  net::frame_result answer = co_await net::read_frame(link, protocol::max_payload, ctx_.link_timeout);
+  const auto& ec = answer.ec;
+  const auto& msg = answer.msg;
+  std::string why;
+  if (ec)
+    why = ec == net::asio::error::timed_out ? "no answer from the route" : ec.message();
+  else if (auto* r = std::get_if<protocol::link_result>(&msg))
+    why = r->ok ? "" : r->reason;
+  else if (auto* e = std::get_if<protocol::error>(&msg))
+    why = "route: " + e->message;
+  else
+    why = "unexpected answer from the route";
+  if (!why.empty()) {
+    spdlog::warn("use {}: link to serveid {:03} failed: {}", name, serveid, why);
+    co_return;
+  }
+  auto st = co_await net::relay(client, link);
+  spdlog::debug("use {}: link to serveid {:03} closed: {} bytes out, {} bytes in", name, serveid,
+                st.a_to_b, st.b_to_a);
+}
+
+}  // namespace vnet

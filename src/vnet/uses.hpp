@@ -1,0 +1,52 @@
+#pragma once
+// The uses of this vnet: a local listener per use while its serveid is
+// offered in the group; each accepted connection gets its own link to the
+// route, which pairs it with the serving vnet.
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "config/config.hpp"
+#include "net/socket_set.hpp"
+#include "vnet/route_context.hpp"
+
+namespace vnet {
+
+enum class use_state { inactive, no_serveid, standby, listening, port_busy };
+const char* to_string(use_state s);
+
+struct use_entry {
+  config::use_config cfg;
+  use_state state = use_state::standby;
+  std::uint16_t listen_port = 0;  // actual port while listening or busy
+  std::string reason;             // why the port could not be opened
+  std::shared_ptr<net::tcp::acceptor> acceptor;
+  std::shared_ptr<net::socket_set> links = std::make_shared<net::socket_set>();
+};
+
+class use_table {
+ public:
+  use_table(net::asio::any_io_executor ex, route_context& ctx);
+
+  void load(const std::vector<config::use_config>& uses);
+  // Opens listeners for offered serveids, closes the others.
+  void on_serve_list(const protocol::serve_list& list);
+  // Without a route nothing can be carried: stop listening.
+  void on_disconnected();
+  void close_all();
+
+  const std::vector<use_entry>& entries() const { return entries_; }
+
+ private:
+  void start(use_entry& e, std::uint16_t port);
+  void stop(use_entry& e, use_state next, const std::string& why);
+  net::awaitable<void> carry(net::tcp::socket client, std::string name, std::uint16_t serveid,
+                             std::shared_ptr<net::socket_set> links);
+
+  net::asio::any_io_executor ex_;
+  route_context& ctx_;
+  std::vector<use_entry> entries_;
+};
+
+}  // namespace vnet
