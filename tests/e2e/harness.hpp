@@ -1,0 +1,128 @@
+#pragma once
+// In-process world for end-to-end tests: a route, vnets and toy services all
+// run on one io_context in a background thread; the test thread plays the
+// user with blocking loopback sockets, every wait bounded by a deadline.
+#include <chrono>
+#include <functional>
+#include <future>
+#include <memory>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+
+#include "config/config.hpp"
+#include "protocol/codec.hpp"
+#include "route/server.hpp"
+#include "vnet/client.hpp"
+
+namespace e2e {
+
+using namespace std::chrono_literals;
+using clock = std::chrono::steady_clock;
+
+// Polls `pred` every 10 ms until it holds or `timeout` passes.
+bool eventually(const std::function<bool()>& pred, std::chrono::milliseconds timeout = 10s);
+
+std::vector<std::uint8_t> random_bytes(std::size_t n, std::uint32_t seed);
+std::uint16_t free_port();
+
+// A blocking loopback client with deadlines (poll-based).
+class client_socket {
+ public:
+  client_socket() = default;
+  explicit client_socket(int fd) : fd_(fd) {}
+  client_socket(client_socket&& o) noexcept : fd_(o.fd_) { o.fd_ = -1; }
+  client_socket& operator=(client_socket&& o) noexcept;
+  ~client_socket();
+
+  // One attempt; false if refused.
+  bool connect(std::uint16_t port);
+  bool valid() const { return fd_ >= 0; }
+  bool send_all(const void* data, std::size_t n);
+  bool send_all(const std::string& s) { return send_all(s.data(), s.size()); }
+  bool send_all(const std::vector<std::uint8_t>& v) { return send_all(v.data(), v.size()); }
+  void shutdown_write();
+  // Reads exactly n bytes (nullopt on EOF/error/deadline).
+  std::optional<std::vector<std::uint8_t>> recv_exact(std::size_t n, std::chrono::milliseconds timeout = 10s);
+  // Reads until EOF; nullopt if the deadline passes first.
+  std::optional<std::vector<std::uint8_t>> recv_to_eof(std::chrono::milliseconds timeout = 10s);
+  // True once the peer has closed (EOF or reset) within the timeout.
+  bool closed_within(std::chrono::milliseconds timeout);
+  // Protocol helpers for talking to the route directly.
+  bool send_message(const protocol::message& m);
+  std::optional<protocol::message> recv_message(std::chrono::milliseconds timeout = 5s);
+  int fd() const { return fd_; }
+
+ private:
+  int fd_ = -1;
+};
+
+// Connects to `port`, retrying until it accepts or the timeout passes.
+client_socket connect_eventually(std::uint16_t port, std::chrono::milliseconds timeout = 10s);
+
+class world {
+ public:
+  world();
+  ~world();
+  world(const world&) = delete;
+  world& operator=(const world&) = delete;
+
+  // Runs f on the io thread and returns its result.
+  template <typename F>
+  auto on_io(F f) -> decltype(f()) {
+    using R = decltype(f());
+    std::promise<R> p;
+    auto fut = p.get_future();
+    boost::asio::post(io_, [&] {
+      if constexpr (std::is_void_v<R>) {
+        f();
+        p.set_value();
+      } else {
+        p.set_value(f());
+      }
+    });
+    return fut.get();
+  }
+
+  // Route on 127.0.0.1 (port 0: the OS picks; returns the port).
+  std::uint16_t start_route(std::uint16_t port = 0, double timeout_s = 15.0,
+                            double handshake_timeout_s = 10.0);
+  void stop_route();
+  std::uint16_t route_port() const { return route_port_; }
+  route::server& route_server() { return *route_; }
+
+  // A vnet config pointing at the current route, with fast timers.
+  config::vnet_config vnet_config(const std::string& name, const std::string& group = "default") const;
+  vnet::client& start_vnet(const config::vnet_config& cfg);
+  void stop_vnet(vnet::client& c);
+
+  // Toy services on 127.0.0.1, run on the io thread. Return their ports.
+  std::uint16_t start_echo();
+  std::uint16_t start_banner(std::string banner);  // speaks first, then echoes
+  // Reads to EOF, then answers "got N" and closes.
+  std::uint16_t start_counter();
+  // Sends `bytes` then closes; never reads.
+  std::uint16_t start_source(std::vector<std::uint8_t> bytes);
+
+  // True when the use named `key` of `c` is listening.
+  bool use_listening(vnet::client& c, const std::string& key);
+  std::uint16_t serve_id(vnet::client& c, const std::string& key);
+
+ private:
+  std::uint16_t start_service(std::function<boost::asio::awaitable<void>(boost::asio::ip::tcp::socket)> handler);
+
+  boost::asio::io_context io_;
+  std::optional<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> work_;
+  std::unique_ptr<route::server> route_;
+  std::vector<std::unique_ptr<route::server>> graveyard_;
+  std::uint16_t route_port_ = 0;
+  std::vector<std::unique_ptr<vnet::client>> vnets_;
+  std::vector<std::shared_ptr<boost::asio::ip::tcp::acceptor>> services_;
+  std::thread thread_;
+};
+
+}  // namespace e2e

@@ -1,0 +1,268 @@
+// Bytes through the tunnel: both directions, banner-first services,
+// half-close, refusal, many connections at once, and group isolation.
+#include <gtest/gtest.h>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/read.hpp>
+#include <boost/asio/write.hpp>
+
+#include "harness.hpp"
+#include "net/socket.hpp"
+
+namespace e2e {
+namespace {
+
+config::serve_config serve_cfg(const std::string& key, std::uint16_t serveid, std::uint16_t port) {
+  config::serve_config s;
+  s.key = s.name = key;
+  s.serveid = serveid;
+  s.port = port;
+  return s;
+}
+
+config::use_config use_cfg(const std::string& key, std::uint16_t serveid, std::uint16_t port) {
+  config::use_config u;
+  u.key = key;
+  u.serveid = serveid;
+  u.port = port;
+  return u;
+}
+
+// route + vnet "home" serving `service_port` as 700 + vnet "office" using it.
+struct tunnel {
+  world w;
+  std::uint16_t use_port = free_port();
+  vnet::client* home = nullptr;
+  vnet::client* office = nullptr;
+
+  explicit tunnel(std::function<std::uint16_t(world&)> make_service) {
+    w.start_route();
+    auto service_port = make_service(w);
+    auto a = w.vnet_config("home");
+    a.serves.push_back(serve_cfg("svc", 700, service_port));
+    home = &w.start_vnet(a);
+    auto b = w.vnet_config("office");
+    b.uses.push_back(use_cfg("svc", 700, use_port));
+    office = &w.start_vnet(b);
+    EXPECT_TRUE(eventually([&] { return w.use_listening(*office, "svc"); }));
+  }
+};
+
+TEST(Tunnel, EightMegabytesEachWayAreExact) {
+  tunnel t([](world& w) { return w.start_echo(); });
+  auto data = random_bytes(8 << 20, 1);
+  auto c = connect_eventually(t.use_port);
+  ASSERT_TRUE(c.valid());
+  std::thread sender([&] {
+    c.send_all(data);
+    c.shutdown_write();
+  });
+  auto back = c.recv_to_eof(30s);
+  sender.join();
+  ASSERT_TRUE(back);
+  ASSERT_EQ(back->size(), data.size());
+  EXPECT_TRUE(*back == data);
+}
+
+TEST(Tunnel, ServiceSendingFirstLosesNothing) {
+  // Eight megabytes from a service that speaks first and never reads.
+  auto data = random_bytes(8 << 20, 2);
+  tunnel t([&](world& w) { return w.start_source(data); });
+  auto c = connect_eventually(t.use_port);
+  auto got = c.recv_to_eof(30s);
+  ASSERT_TRUE(got);
+  ASSERT_EQ(got->size(), data.size());
+  EXPECT_TRUE(*got == data);
+}
+
+TEST(Tunnel, BannerArrivesBeforeTheClientSpeaks) {
+  const std::string banner = "SSH-2.0-vnet-test\r\n";
+  tunnel t([&](world& w) { return w.start_banner(banner); });
+  auto c = connect_eventually(t.use_port);
+  auto got = c.recv_exact(banner.size());
+  ASSERT_TRUE(got);
+  EXPECT_EQ(std::string(got->begin(), got->end()), banner);
+  // And the connection goes on both ways after it.
+  ASSERT_TRUE(c.send_all(std::string("ping")));
+  auto echo = c.recv_exact(4);
+  ASSERT_TRUE(echo);
+  EXPECT_EQ(std::string(echo->begin(), echo->end()), "ping");
+}
+
+TEST(Tunnel, ClientSpeakingFirstLosesNothing) {
+  tunnel t([](world& w) { return w.start_echo(); });
+  auto c = connect_eventually(t.use_port);
+  // Sent immediately after connect, before any link exists.
+  const std::string request = "GET / HTTP/1.1\r\nHost: x\r\n\r\n";
+  ASSERT_TRUE(c.send_all(request));
+  auto got = c.recv_exact(request.size());
+  ASSERT_TRUE(got);
+  EXPECT_EQ(std::string(got->begin(), got->end()), request);
+}
+
+TEST(Tunnel, HalfCloseReachesTheServiceAndTheReplyStillFlows) {
+  tunnel t([](world& w) { return w.start_counter(); });
+  auto c = connect_eventually(t.use_port);
+  auto data = random_bytes(300000, 3);
+  ASSERT_TRUE(c.send_all(data));
+  c.shutdown_write();  // the service answers only after it sees EOF
+  auto reply = c.recv_to_eof(10s);
+  ASSERT_TRUE(reply);
+  EXPECT_EQ(std::string(reply->begin(), reply->end()), "got 300000");
+}
+
+TEST(Tunnel, RefusedServiceClosesTheClientPromptly) {
+  auto closed = free_port();  // nothing listens there
+  tunnel t([&](world&) { return closed; });
+  auto c = connect_eventually(t.use_port);
+  ASSERT_TRUE(c.valid());
+  auto start = clock::now();
+  EXPECT_TRUE(c.closed_within(2s));
+  EXPECT_LT(clock::now() - start, 1s);
+}
+
+// 200 clients at once, each with its own bytes, all through one use.
+TEST(Tunnel, TwoHundredConcurrentConnectionsAreAllExact) {
+  tunnel t([](world& w) { return w.start_echo(); });
+  ASSERT_TRUE(connect_eventually(t.use_port).valid());
+  boost::asio::io_context io;
+  int ok = 0;
+  for (int i = 0; i < 200; ++i) {
+    boost::asio::co_spawn(
+        io,
+        [&, i]() -> net::awaitable<void> {
+          auto data = random_bytes(64 * 1024 + static_cast<std::size_t>(i), 100 + i);
+          net::tcp::socket s(io);
+          const std::string host = "127.0.0.1";  // no temporaries in a co_await (GCC 12)
+          auto ec = co_await net::dial(s, host, t.use_port, 10s);
+          if (ec) co_return;
+          std::vector<std::uint8_t> back(data.size());
+          auto [wec, w] = co_await boost::asio::async_write(s, boost::asio::buffer(data), net::use_nothrow);
+          auto [rec, r] = co_await boost::asio::async_read(s, boost::asio::buffer(back), net::use_nothrow);
+          if (!wec && !rec && back == data) ++ok;
+        },
+        net::log_exception{"test client"});
+  }
+  io.run_for(60s);
+  EXPECT_EQ(ok, 200);
+}
+
+TEST(Tunnel, UseStandsByUntilTheServeAppears) {
+  world w;
+  w.start_route();
+  auto use_port = free_port();
+  auto b = w.vnet_config("office");
+  b.uses.push_back(use_cfg("svc", 701, use_port));
+  auto& office = w.start_vnet(b);
+  ASSERT_TRUE(eventually([&] { return office.connected(); }));
+  EXPECT_FALSE(w.use_listening(office, "svc"));
+  client_socket probe;
+  EXPECT_FALSE(probe.connect(use_port));
+
+  auto a = w.vnet_config("home");
+  a.serves.push_back(serve_cfg("svc", 701, w.start_echo()));
+  w.start_vnet(a);
+  EXPECT_TRUE(eventually([&] { return w.use_listening(office, "svc"); }));
+  auto c = connect_eventually(use_port);
+  ASSERT_TRUE(c.send_all(std::string("x")));
+  EXPECT_TRUE(c.recv_exact(1));
+}
+
+TEST(Tunnel, UsePortDefaultsToTheServedPort) {
+  world w;
+  w.start_route();
+  auto echo = w.start_echo();
+  // The served service claims a port that is free locally; the use takes it.
+  auto advertised = free_port();
+  auto a = w.vnet_config("home");
+  auto s = serve_cfg("svc", 702, echo);
+  a.serves.push_back(s);
+  w.start_vnet(a);
+  // A second serve pointing at `advertised` so the use gets that port.
+  auto a2 = w.vnet_config("home2");
+  a2.serves.push_back(serve_cfg("svc2", 703, advertised));
+  w.start_vnet(a2);
+  auto b = w.vnet_config("office");
+  b.uses.push_back(use_cfg("svc2", 703, 0));
+  auto& office = w.start_vnet(b);
+  ASSERT_TRUE(eventually([&] { return w.use_listening(office, "svc2"); }));
+  EXPECT_EQ(w.on_io([&] { return office.uses().entries()[0].listen_port; }), advertised);
+}
+
+TEST(Tunnel, StaticConflictIsRefusedThenRetriedWhenTheHolderLeaves) {
+  world w;
+  w.start_route();
+  auto echo = w.start_echo();
+  auto a = w.vnet_config("first");
+  a.serves.push_back(serve_cfg("svc", 800, echo));
+  auto& first = w.start_vnet(a);
+  ASSERT_TRUE(eventually([&] { return w.serve_id(first, "svc") == 800; }));
+  auto b = w.vnet_config("second");
+  b.serves.push_back(serve_cfg("svc", 800, echo));
+  auto& second = w.start_vnet(b);
+  ASSERT_TRUE(eventually([&] {
+    return w.on_io([&] { return second.serves().entries()[0].state == vnet::serve_state::refused; });
+  }));
+  auto reason = w.on_io([&] { return second.serves().entries()[0].reason; });
+  EXPECT_NE(reason.find("first"), std::string::npos) << reason;
+  w.stop_vnet(first);
+  EXPECT_TRUE(eventually([&] { return w.serve_id(second, "svc") == 800; }));
+}
+
+TEST(Tunnel, DynamicConflictIsReplaced) {
+  world w;
+  w.start_route();
+  auto echo = w.start_echo();
+  auto a = w.vnet_config("first");
+  a.serves.push_back(serve_cfg("svc", 5, echo));
+  auto& first = w.start_vnet(a);
+  ASSERT_TRUE(eventually([&] { return w.serve_id(first, "svc") == 5; }));
+  auto b = w.vnet_config("second");
+  b.serves.push_back(serve_cfg("svc", 5, echo));
+  auto& second = w.start_vnet(b);
+  ASSERT_TRUE(eventually([&] { return w.serve_id(second, "svc") != 0; }));
+  EXPECT_EQ(w.serve_id(second, "svc"), 1);
+}
+
+TEST(Tunnel, GroupsAreIsolated) {
+  tunnel t([](world& w) { return w.start_echo(); });
+  // A vnet of another group with a use for the same serveid never listens.
+  auto other_port = free_port();
+  auto c = t.w.vnet_config("stranger", "other");
+  c.uses.push_back(use_cfg("svc", 700, other_port));
+  auto& stranger = t.w.start_vnet(c);
+  ASSERT_TRUE(eventually([&] { return stranger.connected(); }));
+  EXPECT_TRUE(t.w.on_io([&] { return stranger.group_serves().serves.empty(); }));
+  EXPECT_FALSE(t.w.use_listening(stranger, "svc"));
+
+  // Guessing the serveid on a raw link from a session of group "other".
+  client_socket s;
+  ASSERT_TRUE(s.connect(t.w.route_port()));
+  ASSERT_TRUE(s.send_message(protocol::control_hello{protocol::version, "guesser", "other", {}}));
+  auto welcome = s.recv_message();
+  ASSERT_TRUE(welcome && std::holds_alternative<protocol::welcome>(*welcome));
+  auto& wm = std::get<protocol::welcome>(*welcome);
+  client_socket link;
+  ASSERT_TRUE(link.connect(t.w.route_port()));
+  ASSERT_TRUE(link.send_message(protocol::link_open{protocol::version, wm.vnetid, wm.session_token, 700}));
+  auto answer = link.recv_message();
+  ASSERT_TRUE(answer && std::holds_alternative<protocol::link_result>(*answer));
+  EXPECT_FALSE(std::get<protocol::link_result>(*answer).ok);
+  EXPECT_TRUE(link.closed_within(2s));
+
+  // A wrong session token is refused too.
+  client_socket forged;
+  ASSERT_TRUE(forged.connect(t.w.route_port()));
+  ASSERT_TRUE(forged.send_message(protocol::link_open{protocol::version, 1, 12345, 700}));
+  auto refused = forged.recv_message();
+  ASSERT_TRUE(refused && std::holds_alternative<protocol::error>(*refused));
+  EXPECT_TRUE(forged.closed_within(2s));
+
+  // The same-group use still works.
+  auto ok = connect_eventually(t.use_port);
+  ASSERT_TRUE(ok.send_all(std::string("abc")));
+  EXPECT_TRUE(ok.recv_exact(3));
+}
+
+}  // namespace
+}  // namespace e2e
