@@ -93,11 +93,13 @@ net::awaitable<std::string> client::run_session(net::tcp::socket& s) {
   spdlog::info("connected to route {}:{} as vnet {:02} (group '{}')", cfg_.route.ip,
                cfg_.route.port, w->vnetid, cfg_.group);
 
-  // Ping at our own pace, but often enough for the route's timeout; consider
-  // the route gone after its own timeout (or 2.5 heartbeats) of silence.
+  // Ping at the shorter of our pace and the route's, and never less often
+  // than three times per route timeout; consider the route gone after its
+  // own timeout (or 2.5 heartbeats) of silence.
   auto interval = to_duration(cfg_.heartbeat);
   auto route_timeout = std::chrono::milliseconds(w->timeout_ms);
-  if (w->timeout_ms && interval > route_timeout / 3) interval = route_timeout / 3;
+  if (w->heartbeat_ms) interval = std::min<net::duration>(interval, std::chrono::milliseconds(w->heartbeat_ms));
+  if (w->timeout_ms) interval = std::min<net::duration>(interval, route_timeout / 3);
   auto silence = std::max<net::duration>(route_timeout, interval * 5 / 2);
 
   serves_.on_connected();

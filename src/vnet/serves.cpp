@@ -114,8 +114,10 @@ net::awaitable<void> serve_table::carry(std::size_t index, protocol::link_reques
   }
   net::tcp::socket link(ex_);
   if (auto ec = co_await net::dial(link, ctx_.route.ip, ctx_.route.port, ctx_.dial_timeout)) {
-    spdlog::warn("serve {}: link {} failed: cannot reach the route: {}", cfg.name, r.link_id,
-                 ec.message());
+    auto why = "cannot open a link to the route: " + ec.message();
+    spdlog::warn("serve {}: link {} failed: {}", cfg.name, r.link_id, why);
+    // Tell the waiting side now rather than let it time out.
+    if (ctx_.session) ctx_.send(protocol::link_failed{r.link_id, why});
     co_return;
   }
   auto join = protocol::encode(protocol::link_join{protocol::version, r.link_id, r.link_token});

@@ -63,7 +63,7 @@ struct vnet_config {
   bool allow_unserve = false;
   bool unserve_remote = false;
   unsigned unserve_num = 1;
-  seconds heartbeat{6.0};    // [vnet] heartbeat: ping interval (the route's value wins if sent)
+  seconds heartbeat{6.0};    // [vnet] heartbeat: ping interval (the shorter of this and the route's)
   seconds reconnect{3.0};    // [vnet] reconnect: delay between attempts to reach the route
   seconds dial_timeout{5.0}; // [vnet] dial_timeout: connecting to a served service
   std::vector<serve_config> serves;  // in file order

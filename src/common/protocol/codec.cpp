@@ -1,5 +1,7 @@
 #include "protocol/codec.hpp"
 
+// Decoding: header checks, payload parsing, the streaming form.
+
 #include <type_traits>
 
 #include "protocol/error.hpp"
@@ -7,92 +9,6 @@
 
 namespace protocol {
 namespace {
-
-// ---- encoding ----------------------------------------------------------
-
-void put_opening(writer& w, std::uint16_t v) {
-  w.raw(std::string_view(magic, 4));
-  w.u16(v);
-}
-
-void put_serve(writer& w, const serve_info& s) {
-  w.u16(s.serveid);
-  w.str(s.name);
-  w.str(s.type);
-  w.str(s.ip);
-  w.u16(s.port);
-  w.str(s.info);
-}
-
-void put(writer& w, const control_hello& m) {
-  put_opening(w, m.version);
-  w.str(m.name);
-  w.str(m.group);
-  w.str(m.auth);
-}
-void put(writer& w, const link_open& m) {
-  put_opening(w, m.version);
-  w.u32(m.vnetid);
-  w.u64(m.session_token);
-  w.u16(m.serveid);
-}
-void put(writer& w, const link_join& m) {
-  put_opening(w, m.version);
-  w.u64(m.link_id);
-  w.u64(m.link_token);
-}
-void put(writer& w, const welcome& m) {
-  w.u16(m.version);
-  w.u32(m.vnetid);
-  w.u64(m.session_token);
-  w.u32(m.heartbeat_ms);
-  w.u32(m.timeout_ms);
-}
-void put(writer& w, const error& m) {
-  w.u16(m.code);
-  w.str(m.message);
-}
-void put(writer& w, const ping& m) {
-  w.u32(m.request_id);
-  w.u64(m.timestamp);
-}
-void put(writer& w, const pong& m) {
-  w.u32(m.request_id);
-  w.u64(m.timestamp);
-}
-void put(writer& w, const serve_register& m) {
-  w.u32(m.request_id);
-  put_serve(w, m.serve);
-}
-void put(writer& w, const serve_result& m) {
-  w.u32(m.request_id);
-  w.u8(m.ok ? 1 : 0);
-  w.u16(m.serveid);
-  w.str(m.reason);
-}
-void put(writer& w, const serve_unregister& m) { w.u16(m.serveid); }
-void put(writer& w, const serve_list& m) {
-  w.u32(m.vnets);
-  w.u32(static_cast<std::uint32_t>(m.serves.size()));
-  for (const auto& s : m.serves) {
-    put_serve(w, s.serve);
-    w.u32(s.vnetid);
-    w.str(s.vnet_name);
-  }
-}
-void put(writer& w, const link_request& m) {
-  w.u64(m.link_id);
-  w.u64(m.link_token);
-  w.u16(m.serveid);
-}
-void put(writer& w, const link_failed& m) {
-  w.u64(m.link_id);
-  w.str(m.reason);
-}
-void put(writer& w, const link_result& m) {
-  w.u8(m.ok ? 1 : 0);
-  w.str(m.reason);
-}
 
 // ---- decoding ----------------------------------------------------------
 
@@ -274,28 +190,6 @@ bool known_type(std::uint16_t t) {
 
 }  // namespace
 
-type type_of(const message& m) {
-  return std::visit(
-      [](const auto& v) -> type {
-        using T = std::decay_t<decltype(v)>;
-        if constexpr (std::is_same_v<T, control_hello>) return type::control_hello;
-        else if constexpr (std::is_same_v<T, link_open>) return type::link_open;
-        else if constexpr (std::is_same_v<T, link_join>) return type::link_join;
-        else if constexpr (std::is_same_v<T, welcome>) return type::welcome;
-        else if constexpr (std::is_same_v<T, error>) return type::error;
-        else if constexpr (std::is_same_v<T, ping>) return type::ping;
-        else if constexpr (std::is_same_v<T, pong>) return type::pong;
-        else if constexpr (std::is_same_v<T, serve_register>) return type::serve_register;
-        else if constexpr (std::is_same_v<T, serve_result>) return type::serve_result;
-        else if constexpr (std::is_same_v<T, serve_unregister>) return type::serve_unregister;
-        else if constexpr (std::is_same_v<T, serve_list>) return type::serve_list;
-        else if constexpr (std::is_same_v<T, link_request>) return type::link_request;
-        else if constexpr (std::is_same_v<T, link_failed>) return type::link_failed;
-        else return type::link_result;
-      },
-      m);
-}
-
 const char* name_of(type t) {
   switch (t) {
     case type::control_hello: return "control_hello";
@@ -370,20 +264,6 @@ std::optional<message> try_decode(std::span<const std::uint8_t> in, std::size_t&
   if (ec) return std::nullopt;
   consumed = header_size + h.length;
   return m;
-}
-
-std::vector<std::uint8_t> encode(const message& m) {
-  std::vector<std::uint8_t> out(header_size, 0);
-  writer w(out);
-  std::visit([&](const auto& v) { put(w, v); }, m);
-  auto len = static_cast<std::uint32_t>(out.size() - header_size);
-  auto t = static_cast<std::uint16_t>(type_of(m));
-  std::uint8_t hdr[header_size] = {
-      static_cast<std::uint8_t>(len >> 24), static_cast<std::uint8_t>(len >> 16),
-      static_cast<std::uint8_t>(len >> 8),  static_cast<std::uint8_t>(len),
-      static_cast<std::uint8_t>(t >> 8),    static_cast<std::uint8_t>(t)};
-  std::copy(std::begin(hdr), std::end(hdr), out.begin());
-  return out;
 }
 
 }  // namespace protocol

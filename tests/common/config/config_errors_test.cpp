@@ -1,0 +1,170 @@
+// Every configuration error names the file, section, key and bad value.
+#include "config/config.hpp"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <functional>
+#include <string>
+
+#include "config_test_util.hpp"
+
+namespace config {
+namespace {
+
+using namespace config::test;
+
+// ---- errors --------------------------------------------------------------
+
+struct bad_case {
+  const char* text;
+  const char* message;
+};
+
+// Appended to a valid [route]; each message follows "t.ini: ".
+const bad_case vnet_errors[] = {
+    {"[serve.ssh]\nserveid=1\n", "[serve.ssh] port is required"},
+    {"[serve.empty]\n", "[serve.empty] port is required"},
+    {"[serve.ssh]\nport=abc\n", "[serve.ssh] port = \"abc\": not a port number (1-65535)"},
+    {"[serve.ssh]\nport=0\n", "[serve.ssh] port = \"0\": not a port number (1-65535)"},
+    {"[serve.ssh]\nport=-1\n", "[serve.ssh] port = \"-1\": not a port number (1-65535)"},
+    {"[serve.ssh]\nport=+22\n", "[serve.ssh] port = \"+22\": not a port number (1-65535)"},
+    {"[serve.ssh]\nport=0x16\n", "[serve.ssh] port = \"0x16\": not a port number (1-65535)"},
+    {"[serve.ssh]\nport=65536\n", "[serve.ssh] port = \"65536\": not a port number (1-65535)"},
+    {"[serve.ssh]\nport=99999999999999999999\n",
+     "[serve.ssh] port = \"99999999999999999999\": not a port number (1-65535)"},
+    {"[serve.a]\nserveid=1000\nport=1\n", "[serve.a] serveid = \"1000\": not a serveid (0-999)"},
+    {"[serve.a]\nserveid=7a\nport=1\n", "[serve.a] serveid = \"7a\": not a serveid (0-999)"},
+    {"[use.a]\nserveid=-1\n", "[use.a] serveid = \"-1\": not a serveid (0-999)"},
+    {"[use.a]\nserveid=1\nport=0\n", "[use.a] port = \"0\": not a port number (1-65535)"},
+    {"[use.a]\nserveid=1\nip=localhost\n",
+     "[use.a] ip = \"localhost\": not an IP address (IPv4 or IPv6)"},
+    {"[vnet]\nunserve_num=-1\n", "[vnet] unserve_num = \"-1\": not a whole number (0-4294967295)"},
+    {"[vnet]\nterminal=maybe\n",
+     "[vnet] terminal = \"maybe\": not a boolean (true/false, yes/no, on/off, 1/0)"},
+    {"[serve.dns]\ntype=udp\nport=53\n", "[serve.dns] type = \"udp\": only tcp is supported"},
+    {"[serve.dns]\ntype=\nport=53\n", "[serve.dns] type = \"\": only tcp is supported"},
+    {"[serve.a]\nip=\nport=1\n", "[serve.a] ip = \"\": must not be empty"},
+    {"[vnet]\ngroup=\n", "[vnet] group = \"\": must not be empty"},
+    {"[vnet]\nname= ; nothing\n", "[vnet] name = \"\": must not be empty"},
+    {"[serve.]\nport=1\n", "[serve.] needs a name after the dot, e.g. [serve.ssh]"},
+    {"[use.]\nserveid=1\n", "[use.] needs a name after the dot, e.g. [use.ssh]"},
+    {"[serve.a]\nserveid=700\nport=1\n[serve.b]\nserveid=0700\nport=2\n",
+     "[serve.b] serveid = \"0700\": already used by [serve.a]"},
+    {"[use.a]\nserveid=1\nport=1122\n[use.b]\nserveid=2\nport=1122\n",
+     "[use.b] port = \"1122\": 127.0.0.1 port 1122 is already used by [use.a]"},
+    {"[use.a]\nserveid=1\nip=::1\nport=5\n[use.b]\nserveid=2\nip=0::1\nport=5\n",
+     "[use.b] port = \"5\": 0::1 port 5 is already used by [use.a]"},
+};
+
+TEST(Errors, VnetValues) {
+  for (const auto& c : vnet_errors)
+    EXPECT_EQ(vnet_error(c.text), std::string("t.ini: ") + c.message) << c.text;
+}
+
+// Whole files; each message follows "r.ini: " (route) or "t.ini: " (vnet).
+const bad_case route_errors[] = {
+    {"[vnet]\nname=x\n", "[route] ip is required"},
+    {"[Route]\nip=1.2.3.4\nport=1\n", "[route] ip is required"},
+    {"[route]\nip=1.2.3.4\n", "[route] port is required"},
+    {"[route]\nip=route.example.com\nport=1\n",
+     "[route] ip = \"route.example.com\": not an IP address (IPv4 or IPv6)"},
+    {"[route]\nip=1.2.3.4\nport=65536\n", "[route] port = \"65536\": not a port number (0-65535)"},
+    {"[route]\nip=::1\nport=1\nlink_timeout=0\n",
+     "[route] link_timeout = \"0\": not a duration in seconds (e.g. 0.5; 0.001-86400)"},
+};
+const bad_case vnet_route_errors[] = {
+    {"[route]\nport=1\n", "[route] ip is required"},
+    {"[route]\nip=\nport=1\n", "[route] ip = \"\": must not be empty"},
+    {"[route]\nip=h\nport=0\n", "[route] port = \"0\": not a port number (1-65535)"},
+};
+
+TEST(Errors, RouteSection) {
+  for (const auto& c : route_errors)
+    EXPECT_EQ(route_error(c.text), std::string("r.ini: ") + c.message) << c.text;
+  for (const auto& c : vnet_route_errors)
+    EXPECT_EQ(error_of([&] { parse_vnet_config(c.text, "t.ini"); }),
+              std::string("t.ini: ") + c.message);
+}
+
+TEST(Errors, BadDurations) {
+  for (const char* d : {"0", "-1", "abc", "1e3", "inf", "nan", "0.0001", "86401", "1s", ""}) {
+    EXPECT_EQ(vnet_error(std::string("[vnet]\nreconnect=") + d + "\n"),
+              std::string("t.ini: [vnet] reconnect = \"") + d +
+                  "\": not a duration in seconds (e.g. 0.5; 0.001-86400)");
+  }
+}
+
+TEST(Errors, NoConflictWithoutSameIdOrListenAddress) {
+  EXPECT_EQ(vnet("[serve.a]\nport=1\n[serve.b]\nserveid=000\nport=2\n").serves.size(), 2u);
+  auto c = vnet(
+      "[use.a]\nserveid=1\nport=5\n[use.b]\nserveid=2\nip=127.0.0.2\nport=5\n"
+      "[use.c]\nserveid=3\n[use.d]\nserveid=4\n");
+  EXPECT_EQ(c.uses.size(), 4u);
+}
+
+TEST(Errors, FileLevel) {
+  auto bad = fixture("bad_syntax.ini");
+  EXPECT_EQ(error_of([&] { load_vnet_config(bad); }), bad + ":7: syntax error: [serve.web");
+  auto dup = fixture("bad_duplicate_key.ini");
+  EXPECT_EQ(error_of([&] { load_vnet_config(dup); }),
+            dup + ":7: [vnet] name is set twice (first on line 6)");
+  auto port = fixture("bad_serve_port.ini");
+  EXPECT_EQ(error_of([&] { load_vnet_config(port); }),
+            port + ": [serve.ssh] port = \"abc\": not a port number (1-65535)");
+  auto missing = fixture("does_not_exist.ini");
+  EXPECT_EQ(error_of([&] { load_vnet_config(missing); }),
+            missing + ": cannot read: " + std::strerror(ENOENT));
+  EXPECT_EQ(error_of([] { load_route_config(VNET_FIXTURES); }),
+            std::string(VNET_FIXTURES) + ": cannot read: " + std::strerror(EISDIR));
+  EXPECT_EQ(error_of([] {
+              parse_vnet_config(route_head + "[vnet]\nname=" + std::string(300, 'n'), "t.ini");
+            }),
+            "t.ini:5: line too long (305 bytes without its comment, at most 199)");
+}
+
+// ---- warnings ------------------------------------------------------------
+
+TEST(Warnings, UnknownSectionsAndKeys) {
+  auto c = vnet(
+      "[vnet]\ncolour=blue\n[serve.a]\nport=1\nproto=x\n[use.a]\nserveid=1\nhost=y\n"
+      "[extra]\nk=v\n[empty]\n");
+  EXPECT_TRUE(has_warning(c.warnings, "t.ini: [vnet] unknown key \"colour\" (line 5) ignored"));
+  EXPECT_TRUE(has_warning(c.warnings, "[serve.a] unknown key \"proto\""));
+  EXPECT_TRUE(has_warning(c.warnings, "[use.a] unknown key \"host\""));
+  EXPECT_TRUE(has_warning(c.warnings, "t.ini: unknown section [extra] ignored"));
+  EXPECT_TRUE(has_warning(c.warnings, "unknown section [empty]"));
+  EXPECT_EQ(c.warnings.size(), 5u);
+
+  auto r = parse_route_config(route_head + "colour=red\n[anything]\nk=v\n", "r.ini");
+  EXPECT_EQ(r.warnings,
+            std::vector<std::string>{"r.ini: [route] unknown key \"colour\" (line 4) ignored"});
+}
+
+TEST(Warnings, KeyOutsideAnySection) {
+  auto c = parse_vnet_config("stray=1\n" + route_head, "t.ini");
+  EXPECT_EQ(c.warnings, std::vector<std::string>{
+                            "t.ini: key \"stray\" (line 1) is outside any section: ignored"});
+}
+
+TEST(Warnings, RouteDaemonKeysAreExpectedInAVnetFile) {
+  EXPECT_TRUE(vnet("[route]\n").warnings.empty());  // merges with the head
+  auto c = parse_vnet_config(
+      route_head + "heartbeat=1\ntimeout=2\nhandshake_timeout=3\nlink_timeout=4\n", "t.ini");
+  EXPECT_TRUE(c.warnings.empty());
+}
+
+TEST(Warnings, UseWithoutServeidIsKeptButNotOpened) {
+  auto c = vnet("[use.a]\nport=1\n[use.b]\nserveid=000\n");
+  ASSERT_EQ(c.uses.size(), 2u);
+  EXPECT_EQ(c.uses[0].serveid, 0);
+  EXPECT_EQ(c.uses[0].port, 1);
+  EXPECT_EQ(c.warnings,
+            (std::vector<std::string>{"t.ini: [use.a] has no serveid: it will not be opened",
+                                      "t.ini: [use.b] has no serveid: it will not be opened"}));
+}
+
+}  // namespace
+}  // namespace config
