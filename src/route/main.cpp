@@ -1,4 +1,6 @@
 // route: the relay on the public host.
+#include <iostream>
+
 #include <boost/asio/io_context.hpp>
 #include <spdlog/spdlog.h>
 
@@ -24,6 +26,11 @@ int main(int argc, char** argv) {
     return 1;
   }
   for (const auto& w : cfg.warnings) spdlog::warn("{}", w);
+  if (opts->check_only) {
+    std::cout << opts->config_path << ": valid; the route would listen on " << cfg.listen.ip
+              << ":" << cfg.listen.port << "\n";
+    return 0;
+  }
 
   boost::asio::io_context io(1);
   route::server srv(io.get_executor(), cfg);

@@ -1,4 +1,6 @@
 // vnet: serves local services on the route and uses remote ones locally.
+#include <iostream>
+
 #include <boost/asio/io_context.hpp>
 #include <spdlog/spdlog.h>
 
@@ -24,6 +26,16 @@ int main(int argc, char** argv) {
     return 1;
   }
   for (const auto& w : cfg.warnings) spdlog::warn("{}", w);
+  if (opts->check_only) {
+    std::size_t active_serves = 0, active_uses = 0;
+    for (const auto& sv : cfg.serves) active_serves += sv.active;
+    for (const auto& u : cfg.uses) active_uses += u.active && u.serveid != 0;
+    std::cout << opts->config_path << ": valid; vnet '" << cfg.name << "' in group '" << cfg.group
+              << "' would connect to " << cfg.route.ip << ":" << cfg.route.port << " with "
+              << cfg.serves.size() << " serve(s) (" << active_serves << " active) and "
+              << cfg.uses.size() << " use(s) (" << active_uses << " to open)\n";
+    return 0;
+  }
   if (cfg.terminal)
     spdlog::warn("terminal=true: the interactive terminal is not part of this build yet; "
                  "running from the configuration file (startserve/startuse honoured)");

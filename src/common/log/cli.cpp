@@ -17,6 +17,7 @@ std::optional<cli_options> parse_cli(int argc, char** argv, const char* program,
   visible.add_options()
       ("help,h", "show this help and exit")
       ("version", "show the version and exit")
+      ("check-config", "validate the configuration file and exit (0 when valid)")
       ("log-level,v", po::value<std::string>(&out.log_level)->value_name("LEVEL"),
        "trace, debug, info (default), warn, error or off");
   po::options_description all;
@@ -51,6 +52,7 @@ std::optional<cli_options> parse_cli(int argc, char** argv, const char* program,
     exit_code = 2;
     return std::nullopt;
   }
+  out.check_only = vm.count("check-config") > 0;
   return out;
 }
 

@@ -9,6 +9,7 @@ namespace logging {
 struct cli_options {
   std::string config_path = "config.ini";
   std::string log_level = "info";
+  bool check_only = false;  // --check-config: validate the file, touch no socket
 };
 
 // Parses argv. Prints help/version/errors itself; returns nullopt with

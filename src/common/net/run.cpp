@@ -1,7 +1,8 @@
 #include "net/run.hpp"
 
 #include <chrono>
-#include <optional>
+#include <cstdlib>
+#include <thread>
 
 #include <boost/asio/signal_set.hpp>
 #include <spdlog/spdlog.h>
@@ -13,24 +14,23 @@ namespace net {
 void run_until_signal(asio::io_context& io, awaitable<void> main, std::function<void()> stop,
                       const char* what) {
   asio::signal_set signals(io, SIGINT, SIGTERM);
-  std::optional<std::chrono::steady_clock::time_point> deadline;
   signals.async_wait([&](const error_code& ec, int sig) {
     if (ec) return;
     spdlog::info("signal {}: shutting down", sig);
     stop();
-    deadline = std::chrono::steady_clock::now() + std::chrono::seconds(3);
+    // Shutdown is by cancellation and normally takes milliseconds; this only
+    // bounds it. A plain thread, so the hot loop below stays a bare run().
+    std::thread([what] {
+      std::this_thread::sleep_for(std::chrono::seconds(3));
+      spdlog::warn("{}: shutdown took longer than 3 s; exiting anyway", what);
+      std::_Exit(0);
+    }).detach();
   });
   asio::co_spawn(io, std::move(main), [&](std::exception_ptr e) {
     log_exception{what}(e);
     signals.cancel();
   });
-  while (!io.stopped()) {
-    io.run_for(std::chrono::milliseconds(200));
-    if (deadline && std::chrono::steady_clock::now() > *deadline) {
-      spdlog::warn("shutdown took longer than 3 s; exiting anyway");
-      break;
-    }
-  }
+  io.run();
   spdlog::info("{} stopped", what);
 }
 

@@ -1,0 +1,415 @@
+#!/usr/bin/env python3
+"""Benchmark of the tunnel on loopback (Python stdlib only).
+
+    python3 scripts/bench.py [--bin-dir build/src] [--mb 512] [--rtt 20000] [--json]
+
+Starts a route, vnet A serving a sink service (serveid 801) and an echo
+service (serveid 802), and vnet B using both, then measures in one run:
+
+  (a) throughput: one TCP stream sends N MiB to the sink, directly and through
+      the tunnel; the sink counts the bytes and acks the total at EOF;
+  (b) latency: K sequential 32-byte round trips on one connection to the echo
+      service, directly and through the tunnel (TCP_NODELAY on the client).
+
+Direct and tunnel runs alternate, after a warm-up of each, so that CPU
+frequency and cache effects hit both alike. The sink and echo services run as
+subprocesses so that the client's GIL does not slow them down.
+"""
+
+import argparse
+import json
+import os
+import random
+import re
+import shutil
+import socket
+import statistics
+import struct
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+LOOPBACK = "127.0.0.1"
+MIB = 1 << 20
+CHUNK = MIB
+MSG = 32
+
+
+# --------------------------------------------------------------- services
+
+
+def serve_forever(kind):
+    """Runs in a subprocess: a sink or echo service on 127.0.0.1:<OS port>.
+    Prints the port on stdout, serves until stdin closes (the parent left)."""
+    ls = socket.socket()
+    ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    ls.bind((LOOPBACK, 0))
+    ls.listen(64)
+    print(ls.getsockname()[1], flush=True)
+
+    def sink(conn):
+        buf = bytearray(4 * MIB)
+        view = memoryview(buf)
+        total = 0
+        while True:
+            n = conn.recv_into(view)
+            if n == 0:
+                break
+            total += n
+        conn.sendall(struct.pack("!Q", total))
+
+    def echo(conn):
+        conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        while True:
+            data = conn.recv(65536)
+            if not data:
+                break
+            conn.sendall(data)
+
+    handler = sink if kind == "sink" else echo
+
+    def run(conn):
+        with conn:
+            try:
+                handler(conn)
+            except OSError:
+                pass
+
+    def accept_loop():
+        while True:
+            conn, _ = ls.accept()
+            threading.Thread(target=run, args=(conn,), daemon=True).start()
+
+    threading.Thread(target=accept_loop, daemon=True).start()
+    sys.stdin.read()  # returns at EOF: the parent exited or closed the pipe
+
+
+# ------------------------------------------------------------ measurement
+
+
+def recv_exact_into(sock, view):
+    got = 0
+    while got < len(view):
+        n = sock.recv_into(view[got:])
+        if n == 0:
+            raise EOFError(f"connection closed after {got} of {len(view)} bytes")
+        got += n
+
+
+def throughput(port, nbytes, payload):
+    """MiB/s of one stream of nbytes to the sink at port, acked at the end."""
+    with socket.create_connection((LOOPBACK, port), timeout=120) as s:
+        ack = bytearray(8)
+        start = time.perf_counter()
+        remaining = nbytes
+        while remaining:
+            n = min(remaining, len(payload))
+            s.sendall(payload[:n])
+            remaining -= n
+        s.shutdown(socket.SHUT_WR)
+        recv_exact_into(s, memoryview(ack))
+        elapsed = time.perf_counter() - start
+    (counted,) = struct.unpack("!Q", ack)
+    if counted != nbytes:
+        raise RuntimeError(f"sink counted {counted} bytes, {nbytes} were sent")
+    return nbytes / MIB / elapsed
+
+
+class EchoClient:
+    def __init__(self, port):
+        self.sock = socket.create_connection((LOOPBACK, port), timeout=10)
+        self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        self.msg = os.urandom(MSG)
+        self.buf = bytearray(MSG)
+        self.view = memoryview(self.buf)
+
+    def round_trips(self, k, samples):
+        sock, msg, view, clock = self.sock, self.msg, self.view, time.perf_counter_ns
+        for _ in range(k):
+            t0 = clock()
+            sock.sendall(msg)
+            recv_exact_into(sock, view)
+            samples.append(clock() - t0)
+        if self.buf != msg:
+            raise RuntimeError("echo returned different bytes")
+
+    def close(self):
+        self.sock.close()
+
+
+def percentile(sorted_values, p):
+    if not sorted_values:
+        return float("nan")
+    i = min(len(sorted_values) - 1, max(0, round(p / 100 * len(sorted_values)) - 1))
+    return sorted_values[i]
+
+
+# ---------------------------------------------------------------- daemons
+
+
+class Stack:
+    """route + vnet A (serving sink and echo) + vnet B (using both)."""
+
+    def __init__(self, bin_dir, log_level):
+        self.bin_dir = bin_dir
+        self.log_level = log_level
+        self.dir = tempfile.mkdtemp(prefix="vnet-bench-")
+        self.procs = []  # (name, Popen, log path)
+
+    def spawn(self, name, argv, stdout=None):
+        log = os.path.join(self.dir, name + ".log")
+        err = open(log, "wb")
+        p = subprocess.Popen(argv, cwd=self.dir, stdin=subprocess.PIPE,
+                             stdout=stdout or err, stderr=err)
+        err.close()
+        self.procs.append((name, p, log))
+        return p
+
+    def log(self, name):
+        for n, _, path in self.procs:
+            if n == name:
+                with open(path, "rb") as f:
+                    return f.read().decode("utf-8", "replace")
+        return ""
+
+    def wait(self, what, predicate, timeout):
+        deadline = time.monotonic() + timeout
+        while True:
+            for name, p, _ in self.procs:
+                if p.poll() is not None:
+                    raise RuntimeError(f"{name} exited with code {p.returncode} "
+                                       f"while waiting for {what}")
+            value = predicate()
+            if value:
+                return value
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"timed out after {timeout} s waiting for {what}")
+            time.sleep(0.05)
+
+    def service(self, kind):
+        p = self.spawn(kind, [sys.executable, os.path.abspath(__file__), "--_service", kind],
+                       stdout=subprocess.PIPE)
+        return int(p.stdout.readline())
+
+    def write(self, name, text):
+        path = os.path.join(self.dir, name)
+        with open(path, "w") as f:
+            f.write(text)
+        return path
+
+    def start(self):
+        self.sink_port = self.service("sink")
+        self.echo_port = self.service("echo")
+
+        cfg = self.write("route.ini", "[route]\nip=127.0.0.1\nport=0\n")
+        self.spawn("route", [os.path.join(self.bin_dir, "route"), "-v", self.log_level, cfg])
+        rx = re.compile(r"route listening on [0-9.]+:(\d+)")
+        route_port = int(self.wait("the route's port",
+                                   lambda: (rx.search(self.log("route")) or [None, None])[1], 10))
+
+        head = f"[route]\nip=127.0.0.1\nport={route_port}\n\n"
+        a = self.write("a.ini", head + "[vnet]\nname=bench-a\nterminal=false\n\n"
+                       f"[serve.sink]\nserveid=801\nport={self.sink_port}\n\n"
+                       f"[serve.echo]\nserveid=802\nport={self.echo_port}\n")
+        self.use_sink, self.use_echo = free_port(), free_port()
+        b = self.write("b.ini", head + "[vnet]\nname=bench-b\nterminal=false\n\n"
+                       f"[use.sink]\nserveid=801\nport={self.use_sink}\n\n"
+                       f"[use.echo]\nserveid=802\nport={self.use_echo}\n")
+        vnet = os.path.join(self.bin_dir, "vnet")
+        self.spawn("vnet-a", [vnet, "-v", self.log_level, a])
+        self.spawn("vnet-b", [vnet, "-v", self.log_level, b])
+
+        self.wait("the echo use port to carry data", lambda: echo_ok(self.use_echo), 20)
+        self.wait("the sink use port to carry data", lambda: sink_ok(self.use_sink), 20)
+
+    def dump_logs(self):
+        for name, _, path in self.procs:
+            with open(path, "rb") as f:
+                sys.stderr.write(f"----- {name} -----\n{f.read().decode('utf-8', 'replace')}\n")
+
+    def stop(self):
+        for _, p, _ in reversed(self.procs):
+            if p.poll() is None:
+                p.terminate()
+        for _, p, _ in self.procs:
+            try:
+                p.wait(3)
+            except subprocess.TimeoutExpired:
+                p.kill()
+                p.wait()
+            for stream in (p.stdin, p.stdout):
+                if stream:
+                    stream.close()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def free_port():
+    """A free port below the ephemeral range when possible, so that no
+    outgoing connection takes it before vnet B listens on it."""
+    try:
+        with open("/proc/sys/net/ipv4/ip_local_port_range") as f:
+            low = int(f.read().split()[0])
+    except (OSError, ValueError, IndexError):
+        low = 0
+    for _ in range(50 if low > 12000 else 0):
+        port = random.randrange(10000, low)
+        with socket.socket() as s:
+            try:
+                s.bind((LOOPBACK, port))
+                return port
+            except OSError:
+                pass
+    with socket.socket() as s:
+        s.bind((LOOPBACK, 0))
+        return s.getsockname()[1]
+
+
+def echo_ok(port):
+    try:
+        c = EchoClient(port)
+        try:
+            c.sock.settimeout(1)
+            c.round_trips(1, [])
+            return True
+        finally:
+            c.close()
+    except (OSError, EOFError, RuntimeError):
+        return False
+
+
+def sink_ok(port):
+    try:
+        return throughput(port, 1024, memoryview(bytes(1024))) > 0
+    except (OSError, EOFError, RuntimeError):
+        return False
+
+
+# ------------------------------------------------------------------- main
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--bin-dir", default=os.path.join(REPO, "build", "src"),
+                    help="directory holding route and vnet (default: build/src)")
+    ap.add_argument("--mb", type=int, default=512, help="MiB per throughput run (default 512)")
+    ap.add_argument("--rtt", type=int, default=20000,
+                    help="32-byte round trips per mode (default 20000)")
+    ap.add_argument("--rounds", type=int, default=3,
+                    help="throughput runs per mode, alternating (default 3)")
+    ap.add_argument("--log-level", default="info", help="log level of the daemons (default info)")
+    ap.add_argument("--json", action="store_true", help="print the figures as JSON")
+    ap.add_argument("--_service", choices=("sink", "echo"), help=argparse.SUPPRESS)
+    args = ap.parse_args()
+
+    if args._service:
+        serve_forever(args._service)
+        return 0
+
+    for name in ("route", "vnet"):
+        if not os.access(os.path.join(args.bin_dir, name), os.X_OK):
+            ap.error(f"no {name} binary in {args.bin_dir} (build first: ./scripts/build.sh)")
+
+    stack = Stack(os.path.abspath(args.bin_dir), args.log_level)
+    try:
+        stack.start()
+        results = measure(stack, args)
+    except BaseException:
+        stack.dump_logs()
+        raise
+    finally:
+        stack.stop()
+
+    if args.json:
+        print(json.dumps(results, indent=2))
+    else:
+        print_table(results)
+    return 0
+
+
+def measure(stack, args):
+    nbytes = args.mb * MIB
+    payload = memoryview(os.urandom(CHUNK))
+    modes = {"direct": (stack.sink_port, stack.echo_port),
+             "tunnel": (stack.use_sink, stack.use_echo)}
+
+    # (a) throughput: warm up both paths, then alternate the order each round.
+    warm = min(nbytes, 64 * MIB)
+    for sink, _ in modes.values():
+        throughput(sink, warm, payload)
+    runs = {"direct": [], "tunnel": []}
+    for r in range(args.rounds):
+        order = ("direct", "tunnel") if r % 2 == 0 else ("tunnel", "direct")
+        for mode in order:
+            runs[mode].append(throughput(modes[mode][0], nbytes, payload))
+    direct_mbps = statistics.median(runs["direct"])
+    tunnel_mbps = statistics.median(runs["tunnel"])
+
+    # (b) latency: one connection per mode, warmed up, measured in
+    # alternating blocks.
+    clients = {mode: EchoClient(ports[1]) for mode, ports in modes.items()}
+    samples = {"direct": [], "tunnel": []}
+    try:
+        for c in clients.values():
+            c.round_trips(min(1000, max(args.rtt // 10, 10)), [])
+        block = max(1, min(1000, args.rtt // 10))
+        done = 0
+        while done < args.rtt:
+            n = min(block, args.rtt - done)
+            for mode in (("direct", "tunnel") if (done // block) % 2 == 0
+                         else ("tunnel", "direct")):
+                clients[mode].round_trips(n, samples[mode])
+            done += n
+    finally:
+        for c in clients.values():
+            c.close()
+
+    lat = {}
+    for mode, values in samples.items():
+        values.sort()
+        lat[mode] = {"median_us": statistics.median(values) / 1000,
+                     "p99_us": percentile(values, 99) / 1000,
+                     "min_us": values[0] / 1000}
+
+    return {
+        "cpus": os.cpu_count(),
+        "throughput": {
+            "mib_per_run": args.mb, "rounds": args.rounds,
+            "direct_MBps": direct_mbps, "tunnel_MBps": tunnel_mbps,
+            "ratio": tunnel_mbps / direct_mbps,
+            "runs_MBps": runs,
+        },
+        "echo": {
+            "message_bytes": MSG, "round_trips": args.rtt,
+            "direct": lat["direct"], "tunnel": lat["tunnel"],
+            "added_median_us": lat["tunnel"]["median_us"] - lat["direct"]["median_us"],
+            "added_p99_us": lat["tunnel"]["p99_us"] - lat["direct"]["p99_us"],
+        },
+    }
+
+
+def print_table(r):
+    t, e = r["throughput"], r["echo"]
+    print(f"vnet bench: route + 2 vnets on 127.0.0.1, {r['cpus']} CPUs "
+          f"(MB = 2^20 bytes)")
+    print()
+    print(f"{'':34}{'direct':>12}{'tunnel':>12}{'tunnel vs direct':>20}")
+    print(f"{'throughput, 1 stream (MB/s)':34}{t['direct_MBps']:12.0f}{t['tunnel_MBps']:12.0f}"
+          f"{'x ' + format(t['ratio'], '.2f'):>20}")
+    print(f"{'echo 32 B round trip, median (us)':34}{e['direct']['median_us']:12.1f}"
+          f"{e['tunnel']['median_us']:12.1f}{format(e['added_median_us'], '+.1f'):>20}")
+    print(f"{'echo 32 B round trip, p99 (us)':34}{e['direct']['p99_us']:12.1f}"
+          f"{e['tunnel']['p99_us']:12.1f}{format(e['added_p99_us'], '+.1f'):>20}")
+    print()
+    runs = ", ".join(f"{m}: " + " ".join(f"{v:.0f}" for v in vals)
+                     for m, vals in t["runs_MBps"].items())
+    print(f"throughput: {t['rounds']} alternating runs of {t['mib_per_run']} MB each "
+          f"(median shown; {runs})")
+    print(f"echo: {e['round_trips']} round trips per mode in alternating blocks, "
+          f"TCP_NODELAY on the client")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,218 @@
+"""Command line and configuration errors of both binaries, and clean exit on
+SIGTERM / SIGINT."""
+
+import os
+import re
+import signal
+import socket
+import subprocess
+import tempfile
+import shutil
+import threading
+import unittest
+
+import harness
+from harness import LOOPBACK, ini_text
+
+
+def run(argv, cwd=None, timeout=10):
+    """Runs a binary to completion; returns (exit code, stdout, stderr)."""
+    p = subprocess.run(argv, cwd=cwd, stdin=subprocess.DEVNULL, capture_output=True,
+                       timeout=timeout)
+    return p.returncode, p.stdout.decode("utf-8", "replace"), p.stderr.decode("utf-8", "replace")
+
+
+class Tripwire:
+    """A listener standing in for the route: records whether anybody ever
+    connects, to prove a daemon with a bad config never touched the network."""
+
+    def __init__(self):
+        self.sock = socket.socket()
+        self.sock.bind((LOOPBACK, 0))
+        self.sock.listen(8)
+        self.sock.settimeout(0.1)
+        self.port = self.sock.getsockname()[1]
+
+    def touched(self):
+        try:
+            conn, _ = self.sock.accept()
+            conn.close()
+            return True
+        except (socket.timeout, BlockingIOError):
+            return False
+
+    def close(self):
+        self.sock.close()
+
+
+class CliTest(unittest.TestCase):
+    def setUp(self):
+        self.route = harness.binary("route")
+        self.vnet = harness.binary("vnet")
+        self.dir = tempfile.mkdtemp(prefix="vnet-cli-")
+
+    def tearDown(self):
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+    def write(self, name, text):
+        path = os.path.join(self.dir, name)
+        with open(path, "w", encoding="utf-8") as f:
+            f.write(text)
+        return path
+
+    # ---------------------------------------------------------------- options
+
+    def test_help(self):
+        for name, path in (("route", self.route), ("vnet", self.vnet)):
+            for flag in ("--help", "-h"):
+                with self.subTest(binary=name, flag=flag):
+                    code, out, err = run([path, flag])
+                    self.assertEqual(code, 0, f"{name} {flag}: stderr={err!r}")
+                    text = out + err
+                    self.assertRegex(text, re.compile("usage", re.I))
+                    self.assertIn("--log-level", text)
+                    self.assertIn("--version", text)
+
+    def test_version(self):
+        version = harness.project_version()
+        version_re = re.escape(version) if version else r"\d+\.\d+\.\d+"
+        for name, path in (("route", self.route), ("vnet", self.vnet)):
+            with self.subTest(binary=name):
+                code, out, err = run([path, "--version"])
+                self.assertEqual(code, 0, f"{name} --version: stderr={err!r}")
+                self.assertRegex(out.strip(), rf"^{name} {version_re} \(protocol \d+\)$")
+
+    def test_bad_options_exit_2(self):
+        cases = (["--no-such-option"], ["--log-level", "loud"], ["-v"])
+        for name, path in (("route", self.route), ("vnet", self.vnet)):
+            for args in cases:
+                with self.subTest(binary=name, args=args):
+                    code, out, err = run([path] + args, cwd=self.dir)
+                    self.assertEqual(code, 2, f"{name} {args}: stdout={out!r} stderr={err!r}")
+                    self.assertTrue(err.strip(), f"{name} {args}: nothing on stderr")
+
+    # ------------------------------------------------------------ config errors
+
+    def assert_config_error(self, binary, path, *needles, tripwire=None):
+        code, out, err = run([binary, path], cwd=self.dir)
+        self.assertEqual(code, 1, f"{binary} {path}: exit {code}, stderr={err!r}")
+        for needle in needles:
+            self.assertIn(needle, err, f"{os.path.basename(binary)} {path}: "
+                                        f"{needle!r} missing from stderr={err!r}")
+        self.assertNotIn("listening on", out + err)
+        self.assertNotIn("connected to route", out + err)
+        if tripwire is not None:
+            self.assertFalse(tripwire.touched(),
+                             f"{binary} connected to the route despite a bad config")
+
+    def test_route_config_errors(self):
+        port = harness.free_port()
+        cases = {
+            "port_abc.ini": ({"route": {"ip": LOOPBACK, "port": "abc"}}, ("route", "port", "abc")),
+            "no_port.ini": ({"route": {"ip": LOOPBACK}}, ("route", "port")),
+            "port_big.ini": ({"route": {"ip": LOOPBACK, "port": 70000}}, ("route", "port", "70000")),
+            "bad_timeout.ini": ({"route": {"ip": LOOPBACK, "port": port, "timeout": "soon"}},
+                                ("route", "timeout", "soon")),
+        }
+        for file, (sections, needles) in cases.items():
+            with self.subTest(file=file):
+                path = self.write(file, ini_text(sections))
+                self.assert_config_error(self.route, path, file, *needles)
+
+    def test_check_config(self):
+        good = self.write("good.ini", ini_text({"route": {"ip": LOOPBACK, "port": 7749},
+                                                "serve.ssh": {"serveid": 700, "port": 22}}))
+        bad = self.write("bad.ini", ini_text({"route": {"ip": LOOPBACK, "port": 7749},
+                                              "serve.ssh": {"serveid": 700, "port": "abc"}}))
+        for binary in (self.route, self.vnet):
+            with self.subTest(binary=os.path.basename(binary)):
+                code, out, err = run([binary, "--check-config", good], cwd=self.dir)
+                self.assertEqual(code, 0, err)
+                self.assertIn("valid", out)
+        code, out, err = run([self.vnet, "--check-config", bad], cwd=self.dir)
+        self.assertEqual(code, 1)
+        self.assertIn('[serve.ssh] port = "abc"', err)
+
+    def test_route_config_without_route_section(self):
+        path = self.write("empty.ini", "; nothing here\n")
+        self.assert_config_error(self.route, path, "empty.ini", "route")
+
+    def test_vnet_config_errors(self):
+        wire = Tripwire()
+        self.addCleanup(wire.close)
+        route = {"ip": LOOPBACK, "port": wire.port}
+        vnet = {"name": "bad", "terminal": False}
+        cases = {
+            "type_udp.ini": ({"route": route, "vnet": vnet,
+                              "serve.web": {"serveid": 700, "type": "udp", "port": 80}},
+                             ("serve.web", "type", "udp")),
+            "port_abc.ini": ({"route": {"ip": LOOPBACK, "port": "abc"}, "vnet": vnet},
+                             ("route", "port", "abc")),
+            "no_route_port.ini": ({"route": {"ip": LOOPBACK}, "vnet": vnet}, ("route", "port")),
+            "serve_no_port.ini": ({"route": route, "vnet": vnet, "serve.ssh": {"serveid": 700}},
+                                  ("serve.ssh", "port")),
+            "serve_port_abc.ini": ({"route": route, "vnet": vnet,
+                                    "serve.ssh": {"serveid": 700, "port": "abc"}},
+                                   ("serve.ssh", "port", "abc")),
+            "serveid_1000.ini": ({"route": route, "vnet": vnet,
+                                  "use.ssh": {"serveid": 1000, "port": 1122}},
+                                 ("use.ssh", "serveid", "1000")),
+            "serveid_abc.ini": ({"route": route, "vnet": vnet,
+                                 "serve.ssh": {"serveid": "abc", "port": 22}},
+                                ("serve.ssh", "serveid", "abc")),
+            "active_maybe.ini": ({"route": route, "vnet": vnet,
+                                  "use.ssh": {"serveid": 700, "port": 1122, "active": "maybe"}},
+                                 ("use.ssh", "active", "maybe")),
+            "terminal_maybe.ini": ({"route": route,
+                                    "vnet": {"name": "bad", "terminal": "maybe"}},
+                                   ("vnet", "terminal", "maybe")),
+        }
+        for file, (sections, needles) in cases.items():
+            with self.subTest(file=file):
+                path = self.write(file, ini_text(sections))
+                self.assert_config_error(self.vnet, path, file, *needles, tripwire=wire)
+
+    def test_missing_config_file(self):
+        missing = os.path.join(self.dir, "does-not-exist.ini")
+        for name, path in (("route", self.route), ("vnet", self.vnet)):
+            with self.subTest(binary=name, config="explicit"):
+                code, out, err = run([path, missing], cwd=self.dir)
+                self.assertEqual(code, 1, f"{name}: stderr={err!r}")
+                self.assertIn("does-not-exist.ini", err)
+            with self.subTest(binary=name, config="default ./config.ini"):
+                code, out, err = run([path], cwd=self.dir)
+                self.assertEqual(code, 1, f"{name}: stderr={err!r}")
+                self.assertIn("config.ini", err)
+
+    # ------------------------------------------------------------------ signals
+
+    def test_sigterm_and_sigint_exit_zero(self):
+        c = harness.Cluster()
+        ok = False
+        try:
+            route, port = c.start_route()
+            service = c.service(harness.EchoService())
+            use_port = harness.free_port()
+            a = c.start_vnet("sig-a", port, serves={"echo": {"serveid": 700, "port": service.port}})
+            b = c.start_vnet("sig-b", port, uses={"echo": {"serveid": 700, "port": use_port}})
+            harness.wait_for(lambda: c.check_alive() or harness.echo_roundtrip(use_port), 10,
+                             what="the tunnel to work before signalling")
+            # An open proxied connection must not hold up the shutdown.
+            held = socket.create_connection((LOOPBACK, use_port), timeout=2)
+            self.addCleanup(held.close)
+            for daemon, sig in ((b, signal.SIGINT), (a, signal.SIGTERM), (route, signal.SIGTERM)):
+                daemon.signal(sig)
+                try:
+                    code = daemon.proc.wait(3.5)
+                except subprocess.TimeoutExpired:
+                    self.fail(f"{daemon.name} still running 3.5 s after {sig.name}")
+                self.assertEqual(code, 0, f"{daemon.name} exit code after {sig.name}")
+            ok = True
+        finally:
+            if not ok:
+                c.dump_logs()
+            c.close()
+
+
+if __name__ == "__main__":
+    unittest.main()
