@@ -225,6 +225,19 @@ class Stack:
         self.wait("the echo use port to carry data", lambda: echo_ok(self.use_echo), 20)
         self.wait("the sink use port to carry data", lambda: sink_ok(self.use_sink), 20)
 
+    def start_floor(self, floor_relay):
+        """Two chains of three minimal relays, in front of the sink and the
+        echo service: the same hop count as the tunnel, at the least cost."""
+        def chain(target, name):
+            for i in range(3):
+                p = self.spawn(f"floor-{name}-{i}", [floor_relay, str(target)],
+                               stdout=subprocess.PIPE)
+                target = int(p.stdout.readline())
+            return target
+        self.floor_sink = chain(self.sink_port, "sink")
+        self.floor_echo = chain(self.echo_port, "echo")
+        self.wait("the floor echo chain", lambda: echo_ok(self.floor_echo), 10)
+
     def dump_logs(self):
         for name, _, path in self.procs:
             with open(path, "rb") as f:
@@ -301,6 +314,9 @@ def main():
                     help="throughput runs per mode, alternating (default 3)")
     ap.add_argument("--log-level", default="info", help="log level of the daemons (default info)")
     ap.add_argument("--json", action="store_true", help="print the figures as JSON")
+    ap.add_argument("--floor-relay", default=None,
+                    help="floor_relay binary (default: BIN_DIR/../tests/floor_relay); "
+                         "measures a chain of 3 minimal relays as the machine's floor")
     ap.add_argument("--_service", choices=("sink", "echo"), help=argparse.SUPPRESS)
     args = ap.parse_args()
 
@@ -312,9 +328,14 @@ def main():
         if not os.access(os.path.join(args.bin_dir, name), os.X_OK):
             ap.error(f"no {name} binary in {args.bin_dir} (build first: ./scripts/build.sh)")
 
+    floor_relay = args.floor_relay or os.path.join(args.bin_dir, "..", "tests", "floor_relay")
+    floor_relay = os.path.abspath(floor_relay) if os.access(floor_relay, os.X_OK) else None
+
     stack = Stack(os.path.abspath(args.bin_dir), args.log_level)
     try:
         stack.start()
+        if floor_relay:
+            stack.start_floor(floor_relay)
         results = measure(stack, args)
     except BaseException:
         stack.dump_logs()
@@ -334,15 +355,21 @@ def measure(stack, args):
     payload = memoryview(os.urandom(CHUNK))
     modes = {"direct": (stack.sink_port, stack.echo_port),
              "tunnel": (stack.use_sink, stack.use_echo)}
+    if getattr(stack, "floor_echo", None):
+        modes["floor"] = (stack.floor_sink, stack.floor_echo)
+    names = list(modes)
+
+    def rotation(i):
+        k = i % len(names)
+        return names[k:] + names[:k]
 
     # (a) throughput: warm up both paths, then alternate the order each round.
     warm = min(nbytes, 64 * MIB)
     for sink, _ in modes.values():
         throughput(sink, warm, payload)
-    runs = {"direct": [], "tunnel": []}
+    runs = {m: [] for m in names}
     for r in range(args.rounds):
-        order = ("direct", "tunnel") if r % 2 == 0 else ("tunnel", "direct")
-        for mode in order:
+        for mode in rotation(r):
             runs[mode].append(throughput(modes[mode][0], nbytes, payload))
     direct_mbps = statistics.median(runs["direct"])
     tunnel_mbps = statistics.median(runs["tunnel"])
@@ -350,7 +377,7 @@ def measure(stack, args):
     # (b) latency: one connection per mode, warmed up, measured in
     # alternating blocks.
     clients = {mode: EchoClient(ports[1]) for mode, ports in modes.items()}
-    samples = {"direct": [], "tunnel": []}
+    samples = {m: [] for m in names}
     try:
         for c in clients.values():
             c.round_trips(min(1000, max(args.rtt // 10, 10)), [])
@@ -358,8 +385,7 @@ def measure(stack, args):
         done = 0
         while done < args.rtt:
             n = min(block, args.rtt - done)
-            for mode in (("direct", "tunnel") if (done // block) % 2 == 0
-                         else ("tunnel", "direct")):
+            for mode in rotation(done // block):
                 clients[mode].round_trips(n, samples[mode])
             done += n
     finally:
@@ -373,7 +399,14 @@ def measure(stack, args):
                      "p99_us": percentile(values, 99) / 1000,
                      "min_us": values[0] / 1000}
 
+    floor = {}
+    if "floor" in modes:
+        fmbps = statistics.median(runs["floor"])
+        floor = {"floor": {"MBps": fmbps,
+                           "echo": lat["floor"],
+                           "added_median_us": lat["floor"]["median_us"] - lat["direct"]["median_us"]}}
     return {
+        **floor,
         "cpus": os.cpu_count(),
         "throughput": {
             "mib_per_run": args.mb, "rounds": args.rounds,
@@ -409,6 +442,16 @@ def print_table(r):
           f"(median shown; {runs})")
     print(f"echo: {e['round_trips']} round trips per mode in alternating blocks, "
           f"TCP_NODELAY on the client")
+    if "floor" in r:
+        f = r["floor"]
+        print()
+        print("floor: the same path through 3 minimal relays (blocking, a thread per direction,")
+        print("no protocol) measured in the same rounds, i.e. what 3 hops cost on this machine:")
+        print(f"  throughput {f['MBps']:.0f} MB/s; echo median {f['echo']['median_us']:.1f} us "
+              f"({format(f['added_median_us'], '+.1f')} over direct); "
+              f"tunnel vs floor: added latency "
+              f"{format(e['added_median_us'] - f['added_median_us'], '+.1f')} us, "
+              f"throughput x {t['tunnel_MBps'] / f['MBps']:.2f}")
 
 
 if __name__ == "__main__":

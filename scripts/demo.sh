@@ -25,7 +25,7 @@ done
 if [[ -z ${VNET_BIN_DIR:-} ]]; then
   "$root/scripts/build.sh"
 fi
-bin=${VNET_BIN_DIR:-$root/build/src}
+bin=$(cd "${VNET_BIN_DIR:-$root/build/src}" && pwd)
 python=${PYTHON:-python3}
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/vnet-demo.XXXXXX")
