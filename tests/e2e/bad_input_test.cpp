@@ -8,38 +8,12 @@
 namespace e2e {
 namespace {
 
-// A working tunnel plus a way to check it still works.
-struct guarded_route {
-  world w;
-  std::uint16_t use_port = free_port();
-  vnet::client* office = nullptr;
-
-  guarded_route() {
-    w.start_route(0, 15.0, 0.5);  // handshake timeout 0.5 s
-    auto a = w.vnet_config("home");
-    config::serve_config s;
-    s.key = s.name = "svc";
-    s.serveid = 700;
-    s.port = w.start_echo();
-    a.serves.push_back(s);
-    w.start_vnet(a);
-    auto b = w.vnet_config("office");
-    config::use_config u;
-    u.key = "svc";
-    u.serveid = 700;
-    u.port = use_port;
-    b.uses.push_back(u);
-    office = &w.start_vnet(b);
-    EXPECT_TRUE(eventually([&] { return tunnel_works(); }));
+// A working tunnel (handshake timeout 0.5 s) and raw connections to its route.
+struct guarded_route : tunnel {
+  guarded_route() : tunnel([](world& w) { return w.start_echo(); }, 15.0, 0.5) {
+    EXPECT_TRUE(eventually([&] { return echoes(); }));
   }
-
-  bool tunnel_works() {
-    client_socket c;
-    if (!c.connect(use_port) || !c.send_all(std::string("still here"))) return false;
-    auto got = c.recv_exact(10, 2s);
-    return got && std::string(got->begin(), got->end()) == "still here";
-  }
-
+  bool tunnel_works() { return echoes(); }
   client_socket raw() {
     client_socket c;
     EXPECT_TRUE(c.connect(w.route_port()));

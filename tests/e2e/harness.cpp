@@ -2,7 +2,6 @@
 
 #include <netinet/in.h>
 #include <netinet/tcp.h>
-#include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -45,124 +44,6 @@ std::uint16_t free_port() {
   ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
   ::close(fd);
   return ntohs(a.sin_port);
-}
-
-// ---- client_socket -------------------------------------------------------
-
-client_socket& client_socket::operator=(client_socket&& o) noexcept {
-  if (this != &o) {
-    if (fd_ >= 0) ::close(fd_);
-    fd_ = o.fd_;
-    o.fd_ = -1;
-  }
-  return *this;
-}
-
-client_socket::~client_socket() {
-  if (fd_ >= 0) ::close(fd_);
-}
-
-bool client_socket::connect(std::uint16_t port) {
-  if (fd_ >= 0) ::close(fd_);
-  fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
-  int one = 1;
-  ::setsockopt(fd_, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_port = htons(port);
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (::connect(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) {
-    ::close(fd_);
-    fd_ = -1;
-    return false;
-  }
-  return true;
-}
-
-bool client_socket::send_all(const void* data, std::size_t n) {
-  auto p = static_cast<const char*>(data);
-  while (n > 0) {
-    auto w = ::send(fd_, p, n, MSG_NOSIGNAL);
-    if (w <= 0) return false;
-    p += w;
-    n -= static_cast<std::size_t>(w);
-  }
-  return true;
-}
-
-void client_socket::shutdown_write() { ::shutdown(fd_, SHUT_WR); }
-
-namespace {
-// Waits for readability until the deadline; false on timeout.
-bool wait_readable(int fd, clock::time_point deadline) {
-  auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - clock::now());
-  if (left.count() <= 0) return false;
-  pollfd p{fd, POLLIN, 0};
-  return ::poll(&p, 1, static_cast<int>(left.count())) > 0;
-}
-}  // namespace
-
-std::optional<std::vector<std::uint8_t>> client_socket::recv_exact(std::size_t n,
-                                                                   std::chrono::milliseconds timeout) {
-  auto deadline = clock::now() + timeout;
-  std::vector<std::uint8_t> out(n);
-  std::size_t got = 0;
-  while (got < n) {
-    if (!wait_readable(fd_, deadline)) return std::nullopt;
-    auto r = ::recv(fd_, out.data() + got, n - got, 0);
-    if (r <= 0) return std::nullopt;
-    got += static_cast<std::size_t>(r);
-  }
-  return out;
-}
-
-std::optional<std::vector<std::uint8_t>> client_socket::recv_to_eof(std::chrono::milliseconds timeout) {
-  auto deadline = clock::now() + timeout;
-  std::vector<std::uint8_t> out;
-  std::vector<std::uint8_t> buf(1 << 16);
-  for (;;) {
-    if (!wait_readable(fd_, deadline)) return std::nullopt;
-    auto r = ::recv(fd_, buf.data(), buf.size(), 0);
-    if (r == 0) return out;
-    if (r < 0) return std::nullopt;
-    out.insert(out.end(), buf.begin(), buf.begin() + r);
-  }
-}
-
-bool client_socket::closed_within(std::chrono::milliseconds timeout) {
-  auto deadline = clock::now() + timeout;
-  char buf[4096];
-  for (;;) {
-    if (!wait_readable(fd_, deadline)) return false;
-    auto r = ::recv(fd_, buf, sizeof buf, 0);
-    if (r <= 0) return true;
-  }
-}
-
-bool client_socket::send_message(const protocol::message& m) { return send_all(protocol::encode(m)); }
-
-std::optional<protocol::message> client_socket::recv_message(std::chrono::milliseconds timeout) {
-  auto head = recv_exact(protocol::header_size, timeout);
-  if (!head) return std::nullopt;
-  boost::system::error_code ec;
-  auto h = protocol::parse_header(std::span<const std::uint8_t, protocol::header_size>(head->data(), protocol::header_size),
-                                  protocol::max_payload, ec);
-  if (ec) return std::nullopt;
-  std::vector<std::uint8_t> payload;
-  if (h.length) {
-    auto p = recv_exact(h.length, timeout);
-    if (!p) return std::nullopt;
-    payload = std::move(*p);
-  }
-  auto m = protocol::decode_payload(h.type, payload, ec);
-  if (ec) return std::nullopt;
-  return m;
-}
-
-client_socket connect_eventually(std::uint16_t port, std::chrono::milliseconds timeout) {
-  client_socket s;
-  eventually([&] { return s.connect(port); }, timeout);
-  return s;
 }
 
 // ---- world ---------------------------------------------------------------
@@ -310,6 +191,41 @@ std::uint16_t world::start_source(std::vector<std::uint8_t> bytes) {
   return start_service([shared](tcp::socket s) -> asio::awaitable<void> {
     co_await asio::async_write(s, asio::buffer(*shared), net::use_nothrow);
   });
+}
+
+config::serve_config serve_cfg(const std::string& key, std::uint16_t serveid, std::uint16_t port) {
+  config::serve_config s;
+  s.key = s.name = key;
+  s.serveid = serveid;
+  s.port = port;
+  return s;
+}
+
+config::use_config use_cfg(const std::string& key, std::uint16_t serveid, std::uint16_t port) {
+  config::use_config u;
+  u.key = key;
+  u.serveid = serveid;
+  u.port = port;
+  return u;
+}
+
+tunnel::tunnel(const std::function<std::uint16_t(world&)>& make_service, double route_timeout_s,
+               double handshake_timeout_s) {
+  w.start_route(0, route_timeout_s, handshake_timeout_s);
+  auto a = w.vnet_config("home");
+  a.serves.push_back(serve_cfg("svc", 700, make_service(w)));
+  home = &w.start_vnet(a);
+  auto b = w.vnet_config("office");
+  b.uses.push_back(use_cfg("svc", 700, use_port));
+  office = &w.start_vnet(b);
+  eventually([&] { return w.use_listening(*office, "svc"); });
+}
+
+bool tunnel::echoes() {
+  client_socket c;
+  if (!c.connect(use_port) || !c.send_all(std::string("still here"))) return false;
+  auto got = c.recv_exact(10, 2s);
+  return got && std::string(got->begin(), got->end()) == "still here";
 }
 
 }  // namespace e2e

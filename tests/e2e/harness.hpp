@@ -14,6 +14,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 
+#include "client_socket.hpp"
 #include "config/config.hpp"
 #include "protocol/codec.hpp"
 #include "route/server.hpp"
@@ -29,40 +30,6 @@ bool eventually(const std::function<bool()>& pred, std::chrono::milliseconds tim
 
 std::vector<std::uint8_t> random_bytes(std::size_t n, std::uint32_t seed);
 std::uint16_t free_port();
-
-// A blocking loopback client with deadlines (poll-based).
-class client_socket {
- public:
-  client_socket() = default;
-  explicit client_socket(int fd) : fd_(fd) {}
-  client_socket(client_socket&& o) noexcept : fd_(o.fd_) { o.fd_ = -1; }
-  client_socket& operator=(client_socket&& o) noexcept;
-  ~client_socket();
-
-  // One attempt; false if refused.
-  bool connect(std::uint16_t port);
-  bool valid() const { return fd_ >= 0; }
-  bool send_all(const void* data, std::size_t n);
-  bool send_all(const std::string& s) { return send_all(s.data(), s.size()); }
-  bool send_all(const std::vector<std::uint8_t>& v) { return send_all(v.data(), v.size()); }
-  void shutdown_write();
-  // Reads exactly n bytes (nullopt on EOF/error/deadline).
-  std::optional<std::vector<std::uint8_t>> recv_exact(std::size_t n, std::chrono::milliseconds timeout = 10s);
-  // Reads until EOF; nullopt if the deadline passes first.
-  std::optional<std::vector<std::uint8_t>> recv_to_eof(std::chrono::milliseconds timeout = 10s);
-  // True once the peer has closed (EOF or reset) within the timeout.
-  bool closed_within(std::chrono::milliseconds timeout);
-  // Protocol helpers for talking to the route directly.
-  bool send_message(const protocol::message& m);
-  std::optional<protocol::message> recv_message(std::chrono::milliseconds timeout = 5s);
-  int fd() const { return fd_; }
-
- private:
-  int fd_ = -1;
-};
-
-// Connects to `port`, retrying until it accepts or the timeout passes.
-client_socket connect_eventually(std::uint16_t port, std::chrono::milliseconds timeout = 10s);
 
 class world {
  public:
@@ -123,6 +90,23 @@ class world {
   std::vector<std::unique_ptr<vnet::client>> vnets_;
   std::vector<std::shared_ptr<boost::asio::ip::tcp::acceptor>> services_;
   std::thread thread_;
+};
+
+config::serve_config serve_cfg(const std::string& key, std::uint16_t serveid, std::uint16_t port);
+config::use_config use_cfg(const std::string& key, std::uint16_t serveid, std::uint16_t port);
+
+// The usual scene: a route, vnet "home" serving a service as serveid 700 and
+// vnet "office" using it on `use_port`; ready when the use listens.
+struct tunnel {
+  world w;
+  std::uint16_t use_port = free_port();
+  vnet::client* home = nullptr;
+  vnet::client* office = nullptr;
+
+  explicit tunnel(const std::function<std::uint16_t(world&)>& make_service,
+                  double route_timeout_s = 15.0, double handshake_timeout_s = 10.0);
+  // One short exchange through the use port.
+  bool echoes();
 };
 
 }  // namespace e2e

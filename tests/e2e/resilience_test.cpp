@@ -9,55 +9,24 @@
 namespace e2e {
 namespace {
 
-bool echoes(std::uint16_t port) {
-  client_socket c;
-  if (!c.connect(port)) return false;
-  if (!c.send_all(std::string("hello"))) return false;
-  auto got = c.recv_exact(5, 2s);
-  return got && std::string(got->begin(), got->end()) == "hello";
-}
-
-struct pair_of_vnets {
-  world w;
-  std::uint16_t use_port = free_port();
-  vnet::client* home = nullptr;
-  vnet::client* office = nullptr;
-
-  explicit pair_of_vnets(double route_timeout = 15.0) {
-    w.start_route(0, route_timeout);
-    auto a = w.vnet_config("home");
-    config::serve_config s;
-    s.key = s.name = "svc";
-    s.serveid = 700;
-    s.port = w.start_echo();
-    a.serves.push_back(s);
-    home = &w.start_vnet(a);
-    auto b = w.vnet_config("office");
-    config::use_config u;
-    u.key = "svc";
-    u.serveid = 700;
-    u.port = use_port;
-    b.uses.push_back(u);
-    office = &w.start_vnet(b);
-  }
-};
+std::uint16_t echo_service(world& w) { return w.start_echo(); }
 
 TEST(Resilience, RouteRestartRestoresServesAndUsesByThemselves) {
-  pair_of_vnets p;
-  ASSERT_TRUE(eventually([&] { return echoes(p.use_port); }));
+  tunnel p(echo_service);
+  ASSERT_TRUE(eventually([&] { return p.echoes(); }));
   auto port = p.w.route_port();
   p.w.stop_route();
   // Without a route nothing can be carried: the use stops listening.
   EXPECT_TRUE(eventually([&] { return !p.w.use_listening(*p.office, "svc"); }));
   EXPECT_TRUE(eventually([&] { return !p.office->connected() && !p.home->connected(); }));
   p.w.start_route(port);
-  EXPECT_TRUE(eventually([&] { return echoes(p.use_port); }, 15s));
+  EXPECT_TRUE(eventually([&] { return p.echoes(); }, 15s));
   EXPECT_EQ(p.w.serve_id(*p.home, "svc"), 700);
 }
 
 TEST(Resilience, ServingVnetLeavingClosesTheUseListener) {
-  pair_of_vnets p;
-  ASSERT_TRUE(eventually([&] { return echoes(p.use_port); }));
+  tunnel p(echo_service);
+  ASSERT_TRUE(eventually([&] { return p.echoes(); }));
   p.w.stop_vnet(*p.home);
   EXPECT_TRUE(eventually([&] { return !p.w.use_listening(*p.office, "svc"); }));
   EXPECT_TRUE(eventually([&] {
@@ -68,7 +37,7 @@ TEST(Resilience, ServingVnetLeavingClosesTheUseListener) {
 }
 
 TEST(Resilience, LiveConnectionEndsWhenTheServingVnetLeaves) {
-  pair_of_vnets p;
+  tunnel p(echo_service);
   auto c = connect_eventually(p.use_port);
   ASSERT_TRUE(c.send_all(std::string("x")));
   ASSERT_TRUE(c.recv_exact(1));
@@ -79,7 +48,7 @@ TEST(Resilience, LiveConnectionEndsWhenTheServingVnetLeaves) {
 TEST(Resilience, SilentVnetIsDroppedAndItsServesVanish) {
   // A fake vnet registers a serve, then goes silent without closing: as if
   // its machine lost power. The route must drop it after its timeout.
-  pair_of_vnets p(0.5);
+  tunnel p(echo_service, 0.5);
   client_socket fake;
   ASSERT_TRUE(fake.connect(p.w.route_port()));
   ASSERT_TRUE(fake.send_message(protocol::control_hello{protocol::version, "ghost", "default", {}}));
@@ -94,7 +63,7 @@ TEST(Resilience, SilentVnetIsDroppedAndItsServesVanish) {
   EXPECT_TRUE(eventually([&] { return !has_ghost(); }, 5s));
   EXPECT_TRUE(fake.closed_within(2s));
   EXPECT_TRUE(p.home->connected());
-  EXPECT_TRUE(eventually([&] { return echoes(p.use_port); }));
+  EXPECT_TRUE(eventually([&] { return p.echoes(); }));
 }
 
 TEST(Resilience, VnetNoticesASilentRouteAndReconnects) {

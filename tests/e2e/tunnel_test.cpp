@@ -12,42 +12,6 @@
 namespace e2e {
 namespace {
 
-config::serve_config serve_cfg(const std::string& key, std::uint16_t serveid, std::uint16_t port) {
-  config::serve_config s;
-  s.key = s.name = key;
-  s.serveid = serveid;
-  s.port = port;
-  return s;
-}
-
-config::use_config use_cfg(const std::string& key, std::uint16_t serveid, std::uint16_t port) {
-  config::use_config u;
-  u.key = key;
-  u.serveid = serveid;
-  u.port = port;
-  return u;
-}
-
-// route + vnet "home" serving `service_port` as 700 + vnet "office" using it.
-struct tunnel {
-  world w;
-  std::uint16_t use_port = free_port();
-  vnet::client* home = nullptr;
-  vnet::client* office = nullptr;
-
-  explicit tunnel(std::function<std::uint16_t(world&)> make_service) {
-    w.start_route();
-    auto service_port = make_service(w);
-    auto a = w.vnet_config("home");
-    a.serves.push_back(serve_cfg("svc", 700, service_port));
-    home = &w.start_vnet(a);
-    auto b = w.vnet_config("office");
-    b.uses.push_back(use_cfg("svc", 700, use_port));
-    office = &w.start_vnet(b);
-    EXPECT_TRUE(eventually([&] { return w.use_listening(*office, "svc"); }));
-  }
-};
-
 TEST(Tunnel, EightMegabytesEachWayAreExact) {
   tunnel t([](world& w) { return w.start_echo(); });
   auto data = random_bytes(8 << 20, 1);

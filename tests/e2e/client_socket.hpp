@@ -1,0 +1,49 @@
+#pragma once
+// The test thread's side of the tunnel: blocking loopback sockets whose every
+// read has a deadline.
+#include <chrono>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "protocol/codec.hpp"
+
+namespace e2e {
+
+using namespace std::chrono_literals;
+
+// A blocking loopback client with deadlines (poll-based).
+class client_socket {
+ public:
+  client_socket() = default;
+  explicit client_socket(int fd) : fd_(fd) {}
+  client_socket(client_socket&& o) noexcept : fd_(o.fd_) { o.fd_ = -1; }
+  client_socket& operator=(client_socket&& o) noexcept;
+  ~client_socket();
+
+  // One attempt; false if refused.
+  bool connect(std::uint16_t port);
+  bool valid() const { return fd_ >= 0; }
+  bool send_all(const void* data, std::size_t n);
+  bool send_all(const std::string& s) { return send_all(s.data(), s.size()); }
+  bool send_all(const std::vector<std::uint8_t>& v) { return send_all(v.data(), v.size()); }
+  void shutdown_write();
+  // Reads exactly n bytes (nullopt on EOF/error/deadline).
+  std::optional<std::vector<std::uint8_t>> recv_exact(std::size_t n, std::chrono::milliseconds timeout = 10s);
+  // Reads until EOF; nullopt if the deadline passes first.
+  std::optional<std::vector<std::uint8_t>> recv_to_eof(std::chrono::milliseconds timeout = 10s);
+  // True once the peer has closed (EOF or reset) within the timeout.
+  bool closed_within(std::chrono::milliseconds timeout);
+  // Protocol helpers for talking to the route directly.
+  bool send_message(const protocol::message& m);
+  std::optional<protocol::message> recv_message(std::chrono::milliseconds timeout = 5s);
+  int fd() const { return fd_; }
+
+ private:
+  int fd_ = -1;
+};
+
+// Connects to `port`, retrying until it accepts or the timeout passes.
+client_socket connect_eventually(std::uint16_t port, std::chrono::milliseconds timeout = 10s);
+
+}  // namespace e2e
