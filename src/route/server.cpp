@@ -40,9 +40,10 @@ net::tcp::endpoint server::local_endpoint() const {
 
 net::awaitable<void> server::run() {
   spdlog::info("route listening on {}", net::to_string(local_endpoint()));
-  co_await net::accept_loop(acceptor_, "route", [this](net::tcp::socket s) {
+  std::function<void(net::tcp::socket)> on_accept = [this](net::tcp::socket s) {
     net::asio::co_spawn(ex_, handle(std::move(s)), net::log_exception{"route connection"});
-  });
+  };
+  co_await net::accept_loop(acceptor_, "route", std::move(on_accept));
 }
 
 void server::stop() {
@@ -118,7 +119,10 @@ net::awaitable<void> server::run_session(net::tcp::socket s, protocol::control_h
                                static_cast<std::uint32_t>(net::to_ms(cfg_.timeout).count())});
   push_group(hello.group);
 
-  auto reason = co_await sess->run([this, &sess](const protocol::message& m) { on_control(*sess, m); },
+  std::function<void(const protocol::message&)> on_message = [this, &sess](const protocol::message& m) {
+    on_control(*sess, m);
+  };
+  auto reason = co_await sess->run(std::move(on_message),
                                    std::chrono::duration_cast<net::duration>(cfg_.timeout));
 
   sessions_.erase(id);

@@ -74,10 +74,13 @@ void use_table::start(use_entry& e, std::uint16_t port) {
   net::asio::co_spawn(
       ex_,
       [this, acceptor, name, serveid, links]() -> net::awaitable<void> {
-        co_await net::accept_loop(*acceptor, "use " + name, [&](net::tcp::socket s) {
+        // Named, not temporaries: see net::write_frame on GCC 12.
+        std::string what = "use " + name;
+        std::function<void(net::tcp::socket)> on_accept = [&](net::tcp::socket s) {
           net::asio::co_spawn(ex_, carry(std::move(s), name, serveid, links),
                               net::log_exception{"use link"});
-        });
+        };
+        co_await net::accept_loop(*acceptor, std::move(what), std::move(on_accept));
       },
       net::log_exception{"use listener"});
 }

@@ -134,9 +134,10 @@ std::uint16_t world::start_service(std::function<asio::awaitable<void>(tcp::sock
     asio::co_spawn(
         io_,
         [this, a, handler]() -> asio::awaitable<void> {
-          co_await net::accept_loop(*a, "test service", [&](tcp::socket s) {
+          std::function<void(tcp::socket)> on_accept = [&](tcp::socket s) {
             asio::co_spawn(io_, handler(std::move(s)), net::log_exception{"test service"});
-          });
+          };
+          co_await net::accept_loop(*a, "test service", std::move(on_accept));
         },
         net::log_exception{"test service"});
     return a->local_endpoint().port();

@@ -118,7 +118,7 @@ char* read_line(char* out, int size, void* stream) {
     }
     note_section(s, cut);
     if (s.failure) return nullptr;
-    std::memcpy(out, cut.data(), cut.size());
+    if (!cut.empty()) std::memcpy(out, cut.data(), cut.size());  // an empty view may hold nullptr
     out[cut.size()] = '\0';
     return out;
   } catch (...) {

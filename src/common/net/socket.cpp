@@ -62,6 +62,7 @@ error_code listen(tcp::acceptor& a, const std::string& ip, std::uint16_t port) {
 
 awaitable<void> accept_loop(tcp::acceptor& a, std::string what,
                             std::function<void(tcp::socket)> on_accept) {
+  error_code failing;  // the error of the current streak of failures, if any
   for (;;) {
     auto accepted = co_await a.async_accept(use_nothrow);
     auto ec = std::get<0>(accepted);
@@ -69,9 +70,15 @@ awaitable<void> accept_loop(tcp::acceptor& a, std::string what,
     if (ec == asio::error::operation_aborted || !a.is_open()) co_return;
     if (ec) {
       // EMFILE, ENFILE, ENOBUFS, ECONNABORTED...: the listener must survive.
-      spdlog::warn("{}: accept failed: {}; retrying", what, ec.message());
+      // One warning per streak, not one per retry.
+      if (ec != failing) spdlog::warn("{}: accept failed: {}; retrying every 100 ms", what, ec.message());
+      failing = ec;
       if (!co_await sleep_for(std::chrono::milliseconds(100))) co_return;
       continue;
+    }
+    if (failing) {
+      spdlog::info("{}: accepting again", what);
+      failing = {};
     }
     tune(socket);
     on_accept(std::move(socket));
