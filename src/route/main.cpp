@@ -7,6 +7,7 @@
 #include "config/config.hpp"
 #include "log/cli.hpp"
 #include "net/run.hpp"
+#include "net/socket.hpp"
 #include "route/server.hpp"
 
 int main(int argc, char** argv) {
@@ -27,15 +28,15 @@ int main(int argc, char** argv) {
   }
   for (const auto& w : cfg.warnings) spdlog::warn("{}", w);
   if (opts->check_only) {
-    std::cout << opts->config_path << ": valid; the route would listen on " << cfg.listen.ip
-              << ":" << cfg.listen.port << "\n";
+    std::cout << opts->config_path << ": valid; the route would listen on "
+              << net::host_port(cfg.listen.ip, cfg.listen.port) << "\n";
     return 0;
   }
 
   boost::asio::io_context io(1);
   route::server srv(io.get_executor(), cfg);
   if (auto ec = srv.open()) {
-    spdlog::error("cannot listen on {}:{}: {}", cfg.listen.ip, cfg.listen.port, ec.message());
+    spdlog::error("cannot listen on {}: {}", net::host_port(cfg.listen.ip, cfg.listen.port), ec.message());
     return 1;
   }
   net::run_until_signal(io, srv.run(), [&] { srv.stop(); }, "route");

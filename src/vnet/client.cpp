@@ -46,7 +46,7 @@ void client::stop() {
 }
 
 net::awaitable<void> client::run() {
-  const auto where = fmt::format("{}:{}", cfg_.route.ip, cfg_.route.port);
+  const auto where = net::host_port(cfg_.route.ip, cfg_.route.port);
   bool quiet = false;  // after the first failure, retries log at debug level
   while (!stopping_) {
     net::tcp::socket s(ex_);
@@ -90,8 +90,8 @@ net::awaitable<std::string> client::run_session(net::tcp::socket& s) {
   outbox_.emplace(ex_);
   fatal_.clear();
   last_seen_ = std::chrono::steady_clock::now();
-  spdlog::info("connected to route {}:{} as vnet {:02} (group '{}')", cfg_.route.ip,
-               cfg_.route.port, w->vnetid, cfg_.group);
+  spdlog::info("connected to route {} as vnet {:02} (group '{}')",
+               net::host_port(cfg_.route.ip, cfg_.route.port), w->vnetid, cfg_.group);
 
   // Ping at the shorter of our pace and the route's, and never less often
   // than three times per route timeout; consider the route gone after its

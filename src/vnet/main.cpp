@@ -7,6 +7,7 @@
 #include "config/config.hpp"
 #include "log/cli.hpp"
 #include "net/run.hpp"
+#include "net/socket.hpp"
 #include "vnet/client.hpp"
 
 int main(int argc, char** argv) {
@@ -31,7 +32,7 @@ int main(int argc, char** argv) {
     for (const auto& sv : cfg.serves) active_serves += sv.active;
     for (const auto& u : cfg.uses) active_uses += u.active && u.serveid != 0;
     std::cout << opts->config_path << ": valid; vnet '" << cfg.name << "' in group '" << cfg.group
-              << "' would connect to " << cfg.route.ip << ":" << cfg.route.port << " with "
+              << "' would connect to " << net::host_port(cfg.route.ip, cfg.route.port) << " with "
               << cfg.serves.size() << " serve(s) (" << active_serves << " active) and "
               << cfg.uses.size() << " use(s) (" << active_uses << " to open)\n";
     return 0;

@@ -107,7 +107,7 @@ net::awaitable<void> serve_table::carry(std::size_t index, protocol::link_reques
   auto cfg = entries_[index].cfg;
   net::tcp::socket service(ex_);
   if (auto ec = co_await net::dial(service, cfg.ip, cfg.port, ctx_.dial_timeout)) {
-    auto why = fmt::format("cannot reach {}:{}: {}", cfg.ip, cfg.port, ec.message());
+    auto why = fmt::format("cannot reach {}: {}", net::host_port(cfg.ip, cfg.port), ec.message());
     spdlog::warn("serve {}: link {} failed: {}", cfg.name, r.link_id, why);
     if (ctx_.session) ctx_.send(protocol::link_failed{r.link_id, why});
     co_return;

@@ -59,7 +59,7 @@ void use_table::start(use_entry& e, std::uint16_t port) {
   if (auto ec = net::listen(*acceptor, e.cfg.ip, port)) {
     // Logged once per streak; retried on the next serve list or tick.
     if (e.state != use_state::port_busy)
-      spdlog::warn("use {} cannot listen on {}:{}: {}", e.cfg.key, e.cfg.ip, port, ec.message());
+      spdlog::warn("use {} cannot listen on {}: {}", e.cfg.key, net::host_port(e.cfg.ip, port), ec.message());
     e.state = use_state::port_busy;
     e.reason = ec.message();
     return;
@@ -67,7 +67,8 @@ void use_table::start(use_entry& e, std::uint16_t port) {
   e.acceptor = acceptor;
   e.state = use_state::listening;
   e.reason.clear();
-  spdlog::info("use {} listening on {}:{} for serveid {:03}", e.cfg.key, e.cfg.ip, port, e.cfg.serveid);
+  spdlog::info("use {} listening on {} for serveid {:03}", e.cfg.key, net::host_port(e.cfg.ip, port),
+               e.cfg.serveid);
   auto name = e.cfg.key;
   auto serveid = e.cfg.serveid;
   auto links = e.links;
@@ -90,7 +91,7 @@ void use_table::stop(use_entry& e, use_state next, const std::string& why) {
     net::error_code ignored;
     e.acceptor->close(ignored);
     e.acceptor.reset();
-    spdlog::info("use {} stopped listening on {}:{} ({})", e.cfg.key, e.cfg.ip, e.listen_port, why);
+    spdlog::info("use {} stopped listening on {} ({})", e.cfg.key, net::host_port(e.cfg.ip, e.listen_port), why);
   }
   e.state = next;
 }

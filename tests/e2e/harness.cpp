@@ -64,9 +64,11 @@ world::~world() {
   thread_.join();
 }
 
-std::uint16_t world::start_route(std::uint16_t port, double timeout_s, double handshake_timeout_s) {
+std::uint16_t world::start_route(std::uint16_t port, double timeout_s, double handshake_timeout_s,
+                                 const std::string& ip) {
   config::route_config cfg;
-  cfg.listen = {"127.0.0.1", port};
+  cfg.listen = {ip, port};
+  route_ip_ = ip;
   cfg.heartbeat = config::seconds(0.2);
   cfg.timeout = config::seconds(timeout_s);
   cfg.handshake_timeout = config::seconds(handshake_timeout_s);
@@ -88,7 +90,7 @@ void world::stop_route() {
 
 config::vnet_config world::vnet_config(const std::string& name, const std::string& group) const {
   config::vnet_config cfg;
-  cfg.route = {"127.0.0.1", route_port_};
+  cfg.route = {route_ip_, route_port_};
   cfg.name = name;
   cfg.group = group;
   cfg.heartbeat = config::seconds(0.2);

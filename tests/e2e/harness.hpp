@@ -57,7 +57,7 @@ class world {
 
   // Route on 127.0.0.1 (port 0: the OS picks; returns the port).
   std::uint16_t start_route(std::uint16_t port = 0, double timeout_s = 15.0,
-                            double handshake_timeout_s = 10.0);
+                            double handshake_timeout_s = 10.0, const std::string& ip = "127.0.0.1");
   void stop_route();
   std::uint16_t route_port() const { return route_port_; }
   route::server& route_server() { return *route_; }
@@ -87,6 +87,7 @@ class world {
   std::unique_ptr<route::server> route_;
   std::vector<std::unique_ptr<route::server>> graveyard_;
   std::uint16_t route_port_ = 0;
+  std::string route_ip_ = "127.0.0.1";
   std::vector<std::unique_ptr<vnet::client>> vnets_;
   std::vector<std::shared_ptr<boost::asio::ip::tcp::acceptor>> services_;
   std::thread thread_;

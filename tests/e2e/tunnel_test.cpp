@@ -228,5 +228,30 @@ TEST(Tunnel, GroupsAreIsolated) {
   EXPECT_TRUE(ok.recv_exact(3));
 }
 
+TEST(Tunnel, WorksOverIpv6) {
+  world w;
+  w.start_route(0, 15.0, 10.0, "::1");
+  auto a = w.vnet_config("home");  // reaches the route at ::1
+  a.serves.push_back(serve_cfg("svc", 700, w.start_echo()));
+  w.start_vnet(a);
+  auto b = w.vnet_config("office");
+  auto use = use_cfg("svc", 700, free_port());
+  use.ip = "::1";
+  b.uses.push_back(use);
+  auto& office = w.start_vnet(b);
+  ASSERT_TRUE(eventually([&] { return w.use_listening(office, "svc"); }));
+
+  boost::asio::io_context io;
+  net::tcp::socket s(io);
+  s.connect({boost::asio::ip::make_address("::1"), use.port});
+  const std::string hello = "hello over IPv6";
+  boost::asio::write(s, boost::asio::buffer(hello));
+  std::string back(hello.size(), '\0');
+  s.non_blocking(false);
+  ASSERT_TRUE(eventually([&] { return s.available() >= hello.size(); }, 5s));
+  boost::asio::read(s, boost::asio::buffer(back));
+  EXPECT_EQ(back, hello);
+}
+
 }  // namespace
 }  // namespace e2e

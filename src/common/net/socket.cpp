@@ -94,11 +94,12 @@ void log_exception::operator()(std::exception_ptr e) const {
   }
 }
 
-std::string to_string(const tcp::endpoint& ep) {
-  auto addr = ep.address();
-  if (addr.is_v6()) return "[" + addr.to_string() + "]:" + std::to_string(ep.port());
-  return addr.to_string() + ":" + std::to_string(ep.port());
+std::string host_port(const std::string& host, std::uint16_t port) {
+  bool v6 = host.find(':') != std::string::npos;
+  return (v6 ? "[" + host + "]" : host) + ":" + std::to_string(port);
 }
+
+std::string to_string(const tcp::endpoint& ep) { return host_port(ep.address().to_string(), ep.port()); }
 
 awaitable<bool> sleep_for(duration d) {
   asio::steady_timer t(co_await asio::this_coro::executor, d);

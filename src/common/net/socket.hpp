@@ -34,8 +34,9 @@ struct log_exception {
   void operator()(std::exception_ptr e) const;
 };
 
-// "ip:port" for logs.
+// "ip:port" for logs, IPv6 addresses in brackets ("[::1]:7749").
 std::string to_string(const tcp::endpoint& ep);
+std::string host_port(const std::string& host, std::uint16_t port);
 
 // Waits for `d` on a fresh timer; returns false if cancelled.
 awaitable<bool> sleep_for(duration d);
