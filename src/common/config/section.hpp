@@ -1,8 +1,7 @@
 #pragma once
 // One ini section as the loaders see it, with the typed readers for its
 // values. Every failure names file, section, key and the bad value, so the
-// message alone tells the user what to fix. Internal to load.cpp; header-only
-// because the library's source list is fixed to the two config files.
+// message alone tells the user what to fix. Internal to load.cpp.
 #include <arpa/inet.h>
 
 #include <algorithm>
