@@ -13,16 +13,20 @@ struct direction_state {
 };
 
 awaitable<void> pump(tcp::socket& from, tcp::socket& to, direction_state& st) {
-  std::unique_ptr<char[]> buf(new char[relay_buffer_size]);
+  std::size_t size = relay_initial_buffer;
+  std::unique_ptr<char[]> buf(new char[size]);
   for (;;) {
-    auto [rec, n] = co_await from.async_read_some(asio::buffer(buf.get(), relay_buffer_size),
-                                                  use_nothrow);
+    auto [rec, n] = co_await from.async_read_some(asio::buffer(buf.get(), size), use_nothrow);
     if (n > 0) {
       auto [wec, w] = co_await asio::async_write(to, asio::buffer(buf.get(), n), use_nothrow);
       st.bytes += w;
       if (wec) {
         st.error = wec;
         break;
+      }
+      if (n == size && size < relay_buffer_size) {
+        size = relay_buffer_size;  // a full read: this is a bulk transfer
+        buf.reset(new char[size]);
       }
     }
     if (rec == asio::error::eof) {

@@ -10,8 +10,11 @@
 
 namespace net {
 
-// 256 KiB per direction, allocated once per link: big enough that a bulk
-// transfer moves in few system calls, and never reallocated per chunk.
+// Each direction starts with a small buffer and grows it once, to the large
+// size, the first time a read fills it: interactive and idle links (an ssh
+// session) cost little memory, a bulk transfer moves in few system calls, and
+// nothing is allocated per chunk.
+inline constexpr std::size_t relay_initial_buffer = 16 * 1024;
 inline constexpr std::size_t relay_buffer_size = 256 * 1024;
 
 struct relay_stats {
