@@ -1,14 +1,19 @@
 #include "route/links.hpp"
 
+#include <random>
+
 namespace route {
 
-link_table::link_table(std::uint64_t seed) : rng_(seed) {}
+std::uint64_t random_token() {
+  std::random_device rd;
+  return (static_cast<std::uint64_t>(rd()) << 32) ^ rd();
+}
 
 pending_link& link_table::create(net::asio::any_io_executor ex, std::uint32_t use_vnet,
                                  std::uint32_t serve_vnet, std::uint16_t serveid,
                                  net::duration deadline) {
   auto id = next_id_++;
-  auto p = std::make_unique<pending_link>(ex, id, rng_());
+  auto p = std::make_unique<pending_link>(ex, id, random_token());
   p->use_vnet = use_vnet;
   p->serve_vnet = serve_vnet;
   p->serveid = serveid;

@@ -6,13 +6,16 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
-#include <random>
 #include <string>
 #include <unordered_map>
 
 #include "net/socket.hpp"
 
 namespace route {
+
+// 64 random bits from the system (getrandom): session and link tokens prove
+// who may use a session or join a link, so they must not be guessable.
+std::uint64_t random_token();
 
 struct pending_link {
   pending_link(net::asio::any_io_executor ex, std::uint64_t id, std::uint64_t token)
@@ -29,7 +32,6 @@ struct pending_link {
 
 class link_table {
  public:
-  explicit link_table(std::uint64_t seed);
 
   // The caller (the use-side coroutine) waits on the returned entry's signal
   // and must call forget() when done with it.
@@ -62,7 +64,6 @@ class link_table {
     net::tcp::socket* b;
   };
   std::uint64_t next_id_ = 1;
-  std::mt19937_64 rng_;
   std::unordered_map<std::uint64_t, std::unique_ptr<pending_link>> pending_;
   std::unordered_map<std::uint64_t, active_link> active_;
 };

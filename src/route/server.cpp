@@ -1,7 +1,5 @@
 #include "route/server.hpp"
 
-#include <random>
-
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
@@ -11,11 +9,6 @@
 
 namespace route {
 namespace {
-
-std::uint64_t random_seed() {
-  std::random_device rd;
-  return (static_cast<std::uint64_t>(rd()) << 32) ^ rd();
-}
 
 std::string version_error(std::uint16_t theirs) {
   return fmt::format("protocol version {} is not supported; this route speaks version {}",
@@ -29,7 +22,7 @@ std::vector<std::uint8_t> error_frame(protocol::errc code, const std::string& te
 }  // namespace
 
 server::server(net::asio::any_io_executor ex, config::route_config cfg)
-    : ex_(ex), cfg_(std::move(cfg)), acceptor_(ex), links_(random_seed()) {}
+    : ex_(ex), cfg_(std::move(cfg)), acceptor_(ex) {}
 
 net::error_code server::open() { return net::listen(acceptor_, cfg_.listen.ip, cfg_.listen.port); }
 
@@ -109,7 +102,7 @@ net::awaitable<void> server::handle(net::tcp::socket s) {
 net::awaitable<void> server::run_session(net::tcp::socket s, protocol::control_hello hello) {
   if (stopping_) co_return;
   auto id = registry_.add_vnet(hello.name, hello.group);
-  std::uint64_t token = random_seed();
+  std::uint64_t token = random_token();
   auto sess = std::make_shared<session>(std::move(s), id, hello.name, hello.group, token);
   sessions_[id] = sess;
   spdlog::info("vnet {:02} ({}) connected from {}, group '{}'", id, hello.name, sess->remote(),
