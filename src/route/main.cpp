@@ -19,14 +19,9 @@ int main(int argc, char** argv) {
   if (!opts) return exit_code;
   logging::setup_logging(opts->log_level);
 
-  config::route_config cfg;
-  try {
-    cfg = config::load_route_config(opts->config_path);
-  } catch (const config::error& e) {
-    spdlog::error("{}", e.what());
-    return 1;
-  }
-  for (const auto& w : cfg.warnings) spdlog::warn("{}", w);
+  auto loaded = logging::load_config(opts->config_path, &config::load_route_config);
+  if (!loaded) return 1;
+  const auto& cfg = *loaded;
   if (opts->check_only) {
     std::cout << opts->config_path << ": valid; the route would listen on "
               << net::host_port(cfg.listen.ip, cfg.listen.port) << "\n";

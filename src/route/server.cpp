@@ -54,7 +54,7 @@ net::awaitable<void> server::handle(net::tcp::socket s) {
   auto ep = s.remote_endpoint(ec);
   std::string from = ec ? "?" : net::to_string(ep);
   net::frame_result opening = co_await net::read_frame(s, protocol::max_opening_payload,
-                                             std::chrono::duration_cast<net::duration>(cfg_.handshake_timeout));
+                                             net::to_duration(cfg_.handshake_timeout));
   const auto& rec = opening.ec;
   auto& msg = opening.msg;
   if (rec) {
@@ -116,7 +116,7 @@ net::awaitable<void> server::run_session(net::tcp::socket s, protocol::control_h
     on_control(*sess, m);
   };
   auto reason = co_await sess->run(std::move(on_message),
-                                   std::chrono::duration_cast<net::duration>(cfg_.timeout));
+                                   net::to_duration(cfg_.timeout));
 
   sessions_.erase(id);
   auto serves = registry_.serves_of_group(hello.group);
@@ -186,7 +186,7 @@ net::awaitable<void> server::run_use_link(net::tcp::socket s, protocol::link_ope
   }
   auto serving = sessions_.at(target->vnetid);
   auto& p = links_.create(ex_, open.vnetid, target->vnetid, open.serveid,
-                          std::chrono::duration_cast<net::duration>(cfg_.link_timeout));
+                          net::to_duration(cfg_.link_timeout));
   auto link_id = p.id;
   serving->send(protocol::link_request{p.id, p.token, open.serveid});
   co_await p.signal.async_wait(net::use_nothrow);

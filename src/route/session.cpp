@@ -49,13 +49,8 @@ net::awaitable<std::string> session::read_loop(
 }
 
 net::awaitable<std::string> session::watchdog(net::duration timeout) {
-  for (;;) {
-    auto deadline = last_seen_ + timeout;
-    if (std::chrono::steady_clock::now() >= deadline)
-      co_return fmt::format("silent for {} ms", net::to_ms(timeout).count());
-    net::asio::steady_timer t(socket_.get_executor(), deadline);
-    co_await t.async_wait(net::use_nothrow);
-  }
+  co_await net::watch_silence(last_seen_, timeout);
+  co_return fmt::format("silent for {} ms", net::to_ms(timeout).count());
 }
 
 void session::fail(const std::string& reason) {

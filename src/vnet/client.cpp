@@ -7,16 +7,10 @@ using namespace boost::asio::experimental::awaitable_operators;
 
 namespace vnet {
 
-namespace {
-net::duration to_duration(config::seconds s) {
-  return std::chrono::duration_cast<net::duration>(s);
-}
-}  // namespace
-
 client::client(net::asio::any_io_executor ex, config::vnet_config cfg)
     : ex_(ex), cfg_(std::move(cfg)), serves_(ex, ctx_), uses_(ex, ctx_), retry_timer_(ex) {
   ctx_.route = cfg_.route;
-  ctx_.dial_timeout = to_duration(cfg_.dial_timeout);
+  ctx_.dial_timeout = net::to_duration(cfg_.dial_timeout);
   ctx_.send = [this](const protocol::message& m) { send(m); };
   serves_.load(cfg_.serves);
   uses_.load(cfg_.uses);
@@ -50,7 +44,7 @@ net::awaitable<void> client::run() {
   bool quiet = false;  // after the first failure, retries log at debug level
   while (!stopping_) {
     net::tcp::socket s(ex_);
-    auto ec = co_await net::dial(s, cfg_.route.ip, cfg_.route.port, to_duration(cfg_.dial_timeout));
+    auto ec = co_await net::dial(s, cfg_.route.ip, cfg_.route.port, ctx_.dial_timeout);
     std::string reason;
     if (ec) {
       reason = fmt::format("cannot reach route {}: {}", where, ec.message());
@@ -66,7 +60,7 @@ net::awaitable<void> client::run() {
     else
       spdlog::debug("still no route: {}", reason);
     quiet = true;
-    retry_timer_.expires_after(to_duration(cfg_.reconnect));
+    retry_timer_.expires_after(net::to_duration(cfg_.reconnect));
     co_await retry_timer_.async_wait(net::use_nothrow);
   }
 }
@@ -96,7 +90,7 @@ net::awaitable<std::string> client::run_session(net::tcp::socket& s) {
   // Ping at the shorter of our pace and the route's, and never less often
   // than three times per route timeout; consider the route gone after its
   // own timeout (or 2.5 heartbeats) of silence.
-  auto interval = to_duration(cfg_.heartbeat);
+  auto interval = net::to_duration(cfg_.heartbeat);
   auto route_timeout = std::chrono::milliseconds(w->timeout_ms);
   if (w->heartbeat_ms) interval = std::min<net::duration>(interval, std::chrono::milliseconds(w->heartbeat_ms));
   if (w->timeout_ms) interval = std::min<net::duration>(interval, route_timeout / 3);
@@ -146,13 +140,8 @@ net::awaitable<std::string> client::heartbeat(net::duration interval) {
 }
 
 net::awaitable<std::string> client::watchdog(net::duration silence) {
-  for (;;) {
-    auto deadline = last_seen_ + silence;
-    if (std::chrono::steady_clock::now() >= deadline)
-      co_return fmt::format("the route was silent for {} ms", net::to_ms(silence).count());
-    net::asio::steady_timer t(ex_, deadline);
-    co_await t.async_wait(net::use_nothrow);
-  }
+  co_await net::watch_silence(last_seen_, silence);
+  co_return fmt::format("the route was silent for {} ms", net::to_ms(silence).count());
 }
 
 void client::on_message(const protocol::message& m) {

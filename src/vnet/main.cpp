@@ -19,14 +19,9 @@ int main(int argc, char** argv) {
   if (!opts) return exit_code;
   logging::setup_logging(opts->log_level);
 
-  config::vnet_config cfg;
-  try {
-    cfg = config::load_vnet_config(opts->config_path);
-  } catch (const config::error& e) {
-    spdlog::error("{}", e.what());
-    return 1;
-  }
-  for (const auto& w : cfg.warnings) spdlog::warn("{}", w);
+  auto loaded = logging::load_config(opts->config_path, &config::load_vnet_config);
+  if (!loaded) return 1;
+  const auto& cfg = *loaded;
   if (opts->check_only) {
     std::size_t active_serves = 0, active_uses = 0;
     for (const auto& sv : cfg.serves) active_serves += sv.active;

@@ -74,11 +74,7 @@ void serve_table::retry_refused(const protocol::serve_list& list) {
     if (e.state != serve_state::refused) continue;
     bool taken = std::any_of(list.serves.begin(), list.serves.end(),
                              [&](const auto& s) { return s.serve.serveid == e.cfg.serveid; });
-    if (!taken) {
-      auto reason = e.reason;
-      request_registration(e);
-      e.reason = reason;
-    }
+    if (!taken) request_registration(e);
   }
 }
 

@@ -4,6 +4,10 @@
 #include <optional>
 #include <string>
 
+#include <spdlog/spdlog.h>
+
+#include "config/config.hpp"
+
 namespace logging {
 
 struct cli_options {
@@ -19,5 +23,20 @@ std::optional<cli_options> parse_cli(int argc, char** argv, const char* program,
 
 // Installs the stderr logger at the given level; false if the level is unknown.
 bool setup_logging(const std::string& level);
+
+// Loads the configuration with `load`. On error logs it and returns nullopt
+// (the caller exits 1, before touching the network); otherwise logs the
+// warnings and returns the configuration.
+template <typename Config>
+std::optional<Config> load_config(const std::string& path, Config (*load)(const std::string&)) {
+  try {
+    Config cfg = load(path);
+    for (const auto& w : cfg.warnings) spdlog::warn("{}", w);
+    return cfg;
+  } catch (const config::error& e) {
+    spdlog::error("{}", e.what());
+    return std::nullopt;
+  }
+}
 
 }  // namespace logging

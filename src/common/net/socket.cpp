@@ -111,4 +111,19 @@ std::chrono::milliseconds to_ms(std::chrono::duration<double> d) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(d);
 }
 
+duration to_duration(std::chrono::duration<double> d) {
+  return std::chrono::duration_cast<duration>(d);
+}
+
+awaitable<void> watch_silence(const std::chrono::steady_clock::time_point& last_seen,
+                              duration limit) {
+  auto ex = co_await asio::this_coro::executor;
+  for (;;) {
+    auto deadline = last_seen + limit;
+    if (std::chrono::steady_clock::now() >= deadline) co_return;
+    asio::steady_timer t(ex, deadline);
+    co_await t.async_wait(use_nothrow);
+  }
+}
+
 }  // namespace net

@@ -42,5 +42,11 @@ std::string host_port(const std::string& host, std::uint16_t port);
 awaitable<bool> sleep_for(duration d);
 
 std::chrono::milliseconds to_ms(std::chrono::duration<double> d);
+duration to_duration(std::chrono::duration<double> d);
+
+// Returns once nothing has been seen for `limit`; `last_seen` is updated by
+// the caller's reader. The idle-timeout branch of a session.
+awaitable<void> watch_silence(const std::chrono::steady_clock::time_point& last_seen,
+                              duration limit);
 
 }  // namespace net
