@@ -61,8 +61,9 @@ void serve_table::on_result(const protocol::serve_result& r) {
       spdlog::info("serve {} registered as serveid {:03}{}", e.cfg.name, r.serveid,
                    r.reason.empty() ? "" : " (" + r.reason + ")");
     } else {
-      // Logged once per streak: a static id is retried while its holder stays.
-      if (e.state != serve_state::refused) spdlog::warn("serve {} refused: {}", e.cfg.name, r.reason);
+      // Not a repeat: a refused id is only retried once it left the group's
+      // list, so a second refusal means another vnet took it meanwhile.
+      spdlog::warn("serve {} refused: {}", e.cfg.name, r.reason);
       e.state = serve_state::refused;
     }
     return;
