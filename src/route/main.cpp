@@ -34,6 +34,6 @@ int main(int argc, char** argv) {
     spdlog::error("cannot listen on {}: {}", net::host_port(cfg.listen.ip, cfg.listen.port), ec.message());
     return 1;
   }
-  net::run_until_signal(io, srv.run(), [&] { srv.stop(); }, "route");
+  net::run_until_signal(io, srv.run(), {.stop = [&] { srv.stop(); }}, "route");
   return 0;
 }

@@ -92,6 +92,13 @@ std::vector<serve_entry> registry::serves_of_group(const std::string& group) con
   return out;
 }
 
+bool registry::rename_vnet(std::uint32_t vnetid, std::string name) {
+  auto it = vnets_.find(vnetid);
+  if (it == vnets_.end()) return false;
+  it->second.name = std::move(name);
+  return true;
+}
+
 std::vector<vnet_entry> registry::vnets_of_group(const std::string& group) const {
   std::vector<vnet_entry> out;
   for (const auto& [id, v] : vnets_)

@@ -42,6 +42,8 @@ class registry {
   // Removes the vnet and its serves; returns its entry if it existed.
   std::optional<vnet_entry> remove_vnet(std::uint32_t vnetid);
   const vnet_entry* find_vnet(std::uint32_t vnetid) const;
+  // New display name (a vnet reloaded its config); false if no such vnet.
+  bool rename_vnet(std::uint32_t vnetid, std::string name);
 
   register_outcome register_serve(std::uint32_t vnetid, protocol::serve_info serve);
   // Only the owner may unregister; returns false otherwise.

@@ -119,51 +119,15 @@ net::awaitable<void> server::run_session(net::tcp::socket s, protocol::control_h
                                    net::to_duration(cfg_.timeout));
 
   sessions_.erase(id);
+  drop_unserves(id);
   auto serves = registry_.serves_of_group(hello.group);
   registry_.remove_vnet(id);
   links_.drop_vnet(id, fmt::format("vnet {:02} disconnected", id));
   for (const auto& e : serves)
     if (e.vnetid == id)
       spdlog::info("serve {:03} '{}' of vnet {:02} unregistered", e.serve.serveid, e.serve.name, id);
-  spdlog::info("vnet {:02} ({}) disconnected: {}", id, hello.name, reason);
+  spdlog::info("vnet {:02} ({}) disconnected: {}", id, sess->name(), reason);
   if (!stopping_) push_group(hello.group);
-}
-
-void server::on_control(session& s, const protocol::message& m) {
-  if (std::holds_alternative<protocol::ping>(m)) {
-    const auto& p = std::get<protocol::ping>(m);
-    s.send(protocol::pong{p.request_id, p.timestamp});
-  } else if (auto* reg = std::get_if<protocol::serve_register>(&m)) {
-    auto wanted = reg->serve.serveid;
-    auto out = registry_.register_serve(s.vnetid(), reg->serve);
-    s.send(protocol::serve_result{reg->request_id, out.ok, out.serveid, out.reason});
-    if (!out.ok) {
-      spdlog::info("vnet {:02}: serve '{}' ({:03}) refused: {}", s.vnetid(), reg->serve.name,
-                   wanted, out.reason);
-      return;
-    }
-    spdlog::info("vnet {:02}: serve '{}' registered as serveid {:03}{}", s.vnetid(),
-                 reg->serve.name, out.serveid, out.reason.empty() ? "" : " (" + out.reason + ")");
-    push_group(s.group());
-  } else if (auto* unreg = std::get_if<protocol::serve_unregister>(&m)) {
-    if (registry_.unregister_serve(s.vnetid(), unreg->serveid)) {
-      spdlog::info("vnet {:02}: serve {:03} unregistered", s.vnetid(), unreg->serveid);
-      push_group(s.group());
-    }
-  } else if (auto* failed = std::get_if<protocol::link_failed>(&m)) {
-    links_.fail(failed->link_id, s.vnetid(), failed->reason);
-  } else if (!std::holds_alternative<protocol::pong>(m)) {
-    spdlog::warn("vnet {:02}: protocol error: unexpected {} on a control session", s.vnetid(),
-                 protocol::name_of(protocol::type_of(m)));
-    s.fail(fmt::format("unexpected {} on a control session",
-                       protocol::name_of(protocol::type_of(m))));
-  }
-}
-
-void server::push_group(const std::string& group) {
-  auto list = registry_.list_for_group(group);
-  for (auto& [id, s] : sessions_)
-    if (s->group() == group) s->send(list);
 }
 
 net::awaitable<void> server::run_use_link(net::tcp::socket s, protocol::link_open open) {

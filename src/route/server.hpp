@@ -37,7 +37,14 @@ class server {
   net::awaitable<void> run_session(net::tcp::socket s, protocol::control_hello hello);
   net::awaitable<void> run_use_link(net::tcp::socket s, protocol::link_open open);
   void join_link(net::tcp::socket& s, const protocol::link_join& join, const std::string& from);
+  // Control messages of an established session (control.cpp).
   void on_control(session& s, const protocol::message& m);
+  void on_register(session& s, const protocol::serve_register& reg);
+  void on_unserve_request(session& s, const protocol::unserve_request& req);
+  void on_unserve_result(session& s, const protocol::unserve_result& res);
+  void on_rename(session& s, const protocol::vnet_rename& r);
+  // A vnet left: answer the unserve requests it owed, forget the ones it made.
+  void drop_unserves(std::uint32_t vnetid);
   void push_group(const std::string& group);
 
   net::asio::any_io_executor ex_;
@@ -46,6 +53,12 @@ class server {
   registry registry_;
   std::map<std::uint32_t, std::shared_ptr<session>> sessions_;
   link_table links_;
+  // Unserve requests passed on to a serving vnet, by the route's request id.
+  struct pending_unserve {
+    std::uint32_t requester = 0, request_id = 0, target = 0;
+  };
+  std::map<std::uint32_t, pending_unserve> unserves_;
+  std::uint32_t next_unserve_ = 1;
   net::socket_set connections_;  // every socket in a handshake or link
   bool stopping_ = false;
 };

@@ -26,6 +26,7 @@ class session {
 
   std::uint32_t vnetid() const { return vnetid_; }
   const std::string& name() const { return name_; }
+  void set_name(std::string name) { name_ = std::move(name); }
   const std::string& group() const { return group_; }
   std::uint64_t token() const { return token_; }
   const std::string& remote() const { return remote_; }

@@ -3,15 +3,24 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include "vnet/reload.hpp"
+
 using namespace boost::asio::experimental::awaitable_operators;
 
 namespace vnet {
 
 client::client(net::asio::any_io_executor ex, config::vnet_config cfg)
-    : ex_(ex), cfg_(std::move(cfg)), serves_(ex, ctx_), uses_(ex, ctx_), retry_timer_(ex) {
+    : ex_(ex),
+      cfg_(std::move(cfg)),
+      file_cfg_(cfg_),
+      serves_(ex, ctx_),
+      uses_(ex, ctx_),
+      unserve_(ex, ctx_, serves_, cfg_),
+      retry_timer_(ex) {
   ctx_.route = cfg_.route;
   ctx_.dial_timeout = net::to_duration(cfg_.dial_timeout);
   ctx_.send = [this](const protocol::message& m) { send(m); };
+  serves_.on_links = [this](std::uint64_t id, std::size_t live) { unserve_.on_links(id, live); };
   serves_.load(cfg_.serves);
   uses_.load(cfg_.uses);
   for (const auto& u : uses_.entries())
@@ -37,24 +46,51 @@ void client::stop() {
   }
   uses_.close_all();
   serves_.close_all_links();
+  unserve_.cancel_all();
+  fail_requests("vnet is stopping");
+  wake_connect_waiters();
+}
+
+void client::wake_connect_waiters() {
+  for (auto& t : connect_waiters_) t->cancel();
+  connect_waiters_.clear();
+}
+
+void client::restart_session() {
+  reconnect_now_ = true;
+  retry_timer_.cancel();
+  if (socket_) {
+    net::error_code ignored;
+    socket_->close(ignored);
+  }
 }
 
 net::awaitable<void> client::run() {
-  const auto where = net::host_port(cfg_.route.ip, cfg_.route.port);
   bool quiet = false;  // after the first failure, retries log at debug level
   while (!stopping_) {
+    reconnect_now_ = false;
+    const auto where = net::host_port(cfg_.route.ip, cfg_.route.port);
     net::tcp::socket s(ex_);
+    socket_ = &s;  // stop() and reload close it, also while dialling
     auto ec = co_await net::dial(s, cfg_.route.ip, cfg_.route.port, ctx_.dial_timeout);
     std::string reason;
+    if (stopping_) {
+      socket_ = nullptr;
+      break;
+    }
     if (ec) {
       reason = fmt::format("cannot reach route {}: {}", where, ec.message());
-    } else {
-      socket_ = &s;
+    } else if (!reconnect_now_) {  // else: reload changed the route while we dialled
       reason = co_await run_session(s);
-      socket_ = nullptr;
       quiet = false;
     }
+    socket_ = nullptr;
     if (stopping_) break;
+    if (reconnect_now_) {
+      spdlog::info("reconnecting to route {} as configured", net::host_port(cfg_.route.ip, cfg_.route.port));
+      quiet = false;
+      continue;
+    }
     if (!quiet)
       spdlog::warn("lost route: {}; reconnecting every {} ms", reason, net::to_ms(cfg_.reconnect).count());
     else
@@ -81,6 +117,7 @@ net::awaitable<std::string> client::run_session(net::tcp::socket& s) {
   if (!w) co_return "unexpected answer to hello";
 
   ctx_.session = session_info{w->vnetid, w->session_token};
+  wake_connect_waiters();
   outbox_.emplace(ex_);
   fatal_.clear();
   last_seen_ = std::chrono::steady_clock::now();
@@ -109,6 +146,7 @@ net::awaitable<std::string> client::run_session(net::tcp::socket& s) {
   s.close(ignored);
   ctx_.session.reset();
   outbox_.reset();
+  fail_requests("lost the route");
   group_serves_ = {};
   serves_.on_disconnected();
   uses_.on_disconnected();
@@ -129,12 +167,11 @@ net::awaitable<std::string> client::read_loop(net::tcp::socket& s) {
 }
 
 net::awaitable<std::string> client::heartbeat(net::duration interval) {
-  std::uint32_t id = 0;
   for (;;) {
     if (!co_await net::sleep_for(interval)) co_return "heartbeat stopped";
     uses_.on_serve_list(group_serves_);  // retries ports that were busy
     auto now = std::chrono::steady_clock::now().time_since_epoch();
-    send(protocol::ping{++id, static_cast<std::uint64_t>(
+    send(protocol::ping{next_request_++, static_cast<std::uint64_t>(
                                   std::chrono::duration_cast<std::chrono::microseconds>(now).count())});
   }
 }
@@ -154,15 +191,137 @@ void client::on_message(const protocol::message& m) {
   } else if (auto* req = std::get_if<protocol::link_request>(&m)) {
     serves_.on_link_request(*req);
   } else if (auto* p = std::get_if<protocol::pong>(&m)) {
-    auto now = std::chrono::duration_cast<std::chrono::microseconds>(
-                   std::chrono::steady_clock::now().time_since_epoch()).count();
-    spdlog::trace("pong {}: {} us", p->request_id, static_cast<std::uint64_t>(now) - p->timestamp);
+    if (!answer(p->request_id, m)) {
+      auto now = std::chrono::duration_cast<std::chrono::microseconds>(
+                     std::chrono::steady_clock::now().time_since_epoch()).count();
+      spdlog::trace("pong {}: {} us", p->request_id, static_cast<std::uint64_t>(now) - p->timestamp);
+    }
+  } else if (auto* q = std::get_if<protocol::serve_query_result>(&m)) {
+    answer(q->request_id, m);
+  } else if (auto* v = std::get_if<protocol::vnet_query_result>(&m)) {
+    answer(v->request_id, m);
+  } else if (auto* ur = std::get_if<protocol::unserve_result>(&m)) {
+    answer(ur->request_id, m);
+  } else if (auto* ureq = std::get_if<protocol::unserve_request>(&m)) {
+    unserve_.on_request(*ureq);
   } else if (auto* e = std::get_if<protocol::error>(&m)) {
     fatal_ = "the route reported an error: " + e->message;
   } else if (!std::holds_alternative<protocol::ping>(m)) {
     fatal_ = fmt::format("protocol error: unexpected {} from the route",
                          protocol::name_of(protocol::type_of(m)));
   }
+}
+
+bool client::answer(std::uint32_t request_id, const protocol::message& m) {
+  auto it = pending_.find(request_id);
+  if (it == pending_.end()) return false;
+  it->second->answer = m;
+  it->second->done.cancel();
+  return true;
+}
+
+void client::fail_requests(const std::string& why) {
+  for (auto& [id, p] : pending_) {
+    if (p->answer || !p->error.empty()) continue;
+    p->error = why;
+    p->done.cancel();
+  }
+}
+
+void client::cancel_requests() {
+  fail_requests("interrupted");
+  wake_connect_waiters();
+}
+
+net::awaitable<reply> client::request(protocol::message m, net::duration timeout) {
+  if (!connected() && !stopping_) {
+    // Just started or reconnecting: give the session a moment to come up.
+    auto waiter = std::make_shared<net::asio::steady_timer>(ex_, std::min(timeout, ctx_.dial_timeout));
+    connect_waiters_.push_back(waiter);
+    co_await waiter->async_wait(net::use_nothrow);
+    std::erase(connect_waiters_, waiter);
+  }
+  if (!connected()) co_return reply{std::nullopt, "not connected to the route"};
+  auto id = next_request_++;
+  std::visit([id](auto& v) {
+    if constexpr (requires { v.request_id; }) v.request_id = id;
+  }, m);
+  auto p = std::make_shared<pending>(ex_);
+  pending_[id] = p;
+  send(m);
+  p->done.expires_after(timeout);
+  co_await p->done.async_wait(net::use_nothrow);
+  pending_.erase(id);
+  if (p->answer) co_return reply{std::move(p->answer), {}};
+  if (!p->error.empty()) co_return reply{std::nullopt, p->error};
+  co_return reply{std::nullopt, fmt::format("no answer within {} ms", net::to_ms(timeout).count())};
+}
+
+std::string client::reload_file(const std::string& path) {
+  auto next = config::load_vnet_config(path.empty() ? file_cfg_.path : path);
+  for (const auto& w : next.warnings) spdlog::warn("{}", w);
+  return reload(std::move(next));
+}
+
+std::string client::reload(config::vnet_config next) {
+  auto d = diff(file_cfg_, next);
+  auto summary = d.summary(file_cfg_, next);
+  auto old_serve = [&](const std::string& key) -> const config::serve_config* {
+    for (const auto& c : file_cfg_.serves)
+      if (c.key == key) return &c;
+    return nullptr;
+  };
+  auto old_use = [&](const std::string& key) -> const config::use_config* {
+    for (const auto& c : file_cfg_.uses)
+      if (c.key == key) return &c;
+    return nullptr;
+  };
+  for (const auto& key : d.serves_removed)
+    if (auto* e = serves_.find_key(key)) serves_.remove(e->id);
+  for (const auto& c : d.serves_changed) {
+    auto* e = serves_.find_key(c.key);
+    const auto* before = old_serve(c.key);
+    if (e && before && only_active_differs(*before, c)) {
+      serves_.set_active(*e, c.active);
+    } else {
+      if (e) serves_.remove(e->id);
+      serves_.add(c);
+    }
+  }
+  for (const auto& c : d.serves_added) {
+    if (auto* e = serves_.find_key(c.key)) serves_.remove(e->id);  // made in the terminal
+    serves_.add(c);
+  }
+  for (const auto& key : d.uses_removed)
+    if (auto* e = uses_.find_key(key)) uses_.remove(e->id);
+  for (const auto& c : d.uses_changed) {
+    auto* e = uses_.find_key(c.key);
+    const auto* before = old_use(c.key);
+    if (e && before && only_active_differs(*before, c)) {
+      uses_.set_active(*e, c.active);
+    } else {
+      if (e) uses_.remove(e->id);
+      uses_.add(c);
+    }
+  }
+  for (const auto& c : d.uses_added) {
+    if (auto* e = uses_.find_key(c.key)) uses_.remove(e->id);
+    uses_.add(c);
+  }
+  if (next.terminal != cfg_.terminal)
+    spdlog::warn("reload: terminal={} takes effect at the next start", next.terminal ? "true" : "false");
+
+  file_cfg_ = next;
+  bool keep_terminal = cfg_.terminal;
+  cfg_ = std::move(next);  // settings; the tables above hold the serves and uses
+  cfg_.terminal = keep_terminal;
+  ctx_.route = cfg_.route;
+  ctx_.dial_timeout = net::to_duration(cfg_.dial_timeout);
+  if (d.route_changed || d.group_changed)
+    restart_session();
+  else if (d.name_changed)
+    send(protocol::vnet_rename{cfg_.name});
+  return summary;
 }
 
 }  // namespace vnet

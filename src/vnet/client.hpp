@@ -1,9 +1,12 @@
 #pragma once
 // The vnet daemon's heart: the control session with the route. Connects,
 // says hello, registers serves, follows the group's serve list to open and
-// close uses, answers link requests, heartbeats, and after any loss of the
-// route reconnects and restores everything by itself.
+// close uses, answers link and unserve requests, heartbeats, and after any
+// loss of the route reconnects and restores everything by itself. The
+// terminal and reload act on it through the public members below.
 #include <chrono>
+#include <map>
+#include <memory>
 #include <optional>
 #include <string>
 
@@ -11,9 +14,16 @@
 #include "net/frame_io.hpp"
 #include "vnet/route_context.hpp"
 #include "vnet/serves.hpp"
+#include "vnet/unserve.hpp"
 #include "vnet/uses.hpp"
 
 namespace vnet {
+
+// The answer to a request, or why there is none.
+struct reply {
+  std::optional<protocol::message> msg;
+  std::string error;
+};
 
 class client {
  public:
@@ -26,24 +36,54 @@ class client {
 
   bool connected() const { return ctx_.session.has_value(); }
   std::optional<std::uint32_t> vnetid() const;
+  serve_table& serves() { return serves_; }
+  use_table& uses() { return uses_; }
   const serve_table& serves() const { return serves_; }
   const use_table& uses() const { return uses_; }
   const protocol::serve_list& group_serves() const { return group_serves_; }
   const config::vnet_config& config() const { return cfg_; }
+  std::size_t unserves_alive() const { return unserve_.alive(); }
+
+  // Sends a request (ping, serve_query, vnet_query, unserve_request; its
+  // request_id is set here) and waits for the answer with the same id.
+  net::awaitable<reply> request(protocol::message m, net::duration timeout);
+  // Ends every pending request with "interrupted" (Ctrl-C in the terminal).
+  void cancel_requests();
+
+  // Applies a freshly loaded file: only what differs from the file loaded
+  // last is touched. Returns the summary ("nothing changed", ...).
+  std::string reload(config::vnet_config next);
+  // Loads `path` (empty: the file loaded last) and applies it. Throws
+  // config::error, and then nothing has changed.
+  std::string reload_file(const std::string& path);
+  const std::string& config_path() const { return file_cfg_.path; }
 
  private:
+  struct pending {
+    explicit pending(net::asio::any_io_executor ex) : done(ex) {}
+    net::asio::steady_timer done;
+    std::optional<protocol::message> answer;
+    std::string error;
+  };
+
   net::awaitable<std::string> run_session(net::tcp::socket& s);
   net::awaitable<std::string> read_loop(net::tcp::socket& s);
   net::awaitable<std::string> heartbeat(net::duration interval);
   net::awaitable<std::string> watchdog(net::duration silence);
   void on_message(const protocol::message& m);
+  bool answer(std::uint32_t request_id, const protocol::message& m);
+  void fail_requests(const std::string& why);
   void send(const protocol::message& m);
+  void restart_session();
+  void wake_connect_waiters();
 
   net::asio::any_io_executor ex_;
-  config::vnet_config cfg_;
+  config::vnet_config cfg_;       // live: file plus terminal edits
+  config::vnet_config file_cfg_;  // as last loaded from a file, for reload diffs
   route_context ctx_;
   serve_table serves_;
   use_table uses_;
+  unserve_host unserve_;
   protocol::serve_list group_serves_;
   std::optional<net::outbox> outbox_;
   net::tcp::socket* socket_ = nullptr;  // the control socket while connected
@@ -51,6 +91,11 @@ class client {
   std::chrono::steady_clock::time_point last_seen_;
   std::string fatal_;  // set by on_message when the session must end
   bool stopping_ = false;
+  bool reconnect_now_ = false;  // reload changed the route or group
+  std::uint32_t next_request_ = 1;
+  std::map<std::uint32_t, std::shared_ptr<pending>> pending_;
+  // Requests made while not connected wait (a little) for the session.
+  std::vector<std::shared_ptr<net::asio::steady_timer>> connect_waiters_;
 };
 
 }  // namespace vnet

@@ -1,5 +1,6 @@
 // vnet: serves local services on the route and uses remote ones locally.
 #include <iostream>
+#include <optional>
 
 #include <boost/asio/io_context.hpp>
 #include <spdlog/spdlog.h>
@@ -9,6 +10,8 @@
 #include "net/run.hpp"
 #include "net/socket.hpp"
 #include "vnet/client.hpp"
+#include "vnet/line_input.hpp"
+#include "vnet/terminal.hpp"
 
 int main(int argc, char** argv) {
   int exit_code = 0;
@@ -32,12 +35,41 @@ int main(int argc, char** argv) {
               << cfg.uses.size() << " use(s) (" << active_uses << " to open)\n";
     return 0;
   }
-  if (cfg.terminal)
-    spdlog::warn("terminal=true: the interactive terminal is not part of this build yet; "
-                 "running from the configuration file (startserve/startuse honoured)");
-
   boost::asio::io_context io(1);
   vnet::client client(io.get_executor(), cfg);
-  net::run_until_signal(io, client.run(), [&] { client.stop(); }, "vnet");
+  std::optional<vnet::line_input> input;
+  std::optional<vnet::terminal> term;
+  net::signal_hooks hooks;
+  hooks.stop = [&] {
+    client.stop();
+    if (term) term->stop();
+    if (input) input->close();
+  };
+  // SIGHUP: the reload of the terminal's command, for service managers.
+  hooks.hangup = [&] {
+    spdlog::info("SIGHUP: reloading {}", client.config_path());
+    try {
+      spdlog::info("reloaded {}: {}", client.config_path(), client.reload_file(""));
+    } catch (const config::error& e) {
+      spdlog::error("reload failed, nothing changed: {}", e.what());
+    }
+  };
+  if (cfg.terminal) {
+    std::string why;
+    auto mode = vnet::line_input::detect(why);
+    if (mode == vnet::line_input::mode::none) {
+      spdlog::warn("terminal=true but stdin is not readable ({}): running without a terminal", why);
+    } else {
+      input.emplace(io.get_executor(), mode);
+      if (mode == vnet::line_input::mode::tty) input->hook_logging();
+      term.emplace(client, *input, [&] {
+        hooks.stop();
+        net::bound_shutdown("vnet");
+      });
+      if (mode == vnet::line_input::mode::tty) hooks.interrupt = [&] { term->interrupt(); };
+      boost::asio::co_spawn(io, term->run(), net::log_exception{"terminal"});
+    }
+  }
+  net::run_until_signal(io, client.run(), hooks, "vnet");
   return 0;
 }

@@ -1,5 +1,8 @@
 #include "vnet/serves.hpp"
 
+#include <algorithm>
+#include <optional>
+
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
@@ -23,12 +26,69 @@ serve_table::serve_table(net::asio::any_io_executor ex, route_context& ctx) : ex
 
 void serve_table::load(const std::vector<config::serve_config>& serves) {
   entries_.clear();
-  for (const auto& s : serves) {
-    serve_entry e;
-    e.cfg = s;
-    e.state = s.active ? serve_state::unregistered : serve_state::inactive;
-    entries_.push_back(std::move(e));
+  for (const auto& s : serves) add(s);
+}
+
+serve_entry& serve_table::add(const config::serve_config& cfg) {
+  serve_entry e;
+  e.id = next_id_++;
+  e.cfg = cfg;
+  e.state = cfg.active ? serve_state::unregistered : serve_state::inactive;
+  entries_.push_back(std::move(e));
+  auto& added = entries_.back();
+  if (added.state == serve_state::unregistered && ctx_.session) request_registration(added);
+  return added;
+}
+
+void serve_table::unregister(serve_entry& e) {
+  if (e.state == serve_state::registered && ctx_.session) ctx_.send(protocol::serve_unregister{e.serveid});
+  e.serveid = 0;
+}
+
+void serve_table::set_active(serve_entry& e, bool active) {
+  e.cfg.active = active;
+  if (!active) {
+    if (e.state == serve_state::inactive) return;
+    unregister(e);
+    e.state = serve_state::inactive;
+    e.reason.clear();
+    e.links->close_all();
+    return;
   }
+  if (e.state != serve_state::inactive) return;
+  e.state = serve_state::unregistered;
+  if (ctx_.session) request_registration(e);
+}
+
+void serve_table::remove(std::uint64_t id) {
+  auto it = std::find_if(entries_.begin(), entries_.end(), [&](const auto& e) { return e.id == id; });
+  if (it == entries_.end()) return;
+  unregister(*it);
+  it->links->close_all();
+  entries_.erase(it);
+}
+
+serve_entry* serve_table::find(std::uint64_t id) {
+  for (auto& e : entries_)
+    if (e.id == id) return &e;
+  return nullptr;
+}
+
+serve_entry* serve_table::find_key(const std::string& key) {
+  for (auto& e : entries_)
+    if (e.cfg.key == key) return &e;
+  return nullptr;
+}
+
+serve_entry* serve_table::find_ref(const std::string& ref) {
+  if (auto* e = find_key(ref)) return e;
+  if (ref.empty() || !std::all_of(ref.begin(), ref.end(), [](char c) { return c >= '0' && c <= '9'; }) ||
+      ref.size() > 3)
+    return nullptr;
+  auto id = static_cast<std::uint16_t>(std::stoi(ref));
+  for (auto& e : entries_)
+    if ((e.state == serve_state::registered && e.serveid == id) || (id != 0 && e.cfg.serveid == id)) return &e;
+  return nullptr;
 }
 
 void serve_table::request_registration(serve_entry& e) {
@@ -60,6 +120,15 @@ void serve_table::on_result(const protocol::serve_result& r) {
       e.serveid = r.serveid;
       spdlog::info("serve {} registered as serveid {:03}{}", e.cfg.name, r.serveid,
                    r.reason.empty() ? "" : " (" + r.reason + ")");
+      if (e.temporary) {
+        e.cfg.serveid = r.serveid;  // ask for the same id after a reconnect
+        if (e.reply_to) ctx_.send(protocol::unserve_result{e.reply_to, true, r.serveid, {}});
+        e.reply_to = 0;
+      }
+    } else if (e.temporary) {
+      spdlog::warn("unserve {} for vnet {:02} refused by the route: {}", e.cfg.name, e.for_vnet, r.reason);
+      if (e.reply_to) ctx_.send(protocol::unserve_result{e.reply_to, false, 0, "the route refused: " + r.reason});
+      remove(e.id);
     } else {
       // Not a repeat: a refused id is only retried once it left the group's
       // list, so a second refusal means another vnet took it meanwhile.
@@ -68,11 +137,13 @@ void serve_table::on_result(const protocol::serve_result& r) {
     }
     return;
   }
+  // Closed or removed while its registration was on the way: undo it.
+  if (r.ok && ctx_.session) ctx_.send(protocol::serve_unregister{r.serveid});
 }
 
 void serve_table::retry_refused(const protocol::serve_list& list) {
   for (auto& e : entries_) {
-    if (e.state != serve_state::refused) continue;
+    if (e.state != serve_state::refused || e.temporary) continue;
     bool taken = std::any_of(list.serves.begin(), list.serves.end(),
                              [&](const auto& s) { return s.serve.serveid == e.cfg.serveid; });
     if (!taken) request_registration(e);
@@ -90,18 +161,24 @@ void serve_table::close_all_links() {
 }
 
 void serve_table::on_link_request(const protocol::link_request& r) {
-  for (std::size_t i = 0; i < entries_.size(); ++i) {
-    if (entries_[i].state == serve_state::registered && entries_[i].serveid == r.serveid) {
-      net::asio::co_spawn(ex_, carry(i, r), net::log_exception{"serve link"});
+  for (const auto& e : entries_) {
+    if (e.state == serve_state::registered && e.serveid == r.serveid) {
+      net::asio::co_spawn(ex_, carry(e.id, r), net::log_exception{"serve link"});
       return;
     }
   }
   ctx_.send(protocol::link_failed{r.link_id, fmt::format("serveid {:03} is not served here", r.serveid)});
 }
 
-net::awaitable<void> serve_table::carry(std::size_t index, protocol::link_request r) {
-  // Copy what we need: the table may be reloaded while we wait.
-  auto cfg = entries_[index].cfg;
+net::awaitable<void> serve_table::carry(std::uint64_t id, protocol::link_request r) {
+  // Copy what we need: the entry may be closed or removed while we wait.
+  auto* entry = find(id);
+  if (!entry) {
+    if (ctx_.session) ctx_.send(protocol::link_failed{r.link_id, "the serve was just closed"});
+    co_return;
+  }
+  auto cfg = entry->cfg;
+  auto links = entry->links;
   net::tcp::socket service(ex_);
   if (auto ec = co_await net::dial(service, cfg.ip, cfg.port, ctx_.dial_timeout)) {
     auto why = fmt::format("cannot reach {}: {}", net::host_port(cfg.ip, cfg.port), ec.message());
@@ -122,10 +199,14 @@ net::awaitable<void> serve_table::carry(std::size_t index, protocol::link_reques
     spdlog::warn("serve {}: link {} failed: {}", cfg.name, r.link_id, ec.message());
     co_return;
   }
-  if (index >= entries_.size() || entries_[index].cfg.name != cfg.name) co_return;
-  auto links = entries_[index].links;
+  auto* e = find(id);
+  if (!e || e->state != serve_state::registered) co_return;  // closed meanwhile
   net::socket_set::guard g1(*links, service), g2(*links, link);
+  std::optional<net::socket_set::link> counted(std::in_place, *links);
+  if (on_links) on_links(id, links->links());
   auto st = co_await net::relay(link, service);
+  counted.reset();
+  if (on_links && find(id)) on_links(id, links->links());
   spdlog::debug("serve {}: link {} closed: {} bytes in, {} bytes out", cfg.name, r.link_id,
                 st.a_to_b, st.b_to_a);
 }

@@ -1,8 +1,10 @@
 #pragma once
 // The serves of this vnet: registration on the route (with the serveid the
 // route grants) and, for each link the route requests, a dial to the real
-// service joined to a fresh link to the route.
+// service joined to a fresh link to the route. Entries are added, opened,
+// closed and removed live (terminal, reload, unserve).
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -17,12 +19,18 @@ enum class serve_state { inactive, unregistered, pending, registered, refused };
 const char* to_string(serve_state s);
 
 struct serve_entry {
+  std::uint64_t id = 0;       // stable handle while the entry exists
   config::serve_config cfg;
   serve_state state = serve_state::unregistered;
   std::uint16_t serveid = 0;  // granted by the route while registered
   std::string reason;         // why refused or replaced
   std::uint32_t request_id = 0;
-  // Shared with the link coroutines, which may outlive a reload of the table.
+  // Unserve: a temporary serve for another vnet. reply_to is the route's
+  // request waiting for our serveid (0 once answered).
+  bool temporary = false;
+  std::uint32_t for_vnet = 0;
+  std::uint32_t reply_to = 0;
+  // Shared with the link coroutines, which may outlive the entry.
   std::shared_ptr<net::socket_set> links = std::make_shared<net::socket_set>();
 };
 
@@ -39,17 +47,31 @@ class serve_table {
   void retry_refused(const protocol::serve_list& list);
   void close_all_links();
 
+  // Live edits. add() registers the entry at once if active and connected.
+  serve_entry& add(const config::serve_config& cfg);
+  void set_active(serve_entry& e, bool active);  // closing closes its links
+  void remove(std::uint64_t id);                 // unregisters, closes links
+
+  // Called with the entry id and its live link count after a link starts or ends.
+  std::function<void(std::uint64_t, std::size_t)> on_links;
+
   const std::vector<serve_entry>& entries() const { return entries_; }
+  serve_entry* find(std::uint64_t id);
+  serve_entry* find_key(const std::string& key);
+  // By [serve.NAME] key, or by serveid when ref is all digits.
+  serve_entry* find_ref(const std::string& ref);
   const serve_entry* find_by_serveid(std::uint16_t serveid) const;
 
  private:
   void request_registration(serve_entry& e);
-  net::awaitable<void> carry(std::size_t index, protocol::link_request r);
+  void unregister(serve_entry& e);
+  net::awaitable<void> carry(std::uint64_t id, protocol::link_request r);
 
   net::asio::any_io_executor ex_;
   route_context& ctx_;
   std::vector<serve_entry> entries_;
   std::uint32_t next_request_ = 1;
+  std::uint64_t next_id_ = 1;
 };
 
 }  // namespace vnet

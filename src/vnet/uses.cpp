@@ -24,33 +24,90 @@ use_table::use_table(net::asio::any_io_executor ex, route_context& ctx) : ex_(ex
 void use_table::load(const std::vector<config::use_config>& uses) {
   close_all();
   entries_.clear();
-  for (const auto& u : uses) {
-    use_entry e;
-    e.cfg = u;
-    e.state = !u.active ? use_state::inactive
-              : u.serveid == 0 ? use_state::no_serveid
-                               : use_state::standby;
-    entries_.push_back(std::move(e));
+  for (const auto& u : uses) add(u);
+}
+
+use_entry& use_table::add(const config::use_config& cfg, bool temporary) {
+  use_entry e;
+  e.id = next_id_++;
+  e.cfg = cfg;
+  e.temporary = temporary;
+  e.state = !cfg.active ? use_state::inactive : cfg.serveid == 0 ? use_state::no_serveid : use_state::standby;
+  entries_.push_back(std::move(e));
+  auto& added = entries_.back();
+  if (have_list_) follow(added, last_list_);
+  return added;
+}
+
+void use_table::set_active(use_entry& e, bool active) {
+  e.cfg.active = active;
+  if (!active) {
+    stop(e, use_state::inactive, "closed");
+    e.links->close_all();
+    return;
   }
+  if (e.state != use_state::inactive) return;
+  e.state = e.cfg.serveid == 0 ? use_state::no_serveid : use_state::standby;
+  if (have_list_) follow(e, last_list_);
+}
+
+void use_table::remove(std::uint64_t id) {
+  auto it = std::find_if(entries_.begin(), entries_.end(), [&](const auto& e) { return e.id == id; });
+  if (it == entries_.end()) return;
+  stop(*it, use_state::inactive, "removed");
+  it->links->close_all();
+  entries_.erase(it);
+}
+
+use_entry* use_table::find_key(const std::string& key) {
+  for (auto& e : entries_)
+    if (e.cfg.key == key) return &e;
+  return nullptr;
+}
+
+use_entry* use_table::find_ref(const std::string& ref) {
+  if (auto* e = find_key(ref)) return e;
+  if (ref.empty() || ref.size() > 3 ||
+      !std::all_of(ref.begin(), ref.end(), [](char c) { return c >= '0' && c <= '9'; }))
+    return nullptr;
+  auto id = static_cast<std::uint16_t>(std::stoi(ref));
+  for (auto& e : entries_)
+    if (id != 0 && e.cfg.serveid == id) return &e;
+  return nullptr;
 }
 
 void use_table::on_serve_list(const protocol::serve_list& list) {
+  last_list_ = list;
+  have_list_ = true;
+  std::vector<std::uint64_t> gone;
   for (auto& e : entries_) {
-    if (e.state == use_state::inactive || e.state == use_state::no_serveid) continue;
-    auto it = std::find_if(list.serves.begin(), list.serves.end(),
-                           [&](const auto& s) { return s.serve.serveid == e.cfg.serveid; });
-    if (it == list.serves.end()) {
-      if (e.state == use_state::listening)
-        stop(e, use_state::standby, fmt::format("serveid {:03} is no longer offered", e.cfg.serveid));
-      else
-        e.state = use_state::standby;
-      continue;
-    }
-    std::uint16_t port = e.cfg.port ? e.cfg.port : it->serve.port;
-    if (e.state == use_state::listening && e.listen_port == port) continue;
-    if (e.state == use_state::listening) stop(e, use_state::standby, "the served port changed");
-    start(e, port);
+    bool was_open = e.state == use_state::listening || e.state == use_state::port_busy;
+    follow(e, list);
+    if (e.temporary && was_open && e.state == use_state::standby) gone.push_back(e.id);
   }
+  // An unserve's use is for that one serve: its id may be handed to another.
+  for (auto id : gone) {
+    auto it = std::find_if(entries_.begin(), entries_.end(), [&](const auto& u) { return u.id == id; });
+    spdlog::info("use {} removed: serveid {:03} is no longer offered", it->cfg.key, it->cfg.serveid);
+    remove(id);
+  }
+}
+
+void use_table::follow(use_entry& e, const protocol::serve_list& list) {
+  if (e.state == use_state::inactive || e.state == use_state::no_serveid) return;
+  auto it = std::find_if(list.serves.begin(), list.serves.end(),
+                         [&](const auto& s) { return s.serve.serveid == e.cfg.serveid; });
+  if (it == list.serves.end()) {
+    if (e.state == use_state::listening)
+      stop(e, use_state::standby, fmt::format("serveid {:03} is no longer offered", e.cfg.serveid));
+    else
+      e.state = use_state::standby;
+    return;
+  }
+  std::uint16_t port = e.cfg.port ? e.cfg.port : it->serve.port;
+  if (e.state == use_state::listening && e.listen_port == port) return;
+  if (e.state == use_state::listening) stop(e, use_state::standby, "the served port changed");
+  start(e, port);
 }
 
 void use_table::start(use_entry& e, std::uint16_t port) {
@@ -97,6 +154,7 @@ void use_table::stop(use_entry& e, use_state next, const std::string& why) {
 }
 
 void use_table::on_disconnected() {
+  have_list_ = false;
   for (auto& e : entries_)
     if (e.state == use_state::listening || e.state == use_state::port_busy)
       stop(e, use_state::standby, "lost the route");
@@ -112,6 +170,7 @@ void use_table::close_all() {
 net::awaitable<void> use_table::carry(net::tcp::socket client, std::string name,
                                       std::uint16_t serveid, std::shared_ptr<net::socket_set> links) {
   net::socket_set::guard g1(*links, client);
+  net::socket_set::link counted(*links);
   if (!ctx_.session) co_return;  // lost the route since accepting: just close
   auto session = *ctx_.session;
   net::tcp::socket link(ex_);

@@ -17,7 +17,9 @@ enum class use_state { inactive, no_serveid, standby, listening, port_busy };
 const char* to_string(use_state s);
 
 struct use_entry {
+  std::uint64_t id = 0;           // stable handle while the entry exists
   config::use_config cfg;
+  bool temporary = false;         // made by unserve: removed when its serve leaves
   use_state state = use_state::standby;
   std::uint16_t listen_port = 0;  // actual port while listening or busy
   std::string reason;             // why the port could not be opened
@@ -30,6 +32,10 @@ class use_table {
   use_table(net::asio::any_io_executor ex, route_context& ctx);
 
   void load(const std::vector<config::use_config>& uses);
+  // Live edits; they take effect against the last serve list at once.
+  use_entry& add(const config::use_config& cfg, bool temporary = false);
+  void set_active(use_entry& e, bool active);  // closing closes listener and links
+  void remove(std::uint64_t id);
   // Opens listeners for offered serveids, closes the others.
   void on_serve_list(const protocol::serve_list& list);
   // Without a route nothing can be carried: stop listening.
@@ -37,8 +43,12 @@ class use_table {
   void close_all();
 
   const std::vector<use_entry>& entries() const { return entries_; }
+  use_entry* find_key(const std::string& key);
+  // By [use.NAME] key, or by serveid when ref is all digits.
+  use_entry* find_ref(const std::string& ref);
 
  private:
+  void follow(use_entry& e, const protocol::serve_list& list);
   void start(use_entry& e, std::uint16_t port);
   void stop(use_entry& e, use_state next, const std::string& why);
   net::awaitable<void> carry(net::tcp::socket client, std::string name, std::uint16_t serveid,
@@ -47,6 +57,9 @@ class use_table {
   net::asio::any_io_executor ex_;
   route_context& ctx_;
   std::vector<use_entry> entries_;
+  protocol::serve_list last_list_;  // the group's serves as last pushed
+  bool have_list_ = false;
+  std::uint64_t next_id_ = 1;
 };
 
 }  // namespace vnet

@@ -154,3 +154,19 @@ TEST(Registry, ListIsOrderedByServeid) {
 }
 
 }  // namespace
+
+namespace {
+
+TEST(Registry, RenameShowsInTheGroupList) {
+  route::registry r;
+  auto v = r.add_vnet("old", "g");
+  ASSERT_TRUE(r.register_serve(v, serve(700, "ssh")).ok);
+  ASSERT_TRUE(r.rename_vnet(v, "new"));
+  EXPECT_EQ(r.find_vnet(v)->name, "new");
+  auto list = r.list_for_group("g");
+  ASSERT_EQ(list.serves.size(), 1u);
+  EXPECT_EQ(list.serves[0].vnet_name, "new");
+  EXPECT_FALSE(r.rename_vnet(v + 1, "nobody"));
+}
+
+}  // namespace

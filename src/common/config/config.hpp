@@ -21,6 +21,7 @@ class error : public std::runtime_error {
 struct endpoint {
   std::string ip;
   std::uint16_t port = 0;  // 0 only for the route: let the OS pick (tests)
+  bool operator==(const endpoint&) const = default;
 };
 
 // [route] as the route daemon reads it.
@@ -42,6 +43,7 @@ struct serve_config {
   std::string name;          // defaults to key
   std::string info;
   bool active = true;        // effective value (startserve already applied)
+  bool operator==(const serve_config&) const = default;  // reload compares definitions
 };
 
 struct use_config {
@@ -50,6 +52,7 @@ struct use_config {
   std::string ip = "127.0.0.1";
   std::uint16_t port = 0;    // 0: the served service's port
   bool active = true;        // effective value (startuse already applied)
+  bool operator==(const use_config&) const = default;
 };
 
 struct vnet_config {
@@ -63,6 +66,8 @@ struct vnet_config {
   bool allow_unserve = false;
   bool unserve_remote = false;
   unsigned unserve_num = 1;
+  seconds unserve_unused_timeout{180.0};  // [vnet] an unserve never used is removed after this
+  seconds unserve_idle_timeout{60.0};     // [vnet] a used one: this long after its last link closed
   seconds heartbeat{6.0};    // [vnet] heartbeat: ping interval (the shorter of this and the route's)
   seconds reconnect{3.0};    // [vnet] reconnect: delay between attempts to reach the route
   seconds dial_timeout{5.0}; // [vnet] dial_timeout: connecting to a served service

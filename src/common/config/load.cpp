@@ -67,9 +67,8 @@ endpoint read_route_endpoint(const section* s, const std::string& file, bool dae
   if (!s) throw error(file + ": [route] ip is required");
   endpoint ep;
   const ini_entry& ip = s->require("ip");
-  if (daemon && !is_ip_literal(ip.value)) s->fail(ip, "not an IP address (IPv4 or IPv6)");
   if (!daemon && ip.value.empty()) s->fail(ip, "must not be empty");
-  ep.ip = ip.value;
+  ep.ip = daemon ? s->ip_literal(ip) : ip.value;
   ep.port = s->port(s->require("port"), daemon ? 0 : 1);
   return ep;
 }
@@ -104,8 +103,7 @@ use_config read_use(const section& s, std::vector<std::string>& warnings) {
     warnings.push_back(s.file() + ": [" + s.name() + "] has no serveid: it will not be opened");
   if (auto* e = s.find("ip")) {
     // A use listens on this address, so it must be one of ours, not a name.
-    if (!is_ip_literal(e->value)) s.fail(*e, "not an IP address (IPv4 or IPv6)");
-    c.ip = e->value;
+    c.ip = s.ip_literal(*e);
   }
   if (auto* e = s.find("port")) c.port = s.port(*e, 1);
   if (auto* e = s.find("active")) c.active = s.boolean(*e);
@@ -114,7 +112,8 @@ use_config read_use(const section& s, std::vector<std::string>& warnings) {
 
 void read_vnet(const section& s, vnet_config& c, std::vector<std::string>& warnings) {
   s.warn_unknown({"name", "group", "terminal", "startserve", "startuse", "allow_unserve",
-                  "unserve_remote", "unserve_num", "heartbeat", "reconnect", "dial_timeout"},
+                  "unserve_remote", "unserve_num", "unserve_unused_timeout", "unserve_idle_timeout",
+                  "heartbeat", "reconnect", "dial_timeout"},
                  warnings);
   if (auto* e = s.find("name")) {
     if (e->value.empty()) s.fail(*e, "must not be empty");
@@ -130,6 +129,8 @@ void read_vnet(const section& s, vnet_config& c, std::vector<std::string>& warni
   if (auto* e = s.find("allow_unserve")) c.allow_unserve = s.boolean(*e);
   if (auto* e = s.find("unserve_remote")) c.unserve_remote = s.boolean(*e);
   if (auto* e = s.find("unserve_num")) c.unserve_num = s.count(*e);
+  if (auto* e = s.find("unserve_unused_timeout")) c.unserve_unused_timeout = s.duration(*e);
+  if (auto* e = s.find("unserve_idle_timeout")) c.unserve_idle_timeout = s.duration(*e);
   if (auto* e = s.find("heartbeat")) c.heartbeat = s.duration(*e);
   if (auto* e = s.find("reconnect")) c.reconnect = s.duration(*e);
   if (auto* e = s.find("dial_timeout")) c.dial_timeout = s.duration(*e);

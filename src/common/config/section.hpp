@@ -1,7 +1,9 @@
 #pragma once
 // One ini section as the loaders see it, with the typed readers for its
 // values. Every failure names file, section, key and the bad value, so the
-// message alone tells the user what to fix. Internal to load.cpp.
+// message alone tells the user what to fix. The section class is internal to
+// load.cpp; the value rules above it are shared with the vnet terminal, so a
+// value typed there is judged exactly as the same value in a file.
 #include <arpa/inet.h>
 
 #include <algorithm>
@@ -42,6 +44,34 @@ inline std::optional<std::uint64_t> parse_digits(std::string_view s) {
   return v;
 }
 
+// `key = "value": why`, the common tail of every bad-value message.
+inline std::string value_error(std::string_view key, std::string_view value, std::string_view why) {
+  return std::string(key) + " = \"" + std::string(value) + "\": " + std::string(why);
+}
+
+// The value rules: nullopt (and `out` set) when `s` is valid, else why not.
+inline std::optional<std::string> port_problem(std::string_view s, unsigned min,
+                                               std::uint16_t& out) {
+  auto v = parse_digits(s);
+  if (!v || *v < min || *v > 65535)
+    return "not a port number (" + std::to_string(min) + "-65535)";
+  out = static_cast<std::uint16_t>(*v);
+  return std::nullopt;
+}
+
+inline std::optional<std::string> serveid_problem(std::string_view s, unsigned min,
+                                                  std::uint16_t& out) {
+  auto v = parse_digits(s);
+  if (!v || *v < min || *v > 999) return "not a serveid (" + std::to_string(min) + "-999)";
+  out = static_cast<std::uint16_t>(*v);
+  return std::nullopt;
+}
+
+inline std::optional<std::string> ip_literal_problem(std::string_view s) {
+  if (is_ip_literal(std::string(s))) return std::nullopt;
+  return "not an IP address (IPv4 or IPv6)";
+}
+
 class section {
  public:
   section(std::string file, std::string name) : file_(std::move(file)), name_(std::move(name)) {}
@@ -63,8 +93,7 @@ class section {
   }
 
   [[noreturn]] void fail(const ini_entry& e, std::string_view why) const {
-    throw error(file_ + ": [" + name_ + "] " + e.key + " = \"" + e.value +
-                "\": " + std::string(why));
+    throw error(file_ + ": [" + name_ + "] " + value_error(e.key, e.value, why));
   }
 
   void warn_unknown(std::initializer_list<std::string_view> known,
@@ -77,16 +106,20 @@ class section {
   }
 
   std::uint16_t port(const ini_entry& e, unsigned min) const {
-    auto v = parse_digits(e.value);
-    if (!v || *v < min || *v > 65535)
-      fail(e, "not a port number (" + std::to_string(min) + "-65535)");
-    return static_cast<std::uint16_t>(*v);
+    std::uint16_t v = 0;
+    if (auto why = port_problem(e.value, min, v)) fail(e, *why);
+    return v;
   }
 
   std::uint16_t serveid(const ini_entry& e) const {
-    auto v = parse_digits(e.value);
-    if (!v || *v > 999) fail(e, "not a serveid (0-999)");
-    return static_cast<std::uint16_t>(*v);
+    std::uint16_t v = 0;
+    if (auto why = serveid_problem(e.value, 0, v)) fail(e, *why);
+    return v;
+  }
+
+  std::string ip_literal(const ini_entry& e) const {
+    if (auto why = ip_literal_problem(e.value)) fail(e, *why);
+    return e.value;
   }
 
   unsigned count(const ini_entry& e) const {

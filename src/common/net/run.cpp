@@ -1,6 +1,7 @@
 #include "net/run.hpp"
 
 #include <chrono>
+#include <csignal>
 #include <cstdlib>
 #include <thread>
 
@@ -11,21 +12,35 @@
 
 namespace net {
 
-void run_until_signal(asio::io_context& io, awaitable<void> main, std::function<void()> stop,
+void bound_shutdown(const char* what) {
+  // Shutdown is by cancellation and normally takes milliseconds; this only
+  // bounds it. A plain thread, so the hot loop stays a bare run().
+  std::thread([what] {
+    std::this_thread::sleep_for(std::chrono::seconds(3));
+    spdlog::warn("{}: shutdown took longer than 3 s; exiting anyway", what);
+    std::_Exit(0);
+  }).detach();
+}
+
+void run_until_signal(asio::io_context& io, awaitable<void> main, signal_hooks hooks,
                       const char* what) {
   asio::signal_set signals(io, SIGINT, SIGTERM);
-  signals.async_wait([&](const error_code& ec, int sig) {
+  if (hooks.hangup) signals.add(SIGHUP);
+  std::function<void(const error_code&, int)> on_signal = [&](const error_code& ec, int sig) {
     if (ec) return;
-    spdlog::info("signal {}: shutting down", sig);
-    stop();
-    // Shutdown is by cancellation and normally takes milliseconds; this only
-    // bounds it. A plain thread, so the hot loop below stays a bare run().
-    std::thread([what] {
-      std::this_thread::sleep_for(std::chrono::seconds(3));
-      spdlog::warn("{}: shutdown took longer than 3 s; exiting anyway", what);
-      std::_Exit(0);
-    }).detach();
-  });
+    if (sig == SIGHUP) {
+      hooks.hangup();
+    } else if (sig == SIGINT && hooks.interrupt) {
+      hooks.interrupt();
+    } else {
+      spdlog::info("signal {}: shutting down", sig);
+      hooks.stop();
+      bound_shutdown(what);
+      return;
+    }
+    signals.async_wait(on_signal);  // keep listening
+  };
+  signals.async_wait(on_signal);
   asio::co_spawn(io, std::move(main), [&](std::exception_ptr e) {
     log_exception{what}(e);
     signals.cancel();

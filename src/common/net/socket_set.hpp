@@ -23,14 +23,28 @@ class socket_set {
     tcp::socket* s_;
   };
 
+  // Counts one live link (a relay and its sockets) for the guard's lifetime.
+  class link {
+   public:
+    explicit link(socket_set& set) : set_(set) { ++set_.links_; }
+    ~link() { --set_.links_; }
+    link(const link&) = delete;
+    link& operator=(const link&) = delete;
+
+   private:
+    socket_set& set_;
+  };
+
   void close_all() {
     error_code ignored;
     for (auto* s : sockets_) s->close(ignored);
   }
   std::size_t size() const { return sockets_.size(); }
+  std::size_t links() const { return links_; }
 
  private:
   std::set<tcp::socket*> sockets_;
+  std::size_t links_ = 0;
 };
 
 }  // namespace net

@@ -162,6 +162,63 @@ link_result get(reader& r) {
   return m;
 }
 
+template <>
+serve_query get(reader& r) {
+  return serve_query{r.u32()};
+}
+template <>
+serve_query_result get(reader& r) {
+  serve_query_result m;
+  m.request_id = r.u32();
+  m.list = get<serve_list>(r);
+  return m;
+}
+template <>
+vnet_query get(reader& r) {
+  return vnet_query{r.u32()};
+}
+template <>
+vnet_query_result get(reader& r) {
+  vnet_query_result m;
+  m.request_id = r.u32();
+  auto n = r.u32();
+  // Each entry takes at least 12 bytes: refuse impossible counts up front.
+  if (n > max_payload / 12) {
+    r.fail(errc::bad_value);
+    return m;
+  }
+  for (std::uint32_t i = 0; i < n && r.ok(); ++i) {
+    listed_vnet v;
+    v.vnetid = r.u32();
+    v.name = r.str();
+    v.links = r.u32();
+    m.vnets.push_back(std::move(v));
+  }
+  return m;
+}
+template <>
+vnet_rename get(reader& r) {
+  return vnet_rename{r.str()};
+}
+template <>
+unserve_request get(reader& r) {
+  unserve_request m;
+  m.request_id = r.u32();
+  m.vnetid = r.u32();
+  m.ip = r.str();
+  m.port = r.u16();
+  return m;
+}
+template <>
+unserve_result get(reader& r) {
+  unserve_result m;
+  m.request_id = r.u32();
+  m.ok = get_bool(r);
+  m.serveid = r.u16();
+  m.reason = r.str();
+  return m;
+}
+
 template <typename T>
 message decode_as(std::span<const std::uint8_t> payload, boost::system::error_code& ec) {
   reader r(payload);
@@ -182,7 +239,9 @@ bool known_type(std::uint16_t t) {
     case type::welcome: case type::error: case type::ping: case type::pong:
     case type::serve_register: case type::serve_result: case type::serve_unregister:
     case type::serve_list: case type::link_request: case type::link_failed:
-    case type::link_result:
+    case type::link_result: case type::serve_query: case type::serve_query_result:
+    case type::vnet_query: case type::vnet_query_result: case type::vnet_rename:
+    case type::unserve_request: case type::unserve_result:
       return true;
   }
   return false;
@@ -206,6 +265,13 @@ const char* name_of(type t) {
     case type::link_request: return "link_request";
     case type::link_failed: return "link_failed";
     case type::link_result: return "link_result";
+    case type::serve_query: return "serve_query";
+    case type::serve_query_result: return "serve_query_result";
+    case type::vnet_query: return "vnet_query";
+    case type::vnet_query_result: return "vnet_query_result";
+    case type::vnet_rename: return "vnet_rename";
+    case type::unserve_request: return "unserve_request";
+    case type::unserve_result: return "unserve_result";
   }
   return "unknown";
 }
@@ -247,6 +313,13 @@ message decode_payload(std::uint16_t t, std::span<const std::uint8_t> p,
     case type::link_request: return decode_as<link_request>(p, ec);
     case type::link_failed: return decode_as<link_failed>(p, ec);
     case type::link_result: return decode_as<link_result>(p, ec);
+    case type::serve_query: return decode_as<serve_query>(p, ec);
+    case type::serve_query_result: return decode_as<serve_query_result>(p, ec);
+    case type::vnet_query: return decode_as<vnet_query>(p, ec);
+    case type::vnet_query_result: return decode_as<vnet_query_result>(p, ec);
+    case type::vnet_rename: return decode_as<vnet_rename>(p, ec);
+    case type::unserve_request: return decode_as<unserve_request>(p, ec);
+    case type::unserve_result: return decode_as<unserve_result>(p, ec);
   }
   ec = errc::unknown_type;
   return error{};

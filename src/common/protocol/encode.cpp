@@ -94,6 +94,35 @@ void put(writer& w, const link_result& m) {
   w.str(m.reason);
 }
 
+void put(writer& w, const serve_query& m) { w.u32(m.request_id); }
+void put(writer& w, const serve_query_result& m) {
+  w.u32(m.request_id);
+  put(w, m.list);
+}
+void put(writer& w, const vnet_query& m) { w.u32(m.request_id); }
+void put(writer& w, const vnet_query_result& m) {
+  w.u32(m.request_id);
+  w.u32(static_cast<std::uint32_t>(m.vnets.size()));
+  for (const auto& v : m.vnets) {
+    w.u32(v.vnetid);
+    w.str(v.name);
+    w.u32(v.links);
+  }
+}
+void put(writer& w, const vnet_rename& m) { w.str(m.name); }
+void put(writer& w, const unserve_request& m) {
+  w.u32(m.request_id);
+  w.u32(m.vnetid);
+  w.str(m.ip);
+  w.u16(m.port);
+}
+void put(writer& w, const unserve_result& m) {
+  w.u32(m.request_id);
+  w.u8(m.ok ? 1 : 0);
+  w.u16(m.serveid);
+  w.str(m.reason);
+}
+
 }  // namespace
 
 type type_of(const message& m) {
@@ -113,7 +142,17 @@ type type_of(const message& m) {
         else if constexpr (std::is_same_v<T, serve_list>) return type::serve_list;
         else if constexpr (std::is_same_v<T, link_request>) return type::link_request;
         else if constexpr (std::is_same_v<T, link_failed>) return type::link_failed;
-        else return type::link_result;
+        else if constexpr (std::is_same_v<T, link_result>) return type::link_result;
+        else if constexpr (std::is_same_v<T, serve_query>) return type::serve_query;
+        else if constexpr (std::is_same_v<T, serve_query_result>) return type::serve_query_result;
+        else if constexpr (std::is_same_v<T, vnet_query>) return type::vnet_query;
+        else if constexpr (std::is_same_v<T, vnet_query_result>) return type::vnet_query_result;
+        else if constexpr (std::is_same_v<T, vnet_rename>) return type::vnet_rename;
+        else if constexpr (std::is_same_v<T, unserve_request>) return type::unserve_request;
+        else {
+          static_assert(std::is_same_v<T, unserve_result>);
+          return type::unserve_result;
+        }
       },
       m);
 }

@@ -25,9 +25,16 @@ enum class type : std::uint16_t {
   serve_result = 0x31,
   serve_unregister = 0x32,
   serve_list = 0x33,     // route -> vnet push: the whole serve list of the group
+  serve_query = 0x34,    // vnet -> route: the group's serve list, please
+  serve_query_result = 0x35,
   link_request = 0x40,   // route -> serving vnet: dial the service, then link_join
   link_failed = 0x41,    // serving vnet -> route: could not dial the service
   link_result = 0x42,    // route -> use-side link: paired (relay starts) or why not
+  vnet_query = 0x50,     // vnet -> route: the group's vnets, please
+  vnet_query_result = 0x51,
+  vnet_rename = 0x52,    // vnet -> route: new display name (reload)
+  unserve_request = 0x60,  // requester -> route -> serving vnet
+  unserve_result = 0x61,   // serving vnet -> route -> requester
 };
 
 struct control_hello {
@@ -141,9 +148,64 @@ struct link_result {
   bool operator==(const link_result&) const = default;
 };
 
+struct serve_query {
+  std::uint32_t request_id = 0;
+  bool operator==(const serve_query&) const = default;
+};
+
+struct serve_query_result {
+  std::uint32_t request_id = 0;
+  serve_list list;
+  bool operator==(const serve_query_result&) const = default;
+};
+
+struct vnet_query {
+  std::uint32_t request_id = 0;
+  bool operator==(const vnet_query&) const = default;
+};
+
+struct listed_vnet {
+  std::uint32_t vnetid = 0;
+  std::string name;
+  std::uint32_t links = 0;  // live links it takes part in, either side
+  bool operator==(const listed_vnet&) const = default;
+};
+
+struct vnet_query_result {
+  std::uint32_t request_id = 0;
+  std::vector<listed_vnet> vnets;
+  bool operator==(const vnet_query_result&) const = default;
+};
+
+struct vnet_rename {
+  std::string name;
+  bool operator==(const vnet_rename&) const = default;
+};
+
+// Asks a vnet of the group to serve ip:port temporarily. From the requester,
+// vnetid is the target; the route rewrites it to the requester's vnetid (and
+// request_id to its own) before passing it on.
+struct unserve_request {
+  std::uint32_t request_id = 0;
+  std::uint32_t vnetid = 0;
+  std::string ip;
+  std::uint16_t port = 0;
+  bool operator==(const unserve_request&) const = default;
+};
+
+struct unserve_result {
+  std::uint32_t request_id = 0;
+  bool ok = false;
+  std::uint16_t serveid = 0;  // the temporary serve's id when ok
+  std::string reason;         // why not
+  bool operator==(const unserve_result&) const = default;
+};
+
 using message = std::variant<control_hello, link_open, link_join, welcome, error, ping, pong,
                              serve_register, serve_result, serve_unregister, serve_list,
-                             link_request, link_failed, link_result>;
+                             link_request, link_failed, link_result, serve_query,
+                             serve_query_result, vnet_query, vnet_query_result, vnet_rename,
+                             unserve_request, unserve_result>;
 
 type type_of(const message& m);
 const char* name_of(type t);

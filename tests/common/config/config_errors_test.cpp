@@ -97,6 +97,15 @@ TEST(Errors, BadDurations) {
   }
 }
 
+TEST(Errors, BadUnserveTimeouts) {
+  EXPECT_EQ(vnet_error("[vnet]\nunserve_unused_timeout=3m\n"),
+            "t.ini: [vnet] unserve_unused_timeout = \"3m\": not a duration in seconds "
+            "(e.g. 0.5; 0.001-86400)");
+  EXPECT_EQ(vnet_error("[vnet]\nunserve_idle_timeout=0\n"),
+            "t.ini: [vnet] unserve_idle_timeout = \"0\": not a duration in seconds "
+            "(e.g. 0.5; 0.001-86400)");
+}
+
 TEST(Errors, NoConflictWithoutSameIdOrListenAddress) {
   EXPECT_EQ(vnet("[serve.a]\nport=1\n[serve.b]\nserveid=000\nport=2\n").serves.size(), 2u);
   auto c = vnet(

@@ -109,6 +109,8 @@ TEST(ManualExamples, RepositoryExampleLoadsWithoutWarnings) {
   EXPECT_EQ(c.serves.size(), 1u);
   EXPECT_EQ(c.uses.size(), 1u);
   EXPECT_EQ(c.dial_timeout, seconds(5));
+  EXPECT_EQ(c.unserve_unused_timeout, seconds(180));
+  EXPECT_EQ(c.unserve_idle_timeout, seconds(60));
   auto r = load_route_config(path);
   EXPECT_TRUE(r.warnings.empty());
   EXPECT_EQ(r.timeout, seconds(15));
@@ -129,6 +131,8 @@ TEST(Defaults, VnetWithOnlyARoute) {
   EXPECT_FALSE(c.allow_unserve);
   EXPECT_FALSE(c.unserve_remote);
   EXPECT_EQ(c.unserve_num, 1u);
+  EXPECT_EQ(c.unserve_unused_timeout, seconds(180));
+  EXPECT_EQ(c.unserve_idle_timeout, seconds(60));
   EXPECT_EQ(c.heartbeat, seconds(6));
   EXPECT_EQ(c.reconnect, seconds(3));
   EXPECT_EQ(c.dial_timeout, seconds(5));
@@ -181,7 +185,8 @@ TEST(Defaults, Use) {
 TEST(Keys, EveryVnetKeyIsRead) {
   auto c = vnet(
       "[vnet]\nname=n\ngroup=g\nterminal=YES\nstartserve=On\nstartuse=1\nallow_unserve=TRUE\n"
-      "unserve_remote=yes\nunserve_num=0\nheartbeat=2\nreconnect=0.5\ndial_timeout=1.5\n"
+      "unserve_remote=yes\nunserve_num=0\nUnserve_Unused_Timeout=1.5\nunserve_idle_timeout=.25\n"
+      "heartbeat=2\nreconnect=0.5\ndial_timeout=1.5\n"
       "[serve.Web]\nserveid=007\ntype=TCP\nip=nas.local\nport=8080\nname=\ninfo=a;b ; "
       "c\nactive=off\n"
       "[use.x]\nserveid=7\nip=::1\nport=18080\nactive=No\n");
@@ -189,6 +194,9 @@ TEST(Keys, EveryVnetKeyIsRead) {
   EXPECT_EQ(c.group, "g");
   EXPECT_TRUE(c.terminal && c.startserve && c.startuse && c.allow_unserve && c.unserve_remote);
   EXPECT_EQ(c.unserve_num, 0u);
+  EXPECT_EQ(c.unserve_unused_timeout, seconds(1.5));
+  EXPECT_EQ(c.unserve_idle_timeout, seconds(0.25));
+  EXPECT_TRUE(c.warnings.empty());  // both unserve timeouts are known keys
   EXPECT_EQ(c.heartbeat, seconds(2));
   EXPECT_EQ(c.reconnect, seconds(0.5));
   EXPECT_EQ(c.dial_timeout, seconds(1.5));

@@ -37,6 +37,13 @@ std::vector<message> samples() {
       link_request{11, 12, 700},
       link_failed{11, "connection refused"},
       link_result{true, ""},
+      serve_query{21},
+      serve_query_result{21, serve_list{1, {{sample_serve(5, "web"), 3, "office"}}}},
+      vnet_query{22},
+      vnet_query_result{22, {{1, "home", 4}, {2, "办公室", 0}}},
+      vnet_rename{"new name"},
+      unserve_request{23, 1, "127.0.0.1", 8888},
+      unserve_result{23, false, 0, "allow_unserve=false on that vnet"},
   };
 }
 

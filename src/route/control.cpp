@@ -1,0 +1,108 @@
+// The route's side of a control session: everything a connected vnet may ask
+// or tell once it is welcomed (heartbeats, serves, queries, renames) and the
+// relaying of unserve requests between two vnets of a group.
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include "route/server.hpp"
+
+namespace route {
+
+void server::on_control(session& s, const protocol::message& m) {
+  if (auto* p = std::get_if<protocol::ping>(&m)) {
+    s.send(protocol::pong{p->request_id, p->timestamp});
+  } else if (auto* reg = std::get_if<protocol::serve_register>(&m)) {
+    on_register(s, *reg);
+  } else if (auto* unreg = std::get_if<protocol::serve_unregister>(&m)) {
+    if (registry_.unregister_serve(s.vnetid(), unreg->serveid)) {
+      spdlog::info("vnet {:02}: serve {:03} unregistered", s.vnetid(), unreg->serveid);
+      push_group(s.group());
+    }
+  } else if (auto* failed = std::get_if<protocol::link_failed>(&m)) {
+    links_.fail(failed->link_id, s.vnetid(), failed->reason);
+  } else if (auto* q = std::get_if<protocol::serve_query>(&m)) {
+    s.send(protocol::serve_query_result{q->request_id, registry_.list_for_group(s.group())});
+  } else if (auto* vq = std::get_if<protocol::vnet_query>(&m)) {
+    protocol::vnet_query_result out{vq->request_id, {}};
+    for (const auto& v : registry_.vnets_of_group(s.group()))
+      out.vnets.push_back({v.vnetid, v.name, static_cast<std::uint32_t>(links_.live_links(v.vnetid))});
+    s.send(out);
+  } else if (auto* rn = std::get_if<protocol::vnet_rename>(&m)) {
+    on_rename(s, *rn);
+  } else if (auto* ureq = std::get_if<protocol::unserve_request>(&m)) {
+    on_unserve_request(s, *ureq);
+  } else if (auto* ures = std::get_if<protocol::unserve_result>(&m)) {
+    on_unserve_result(s, *ures);
+  } else if (!std::holds_alternative<protocol::pong>(m)) {
+    spdlog::warn("vnet {:02}: protocol error: unexpected {} on a control session", s.vnetid(),
+                 protocol::name_of(protocol::type_of(m)));
+    s.fail(fmt::format("unexpected {} on a control session",
+                       protocol::name_of(protocol::type_of(m))));
+  }
+}
+
+void server::push_group(const std::string& group) {
+  auto list = registry_.list_for_group(group);
+  for (auto& [id, s] : sessions_)
+    if (s->group() == group) s->send(list);
+}
+
+void server::on_register(session& s, const protocol::serve_register& reg) {
+  auto wanted = reg.serve.serveid;
+  auto out = registry_.register_serve(s.vnetid(), reg.serve);
+  s.send(protocol::serve_result{reg.request_id, out.ok, out.serveid, out.reason});
+  if (!out.ok) {
+    spdlog::info("vnet {:02}: serve '{}' ({:03}) refused: {}", s.vnetid(), reg.serve.name, wanted,
+                 out.reason);
+    return;
+  }
+  spdlog::info("vnet {:02}: serve '{}' registered as serveid {:03}{}", s.vnetid(), reg.serve.name,
+               out.serveid, out.reason.empty() ? "" : " (" + out.reason + ")");
+  push_group(s.group());
+}
+
+void server::on_rename(session& s, const protocol::vnet_rename& r) {
+  if (r.name == s.name()) return;
+  spdlog::info("vnet {:02} renamed: {} -> {}", s.vnetid(), s.name(), r.name);
+  s.set_name(r.name);
+  registry_.rename_vnet(s.vnetid(), r.name);
+  push_group(s.group());  // the serve list names the vnets
+}
+
+void server::on_unserve_request(session& s, const protocol::unserve_request& req) {
+  auto it = sessions_.find(req.vnetid);
+  if (it == sessions_.end() || it->second->group() != s.group()) {
+    s.send(protocol::unserve_result{req.request_id, false, 0,
+                                    fmt::format("no vnet {:02} in group '{}'", req.vnetid, s.group())});
+    return;
+  }
+  auto id = next_unserve_++;
+  unserves_[id] = pending_unserve{s.vnetid(), req.request_id, req.vnetid};
+  spdlog::info("vnet {:02} asks vnet {:02} to unserve {}", s.vnetid(), req.vnetid,
+               net::host_port(req.ip, req.port));
+  it->second->send(protocol::unserve_request{id, s.vnetid(), req.ip, req.port});
+}
+
+void server::on_unserve_result(session& s, const protocol::unserve_result& res) {
+  auto it = unserves_.find(res.request_id);
+  if (it == unserves_.end() || it->second.target != s.vnetid()) return;  // requester left
+  auto p = it->second;
+  unserves_.erase(it);
+  if (auto r = sessions_.find(p.requester); r != sessions_.end())
+    r->second->send(protocol::unserve_result{p.request_id, res.ok, res.serveid, res.reason});
+}
+
+void server::drop_unserves(std::uint32_t vnetid) {
+  for (auto it = unserves_.begin(); it != unserves_.end();) {
+    const auto& p = it->second;
+    if (p.target == vnetid) {
+      if (auto r = sessions_.find(p.requester); r != sessions_.end())
+        r->second->send(protocol::unserve_result{
+            p.request_id, false, 0, fmt::format("vnet {:02} left before answering", vnetid)});
+    }
+    if (p.target == vnetid || p.requester == vnetid) it = unserves_.erase(it);
+    else ++it;
+  }
+}
+
+}  // namespace route

@@ -1,0 +1,44 @@
+#pragma once
+// What the user typed at the terminal: words, key=value pairs, and the
+// checks for typed values. Errors read like the config file's, without the
+// file and section: `port = "abc": not a port number (1-65535)`.
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+namespace vnet {
+
+struct parsed_args {
+  std::vector<std::string> words;             // positional words, in order
+  std::map<std::string, std::string> values;  // key=value pairs (key lower-cased)
+};
+
+// Splits on white space. Double quotes group and are removed: `info="my box"`
+// gives info = `my box`, `"a b"` the word `a b`, `""` an empty word. A word
+// whose first unquoted '=' follows a non-empty key is a key=value (so
+// `"a=b"` and `=b` stay words). No escapes: a value cannot contain '"'.
+// Returns the error text for an unterminated quote or a key given twice.
+std::variant<parsed_args, std::string> parse_args(std::string_view line);
+
+// Each returns nullopt (and sets `out`) when `v` is fine, else the error
+// text naming `key` (the name the user typed or was asked for).
+std::optional<std::string> check_port(std::string_view key, std::string_view v,
+                                      std::uint16_t& out);  // 1-65535
+// 1-999, and 0 (also written 000) only when `allow_zero`: "let the route pick".
+std::optional<std::string> check_serveid(std::string_view key, std::string_view v,
+                                         std::uint16_t& out, bool allow_zero);
+std::optional<std::string> check_vnetid(std::string_view key, std::string_view v,
+                                        std::uint32_t& out);  // 1-4294967295, "01" is 1
+// An IPv4/IPv6 literal or a host name (dot-separated labels of letters,
+// digits and '-'): where a serve's service runs, what an unserve asks for.
+std::optional<std::string> check_ip(std::string_view key, std::string_view v);
+// An IPv4/IPv6 literal only: where a use listens (as [use.NAME] ip).
+std::optional<std::string> check_ip_literal(std::string_view key, std::string_view v);
+// A serve or use key (the NAME of [serve.NAME]): 1-64 of A-Z a-z 0-9 _ . -
+std::optional<std::string> check_name(std::string_view key, std::string_view v);
+
+}  // namespace vnet

@@ -1,0 +1,85 @@
+#include "vnet/reload.hpp"
+
+#include <algorithm>
+
+namespace vnet {
+namespace {
+
+// Fills added/changed/removed for one kind of entry (serves or uses).
+template <typename Entry>
+void diff_entries(const std::vector<Entry>& before, const std::vector<Entry>& after,
+                  std::vector<Entry>& added, std::vector<Entry>& changed,
+                  std::vector<std::string>& removed) {
+  auto find = [](const std::vector<Entry>& in, const std::string& key) {
+    auto it = std::find_if(in.begin(), in.end(), [&](const Entry& e) { return e.key == key; });
+    return it == in.end() ? nullptr : &*it;
+  };
+  for (const auto& e : after) {
+    const Entry* old = find(before, e.key);
+    if (!old)
+      added.push_back(e);
+    else if (*old != e)
+      changed.push_back(e);
+  }
+  for (const auto& e : before)
+    if (!find(after, e.key)) removed.push_back(e.key);
+}
+
+std::string counts(const char* what, std::size_t added, std::size_t removed, std::size_t changed) {
+  return std::string(what) + " +" + std::to_string(added) + " -" + std::to_string(removed) + " ~" +
+         std::to_string(changed);
+}
+
+// An IPv6 address needs brackets, or its port would read as one more group.
+std::string endpoint_text(const config::endpoint& ep) {
+  bool v6 = ep.ip.find(':') != std::string::npos;
+  return (v6 ? "[" + ep.ip + "]" : ep.ip) + ":" + std::to_string(ep.port);
+}
+
+template <typename Entry>
+bool only_active(Entry a, const Entry& b) {
+  if (a.active == b.active) return false;
+  a.active = b.active;
+  return a == b;
+}
+
+}  // namespace
+
+bool config_diff::empty() const {
+  return serves_added.empty() && serves_changed.empty() && serves_removed.empty() &&
+         uses_added.empty() && uses_changed.empty() && uses_removed.empty() && !name_changed &&
+         !group_changed && !route_changed;
+}
+
+std::string config_diff::summary(const config::vnet_config& before,
+                                 const config::vnet_config& after) const {
+  if (empty()) return "nothing changed";
+  std::string out =
+      counts("serves", serves_added.size(), serves_removed.size(), serves_changed.size()) + ", " +
+      counts("uses", uses_added.size(), uses_removed.size(), uses_changed.size());
+  if (name_changed) out += ", name " + before.name + " -> " + after.name;
+  if (group_changed) out += ", group " + before.group + " -> " + after.group;
+  if (route_changed)
+    out += ", route " + endpoint_text(before.route) + " -> " + endpoint_text(after.route);
+  return out;
+}
+
+config_diff diff(const config::vnet_config& before, const config::vnet_config& after) {
+  config_diff d;
+  diff_entries(before.serves, after.serves, d.serves_added, d.serves_changed, d.serves_removed);
+  diff_entries(before.uses, after.uses, d.uses_added, d.uses_changed, d.uses_removed);
+  d.name_changed = before.name != after.name;
+  d.group_changed = before.group != after.group;
+  d.route_changed = before.route != after.route;
+  return d;
+}
+
+bool only_active_differs(const config::serve_config& a, const config::serve_config& b) {
+  return only_active(a, b);
+}
+
+bool only_active_differs(const config::use_config& a, const config::use_config& b) {
+  return only_active(a, b);
+}
+
+}  // namespace vnet

@@ -1,0 +1,36 @@
+#pragma once
+// What a reload changes: the new file compared with the file loaded last.
+// Entries are matched by key (the NAME of [serve.NAME] / [use.NAME]); their
+// order in the file does not matter.
+#include <string>
+#include <vector>
+
+#include "config/config.hpp"
+
+namespace vnet {
+
+struct config_diff {
+  std::vector<config::serve_config> serves_added, serves_changed;  // new definitions
+  std::vector<std::string> serves_removed;                          // keys
+  std::vector<config::use_config> uses_added, uses_changed;         // new definitions
+  std::vector<std::string> uses_removed;                            // keys
+  bool name_changed = false, group_changed = false, route_changed = false;
+
+  bool empty() const;
+  // "nothing changed", or "serves +A -R ~C, uses +A -R ~C" followed by
+  // ", name OLD -> NEW", ", group OLD -> NEW", ", route IP:PORT -> IP:PORT"
+  // for those that changed. `before`/`after` are the configs given to diff().
+  std::string summary(const config::vnet_config& before, const config::vnet_config& after) const;
+};
+
+// Added and changed entries in `after`'s order, removed ones in `before`'s.
+// Only the fields above are compared: the caller takes the other [vnet] keys
+// (heartbeat, allow_unserve, unserve_*, ...) from `after` whatever the diff.
+config_diff diff(const config::vnet_config& before, const config::vnet_config& after);
+
+// True when `active` is the only difference, so the entry is opened or
+// closed rather than re-created.
+bool only_active_differs(const config::serve_config& a, const config::serve_config& b);
+bool only_active_differs(const config::use_config& a, const config::use_config& b);
+
+}  // namespace vnet

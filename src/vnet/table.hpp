@@ -1,0 +1,15 @@
+#pragma once
+// Aligned text tables for the terminal's `show` commands.
+#include <string>
+#include <vector>
+
+namespace vnet {
+
+// Renders rows (the first one is the header) as lines joined with '\n', no
+// trailing newline. Each column is left-aligned and padded to its widest
+// cell, columns are separated by two spaces, and no line ends with a space.
+// Widths count UTF-8 code points, not bytes. A short row has empty cells at
+// its end. No rows: an empty string.
+std::string render_table(const std::vector<std::vector<std::string>>& rows);
+
+}  // namespace vnet

@@ -1,0 +1,152 @@
+#include "vnet/terminal.hpp"
+
+#include <algorithm>
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include "vnet/table.hpp"
+#include "vnet/terminal_usage.hpp"
+
+namespace vnet {
+
+terminal::terminal(client& c, line_input& in, std::function<void()> request_stop)
+    : client_(c), in_(in), request_stop_(std::move(request_stop)) {
+  in_.set_completer([this](const std::vector<std::string>& before, const std::string& prefix) {
+    return complete(before, prefix);
+  });
+}
+
+net::awaitable<void> terminal::run() {
+  while (!done_) {
+    std::string prompt = ">: ";
+    input_result r = co_await in_.read_line(std::move(prompt), true);
+    if (r.status == input_status::interrupted) continue;
+    if (r.status == input_status::eof) break;
+    co_await execute(std::move(r.text));
+  }
+  if (stopped_) co_return;
+  if (!done_) spdlog::info("end of input: exiting");
+  done_ = true;
+  request_stop_();
+}
+
+void terminal::interrupt() {
+  // At a prompt the line is cleared (a question aborts its command); during
+  // a wait on the route the wait ends.
+  if (!in_.interrupt()) client_.cancel_requests();
+}
+
+void terminal::print(const std::string& text) { in_.print(text); }
+
+void terminal::error(const std::string& text, const char* usage) {
+  print("error: " + text);
+  if (usage) print(std::string("usage: ") + usage);
+}
+
+net::awaitable<std::optional<std::string>> terminal::ask(std::string_view label, std::string_view def,
+                                                         bool has_default) {
+  std::string prompt = fmt::format("    {}{}: ", label, has_default ? fmt::format("({})", def) : "");
+  const std::string label_text(label), def_text(def);  // the views may not outlive a suspension
+  input_result r = co_await in_.read_line(std::move(prompt), false);
+  if (r.status == input_status::eof) done_ = true;  // nothing more will come
+  if (r.status != input_status::line) co_return std::nullopt;
+  auto& text = r.text;
+  text.erase(0, text.find_first_not_of(" \t"));
+  text.erase(text.find_last_not_of(" \t") + 1);
+  if (text.empty()) {
+    if (has_default) co_return def_text;
+    error(label_text + " is required");
+    co_return std::nullopt;
+  }
+  co_return text;
+}
+
+net::awaitable<void> terminal::execute(std::string line) {
+  auto parsed = parse_args(line);
+  if (auto* err = std::get_if<std::string>(&parsed)) {
+    error(*err);
+    co_return;
+  }
+  auto a = std::get<parsed_args>(std::move(parsed));
+  if (a.words.empty() && a.values.empty()) co_return;
+  if (a.words.empty()) {
+    error("a command comes first; type help");
+    co_return;
+  }
+  auto cmd = a.words.front();
+  a.words.erase(a.words.begin());
+  const auto* info = find_command(cmd);
+  if (!info) {
+    error(fmt::format("no command '{}'; type help", cmd));
+    co_return;
+  }
+  if (cmd == "help") co_await help(a);
+  else if (cmd == "show") co_await show(a);
+  else if (cmd == "serve") co_await serve(a);
+  else if (cmd == "use") co_await use(a);
+  else if (cmd == "unserve") co_await unserve(a);
+  else if (cmd == "ping") co_await ping();
+  else if (cmd == "reload") reload(a);
+  else if (cmd == "exit") done_ = true;
+}
+
+net::awaitable<void> terminal::help(const parsed_args& a) {
+  if (a.words.empty()) {
+    std::vector<std::vector<std::string>> rows;
+    for (const auto& c : commands()) rows.push_back({"  " + std::string(c.synopsis), c.summary});
+    print(render_table(rows));
+    print("Missing arguments are asked for; defaults are shown in parentheses. help COMMAND for more.");
+    co_return;
+  }
+  const auto* info = find_command(a.words.front());
+  if (!info) {
+    error(fmt::format("no command '{}'", a.words.front()), commands().front().usage);
+    co_return;
+  }
+  print(std::string("usage: ") + info->usage);
+  print(info->details);
+}
+
+net::awaitable<void> terminal::ping() {
+  auto sent = std::chrono::steady_clock::now();
+  protocol::message m = protocol::ping{0, 0};
+  reply r = co_await client_.request(std::move(m), std::chrono::seconds(10));
+  if (!r.msg) {
+    error(r.error);
+    co_return;
+  }
+  std::chrono::duration<double, std::milli> took = std::chrono::steady_clock::now() - sent;
+  const auto& route = client_.config().route;
+  print(fmt::format("route {} answered in {:.3f} ms", net::host_port(route.ip, route.port), took.count()));
+}
+
+void terminal::reload(const parsed_args& a) {
+  if (a.words.size() > 1 || !a.values.empty()) return error("reload takes at most one file", find_command("reload")->usage);
+  auto path = a.words.empty() ? client_.config_path() : a.words.front();
+  try {
+    auto summary = client_.reload_file(path);
+    print(fmt::format("reloaded {}: {}", path, summary));
+  } catch (const config::error& e) {
+    error(std::string("reload failed, nothing changed: ") + e.what());
+  }
+}
+
+std::vector<std::string> terminal::complete(const std::vector<std::string>& before, const std::string&) {
+  std::vector<std::string> out;
+  if (before.empty() || (before.size() == 1 && before[0] == "help")) {
+    for (const auto& c : commands()) out.emplace_back(c.name);
+  } else if (before.size() == 1 && before[0] == "show") {
+    out = {"serve", "use", "vnet", "serves", "vnets"};
+  } else if (before.size() == 1 && (before[0] == "serve" || before[0] == "use")) {
+    out = {"new", "run", "open", "close", "delete"};
+  } else if (before.size() == 2 && (before[1] == "open" || before[1] == "close" || before[1] == "delete")) {
+    if (before[0] == "serve")
+      for (const auto& e : client_.serves().entries()) out.push_back(e.cfg.key);
+    else if (before[0] == "use")
+      for (const auto& e : client_.uses().entries()) out.push_back(e.cfg.key);
+  }
+  return out;
+}
+
+}  // namespace vnet

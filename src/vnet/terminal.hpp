@@ -1,0 +1,76 @@
+#pragma once
+// The vnet terminal ([vnet] terminal=true): reads commands one line at a
+// time (line_input: readline on a tty, plain lines from a pipe), asks for
+// missing arguments with their defaults, and acts on the client. Commands:
+// help, show, serve, use, unserve, ping, reload, exit. A user mistake prints
+// an error and the usage; it never ends the terminal.
+//   terminal.cpp        the loop, dispatch, help, questions, ping, reload
+//   terminal_show.cpp   show serve|use|vnet|serves|vnets
+//   terminal_edit.cpp   serve/use new|run|open|close|delete, unserve
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "vnet/client.hpp"
+#include "vnet/command_line.hpp"
+#include "vnet/line_input.hpp"
+
+namespace vnet {
+
+class terminal {
+ public:
+  // `exit` and end of input call request_stop once.
+  terminal(client& c, line_input& in, std::function<void()> request_stop);
+
+  // Reads and runs commands until `exit` or end of input.
+  net::awaitable<void> run();
+  // The daemon is stopping for another reason (signal): end quietly.
+  void stop() { stopped_ = true; }
+  // Ctrl-C: clears the line, aborts a question or cancels a wait on the route.
+  void interrupt();
+  // Runs one command line (exposed for the loop and for tests).
+  net::awaitable<void> execute(std::string line);
+
+ private:
+  // A question; nullopt when the command must stop (Ctrl-C, end of input).
+  // `def` empty and !has_default: the answer is required.
+  net::awaitable<std::optional<std::string>> ask(std::string_view label, std::string_view def, bool has_default);
+  // A field: from the line if given there; else asked when `ask_it` or when
+  // it has no default (`def` nullopt: required); else the default.
+  // Takes views only (no std::string temporaries in co_await expressions: GCC 12).
+  net::awaitable<std::optional<std::string>> field(const parsed_args& a, const char* key, const char* label,
+                                                   std::optional<std::string_view> def, bool ask_it);
+  // Reports `bad` (a check's error) with the usage; true when there is none.
+  bool checked(const std::optional<std::string>& bad, const char* usage);
+  void print(const std::string& text);
+  void error(const std::string& text, const char* usage = nullptr);
+  std::vector<std::string> complete(const std::vector<std::string>& before, const std::string& prefix);
+
+  net::awaitable<void> help(const parsed_args& a);
+  net::awaitable<void> ping();
+  void reload(const parsed_args& a);
+
+  net::awaitable<void> show(const parsed_args& a);
+  void show_serve();
+  void show_use();
+  void show_vnet();
+  net::awaitable<void> show_serves();
+  net::awaitable<void> show_vnets();
+
+  net::awaitable<void> serve(const parsed_args& a);
+  net::awaitable<void> serve_new(const parsed_args& a, bool run);
+  net::awaitable<void> use(const parsed_args& a);
+  net::awaitable<void> use_new(const parsed_args& a, bool run);
+  net::awaitable<void> unserve(const parsed_args& a);
+  // open|close|delete on a serve or use named by key or serveid.
+  net::awaitable<std::optional<std::string>> target(const parsed_args& a, const char* what);
+
+  client& client_;
+  line_input& in_;
+  std::function<void()> request_stop_;
+  bool done_ = false;     // exit typed, or end of input
+  bool stopped_ = false;  // stopped from outside
+};
+
+}  // namespace vnet

@@ -1,0 +1,123 @@
+// show serve|use|vnet (local state) and show serves|vnets (asked from the route).
+#include <fmt/format.h>
+
+#include "vnet/table.hpp"
+#include "vnet/terminal.hpp"
+#include "vnet/terminal_usage.hpp"
+
+namespace vnet {
+namespace {
+
+const auto query_timeout = std::chrono::seconds(10);
+
+std::string id3(std::uint16_t id) { return id ? fmt::format("{:03}", id) : "---"; }
+const char* yes_no(bool b) { return b ? "yes" : "no"; }
+std::string plural(std::size_t n, const char* word) {
+  return fmt::format("{} {}{}", n, word, n == 1 ? "" : "s");
+}
+
+}  // namespace
+
+net::awaitable<void> terminal::show(const parsed_args& a) {
+  const char* usage = find_command("show")->usage;
+  if (a.words.size() != 1 || !a.values.empty()) {
+    error(a.words.empty() ? "show what?" : "show takes one argument", usage);
+    co_return;
+  }
+  const auto& what = a.words.front();
+  if (what == "serve") show_serve();
+  else if (what == "use") show_use();
+  else if (what == "vnet") show_vnet();
+  else if (what == "serves") co_await show_serves();
+  else if (what == "vnets") co_await show_vnets();
+  else error(fmt::format("cannot show '{}'", what), usage);
+}
+
+void terminal::show_serve() {
+  const auto& entries = client_.serves().entries();
+  if (entries.empty()) return print("no serves");
+  std::vector<std::vector<std::string>> rows{{"serveid", "key", "name", "ip:port", "active", "state", "links"}};
+  for (const auto& e : entries) {
+    std::string state = to_string(e.state);
+    if (e.state == serve_state::refused) state += ": " + e.reason;
+    bool registered = e.state == serve_state::registered;
+    rows.push_back({id3(registered ? e.serveid : 0), e.cfg.key, e.cfg.name, net::host_port(e.cfg.ip, e.cfg.port),
+                    yes_no(e.cfg.active), state, std::to_string(e.links->links())});
+  }
+  print(render_table(rows));
+}
+
+void terminal::show_use() {
+  const auto& entries = client_.uses().entries();
+  if (entries.empty()) return print("no uses");
+  std::vector<std::vector<std::string>> rows{{"serveid", "key", "listen", "active", "state", "links"}};
+  for (const auto& e : entries) {
+    std::uint16_t port = e.cfg.port;
+    if (e.state == use_state::listening || e.state == use_state::port_busy) port = e.listen_port;
+    if (!port)
+      for (const auto& s : client_.group_serves().serves)
+        if (s.serve.serveid == e.cfg.serveid) port = s.serve.port;
+    auto listen = net::host_port(e.cfg.ip, port);
+    if (!port) listen.replace(listen.size() - 1, 1, "auto");  // "IP:0" -> "IP:auto"
+    std::string state = to_string(e.state);
+    if (e.state == use_state::port_busy) state += ": " + e.reason;
+    rows.push_back({id3(e.cfg.serveid), e.cfg.key, listen, yes_no(e.cfg.active), state,
+                    std::to_string(e.links->links())});
+  }
+  print(render_table(rows));
+}
+
+void terminal::show_vnet() {
+  const auto& cfg = client_.config();
+  auto id = client_.vnetid();
+  std::size_t registered = 0, listening = 0;
+  for (const auto& e : client_.serves().entries()) registered += e.state == serve_state::registered;
+  for (const auto& e : client_.uses().entries()) listening += e.state == use_state::listening;
+  std::vector<std::vector<std::string>> rows{
+      {"vnetid", id ? fmt::format("{:02}", *id) : "-"},
+      {"name", cfg.name},
+      {"group", cfg.group},
+      {"route", net::host_port(cfg.route.ip, cfg.route.port) + (id ? " (connected)" : " (not connected)")},
+      {"config", client_.config_path()},
+      {"unserve", fmt::format("allow_unserve={} unserve_remote={} unserve_num={}, {} alive", cfg.allow_unserve,
+                              cfg.unserve_remote, cfg.unserve_num, client_.unserves_alive())},
+      {"serves", fmt::format("{} ({} registered)", client_.serves().entries().size(), registered)},
+      {"uses", fmt::format("{} ({} listening)", client_.uses().entries().size(), listening)},
+  };
+  print(render_table(rows));
+}
+
+net::awaitable<void> terminal::show_serves() {
+  protocol::message m = protocol::serve_query{0};
+  reply r = co_await client_.request(std::move(m), query_timeout);
+  const auto* res = r.msg ? std::get_if<protocol::serve_query_result>(&*r.msg) : nullptr;
+  if (!res) {
+    error(r.error.empty() ? "unexpected answer from the route" : r.error);
+    co_return;
+  }
+  std::vector<std::vector<std::string>> rows{{"serveid", "vnetid", "vnet", "name", "type", "ip:port", "info"}};
+  for (const auto& s : res->list.serves)
+    rows.push_back({id3(s.serve.serveid), fmt::format("{:02}", s.vnetid), s.vnet_name, s.serve.name, s.serve.type,
+                    net::host_port(s.serve.ip, s.serve.port), s.serve.info});
+  if (rows.size() > 1) print(render_table(rows));
+  print(fmt::format("- {}, {} -", plural(res->list.vnets, "vnet"), plural(res->list.serves.size(), "serve")));
+}
+
+net::awaitable<void> terminal::show_vnets() {
+  protocol::message m = protocol::vnet_query{0};
+  reply r = co_await client_.request(std::move(m), query_timeout);
+  const auto* res = r.msg ? std::get_if<protocol::vnet_query_result>(&*r.msg) : nullptr;
+  if (!res) {
+    error(r.error.empty() ? "unexpected answer from the route" : r.error);
+    co_return;
+  }
+  auto self = client_.vnetid();
+  std::vector<std::vector<std::string>> rows{{"vnetid", "name", "links", ""}};
+  for (const auto& v : res->vnets)
+    rows.push_back({fmt::format("{:02}", v.vnetid), v.name, std::to_string(v.links),
+                    self && *self == v.vnetid ? "*" : ""});
+  print(render_table(rows));
+  print(fmt::format("- {} -", plural(res->vnets.size(), "vnet")));
+}
+
+}  // namespace vnet

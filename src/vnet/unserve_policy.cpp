@@ -1,0 +1,34 @@
+#include "vnet/unserve_policy.hpp"
+
+#include <arpa/inet.h>
+
+#include <cstring>
+
+#include "config/section.hpp"
+
+namespace vnet {
+
+bool is_loopback(const std::string& ip) {
+  if (config::lower_case(ip) == "localhost") return true;
+  unsigned char a[16];
+  if (inet_pton(AF_INET, ip.c_str(), a) == 1) return a[0] == 127;
+  if (inet_pton(AF_INET6, ip.c_str(), a) != 1) return false;
+  static const unsigned char loopback6[16] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1};
+  // An IPv4-mapped address (::ffff:a.b.c.d) reaches the IPv4 address.
+  static const unsigned char mapped_prefix[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+  if (std::memcmp(a, loopback6, 16) == 0) return true;
+  return std::memcmp(a, mapped_prefix, 12) == 0 && a[12] == 127;
+}
+
+std::string unserve_refusal(const config::vnet_config& cfg, std::size_t alive,
+                            const std::string& ip) {
+  if (!cfg.allow_unserve) return "allow_unserve=false on that vnet";
+  if (!cfg.unserve_remote && !is_loopback(ip))
+    return ip + " is not a loopback address and unserve_remote=false";
+  if (alive >= cfg.unserve_num)
+    return "unserve_num=" + std::to_string(cfg.unserve_num) + " reached (" +
+           std::to_string(alive) + " alive)";
+  return {};
+}
+
+}  // namespace vnet

@@ -1,0 +1,125 @@
+#include "vnet/reload.hpp"
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+namespace vnet {
+namespace {
+
+config::vnet_config cfg(const std::string& body, const std::string& route = "127.0.0.1") {
+  return config::parse_vnet_config("[route]\nip=" + route + "\nport=7749\n" + body, "test.ini");
+}
+
+const std::string base =
+    "[vnet]\nname=home\n"
+    "[serve.ssh]\nserveid=700\nport=22\n"
+    "[serve.web]\nport=80\n"
+    "[use.rdp]\nserveid=999\nport=33389\n";
+
+TEST(Reload, SameFileIsNothing) {
+  auto d = diff(cfg(base), cfg(base));
+  EXPECT_TRUE(d.empty());
+  EXPECT_EQ(d.summary(cfg(base), cfg(base)), "nothing changed");
+}
+
+TEST(Reload, OrderOfTheFileDoesNotMatter) {
+  auto reordered = cfg(
+      "[use.rdp]\nserveid=999\nport=33389\n[serve.web]\nport=80\n"
+      "[serve.ssh]\nport=22\nserveid=700\n[vnet]\nname=home\n");
+  EXPECT_TRUE(diff(cfg(base), reordered).empty());
+}
+
+TEST(Reload, AddedRemovedChanged) {
+  auto before = cfg(base);
+  auto after = cfg(
+      "[vnet]\nname=home\n"
+      "[serve.ssh]\nserveid=700\nport=2222\n"  // changed
+      "[serve.db]\nport=5432\n"                 // added; web removed
+      "[use.rdp]\nserveid=999\nport=33389\n"
+      "[use.ssh]\nserveid=700\n");              // added
+  auto d = diff(before, after);
+  ASSERT_EQ(d.serves_added.size(), 1u);
+  EXPECT_EQ(d.serves_added[0].key, "db");
+  ASSERT_EQ(d.serves_changed.size(), 1u);
+  EXPECT_EQ(d.serves_changed[0].port, 2222);  // the new definition
+  EXPECT_EQ(d.serves_removed, std::vector<std::string>{"web"});
+  ASSERT_EQ(d.uses_added.size(), 1u);
+  EXPECT_EQ(d.uses_added[0].key, "ssh");
+  EXPECT_TRUE(d.uses_changed.empty());
+  EXPECT_TRUE(d.uses_removed.empty());
+  EXPECT_FALSE(d.name_changed || d.group_changed || d.route_changed);
+  EXPECT_EQ(d.summary(before, after), "serves +1 -1 ~1, uses +1 -0 ~0");
+}
+
+TEST(Reload, EveryFieldCounts) {
+  const char* serve_edits[] = {"serveid=701\nport=22\n", "port=22\nip=10.0.0.1\n",
+                               "port=22\nname=other\n", "port=22\ninfo=x\n",
+                               "port=22\nactive=false\n"};
+  for (const char* edit : serve_edits) {
+    auto d = diff(cfg("[serve.a]\nport=22\n"), cfg(std::string("[serve.a]\n") + edit));
+    EXPECT_EQ(d.serves_changed.size(), 1u) << edit;
+  }
+  const char* use_edits[] = {"serveid=2\n", "serveid=1\nip=::1\n", "serveid=1\nport=9\n",
+                             "serveid=1\nactive=no\n"};
+  for (const char* edit : use_edits) {
+    auto d = diff(cfg("[use.a]\nserveid=1\n"), cfg(std::string("[use.a]\n") + edit));
+    EXPECT_EQ(d.uses_changed.size(), 1u) << edit;
+  }
+}
+
+TEST(Reload, KeysAreCaseSensitive) {
+  // [serve.SSH] is another section than [serve.ssh]: one removed, one added.
+  auto d = diff(cfg("[serve.ssh]\nport=22\n"), cfg("[serve.SSH]\nport=22\n"));
+  EXPECT_EQ(d.serves_removed, std::vector<std::string>{"ssh"});
+  ASSERT_EQ(d.serves_added.size(), 1u);
+  EXPECT_EQ(d.serves_added[0].key, "SSH");
+}
+
+TEST(Reload, NameGroupRoute) {
+  auto before = cfg("[vnet]\nname=a\ngroup=g1\n");
+  auto after = cfg("[vnet]\nname=b\ngroup=g2\n", "::1");
+  auto d = diff(before, after);
+  EXPECT_TRUE(d.name_changed && d.group_changed && d.route_changed);
+  EXPECT_EQ(d.summary(before, after),
+            "serves +0 -0 ~0, uses +0 -0 ~0, name a -> b, group g1 -> g2, "
+            "route 127.0.0.1:7749 -> [::1]:7749");
+}
+
+TEST(Reload, RoutePortAndHostName) {
+  auto before = cfg("", "route.example.com");
+  auto after = config::parse_vnet_config("[route]\nip=route.example.com\nport=7750\n", "t.ini");
+  EXPECT_EQ(diff(before, after).summary(before, after),
+            "serves +0 -0 ~0, uses +0 -0 ~0, route route.example.com:7749 -> "
+            "route.example.com:7750");
+}
+
+TEST(Reload, OtherVnetKeysAreNotPartOfTheDiff) {
+  // They take effect without touching entries or the session.
+  EXPECT_TRUE(diff(cfg(""), cfg("[vnet]\nheartbeat=1\nallow_unserve=true\n")).empty());
+}
+
+TEST(Reload, OnlyActiveDiffers) {
+  auto a = cfg("[serve.s]\nport=1\n[use.u]\nserveid=1\n");
+  auto closed = cfg("[serve.s]\nport=1\nactive=off\n[use.u]\nserveid=1\nactive=off\n");
+  auto moved = cfg("[serve.s]\nport=2\nactive=off\n[use.u]\nserveid=2\nactive=off\n");
+  EXPECT_TRUE(only_active_differs(a.serves[0], closed.serves[0]));
+  EXPECT_TRUE(only_active_differs(a.uses[0], closed.uses[0]));
+  EXPECT_FALSE(only_active_differs(a.serves[0], a.serves[0]));  // nothing differs
+  EXPECT_FALSE(only_active_differs(a.uses[0], a.uses[0]));
+  EXPECT_FALSE(only_active_differs(a.serves[0], moved.serves[0]));  // port too
+  EXPECT_FALSE(only_active_differs(a.uses[0], moved.uses[0]));
+}
+
+TEST(Reload, StartserveFlipReopensEveryServe) {
+  // startserve applies to the effective `active`, so turning it on in the
+  // file is an open of each serve, not a re-creation.
+  auto before = cfg("[vnet]\nterminal=true\nstartserve=false\n[serve.s]\nport=1\n");
+  auto after = cfg("[vnet]\nterminal=true\n[serve.s]\nport=1\n");
+  auto d = diff(before, after);
+  ASSERT_EQ(d.serves_changed.size(), 1u);
+  EXPECT_TRUE(only_active_differs(before.serves[0], d.serves_changed[0]));
+}
+
+}  // namespace
+}  // namespace vnet
