@@ -121,6 +121,7 @@ void serve_table::on_result(const protocol::serve_result& r) {
       spdlog::info("serve {} registered as serveid {:03}{}", e.cfg.name, r.serveid,
                    r.reason.empty() ? "" : " (" + r.reason + ")");
       if (e.temporary) {
+        spdlog::info("unserve {:03} for vnet {:02}: {}", r.serveid, e.for_vnet, net::host_port(e.cfg.ip, e.cfg.port));
         e.cfg.serveid = r.serveid;  // ask for the same id after a reconnect
         if (e.reply_to) ctx_.send(protocol::unserve_result{e.reply_to, true, r.serveid, {}});
         e.reply_to = 0;

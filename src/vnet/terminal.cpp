@@ -78,7 +78,7 @@ net::awaitable<void> terminal::execute(std::string line) {
   a.words.erase(a.words.begin());
   const auto* info = find_command(cmd);
   if (!info) {
-    error(fmt::format("no command '{}'; type help", cmd));
+    error(fmt::format("no command '{}'", cmd));
     co_return;
   }
   if (cmd == "help") co_await help(a);
@@ -94,7 +94,7 @@ net::awaitable<void> terminal::execute(std::string line) {
 net::awaitable<void> terminal::help(const parsed_args& a) {
   if (a.words.empty()) {
     std::vector<std::vector<std::string>> rows;
-    for (const auto& c : commands()) rows.push_back({"  " + std::string(c.synopsis), c.summary});
+    for (const auto& c : commands()) rows.push_back({"  " + std::string(c.name), c.summary});
     print(render_table(rows));
     print("Missing arguments are asked for; defaults are shown in parentheses. help COMMAND for more.");
     co_return;

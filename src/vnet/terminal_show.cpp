@@ -99,7 +99,7 @@ net::awaitable<void> terminal::show_serves() {
   for (const auto& s : res->list.serves)
     rows.push_back({id3(s.serve.serveid), fmt::format("{:02}", s.vnetid), s.vnet_name, s.serve.name, s.serve.type,
                     net::host_port(s.serve.ip, s.serve.port), s.serve.info});
-  if (rows.size() > 1) print(render_table(rows));
+  print(render_table(rows));
   print(fmt::format("- {}, {} -", plural(res->list.vnets, "vnet"), plural(res->list.serves.size(), "serve")));
 }
 
@@ -112,11 +112,18 @@ net::awaitable<void> terminal::show_vnets() {
     co_return;
   }
   auto self = client_.vnetid();
-  std::vector<std::vector<std::string>> rows{{"vnetid", "name", "links", ""}};
-  for (const auto& v : res->vnets)
-    rows.push_back({fmt::format("{:02}", v.vnetid), v.name, std::to_string(v.links),
-                    self && *self == v.vnetid ? "*" : ""});
-  print(render_table(rows));
+  std::vector<std::vector<std::string>> rows{{"vnetid", "name", "links"}};
+  std::size_t self_row = 0;
+  for (const auto& v : res->vnets) {
+    if (self && *self == v.vnetid) self_row = rows.size();
+    rows.push_back({fmt::format("{:02}", v.vnetid), v.name, std::to_string(v.links)});
+  }
+  // This vnet's row ends with "  *".
+  auto lines = render_table(rows);
+  std::size_t at = 0;
+  for (std::size_t i = 0; i < self_row; ++i) at = lines.find('\n', at) + 1;
+  if (self_row) lines.insert(std::min(lines.find('\n', at), lines.size()), "  *");
+  print(lines);
   print(fmt::format("- {} -", plural(res->vnets.size(), "vnet")));
 }
 
