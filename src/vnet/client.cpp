@@ -266,6 +266,13 @@ std::string client::reload_file(const std::string& path) {
 std::string client::reload(config::vnet_config next) {
   auto d = diff(file_cfg_, next);
   auto summary = d.summary(file_cfg_, next);
+  const auto& o = file_cfg_;
+  bool settings = o.heartbeat != next.heartbeat || o.reconnect != next.reconnect ||
+                  o.dial_timeout != next.dial_timeout || o.allow_unserve != next.allow_unserve ||
+                  o.unserve_remote != next.unserve_remote || o.unserve_num != next.unserve_num ||
+                  o.unserve_unused_timeout != next.unserve_unused_timeout ||
+                  o.unserve_idle_timeout != next.unserve_idle_timeout || o.terminal != next.terminal;
+  if (settings) summary = d.empty() ? "settings updated" : summary + ", settings updated";
   auto old_serve = [&](const std::string& key) -> const config::serve_config* {
     for (const auto& c : file_cfg_.serves)
       if (c.key == key) return &c;

@@ -18,6 +18,13 @@ terminal::terminal(client& c, line_input& in, std::function<void()> request_stop
 }
 
 net::awaitable<void> terminal::run() {
+  if (in_.get_mode() == line_input::mode::stream) {
+    // A script's first `show` should see the vnet settled: one round trip
+    // after connecting means our registrations and the group list are in.
+    protocol::message m = protocol::ping{0, 0};
+    reply settled = co_await client_.request(std::move(m), std::chrono::seconds(5));
+    if (!settled.msg) spdlog::warn("running commands without the route: {}", settled.error);
+  }
   while (!done_) {
     std::string prompt = ">: ";
     input_result r = co_await in_.read_line(std::move(prompt), true);
