@@ -1,5 +1,7 @@
 #include "vnet/client.hpp"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
@@ -257,6 +259,34 @@ net::awaitable<reply> client::request(protocol::message m, net::duration timeout
   co_return reply{std::nullopt, fmt::format("no answer within {} ms", net::to_ms(timeout).count())};
 }
 
+namespace {
+
+// Serves and uses alike: removed ones go, `active`-only changes open or close,
+// other changes re-create the entry, added ones come (replacing an entry of
+// the same key made in the terminal).
+template <typename Table, typename Config>
+void apply_entries(Table& table, const std::vector<Config>& before, const std::vector<Config>& added,
+                   const std::vector<Config>& changed, const std::vector<std::string>& removed) {
+  for (const auto& key : removed)
+    if (auto* e = table.find_key(key)) table.remove(e->id);
+  for (const auto& c : changed) {
+    auto* e = table.find_key(c.key);
+    auto old = std::find_if(before.begin(), before.end(), [&](const Config& b) { return b.key == c.key; });
+    if (e && old != before.end() && only_active_differs(*old, c)) {
+      table.set_active(*e, c.active);
+    } else {
+      if (e) table.remove(e->id);
+      table.add(c);
+    }
+  }
+  for (const auto& c : added) {
+    if (auto* e = table.find_key(c.key)) table.remove(e->id);
+    table.add(c);
+  }
+}
+
+}  // namespace
+
 std::string client::reload_file(const std::string& path) {
   auto next = config::load_vnet_config(path.empty() ? file_cfg_.path : path);
   for (const auto& w : next.warnings) spdlog::warn("{}", w);
@@ -273,48 +303,8 @@ std::string client::reload(config::vnet_config next) {
                   o.unserve_unused_timeout != next.unserve_unused_timeout ||
                   o.unserve_idle_timeout != next.unserve_idle_timeout || o.terminal != next.terminal;
   if (settings) summary = d.empty() ? "settings updated" : summary + ", settings updated";
-  auto old_serve = [&](const std::string& key) -> const config::serve_config* {
-    for (const auto& c : file_cfg_.serves)
-      if (c.key == key) return &c;
-    return nullptr;
-  };
-  auto old_use = [&](const std::string& key) -> const config::use_config* {
-    for (const auto& c : file_cfg_.uses)
-      if (c.key == key) return &c;
-    return nullptr;
-  };
-  for (const auto& key : d.serves_removed)
-    if (auto* e = serves_.find_key(key)) serves_.remove(e->id);
-  for (const auto& c : d.serves_changed) {
-    auto* e = serves_.find_key(c.key);
-    const auto* before = old_serve(c.key);
-    if (e && before && only_active_differs(*before, c)) {
-      serves_.set_active(*e, c.active);
-    } else {
-      if (e) serves_.remove(e->id);
-      serves_.add(c);
-    }
-  }
-  for (const auto& c : d.serves_added) {
-    if (auto* e = serves_.find_key(c.key)) serves_.remove(e->id);  // made in the terminal
-    serves_.add(c);
-  }
-  for (const auto& key : d.uses_removed)
-    if (auto* e = uses_.find_key(key)) uses_.remove(e->id);
-  for (const auto& c : d.uses_changed) {
-    auto* e = uses_.find_key(c.key);
-    const auto* before = old_use(c.key);
-    if (e && before && only_active_differs(*before, c)) {
-      uses_.set_active(*e, c.active);
-    } else {
-      if (e) uses_.remove(e->id);
-      uses_.add(c);
-    }
-  }
-  for (const auto& c : d.uses_added) {
-    if (auto* e = uses_.find_key(c.key)) uses_.remove(e->id);
-    uses_.add(c);
-  }
+  apply_entries(serves_, file_cfg_.serves, d.serves_added, d.serves_changed, d.serves_removed);
+  apply_entries(uses_, file_cfg_.uses, d.uses_added, d.uses_changed, d.uses_removed);
   if (next.terminal != cfg_.terminal)
     spdlog::warn("reload: terminal={} takes effect at the next start", next.terminal ? "true" : "false");
 

@@ -58,12 +58,17 @@ class terminal {
   net::awaitable<void> show_serves();
   net::awaitable<void> show_vnets();
 
+  // The NAME of a new serve or use: from the line or asked, checked, unused.
+  template <typename Table>
+  net::awaitable<std::optional<std::string>> new_key(const parsed_args& a, const char* what, Table& table);
   net::awaitable<void> serve(const parsed_args& a);
   net::awaitable<void> serve_new(const parsed_args& a, bool run);
   net::awaitable<void> use(const parsed_args& a);
   net::awaitable<void> use_new(const parsed_args& a, bool run);
   net::awaitable<void> unserve(const parsed_args& a);
   // open|close|delete on a serve or use named by key or serveid.
+  template <typename Table>
+  net::awaitable<void> edit(const parsed_args& a, const char* what, Table& table);
   net::awaitable<std::optional<std::string>> target(const parsed_args& a, const char* what);
 
   client& client_;

@@ -41,32 +41,62 @@ net::awaitable<std::optional<std::string>> terminal::target(const parsed_args& a
   co_return answer;
 }
 
-net::awaitable<void> terminal::serve(const parsed_args& a) {
-  const char* usage = find_command("serve")->usage;
+template <typename Table>
+net::awaitable<void> terminal::edit(const parsed_args& a, const char* what, Table& table) {
+  const char* usage = find_command(what)->usage;
   const std::string action = a.words.empty() ? "" : a.words[0];
-  if (action == "new" || action == "run") co_return co_await serve_new(a, action == "run");
   if (action != "open" && action != "close" && action != "delete") {
-    error(action.empty() ? "serve what?" : fmt::format("no serve action '{}'", action), usage);
+    error(action.empty() ? fmt::format("{} what?", what) : fmt::format("no {} action '{}'", what, action), usage);
     co_return;
   }
-  std::optional<std::string> ref = co_await target(a, "serve");
+  std::optional<std::string> ref = co_await target(a, what);
   if (!ref) co_return;
-  auto& table = client_.serves();
-  auto* e = table.find_ref(*ref);
+  auto* e = table.find_ref(*ref);  // the table may have changed while we asked
   if (!e) {
-    error(fmt::format("no serve '{}'", *ref));
+    error(fmt::format("no {} '{}'", what, *ref));
     co_return;
   }
   auto key = e->cfg.key;
   if (action == "delete") {
     table.remove(e->id);
-    print(fmt::format("serve {} deleted", key));
+    print(fmt::format("{} {} deleted", what, key));
   } else if ((action == "open") == e->cfg.active) {
-    print(fmt::format("serve {} is already {}", key, action == "open" ? "open" : "closed"));
+    print(fmt::format("{} {} is already {}", what, key, action == "open" ? "open" : "closed"));
   } else {
     table.set_active(*e, action == "open");
-    print(fmt::format("serve {} {}", key, action == "open" ? "opened" : "closed"));
+    print(fmt::format("{} {} {}", what, key, action == "open" ? "opened" : "closed"));
   }
+}
+
+net::awaitable<void> terminal::serve(const parsed_args& a) {
+  const std::string action = a.words.empty() ? "" : a.words[0];
+  if (action == "new" || action == "run") co_return co_await serve_new(a, action == "run");
+  co_await edit(a, "serve", client_.serves());
+}
+
+template <typename Table>
+net::awaitable<std::optional<std::string>> terminal::new_key(const parsed_args& a, const char* what, Table& table) {
+  const char* usage = find_command(what)->usage;
+  if (a.words.size() > 2) {
+    error(fmt::format("one {} name at most", what), usage);
+    co_return std::nullopt;
+  }
+  // Initialised, not assigned, from co_await: see net::write_frame on GCC 12.
+  std::optional<std::string> key = a.words.size() == 2 ? a.words[1] : std::optional<std::string>{};
+  if (!key) {
+    std::optional<std::string> asked = co_await ask("name", "", false);
+    if (!asked) co_return std::nullopt;
+    key = std::move(asked);
+  }
+  if (auto bad = check_name("name", *key)) {
+    error(*bad, usage);
+    co_return std::nullopt;
+  }
+  if (table.find_key(*key)) {
+    error(fmt::format("{} '{}' already exists", what, *key));
+    co_return std::nullopt;
+  }
+  co_return key;
 }
 
 net::awaitable<void> terminal::serve_new(const parsed_args& a, bool run) {
@@ -75,27 +105,10 @@ net::awaitable<void> terminal::serve_new(const parsed_args& a, bool run) {
     error(fmt::format("serve {} takes no '{}'", a.words[0], *k), usage);
     co_return;
   }
-  if (a.words.size() > 2) {
-    error("one serve name at most", usage);
-    co_return;
-  }
   const bool ask_all = a.values.empty();  // nothing on the line: a guided dialogue
-  std::string key;
-  if (a.words.size() == 2) {
-    key = a.words[1];
-  } else {
-    std::optional<std::string> answer = co_await ask("name", "", false);
-    if (!answer) co_return;
-    key = *answer;
-  }
-  if (auto bad = check_name("name", key)) {
-    error(*bad, usage);
-    co_return;
-  }
-  if (client_.serves().find_key(key)) {
-    error(fmt::format("serve '{}' already exists", key));
-    co_return;
-  }
+  std::optional<std::string> named = co_await new_key(a, "serve", client_.serves());
+  if (!named) co_return;
+  const std::string key = *named;
   config::serve_config cfg;
   cfg.key = key;
   std::optional<std::string> serveid = co_await field(a, "serveid", "serveid", "000", ask_all);
@@ -120,31 +133,9 @@ net::awaitable<void> terminal::serve_new(const parsed_args& a, bool run) {
 }
 
 net::awaitable<void> terminal::use(const parsed_args& a) {
-  const char* usage = find_command("use")->usage;
   const std::string action = a.words.empty() ? "" : a.words[0];
   if (action == "new" || action == "run") co_return co_await use_new(a, action == "run");
-  if (action != "open" && action != "close" && action != "delete") {
-    error(action.empty() ? "use what?" : fmt::format("no use action '{}'", action), usage);
-    co_return;
-  }
-  std::optional<std::string> ref = co_await target(a, "use");
-  if (!ref) co_return;
-  auto& table = client_.uses();
-  auto* e = table.find_ref(*ref);
-  if (!e) {
-    error(fmt::format("no use '{}'", *ref));
-    co_return;
-  }
-  auto key = e->cfg.key;
-  if (action == "delete") {
-    table.remove(e->id);
-    print(fmt::format("use {} deleted", key));
-  } else if ((action == "open") == e->cfg.active) {
-    print(fmt::format("use {} is already {}", key, action == "open" ? "open" : "closed"));
-  } else {
-    table.set_active(*e, action == "open");
-    print(fmt::format("use {} {}", key, action == "open" ? "opened" : "closed"));
-  }
+  co_await edit(a, "use", client_.uses());
 }
 
 net::awaitable<void> terminal::use_new(const parsed_args& a, bool run) {
@@ -153,27 +144,10 @@ net::awaitable<void> terminal::use_new(const parsed_args& a, bool run) {
     error(fmt::format("use {} takes no '{}'", a.words[0], *k), usage);
     co_return;
   }
-  if (a.words.size() > 2) {
-    error("one use name at most", usage);
-    co_return;
-  }
-  const bool ask_all = a.values.empty();
-  std::string key;
-  if (a.words.size() == 2) {
-    key = a.words[1];
-  } else {
-    std::optional<std::string> answer = co_await ask("name", "", false);
-    if (!answer) co_return;
-    key = *answer;
-  }
-  if (auto bad = check_name("name", key)) {
-    error(*bad, usage);
-    co_return;
-  }
-  if (client_.uses().find_key(key)) {
-    error(fmt::format("use '{}' already exists", key));
-    co_return;
-  }
+  const bool ask_all = a.values.empty();  // nothing on the line: a guided dialogue
+  std::optional<std::string> named = co_await new_key(a, "use", client_.uses());
+  if (!named) co_return;
+  const std::string key = *named;
   config::use_config cfg;
   cfg.key = key;
   std::optional<std::string> serveid = co_await field(a, "serveid", "serveid", std::nullopt, true);
