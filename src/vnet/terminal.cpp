@@ -85,7 +85,10 @@ net::awaitable<void> terminal::execute(std::string line) {
   a.words.erase(a.words.begin());
   const auto* info = find_command(cmd);
   if (!info) {
-    error(fmt::format("no command '{}'", cmd));
+    print(fmt::format("error: no command '{}'", cmd));
+    std::string names;
+    for (const auto& c : commands()) names += (names.empty() ? "" : " | ") + std::string(c.name);
+    print("usage: " + names);
     co_return;
   }
   if (cmd == "help") co_await help(a);
