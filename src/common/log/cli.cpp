@@ -6,6 +6,8 @@
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include "protocol/messages.hpp"
+
 namespace po = boost::program_options;
 
 namespace logging {
@@ -42,7 +44,7 @@ std::optional<cli_options> parse_cli(int argc, char** argv, const char* program,
     return std::nullopt;
   }
   if (vm.count("version")) {
-    std::cout << program << " " << VNET_VERSION << " (protocol 1)\n";
+    std::cout << program << " " << VNET_VERSION << " (protocol " << protocol::version << ")\n";
     exit_code = 0;
     return std::nullopt;
   }

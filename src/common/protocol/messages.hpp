@@ -1,5 +1,5 @@
 #pragma once
-// Every message of protocol version 1. A connection to the route opens with
+// Every message of protocol version 2. A connection to the route opens with
 // one of the three "opening" messages (control_hello, link_open, link_join);
 // everything else travels on an established control session, except
 // link_result, which the route writes once on a use-side link before relaying.
@@ -10,7 +10,9 @@
 
 namespace protocol {
 
-inline constexpr std::uint16_t version = 1;
+// 2: queries (serve_query, vnet_query), vnet_rename and unserve. A version-1
+// peer would reject those mid-session, so the mismatch is caught at hello.
+inline constexpr std::uint16_t version = 2;
 inline constexpr char magic[] = "VNET";  // first 4 bytes of every opening frame
 
 enum class type : std::uint16_t {
