@@ -185,14 +185,14 @@ def exchange(port, data, timeout=30.0):
 
 
 class TcpService:
-    """A threaded TCP server on 127.0.0.1:<OS port>. Subclasses implement
+    """A threaded TCP server on 127.0.0.1 (or `host`):<OS port>. Subclasses implement
     handle(conn); what a connection received is recorded in `records` as
     (byte count, sha256 hex) so tests can check bytes at the service end."""
 
-    def __init__(self):
+    def __init__(self, host=LOOPBACK):
         self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self.sock.bind((LOOPBACK, 0))
+        self.sock.bind((host, 0))
         self.sock.listen(64)
         self.port = self.sock.getsockname()[1]
         self.records = []

@@ -10,7 +10,6 @@ import signal
 import socket
 import subprocess
 import sys
-import threading
 import time
 import unittest
 
@@ -41,24 +40,6 @@ def row_by_key(rows, key, col=1):
         if len(r) > col and r[col] == key:
             return r
     return None
-
-
-class HostEchoService(EchoService):
-    """An EchoService listening on another loopback address (127.0.0.2)."""
-
-    def __init__(self, host):
-        self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self.sock.bind((host, 0))
-        self.sock.listen(64)
-        self.port = self.sock.getsockname()[1]
-        self.records = []
-        self.accepted = 0
-        self._lock = threading.Lock()
-        self._conns = set()
-        self._closed = False
-        self._thread = threading.Thread(target=self._accept_loop, daemon=True)
-        self._thread.start()
 
 
 def hold_connection(port):
@@ -466,7 +447,7 @@ class TerminalTest(TerminalCase):
         # A serve on 127.0.0.2:X, so that the default local port X is free on
         # 127.0.0.1 (where the use listens by default).
         for _ in range(20):
-            svc = HostEchoService("127.0.0.2")
+            svc = EchoService("127.0.0.2")
             with socket.socket() as probe:
                 try:
                     probe.bind((LOOPBACK, svc.port))
