@@ -41,11 +41,7 @@ void client::send(const protocol::message& m) {
 
 void client::stop() {
   stopping_ = true;
-  retry_timer_.cancel();
-  if (socket_) {
-    net::error_code ignored;
-    socket_->close(ignored);
-  }
+  end_session();
   uses_.close_all();
   serves_.close_all_links();
   unserve_.cancel_all();
@@ -60,6 +56,11 @@ void client::wake_connect_waiters() {
 
 void client::restart_session() {
   reconnect_now_ = true;
+  end_session();
+}
+
+void client::end_session() {
+  // run() sees the closed socket (or the cancelled wait) and decides what next.
   retry_timer_.cancel();
   if (socket_) {
     net::error_code ignored;
@@ -149,7 +150,6 @@ net::awaitable<std::string> client::run_session(net::tcp::socket& s) {
   ctx_.session.reset();
   outbox_.reset();
   fail_requests("lost the route");
-  group_serves_ = {};
   serves_.on_disconnected();
   uses_.on_disconnected();
   co_return reason;
@@ -171,7 +171,7 @@ net::awaitable<std::string> client::read_loop(net::tcp::socket& s) {
 net::awaitable<std::string> client::heartbeat(net::duration interval) {
   for (;;) {
     if (!co_await net::sleep_for(interval)) co_return "heartbeat stopped";
-    uses_.on_serve_list(group_serves_);  // retries ports that were busy
+    uses_.retry();  // ports that were busy
     auto now = std::chrono::steady_clock::now().time_since_epoch();
     send(protocol::ping{next_request_++, static_cast<std::uint64_t>(
                                   std::chrono::duration_cast<std::chrono::microseconds>(now).count())});
@@ -185,7 +185,6 @@ net::awaitable<std::string> client::watchdog(net::duration silence) {
 
 void client::on_message(const protocol::message& m) {
   if (auto* list = std::get_if<protocol::serve_list>(&m)) {
-    group_serves_ = *list;
     uses_.on_serve_list(*list);
     serves_.retry_refused(*list);
   } else if (auto* r = std::get_if<protocol::serve_result>(&m)) {

@@ -40,7 +40,7 @@ class client {
   use_table& uses() { return uses_; }
   const serve_table& serves() const { return serves_; }
   const use_table& uses() const { return uses_; }
-  const protocol::serve_list& group_serves() const { return group_serves_; }
+  const protocol::serve_list& group_serves() const { return uses_.serve_list(); }
   const config::vnet_config& config() const { return cfg_; }
   std::size_t unserves_alive() const { return unserve_.alive(); }
 
@@ -75,6 +75,7 @@ class client {
   void fail_requests(const std::string& why);
   void send(const protocol::message& m);
   void restart_session();
+  void end_session();
   void wake_connect_waiters();
 
   net::asio::any_io_executor ex_;
@@ -84,7 +85,6 @@ class client {
   serve_table serves_;
   use_table uses_;
   unserve_host unserve_;
-  protocol::serve_list group_serves_;
   std::optional<net::outbox> outbox_;
   net::tcp::socket* socket_ = nullptr;  // the control socket while connected
   net::asio::steady_timer retry_timer_;

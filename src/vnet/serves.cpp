@@ -8,6 +8,7 @@
 
 #include "net/frame_io.hpp"
 #include "net/relay.hpp"
+#include "vnet/command_line.hpp"
 
 namespace vnet {
 
@@ -82,12 +83,10 @@ serve_entry* serve_table::find_key(const std::string& key) {
 
 serve_entry* serve_table::find_ref(const std::string& ref) {
   if (auto* e = find_key(ref)) return e;
-  if (ref.empty() || !std::all_of(ref.begin(), ref.end(), [](char c) { return c >= '0' && c <= '9'; }) ||
-      ref.size() > 3)
-    return nullptr;
-  auto id = static_cast<std::uint16_t>(std::stoi(ref));
+  std::uint16_t id = 0;
+  if (check_serveid("serveid", ref, id, false)) return nullptr;  // not a serveid either
   for (auto& e : entries_)
-    if ((e.state == serve_state::registered && e.serveid == id) || (id != 0 && e.cfg.serveid == id)) return &e;
+    if ((e.state == serve_state::registered && e.serveid == id) || e.cfg.serveid == id) return &e;
   return nullptr;
 }
 

@@ -113,17 +113,10 @@ net::awaitable<void> terminal::show_vnets() {
   }
   auto self = client_.vnetid();
   std::vector<std::vector<std::string>> rows{{"vnetid", "name", "links"}};
-  std::size_t self_row = 0;
-  for (const auto& v : res->vnets) {
-    if (self && *self == v.vnetid) self_row = rows.size();
-    rows.push_back({fmt::format("{:02}", v.vnetid), v.name, std::to_string(v.links)});
-  }
-  // This vnet's row ends with "  *".
-  auto lines = render_table(rows);
-  std::size_t at = 0;
-  for (std::size_t i = 0; i < self_row; ++i) at = lines.find('\n', at) + 1;
-  if (self_row) lines.insert(std::min(lines.find('\n', at), lines.size()), "  *");
-  print(lines);
+  for (const auto& v : res->vnets)  // this vnet's row ends with "  *"
+    rows.push_back({fmt::format("{:02}", v.vnetid), v.name,
+                    std::to_string(v.links) + (self && *self == v.vnetid ? "  *" : "")});
+  print(render_table(rows));
   print(fmt::format("- {} -", plural(res->vnets.size(), "vnet")));
 }
 

@@ -5,6 +5,7 @@
 
 #include "net/frame_io.hpp"
 #include "net/relay.hpp"
+#include "vnet/command_line.hpp"
 
 namespace vnet {
 
@@ -67,12 +68,10 @@ use_entry* use_table::find_key(const std::string& key) {
 
 use_entry* use_table::find_ref(const std::string& ref) {
   if (auto* e = find_key(ref)) return e;
-  if (ref.empty() || ref.size() > 3 ||
-      !std::all_of(ref.begin(), ref.end(), [](char c) { return c >= '0' && c <= '9'; }))
-    return nullptr;
-  auto id = static_cast<std::uint16_t>(std::stoi(ref));
+  std::uint16_t id = 0;
+  if (check_serveid("serveid", ref, id, false)) return nullptr;  // not a serveid either
   for (auto& e : entries_)
-    if (id != 0 && e.cfg.serveid == id) return &e;
+    if (e.cfg.serveid == id) return &e;
   return nullptr;
 }
 
@@ -91,6 +90,11 @@ void use_table::on_serve_list(const protocol::serve_list& list) {
     spdlog::info("use {} removed: serveid {:03} is no longer offered", it->cfg.key, it->cfg.serveid);
     remove(id);
   }
+}
+
+void use_table::retry() {
+  if (!have_list_) return;
+  for (auto& e : entries_) follow(e, last_list_);
 }
 
 void use_table::follow(use_entry& e, const protocol::serve_list& list) {
@@ -155,6 +159,7 @@ void use_table::stop(use_entry& e, use_state next, const std::string& why) {
 
 void use_table::on_disconnected() {
   have_list_ = false;
+  last_list_ = {};
   for (auto& e : entries_)
     if (e.state == use_state::listening || e.state == use_state::port_busy)
       stop(e, use_state::standby, "lost the route");

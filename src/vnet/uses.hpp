@@ -38,6 +38,10 @@ class use_table {
   void remove(std::uint64_t id);
   // Opens listeners for offered serveids, closes the others.
   void on_serve_list(const protocol::serve_list& list);
+  // Tries again what could not listen (a busy port), against the same list.
+  void retry();
+  // The group's serves as last pushed by the route; empty without a route.
+  const protocol::serve_list& serve_list() const { return last_list_; }
   // Without a route nothing can be carried: stop listening.
   void on_disconnected();
   void close_all();
