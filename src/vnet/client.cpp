@@ -295,13 +295,6 @@ std::string client::reload_file(const std::string& path) {
 std::string client::reload(config::vnet_config next) {
   auto d = diff(file_cfg_, next);
   auto summary = d.summary(file_cfg_, next);
-  const auto& o = file_cfg_;
-  bool settings = o.heartbeat != next.heartbeat || o.reconnect != next.reconnect ||
-                  o.dial_timeout != next.dial_timeout || o.allow_unserve != next.allow_unserve ||
-                  o.unserve_remote != next.unserve_remote || o.unserve_num != next.unserve_num ||
-                  o.unserve_unused_timeout != next.unserve_unused_timeout ||
-                  o.unserve_idle_timeout != next.unserve_idle_timeout || o.terminal != next.terminal;
-  if (settings) summary = d.empty() ? "settings updated" : summary + ", settings updated";
   apply_entries(serves_, file_cfg_.serves, d.serves_added, d.serves_changed, d.serves_removed);
   apply_entries(uses_, file_cfg_.uses, d.uses_added, d.uses_changed, d.uses_removed);
   if (next.terminal != cfg_.terminal)

@@ -53,7 +53,7 @@ bool config_diff::empty() const {
 
 std::string config_diff::summary(const config::vnet_config& before,
                                  const config::vnet_config& after) const {
-  if (empty()) return "nothing changed";
+  if (empty()) return settings_changed ? "settings updated" : "nothing changed";
   std::string out =
       counts("serves", serves_added.size(), serves_removed.size(), serves_changed.size()) + ", " +
       counts("uses", uses_added.size(), uses_removed.size(), uses_changed.size());
@@ -61,6 +61,7 @@ std::string config_diff::summary(const config::vnet_config& before,
   if (group_changed) out += ", group " + before.group + " -> " + after.group;
   if (route_changed)
     out += ", route " + endpoint_text(before.route) + " -> " + endpoint_text(after.route);
+  if (settings_changed) out += ", settings updated";
   return out;
 }
 
@@ -71,6 +72,13 @@ config_diff diff(const config::vnet_config& before, const config::vnet_config& a
   d.name_changed = before.name != after.name;
   d.group_changed = before.group != after.group;
   d.route_changed = before.route != after.route;
+  const auto& o = before;
+  const auto& n = after;
+  d.settings_changed = o.heartbeat != n.heartbeat || o.reconnect != n.reconnect ||
+                       o.dial_timeout != n.dial_timeout || o.allow_unserve != n.allow_unserve ||
+                       o.unserve_remote != n.unserve_remote || o.unserve_num != n.unserve_num ||
+                       o.unserve_unused_timeout != n.unserve_unused_timeout ||
+                       o.unserve_idle_timeout != n.unserve_idle_timeout || o.terminal != n.terminal;
   return d;
 }
 

@@ -15,6 +15,9 @@ struct config_diff {
   std::vector<config::use_config> uses_added, uses_changed;         // new definitions
   std::vector<std::string> uses_removed;                            // keys
   bool name_changed = false, group_changed = false, route_changed = false;
+  // Other [vnet] keys (timeouts, unserve policy, terminal): reported by
+  // summary() only; they are not entries, so empty() ignores them.
+  bool settings_changed = false;
 
   bool empty() const;
   // "nothing changed", or "serves +A -R ~C, uses +A -R ~C" followed by

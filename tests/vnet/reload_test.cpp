@@ -99,6 +99,18 @@ TEST(Reload, OtherVnetKeysAreNotPartOfTheDiff) {
   EXPECT_TRUE(diff(cfg(""), cfg("[vnet]\nheartbeat=1\nallow_unserve=true\n")).empty());
 }
 
+TEST(Reload, OtherVnetKeysAreReportedAsSettings) {
+  auto before = cfg("");
+  auto after = cfg("[vnet]\nunserve_idle_timeout=5\n");
+  auto d = diff(before, after);
+  EXPECT_TRUE(d.settings_changed);
+  EXPECT_EQ(d.summary(before, after), "settings updated");
+  EXPECT_FALSE(diff(before, cfg("")).settings_changed);
+  auto both = cfg("[vnet]\nname=renamed\nheartbeat=2\n");
+  EXPECT_EQ(diff(before, both).summary(before, both),
+            "serves +0 -0 ~0, uses +0 -0 ~0, name vnet -> renamed, settings updated");
+}
+
 TEST(Reload, OnlyActiveDiffers) {
   auto a = cfg("[serve.s]\nport=1\n[use.u]\nserveid=1\n");
   auto closed = cfg("[serve.s]\nport=1\nactive=off\n[use.u]\nserveid=1\nactive=off\n");
