@@ -50,7 +50,7 @@ class ManualConfigsTest(unittest.TestCase):
     def setUp(self):
         self.configs = manual_configs()
         if not self.configs:
-            self.skipTest(f"no manual_*.ini in {harness.FIXTURES} (VNET_FIXTURES)")
+            self.fail(f"no manual_*.ini in {harness.FIXTURES} (VNET_FIXTURES)")
 
     def check(self, kind, path):
         return subprocess.run([harness.binary(kind), "--check-config", path],
