@@ -185,16 +185,26 @@ vnet demo is up (all on 127.0.0.1, files in $work):
   path: client -> office:$use_port -> route:$route_port -> home -> web:$http_port
 
 Fetched through the tunnel:  "$page_line"
-Try it:
-  curl http://127.0.0.1:$use_port/
-
 EOF
 
 if ((once)); then
   echo "demo OK (--once): stopping."
   exit 0
 fi
-echo "Logs: $work/*.log   Press Ctrl-C to stop."
+cat <<EOF
+
+Try it, from another terminal:
+  curl http://127.0.0.1:$use_port/
+
+The daemons' logs (removed when the demo stops):
+  route            $work/route.log
+  vnet "home"      $work/home.log
+  vnet "office"    $work/office.log
+  web server       $work/http.log
+  e.g.  tail -f $work/office.log
+
+Press Ctrl-C to stop the demo.
+EOF
 while :; do
   for pid in "${pids[@]}"; do
     kill -0 "$pid" 2>/dev/null || fail "a process exited unexpectedly (pid $pid)"
