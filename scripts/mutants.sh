@@ -1,0 +1,107 @@
+#!/usr/bin/env bash
+# Mutation check: do the tests notice when a promise of the README breaks?
+# Applies, one at a time, each one-line mutation listed below to a scratch
+# copy of the tree, rebuilds, runs the tests that should notice, and reports
+# each mutant as KILLED (some test failed: good) or SURVIVED (no test
+# noticed: a hole in the suite). Exit 0 only when every mutant is killed.
+#
+#   ./scripts/mutants.sh             every mutant
+#   ./scripts/mutants.sh 3 7         only mutants 3 and 7 (numbers as listed)
+#   ./scripts/mutants.sh --list      list them and exit
+#
+# A developer's tool, not part of ./scripts/test.sh: it rebuilds once per
+# mutant (ccache makes that cheaper when installed). The working tree is
+# never touched: everything happens in a copy under build/, removed at the end.
+set -euo pipefail
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+
+# Each mutant: a name, a file, the exact text to replace (it must occur
+# exactly once), its replacement, and a ctest -R regex of the tests that
+# must notice. Fields are separated by " ||| ".
+mutants=(
+  "link token not compared ||| src/route/links.cpp ||| it->second->token != token ||| false ||| BadInput|Tunnel"
+  "half-close becomes a full close ||| src/common/net/relay.cpp ||| to.shutdown(tcp::socket::shutdown_send, ignored); ||| to.close(ignored); ||| HalfClose|blackbox_tunnel"
+  "codec accepts any frame length ||| src/common/protocol/codec.cpp ||| if (h.length > max_length) ||| if (false) ||| Codec|BadInput"
+  "static serveid conflict replaced, not refused ||| src/route/registry.cpp ||| if (serve.serveid > max_dynamic_serveid) { ||| if (false) { ||| Registry"
+)
+
+list_only=0
+selected=()
+for arg in "$@"; do
+  case "$arg" in
+    --list) list_only=1 ;;
+    -h|--help) sed -n '2,15p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *[!0-9]*) echo "mutants.sh: not a mutant number: $arg (try --list)" >&2; exit 2 ;;
+    *) selected+=("$arg") ;;
+  esac
+done
+
+field() { # field N SPEC
+  python3 -c 'import sys; print(sys.argv[2].split(" ||| ")[int(sys.argv[1])])' "$1" "$2"
+}
+
+if ((list_only)); then
+  for i in "${!mutants[@]}"; do
+    printf '%2d  %-45s %s\n' $((i + 1)) "$(field 0 "${mutants[$i]}")" "$(field 1 "${mutants[$i]}")"
+  done
+  exit 0
+fi
+
+"$root/scripts/install-deps.sh"
+# Inside build/ (ignored by git), so that ccache, which rewrites paths
+# relative to the tree, can reuse the objects of the normal build.
+mkdir -p "$root/build"
+work=$(mktemp -d "$root/build/mutants.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+echo "mutants: copying the tree to $work" >&2
+tar -C "$root" --exclude=./build --exclude=./.git -cf - . | tar -C "$work" -xf -
+
+launcher=()
+command -v ccache >/dev/null && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
+cmake -S "$work" -B "$work/build" -DCMAKE_BUILD_TYPE=RelWithDebInfo "${launcher[@]}" >/dev/null
+echo "mutants: building the unmutated tree" >&2
+if ! cmake --build "$work/build" -j2 >"$work/build.log" 2>&1; then
+  tail -n 40 "$work/build.log" >&2
+  echo "mutants: the unmutated tree does not build" >&2
+  exit 1
+fi
+
+killed=0
+survived=()
+for i in "${!mutants[@]}"; do
+  n=$((i + 1))
+  if ((${#selected[@]})) && [[ ! " ${selected[*]} " =~ " $n " ]]; then continue; fi
+  spec=${mutants[$i]}
+  name=$(field 0 "$spec"); file=$(field 1 "$spec"); tests=$(field 4 "$spec")
+  cp "$work/$file" "$work/$file.orig"
+  python3 - "$work/$file" "$spec" <<'PYEOF'
+import sys
+path, spec = sys.argv[1], sys.argv[2].split(" ||| ")
+src = open(path, encoding="utf-8").read()
+count = src.count(spec[2])
+if count != 1:
+    sys.exit(f"mutants: {spec[2]!r} occurs {count} times in {spec[1]}; fix the list")
+open(path, "w", encoding="utf-8").write(src.replace(spec[2], spec[3]))
+PYEOF
+  printf 'mutant %2d  %-45s ' "$n" "$name"
+  if ! cmake --build "$work/build" -j2 >"$work/build.log" 2>&1; then
+    echo "KILLED (does not build)"
+    killed=$((killed + 1))
+  elif ctest --test-dir "$work/build" -R "$tests" -j2 --timeout 300 >"$work/test.log" 2>&1; then
+    echo "SURVIVED (tests: $tests)"
+    survived+=("$n $name")
+  else
+    failed=$(grep -cE '\(Failed\)|\(Timeout\)|\*\*\*Exception' "$work/test.log" || true)
+    echo "KILLED ($failed failing tests)"
+    killed=$((killed + 1))
+  fi
+  mv "$work/$file.orig" "$work/$file"
+  touch "$work/$file"
+done
+
+# Leave the scratch build as it was (not needed, but cheap with ccache).
+echo
+echo "mutants: ${killed} killed, ${#survived[@]} survived"
+for s in "${survived[@]}"; do echo "  survived: $s"; done
+((${#survived[@]} == 0))
