@@ -154,7 +154,8 @@ class CliTest(unittest.TestCase):
             {"route": {"ip": LOOPBACK, "port": 7749, "timeot": 3}}))
         code, out, err = run([self.route, "--check-config", route_typo], cwd=self.dir)
         self.assertEqual(code, 1, f"stdout={out!r} stderr={err!r}")
-        self.assertIn('[route] unknown key "timeot" (line 4) ignored; did you mean "timeout"?', err)
+        self.assertIn('[route] unknown key "timeot" (line 4) ignored; did you mean "timeout"?',
+                      err)
 
     def test_port_is_required_names_the_near_miss(self):
         path = self.write("prot.ini", ini_text({

@@ -90,7 +90,11 @@ namespace {
 // are not well-formed UTF-8 (overlong forms and surrogates included).
 std::size_t utf8_char(std::string_view s, std::size_t i, char32_t& cp) {
   auto b = static_cast<unsigned char>(s[i]);
-  std::size_t n = b < 0x80 ? 1 : (b >> 5) == 0x6 ? 2 : (b >> 4) == 0xE ? 3 : (b >> 3) == 0x1E ? 4 : 0;
+  std::size_t n = b < 0x80           ? 1
+                  : (b >> 5) == 0x6  ? 2
+                  : (b >> 4) == 0xE  ? 3
+                  : (b >> 3) == 0x1E ? 4
+                                     : 0;
   if (n == 0 || i + n > s.size()) return 0;
   cp = n == 1 ? b : b & (0x7F >> n);
   for (std::size_t k = 1; k < n; ++k) {

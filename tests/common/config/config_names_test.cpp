@@ -18,11 +18,13 @@ TEST(Typos, UnknownKeysNameTheClosestKnownKey) {
                 "[use.x]\nserveid=700\nprot=2222\nactiv=false\n");
   EXPECT_EQ(c.warnings,
             (std::vector<std::string>{
-                "t.ini: [vnet] unknown key \"termial\" (line 5) ignored; did you mean \"terminal\"?",
+                "t.ini: [vnet] unknown key \"termial\" (line 5) ignored; did you mean "
+                "\"terminal\"?",
                 "t.ini: [serve.ssh] unknown key \"servied\" (line 7) ignored; did you mean "
                 "\"serveid\"?",
                 "t.ini: [use.x] unknown key \"prot\" (line 11) ignored; did you mean \"port\"?",
-                "t.ini: [use.x] unknown key \"activ\" (line 12) ignored; did you mean \"active\"?"}));
+                "t.ini: [use.x] unknown key \"activ\" (line 12) ignored; did you mean "
+                "\"active\"?"}));
   EXPECT_EQ(c.unknown, 4u);
   // The daemon still starts with what it understood.
   EXPECT_FALSE(c.terminal);

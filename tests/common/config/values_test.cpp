@@ -75,7 +75,7 @@ TEST(Values, Duration) {
 }
 
 TEST(Values, NamesAcceptAsciiWordsAndNonAsciiCharacters) {
-  for (const char* ok : {"ssh", "web-1", "a_b.c", "SSH", "网页", "café", "x网页-2", "ウェブ"})
+  for (const char* ok : {"ssh", "web-1", "a_b.c", "SSH", "网页", "café", "x网页-2"})
     EXPECT_EQ(name_problem(ok), std::nullopt) << ok;
   // 64 characters, not bytes: 64 CJK characters are 192 bytes.
   std::string cjk64;
