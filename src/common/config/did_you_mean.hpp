@@ -35,6 +35,8 @@ std::optional<std::string> closest(std::string_view word, const Range& known) {
   std::optional<std::string> best;
   std::size_t best_d = 3;
   for (std::string_view k : known) {
+    // Lengths alone rule most out, and keep a 64 KiB unknown key cheap.
+    if (word.size() > k.size() + 2 || k.size() > word.size() + 2) continue;
     auto d = edit_distance(word, k);
     if (d < best_d && d < std::min(word.size(), k.size())) {
       best_d = d;

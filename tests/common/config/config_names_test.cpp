@@ -39,6 +39,11 @@ TEST(Typos, FarFromEveryKeyHasNoSuggestion) {
   EXPECT_EQ(c.unknown, 2u);
 }
 
+TEST(Typos, HugeUnknownKeyIsCheap) {
+  auto c = vnet("[vnet]\n" + std::string(60000, 'k') + "=1\n");
+  EXPECT_EQ(c.unknown, 1u);
+}
+
 TEST(Typos, RouteKeysAreCountedToo) {
   auto r = parse_route_config(route_head + "timeot=3\n", "r.ini");
   EXPECT_EQ(r.warnings, std::vector<std::string>{"r.ini: [route] unknown key \"timeot\" (line 4) "
