@@ -4,22 +4,24 @@
 #include <boost/asio/io_context.hpp>
 #include <spdlog/spdlog.h>
 
+#include "cli/options.hpp"
+#include "cli/startup.hpp"
 #include "config/config.hpp"
-#include "log/cli.hpp"
+#include "log/setup.hpp"
 #include "net/run.hpp"
 #include "net/socket.hpp"
 #include "route/server.hpp"
 
 int main(int argc, char** argv) {
   int exit_code = 0;
-  auto opts = logging::parse_cli(argc, argv, "route",
-                                 "Relay for vnet: keeps the registry of vnets and serves, and "
-                                 "pairs and relays their links.",
-                                 exit_code);
+  auto opts = cli::parse(argc, argv, "route",
+                         "Relay for vnet: keeps the registry of vnets and serves, and "
+                         "pairs and relays their links.",
+                         exit_code);
   if (!opts) return exit_code;
   logging::setup_logging(opts->log_level);
 
-  auto loaded = logging::load_config(opts->config_path, &config::load_route_config);
+  auto loaded = cli::load_config(opts->config_path, &config::load_route_config, opts->check_only);
   if (!loaded) return 1;
   const auto& cfg = *loaded;
   if (opts->check_only) {

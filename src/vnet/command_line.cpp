@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <limits>
 
-#include "config/section.hpp"
+#include "config/values.hpp"
 
 namespace vnet {
 namespace {

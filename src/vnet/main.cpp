@@ -5,8 +5,10 @@
 #include <boost/asio/io_context.hpp>
 #include <spdlog/spdlog.h>
 
+#include "cli/options.hpp"
+#include "cli/startup.hpp"
 #include "config/config.hpp"
-#include "log/cli.hpp"
+#include "log/setup.hpp"
 #include "net/run.hpp"
 #include "net/socket.hpp"
 #include "vnet/client.hpp"
@@ -15,14 +17,14 @@
 
 int main(int argc, char** argv) {
   int exit_code = 0;
-  auto opts = logging::parse_cli(argc, argv, "vnet",
-                                 "Joins this machine to a virtual network through a route: "
-                                 "serves local TCP services and maps remote ones to local ports.",
-                                 exit_code);
+  auto opts = cli::parse(argc, argv, "vnet",
+                         "Joins this machine to a virtual network through a route: "
+                         "serves local TCP services and maps remote ones to local ports.",
+                         exit_code);
   if (!opts) return exit_code;
   logging::setup_logging(opts->log_level);
 
-  auto loaded = logging::load_config(opts->config_path, &config::load_vnet_config);
+  auto loaded = cli::load_config(opts->config_path, &config::load_vnet_config, opts->check_only);
   if (!loaded) return 1;
   const auto& cfg = *loaded;
   if (opts->check_only) {

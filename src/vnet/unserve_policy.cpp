@@ -4,7 +4,7 @@
 
 #include <cstring>
 
-#include "config/section.hpp"
+#include "config/values.hpp"
 
 namespace vnet {
 

@@ -133,6 +133,106 @@ class CliTest(unittest.TestCase):
         self.assertEqual(code, 1)
         self.assertIn('[serve.ssh] port = "abc"', err)
 
+    def test_check_config_refuses_unknown_keys_with_did_you_mean(self):
+        path = self.write("typos.ini", ini_text({
+            "route": {"ip": LOOPBACK, "port": 7749},
+            "vnet": {"name": "t", "termial": True},
+            "serve.ssh": {"servied": 700, "port": 22},
+            "servce.web": {"port": 80},
+        }))
+        code, out, err = run([self.vnet, "--check-config", path], cwd=self.dir)
+        self.assertEqual(code, 1, f"stdout={out!r} stderr={err!r}")
+        self.assertNotIn("valid;", out)
+        for needle in ('typos.ini: [vnet] unknown key "termial" (line 7) ignored; '
+                       'did you mean "terminal"?',
+                       'typos.ini: [serve.ssh] unknown key "servied" (line 10) ignored; '
+                       'did you mean "serveid"?',
+                       'typos.ini: unknown section [servce.web] ignored; did you mean [serve.web]?',
+                       "3 unknown key(s) or section(s)"):
+            self.assertIn(needle, err)
+        route_typo = self.write("route_typo.ini", ini_text(
+            {"route": {"ip": LOOPBACK, "port": 7749, "timeot": 3}}))
+        code, out, err = run([self.route, "--check-config", route_typo], cwd=self.dir)
+        self.assertEqual(code, 1, f"stdout={out!r} stderr={err!r}")
+        self.assertIn('[route] unknown key "timeot" (line 4) ignored; did you mean "timeout"?',
+                      err)
+
+    def test_port_is_required_names_the_near_miss(self):
+        path = self.write("prot.ini", ini_text({
+            "route": {"ip": LOOPBACK, "port": 7749},
+            "serve.ssh": {"serveid": 700, "prot": 22}}))
+        for args in (["--check-config", path], [path]):
+            with self.subTest(args=args):
+                code, out, err = run([self.vnet] + args, cwd=self.dir)
+                self.assertEqual(code, 1, err)
+                self.assertIn('[serve.ssh] port is required ("prot" on line 7: did you mean port?)',
+                              err)
+
+    def test_normal_start_warns_about_unknown_keys_and_runs(self):
+        c = harness.Cluster()
+        ok = False
+        try:
+            route, port = c.start_route()
+            a = c.start_vnet("typo", port, vnet_keys={"heartbaet": 6})
+            a.wait_log('[vnet] unknown key "heartbaet" (line 9) ignored; '
+                       'did you mean "heartbeat"?', timeout=10)
+            a.wait_log("connected to route", timeout=10)
+            ok = True
+        finally:
+            if not ok:
+                c.dump_logs()
+            c.close()
+
+    def test_section_kinds_are_case_insensitive(self):
+        text = ("[Route]\nip=127.0.0.1\nport=7749\n[VNET]\nname=upper\n"
+                "[Serve.Web]\nport=80\n[USE.x]\nserveid=700\nport=8080\n")
+        path = self.write("upper.ini", text)
+        code, out, err = run([self.vnet, "--check-config", path], cwd=self.dir)
+        self.assertEqual(code, 0, err)
+        self.assertIn("vnet 'upper'", out)
+        self.assertIn("1 serve(s) (1 active) and 1 use(s) (1 to open)", out)
+        self.assertNotIn("unknown", err)
+        code, out, err = run([self.route, "--check-config", path], cwd=self.dir)
+        self.assertEqual(code, 0, err)
+        self.assertIn("would listen on 127.0.0.1:7749", out)
+
+    def test_long_lines_and_cjk_info_reach_the_other_vnet(self):
+        """A 4 KiB line and 70 CJK characters of info load, register and come
+        back byte for byte in the other vnet's `show serves`."""
+        cjk = "服" * 70
+        long_info = "".join(chr(ord("a") + i % 26) for i in range(4096 - len("info=")))
+        c = harness.Cluster()
+        ok = False
+        try:
+            route, port = c.start_route()
+            echo = c.service(harness.EchoService())
+            a = c.start_vnet("long-a", port, serves={
+                "cjk": {"serveid": 701, "port": echo.port, "info": cjk},
+                "long": {"serveid": 702, "port": echo.port, "info": long_info}})
+            with open(os.path.join(c.dir, "long-a.ini"), encoding="utf-8") as f:
+                lengths = [len(line.rstrip("\n").encode()) for line in f]
+            self.assertIn(4096, lengths)
+            a.wait_log("registered as serveid 702", timeout=10)
+            b = c.start_vnet("long-b", port, vnet_keys={"terminal": True})
+            b.wait_log("connected to route", timeout=10)
+            b.proc.stdin.write(b"show serves\n")
+            b.proc.stdin.flush()
+            b.wait_log(long_info, timeout=10)
+            self.assertIn(cjk, b.log())
+            ok = True
+        finally:
+            if not ok:
+                c.dump_logs()
+            c.close()
+
+    def test_line_over_the_limit_is_an_error_with_its_number(self):
+        path = self.write("huge.ini", ini_text({
+            "route": {"ip": LOOPBACK, "port": 7749},
+            "serve.web": {"port": 80, "info": "x" * 70000}}))
+        code, out, err = run([self.vnet, "--check-config", path], cwd=self.dir)
+        self.assertEqual(code, 1, err)
+        self.assertIn("huge.ini:7: line too long (70005 bytes, at most 65536)", err)
+
     def test_route_config_without_route_section(self):
         path = self.write("empty.ini", "; nothing here\n")
         self.assert_config_error(self.route, path, "empty.ini", "route")

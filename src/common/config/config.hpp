@@ -32,6 +32,7 @@ struct route_config {
   seconds handshake_timeout{10.0};        // [route] handshake_timeout: first frame deadline
   seconds link_timeout{10.0};             // [route] link_timeout: pairing deadline
   std::vector<std::string> warnings;      // unknown keys etc., for the log
+  std::size_t unknown = 0;                // how many warnings are unknown keys (typos)
 };
 
 struct serve_config {
@@ -73,7 +74,10 @@ struct vnet_config {
   seconds dial_timeout{5.0}; // [vnet] dial_timeout: connecting to a served service
   std::vector<serve_config> serves;  // in file order
   std::vector<use_config> uses;      // in file order
-  std::vector<std::string> warnings;
+  std::vector<std::string> warnings;  // for the log: unknown keys and sections, unopened uses
+  // How many of the warnings are unknown keys or sections, most likely typos:
+  // a daemon only logs them, --check-config refuses the file.
+  std::size_t unknown = 0;
 };
 
 // Both throw config::error. A file that cannot be read is an error too.

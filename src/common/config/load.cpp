@@ -1,5 +1,6 @@
 // Loaders for both daemons: ini entries -> validated structs. The value
-// readers live in section.hpp; this file knows which section holds which key.
+// rules live in values.hpp, the readers in section.hpp; this file knows which
+// section holds which key.
 #include <arpa/inet.h>
 
 #include <algorithm>
@@ -13,6 +14,7 @@
 #include "config/config.hpp"
 #include "config/ini_file.hpp"
 #include "config/section.hpp"
+#include "config/values.hpp"
 
 namespace config {
 namespace {
@@ -29,16 +31,29 @@ std::string read_file(const std::string& path) {
   return text;
 }
 
+// Section kinds are case-insensitive, like keys: [Route], [VNET] and
+// [Serve.ssh] are [route], [vnet] and [serve.ssh]. The NAME after the dot
+// keeps its case ([serve.SSH] and [serve.ssh] are two serves), and a kind we
+// do not know is left as written for the warning.
+std::string canonical_section(const std::string& name) {
+  auto dot = name.find('.');
+  auto kind = lower_case(std::string_view(name).substr(0, dot));
+  bool known = dot == std::string::npos ? kind == "route" || kind == "vnet"
+                                        : kind == "serve" || kind == "use";
+  return known ? kind + name.substr(std::min(dot, name.size())) : name;
+}
+
 // The sections in file order, keys before any section first (under "").
-// Repeated headers merge, as in inih; a key set twice was refused already.
+// Repeated headers merge, as in inih; a key set twice is refused.
 std::vector<section> load_sections(const std::string& text, const std::string& file) {
   std::vector<std::string> names;
   auto entries = parse_ini(text, file, &names);
   std::vector<section> out;
   auto find = [&](const std::string& name) -> section& {
+    auto canonical = canonical_section(name);
     for (auto& s : out)
-      if (s.name() == name) return s;
-    return out.emplace_back(file, name);
+      if (s.name() == canonical) return s;
+    return out.emplace_back(file, canonical);
   };
   for (const auto& e : entries)
     if (e.section.empty()) find(e.section).add(e);
@@ -46,6 +61,21 @@ std::vector<section> load_sections(const std::string& text, const std::string& f
   for (auto& e : entries)
     if (!e.section.empty()) find(e.section).add(std::move(e));
   return out;
+}
+
+// "[servce.ssh]" -> "[serve.ssh]", "[vnte]" -> "[vnet]", "[serve]" ->
+// "[serve.NAME]"; empty when nothing is close.
+std::string section_suggestion(const std::string& name) {
+  auto dot = name.find('.');
+  auto kind = lower_case(std::string_view(name).substr(0, dot));
+  if (dot != std::string::npos) {
+    auto near = closest(kind, {"serve", "use"});
+    return near ? "[" + *near + name.substr(dot) + "]" : "";
+  }
+  if (auto near = closest(kind, {"route", "vnet"})) return "[" + *near + "]";
+  if (auto near = closest(kind, {"serve", "use"})) return "[" + *near + ".NAME]";
+  if (kind == "use") return "[use.NAME]";  // too short for closest(): an exact kind
+  return "";
 }
 
 const section* find_section(const std::vector<section>& all, std::string_view name) {
@@ -63,8 +93,16 @@ std::string address_key(const std::string& ip) {
   return ip;
 }
 
-endpoint read_route_endpoint(const section* s, const std::string& file, bool daemon) {
-  if (!s) throw error(file + ": [route] ip is required");
+endpoint read_route_endpoint(const std::vector<section>& all, const std::string& file,
+                             bool daemon) {
+  const section* s = find_section(all, "route");
+  if (!s) {
+    std::string msg = file + ": [route] ip is required";
+    for (const auto& other : all)
+      if (section_suggestion(other.name()) == "[route]")
+        msg += " (there is no [route] section; is [" + other.name() + "] a typo of it?)";
+    throw error(msg);
+  }
   endpoint ep;
   const ini_entry& ip = s->require("ip");
   if (!daemon && ip.value.empty()) s->fail(ip, "must not be empty");
@@ -73,8 +111,8 @@ endpoint read_route_endpoint(const section* s, const std::string& file, bool dae
   return ep;
 }
 
-serve_config read_serve(const section& s, std::vector<std::string>& warnings) {
-  s.warn_unknown({"serveid", "type", "ip", "port", "name", "info", "active"}, warnings);
+serve_config read_serve(const section& s, vnet_config& cfg) {
+  s.warn_unknown({"serveid", "type", "ip", "port", "name", "info", "active"}, cfg);
   serve_config c;
   c.key = s.name().substr(std::string_view("serve.").size());
   if (auto* e = s.find("serveid")) c.serveid = s.serveid(*e);
@@ -94,13 +132,13 @@ serve_config read_serve(const section& s, std::vector<std::string>& warnings) {
   return c;
 }
 
-use_config read_use(const section& s, std::vector<std::string>& warnings) {
-  s.warn_unknown({"serveid", "ip", "port", "active"}, warnings);
+use_config read_use(const section& s, vnet_config& cfg) {
+  s.warn_unknown({"serveid", "ip", "port", "active"}, cfg);
   use_config c;
   c.key = s.name().substr(std::string_view("use.").size());
   if (auto* e = s.find("serveid")) c.serveid = s.serveid(*e);
   if (c.serveid == 0)
-    warnings.push_back(s.file() + ": [" + s.name() + "] has no serveid: it will not be opened");
+    cfg.warnings.push_back(s.file() + ": [" + s.name() + "] has no serveid: it will not be opened");
   if (auto* e = s.find("ip")) {
     // A use listens on this address, so it must be one of ours, not a name.
     c.ip = s.ip_literal(*e);
@@ -110,11 +148,11 @@ use_config read_use(const section& s, std::vector<std::string>& warnings) {
   return c;
 }
 
-void read_vnet(const section& s, vnet_config& c, std::vector<std::string>& warnings) {
+void read_vnet(const section& s, vnet_config& c) {
   s.warn_unknown({"name", "group", "terminal", "startserve", "startuse", "allow_unserve",
                   "unserve_remote", "unserve_num", "unserve_unused_timeout", "unserve_idle_timeout",
                   "heartbeat", "reconnect", "dial_timeout"},
-                 warnings);
+                 c);
   if (auto* e = s.find("name")) {
     if (e->value.empty()) s.fail(*e, "must not be empty");
     c.name = e->value;
@@ -165,10 +203,10 @@ route_config parse_route_config(const std::string& text, const std::string& name
   auto sections = load_sections(text, name);
   route_config c;
   // Every other section belongs to a vnet sharing this file: not our business.
+  c.listen = read_route_endpoint(sections, name, true);
   const section* route = find_section(sections, "route");
-  c.listen = read_route_endpoint(route, name, true);
   route->warn_unknown({"ip", "port", "heartbeat", "timeout", "handshake_timeout", "link_timeout"},
-                      c.warnings);
+                      c);
   if (auto* e = route->find("heartbeat")) c.heartbeat = route->duration(*e);
   if (auto* e = route->find("timeout")) c.timeout = route->duration(*e);
   if (auto* e = route->find("handshake_timeout")) c.handshake_timeout = route->duration(*e);
@@ -181,30 +219,37 @@ vnet_config parse_vnet_config(const std::string& text, const std::string& name) 
   vnet_config c;
   c.path = name;
   c.name = "vnet";
-  c.route = read_route_endpoint(find_section(sections, "route"), name, false);
+  c.route = read_route_endpoint(sections, name, false);
   for (const auto& s : sections) {
     const auto& n = s.name();
     if (n == "route") {
       // The route daemon's own keys are expected here: one file may serve
       // both ends, as the manual's [route] does.
       s.warn_unknown({"ip", "port", "heartbeat", "timeout", "handshake_timeout", "link_timeout"},
-                     c.warnings);
+                     c);
     } else if (n == "vnet") {
-      read_vnet(s, c, c.warnings);
+      read_vnet(s, c);
     } else if (n.starts_with("serve.") || n.starts_with("use.")) {
       bool serve = n.starts_with("serve.");
       if (n.size() == (serve ? 6u : 4u))
         throw error(name + ": [" + n + "] needs a name after the dot, e.g. [" + n + "ssh]");
+      auto key = n.substr(n.find('.') + 1);
+      if (auto why = name_problem(key))
+        throw error(name + ": [" + n + "] " + value_error("NAME", key, *why));
       if (serve)
-        c.serves.push_back(read_serve(s, c.warnings));
+        c.serves.push_back(read_serve(s, c));
       else
-        c.uses.push_back(read_use(s, c.warnings));
+        c.uses.push_back(read_use(s, c));
     } else if (n.empty()) {
       for (const auto& e : s.entries())
         c.warnings.push_back(name + ": key \"" + e.key + "\" (line " + std::to_string(e.line) +
                              ") is outside any section: ignored");
+      c.unknown += s.entries().size();
     } else {
-      c.warnings.push_back(name + ": unknown section [" + n + "] ignored");
+      std::string w = name + ": unknown section [" + n + "] ignored";
+      if (auto near = section_suggestion(n); !near.empty()) w += "; did you mean " + near + "?";
+      c.warnings.push_back(std::move(w));
+      ++c.unknown;
     }
   }
   // Without a terminal the file is the whole truth: startserve/startuse only

@@ -67,7 +67,8 @@ TEST(Errors, VnetValues) {
 // Whole files; each message follows "r.ini: " (route) or "t.ini: " (vnet).
 const bad_case route_errors[] = {
     {"[vnet]\nname=x\n", "[route] ip is required"},
-    {"[Route]\nip=1.2.3.4\nport=1\n", "[route] ip is required"},
+    {"[rout]\nip=1.2.3.4\nport=1\n",
+     "[route] ip is required (there is no [route] section; is [rout] a typo of it?)"},
     {"[route]\nip=1.2.3.4\n", "[route] port is required"},
     {"[route]\nip=route.example.com\nport=1\n",
      "[route] ip = \"route.example.com\": not an IP address (IPv4 or IPv6)"},
@@ -129,9 +130,9 @@ TEST(Errors, FileLevel) {
   EXPECT_EQ(error_of([] { load_route_config(VNET_FIXTURES); }),
             std::string(VNET_FIXTURES) + ": cannot read: " + std::strerror(EISDIR));
   EXPECT_EQ(error_of([] {
-              parse_vnet_config(route_head + "[vnet]\nname=" + std::string(300, 'n'), "t.ini");
+              parse_vnet_config(route_head + "[vnet]\nname=" + std::string(70000, 'n'), "t.ini");
             }),
-            "t.ini:5: line too long (305 bytes without its comment, at most 199)");
+            "t.ini:5: line too long (70005 bytes, at most 65536)");
 }
 
 // ---- warnings ------------------------------------------------------------

@@ -1,25 +1,25 @@
-#include "log/cli.hpp"
+#include "cli/options.hpp"
 
 #include <iostream>
 
 #include <boost/program_options.hpp>
-#include <spdlog/sinks/stdout_color_sinks.h>
-#include <spdlog/spdlog.h>
 
+#include "log/setup.hpp"
 #include "protocol/messages.hpp"
 
 namespace po = boost::program_options;
 
-namespace logging {
+namespace cli {
 
-std::optional<cli_options> parse_cli(int argc, char** argv, const char* program,
-                                     const char* summary, int& exit_code) {
-  cli_options out;
+std::optional<options> parse(int argc, char** argv, const char* program, const char* summary,
+                             int& exit_code) {
+  options out;
   po::options_description visible("Options");
   visible.add_options()
       ("help,h", "show this help and exit")
       ("version", "show the version and exit")
-      ("check-config", "validate the configuration file and exit (0 when valid)")
+      ("check-config",
+       "validate the configuration file and exit (0 when valid; 1 on an error or an unknown key)")
       ("log-level,v", po::value<std::string>(&out.log_level)->value_name("LEVEL"),
        "trace, debug, info (default), warn, error or off");
   po::options_description all;
@@ -48,7 +48,7 @@ std::optional<cli_options> parse_cli(int argc, char** argv, const char* program,
     exit_code = 0;
     return std::nullopt;
   }
-  if (spdlog::level::from_str(out.log_level) == spdlog::level::off && out.log_level != "off") {
+  if (!logging::is_log_level(out.log_level)) {
     std::cerr << program << ": unknown log level '" << out.log_level
               << "' (use trace, debug, info, warn, error or off)\n";
     exit_code = 2;
@@ -58,15 +58,4 @@ std::optional<cli_options> parse_cli(int argc, char** argv, const char* program,
   return out;
 }
 
-bool setup_logging(const std::string& level) {
-  auto lvl = spdlog::level::from_str(level);
-  if (lvl == spdlog::level::off && level != "off") return false;
-  auto logger = spdlog::stderr_color_mt("vnet");
-  logger->set_pattern("%Y-%m-%d %H:%M:%S.%e %^%-5l%$ %v");
-  logger->set_level(lvl);
-  logger->flush_on(spdlog::level::trace);  // daemons are read live, by people and tests
-  spdlog::set_default_logger(logger);
-  return true;
-}
-
-}  // namespace logging
+}  // namespace cli

@@ -1,0 +1,136 @@
+#include "config/values.hpp"
+
+#include <arpa/inet.h>
+
+#include <charconv>
+#include <limits>
+
+namespace config {
+
+std::string lower_case(std::string_view s) {
+  std::string out(s);
+  for (auto& c : out)
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  return out;
+}
+
+std::optional<std::uint64_t> parse_digits(std::string_view s) {
+  std::uint64_t v = 0;
+  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (s.empty() || ec != std::errc{} || end != s.data() + s.size()) return std::nullopt;
+  return v;
+}
+
+std::string value_error(std::string_view key, std::string_view value, std::string_view why) {
+  return std::string(key) + " = \"" + std::string(value) + "\": " + std::string(why);
+}
+
+std::optional<std::string> port_problem(std::string_view s, unsigned min, std::uint16_t& out) {
+  auto v = parse_digits(s);
+  if (!v || *v < min || *v > 65535) return "not a port number (" + std::to_string(min) + "-65535)";
+  out = static_cast<std::uint16_t>(*v);
+  return std::nullopt;
+}
+
+std::optional<std::string> serveid_problem(std::string_view s, unsigned min, std::uint16_t& out) {
+  auto v = parse_digits(s);
+  if (!v || *v < min || *v > 999) return "not a serveid (" + std::to_string(min) + "-999)";
+  out = static_cast<std::uint16_t>(*v);
+  return std::nullopt;
+}
+
+bool is_ip_literal(std::string_view ip) {
+  std::string z(ip);  // inet_pton wants a terminated string
+  unsigned char buf[16];
+  return inet_pton(AF_INET, z.c_str(), buf) == 1 || inet_pton(AF_INET6, z.c_str(), buf) == 1;
+}
+
+std::optional<std::string> ip_literal_problem(std::string_view s) {
+  if (is_ip_literal(s)) return std::nullopt;
+  return "not an IP address (IPv4 or IPv6)";
+}
+
+std::optional<std::string> boolean_problem(std::string_view s, bool& out) {
+  auto v = lower_case(s);
+  if (v == "true" || v == "yes" || v == "on" || v == "1") {
+    out = true;
+    return std::nullopt;
+  }
+  if (v == "false" || v == "no" || v == "off" || v == "0") {
+    out = false;
+    return std::nullopt;
+  }
+  return "not a boolean (true/false, yes/no, on/off, 1/0)";
+}
+
+std::optional<std::string> count_problem(std::string_view s, unsigned& out) {
+  constexpr auto max = std::numeric_limits<unsigned>::max();
+  auto v = parse_digits(s);
+  if (!v || *v > max) return "not a whole number (0-" + std::to_string(max) + ")";
+  out = static_cast<unsigned>(*v);
+  return std::nullopt;
+}
+
+std::optional<std::string> duration_problem(std::string_view s,
+                                            std::chrono::duration<double>& out) {
+  double v = 0;
+  bool ok = !s.empty() && ((s[0] >= '0' && s[0] <= '9') || s[0] == '.');
+  if (ok) {
+    auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v, std::chars_format::fixed);
+    ok = ec == std::errc{} && end == s.data() + s.size() && v >= 0.001 && v <= 86400;
+  }
+  if (!ok) return "not a duration in seconds (e.g. 0.5; 0.001-86400)";
+  out = std::chrono::duration<double>{v};
+  return std::nullopt;
+}
+
+namespace {
+
+// Decodes one UTF-8 character at s[i]; returns its length, 0 when the bytes
+// are not well-formed UTF-8 (overlong forms and surrogates included).
+std::size_t utf8_char(std::string_view s, std::size_t i, char32_t& cp) {
+  auto b = static_cast<unsigned char>(s[i]);
+  std::size_t n = b < 0x80           ? 1
+                  : (b >> 5) == 0x6  ? 2
+                  : (b >> 4) == 0xE  ? 3
+                  : (b >> 3) == 0x1E ? 4
+                                     : 0;
+  if (n == 0 || i + n > s.size()) return 0;
+  cp = n == 1 ? b : b & (0x7F >> n);
+  for (std::size_t k = 1; k < n; ++k) {
+    auto c = static_cast<unsigned char>(s[i + k]);
+    if ((c >> 6) != 0x2) return 0;
+    cp = (cp << 6) | (c & 0x3F);
+  }
+  static constexpr char32_t min_for_length[] = {0, 0, 0x80, 0x800, 0x10000};
+  if (cp < min_for_length[n] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return 0;
+  return n;
+}
+
+bool is_name_char(char32_t c) {
+  if (c < 0x80)
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+           c == '_' || c == '.' || c == '-';
+  // C1 controls, and the non-ASCII spaces and line breaks that would split a
+  // terminal word or a log line without showing it.
+  return c >= 0xA0 && c != 0x1680 && !(c >= 0x2000 && c <= 0x200F) &&
+         !(c >= 0x2028 && c <= 0x202F) && c != 0x205F && c != 0x3000 && c != 0xFEFF;
+}
+
+}  // namespace
+
+std::optional<std::string> name_problem(std::string_view s) {
+  std::size_t chars = 0;
+  bool ok = !s.empty();
+  for (std::size_t i = 0; ok && i < s.size(); ++chars) {
+    char32_t cp = 0;
+    auto n = utf8_char(s, i, cp);
+    ok = n != 0 && is_name_char(cp);
+    i += n;
+  }
+  if (ok && chars <= max_name_chars) return std::nullopt;
+  return "not a name (1-" + std::to_string(max_name_chars) +
+         " of A-Z a-z 0-9 _ . - and non-ASCII characters such as 网页; no spaces)";
+}
+
+}  // namespace config

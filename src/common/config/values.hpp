@@ -1,0 +1,59 @@
+#pragma once
+// The value rules: what a port, a serveid, an IP address, a boolean, a count,
+// a duration and a name may be. One owner for each rule, shared by the
+// config loader and the vnet terminal, so a value typed there is judged
+// exactly as the same value in a file.
+//
+// Each `*_problem` function returns nullopt (and sets `out`) when the value
+// is valid, or a short reason, e.g. "not a port number (1-65535)", which
+// value_error() turns into the full `key = "value": reason` tail.
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace config {
+
+// ASCII-only lower case: keys and section kinds are ASCII; other bytes
+// (UTF-8 names) are left as they are.
+std::string lower_case(std::string_view s);
+
+// Digits only: no sign, no white space, no hex. nullopt on overflow too.
+std::optional<std::uint64_t> parse_digits(std::string_view s);
+
+// `key = "value": why`, the common tail of every bad-value message.
+std::string value_error(std::string_view key, std::string_view value, std::string_view why);
+
+// A port number in min-65535 (min is 0 only where the OS may pick one).
+std::optional<std::string> port_problem(std::string_view s, unsigned min, std::uint16_t& out);
+
+// A serveid in min-999; "000" is 0 (the route assigns one).
+std::optional<std::string> serveid_problem(std::string_view s, unsigned min, std::uint16_t& out);
+
+// Addresses we bind or listen on must be literals: resolving a name is
+// network activity, which loading never does.
+bool is_ip_literal(std::string_view ip);
+std::optional<std::string> ip_literal_problem(std::string_view s);
+
+// true/false, yes/no, on/off, 1/0, in any case.
+std::optional<std::string> boolean_problem(std::string_view s, bool& out);
+
+// A whole number that fits `unsigned`.
+std::optional<std::string> count_problem(std::string_view s, unsigned& out);
+
+// Seconds with optional decimals, 0.001-86400. Bounded both ways: the
+// protocol carries milliseconds, and callers turn the value into clock
+// durations that a huge double would overflow.
+std::optional<std::string> duration_problem(std::string_view s,
+                                            std::chrono::duration<double>& out);
+
+// The NAME of [serve.NAME] / [use.NAME] and of the terminal's serve/use
+// commands: 1-64 characters, each an ASCII letter or digit, `_`, `.`, `-`,
+// or any non-ASCII character (網頁, café) that is not a control character.
+// No white space, quotes, `=`, brackets or `;`: a name must survive an ini
+// section header and a terminal command line as one word.
+inline constexpr std::size_t max_name_chars = 64;
+std::optional<std::string> name_problem(std::string_view s);
+
+}  // namespace config
