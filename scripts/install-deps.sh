@@ -6,7 +6,7 @@ set -euo pipefail
 packages=(
   cmake g++ make pkg-config python3
   libboost1.81-dev libboost-program-options1.81-dev
-  libinih-dev libspdlog-dev libgtest-dev libssl-dev libreadline-dev
+  libspdlog-dev libgtest-dev libssl-dev libreadline-dev
 )
 
 missing=()
