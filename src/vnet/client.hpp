@@ -79,9 +79,11 @@ class client {
   void wake_connect_waiters();
 
   net::asio::any_io_executor ex_;
-  config::vnet_config cfg_;       // live: file plus terminal edits
+  // The settings ([route], [vnet]) in force; the serve and use tables below
+  // own the serves and uses (file plus terminal edits), so cfg_ has none.
+  config::vnet_config cfg_;
   config::vnet_config file_cfg_;  // as last loaded from a file, for reload diffs
-  route_context ctx_;
+  route_context ctx_;             // points at cfg_
   serve_table serves_;
   use_table uses_;
   unserve_host unserve_;
@@ -89,7 +91,8 @@ class client {
   net::tcp::socket* socket_ = nullptr;  // the control socket while connected
   net::asio::steady_timer retry_timer_;
   std::chrono::steady_clock::time_point last_seen_;
-  std::string fatal_;  // set by on_message when the session must end
+  std::string fatal_;     // set by on_message when the session must end
+  bool welcomed_ = false;  // this connection got a welcome: it was a route
   bool stopping_ = false;
   bool reconnect_now_ = false;  // reload changed the route or group
   std::uint32_t next_request_ = 1;
