@@ -208,6 +208,7 @@ net::awaitable<std::string> client::watchdog(net::duration silence) {
 void client::on_message(const protocol::message& m) {
   if (auto* list = std::get_if<protocol::serve_list>(&m)) {
     uses_.on_serve_list(*list);
+    unserve_host::drop_left_uses(uses_);
     serves_.retry_refused(*list);
   } else if (auto* r = std::get_if<protocol::serve_result>(&m)) {
     serves_.on_result(*r);

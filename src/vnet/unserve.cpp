@@ -133,6 +133,17 @@ void unserve_host::on_links(std::uint64_t id, std::size_t live) {
   }
 }
 
+void unserve_host::drop_left_uses(use_table& uses) {
+  std::vector<std::uint64_t> gone;
+  for (const auto& u : uses.entries())
+    if (u.temporary && u.state == use_state::standby && u.served_by != 0) gone.push_back(u.id);
+  for (auto id : gone) {
+    for (const auto& u : uses.entries())
+      if (u.id == id) spdlog::info("use {} removed: serveid {:03} is no longer offered", u.cfg.key, u.cfg.serveid);
+    uses.remove(id);
+  }
+}
+
 void unserve_host::cancel_all() {
   for (auto& [id, u] : unserves_)
     if (u.expiry) u.expiry->cancel();

@@ -5,7 +5,9 @@
 // serve with a route-assigned id and remove it once it is unused for
 // unserve_unused_timeout, or idle for unserve_idle_timeout after its last
 // connection. The serve table only carries the serve and tells us when the
-// route registered or refused it; what makes it an unserve lives here.
+// route registered or refused it; what makes it an unserve lives here. On
+// the asking side, the use made for an unserve (by the terminal) is removed
+// here once its serve leaves the group.
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -13,6 +15,7 @@
 #include "config/config.hpp"
 #include "vnet/route_context.hpp"
 #include "vnet/serves.hpp"
+#include "vnet/uses.hpp"
 
 namespace vnet {
 
@@ -22,6 +25,10 @@ class unserve_host {
   unserve_host(net::asio::any_io_executor ex, route_context& ctx, serve_table& serves);
 
   void on_request(const protocol::unserve_request& r);
+  // After uses.on_serve_list(): a temporary use is for that one serve, and
+  // its serveid may be handed to another: once it is no longer offered
+  // (after being offered in this session), the use goes.
+  static void drop_left_uses(use_table& uses);
   // Unserves alive now, counting requests still being checked.
   std::size_t alive() const;
   void cancel_all();

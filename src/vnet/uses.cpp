@@ -86,18 +86,7 @@ use_entry* use_table::find_ref(const std::string& ref) {
 void use_table::on_serve_list(const protocol::serve_list& list) {
   last_list_ = list;
   have_list_ = true;
-  std::vector<std::uint64_t> gone;
-  for (auto& e : entries_) {
-    bool was_open = e.state == use_state::listening || e.state == use_state::port_busy;
-    follow(e, list);
-    if (e.temporary && was_open && e.state == use_state::standby) gone.push_back(e.id);
-  }
-  // An unserve's use is for that one serve: its id may be handed to another.
-  for (auto id : gone) {
-    auto it = std::find_if(entries_.begin(), entries_.end(), [&](const auto& u) { return u.id == id; });
-    spdlog::info("use {} removed: serveid {:03} is no longer offered", it->cfg.key, it->cfg.serveid);
-    remove(id);
-  }
+  for (auto& e : entries_) follow(e, list);
 }
 
 void use_table::retry() {
@@ -200,6 +189,9 @@ void use_table::on_disconnected() {
     if (e.state == use_state::listening || e.state == use_state::port_busy)
       stop(e, use_state::standby, "lost the route");
     if (e.state == use_state::standby) e.reason = "not connected to the route";
+    // vnetids are the route's: after a reconnect they may mean other vnets.
+    e.served_by = 0;
+    e.served_by_name.clear();
   }
 }
 
