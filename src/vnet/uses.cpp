@@ -131,7 +131,8 @@ void use_table::stand_by(use_entry& e, const protocol::serve_list& list) {
 void use_table::note_owner(use_entry& e, const protocol::listed_serve& s) {
   // Another vnet may take the serveid over (its static serve was refused
   // while the first one held it): the use now reaches a different machine.
-  if (e.served_by != 0 && e.served_by != s.vnetid)
+  // The route may give a leaving vnet's id to the next one: the name counts.
+  if (e.served_by != 0 && (e.served_by != s.vnetid || e.served_by_name != s.vnet_name))
     spdlog::info("use {}: serveid {:03} is now served by vnet {:02} ({}), was {:02} ({})", e.cfg.key,
                  e.cfg.serveid, s.vnetid, text::printable(s.vnet_name), e.served_by,
                  text::printable(e.served_by_name));
