@@ -3,6 +3,7 @@ service, a web server that waits for a request, nothing at all) is named as
 such and never called "lost"; a real route that goes away is."""
 
 import socket
+import struct
 import threading
 import time
 import unittest
@@ -34,6 +35,25 @@ class SilentService:
         self.sock.close()
         for c in self.conns:
             c.close()
+
+
+class RefusingRoute(SilentService):
+    """Answers any hello with a protocol error frame carrying `message`."""
+
+    def __init__(self, message):
+        self.message = message
+        super().__init__()
+
+    def _accept(self):
+        while True:
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                return
+            self.conns.append(conn)
+            text = self.message
+            payload = struct.pack(">HH", 0, len(text)) + text
+            conn.sendall(struct.pack(">IH", len(payload), 0x11) + payload)
 
 
 class RouteAddressTest(BlackBoxCase):
@@ -73,6 +93,15 @@ class RouteAddressTest(BlackBoxCase):
         v.wait_log(f"cannot reach route 127.0.0.1:{dead}: ", timeout=10)
         self.assertNotIn("lost", v.log())
         self.assertNotIn("not as a vnet route", v.log())
+
+    def test_route_text_is_escaped_in_the_log(self):
+        fake = RefusingRoute(b"go away\x1b[31m\n2026-01-01 00:00:00.000 info  forged")
+        self.addCleanup(fake.close)
+        v = self.start(fake.port)
+        v.wait_log(r"the route refused this vnet: go away\e[31m\n2026-01-01 00:00:00.000 info  forged",
+                   timeout=10)
+        self.assertNotIn("\x1b", v.log())
+        self.assertNotRegex(v.log(), r"(?m)^2026-01-01 00:00:00.000 info  forged")
 
     def test_a_route_that_goes_away_is_lost(self):
         route, port = self.c.start_route()
