@@ -41,6 +41,8 @@ class client {
   const serve_table& serves() const { return serves_; }
   const use_table& uses() const { return uses_; }
   const protocol::serve_list& group_serves() const { return uses_.serve_list(); }
+  // The settings in force ([route], [vnet]); the serves and uses are in
+  // serves() and uses(), not here.
   const config::vnet_config& config() const { return cfg_; }
   std::size_t unserves_alive() const { return unserve_.alive(); }
 
