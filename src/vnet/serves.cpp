@@ -54,7 +54,7 @@ void serve_table::set_active(serve_entry& e, bool active) {
     unregister(e);
     e.state = serve_state::inactive;
     e.reason.clear();
-    e.links->close_all();
+    e.links->close_all();  // a closed serve carries nothing any more
     return;
   }
   if (e.state != serve_state::inactive) return;

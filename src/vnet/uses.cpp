@@ -49,7 +49,7 @@ void use_table::set_active(use_entry& e, bool active) {
   if (!active) {
     stop(e, use_state::inactive, "closed");
     e.reason.clear();
-    e.links->close_all();
+    e.links->close_all();  // a closed use carries nothing any more
     return;
   }
   if (e.state != use_state::inactive) return;
