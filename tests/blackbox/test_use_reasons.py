@@ -4,12 +4,38 @@ serves it when another one takes the serveid over."""
 
 import os
 import re
+import socket
+import struct
 import unittest
 
 import harness
 from harness import BlackBoxCase, EchoService, free_port, port_refuses, sha256
 
 CONNECTED = re.compile(r"connected to route \S+ as vnet (\d\d)")
+
+
+def frame(kind, payload):
+    return struct.pack(">IH", len(payload), kind) + payload
+
+
+def text(s):
+    return struct.pack(">H", len(s)) + s
+
+
+class FakeVnet:
+    """Speaks just enough of the protocol (version 2) to join a group under
+    any name and register one static serve: a peer the route does not check."""
+
+    def __init__(self, route_port, name, serveid, port):
+        self.sock = socket.create_connection(("127.0.0.1", route_port), timeout=10)
+        hello = b"VNET" + struct.pack(">H", 2) + text(name) + text(b"default") + text(b"")
+        self.sock.sendall(frame(0x01, hello))
+        serve = (struct.pack(">H", serveid) + text(b"svc") + text(b"tcp") + text(b"127.0.0.1")
+                 + struct.pack(">H", port) + text(b""))
+        self.sock.sendall(frame(0x30, struct.pack(">I", 1) + serve))
+
+    def close(self):
+        self.sock.close()
 
 
 class UseReasonTest(BlackBoxCase):
@@ -56,6 +82,24 @@ class OwnerChangeTest(BlackBoxCase):
         data = os.urandom(64 * 1024)
         self.assertEqual(sha256(harness.exchange(port, data)), sha256(data))
         second.wait_record(lambda r: r == (len(data), sha256(data)), 10, what="the bytes at x's service")
+
+    def test_peer_names_are_escaped(self):
+        route, route_port = self.c.start_route()
+        echo = self.c.service(EchoService())
+        home = self.c.start_vnet("home", route_port, serves={"ssh": {"serveid": 700, "port": echo.port}})
+        home_id = home.wait_log(CONNECTED, 10).group(1)
+        port = free_port()
+        office = self.c.start_vnet("office", route_port, uses={"ssh": {"serveid": 700, "port": port}})
+        self.wait_echo(port, 15)
+        home.stop()
+        office.wait_log("use ssh: serveid 700 is not offered", 10)
+        fake = FakeVnet(route_port, b"x\x1b[2J\n2026-01-01 00:00:00.000 info  forged", 700, echo.port)
+        self.addCleanup(fake.close)
+        office.wait_log(re.compile(r"use ssh: serveid 700 is now served by vnet \d\d "
+                                   r"\(x\\e\[2J\\n2026-01-01 00:00:00\.000 info  forged\), "
+                                   rf"was {home_id} \(home\)"), 10)
+        self.assertNotIn("\x1b", office.log())
+        self.assertNotRegex(office.log(), r"(?m)^2026-01-01 00:00:00.000 info  forged")
 
 
 if __name__ == "__main__":
