@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include "text/printable.hpp"
 #include "vnet/reload.hpp"
 
 using namespace boost::asio::experimental::awaitable_operators;
@@ -17,14 +18,14 @@ client::client(net::asio::any_io_executor ex, config::vnet_config cfg)
       file_cfg_(cfg_),
       serves_(ex, ctx_),
       uses_(ex, ctx_),
-      unserve_(ex, ctx_, serves_, cfg_),
+      unserve_(ex, ctx_, serves_),
       retry_timer_(ex) {
-  ctx_.route = cfg_.route;
-  ctx_.dial_timeout = net::to_duration(cfg_.dial_timeout);
+  ctx_.cfg = &cfg_;
   ctx_.send = [this](const protocol::message& m) { send(m); };
-  serves_.on_links = [this](std::uint64_t id, std::size_t live) { unserve_.on_links(id, live); };
   serves_.load(cfg_.serves);
   uses_.load(cfg_.uses);
+  cfg_.serves.clear();  // the tables own them from here on
+  cfg_.uses.clear();
   for (const auto& u : uses_.entries())
     if (u.state == use_state::no_serveid)
       spdlog::warn("use {} has no serveid: it will not be opened", u.cfg.key);
@@ -72,10 +73,13 @@ net::awaitable<void> client::run() {
   bool quiet = false;  // after the first failure, retries log at debug level
   while (!stopping_) {
     reconnect_now_ = false;
-    const auto where = net::host_port(cfg_.route.ip, cfg_.route.port);
+    welcomed_ = false;
+    const auto route = cfg_.route;  // reload may replace cfg_ while we dial
+    const auto where = net::host_port(route.ip, route.port);
+    const auto dial_timeout = ctx_.dial_timeout();
     net::tcp::socket s(ex_);
     socket_ = &s;  // stop() and reload close it, also while dialling
-    auto ec = co_await net::dial(s, cfg_.route.ip, cfg_.route.port, ctx_.dial_timeout);
+    auto ec = co_await net::dial(s, route.ip, route.port, dial_timeout);
     std::string reason;
     if (stopping_) {
       socket_ = nullptr;
@@ -85,6 +89,9 @@ net::awaitable<void> client::run() {
       reason = fmt::format("cannot reach route {}: {}", where, ec.message());
     } else if (!reconnect_now_) {  // else: reload changed the route while we dialled
       reason = co_await run_session(s);
+      // Only a welcome proves it was a route: never call "lost" what was
+      // never reached.
+      if (welcomed_) reason = "lost route: " + reason;
       quiet = false;
     }
     socket_ = nullptr;
@@ -95,7 +102,7 @@ net::awaitable<void> client::run() {
       continue;
     }
     if (!quiet)
-      spdlog::warn("lost route: {}; reconnecting every {} ms", reason, net::to_ms(cfg_.reconnect).count());
+      spdlog::warn("{}; reconnecting every {} ms", reason, net::to_ms(cfg_.reconnect).count());
     else
       spdlog::debug("still no route: {}", reason);
     quiet = true;
@@ -104,20 +111,35 @@ net::awaitable<void> client::run() {
   }
 }
 
+// What answered the hello when it was not a welcome: the address is wrong
+// (an echo service, a web server, ...) rather than the route lost.
+static std::string not_a_route(const config::endpoint& route, const std::string& why) {
+  return fmt::format("{} answered, but not as a vnet route ({})", net::host_port(route.ip, route.port), why);
+}
+
 net::awaitable<std::string> client::run_session(net::tcp::socket& s) {
+  const auto route = cfg_.route;
   auto hello = protocol::encode(protocol::control_hello{protocol::version, cfg_.name, cfg_.group, {}});
   auto hello_ec = co_await net::write_frame(s, std::move(hello));
-  if (hello_ec) co_return "hello failed: " + hello_ec.message();
-  net::frame_result answer = co_await net::read_frame(s, protocol::max_payload, std::chrono::seconds(10));
+  if (hello_ec) co_return not_a_route(route, "hello failed: " + hello_ec.message());
+  // A route welcomes at once; dial_timeout bounds the wait for a silent peer.
+  const auto welcome_timeout = ctx_.dial_timeout();
+  net::frame_result answer = co_await net::read_frame(s, protocol::max_payload, welcome_timeout);
   const auto& ec = answer.ec;
   const auto& msg = answer.msg;
-  if (ec) co_return "no welcome from the route: " + ec.message();
+  if (ec == net::asio::error::timed_out)
+    co_return not_a_route(route, fmt::format("no welcome within {} ms", net::to_ms(welcome_timeout).count()));
+  if (ec == net::asio::error::eof) co_return not_a_route(route, "it closed the connection without a welcome");
+  if (ec) co_return not_a_route(route, "its reply is not a vnet frame: " + ec.message());
   if (auto* e = std::get_if<protocol::error>(&msg)) {
-    spdlog::error("the route refused this vnet: {}", e->message);
-    co_return "refused: " + e->message;
+    auto why = text::printable(e->message);
+    spdlog::error("the route refused this vnet: {}", why);
+    co_return "the route refused this vnet: " + why;
   }
   auto* w = std::get_if<protocol::welcome>(&msg);
-  if (!w) co_return "unexpected answer to hello";
+  if (!w)
+    co_return not_a_route(route, fmt::format("its reply is a {}, not a welcome", protocol::name_of(protocol::type_of(msg))));
+  welcomed_ = true;
 
   ctx_.session = session_info{w->vnetid, w->session_token};
   wake_connect_waiters();
@@ -186,6 +208,7 @@ net::awaitable<std::string> client::watchdog(net::duration silence) {
 void client::on_message(const protocol::message& m) {
   if (auto* list = std::get_if<protocol::serve_list>(&m)) {
     uses_.on_serve_list(*list);
+    unserve_host::drop_left_uses(uses_);
     serves_.retry_refused(*list);
   } else if (auto* r = std::get_if<protocol::serve_result>(&m)) {
     serves_.on_result(*r);
@@ -206,7 +229,7 @@ void client::on_message(const protocol::message& m) {
   } else if (auto* ureq = std::get_if<protocol::unserve_request>(&m)) {
     unserve_.on_request(*ureq);
   } else if (auto* e = std::get_if<protocol::error>(&m)) {
-    fatal_ = "the route reported an error: " + e->message;
+    fatal_ = "the route reported an error: " + text::printable(e->message);
   } else if (!std::holds_alternative<protocol::ping>(m)) {
     fatal_ = fmt::format("protocol error: unexpected {} from the route",
                          protocol::name_of(protocol::type_of(m)));
@@ -237,7 +260,7 @@ void client::cancel_requests() {
 net::awaitable<reply> client::request(protocol::message m, net::duration timeout) {
   if (!connected() && !stopping_) {
     // Just started or reconnecting: give the session a moment to come up.
-    auto waiter = std::make_shared<net::asio::steady_timer>(ex_, std::min(timeout, ctx_.dial_timeout));
+    auto waiter = std::make_shared<net::asio::steady_timer>(ex_, std::min(timeout, ctx_.dial_timeout()));
     connect_waiters_.push_back(waiter);
     co_await waiter->async_wait(net::use_nothrow);
     std::erase(connect_waiters_, waiter);
@@ -260,27 +283,27 @@ net::awaitable<reply> client::request(protocol::message m, net::duration timeout
 
 namespace {
 
-// Serves and uses alike: removed ones go, `active`-only changes open or close,
-// other changes re-create the entry, added ones come (replacing an entry of
-// the same key made in the terminal).
+// Carries out plan_apply's steps on a serve or use table; the plan is
+// tested in tests/vnet/reload_test.cpp, the closing of connections by the
+// black-box tests.
 template <typename Table, typename Config>
-void apply_entries(Table& table, const std::vector<Config>& before, const std::vector<Config>& added,
-                   const std::vector<Config>& changed, const std::vector<std::string>& removed) {
-  for (const auto& key : removed)
-    if (auto* e = table.find_key(key)) table.remove(e->id);
-  for (const auto& c : changed) {
-    auto* e = table.find_key(c.key);
-    auto old = std::find_if(before.begin(), before.end(), [&](const Config& b) { return b.key == c.key; });
-    if (e && old != before.end() && only_active_differs(*old, c)) {
-      table.set_active(*e, c.active);
-    } else {
-      if (e) table.remove(e->id);
-      table.add(c);
+void apply_entries(Table& table, const std::vector<Config>& before, const config_diff& d) {
+  std::vector<std::string> present;
+  for (const auto& e : table.entries()) present.push_back(e.cfg.key);
+  for (const auto& step : plan_apply(before, d, present)) {
+    using action = typename apply_step<Config>::action;
+    auto* e = table.find_key(step.key);
+    switch (step.what) {
+      case action::remove:
+        if (e) table.remove(e->id);
+        break;
+      case action::set_active:
+        if (e) table.set_active(*e, step.cfg.active);
+        break;
+      case action::add:
+        table.add(step.cfg);
+        break;
     }
-  }
-  for (const auto& c : added) {
-    if (auto* e = table.find_key(c.key)) table.remove(e->id);
-    table.add(c);
   }
 }
 
@@ -295,17 +318,17 @@ std::string client::reload_file(const std::string& path) {
 std::string client::reload(config::vnet_config next) {
   auto d = diff(file_cfg_, next);
   auto summary = d.summary(file_cfg_, next);
-  apply_entries(serves_, file_cfg_.serves, d.serves_added, d.serves_changed, d.serves_removed);
-  apply_entries(uses_, file_cfg_.uses, d.uses_added, d.uses_changed, d.uses_removed);
+  apply_entries(serves_, file_cfg_.serves, d);
+  apply_entries(uses_, file_cfg_.uses, d);
   if (next.terminal != cfg_.terminal)
     spdlog::warn("reload: terminal={} takes effect at the next start", next.terminal ? "true" : "false");
 
   file_cfg_ = next;
   bool keep_terminal = cfg_.terminal;
   cfg_ = std::move(next);  // settings; the tables above hold the serves and uses
+  cfg_.serves.clear();
+  cfg_.uses.clear();
   cfg_.terminal = keep_terminal;
-  ctx_.route = cfg_.route;
-  ctx_.dial_timeout = net::to_duration(cfg_.dial_timeout);
   if (d.route_changed || d.group_changed)
     restart_session();
   else if (d.name_changed)

@@ -41,6 +41,8 @@ class client {
   const serve_table& serves() const { return serves_; }
   const use_table& uses() const { return uses_; }
   const protocol::serve_list& group_serves() const { return uses_.serve_list(); }
+  // The settings in force ([route], [vnet]); the serves and uses are in
+  // serves() and uses(), not here.
   const config::vnet_config& config() const { return cfg_; }
   std::size_t unserves_alive() const { return unserve_.alive(); }
 
@@ -79,9 +81,11 @@ class client {
   void wake_connect_waiters();
 
   net::asio::any_io_executor ex_;
-  config::vnet_config cfg_;       // live: file plus terminal edits
+  // The settings ([route], [vnet]) in force; the serve and use tables below
+  // own the serves and uses (file plus terminal edits), so cfg_ has none.
+  config::vnet_config cfg_;
   config::vnet_config file_cfg_;  // as last loaded from a file, for reload diffs
-  route_context ctx_;
+  route_context ctx_;             // points at cfg_
   serve_table serves_;
   use_table uses_;
   unserve_host unserve_;
@@ -89,7 +93,8 @@ class client {
   net::tcp::socket* socket_ = nullptr;  // the control socket while connected
   net::asio::steady_timer retry_timer_;
   std::chrono::steady_clock::time_point last_seen_;
-  std::string fatal_;  // set by on_message when the session must end
+  std::string fatal_;     // set by on_message when the session must end
+  bool welcomed_ = false;  // this connection got a welcome: it was a route
   bool stopping_ = false;
   bool reconnect_now_ = false;  // reload changed the route or group
   std::uint32_t next_request_ = 1;

@@ -43,7 +43,48 @@ bool only_active(Entry a, const Entry& b) {
   return a == b;
 }
 
+template <typename Config>
+std::vector<apply_step<Config>> plan_entries(const std::vector<Config>& before,
+                                             const std::vector<Config>& added,
+                                             const std::vector<Config>& changed,
+                                             const std::vector<std::string>& removed,
+                                             const std::vector<std::string>& present) {
+  using step = apply_step<Config>;
+  auto has = [&](const std::string& key) {
+    return std::find(present.begin(), present.end(), key) != present.end();
+  };
+  std::vector<step> out;
+  for (const auto& key : removed)
+    if (has(key)) out.push_back(step{step::action::remove, key, {}});
+  for (const auto& c : changed) {
+    auto old = std::find_if(before.begin(), before.end(), [&](const Config& b) { return b.key == c.key; });
+    if (has(c.key) && old != before.end() && only_active(*old, c)) {
+      out.push_back(step{step::action::set_active, c.key, c});
+      continue;
+    }
+    if (has(c.key)) out.push_back(step{step::action::remove, c.key, {}});
+    out.push_back(step{step::action::add, c.key, c});
+  }
+  for (const auto& c : added) {
+    if (has(c.key)) out.push_back(step{step::action::remove, c.key, {}});
+    out.push_back(step{step::action::add, c.key, c});
+  }
+  return out;
+}
+
 }  // namespace
+
+std::vector<apply_step<config::serve_config>> plan_apply(
+    const std::vector<config::serve_config>& before, const config_diff& d,
+    const std::vector<std::string>& present) {
+  return plan_entries(before, d.serves_added, d.serves_changed, d.serves_removed, present);
+}
+
+std::vector<apply_step<config::use_config>> plan_apply(
+    const std::vector<config::use_config>& before, const config_diff& d,
+    const std::vector<std::string>& present) {
+  return plan_entries(before, d.uses_added, d.uses_changed, d.uses_removed, present);
+}
 
 bool config_diff::empty() const {
   return serves_added.empty() && serves_changed.empty() && serves_removed.empty() &&

@@ -36,4 +36,28 @@ config_diff diff(const config::vnet_config& before, const config::vnet_config& a
 bool only_active_differs(const config::serve_config& a, const config::serve_config& b);
 bool only_active_differs(const config::use_config& a, const config::use_config& b);
 
+// One step of applying a reload to a table of serves or uses.
+template <typename Config>
+struct apply_step {
+  enum class action { remove, set_active, add };
+  action what;
+  std::string key;  // remove, set_active: the entry's key
+  Config cfg;       // set_active: cfg.active is the new state; add: the entry
+  bool operator==(const apply_step&) const = default;
+};
+
+// The steps, in order, that bring a table to the new file: removed entries
+// go; an entry whose `active` alone changed is opened or closed (its
+// connections kept or closed, not re-created); any other change re-creates
+// the entry (remove, then add: its connections are closed); added entries
+// come, replacing an entry of the same key made in the terminal. `present`
+// holds the keys the table has now (the terminal may have deleted or made
+// some since the last load).
+std::vector<apply_step<config::serve_config>> plan_apply(
+    const std::vector<config::serve_config>& before, const config_diff& d,
+    const std::vector<std::string>& present);
+std::vector<apply_step<config::use_config>> plan_apply(
+    const std::vector<config::use_config>& before, const config_diff& d,
+    const std::vector<std::string>& present);
+
 }  // namespace vnet

@@ -1,6 +1,7 @@
 #pragma once
-// What serves and uses need from the control session: where the route is,
-// who we are on it while connected, and a way to send control messages.
+// What serves and uses need from the control session: the vnet's settings,
+// who we are on the route while connected, and a way to send control
+// messages.
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -18,11 +19,20 @@ struct session_info {
 };
 
 struct route_context {
-  config::endpoint route;
-  net::duration dial_timeout{std::chrono::seconds(5)};
-  net::duration link_timeout{std::chrono::seconds(15)};  // waiting for the route's answer
-  std::optional<session_info> session;                    // set while connected
-  std::function<void(const protocol::message&)> send;     // on the control session
+  // The settings as the client holds them (client::cfg_ is their one owner;
+  // reload replaces them there): route, group, dial_timeout.
+  const config::vnet_config* cfg = nullptr;
+  // How long a use waits for the route's answer to link_open. The route
+  // answers by itself after its own link_timeout (10 s by default) with the
+  // reason; this is only a guard against a route that never answers. The
+  // welcome does not carry the route's link_timeout, so it cannot be derived
+  // from it without a protocol change: it stays above the route's default.
+  net::duration link_timeout{std::chrono::seconds(15)};
+  std::optional<session_info> session;                 // set while connected
+  std::function<void(const protocol::message&)> send;  // on the control session
+
+  const config::endpoint& route() const { return cfg->route; }
+  net::duration dial_timeout() const { return net::to_duration(cfg->dial_timeout); }
 };
 
 }  // namespace vnet

@@ -8,6 +8,7 @@
 
 #include "net/frame_io.hpp"
 #include "net/relay.hpp"
+#include "text/printable.hpp"
 #include "vnet/command_line.hpp"
 
 namespace vnet {
@@ -53,7 +54,7 @@ void serve_table::set_active(serve_entry& e, bool active) {
     unregister(e);
     e.state = serve_state::inactive;
     e.reason.clear();
-    e.links->close_all();
+    e.links->close_all();  // a closed serve carries nothing any more
     return;
   }
   if (e.state != serve_state::inactive) return;
@@ -117,25 +118,16 @@ void serve_table::on_result(const protocol::serve_result& r) {
     if (r.ok) {
       e.state = serve_state::registered;
       e.serveid = r.serveid;
-      spdlog::info("serve {} registered as serveid {:03}{}", e.cfg.name, r.serveid,
-                   r.reason.empty() ? "" : " (" + r.reason + ")");
-      if (e.temporary) {
-        spdlog::info("unserve {:03} for vnet {:02}: {}", r.serveid, e.for_vnet, net::host_port(e.cfg.ip, e.cfg.port));
-        e.cfg.serveid = r.serveid;  // ask for the same id after a reconnect
-        if (e.reply_to) ctx_.send(protocol::unserve_result{e.reply_to, true, r.serveid, {}});
-        e.reply_to = 0;
-      }
-    } else if (e.temporary) {
-      spdlog::warn("unserve {} for vnet {:02} refused by the route: {}", e.cfg.name, e.for_vnet, r.reason);
-      if (e.reply_to) ctx_.send(protocol::unserve_result{e.reply_to, false, 0, "the route refused: " + r.reason});
-      remove(e.id);
-    } else {
+      spdlog::info("serve {} registered as serveid {:03}{}", text::printable(e.cfg.name), r.serveid,
+                   r.reason.empty() ? "" : " (" + text::printable(r.reason) + ")");
+      if (on_registered) on_registered(e);
+    } else if (!on_refused || !on_refused(e, r.reason)) {
       // Not a repeat: a refused id is only retried once it left the group's
       // list, so a second refusal means another vnet took it meanwhile.
-      spdlog::warn("serve {} refused: {}", e.cfg.name, r.reason);
+      spdlog::warn("serve {} refused: {}", text::printable(e.cfg.name), text::printable(r.reason));
       e.state = serve_state::refused;
     }
-    return;
+    return;  // on_refused may have removed e
   }
   // Closed or removed while its registration was on the way: undo it.
   if (r.ok && ctx_.session) ctx_.send(protocol::serve_unregister{r.serveid});
@@ -143,7 +135,7 @@ void serve_table::on_result(const protocol::serve_result& r) {
 
 void serve_table::retry_refused(const protocol::serve_list& list) {
   for (auto& e : entries_) {
-    if (e.state != serve_state::refused || e.temporary) continue;
+    if (e.state != serve_state::refused) continue;
     bool taken = std::any_of(list.serves.begin(), list.serves.end(),
                              [&](const auto& s) { return s.serve.serveid == e.cfg.serveid; });
     if (!taken) request_registration(e);
@@ -179,15 +171,17 @@ net::awaitable<void> serve_table::carry(std::uint64_t id, protocol::link_request
   }
   auto cfg = entry->cfg;
   auto links = entry->links;
+  const auto route = ctx_.route();  // copies: reload may replace them meanwhile
+  const auto dial_timeout = ctx_.dial_timeout();
   net::tcp::socket service(ex_);
-  if (auto ec = co_await net::dial(service, cfg.ip, cfg.port, ctx_.dial_timeout)) {
+  if (auto ec = co_await net::dial(service, cfg.ip, cfg.port, dial_timeout)) {
     auto why = fmt::format("cannot reach {}: {}", net::host_port(cfg.ip, cfg.port), ec.message());
     spdlog::warn("serve {}: link {} failed: {}", cfg.name, r.link_id, why);
     if (ctx_.session) ctx_.send(protocol::link_failed{r.link_id, why});
     co_return;
   }
   net::tcp::socket link(ex_);
-  if (auto ec = co_await net::dial(link, ctx_.route.ip, ctx_.route.port, ctx_.dial_timeout)) {
+  if (auto ec = co_await net::dial(link, route.ip, route.port, dial_timeout)) {
     auto why = "cannot open a link to the route: " + ec.message();
     spdlog::warn("serve {}: link {} failed: {}", cfg.name, r.link_id, why);
     // Tell the waiting side now rather than let it time out.

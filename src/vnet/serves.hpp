@@ -25,11 +25,6 @@ struct serve_entry {
   std::uint16_t serveid = 0;  // granted by the route while registered
   std::string reason;         // why refused or replaced
   std::uint32_t request_id = 0;
-  // Unserve: a temporary serve for another vnet. reply_to is the route's
-  // request waiting for our serveid (0 once answered).
-  bool temporary = false;
-  std::uint32_t for_vnet = 0;
-  std::uint32_t reply_to = 0;
   // Shared with the link coroutines, which may outlive the entry.
   std::shared_ptr<net::socket_set> links = std::make_shared<net::socket_set>();
 };
@@ -52,8 +47,14 @@ class serve_table {
   void set_active(serve_entry& e, bool active);  // closing closes its links
   void remove(std::uint64_t id);                 // unregisters, closes links
 
-  // Called with the entry id and its live link count after a link starts or ends.
+  // Events for whoever added an entry for its own purpose (unserve_host).
+  // After a link starts or ends: the entry id and its live link count.
   std::function<void(std::uint64_t, std::size_t)> on_links;
+  // The route granted the entry's registration (state is registered).
+  std::function<void(serve_entry&)> on_registered;
+  // The route refused it. Returns true when the listener took the entry
+  // over (it may remove it); else the entry stays refused and is retried.
+  std::function<bool(serve_entry&, const std::string& reason)> on_refused;
 
   const std::vector<serve_entry>& entries() const { return entries_; }
   serve_entry* find(std::uint64_t id);

@@ -4,7 +4,10 @@
 // (unserve_policy), make sure something answers there, register a temporary
 // serve with a route-assigned id and remove it once it is unused for
 // unserve_unused_timeout, or idle for unserve_idle_timeout after its last
-// connection.
+// connection. The serve table only carries the serve and tells us when the
+// route registered or refused it; what makes it an unserve lives here. On
+// the asking side, the use made for an unserve (by the terminal) is removed
+// here once its serve leaves the group.
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -12,32 +15,44 @@
 #include "config/config.hpp"
 #include "vnet/route_context.hpp"
 #include "vnet/serves.hpp"
+#include "vnet/uses.hpp"
 
 namespace vnet {
 
 class unserve_host {
  public:
-  unserve_host(net::asio::any_io_executor ex, route_context& ctx, serve_table& serves,
-               const config::vnet_config& cfg);
+  // Installs itself as the serve table's on_links/on_registered/on_refused.
+  unserve_host(net::asio::any_io_executor ex, route_context& ctx, serve_table& serves);
 
   void on_request(const protocol::unserve_request& r);
-  // serve_table::on_links: a temporary serve's live link count changed.
-  void on_links(std::uint64_t id, std::size_t live);
+  // After uses.on_serve_list(): a temporary use is for that one serve, and
+  // its serveid may be handed to another: once it is no longer offered
+  // (after being offered in this session), the use goes.
+  static void drop_left_uses(use_table& uses);
   // Unserves alive now, counting requests still being checked.
   std::size_t alive() const;
   void cancel_all();
 
  private:
+  struct unserve {
+    std::uint32_t for_vnet = 0;
+    std::uint32_t reply_to = 0;  // the route's request waiting for our serveid; 0 once answered
+    std::shared_ptr<net::asio::steady_timer> expiry;  // none while a link is live
+  };
+
   net::awaitable<void> accept(protocol::unserve_request r);
   void refuse(const protocol::unserve_request& r, const std::string& why);
   void arm(std::uint64_t id, config::seconds after, const char* why);
+  void on_links(std::uint64_t id, std::size_t live);
+  void on_registered(serve_entry& e);
+  bool on_refused(serve_entry& e, const std::string& reason);
+  unserve* find(std::uint64_t id);  // forgets entries the terminal deleted
 
   net::asio::any_io_executor ex_;
   route_context& ctx_;
   serve_table& serves_;
-  const config::vnet_config& cfg_;
   std::size_t checking_ = 0;
-  std::map<std::uint64_t, std::shared_ptr<net::asio::steady_timer>> expiry_;
+  std::map<std::uint64_t, unserve> unserves_;  // by serve entry id
 };
 
 }  // namespace vnet

@@ -5,6 +5,7 @@
 
 #include "net/frame_io.hpp"
 #include "net/relay.hpp"
+#include "text/printable.hpp"
 #include "vnet/command_line.hpp"
 
 namespace vnet {
@@ -36,7 +37,10 @@ use_entry& use_table::add(const config::use_config& cfg, bool temporary) {
   e.state = !cfg.active ? use_state::inactive : cfg.serveid == 0 ? use_state::no_serveid : use_state::standby;
   entries_.push_back(std::move(e));
   auto& added = entries_.back();
-  if (have_list_) follow(added, last_list_);
+  if (have_list_)
+    follow(added, last_list_);
+  else if (added.state == use_state::standby)
+    added.reason = "not connected to the route";
   return added;
 }
 
@@ -44,12 +48,16 @@ void use_table::set_active(use_entry& e, bool active) {
   e.cfg.active = active;
   if (!active) {
     stop(e, use_state::inactive, "closed");
-    e.links->close_all();
+    e.reason.clear();
+    e.links->close_all();  // a closed use carries nothing any more
     return;
   }
   if (e.state != use_state::inactive) return;
   e.state = e.cfg.serveid == 0 ? use_state::no_serveid : use_state::standby;
-  if (have_list_) follow(e, last_list_);
+  if (have_list_)
+    follow(e, last_list_);
+  else if (e.state == use_state::standby)
+    e.reason = "not connected to the route";
 }
 
 void use_table::remove(std::uint64_t id) {
@@ -78,18 +86,7 @@ use_entry* use_table::find_ref(const std::string& ref) {
 void use_table::on_serve_list(const protocol::serve_list& list) {
   last_list_ = list;
   have_list_ = true;
-  std::vector<std::uint64_t> gone;
-  for (auto& e : entries_) {
-    bool was_open = e.state == use_state::listening || e.state == use_state::port_busy;
-    follow(e, list);
-    if (e.temporary && was_open && e.state == use_state::standby) gone.push_back(e.id);
-  }
-  // An unserve's use is for that one serve: its id may be handed to another.
-  for (auto id : gone) {
-    auto it = std::find_if(entries_.begin(), entries_.end(), [&](const auto& u) { return u.id == id; });
-    spdlog::info("use {} removed: serveid {:03} is no longer offered", it->cfg.key, it->cfg.serveid);
-    remove(id);
-  }
+  for (auto& e : entries_) follow(e, list);
 }
 
 void use_table::retry() {
@@ -106,12 +103,41 @@ void use_table::follow(use_entry& e, const protocol::serve_list& list) {
       stop(e, use_state::standby, fmt::format("serveid {:03} is no longer offered", e.cfg.serveid));
     else
       e.state = use_state::standby;
+    stand_by(e, list);
     return;
   }
+  note_owner(e, *it);
   std::uint16_t port = e.cfg.port ? e.cfg.port : it->serve.port;
   if (e.state == use_state::listening && e.listen_port == port) return;
   if (e.state == use_state::listening) stop(e, use_state::standby, "the served port changed");
   start(e, port);
+}
+
+void use_table::stand_by(use_entry& e, const protocol::serve_list& list) {
+  // A typo in serveid or group looks like this: say so, once per change of
+  // reason rather than at every push of the list.
+  const std::uint32_t self = ctx_.session ? ctx_.session->vnetid : 0;
+  std::size_t serves = 0;
+  for (const auto& s : list.serves) serves += s.vnetid != self;
+  const std::size_t others = list.vnets > 0 ? list.vnets - 1 : 0;
+  auto what = fmt::format("serveid {:03} is not offered in group '{}'", e.cfg.serveid,
+                          text::printable(ctx_.cfg->group));
+  auto reason = fmt::format("{} ({} serve{} from {} other vnet{})", what, serves, serves == 1 ? "" : "s",
+                            others, others == 1 ? "" : "s");
+  if (!e.reason.starts_with(what)) spdlog::info("use {}: {}", e.cfg.key, reason);
+  e.reason = std::move(reason);
+}
+
+void use_table::note_owner(use_entry& e, const protocol::listed_serve& s) {
+  // Another vnet may take the serveid over (its static serve was refused
+  // while the first one held it): the use now reaches a different machine.
+  // The route may give a leaving vnet's id to the next one: the name counts.
+  if (e.served_by != 0 && (e.served_by != s.vnetid || e.served_by_name != s.vnet_name))
+    spdlog::info("use {}: serveid {:03} is now served by vnet {:02} ({}), was {:02} ({})", e.cfg.key,
+                 e.cfg.serveid, s.vnetid, text::printable(s.vnet_name), e.served_by,
+                 text::printable(e.served_by_name));
+  e.served_by = s.vnetid;
+  e.served_by_name = s.vnet_name;
 }
 
 void use_table::start(use_entry& e, std::uint16_t port) {
@@ -160,9 +186,14 @@ void use_table::stop(use_entry& e, use_state next, const std::string& why) {
 void use_table::on_disconnected() {
   have_list_ = false;
   last_list_ = {};
-  for (auto& e : entries_)
+  for (auto& e : entries_) {
     if (e.state == use_state::listening || e.state == use_state::port_busy)
       stop(e, use_state::standby, "lost the route");
+    if (e.state == use_state::standby) e.reason = "not connected to the route";
+    // vnetids are the route's: after a reconnect they may mean other vnets.
+    e.served_by = 0;
+    e.served_by_name.clear();
+  }
 }
 
 void use_table::close_all() {
@@ -178,9 +209,11 @@ net::awaitable<void> use_table::carry(net::tcp::socket client, std::string name,
   net::socket_set::link counted(*links);
   if (!ctx_.session) co_return;  // lost the route since accepting: just close
   auto session = *ctx_.session;
+  const auto route = ctx_.route();  // copies: reload may replace them meanwhile
+  const auto dial_timeout = ctx_.dial_timeout();
   net::tcp::socket link(ex_);
   net::socket_set::guard g2(*links, link);
-  if (auto ec = co_await net::dial(link, ctx_.route.ip, ctx_.route.port, ctx_.dial_timeout)) {
+  if (auto ec = co_await net::dial(link, route.ip, route.port, dial_timeout)) {
     spdlog::warn("use {}: link to serveid {:03} failed: cannot reach the route: {}", name, serveid,
                  ec.message());
     co_return;
@@ -200,9 +233,9 @@ net::awaitable<void> use_table::carry(net::tcp::socket client, std::string name,
   if (ec)
     why = ec == net::asio::error::timed_out ? "no answer from the route" : ec.message();
   else if (auto* r = std::get_if<protocol::link_result>(&msg))
-    why = r->ok ? "" : r->reason;
+    why = r->ok ? "" : text::printable(r->reason);
   else if (auto* e = std::get_if<protocol::error>(&msg))
-    why = "route: " + e->message;
+    why = "route: " + text::printable(e->message);
   else
     why = "unexpected answer from the route";
   if (!why.empty()) {

@@ -19,10 +19,17 @@ const char* to_string(use_state s);
 struct use_entry {
   std::uint64_t id = 0;           // stable handle while the entry exists
   config::use_config cfg;
-  bool temporary = false;         // made by unserve: removed when its serve leaves
+  bool temporary = false;         // made by unserve: unserve_host removes it when its serve leaves
   use_state state = use_state::standby;
   std::uint16_t listen_port = 0;  // actual port while listening or busy
-  std::string reason;             // why the port could not be opened
+  // Why the use is not listening: the port's error while port_busy, the
+  // missing serve while standing by ("serveid 700 is not offered in group
+  // 'x' (0 serves from 0 other vnets)"); empty while listening.
+  std::string reason;
+  // The vnet that served the serveid when last seen offered in this session
+  // with the route (0: not seen since connecting).
+  std::uint32_t served_by = 0;
+  std::string served_by_name;
   std::shared_ptr<net::tcp::acceptor> acceptor;
   std::shared_ptr<net::socket_set> links = std::make_shared<net::socket_set>();
 };
@@ -53,6 +60,8 @@ class use_table {
 
  private:
   void follow(use_entry& e, const protocol::serve_list& list);
+  void stand_by(use_entry& e, const protocol::serve_list& list);
+  void note_owner(use_entry& e, const protocol::listed_serve& s);
   void start(use_entry& e, std::uint16_t port);
   void stop(use_entry& e, use_state next, const std::string& why);
   net::awaitable<void> carry(net::tcp::socket client, std::string name, std::uint16_t serveid,

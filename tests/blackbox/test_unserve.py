@@ -285,6 +285,25 @@ class UnserveExpiryTest(UnserveCase):
         self.assertGreater(time.monotonic() - start, 1.0, "expired long before 1.5 s")
         self.wait_until(lambda: port_refuses(local), 5, "the temporary use to stop listening")
 
+    def test_asking_again_restarts_the_unused_timer(self):
+        a = self.start_a(unserve_unused_timeout=6, heartbeat=0.5)
+        b = self.start_b()
+        local = free_port()
+        sid = self.accept(b, a.vnetid, self.echo.port, local, on_line=True)
+        # Let half of the unused time pass: the scenario needs the time to go
+        # by, there is no state to wait for.
+        time.sleep(3.0)
+        self.assertNotIn("expired", a.log())
+        again = self.accept(b, a.vnetid, self.echo.port, local, on_line=True)
+        asked = time.monotonic()
+        self.assertEqual(again, sid)
+        a.wait_log(f"unserve {sid} for vnet {b.vnetid}: 127.0.0.1:{self.echo.port} (already served)")
+        a.wait_log(re.compile(rf"unserve {sid} \(127\.0\.0\.1:{self.echo.port}\) expired: unused for 6 s"),
+                   15)
+        # Without the restart it would expire 3 s after the repeat, not 6.
+        self.assertGreater(time.monotonic() - asked, 4.5, "the repeat did not restart the unused timer")
+        b.expect(rf"use unserve-{sid} removed: serveid {sid} is no longer offered", 10)
+
     def test_used_unserve_stays_while_connected_then_expires_when_idle(self):
         a = self.start_a_fast()
         b = self.start_b()
@@ -295,7 +314,8 @@ class UnserveExpiryTest(UnserveCase):
         try:
             s.sendall(b"first")
             self.assertEqual(recv_exact(s, 5), b"first")
-            # Held open for twice the idle timeout: the serve must stay.
+            # Held open for twice the idle timeout: the serve must stay. A
+            # fixed sleep: "not expired after a while" has no event to poll.
             time.sleep(3.0)
             self.assertNotIn("expired", a.log())
             self.assertIn(sid, serves_listed(b.command("show serves")))

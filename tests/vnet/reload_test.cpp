@@ -133,5 +133,79 @@ TEST(Reload, StartserveFlipReopensEveryServe) {
   EXPECT_TRUE(only_active_differs(before.serves[0], d.serves_changed[0]));
 }
 
+// Applying a reload: the steps plan_apply gives, for a table that holds
+// `present` keys now.
+using serve_step = apply_step<config::serve_config>;
+using use_step = apply_step<config::use_config>;
+
+std::string text(const std::vector<serve_step>& steps) {
+  std::string out;
+  for (const auto& s : steps) {
+    out += s.what == serve_step::action::remove       ? "remove "
+           : s.what == serve_step::action::set_active ? (s.cfg.active ? "open " : "close ")
+                                                        : "add ";
+    out += s.key + (s.what == serve_step::action::add ? ":" + std::to_string(s.cfg.port) : "") + "; ";
+  }
+  return out;
+}
+
+std::string text(const std::vector<use_step>& steps) {
+  std::string out;
+  for (const auto& s : steps) {
+    out += s.what == use_step::action::remove       ? "remove "
+           : s.what == use_step::action::set_active ? (s.cfg.active ? "open " : "close ")
+                                                      : "add ";
+    out += s.key + (s.what == use_step::action::add ? ":" + std::to_string(s.cfg.serveid) : "") + "; ";
+  }
+  return out;
+}
+
+TEST(ReloadApply, NothingChangedIsNoStep) {
+  auto d = diff(cfg(base), cfg(base));
+  EXPECT_TRUE(plan_apply(cfg(base).serves, d, {"ssh", "web"}).empty());
+  EXPECT_TRUE(plan_apply(cfg(base).uses, d, {"rdp"}).empty());
+}
+
+TEST(ReloadApply, RemovedGoAddedComeChangedAreRecreated) {
+  auto before = cfg(base);
+  auto after = cfg(
+      "[vnet]\nname=home\n"
+      "[serve.ssh]\nserveid=700\nport=2222\n"  // changed: re-created, its links closed
+      "[serve.db]\nport=5432\n"                 // added; web removed
+      "[use.rdp]\nserveid=998\nport=33389\n");  // changed
+  auto d = diff(before, after);
+  EXPECT_EQ(text(plan_apply(before.serves, d, {"ssh", "web"})), "remove web; remove ssh; add ssh:2222; add db:5432; ");
+  EXPECT_EQ(text(plan_apply(before.uses, d, {"rdp"})), "remove rdp; add rdp:998; ");
+}
+
+TEST(ReloadApply, OnlyActiveOpensOrClosesInPlace) {
+  auto before = cfg("[serve.s]\nport=1\n[use.u]\nserveid=1\n[use.v]\nserveid=2\nactive=no\n");
+  auto after = cfg("[serve.s]\nport=1\nactive=no\n[use.u]\nserveid=1\nactive=no\n[use.v]\nserveid=2\n");
+  auto d = diff(before, after);
+  EXPECT_EQ(text(plan_apply(before.serves, d, {"s"})), "close s; ");
+  EXPECT_EQ(text(plan_apply(before.uses, d, {"u", "v"})), "close u; open v; ");
+}
+
+TEST(ReloadApply, ActiveAndMoreIsARecreation) {
+  auto before = cfg("[serve.s]\nport=1\n");
+  auto after = cfg("[serve.s]\nport=2\nactive=no\n");
+  auto steps = plan_apply(before.serves, diff(before, after), {"s"});
+  EXPECT_EQ(text(steps), "remove s; add s:2; ");
+  EXPECT_FALSE(steps[1].cfg.active);
+}
+
+TEST(ReloadApply, FollowsWhatTheTerminalDid) {
+  auto before = cfg("[serve.gone]\nport=1\n[serve.s]\nport=1\n[use.u]\nserveid=1\n");
+  auto after = cfg("[serve.s]\nport=1\nactive=no\n[serve.made]\nport=3\n[use.u]\nserveid=1\nactive=no\n");
+  auto d = diff(before, after);
+  // The terminal deleted gone and s and made "made": nothing left to remove;
+  // s comes back (closed) since it cannot be closed in place; made is replaced.
+  EXPECT_EQ(text(plan_apply(before.serves, d, {"made"})), "add s:1; remove made; add made:3; ");
+  // The terminal deleted u: it comes back closed.
+  auto uses = plan_apply(before.uses, d, {});
+  EXPECT_EQ(text(uses), "add u:1; ");
+  EXPECT_FALSE(uses[0].cfg.active);
+}
+
 }  // namespace
 }  // namespace vnet

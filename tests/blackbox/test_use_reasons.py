@@ -1,0 +1,106 @@
+"""What the using side says about the serve behind a use: why a use stands
+by (a typo in serveid or group), once per change of reason; and which vnet
+serves it when another one takes the serveid over."""
+
+import os
+import re
+import socket
+import struct
+import unittest
+
+import harness
+from harness import BlackBoxCase, EchoService, free_port, port_refuses, sha256
+
+CONNECTED = re.compile(r"connected to route \S+ as vnet (\d\d)")
+
+
+def frame(kind, payload):
+    return struct.pack(">IH", len(payload), kind) + payload
+
+
+def text(s):
+    return struct.pack(">H", len(s)) + s
+
+
+class FakeVnet:
+    """Speaks just enough of the protocol (version 2) to join a group under
+    any name and register one static serve: a peer the route does not check."""
+
+    def __init__(self, route_port, name, serveid, port):
+        self.sock = socket.create_connection(("127.0.0.1", route_port), timeout=10)
+        hello = b"VNET" + struct.pack(">H", 2) + text(name) + text(b"default") + text(b"")
+        self.sock.sendall(frame(0x01, hello))
+        serve = (struct.pack(">H", serveid) + text(b"svc") + text(b"tcp") + text(b"127.0.0.1")
+                 + struct.pack(">H", port) + text(b""))
+        self.sock.sendall(frame(0x30, struct.pack(">I", 1) + serve))
+
+    def close(self):
+        self.sock.close()
+
+
+class UseReasonTest(BlackBoxCase):
+    def setUp(self):
+        super().setUp()
+        self.route, self.route_port = self.c.start_route()
+
+    def test_standby_says_why_once(self):
+        port, web_port = free_port(), free_port()
+        office = self.c.start_vnet("office", self.route_port, group="default-sh",
+                                   uses={"ssh": {"serveid": 700, "port": port},
+                                         "web": {"serveid": 701, "port": web_port}})
+        line = "use ssh: serveid 700 is not offered in group 'default-sh' (0 serves from 0 other vnets)"
+        office.wait_log(line, timeout=10)
+        self.assertTrue(port_refuses(port))
+        # Another vnet joins with serve 701: a new push, the counts change,
+        # the reason does not: no second line.
+        echo = self.c.service(EchoService())
+        self.c.start_vnet("home", self.route_port, group="default-sh",
+                          serves={"web": {"serveid": 701, "port": echo.port}})
+        office.wait_log("use web listening on", timeout=10)
+        self.wait_echo(web_port)
+        self.assertEqual(office.log().count("use ssh: serveid 700 is not offered"), 1, office.log())
+        self.assertTrue(port_refuses(port))
+
+
+class OwnerChangeTest(BlackBoxCase):
+    def test_new_owner_is_logged_and_reached(self):
+        route, route_port = self.c.start_route()
+        first, second = self.c.service(EchoService()), self.c.service(EchoService())
+        home = self.c.start_vnet("home", route_port, serves={"ssh": {"serveid": 700, "port": first.port}})
+        home_id = home.wait_log(CONNECTED, 10).group(1)
+        home.wait_log("serve ssh registered as serveid 700", 10)
+        x = self.c.start_vnet("x", route_port, serves={"ssh": {"serveid": 700, "port": second.port}})
+        x_id = x.wait_log(CONNECTED, 10).group(1)
+        x.wait_log("serve ssh refused", 10)
+        port = free_port()
+        office = self.c.start_vnet("office", route_port, uses={"ssh": {"serveid": 700, "port": port}})
+        self.wait_echo(port, 15)
+        home.stop()
+        office.wait_log(f"use ssh: serveid 700 is now served by vnet {x_id} (x), was {home_id} (home)", 15)
+        # And the use now reaches x's service, byte for byte.
+        self.wait_echo(port, 15)
+        data = os.urandom(64 * 1024)
+        self.assertEqual(sha256(harness.exchange(port, data)), sha256(data))
+        second.wait_record(lambda r: r == (len(data), sha256(data)), 10, what="the bytes at x's service")
+
+    def test_peer_names_are_escaped(self):
+        route, route_port = self.c.start_route()
+        echo = self.c.service(EchoService())
+        home = self.c.start_vnet("home", route_port, serves={"ssh": {"serveid": 700, "port": echo.port}})
+        home_id = home.wait_log(CONNECTED, 10).group(1)
+        port = free_port()
+        office = self.c.start_vnet("office", route_port, uses={"ssh": {"serveid": 700, "port": port}})
+        self.wait_echo(port, 15)
+        home.stop()
+        office.wait_log("use ssh: serveid 700 is not offered", 10)
+        fake = FakeVnet(route_port, b"x\x1b[2J\n2026-01-01 00:00:00.000 info  forged", 700, echo.port)
+        self.addCleanup(fake.close)
+        office.wait_log(re.compile(r"use ssh: serveid 700 is now served by vnet \d\d "
+                                   r"\(x\\e\[2J\\n2026-01-01 00:00:00\.000 info  forged\), "
+                                   rf"was {home_id} \(home\)"), 10)
+        self.assertNotIn("\x1b", office.log())
+        self.assertNotRegex(office.log(), r"(?m)^2026-01-01 00:00:00.000 info  forged")
+
+
+if __name__ == "__main__":
+    unittest.main()
