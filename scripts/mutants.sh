@@ -24,6 +24,18 @@ mutants=(
   "half-close becomes a full close ||| src/common/net/relay.cpp ||| to.shutdown(tcp::socket::shutdown_send, ignored); ||| to.close(ignored); ||| HalfClose|blackbox_tunnel"
   "codec accepts any frame length ||| src/common/protocol/codec.cpp ||| if (h.length > max_length) ||| if (false) ||| Codec|BadInput"
   "static serveid conflict replaced, not refused ||| src/route/registry.cpp ||| if (serve.serveid > max_dynamic_serveid) { ||| if (false) { ||| Registry"
+  "use close keeps links ||| src/vnet/uses.cpp ||| e.links->close_all();  // a closed use carries nothing any more ||| ; ||| blackbox_held_connections"
+  "use delete keeps links ||| src/vnet/uses.cpp ||| it->links->close_all(); ||| ; ||| blackbox_held_connections"
+  "serve close keeps links ||| src/vnet/serves.cpp ||| e.links->close_all();  // a closed serve carries nothing any more ||| ; ||| blackbox_held_connections"
+  "serve delete keeps links ||| src/vnet/serves.cpp ||| it->links->close_all(); ||| ; ||| blackbox_held_connections"
+  "never-reached route called lost ||| src/vnet/client.cpp ||| if (welcomed_) reason ||| reason ||| blackbox_route_address"
+  "welcome wait fixed at 10 s ||| src/vnet/client.cpp ||| const auto welcome_timeout = ctx_.dial_timeout(); ||| const auto welcome_timeout = std::chrono::seconds(10); ||| blackbox_route_address"
+  "route text not escaped ||| src/vnet/client.cpp ||| auto why = text::printable(e->message); ||| auto why = e->message; ||| blackbox_route_address"
+  "standby reason logged per push ||| src/vnet/uses.cpp ||| if (!e.reason.starts_with(what))  ||| if (true)  ||| blackbox_use_reasons"
+  "owner change silent ||| src/vnet/uses.cpp ||| if (e.served_by != 0 &&  ||| if (false &&  ||| blackbox_use_reasons|blackbox_restart"
+  "peer vnet name not escaped ||| src/vnet/uses.cpp ||| text::printable(s.vnet_name) ||| s.vnet_name ||| blackbox_use_reasons"
+  "repeat unserve keeps the old timer ||| src/vnet/unserve.cpp ||| if (u.expiry) arm(id, ctx_.cfg->unserve_unused_timeout, \"unused\"); ||| ; ||| blackbox_unserve"
+  "reload never opens/closes in place ||| src/vnet/reload.cpp ||| && only_active(*old, c) ||| && false ||| ReloadApply"
 )
 
 list_only=0
