@@ -4,6 +4,7 @@
 #include <limits>
 
 #include "config/section.hpp"
+#include "text/printable.hpp"
 
 namespace vnet {
 namespace {
@@ -105,10 +106,15 @@ std::optional<std::string> check_ip_literal(std::string_view key, std::string_vi
 }
 
 std::optional<std::string> check_name(std::string_view key, std::string_view v) {
-  bool ok = !v.empty() && v.size() <= 64;
-  for (char c : v) ok = ok && (is_alnum(c) || c == '_' || c == '.' || c == '-');
+  // What the file takes as NAME in [serve.NAME]: any text but ']' that fits
+  // the 49-byte section name, no white space or '"' (a word typed here), and
+  // printable UTF-8 so that it shows as typed. Any script: `网页` is a name.
+  // TODO(config/values.hpp): call the config's name rule once it is public.
+  bool ok = !v.empty() && v.size() <= max_name_bytes && text::printable(v) == v;
+  for (char c : v) ok = ok && !is_space(c) && c != ']' && c != '"';
   if (ok) return std::nullopt;
-  return config::value_error(key, v, "not a name (1-64 of A-Z a-z 0-9 _ . -)");
+  return config::value_error(key, v, "not a name (1-" + std::to_string(max_name_bytes) +
+                                         " bytes of printable text, no spaces, ']' or '\"')");
 }
 
 }  // namespace vnet

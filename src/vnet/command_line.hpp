@@ -38,7 +38,10 @@ std::optional<std::string> check_vnetid(std::string_view key, std::string_view v
 std::optional<std::string> check_ip(std::string_view key, std::string_view v);
 // An IPv4/IPv6 literal only: where a use listens (as [use.NAME] ip).
 std::optional<std::string> check_ip_literal(std::string_view key, std::string_view v);
-// A serve or use key (the NAME of [serve.NAME]): 1-64 of A-Z a-z 0-9 _ . -
+// A serve or use key (the NAME of [serve.NAME]): what the config file takes
+// there, 1-43 bytes ("serve." + NAME fits a 49-byte section name) of
+// printable UTF-8 without white space, ']' or '"'.
+inline constexpr std::size_t max_name_bytes = 43;
 std::optional<std::string> check_name(std::string_view key, std::string_view v);
 
 }  // namespace vnet

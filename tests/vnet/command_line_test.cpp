@@ -110,13 +110,14 @@ TEST(Check, IpLiteral) {
 }
 
 TEST(Check, Name) {
-  for (const char* ok : {"ssh", "A-b_c.9", "unserve-001"})
+  // What [serve.NAME] takes in the file, any script included.
+  for (const char* ok : {"ssh", "A-b_c.9", "unserve-001", "网页", "né", "a[b", "x;y"})
     EXPECT_EQ(check_name("name", ok), std::nullopt) << ok;
-  EXPECT_EQ(check_name("name", std::string(64, 'x')), std::nullopt);
-  for (std::string bad : {std::string(), std::string("a b"), std::string("a]"),
-                          std::string("né"), std::string(65, 'x')})
-    EXPECT_EQ(check_name("name", bad),
-              "name = \"" + bad + "\": not a name (1-64 of A-Z a-z 0-9 _ . -)");
+  EXPECT_EQ(check_name("name", std::string(max_name_bytes, 'x')), std::nullopt);
+  const std::string why = "not a name (1-43 bytes of printable text, no spaces, ']' or '\"')";
+  for (std::string bad : {std::string(), std::string("a b"), std::string("a]"), std::string("a\tb"),
+                          std::string("a\x1b[2J"), std::string("\xff"), std::string(max_name_bytes + 1, 'x')})
+    EXPECT_EQ(check_name("name", bad), "name = \"" + bad + "\": " + why) << bad;
 }
 
 }  // namespace
