@@ -62,7 +62,8 @@ net::awaitable<reply> terminal::request(protocol::message m, net::duration timeo
 }
 
 void terminal::failed(const reply& r) {
-  if (r.error == "cancelled") print("cancelled");  // the user asked for it: not an error
+  // The user asked for it: not an error. The tty echoed "^C" with no newline.
+  if (r.error == "cancelled") print("\ncancelled");
   else error(r.error.empty() ? "unexpected answer from the route" : r.error);
 }
 
