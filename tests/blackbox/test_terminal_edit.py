@@ -5,7 +5,6 @@ references by key or serveid and their ambiguity, names in any script, what
 side. Each test builds the few vnets it needs."""
 
 import os
-import re
 import socket
 import unittest
 

@@ -5,7 +5,6 @@ answer to a question), log lines arriving while typing, and leaving (exit,
 Ctrl-D, SIGTERM). Each test builds the few vnets it needs."""
 
 import os
-import re
 import signal
 import unittest
 

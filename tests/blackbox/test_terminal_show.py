@@ -11,7 +11,7 @@ import unittest
 
 from harness import EchoService, free_port
 from vnet_terminal import (COMMANDS, PROMPT, SERVE_HEADER, SERVES_HEADER, STANDING_BY,
-                           USE_HEADER, VNETS_HEADER, TerminalCase, closed_by_peer, find_row,
+                           USE_HEADER, VNETS_HEADER, TerminalCase, find_row,
                            hold_connection, row_by_key, table_after)
 
 
