@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include "text/printable.hpp"
 #include "vnet/table.hpp"
 #include "vnet/terminal_usage.hpp"
 
@@ -64,7 +65,8 @@ net::awaitable<reply> terminal::request(protocol::message m, net::duration timeo
 void terminal::failed(const reply& r) {
   // The user asked for it: not an error. The tty echoed "^C" with no newline.
   if (r.error == "cancelled") print("\ncancelled");
-  else error(r.error.empty() ? "unexpected answer from the route" : r.error);
+  else if (r.error.empty()) error("unexpected answer from the route");
+  else error(text::printable(r.error));  // may quote the route
 }
 
 void terminal::print(const std::string& text) { in_.print(text); }
