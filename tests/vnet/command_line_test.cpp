@@ -110,14 +110,21 @@ TEST(Check, IpLiteral) {
 }
 
 TEST(Check, Name) {
-  // What [serve.NAME] takes in the file, any script included.
-  for (const char* ok : {"ssh", "A-b_c.9", "unserve-001", "网页", "né", "a[b", "x;y"})
-    EXPECT_EQ(check_name("name", ok), std::nullopt) << ok;
-  EXPECT_EQ(check_name("name", std::string(max_name_bytes, 'x')), std::nullopt);
-  const std::string why = "not a name (1-43 bytes of printable text, no spaces, ']' or '\"')";
-  for (std::string bad : {std::string(), std::string("a b"), std::string("a]"), std::string("a\tb"),
-                          std::string("a\x1b[2J"), std::string("\xff"), std::string(max_name_bytes + 1, 'x')})
-    EXPECT_EQ(check_name("name", bad), "name = \"" + bad + "\": " + why) << bad;
+  // What [serve.NAME] and [use.NAME] take in the file, any script included.
+  for (const char* ok : {"ssh", "A-b_c.9", "unserve-001", "网页", "né", "a[b", "x;y", "my web"})
+    EXPECT_EQ(check_name("name", ok, "serve"), std::nullopt) << ok;
+  // 49-byte section names: "serve." leaves 43 bytes, "use." 45.
+  EXPECT_EQ(check_name("name", std::string(43, 'x'), "serve"), std::nullopt);
+  EXPECT_EQ(check_name("name", std::string(45, 'x'), "use"), std::nullopt);
+  auto why = [](std::size_t max) {
+    return "not a name (1-" + std::to_string(max) + " bytes of printable text, no ']', no space at the ends)";
+  };
+  for (std::string bad : {std::string(), std::string(" a"), std::string("a "), std::string("a]"),
+                          std::string("a ;b"), std::string("a\tb"), std::string("a\x1b[2J"), std::string("\xff"),
+                          std::string(44, 'x')})
+    EXPECT_EQ(check_name("name", bad, "serve"), "name = \"" + bad + "\": " + why(43)) << bad;
+  EXPECT_EQ(check_name("name", std::string(46, 'x'), "use"),
+            "name = \"" + std::string(46, 'x') + "\": " + why(45));
 }
 
 }  // namespace
