@@ -9,7 +9,7 @@ import signal
 import unittest
 
 from harness import EchoService, free_port, port_refuses
-from vnet_terminal import (PROMPT, SERVE_HEADER, USE_HEADER, TerminalCase, row_by_key,
+from vnet_terminal import (PROMPT, PROMPT_AFTER_CTRL_C, SERVE_HEADER, USE_HEADER, TerminalCase, row_by_key,
                            table_after)
 
 
@@ -32,7 +32,7 @@ class InputTest(TerminalCase):
         t.expect(r"serve new zz port=1234")
         t.ctrl_c()
         t.expect(r"\^C", 5)
-        t.expect(PROMPT, 5)
+        t.expect(PROMPT_AFTER_CTRL_C, 5)
         self.assertTrue(t.alive())
         # The next line starts empty: "ping" alone runs.
         self.assertRegex(t.command("ping"), r"(?m)^route \S+ answered in")
@@ -45,12 +45,12 @@ class InputTest(TerminalCase):
         t.expect(r"^ {4}serveid\(000\): ")
         t.ctrl_c()
         t.expect(r"\^C", 5)
-        t.expect(PROMPT, 5)
+        t.expect(PROMPT_AFTER_CTRL_C, 5)
         t.send_line("use new")
         t.expect(r"^ {4}name: ")
         t.ctrl_c()
         t.expect(r"\^C", 5)
-        t.expect(PROMPT, 5)
+        t.expect(PROMPT_AFTER_CTRL_C, 5)
         self.assertTrue(t.alive())
         self.assertIsNone(row_by_key(table_after(SERVE_HEADER, t.command("show serve")), "ab"))
         self.assertEqual(sorted(r[1] for r in table_after(USE_HEADER, t.command("show use"))),
@@ -123,11 +123,11 @@ class InputTest(TerminalCase):
         t.send_line("serve new")
         t.expect(r"^ {4}name: ")
         mark = t.cursor
-        t.send("sh\t\t")
-        t.send("\x15")  # Ctrl-U: erase the answer
-        t.ctrl_c()
-        t.expect(PROMPT, 5)
+        t.send("sh\t\t\r")
+        t.expect(r"^ {4}serveid\(000\): ")  # the name was "sh"
         self.assertNotIn("show", t.since(mark))
+        t.ctrl_c()
+        t.expect(PROMPT_AFTER_CTRL_C, 5)
 
     def test_command_typed_while_a_log_line_arrives(self):
         t = self.term
@@ -179,7 +179,9 @@ class HistoryFileTest(TerminalCase):
         os.makedirs(self.home)
 
     def test_history_is_kept_across_runs(self):
-        t, _ = self.terminal("term", self.route_port, home=self.home)
+        # ready=False: no settling ping, only what the test types is in the history.
+        t, _ = self.terminal("term", self.route_port, home=self.home, ready=False)
+        t.wait_ready()
         self.assertRegex(t.command("show vnet"), r"(?m)^\s*vnetid")
         self.assertRegex(t.command("ping"), r"answered in")
         t.send_line("exit")
@@ -190,7 +192,8 @@ class HistoryFileTest(TerminalCase):
             lines = [l for l in f.read().splitlines() if not l.startswith("#")]
         self.assertEqual(lines, ["show vnet", "ping", "exit"])
         # A new run starts with that history: two back is "ping".
-        t2, _ = self.terminal("term2", self.route_port, home=self.home)
+        t2, _ = self.terminal("term2", self.route_port, home=self.home, ready=False)
+        t2.wait_ready()
         t2.send("\x1b[A\x1b[A\r")
         t2.expect(r"(?m)^route \S+ answered in")
         t2.expect(PROMPT)

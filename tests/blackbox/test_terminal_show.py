@@ -116,7 +116,6 @@ class ShowLocalTest(TerminalCase):
             "local": {"serveid": 710, "port": local.port},
             "off": {"serveid": 711, "port": free_port(), "active": False},
         }, uses={"u730": {"serveid": 730, "port": free_port()}})
-        term.expect("serve local registered as serveid 710")
         out = term.command("show vnet")
         expected = {
             "vnetid": re.escape(term.vnetid),
@@ -147,7 +146,10 @@ class ShowLocalTest(TerminalCase):
         self.wait_echo(home_use, 15)
         held = hold_connection(home_use)
         try:
-            out = term.command("show serve")
+            # The echo probe's own link may still be closing: poll for exactly one.
+            out = self.poll_command(term, "show serve", lambda out: (row_by_key(
+                table_after(SERVE_HEADER, out), "local") or [None])[-1] == "1" and out,
+                what="serve local with one link")
             rows = table_after(SERVE_HEADER, out)
             self.assertEqual(row_by_key(rows, "local"),
                              ["710", "local", "localecho", f"127.0.0.1:{local.port}", "yes",
@@ -180,10 +182,11 @@ class ShowLocalTest(TerminalCase):
         self.wait_echo(u700, 15)
         held = hold_connection(u700)
         try:
-            out = term.command("show use")
+            # The echo probe's own link may still be closing: poll for exactly one.
+            want = ["700", "u700", f"127.0.0.1:{u700}", "yes", "listening", "1"]
+            out = self.poll_command(term, "show use", lambda out: row_by_key(
+                table_after(USE_HEADER, out), "u700") == want and out, what=f"u700 as {want}")
             rows = table_after(USE_HEADER, out)
-            self.assertEqual(row_by_key(rows, "u700"),
-                             ["700", "u700", f"127.0.0.1:{u700}", "yes", "listening", "1"], out)
             r730 = row_by_key(rows, "u730")
             self.assertEqual(r730[:4] + r730[5:], ["730", "u730", f"127.0.0.1:{u730}", "yes", "0"],
                              out)
@@ -260,7 +263,6 @@ class ShowRouteTest(TerminalCase):
             "local": {"serveid": 710, "port": local.port, "name": "localecho"},
             "off": {"serveid": 711, "port": free_port(), "active": False},
         })
-        term.expect("serve localecho registered as serveid 710")
         home_id = re.search(r"as vnet (\d\d)", home.log()).group(1)
         out = term.command("show serves")
         rows = table_after(SERVES_HEADER, out)

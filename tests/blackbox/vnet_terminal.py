@@ -18,6 +18,10 @@ from harness import LOOPBACK, binary, ini_text, recv_exact
 from pty_session import PtySession
 
 PROMPT = re.compile(r"^>: ", re.MULTILINE)
+# The prompt after a Ctrl-C at a prompt or question. The pty's own echo of
+# "^C" may land just before it: the kernel echoes the signal character after
+# it sent SIGINT, and by then the vnet may have put the tty back in echo mode.
+PROMPT_AFTER_CTRL_C = re.compile(r"^(\^C)?>: ", re.MULTILINE)
 CONNECTED = re.compile(r"connected to route \S+ as vnet (\d\d)")
 
 # The headers of the `show` tables.
@@ -179,12 +183,16 @@ class TerminalCase(harness.BlackBoxCase):
 
     def terminal(self, name, route_port, ready=True, **kw):
         """A terminal=true vnet in a pty (see start_terminal_vnet); waits until
-        it is connected and shows its prompt unless ready=False.
+        it is connected, knows the group's serves and shows its prompt, unless
+        ready=False.
         Returns (session, config path)."""
         term, cfg = start_terminal_vnet(self.c, name, route_port, **kw)
         self.sessions.append(term)
         if ready:
             term.wait_ready()
+            # One round trip: the group's serve list, sent on connecting,
+            # is in before the test's first command (as in script mode).
+            term.command("ping")
         return term, cfg
 
     def echo_vnet(self, name, route_port, serves, uses=None, **kw):
