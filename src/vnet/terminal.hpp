@@ -15,6 +15,7 @@
 #include "vnet/client.hpp"
 #include "vnet/command_line.hpp"
 #include "vnet/line_input.hpp"
+#include "vnet/terminal_usage.hpp"
 
 namespace vnet {
 
@@ -73,7 +74,7 @@ class terminal {
   net::awaitable<void> unserve(const parsed_args& a);
   // open|close|delete on a serve or use named by key or serveid.
   template <typename Table>
-  net::awaitable<void> edit(const parsed_args& a, const char* what, Table& table);
+  net::awaitable<void> edit(const parsed_args& a, command_id id, Table& table);
   net::awaitable<std::optional<std::string>> target(const parsed_args& a, const char* what);
   // The key of the one entry `ref` (a key or a serveid) names; none or
   // several: an error naming them, and nullopt.

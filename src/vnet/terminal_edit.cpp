@@ -85,11 +85,13 @@ net::awaitable<std::optional<std::string>> terminal::target(const parsed_args& a
 }
 
 template <typename Table>
-net::awaitable<void> terminal::edit(const parsed_args& a, const char* what, Table& table) {
-  const char* usage = find_command(what)->usage;
-  const std::string action = a.words.empty() ? "" : a.words[0];
-  if (!is_one_of(action, ref_words)) {
-    error(action.empty() ? fmt::format("{} what?", what) : fmt::format("no {} action '{}'", what, action), usage);
+net::awaitable<void> terminal::edit(const parsed_args& a, command_id id, Table& table) {
+  const char* what = command(id).name;
+  const char* usage = command(id).usage;
+  const std::string word = a.words.empty() ? "" : a.words[0];
+  const auto action = word_id<edit_action>(word, command(id).words);  // new and run went elsewhere
+  if (!action) {
+    error(word.empty() ? fmt::format("{} what?", what) : fmt::format("no {} action '{}'", what, word), usage);
     co_return;
   }
   std::optional<std::string> ref = co_await target(a, what);
@@ -98,12 +100,13 @@ net::awaitable<void> terminal::edit(const parsed_args& a, const char* what, Tabl
   const std::optional<std::string> key = resolve(table, what, *ref);
   if (!key) co_return;
   auto* e = table.find_key(*key);
-  if (action == "delete") {
+  const bool open = *action == edit_action::open;
+  if (*action == edit_action::delete_) {
     table.remove(e->id);
     print(fmt::format("{} {} deleted", what, *key));
-  } else if ((action == "open") == e->cfg.active) {
-    print(fmt::format("{} {} is already {}", what, *key, action == "open" ? "open" : "closed"));
-  } else if (action == "close") {
+  } else if (open == e->cfg.active) {
+    print(fmt::format("{} {} is already {}", what, *key, open ? "open" : "closed"));
+  } else if (!open) {
     table.set_active(*e, false);
     print(fmt::format("{} {} closed", what, *key));
   } else {
@@ -117,9 +120,10 @@ net::awaitable<void> terminal::edit(const parsed_args& a, const char* what, Tabl
 }
 
 net::awaitable<void> terminal::serve(const parsed_args& a) {
-  const std::string action = a.words.empty() ? "" : a.words[0];
-  if (action == "new" || action == "run") co_return co_await serve_new(a, action == "run");
-  co_await edit(a, "serve", client_.serves());
+  const auto action = word_id<edit_action>(a.words.empty() ? "" : a.words[0], command(command_id::serve).words);
+  if (action == edit_action::new_ || action == edit_action::run)
+    co_return co_await serve_new(a, action == edit_action::run);
+  co_await edit(a, command_id::serve, client_.serves());
 }
 
 template <typename Table>
@@ -181,9 +185,10 @@ net::awaitable<void> terminal::serve_new(const parsed_args& a, bool run) {
 }
 
 net::awaitable<void> terminal::use(const parsed_args& a) {
-  const std::string action = a.words.empty() ? "" : a.words[0];
-  if (action == "new" || action == "run") co_return co_await use_new(a, action == "run");
-  co_await edit(a, "use", client_.uses());
+  const auto action = word_id<edit_action>(a.words.empty() ? "" : a.words[0], command(command_id::use).words);
+  if (action == edit_action::new_ || action == edit_action::run)
+    co_return co_await use_new(a, action == edit_action::run);
+  co_await edit(a, command_id::use, client_.uses());
 }
 
 net::awaitable<void> terminal::use_new(const parsed_args& a, bool run) {

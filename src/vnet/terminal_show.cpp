@@ -29,12 +29,15 @@ net::awaitable<void> terminal::show(const parsed_args& a) {
     co_return;
   }
   const auto& what = a.words.front();
-  if (!is_one_of(what, command(command_id::show).words)) co_return error(fmt::format("cannot show '{}'", what), usage);
-  if (what == "serve") show_serve();
-  else if (what == "use") show_use();
-  else if (what == "vnet") show_vnet();
-  else if (what == "serves") co_await show_serves();
-  else co_await show_vnets();
+  const auto id = word_id<show_what>(what, command(command_id::show).words);
+  if (!id) co_return error(fmt::format("cannot show '{}'", what), usage);
+  switch (*id) {
+    case show_what::serve: show_serve(); break;
+    case show_what::use: show_use(); break;
+    case show_what::vnet: show_vnet(); break;
+    case show_what::serves: co_await show_serves(); break;
+    case show_what::vnets: co_await show_vnets(); break;
+  }
 }
 
 void terminal::show_serve() {

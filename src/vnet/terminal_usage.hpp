@@ -2,6 +2,8 @@
 // The terminal's one command table: it drives `help`, `help CMD`, the usage
 // line printed after a mistake, dispatch (by `id`), Tab completion and the
 // check of sub-command words (`words`). A command is added here only.
+#include <cstddef>
+#include <optional>
 #include <span>
 #include <string_view>
 
@@ -9,9 +11,14 @@ namespace vnet {
 
 enum class command_id { help, show, serve, use, unserve, ping, reload, exit };
 
-// The first word after a command, where it takes one.
+// The first word after a command, where it takes one; each list is in the
+// order of its enum, so a word's position is its id (see word_id()).
+enum class show_what { serve, use, vnet, serves, vnets };
 inline constexpr std::string_view show_words[] = {"serve", "use", "vnet", "serves", "vnets"};
+enum class edit_action { new_, run, open, close, delete_ };
 inline constexpr std::string_view edit_words[] = {"new", "run", "open", "close", "delete"};
+static_assert(std::size(show_words) == static_cast<std::size_t>(show_what::vnets) + 1);
+static_assert(std::size(edit_words) == static_cast<std::size_t>(edit_action::delete_) + 1);
 // The edit words that name an existing entry (NAME or SERVEID follows).
 inline constexpr std::span<const std::string_view> ref_words{edit_words + 2, 3};
 
@@ -85,6 +92,14 @@ inline bool is_one_of(std::string_view w, std::span<const std::string_view> word
   for (auto x : words)
     if (x == w) return true;
   return false;
+}
+
+// The id of sub-command word `w` in `words` (a list above), or nullopt.
+template <typename Id>
+std::optional<Id> word_id(std::string_view w, std::span<const std::string_view> words) {
+  for (std::size_t i = 0; i < words.size(); ++i)
+    if (words[i] == w) return static_cast<Id>(i);
+  return std::nullopt;
 }
 
 }  // namespace vnet
