@@ -38,12 +38,9 @@ std::optional<std::string> check_vnetid(std::string_view key, std::string_view v
 std::optional<std::string> check_ip(std::string_view key, std::string_view v);
 // An IPv4/IPv6 literal only: where a use listens (as [use.NAME] ip).
 std::optional<std::string> check_ip_literal(std::string_view key, std::string_view v);
-// A serve or use key, the NAME of [`section`.NAME] (section "serve" or
-// "use"): what the config file takes there. Printable UTF-8 in any script,
-// no ']', no space at either end or before a ';' (a comment in the file),
-// and short enough for the file's 49-byte section names: 1-43 bytes for a
-// serve, 1-45 for a use.
-inline constexpr std::size_t max_section_bytes = 49;
-std::optional<std::string> check_name(std::string_view key, std::string_view v, std::string_view section);
+// A serve or use key (the NAME of [serve.NAME]), as the config file judges
+// it: 1-64 characters, each A-Z a-z 0-9 _ . - or a printable non-ASCII
+// character (网页); no spaces.
+std::optional<std::string> check_name(std::string_view key, std::string_view v);
 
 }  // namespace vnet

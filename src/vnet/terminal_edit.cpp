@@ -140,7 +140,7 @@ net::awaitable<std::optional<std::string>> terminal::new_key(const parsed_args& 
     if (!asked) co_return std::nullopt;
     key = std::move(asked);
   }
-  if (auto bad = check_name("name", *key, what)) {
+  if (auto bad = check_name("name", *key)) {
     error(*bad, usage);
     co_return std::nullopt;
   }

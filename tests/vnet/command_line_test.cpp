@@ -111,20 +111,18 @@ TEST(Check, IpLiteral) {
 
 TEST(Check, Name) {
   // What [serve.NAME] and [use.NAME] take in the file, any script included.
-  for (const char* ok : {"ssh", "A-b_c.9", "unserve-001", "网页", "né", "a[b", "x;y", "my web"})
-    EXPECT_EQ(check_name("name", ok, "serve"), std::nullopt) << ok;
-  // 49-byte section names: "serve." leaves 43 bytes, "use." 45.
-  EXPECT_EQ(check_name("name", std::string(43, 'x'), "serve"), std::nullopt);
-  EXPECT_EQ(check_name("name", std::string(45, 'x'), "use"), std::nullopt);
-  auto why = [](std::size_t max) {
-    return "not a name (1-" + std::to_string(max) + " bytes of printable text, no ']', no space at the ends)";
-  };
-  for (std::string bad : {std::string(), std::string(" a"), std::string("a "), std::string("a]"),
-                          std::string("a ;b"), std::string("a\tb"), std::string("a\x1b[2J"), std::string("\xff"),
-                          std::string(44, 'x')})
-    EXPECT_EQ(check_name("name", bad, "serve"), "name = \"" + bad + "\": " + why(43)) << bad;
-  EXPECT_EQ(check_name("name", std::string(46, 'x'), "use"),
-            "name = \"" + std::string(46, 'x') + "\": " + why(45));
+  for (const char* ok : {"ssh", "A-b_c.9", "unserve-001", "网页", "café", "網頁-2"})
+    EXPECT_EQ(check_name("name", ok), std::nullopt) << ok;
+  EXPECT_EQ(check_name("name", std::string(64, 'x')), std::nullopt);
+  std::string cjk64;
+  for (int i = 0; i < 32; ++i) cjk64 += "网页";  // 64 characters, 192 bytes
+  EXPECT_EQ(check_name("name", cjk64), std::nullopt);
+  const std::string why = "not a name (1-64 of A-Z a-z 0-9 _ . - and non-ASCII characters such as 网页; no spaces)";
+  for (std::string bad : {std::string(), std::string("a b"), std::string("a]"), std::string("a;b"),
+                          std::string("a\"b"), std::string("a\tb"), std::string("a\x1b[2J"), std::string("\xff"),
+                          std::string("a\u3000b"), std::string("a\u00a0b"), std::string("a\xc2\x85b"),
+                          std::string(65, 'x'), cjk64 + "x"})
+    EXPECT_EQ(check_name("name", bad), "name = \"" + bad + "\": " + why) << bad;
 }
 
 }  // namespace
