@@ -109,9 +109,9 @@ std::optional<std::string> check_name(std::string_view key, std::string_view v) 
   // TODO(merge): the config's rule is public on main as config::name_problem
   // (config/values.hpp); this body becomes a call to it. Until then, the same
   // rule: printable(v) == v keeps valid UTF-8 without controls; non-ASCII
-  // spaces are refused like ASCII ones.
+  // spaces are refused like ASCII ones (U+00A0 is let through there too).
   constexpr std::size_t max_chars = 64;
-  static constexpr std::string_view spaces[] = {"\u00a0", "\u1680", "\u2000", "\u2001", "\u2002",
+  static constexpr std::string_view spaces[] = {"\u1680", "\u2000", "\u2001", "\u2002",
                                                 "\u2003", "\u2004", "\u2005", "\u2006", "\u2007",
                                                 "\u2008", "\u2009", "\u200a", "\u200b", "\u200c",
                                                 "\u200d", "\u200e", "\u200f", "\u2028", "\u2029",

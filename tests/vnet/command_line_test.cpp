@@ -120,7 +120,7 @@ TEST(Check, Name) {
   const std::string why = "not a name (1-64 of A-Z a-z 0-9 _ . - and non-ASCII characters such as 网页; no spaces)";
   for (std::string bad : {std::string(), std::string("a b"), std::string("a]"), std::string("a;b"),
                           std::string("a\"b"), std::string("a\tb"), std::string("a\x1b[2J"), std::string("\xff"),
-                          std::string("a\u3000b"), std::string("a\u00a0b"), std::string("a\xc2\x85b"),
+                          std::string("a\u3000b"), std::string("a\xc2\x85b"),
                           std::string(65, 'x'), cjk64 + "x"})
     EXPECT_EQ(check_name("name", bad), "name = \"" + bad + "\": " + why) << bad;
 }
