@@ -105,10 +105,8 @@ std::optional<std::string> check_ip_literal(std::string_view key, std::string_vi
 }
 
 std::optional<std::string> check_name(std::string_view key, std::string_view v) {
-  bool ok = !v.empty() && v.size() <= 64;
-  for (char c : v) ok = ok && (is_alnum(c) || c == '_' || c == '.' || c == '-');
-  if (ok) return std::nullopt;
-  return config::value_error(key, v, "not a name (1-64 of A-Z a-z 0-9 _ . -)");
+  if (auto why = config::name_problem(v)) return config::value_error(key, v, *why);
+  return std::nullopt;
 }
 
 }  // namespace vnet

@@ -38,7 +38,9 @@ std::optional<std::string> check_vnetid(std::string_view key, std::string_view v
 std::optional<std::string> check_ip(std::string_view key, std::string_view v);
 // An IPv4/IPv6 literal only: where a use listens (as [use.NAME] ip).
 std::optional<std::string> check_ip_literal(std::string_view key, std::string_view v);
-// A serve or use key (the NAME of [serve.NAME]): 1-64 of A-Z a-z 0-9 _ . -
+// A serve or use key (the NAME of [serve.NAME]), as the config file judges
+// it: 1-64 characters, each A-Z a-z 0-9 _ . - or a printable non-ASCII
+// character (网页); no spaces.
 std::optional<std::string> check_name(std::string_view key, std::string_view v);
 
 }  // namespace vnet

@@ -199,7 +199,7 @@ void line_input::on_line(char* line) {
     r = {input_status::line, line};
     std::free(line);
     strip_cr(r.text);
-    if (active->history_ && !r.text.empty()) add_history(r.text.c_str());
+    if (active->history_ && !r.text.empty()) active->remember(r.text);
   } else if (const char* bp = rl_variable_value("enable-bracketed-paste"); !bp || std::strcmp(bp, "on")) {
     std::fputc('\n', rl_outstream);  // readline >= 8.1 ends the line itself only with bracketed paste
     std::fflush(rl_outstream);
@@ -265,23 +265,26 @@ void line_input::watch_winch() {
 void line_input::set_completer(completer c) { completer_ = std::move(c); }
 
 char** line_input::on_complete(const char* text, int start, int) {
-  rl_attempted_completion_over = 1;  // no file names, except for reload below
+  rl_attempted_completion_over = 1;  // no file names unless the completer asks for them
   std::vector<std::string> words;
   std::istringstream before(std::string(rl_line_buffer, static_cast<std::size_t>(start)));
   for (std::string w; before >> w;) words.push_back(w);
   auto& matches = active->matches_;
   matches.clear();
+  bool file_names = false;
   if (active->completer_) {
     std::string prefix = text;
     try {
-      for (auto& c : active->completer_(words, prefix))
-        if (c.starts_with(prefix) && std::find(matches.begin(), matches.end(), c) == matches.end())
-          matches.push_back(std::move(c));
+      auto c = active->completer_(words, prefix);
+      file_names = c.file_names;
+      for (auto& m : c.candidates)
+        if (m.starts_with(prefix) && std::find(matches.begin(), matches.end(), m) == matches.end())
+          matches.push_back(std::move(m));
     } catch (...) {  // must not unwind through readline: no completion
     }
   }
   if (matches.empty()) {
-    if (words == std::vector<std::string>{"reload"}) rl_attempted_completion_over = 0;
+    if (file_names) rl_attempted_completion_over = 0;
     return nullptr;
   }
   return rl_completion_matches(text, &next_match);
@@ -292,6 +295,28 @@ char* line_input::next_match(const char*, int state) {
   if (state == 0) next = 0;
   const auto& matches = active->matches_;
   return next < matches.size() ? ::strdup(matches[next++].c_str()) : nullptr;
+}
+
+std::optional<std::string> line_input::keep_history(std::string path, int max_lines) {
+  if (mode_ != mode::tty) return std::nullopt;
+  stifle_history(max_lines);
+  history_file_ = std::move(path);
+  int err = read_history(history_file_.c_str());
+  if (err == ENOENT) err = write_history(history_file_.c_str());  // create it now: fail early
+  else if (err == 0) err = history_truncate_file(history_file_.c_str(), max_lines);
+  if (err == 0) return std::nullopt;
+  auto why = history_file_ + ": " + std::strerror(err);
+  history_file_.clear();
+  return why;
+}
+
+void line_input::remember(const std::string& line) {
+  add_history(line.c_str());
+  if (history_file_.empty()) return;
+  if (int err = append_history(1, history_file_.c_str())) {
+    spdlog::warn("history not saved: {}: {}", history_file_, std::strerror(err));
+    history_file_.clear();  // warned once; the history still works for this run
+  }
 }
 
 void line_input::hook_logging() {

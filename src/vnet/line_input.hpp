@@ -66,11 +66,15 @@ class line_input {
   void print(std::string_view text);
 
   // Tab completion (tty only). words_before: the complete words before the one being
-  // completed; prefix: the partial word. Returns candidates (the class filters by prefix
-  // itself too). Return an empty vector => no completion (do not fall back to file names),
-  // EXCEPT when words_before == {"reload"}: then readline's filename completion is used.
-  using completer = std::function<std::vector<std::string>(const std::vector<std::string>& words_before,
-                                                           const std::string& prefix)>;
+  // completed; prefix: the partial word. The callback decides what is completed (the
+  // class filters candidates by prefix itself too); no candidates and !file_names: no
+  // completion; file_names: readline's file name completion.
+  struct completion {
+    std::vector<std::string> candidates;
+    bool file_names = false;
+  };
+  using completer = std::function<completion(const std::vector<std::string>& words_before,
+                                             const std::string& prefix)>;
   void set_completer(completer c);
 
   // Wraps the sinks of spdlog's default logger so that every log line (they go to stderr)
@@ -78,6 +82,12 @@ class line_input {
   // prompt+typed text with the cursor where it was. No-op unless mode is tty. Keep the
   // original sink's formatting and colours (delegate to it).
   void hook_logging();
+
+  // History kept across runs (tty only): loads `path` (missing: nothing to load), keeps
+  // at most `max_lines`, and appends every line added to the history to it from now on.
+  // Returns an error text when the file cannot be read or written; the history then
+  // still works for this run only.
+  std::optional<std::string> keep_history(std::string path, int max_lines);
 
  private:
   class above_prompt_sink;
@@ -93,6 +103,7 @@ class line_input {
   bool hide_prompt();            // true if the prompt was shown and is now hidden
   void show_prompt();
   void watch_winch();
+  void remember(const std::string& line);  // adds to the history (and its file)
   static void on_line(char* line);
   static char** on_complete(const char* text, int start, int end);
   static char* next_match(const char* text, int state);
@@ -109,6 +120,7 @@ class line_input {
   std::string buf_;                     // stream mode: bytes read past the last line
   bool eof_ = false;                    // stream mode: end of input reached
   completer completer_;
+  std::string history_file_;            // empty: history not saved
   std::vector<std::string> matches_;    // candidates of the completion in progress
   std::optional<net::asio::signal_set> winch_;
   std::shared_ptr<spdlog::logger> hooked_;

@@ -9,7 +9,6 @@
 #include "net/frame_io.hpp"
 #include "net/relay.hpp"
 #include "text/printable.hpp"
-#include "vnet/command_line.hpp"
 
 namespace vnet {
 
@@ -79,15 +78,6 @@ serve_entry* serve_table::find(std::uint64_t id) {
 serve_entry* serve_table::find_key(const std::string& key) {
   for (auto& e : entries_)
     if (e.cfg.key == key) return &e;
-  return nullptr;
-}
-
-serve_entry* serve_table::find_ref(const std::string& ref) {
-  if (auto* e = find_key(ref)) return e;
-  std::uint16_t id = 0;
-  if (check_serveid("serveid", ref, id, false)) return nullptr;  // not a serveid either
-  for (auto& e : entries_)
-    if ((e.state == serve_state::registered && e.serveid == id) || e.cfg.serveid == id) return &e;
   return nullptr;
 }
 

@@ -59,8 +59,6 @@ class serve_table {
   const std::vector<serve_entry>& entries() const { return entries_; }
   serve_entry* find(std::uint64_t id);
   serve_entry* find_key(const std::string& key);
-  // By [serve.NAME] key, or by serveid when ref is all digits.
-  serve_entry* find_ref(const std::string& ref);
   const serve_entry* find_by_serveid(std::uint16_t serveid) const;
 
  private:

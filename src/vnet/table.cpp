@@ -2,14 +2,13 @@
 
 #include <algorithm>
 
+#include "text/printable.hpp"
+
 namespace vnet {
 namespace {
 
-// Code points: every byte but UTF-8 continuation bytes (10xxxxxx) starts one.
-std::size_t width(const std::string& s) {
-  return std::count_if(s.begin(), s.end(),
-                       [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; });
-}
+// Columns on screen: CJK characters take two, combining marks none.
+std::size_t width(const std::string& s) { return text::display_width(s); }
 
 }  // namespace
 

@@ -8,7 +8,8 @@ namespace vnet {
 // Renders rows (the first one is the header) as lines joined with '\n', no
 // trailing newline. Each column is left-aligned and padded to its widest
 // cell, columns are separated by two spaces, and no line ends with a space.
-// Widths count UTF-8 code points, not bytes. A short row has empty cells at
+// Widths are display columns (text::display_width: CJK = 2),
+// not bytes. Cells must be printable already (text::printable for peer text). A short row has empty cells at
 // its end. No rows: an empty string.
 std::string render_table(const std::vector<std::vector<std::string>>& rows);
 

@@ -1,10 +1,12 @@
 #include "vnet/terminal.hpp"
 
 #include <algorithm>
+#include <cstdlib>
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include "text/printable.hpp"
 #include "vnet/table.hpp"
 #include "vnet/terminal_usage.hpp"
 
@@ -15,6 +17,12 @@ terminal::terminal(client& c, line_input& in, std::function<void()> request_stop
   in_.set_completer([this](const std::vector<std::string>& before, const std::string& prefix) {
     return complete(before, prefix);
   });
+  // History across runs: ~/.vnet_history. Without it the terminal still works.
+  const char* home = std::getenv("HOME");
+  if (in_.get_mode() == line_input::mode::tty && home && *home) {
+    if (auto bad = in_.keep_history(std::string(home) + "/.vnet_history", 1000))
+      spdlog::warn("history not kept across runs: {}", *bad);
+  }
 }
 
 net::awaitable<void> terminal::run() {
@@ -41,7 +49,24 @@ net::awaitable<void> terminal::run() {
 void terminal::interrupt() {
   // At a prompt the line is cleared (a question aborts its command); during
   // a wait on the route the wait ends.
-  if (!in_.interrupt()) client_.cancel_requests();
+  if (in_.interrupt()) return;
+  cancelled_ = true;
+  client_.cancel_requests();
+}
+
+net::awaitable<reply> terminal::request(protocol::message m, net::duration timeout) {
+  cancelled_ = false;
+  reply r = co_await client_.request(std::move(m), timeout);
+  if (cancelled_ && !r.msg) r.error = "cancelled";
+  cancelled_ = false;
+  co_return r;
+}
+
+void terminal::failed(const reply& r) {
+  // The user asked for it: not an error. The tty echoed "^C" with no newline.
+  if (r.error == "cancelled") print("\ncancelled");
+  else if (r.error.empty()) error("unexpected answer from the route");
+  else error(text::printable(r.error));  // may quote the route
 }
 
 void terminal::print(const std::string& text) { in_.print(text); }
@@ -55,7 +80,9 @@ net::awaitable<std::optional<std::string>> terminal::ask(std::string_view label,
                                                          bool has_default) {
   std::string prompt = fmt::format("    {}{}: ", label, has_default ? fmt::format("({})", def) : "");
   const std::string label_text(label), def_text(def);  // the views may not outlive a suspension
+  question_ = label_text;  // Tab completes what is asked
   input_result r = co_await in_.read_line(std::move(prompt), false);
+  question_.clear();
   if (r.status == input_status::eof) done_ = true;  // nothing more will come
   if (r.status != input_status::line) co_return std::nullopt;
   auto& text = r.text;
@@ -91,14 +118,16 @@ net::awaitable<void> terminal::execute(std::string line) {
     print("usage: " + names);
     co_return;
   }
-  if (cmd == "help") co_await help(a);
-  else if (cmd == "show") co_await show(a);
-  else if (cmd == "serve") co_await serve(a);
-  else if (cmd == "use") co_await use(a);
-  else if (cmd == "unserve") co_await unserve(a);
-  else if (cmd == "ping") co_await ping();
-  else if (cmd == "reload") reload(a);
-  else if (cmd == "exit") done_ = true;
+  switch (info->id) {
+    case command_id::help: co_await help(a); break;
+    case command_id::show: co_await show(a); break;
+    case command_id::serve: co_await serve(a); break;
+    case command_id::use: co_await use(a); break;
+    case command_id::unserve: co_await unserve(a); break;
+    case command_id::ping: co_await ping(); break;
+    case command_id::reload: reload(a); break;
+    case command_id::exit: done_ = true; break;
+  }
 }
 
 net::awaitable<void> terminal::help(const parsed_args& a) {
@@ -121,18 +150,15 @@ net::awaitable<void> terminal::help(const parsed_args& a) {
 net::awaitable<void> terminal::ping() {
   auto sent = std::chrono::steady_clock::now();
   protocol::message m = protocol::ping{0, 0};
-  reply r = co_await client_.request(std::move(m), std::chrono::seconds(10));
-  if (!r.msg) {
-    error(r.error);
-    co_return;
-  }
+  reply r = co_await request(std::move(m), std::chrono::seconds(10));
+  if (!r.msg) co_return failed(r);
   std::chrono::duration<double, std::milli> took = std::chrono::steady_clock::now() - sent;
   const auto& route = client_.config().route;
   print(fmt::format("route {} answered in {:.3f} ms", net::host_port(route.ip, route.port), took.count()));
 }
 
 void terminal::reload(const parsed_args& a) {
-  if (a.words.size() > 1 || !a.values.empty()) return error("reload takes at most one file", find_command("reload")->usage);
+  if (a.words.size() > 1 || !a.values.empty()) return error("reload takes at most one file", command(command_id::reload).usage);
   auto path = a.words.empty() ? client_.config_path() : a.words.front();
   try {
     auto summary = client_.reload_file(path);
@@ -142,21 +168,32 @@ void terminal::reload(const parsed_args& a) {
   }
 }
 
-std::vector<std::string> terminal::complete(const std::vector<std::string>& before, const std::string&) {
+template <typename Table>
+std::vector<std::string> terminal::keys(const Table& table) {
   std::vector<std::string> out;
+  for (const auto& e : table.entries()) out.push_back(e.cfg.key);
+  return out;
+}
+
+line_input::completion terminal::complete(const std::vector<std::string>& before, const std::string&) {
+  std::vector<std::string> out;
+  // At a question the answer is completed, whatever it holds so far.
+  if (question_ == "serve") return {keys(client_.serves())};
+  if (question_ == "use") return {keys(client_.uses())};
+  if (!question_.empty()) return {};
   if (before.empty() || (before.size() == 1 && before[0] == "help")) {
     for (const auto& c : commands()) out.emplace_back(c.name);
-  } else if (before.size() == 1 && before[0] == "show") {
-    out = {"serve", "use", "vnet", "serves", "vnets"};
-  } else if (before.size() == 1 && (before[0] == "serve" || before[0] == "use")) {
-    out = {"new", "run", "open", "close", "delete"};
-  } else if (before.size() == 2 && (before[1] == "open" || before[1] == "close" || before[1] == "delete")) {
-    if (before[0] == "serve")
-      for (const auto& e : client_.serves().entries()) out.push_back(e.cfg.key);
-    else if (before[0] == "use")
-      for (const auto& e : client_.uses().entries()) out.push_back(e.cfg.key);
+    return {out};
   }
-  return out;
+  const auto* info = find_command(before[0]);
+  if (!info) return {};
+  if (info->id == command_id::reload) return {{}, before.size() == 1};  // the file
+  if (before.size() == 1) return {{info->words.begin(), info->words.end()}};
+  if (before.size() == 2 && is_one_of(before[1], ref_words)) {
+    if (info->id == command_id::serve) return {keys(client_.serves())};
+    if (info->id == command_id::use) return {keys(client_.uses())};
+  }
+  return {};
 }
 
 }  // namespace vnet

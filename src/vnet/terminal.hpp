@@ -15,6 +15,7 @@
 #include "vnet/client.hpp"
 #include "vnet/command_line.hpp"
 #include "vnet/line_input.hpp"
+#include "vnet/terminal_usage.hpp"
 
 namespace vnet {
 
@@ -43,9 +44,14 @@ class terminal {
                                                    std::optional<std::string_view> def, bool ask_it);
   // Reports `bad` (a check's error) with the usage; true when there is none.
   bool checked(const std::optional<std::string>& bad, const char* usage);
+  // A request to the route that Ctrl-C can cancel: then its error is "cancelled".
+  net::awaitable<reply> request(protocol::message m, net::duration timeout);
+  void failed(const reply& r);  // prints why a request got no answer
   void print(const std::string& text);
   void error(const std::string& text, const char* usage = nullptr);
-  std::vector<std::string> complete(const std::vector<std::string>& before, const std::string& prefix);
+  line_input::completion complete(const std::vector<std::string>& before, const std::string& prefix);
+  template <typename Table>
+  static std::vector<std::string> keys(const Table& table);
 
   net::awaitable<void> help(const parsed_args& a);
   net::awaitable<void> ping();
@@ -68,14 +74,20 @@ class terminal {
   net::awaitable<void> unserve(const parsed_args& a);
   // open|close|delete on a serve or use named by key or serveid.
   template <typename Table>
-  net::awaitable<void> edit(const parsed_args& a, const char* what, Table& table);
+  net::awaitable<void> edit(const parsed_args& a, command_id id, Table& table);
   net::awaitable<std::optional<std::string>> target(const parsed_args& a, const char* what);
+  // The key of the one entry `ref` (a key or a serveid) names; none or
+  // several: an error naming them, and nullopt.
+  template <typename Table>
+  std::optional<std::string> resolve(Table& table, const char* what, const std::string& ref);
 
   client& client_;
   line_input& in_;
   std::function<void()> request_stop_;
   bool done_ = false;     // exit typed, or end of input
   bool stopped_ = false;  // stopped from outside
+  bool cancelled_ = false;  // Ctrl-C during the current request
+  std::string question_;    // the label of the question being asked, for Tab
 };
 
 }  // namespace vnet

@@ -2,6 +2,7 @@
 // the missing ones asked for with their defaults.
 #include <fmt/format.h>
 
+#include "text/printable.hpp"
 #include "vnet/terminal.hpp"
 #include "vnet/terminal_usage.hpp"
 
@@ -15,7 +16,49 @@ std::optional<std::string> unknown_key(const parsed_args& a, std::initializer_li
   return std::nullopt;
 }
 
+// What a serveid reference matches: a serve by the id it asked for or was
+// granted, a use by the id it uses.
+bool has_serveid(const serve_entry& e, std::uint16_t id) {
+  return (e.state == serve_state::registered && e.serveid == id) || e.cfg.serveid == id;
+}
+bool has_serveid(const use_entry& e, std::uint16_t id) { return e.cfg.serveid == id; }
+
+// What `use open` or `use run` led to, said plainly: a use may be created
+// and still not listen (a busy port, a serveid nobody offers).
+std::string use_outcome(const use_entry& e, double retry_seconds) {
+  switch (e.state) {
+    case use_state::listening:
+      return fmt::format("listening on {}", net::host_port(e.cfg.ip, e.listen_port));
+    case use_state::port_busy:
+      return fmt::format("port {} is busy ({}), retrying every {:g} s", e.listen_port, e.reason, retry_seconds);
+    case use_state::standby:
+      return "standing by: " + (e.reason.empty() ? fmt::format("serveid {:03} is not offered", e.cfg.serveid)
+                                                 : text::printable(e.reason));
+    case use_state::no_serveid: return "standing by: it has no serveid";
+    case use_state::inactive: break;
+  }
+  return "inactive";
+}
+
 }  // namespace
+
+template <typename Table>
+std::optional<std::string> terminal::resolve(Table& table, const char* what, const std::string& ref) {
+  std::uint16_t id = 0;
+  const bool by_id = !check_serveid("serveid", ref, id, false);
+  std::vector<std::string> hits;
+  for (const auto& e : table.entries())
+    if (e.cfg.key == ref || (by_id && has_serveid(e, id))) hits.push_back(e.cfg.key);
+  if (hits.size() == 1) return hits.front();
+  if (hits.empty()) {
+    error(fmt::format("no {} '{}'", what, ref));
+  } else {  // acting on one of them would be a guess
+    std::string names;
+    for (const auto& k : hits) names += (names.empty() ? "" : ", ") + k;
+    error(fmt::format("{} matches {}: name one of them", ref, names));
+  }
+  return std::nullopt;
+}
 
 net::awaitable<std::optional<std::string>> terminal::field(const parsed_args& a, const char* key,
                                                            const char* label,
@@ -42,36 +85,45 @@ net::awaitable<std::optional<std::string>> terminal::target(const parsed_args& a
 }
 
 template <typename Table>
-net::awaitable<void> terminal::edit(const parsed_args& a, const char* what, Table& table) {
-  const char* usage = find_command(what)->usage;
-  const std::string action = a.words.empty() ? "" : a.words[0];
-  if (action != "open" && action != "close" && action != "delete") {
-    error(action.empty() ? fmt::format("{} what?", what) : fmt::format("no {} action '{}'", what, action), usage);
+net::awaitable<void> terminal::edit(const parsed_args& a, command_id id, Table& table) {
+  const char* what = command(id).name;
+  const char* usage = command(id).usage;
+  const std::string word = a.words.empty() ? "" : a.words[0];
+  const auto action = word_id<edit_action>(word, command(id).words);  // new and run went elsewhere
+  if (!action) {
+    error(word.empty() ? fmt::format("{} what?", what) : fmt::format("no {} action '{}'", what, word), usage);
     co_return;
   }
   std::optional<std::string> ref = co_await target(a, what);
   if (!ref) co_return;
-  auto* e = table.find_ref(*ref);  // the table may have changed while we asked
-  if (!e) {
-    error(fmt::format("no {} '{}'", what, *ref));
-    co_return;
-  }
-  auto key = e->cfg.key;
-  if (action == "delete") {
+  // Resolved after the question: the table may have changed while we asked.
+  const std::optional<std::string> key = resolve(table, what, *ref);
+  if (!key) co_return;
+  auto* e = table.find_key(*key);
+  const bool open = *action == edit_action::open;
+  if (*action == edit_action::delete_) {
     table.remove(e->id);
-    print(fmt::format("{} {} deleted", what, key));
-  } else if ((action == "open") == e->cfg.active) {
-    print(fmt::format("{} {} is already {}", what, key, action == "open" ? "open" : "closed"));
+    print(fmt::format("{} {} deleted", what, *key));
+  } else if (open == e->cfg.active) {
+    print(fmt::format("{} {} is already {}", what, *key, open ? "open" : "closed"));
+  } else if (!open) {
+    table.set_active(*e, false);
+    print(fmt::format("{} {} closed", what, *key));
   } else {
-    table.set_active(*e, action == "open");
-    print(fmt::format("{} {} {}", what, key, action == "open" ? "opened" : "closed"));
+    table.set_active(*e, true);
+    if constexpr (std::is_same_v<Table, use_table>)
+      print(fmt::format("use {}{} {}", *key, e->state == use_state::listening ? " opened:" : ":",
+                        use_outcome(*e, client_.config().heartbeat.count())));
+    else
+      print(fmt::format("{} {} opened", what, *key));
   }
 }
 
 net::awaitable<void> terminal::serve(const parsed_args& a) {
-  const std::string action = a.words.empty() ? "" : a.words[0];
-  if (action == "new" || action == "run") co_return co_await serve_new(a, action == "run");
-  co_await edit(a, "serve", client_.serves());
+  const auto action = word_id<edit_action>(a.words.empty() ? "" : a.words[0], command(command_id::serve).words);
+  if (action == edit_action::new_ || action == edit_action::run)
+    co_return co_await serve_new(a, action == edit_action::run);
+  co_await edit(a, command_id::serve, client_.serves());
 }
 
 template <typename Table>
@@ -100,7 +152,7 @@ net::awaitable<std::optional<std::string>> terminal::new_key(const parsed_args& 
 }
 
 net::awaitable<void> terminal::serve_new(const parsed_args& a, bool run) {
-  const char* usage = find_command("serve")->usage;
+  const char* usage = command(command_id::serve).usage;
   if (auto k = unknown_key(a, {"serveid", "ip", "port", "name", "info", "type"})) {
     error(fmt::format("serve {} takes no '{}'", a.words[0], *k), usage);
     co_return;
@@ -133,13 +185,14 @@ net::awaitable<void> terminal::serve_new(const parsed_args& a, bool run) {
 }
 
 net::awaitable<void> terminal::use(const parsed_args& a) {
-  const std::string action = a.words.empty() ? "" : a.words[0];
-  if (action == "new" || action == "run") co_return co_await use_new(a, action == "run");
-  co_await edit(a, "use", client_.uses());
+  const auto action = word_id<edit_action>(a.words.empty() ? "" : a.words[0], command(command_id::use).words);
+  if (action == edit_action::new_ || action == edit_action::run)
+    co_return co_await use_new(a, action == edit_action::run);
+  co_await edit(a, command_id::use, client_.uses());
 }
 
 net::awaitable<void> terminal::use_new(const parsed_args& a, bool run) {
-  const char* usage = find_command("use")->usage;
+  const char* usage = command(command_id::use).usage;
   if (auto k = unknown_key(a, {"serveid", "ip", "port"})) {
     error(fmt::format("use {} takes no '{}'", a.words[0], *k), usage);
     co_return;
@@ -161,12 +214,15 @@ net::awaitable<void> terminal::use_new(const parsed_args& a, bool run) {
   if (!port || (*port != "auto" && !checked(check_port("port", *port, cfg.port), usage))) co_return;
   cfg.ip = *ip;
   cfg.active = run;
-  client_.uses().add(cfg);
-  print(fmt::format("use {} created{}", key, run ? " and opened" : " (inactive)"));
+  const auto& e = client_.uses().add(cfg);
+  if (!run) co_return print(fmt::format("use {} created (inactive)", key));
+  const auto outcome = use_outcome(e, client_.config().heartbeat.count());
+  // "created and opened: listening on ...", or "created; port N is busy, ..."
+  print(fmt::format("use {} created{} {}", key, e.state == use_state::listening ? " and opened:" : ";", outcome));
 }
 
 net::awaitable<void> terminal::unserve(const parsed_args& a) {
-  const char* usage = find_command("unserve")->usage;
+  const char* usage = command(command_id::unserve).usage;
   if (auto k = unknown_key(a, {"vnetid", "ip", "port", "local_ip", "local_port"}); k || !a.words.empty()) {
     error(k ? fmt::format("unserve takes no '{}'", *k) : "unserve takes key=value arguments only", usage);
     co_return;
@@ -183,15 +239,15 @@ net::awaitable<void> terminal::unserve(const parsed_args& a) {
 
   print(fmt::format("asking vnet {:02} for {} ...", vnetid, net::host_port(*ip, port)));
   protocol::message m = protocol::unserve_request{0, vnetid, *ip, port};
-  reply r = co_await client_.request(std::move(m), std::chrono::seconds(15));
+  reply r = co_await request(std::move(m), std::chrono::seconds(15));
   const auto* res = r.msg ? std::get_if<protocol::unserve_result>(&*r.msg) : nullptr;
   if (!res) {
     // Timed out: the route passed it on, the vnet never answered.
-    error(r.error.starts_with("no answer") ? fmt::format("no answer from vnet {:02}", vnetid) : r.error);
-    co_return;
+    if (r.error.starts_with("no answer")) r.error = fmt::format("no answer from vnet {:02}", vnetid);
+    co_return failed(r);
   }
-  if (!res->ok) {
-    print(fmt::format("vnet {:02} refused: {}", vnetid, res->reason));
+  if (!res->ok) {  // the reason is the other vnet's text
+    print(fmt::format("vnet {:02} refused: {}", vnetid, text::printable(res->reason)));
     co_return;
   }
   auto serveid = res->serveid;
@@ -200,11 +256,12 @@ net::awaitable<void> terminal::unserve(const parsed_args& a) {
   config::use_config cfg;
   cfg.key = fmt::format("unserve-{:03}", serveid);
   cfg.serveid = serveid;
-  // The local side is always asked (unless on the line): where to map it.
-  std::optional<std::string> local_ip = co_await field(a, "local_ip", "ip", "127.0.0.1", true);
+  // Where to map it: asked unless the line says something about the local side.
+  const bool ask_local = !a.values.contains("local_ip") && !a.values.contains("local_port");
+  std::optional<std::string> local_ip = co_await field(a, "local_ip", "ip", "127.0.0.1", ask_local);
   if (!local_ip || !checked(check_ip_literal("ip", *local_ip), usage)) co_return;
   const std::string remote_port = std::to_string(port);
-  std::optional<std::string> local_port = co_await field(a, "local_port", "port", remote_port, true);
+  std::optional<std::string> local_port = co_await field(a, "local_port", "port", remote_port, ask_local);
   if (!local_port || !checked(check_port("port", *local_port, cfg.port), usage)) co_return;
   cfg.ip = *local_ip;
   auto& uses = client_.uses();

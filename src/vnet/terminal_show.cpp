@@ -1,6 +1,7 @@
 // show serve|use|vnet (local state) and show serves|vnets (asked from the route).
 #include <fmt/format.h>
 
+#include "text/printable.hpp"
 #include "vnet/table.hpp"
 #include "vnet/terminal.hpp"
 #include "vnet/terminal_usage.hpp"
@@ -12,6 +13,9 @@ const auto query_timeout = std::chrono::seconds(10);
 
 std::string id3(std::uint16_t id) { return id ? fmt::format("{:03}", id) : "---"; }
 const char* yes_no(bool b) { return b ? "yes" : "no"; }
+// Names and info from other vnets are data: escaped so a peer cannot move
+// the cursor, forge a line or clear the screen.
+std::string peer(std::string_view s) { return text::printable(s); }
 std::string plural(std::size_t n, const char* word) {
   return fmt::format("{} {}{}", n, word, n == 1 ? "" : "s");
 }
@@ -19,18 +23,21 @@ std::string plural(std::size_t n, const char* word) {
 }  // namespace
 
 net::awaitable<void> terminal::show(const parsed_args& a) {
-  const char* usage = find_command("show")->usage;
+  const char* usage = command(command_id::show).usage;
   if (a.words.size() != 1 || !a.values.empty()) {
     error(a.words.empty() ? "show what?" : "show takes one argument", usage);
     co_return;
   }
   const auto& what = a.words.front();
-  if (what == "serve") show_serve();
-  else if (what == "use") show_use();
-  else if (what == "vnet") show_vnet();
-  else if (what == "serves") co_await show_serves();
-  else if (what == "vnets") co_await show_vnets();
-  else error(fmt::format("cannot show '{}'", what), usage);
+  const auto id = word_id<show_what>(what, command(command_id::show).words);
+  if (!id) co_return error(fmt::format("cannot show '{}'", what), usage);
+  switch (*id) {
+    case show_what::serve: show_serve(); break;
+    case show_what::use: show_use(); break;
+    case show_what::vnet: show_vnet(); break;
+    case show_what::serves: co_await show_serves(); break;
+    case show_what::vnets: co_await show_vnets(); break;
+  }
 }
 
 void terminal::show_serve() {
@@ -39,7 +46,7 @@ void terminal::show_serve() {
   std::vector<std::vector<std::string>> rows{{"serveid", "key", "name", "ip:port", "active", "state", "links"}};
   for (const auto& e : entries) {
     std::string state = to_string(e.state);
-    if (e.state == serve_state::refused) state += ": " + e.reason;
+    if (e.state == serve_state::refused) state += ": " + peer(e.reason);  // the route's words
     bool registered = e.state == serve_state::registered;
     rows.push_back({id3(registered ? e.serveid : 0), e.cfg.key, e.cfg.name, net::host_port(e.cfg.ip, e.cfg.port),
                     yes_no(e.cfg.active), state, std::to_string(e.links->links())});
@@ -60,7 +67,8 @@ void terminal::show_use() {
     auto listen = net::host_port(e.cfg.ip, port);
     if (!port) listen.replace(listen.size() - 1, 1, "auto");  // "IP:0" -> "IP:auto"
     std::string state = to_string(e.state);
-    if (e.state == use_state::port_busy) state += ": " + e.reason;
+    if ((e.state == use_state::port_busy || e.state == use_state::standby) && !e.reason.empty())
+      state += ": " + text::printable(e.reason);  // why it does not listen
     rows.push_back({id3(e.cfg.serveid), e.cfg.key, listen, yes_no(e.cfg.active), state,
                     std::to_string(e.links->links())});
   }
@@ -89,32 +97,26 @@ void terminal::show_vnet() {
 
 net::awaitable<void> terminal::show_serves() {
   protocol::message m = protocol::serve_query{0};
-  reply r = co_await client_.request(std::move(m), query_timeout);
+  reply r = co_await request(std::move(m), query_timeout);
   const auto* res = r.msg ? std::get_if<protocol::serve_query_result>(&*r.msg) : nullptr;
-  if (!res) {
-    error(r.error.empty() ? "unexpected answer from the route" : r.error);
-    co_return;
-  }
+  if (!res) co_return failed(r);
   std::vector<std::vector<std::string>> rows{{"serveid", "vnetid", "vnet", "name", "type", "ip:port", "info"}};
   for (const auto& s : res->list.serves)
-    rows.push_back({id3(s.serve.serveid), fmt::format("{:02}", s.vnetid), s.vnet_name, s.serve.name, s.serve.type,
-                    net::host_port(s.serve.ip, s.serve.port), s.serve.info});
+    rows.push_back({id3(s.serve.serveid), fmt::format("{:02}", s.vnetid), peer(s.vnet_name), peer(s.serve.name),
+                    peer(s.serve.type), peer(net::host_port(s.serve.ip, s.serve.port)), peer(s.serve.info)});
   print(render_table(rows));
   print(fmt::format("- {}, {} -", plural(res->list.vnets, "vnet"), plural(res->list.serves.size(), "serve")));
 }
 
 net::awaitable<void> terminal::show_vnets() {
   protocol::message m = protocol::vnet_query{0};
-  reply r = co_await client_.request(std::move(m), query_timeout);
+  reply r = co_await request(std::move(m), query_timeout);
   const auto* res = r.msg ? std::get_if<protocol::vnet_query_result>(&*r.msg) : nullptr;
-  if (!res) {
-    error(r.error.empty() ? "unexpected answer from the route" : r.error);
-    co_return;
-  }
+  if (!res) co_return failed(r);
   auto self = client_.vnetid();
   std::vector<std::vector<std::string>> rows{{"vnetid", "name", "links"}};
   for (const auto& v : res->vnets)  // this vnet's row ends with "  *"
-    rows.push_back({fmt::format("{:02}", v.vnetid), v.name,
+    rows.push_back({fmt::format("{:02}", v.vnetid), peer(v.name),
                     std::to_string(v.links) + (self && *self == v.vnetid ? "  *" : "")});
   print(render_table(rows));
   print(fmt::format("- {} -", plural(res->vnets.size(), "vnet")));

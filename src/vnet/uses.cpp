@@ -6,7 +6,6 @@
 #include "net/frame_io.hpp"
 #include "net/relay.hpp"
 #include "text/printable.hpp"
-#include "vnet/command_line.hpp"
 
 namespace vnet {
 
@@ -71,15 +70,6 @@ void use_table::remove(std::uint64_t id) {
 use_entry* use_table::find_key(const std::string& key) {
   for (auto& e : entries_)
     if (e.cfg.key == key) return &e;
-  return nullptr;
-}
-
-use_entry* use_table::find_ref(const std::string& ref) {
-  if (auto* e = find_key(ref)) return e;
-  std::uint16_t id = 0;
-  if (check_serveid("serveid", ref, id, false)) return nullptr;  // not a serveid either
-  for (auto& e : entries_)
-    if (e.cfg.serveid == id) return &e;
   return nullptr;
 }
 

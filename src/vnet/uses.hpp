@@ -55,8 +55,6 @@ class use_table {
 
   const std::vector<use_entry>& entries() const { return entries_; }
   use_entry* find_key(const std::string& key);
-  // By [use.NAME] key, or by serveid when ref is all digits.
-  use_entry* find_ref(const std::string& ref);
 
  private:
   void follow(use_entry& e, const protocol::serve_list& list);

@@ -6,7 +6,7 @@ import socket
 import unittest
 
 from harness import LOOPBACK, EchoService, free_port, recv_exact
-from pty_session import TerminalCase, vnet_config_text
+from vnet_terminal import TerminalCase, vnet_config_text
 
 
 class HeldConnectionTest(TerminalCase):

@@ -15,7 +15,7 @@ import unittest
 
 import harness
 from harness import LOOPBACK, EchoService, free_port, port_refuses, sha256
-from pty_session import CONNECTED, PROMPT, TerminalCase, table_rows, vnet_config_text
+from vnet_terminal import CONNECTED, PROMPT, TerminalCase, table_rows, vnet_config_text
 
 USE_HEADER = re.compile(r"(?m)^\s*serveid {2,}key {2,}listen {2,}active {2,}state {2,}links\s*$")
 SERVE_HEADER = re.compile(r"(?m)^\s*serveid {2,}key {2,}name {2,}ip:port {2,}active {2,}state {2,}links\s*$")
@@ -405,7 +405,8 @@ class ReloadCommandTest(ReloadCase):
         self.wait_echo(q, 15, "a vnet of group g2 to reach term's serve 760")
         self.exact(q, self.echo_x)
         out = t.command("show use")
-        self.assertEqual(row_by_key(rows_under(USE_HEADER, out), "u700")[4], "standing by", out)
+        # `show use` adds the reason when the vnet knows it.
+        self.assertRegex(row_by_key(rows_under(USE_HEADER, out), "u700")[4], r"^standing by(: .+)?$", out)
 
     def test_sighup_in_terminal_mode(self):
         t = self.term

@@ -12,7 +12,7 @@ import unittest
 
 import harness
 from harness import LOOPBACK, EchoService, free_port, port_refuses, recv_exact, sha256
-from pty_session import CONNECTED, PROMPT, TerminalCase, table_rows
+from vnet_terminal import CONNECTED, PROMPT, TerminalCase, table_rows
 
 USE_HEADER = re.compile(r"(?m)^\s*serveid {2,}key {2,}listen {2,}active {2,}state {2,}links\s*$")
 SERVE_HEADER = re.compile(r"(?m)^\s*serveid {2,}key {2,}name {2,}ip:port {2,}active {2,}state {2,}links\s*$")

@@ -31,6 +31,15 @@ TEST(Table, WidthCountsCodePoints) {
             "ü      3");
 }
 
+TEST(Table, WidthCountsDisplayColumns) {
+  // CJK characters take two columns on a terminal: "网页" is as wide as "abcd".
+  EXPECT_EQ(render_table({{"key", "n"}, {"网页", "1"}, {"abcd", "2"}, {"x", "3"}}),
+            "key   n\n"
+            "网页  1\n"
+            "abcd  2\n"
+            "x     3");
+}
+
 TEST(Table, ShortRowsAndEdgeCases) {
   EXPECT_EQ(render_table({}), "");
   EXPECT_EQ(render_table({{"only"}}), "only");

@@ -111,10 +111,12 @@ bool is_name_char(char32_t c) {
   if (c < 0x80)
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
            c == '_' || c == '.' || c == '-';
-  // C1 controls, and the non-ASCII spaces and line breaks that would split a
-  // terminal word or a log line without showing it.
-  return c >= 0xA0 && c != 0x1680 && !(c >= 0x2000 && c <= 0x200F) &&
-         !(c >= 0x2028 && c <= 0x202F) && c != 0x205F && c != 0x3000 && c != 0xFEFF;
+  // C1 controls, the non-ASCII spaces and line breaks that would split a
+  // terminal word or a log line without showing it (U+00A0 included), and
+  // the bidirectional overrides and isolates that reorder what follows.
+  return c > 0xA0 && c != 0x1680 && !(c >= 0x2000 && c <= 0x200F) &&
+         !(c >= 0x2028 && c <= 0x202F) && c != 0x205F && !(c >= 0x2066 && c <= 0x2069) &&
+         c != 0x3000 && c != 0xFEFF;
 }
 
 }  // namespace

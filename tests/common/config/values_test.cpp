@@ -95,6 +95,8 @@ TEST(Values, NamesRefuseWhatBreaksAWordOrALine) {
         std::string("esc\x1b[31m"), std::string("nul\0x", 5),
         std::string("c1\xc2\x85"),             // U+0085 NEXT LINE
         std::string("ideo\xe3\x80\x80space"),  // U+3000 IDEOGRAPHIC SPACE
+        std::string("nb\xc2\xa0space"),        // U+00A0 NO-BREAK SPACE
+        std::string("abc\xe2\x81\xa6" "fed"),  // U+2066 LEFT-TO-RIGHT ISOLATE
         std::string("bad\xff"),                // not UTF-8
         std::string("\xc0\xaf"),               // overlong '/'
         std::string("\xed\xa0\x80"),           // a UTF-16 surrogate
