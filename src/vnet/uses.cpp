@@ -1,5 +1,7 @@
 #include "vnet/uses.hpp"
 
+#include <optional>
+
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
@@ -20,7 +22,8 @@ const char* to_string(use_state s) {
   return "?";
 }
 
-use_table::use_table(net::asio::any_io_executor ex, route_context& ctx) : ex_(ex), ctx_(ctx) {}
+use_table::use_table(net::asio::any_io_executor ex, route_context& ctx)
+    : ex_(ex), ctx_(ctx), standby_log_timer_(ex) {}
 
 void use_table::load(const std::vector<config::use_config>& uses) {
   close_all();
@@ -114,8 +117,40 @@ void use_table::stand_by(use_entry& e, const protocol::serve_list& list) {
                           text::printable(ctx_.cfg->group));
   auto reason = fmt::format("{} ({} serve{} from {} other vnet{})", what, serves, serves == 1 ? "" : "s",
                             others, others == 1 ? "" : "s");
-  if (!e.reason.starts_with(what)) spdlog::info("use {}: {}", e.cfg.key, reason);
+  if (!e.reason.starts_with(what)) e.standby_since = std::chrono::steady_clock::now();
   e.reason = std::move(reason);
+  e.standby_what = std::move(what);
+  if (e.standby_logged == e.standby_what) return;
+  if (standby_log_armed_) return;
+  standby_log_armed_ = true;
+  standby_log_timer_.expires_at(e.standby_since + standby_log_delay);
+  standby_log_timer_.async_wait([this](net::error_code ec) {
+    standby_log_armed_ = false;
+    if (!ec) log_standby_reasons();
+  });
+}
+
+void use_table::log_standby_reasons() {
+  const auto now = std::chrono::steady_clock::now();
+  std::optional<std::chrono::steady_clock::time_point> next;
+  for (auto& e : entries_) {
+    if (e.state != use_state::standby || e.standby_what.empty()) continue;
+    if (!e.reason.starts_with(e.standby_what) || e.standby_logged == e.standby_what) continue;
+    const auto due = e.standby_since + standby_log_delay;
+    if (due > now) {
+      if (!next || due < *next) next = due;
+      continue;
+    }
+    spdlog::info("use {}: {}", e.cfg.key, e.reason);
+    e.standby_logged = e.standby_what;
+  }
+  if (!next) return;
+  standby_log_armed_ = true;
+  standby_log_timer_.expires_at(*next);
+  standby_log_timer_.async_wait([this](net::error_code ec) {
+    standby_log_armed_ = false;
+    if (!ec) log_standby_reasons();
+  });
 }
 
 void use_table::note_owner(use_entry& e, const protocol::listed_serve& s) {
@@ -144,6 +179,7 @@ void use_table::start(use_entry& e, std::uint16_t port) {
   e.acceptor = acceptor;
   e.state = use_state::listening;
   e.reason.clear();
+  e.standby_logged.clear();
   spdlog::info("use {} listening on {} for serveid {:03}", e.cfg.key, net::host_port(e.cfg.ip, port),
                e.cfg.serveid);
   auto name = e.cfg.key;
@@ -180,6 +216,7 @@ void use_table::on_disconnected() {
     if (e.state == use_state::listening || e.state == use_state::port_busy)
       stop(e, use_state::standby, "lost the route");
     if (e.state == use_state::standby) e.reason = "not connected to the route";
+    e.standby_logged.clear();  // said again after the reconnect if still true
     // vnetids are the route's: after a reconnect they may mean other vnets.
     e.served_by = 0;
     e.served_by_name.clear();
@@ -187,6 +224,7 @@ void use_table::on_disconnected() {
 }
 
 void use_table::close_all() {
+  standby_log_timer_.cancel();  // a pending log line must not hold up shutdown
   for (auto& e : entries_) {
     if (e.state == use_state::listening) stop(e, use_state::standby, "closing");
     e.links->close_all();

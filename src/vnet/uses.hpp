@@ -2,6 +2,7 @@
 // The uses of this vnet: a local listener per use while its serveid is
 // offered in the group; each accepted connection gets its own link to the
 // route, which pairs it with the serving vnet.
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -12,6 +13,9 @@
 #include "vnet/route_context.hpp"
 
 namespace vnet {
+
+// How long a use must stand by for the same reason before it is logged.
+inline constexpr std::chrono::seconds standby_log_delay{2};
 
 enum class use_state { inactive, no_serveid, standby, listening, port_busy };
 const char* to_string(use_state s);
@@ -26,6 +30,11 @@ struct use_entry {
   // missing serve while standing by ("serveid 700 is not offered in group
   // 'x' (0 serves from 0 other vnets)"); empty while listening.
   std::string reason;
+  // The standby reason's first part as last logged, and since when the use
+  // stands by for the current one (the log waits standby_log_delay).
+  std::string standby_what;    // "serveid 700 is not offered in group 'x'"
+  std::string standby_logged;  // standby_what as last logged
+  std::chrono::steady_clock::time_point standby_since;
   // The vnet that served the serveid when last seen offered in this session
   // with the route (0: not seen since connecting).
   std::uint32_t served_by = 0;
@@ -59,6 +68,7 @@ class use_table {
  private:
   void follow(use_entry& e, const protocol::serve_list& list);
   void stand_by(use_entry& e, const protocol::serve_list& list);
+  void log_standby_reasons();
   void note_owner(use_entry& e, const protocol::listed_serve& s);
   void start(use_entry& e, std::uint16_t port);
   void stop(use_entry& e, use_state next, const std::string& why);
@@ -71,6 +81,11 @@ class use_table {
   protocol::serve_list last_list_;  // the group's serves as last pushed
   bool have_list_ = false;
   std::uint64_t next_id_ = 1;
+  // At start the group's list often arrives a moment before the serving
+  // vnet's registration: a standby reason is logged only once it has held
+  // for standby_log_delay, so a normal start logs no false alarm.
+  net::asio::steady_timer standby_log_timer_;
+  bool standby_log_armed_ = false;
 };
 
 }  // namespace vnet

@@ -62,6 +62,19 @@ class UseReasonTest(BlackBoxCase):
         self.assertTrue(port_refuses(port))
 
 
+    def test_a_normal_start_logs_no_false_alarm(self):
+        # The office often gets the group's list a moment before home's serve
+        # is registered: a reason that clears within the grace is not logged.
+        port = free_port()
+        echo = self.c.service(EchoService())
+        office = self.c.start_vnet("office", self.route_port, uses={"ssh": {"serveid": 700, "port": port}})
+        office.wait_log(CONNECTED, 10)
+        self.c.start_vnet("home", self.route_port, serves={"ssh": {"serveid": 700, "port": echo.port}})
+        office.wait_log("use ssh listening on", timeout=10)
+        self.wait_echo(port)
+        self.assertNotIn("is not offered", office.log())
+
+
 class OwnerChangeTest(BlackBoxCase):
     def test_new_owner_is_logged_and_reached(self):
         route, route_port = self.c.start_route()
