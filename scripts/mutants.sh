@@ -32,7 +32,7 @@ mutants=(
   "welcome wait fixed at 10 s ||| src/vnet/client.cpp ||| const auto welcome_timeout = ctx_.dial_timeout(); ||| const auto welcome_timeout = std::chrono::seconds(10); ||| blackbox_route_address"
   "route text not escaped ||| src/vnet/client.cpp ||| auto why = text::printable(e->message); ||| auto why = e->message; ||| blackbox_route_address"
   "standby reason logged without grace ||| src/vnet/uses.hpp ||| standby_log_delay{2} ||| standby_log_delay{0} ||| blackbox_use_reasons"
-  "standby reason logged per push ||| src/vnet/uses.cpp ||| if (e.standby_logged == e.standby_what) return; ||| ; ||| blackbox_use_reasons"
+  "standby reason logged per push ||| src/vnet/uses.cpp ||| || e.standby_logged == e.standby_what) continue; ||| ) continue; ||| blackbox_use_reasons"
   "owner change silent ||| src/vnet/uses.cpp ||| if (e.served_by != 0 &&  ||| if (false &&  ||| blackbox_use_reasons|blackbox_restart"
   "peer vnet name not escaped ||| src/vnet/uses.cpp ||| text::printable(s.vnet_name) ||| s.vnet_name ||| blackbox_use_reasons"
   "repeat unserve keeps the old timer ||| src/vnet/unserve.cpp ||| if (u.expiry) arm(id, ctx_.cfg->unserve_unused_timeout, \"unused\"); ||| ; ||| blackbox_unserve"

@@ -120,8 +120,7 @@ void use_table::stand_by(use_entry& e, const protocol::serve_list& list) {
   if (!e.reason.starts_with(what)) e.standby_since = std::chrono::steady_clock::now();
   e.reason = std::move(reason);
   e.standby_what = std::move(what);
-  if (e.standby_logged == e.standby_what) return;
-  if (standby_log_armed_) return;
+  if (standby_log_armed_ || e.standby_logged == e.standby_what) return;
   standby_log_armed_ = true;
   standby_log_timer_.expires_at(e.standby_since + standby_log_delay);
   standby_log_timer_.async_wait([this](net::error_code ec) {

@@ -54,12 +54,18 @@ class UseReasonTest(BlackBoxCase):
         # Another vnet joins with serve 701: a new push, the counts change,
         # the reason does not: no second line.
         echo = self.c.service(EchoService())
-        self.c.start_vnet("home", self.route_port, group="default-sh",
-                          serves={"web": {"serveid": 701, "port": echo.port}})
+        home = self.c.start_vnet("home", self.route_port, group="default-sh",
+                                 serves={"web": {"serveid": 701, "port": echo.port}})
         office.wait_log("use web listening on", timeout=10)
         self.wait_echo(web_port)
         self.assertEqual(office.log().count("use ssh: serveid 700 is not offered"), 1, office.log())
         self.assertTrue(port_refuses(port))
+        # web stands by in its turn: its reason is logged, ssh's is not again.
+        web_line = "use web: serveid 701 is not offered in group 'default-sh'"
+        before = office.log().count(web_line)
+        home.stop()
+        harness.wait_for(lambda: office.log().count(web_line) > before, 10, what="web's new standby line")
+        self.assertEqual(office.log().count("use ssh: serveid 700 is not offered"), 1, office.log())
 
 
     def test_a_normal_start_logs_no_false_alarm(self):
