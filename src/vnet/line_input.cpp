@@ -272,11 +272,13 @@ char** line_input::on_complete(const char* text, int start, int) {
   auto& matches = active->matches_;
   matches.clear();
   bool file_names = false;
+  rl_completion_append_character = ' ';
   if (active->completer_) {
     std::string prefix = text;
     try {
       auto c = active->completer_(words, prefix);
       file_names = c.file_names;
+      if (c.whole_answer) rl_completion_append_character = '\0';
       for (auto& m : c.candidates)
         if (m.starts_with(prefix) && std::find(matches.begin(), matches.end(), m) == matches.end())
           matches.push_back(std::move(m));

@@ -68,10 +68,12 @@ class line_input {
   // Tab completion (tty only). words_before: the complete words before the one being
   // completed; prefix: the partial word. The callback decides what is completed (the
   // class filters candidates by prefix itself too); no candidates and !file_names: no
-  // completion; file_names: readline's file name completion.
+  // completion; file_names: readline's file name completion; whole_answer: the
+  // candidate is the whole answer (a question's), so no space is added after it.
   struct completion {
     std::vector<std::string> candidates;
     bool file_names = false;
+    bool whole_answer = false;
   };
   using completer = std::function<completion(const std::vector<std::string>& words_before,
                                              const std::string& prefix)>;

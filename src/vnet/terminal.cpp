@@ -177,9 +177,10 @@ std::vector<std::string> terminal::keys(const Table& table) {
 
 line_input::completion terminal::complete(const std::vector<std::string>& before, const std::string&) {
   std::vector<std::string> out;
-  // At a question the answer is completed, whatever it holds so far.
-  if (question_ == "serve") return {keys(client_.serves())};
-  if (question_ == "use") return {keys(client_.uses())};
+  // At a question the answer is one word: completed once, no space after it.
+  if (!question_.empty() && !before.empty()) return {};
+  if (question_ == "serve") return {keys(client_.serves()), false, true};
+  if (question_ == "use") return {keys(client_.uses()), false, true};
   if (!question_.empty()) return {};
   if (before.empty() || (before.size() == 1 && before[0] == "help")) {
     for (const auto& c : commands()) out.emplace_back(c.name);

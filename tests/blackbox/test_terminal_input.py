@@ -111,7 +111,7 @@ class InputTest(TerminalCase):
         t.expect(r"^ {4}serve: ")
         t.send("lo\t")
         t.expect(r"cal")
-        t.send("\r")
+        t.send("\t\r")  # a second Tab adds nothing: the answer is one word
         t.expect(r"(?m)^serve local closed\s*$")
         t.expect(PROMPT)
         t.send_line("use close")
