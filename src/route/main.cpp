@@ -34,6 +34,10 @@ int main(int argc, char** argv) {
     spdlog::error("cannot listen on {}: {}", net::host_port(cfg.listen.ip, cfg.listen.port), ec.message());
     return 1;
   }
-  net::run_until_signal(io, srv.run(), {.stop = [&] { srv.stop(); }}, "route");
+  // SIGHUP re-reads the file, as for the vnet (systemctl reload route).
+  net::signal_hooks hooks;
+  hooks.stop = [&] { srv.stop(); };
+  hooks.hangup = [&] { srv.reload_file(opts->config_path); };
+  net::run_until_signal(io, srv.run(), std::move(hooks), "route");
   return 0;
 }

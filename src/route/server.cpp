@@ -48,6 +48,33 @@ void server::stop() {
   connections_.close_all();
 }
 
+void server::reload_file(const std::string& path) {
+  spdlog::info("SIGHUP: reloading {}", path);
+  try {
+    auto next = config::load_route_config(path);
+    for (const auto& w : next.warnings) spdlog::warn("{}", w);
+    spdlog::info("reload: {}", reload(std::move(next)));
+  } catch (const config::error& e) {
+    spdlog::error("reload failed, nothing changed: {}", e.what());
+  }
+}
+
+std::string server::reload(config::route_config next) {
+  auto plan = plan_reload(cfg_, next);
+  // Port 0 (tests: the OS picks) is the same address as the port it picked.
+  if (cfg_.listen.port == 0 && next.listen.ip == cfg_.listen.ip &&
+      next.listen.port == local_endpoint().port())
+    plan.listen_changed = false;
+  if (plan.listen_changed)
+    spdlog::warn("reload: [route] ip/port {} needs a restart; still listening on {}",
+                 net::host_port(next.listen.ip, next.listen.port), net::to_string(local_endpoint()));
+  cfg_ = std::move(plan.apply);
+  // Deadlines and the heartbeat are read from cfg_ when a connection, link or
+  // welcome needs them; only live sessions hold a timeout of their own.
+  for (auto& [id, s] : sessions_) s->set_timeout(net::to_duration(cfg_.timeout));
+  return plan.summary();
+}
+
 net::awaitable<void> server::handle(net::tcp::socket s) {
   net::socket_set::guard guard(connections_, s);
   net::error_code ec;
@@ -103,7 +130,8 @@ net::awaitable<void> server::run_session(net::tcp::socket s, protocol::control_h
   if (stopping_) co_return;
   auto id = registry_.add_vnet(hello.name, hello.group);
   std::uint64_t token = random_token();
-  auto sess = std::make_shared<session>(std::move(s), id, hello.name, hello.group, token);
+  auto sess = std::make_shared<session>(std::move(s), id, hello.name, hello.group, token,
+                                       net::to_duration(cfg_.timeout));
   sessions_[id] = sess;
   spdlog::info("vnet {:02} ({}) connected from {}, group '{}'", id, hello.name, sess->remote(),
                hello.group);
@@ -115,8 +143,7 @@ net::awaitable<void> server::run_session(net::tcp::socket s, protocol::control_h
   std::function<void(const protocol::message&)> on_message = [this, &sess](const protocol::message& m) {
     on_control(*sess, m);
   };
-  auto reason = co_await sess->run(std::move(on_message),
-                                   net::to_duration(cfg_.timeout));
+  auto reason = co_await sess->run(std::move(on_message));
 
   sessions_.erase(id);
   drop_unserves(id);

@@ -11,6 +11,7 @@
 #include "protocol/messages.hpp"
 #include "route/links.hpp"
 #include "route/registry.hpp"
+#include "route/reload.hpp"
 #include "route/session.hpp"
 
 namespace route {
@@ -27,6 +28,13 @@ class server {
   // Closes the listener and every connection; run() and all connection
   // coroutines then finish on their own.
   void stop();
+
+  // Applies a re-read configuration (SIGHUP): timeouts and heartbeat at once,
+  // a new listening address at the next start. Returns what changed.
+  std::string reload(config::route_config next);
+  // Loads `path` and reload()s it, logging the outcome; a bad file is logged
+  // and changes nothing.
+  void reload_file(const std::string& path);
 
   // For tests and the log: current state.
   const registry& state() const { return registry_; }

@@ -2,6 +2,7 @@
 // One vnet's control session on the route. The server's table of sessions
 // must reach it from outside (to push serve lists and link requests), so it
 // lives in a shared_ptr; its coroutine still owns the reading.
+#include <algorithm>
 #include <chrono>
 #include <functional>
 #include <string>
@@ -13,12 +14,17 @@ namespace route {
 class session {
  public:
   session(net::tcp::socket socket, std::uint32_t vnetid, std::string name, std::string group,
-          std::uint64_t token);
+          std::uint64_t token, net::duration timeout);
 
   // Runs until the peer leaves, breaks the protocol, stays silent longer than
-  // `timeout`, or close() is called. Returns the reason, for the log.
-  net::awaitable<std::string> run(std::function<void(const protocol::message&)> on_message,
-                                  net::duration timeout);
+  // its timeout, or close() is called. Returns the reason, for the log.
+  net::awaitable<std::string> run(std::function<void(const protocol::message&)> on_message);
+  // The route's timeout changed (reload). Never below the one the vnet was
+  // welcomed with: it paces its pings by that one, and a reload must not
+  // drop it. A longer timeout applies at once.
+  void set_timeout(net::duration route_timeout) {
+    timeout_ = std::max(route_timeout, welcome_timeout_);
+  }
   void send(const protocol::message& m) { outbox_.send(m); }
   // Sends a fatal error frame, then ends the session.
   void fail(const std::string& reason);
@@ -33,7 +39,7 @@ class session {
 
  private:
   net::awaitable<std::string> read_loop(std::function<void(const protocol::message&)> on_message);
-  net::awaitable<std::string> watchdog(net::duration timeout);
+  net::awaitable<std::string> watchdog();
 
   net::tcp::socket socket_;
   net::outbox outbox_;
@@ -41,6 +47,8 @@ class session {
   std::string name_, group_;
   std::uint64_t token_;
   std::string remote_;
+  net::duration welcome_timeout_;  // told to the vnet in its welcome
+  net::duration timeout_;          // silence after which it is dropped
   std::chrono::steady_clock::time_point last_seen_;
   std::string close_reason_;
 };

@@ -116,7 +116,7 @@ duration to_duration(std::chrono::duration<double> d) {
 }
 
 awaitable<void> watch_silence(const std::chrono::steady_clock::time_point& last_seen,
-                              duration limit) {
+                              const duration& limit) {
   auto ex = co_await asio::this_coro::executor;
   for (;;) {
     auto deadline = last_seen + limit;

@@ -45,8 +45,10 @@ std::chrono::milliseconds to_ms(std::chrono::duration<double> d);
 duration to_duration(std::chrono::duration<double> d);
 
 // Returns once nothing has been seen for `limit`; `last_seen` is updated by
-// the caller's reader. The idle-timeout branch of a session.
+// the caller's reader. The idle-timeout branch of a session. Both are read
+// again at every wake-up, so the caller may change `limit` (a reload): a
+// longer one applies at once, a shorter one from the old deadline on.
 awaitable<void> watch_silence(const std::chrono::steady_clock::time_point& last_seen,
-                              duration limit);
+                              const duration& limit);
 
 }  // namespace net
