@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include "net/endpoint.hpp"
 #include "route/server.hpp"
 
 namespace route {

@@ -1,4 +1,5 @@
 #include "route/links.hpp"
+#include "net/time.hpp"
 
 #include <random>
 

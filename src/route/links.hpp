@@ -9,7 +9,7 @@
 #include <string>
 #include <unordered_map>
 
-#include "net/socket.hpp"
+#include "net/time.hpp"
 
 namespace route {
 

@@ -6,8 +6,8 @@
 
 #include "config/config.hpp"
 #include "log/cli.hpp"
+#include "net/endpoint.hpp"
 #include "net/run.hpp"
-#include "net/socket.hpp"
 #include "route/server.hpp"
 
 int main(int argc, char** argv) {

@@ -1,4 +1,6 @@
 #include "route/session.hpp"
+#include "net/endpoint.hpp"
+#include "net/time.hpp"
 
 #include <fmt/format.h>
 

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "net/frame_io.hpp"
+#include "net/time.hpp"
 
 namespace route {
 

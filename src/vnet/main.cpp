@@ -7,8 +7,9 @@
 
 #include "config/config.hpp"
 #include "log/cli.hpp"
+#include "net/endpoint.hpp"
 #include "net/run.hpp"
-#include "net/socket.hpp"
+#include "net/spawn.hpp"
 #include "vnet/client.hpp"
 #include "vnet/line_input.hpp"
 #include "vnet/terminal.hpp"
