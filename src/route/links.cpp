@@ -44,13 +44,6 @@ void link_table::fail(std::uint64_t id, std::uint32_t serve_vnet, const std::str
   it->second->signal.cancel();
 }
 
-void link_table::add_active(std::uint64_t id, std::uint32_t use_vnet, std::uint32_t serve_vnet,
-                            net::tcp::socket& a, net::tcp::socket& b) {
-  active_[id] = active_link{use_vnet, serve_vnet, &a, &b};
-}
-
-void link_table::remove_active(std::uint64_t id) { active_.erase(id); }
-
 void link_table::drop_vnet(std::uint32_t vnetid, const std::string& reason) {
   for (auto& [id, p] : pending_) {
     if ((p->serve_vnet == vnetid || p->use_vnet == vnetid) && !p->peer && p->failure.empty()) {

@@ -122,20 +122,21 @@ net::awaitable<void> server::handle(net::tcp::socket s) {
     co_await net::write_frame(s, std::move(frame));
     co_return;
   }
-  if (auto* hello = std::get_if<protocol::control_hello>(&msg))
+  if (auto* hello = std::get_if<protocol::control_hello>(&msg)) {
+    connections_.remove(s);  // the session owns it now; stop() closes sessions
     co_await run_session(std::move(s), std::move(*hello));
-  else if (auto* open = std::get_if<protocol::link_open>(&msg))
-    co_await run_use_link(std::move(s), *open);
-  else
+  } else if (auto* open = std::get_if<protocol::link_open>(&msg)) {
+    co_await run_use_link(s, *open);
+  } else {
     join_link(s, std::get<protocol::link_join>(msg), from);
+  }
 }
 
 net::awaitable<void> server::run_session(net::tcp::socket s, protocol::control_hello hello) {
   if (stopping_) co_return;
   auto id = registry_.add_vnet(hello.name, hello.group);
   std::uint64_t token = random_token();
-  auto sess = std::make_shared<session>(std::move(s), id, hello.name, hello.group, token,
-                                       net::to_duration(cfg_.timeout));
+  auto sess = std::make_shared<session>(std::move(s), id, token, net::to_duration(cfg_.timeout));
   sessions_[id] = sess;
   spdlog::info("vnet {:02} ({}) connected from {}, group '{}'", id, hello.name, sess->remote(),
                hello.group);
@@ -152,17 +153,17 @@ net::awaitable<void> server::run_session(net::tcp::socket s, protocol::control_h
   sessions_.erase(id);
   drop_unserves(id);
   auto serves = registry_.serves_of_group(hello.group);
-  registry_.remove_vnet(id);
+  auto gone = registry_.remove_vnet(id);
   links_.drop_vnet(id, fmt::format("vnet {:02} disconnected", id));
   for (const auto& e : serves)
     if (e.vnetid == id)
       spdlog::info("serve {:03} '{}' of vnet {:02} unregistered", e.serve.serveid, e.serve.name, id);
-  spdlog::info("vnet {:02} ({}) disconnected: {}", id, sess->name(), reason);
+  spdlog::info("vnet {:02} ({}) disconnected: {}", id, gone ? gone->name : hello.name, reason);
   if (!stopping_) push_group(hello.group);
 }
 
-net::awaitable<void> server::run_use_link(net::tcp::socket s, protocol::link_open open) {
-  net::socket_set::guard guard(connections_, s);
+net::awaitable<void> server::run_use_link(net::tcp::socket& s, protocol::link_open open) {
+  // `s` lives in handle()'s frame, registered in connections_ until paired.
   auto it = sessions_.find(open.vnetid);
   if (it == sessions_.end() || it->second->token() != open.session_token) {
     spdlog::warn("link refused: no session {:02} with that token", open.vnetid);
@@ -170,10 +171,10 @@ net::awaitable<void> server::run_use_link(net::tcp::socket s, protocol::link_ope
     co_await net::write_frame(s, std::move(frame));
     co_return;
   }
-  auto user = it->second;
-  const serve_entry* target = registry_.find_serve(user->group(), open.serveid);
+  const std::string group = vnet_of(*it->second).group;
+  const serve_entry* target = registry_.find_serve(group, open.serveid);
   if (!target || !sessions_.contains(target->vnetid)) {
-    auto why = fmt::format("serveid {:03} is not served in group '{}'", open.serveid, user->group());
+    auto why = fmt::format("serveid {:03} is not served in group '{}'", open.serveid, group);
     spdlog::info("link from vnet {:02} refused: {}", open.vnetid, why);
     auto frame = protocol::encode(protocol::link_result{false, why});
     co_await net::write_frame(s, std::move(frame));
@@ -202,15 +203,15 @@ net::awaitable<void> server::run_use_link(net::tcp::socket s, protocol::link_ope
   auto use_vnet = p.use_vnet, serve_vnet = p.serve_vnet;
   auto serveid = p.serveid;
   links_.forget(link_id);
-  net::socket_set::guard peer_guard(connections_, peer);
+  // From here the link table is the one owner that reaches both sockets.
+  link_table::active_scope active(links_, link_id, use_vnet, serve_vnet, s, peer);
+  connections_.remove(s);
   auto paired = protocol::encode(protocol::link_result{true, {}});
   if (auto ec = co_await net::write_frame(s, std::move(paired))) co_return;
 
-  links_.add_active(link_id, use_vnet, serve_vnet, s, peer);
   spdlog::debug("link {} paired: vnet {:02} -> serveid {:03} on vnet {:02}", link_id, use_vnet,
                 serveid, serve_vnet);
   auto st = co_await net::relay(s, peer);
-  links_.remove_active(link_id);
   spdlog::debug("link {} closed: {} bytes up, {} bytes down{}", link_id, st.a_to_b, st.b_to_a,
                 st.error ? " (" + st.error.message() + ")" : "");
 }

@@ -8,13 +8,11 @@ using namespace boost::asio::experimental::awaitable_operators;
 
 namespace route {
 
-session::session(net::tcp::socket socket, std::uint32_t vnetid, std::string name,
-                 std::string group, std::uint64_t token, net::duration timeout)
+session::session(net::tcp::socket socket, std::uint32_t vnetid, std::uint64_t token,
+                 net::duration timeout)
     : socket_(std::move(socket)),
       outbox_(socket_.get_executor()),
       vnetid_(vnetid),
-      name_(std::move(name)),
-      group_(std::move(group)),
       token_(token),
       welcome_timeout_(timeout),
       timeout_(timeout),

@@ -1,7 +1,9 @@
 #pragma once
 // One vnet's control session on the route. The server's table of sessions
 // must reach it from outside (to push serve lists and link requests), so it
-// lives in a shared_ptr; its coroutine still owns the reading.
+// lives in a shared_ptr; its coroutine still owns the reading. The session is
+// the vnet's I/O only: its name and group belong to the registry (the server
+// reads them there by vnetid), so a rename has one place to change.
 #include <algorithm>
 #include <chrono>
 #include <functional>
@@ -14,8 +16,8 @@ namespace route {
 
 class session {
  public:
-  session(net::tcp::socket socket, std::uint32_t vnetid, std::string name, std::string group,
-          std::uint64_t token, net::duration timeout);
+  session(net::tcp::socket socket, std::uint32_t vnetid, std::uint64_t token,
+          net::duration timeout);
 
   // Runs until the peer leaves, breaks the protocol, stays silent longer than
   // its timeout, or close() is called. Returns the reason, for the log.
@@ -32,9 +34,6 @@ class session {
   void close();
 
   std::uint32_t vnetid() const { return vnetid_; }
-  const std::string& name() const { return name_; }
-  void set_name(std::string name) { name_ = std::move(name); }
-  const std::string& group() const { return group_; }
   std::uint64_t token() const { return token_; }
   const std::string& remote() const { return remote_; }
 
@@ -45,7 +44,6 @@ class session {
   net::tcp::socket socket_;
   net::outbox outbox_;
   std::uint32_t vnetid_;
-  std::string name_, group_;
   std::uint64_t token_;
   std::string remote_;
   net::duration welcome_timeout_;  // told to the vnet in its welcome
