@@ -97,6 +97,18 @@ class RouteReloadTest(BlackBoxCase):
         self.assert_nobody_dropped(2)
         self.assertFalse(harness.port_accepts(other))
 
+    def test_vnet_rename_is_kept_once_on_the_route(self):
+        # The route keeps a vnet's name in one place (its registry): a second
+        # rename must start from the first one's result.
+        home_ini = os.path.join(self.c.dir, "home.ini")
+        for old, new in (("home", "house"), ("house", "home2")):
+            with open(home_ini, encoding="utf-8") as f:
+                text = f.read()
+            self.c.write("home.ini", text.replace(f"name={old}\n", f"name={new}\n"))
+            self.home.signal(signal.SIGHUP)
+            self.route.wait_log(f"renamed: {old} -> {new}", timeout=10)
+        self.assert_nobody_dropped(2)
+
 
 if __name__ == "__main__":
     import unittest
