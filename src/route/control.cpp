@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include "net/endpoint.hpp"
 #include "route/server.hpp"
 
 namespace route {
@@ -16,15 +17,15 @@ void server::on_control(session& s, const protocol::message& m) {
   } else if (auto* unreg = std::get_if<protocol::serve_unregister>(&m)) {
     if (registry_.unregister_serve(s.vnetid(), unreg->serveid)) {
       spdlog::info("vnet {:02}: serve {:03} unregistered", s.vnetid(), unreg->serveid);
-      push_group(s.group());
+      push_group(vnet_of(s).group);
     }
   } else if (auto* failed = std::get_if<protocol::link_failed>(&m)) {
     links_.fail(failed->link_id, s.vnetid(), failed->reason);
   } else if (auto* q = std::get_if<protocol::serve_query>(&m)) {
-    s.send(protocol::serve_query_result{q->request_id, registry_.list_for_group(s.group())});
+    s.send(protocol::serve_query_result{q->request_id, registry_.list_for_group(vnet_of(s).group)});
   } else if (auto* vq = std::get_if<protocol::vnet_query>(&m)) {
     protocol::vnet_query_result out{vq->request_id, {}};
-    for (const auto& v : registry_.vnets_of_group(s.group()))
+    for (const auto& v : registry_.vnets_of_group(vnet_of(s).group))
       out.vnets.push_back({v.vnetid, v.name, static_cast<std::uint32_t>(links_.live_links(v.vnetid))});
     s.send(out);
   } else if (auto* rn = std::get_if<protocol::vnet_rename>(&m)) {
@@ -43,8 +44,8 @@ void server::on_control(session& s, const protocol::message& m) {
 
 void server::push_group(const std::string& group) {
   auto list = registry_.list_for_group(group);
-  for (auto& [id, s] : sessions_)
-    if (s->group() == group) s->send(list);
+  for (const auto& v : registry_.vnets_of_group(group))
+    if (auto it = sessions_.find(v.vnetid); it != sessions_.end()) it->second->send(list);
 }
 
 void server::on_register(session& s, const protocol::serve_register& reg) {
@@ -58,22 +59,23 @@ void server::on_register(session& s, const protocol::serve_register& reg) {
   }
   spdlog::info("vnet {:02}: serve '{}' registered as serveid {:03}{}", s.vnetid(), reg.serve.name,
                out.serveid, out.reason.empty() ? "" : " (" + out.reason + ")");
-  push_group(s.group());
+  push_group(vnet_of(s).group);
 }
 
 void server::on_rename(session& s, const protocol::vnet_rename& r) {
-  if (r.name == s.name()) return;
-  spdlog::info("vnet {:02} renamed: {} -> {}", s.vnetid(), s.name(), r.name);
-  s.set_name(r.name);
+  const auto& v = vnet_of(s);
+  if (r.name == v.name) return;
+  spdlog::info("vnet {:02} renamed: {} -> {}", s.vnetid(), v.name, r.name);
   registry_.rename_vnet(s.vnetid(), r.name);
-  push_group(s.group());  // the serve list names the vnets
+  push_group(vnet_of(s).group);  // the serve list names the vnets
 }
 
 void server::on_unserve_request(session& s, const protocol::unserve_request& req) {
   auto it = sessions_.find(req.vnetid);
-  if (it == sessions_.end() || it->second->group() != s.group()) {
+  const auto& group = vnet_of(s).group;
+  if (it == sessions_.end() || vnet_of(*it->second).group != group) {
     s.send(protocol::unserve_result{req.request_id, false, 0,
-                                    fmt::format("no vnet {:02} in group '{}'", req.vnetid, s.group())});
+                                    fmt::format("no vnet {:02} in group '{}'", req.vnetid, group)});
     return;
   }
   auto id = next_unserve_++;

@@ -1,4 +1,5 @@
 #include "route/links.hpp"
+#include "net/time.hpp"
 
 #include <random>
 
@@ -42,13 +43,6 @@ void link_table::fail(std::uint64_t id, std::uint32_t serve_vnet, const std::str
   it->second->failure = reason.empty() ? "the serving vnet could not reach its service" : reason;
   it->second->signal.cancel();
 }
-
-void link_table::add_active(std::uint64_t id, std::uint32_t use_vnet, std::uint32_t serve_vnet,
-                            net::tcp::socket& a, net::tcp::socket& b) {
-  active_[id] = active_link{use_vnet, serve_vnet, &a, &b};
-}
-
-void link_table::remove_active(std::uint64_t id) { active_.erase(id); }
 
 void link_table::drop_vnet(std::uint32_t vnetid, const std::string& reason) {
   for (auto& [id, p] : pending_) {

@@ -9,7 +9,7 @@
 #include <string>
 #include <unordered_map>
 
-#include "net/socket.hpp"
+#include "net/time.hpp"
 
 namespace route {
 
@@ -46,9 +46,23 @@ class link_table {
   // The serving vnet could not dial its service.
   void fail(std::uint64_t id, std::uint32_t serve_vnet, const std::string& reason);
 
-  void add_active(std::uint64_t id, std::uint32_t use_vnet, std::uint32_t serve_vnet,
-                  net::tcp::socket& a, net::tcp::socket& b);
-  void remove_active(std::uint64_t id);
+  // A paired link, registered while its relay runs: the table reaches both
+  // sockets to close them when either vnet leaves or the route stops.
+  class active_scope {
+   public:
+    active_scope(link_table& t, std::uint64_t id, std::uint32_t use_vnet,
+                 std::uint32_t serve_vnet, net::tcp::socket& a, net::tcp::socket& b)
+        : table_(t), id_(id) {
+      table_.active_[id] = active_link{use_vnet, serve_vnet, &a, &b};
+    }
+    ~active_scope() { table_.active_.erase(id_); }
+    active_scope(const active_scope&) = delete;
+    active_scope& operator=(const active_scope&) = delete;
+
+   private:
+    link_table& table_;
+    std::uint64_t id_;
+  };
 
   // A vnet left: fail what waits on it and close what it takes part in.
   void drop_vnet(std::uint32_t vnetid, const std::string& reason);

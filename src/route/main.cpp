@@ -8,8 +8,8 @@
 #include "cli/startup.hpp"
 #include "config/config.hpp"
 #include "log/setup.hpp"
+#include "net/endpoint.hpp"
 #include "net/run.hpp"
-#include "net/socket.hpp"
 #include "route/server.hpp"
 
 int main(int argc, char** argv) {
@@ -36,6 +36,10 @@ int main(int argc, char** argv) {
     spdlog::error("cannot listen on {}: {}", net::host_port(cfg.listen.ip, cfg.listen.port), ec.message());
     return 1;
   }
-  net::run_until_signal(io, srv.run(), {.stop = [&] { srv.stop(); }}, "route");
+  // SIGHUP re-reads the file, as for the vnet (systemctl reload route).
+  net::signal_hooks hooks;
+  hooks.stop = [&] { srv.stop(); };
+  hooks.hangup = [&] { srv.reload_file(opts->config_path); };
+  net::run_until_signal(io, srv.run(), std::move(hooks), "route");
   return 0;
 }

@@ -3,8 +3,12 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include "net/endpoint.hpp"
 #include "net/frame_io.hpp"
+#include "net/listen.hpp"
 #include "net/relay.hpp"
+#include "net/spawn.hpp"
+#include "net/time.hpp"
 #include "protocol/error.hpp"
 
 namespace route {
@@ -46,6 +50,33 @@ void server::stop() {
   for (auto& [id, s] : sessions_) s->close();
   links_.close_all();
   connections_.close_all();
+}
+
+void server::reload_file(const std::string& path) {
+  spdlog::info("SIGHUP: reloading {}", path);
+  try {
+    auto next = config::load_route_config(path);
+    for (const auto& w : next.warnings) spdlog::warn("{}", w);
+    spdlog::info("reload: {}", reload(std::move(next)));
+  } catch (const config::error& e) {
+    spdlog::error("reload failed, nothing changed: {}", e.what());
+  }
+}
+
+std::string server::reload(config::route_config next) {
+  auto plan = plan_reload(cfg_, next);
+  // Port 0 (tests: the OS picks) is the same address as the port it picked.
+  if (cfg_.listen.port == 0 && next.listen.ip == cfg_.listen.ip &&
+      next.listen.port == local_endpoint().port())
+    plan.listen_changed = false;
+  if (plan.listen_changed)
+    spdlog::warn("reload: [route] ip/port {} needs a restart; still listening on {}",
+                 net::host_port(next.listen.ip, next.listen.port), net::to_string(local_endpoint()));
+  cfg_ = std::move(plan.apply);
+  // Deadlines and the heartbeat are read from cfg_ when a connection, link or
+  // welcome needs them; only live sessions hold a timeout of their own.
+  for (auto& [id, s] : sessions_) s->set_timeout(net::to_duration(cfg_.timeout));
+  return plan.summary();
 }
 
 net::awaitable<void> server::handle(net::tcp::socket s) {
@@ -91,19 +122,21 @@ net::awaitable<void> server::handle(net::tcp::socket s) {
     co_await net::write_frame(s, std::move(frame));
     co_return;
   }
-  if (auto* hello = std::get_if<protocol::control_hello>(&msg))
+  if (auto* hello = std::get_if<protocol::control_hello>(&msg)) {
+    connections_.remove(s);  // the session owns it now; stop() closes sessions
     co_await run_session(std::move(s), std::move(*hello));
-  else if (auto* open = std::get_if<protocol::link_open>(&msg))
-    co_await run_use_link(std::move(s), *open);
-  else
+  } else if (auto* open = std::get_if<protocol::link_open>(&msg)) {
+    co_await run_use_link(s, *open);
+  } else {
     join_link(s, std::get<protocol::link_join>(msg), from);
+  }
 }
 
 net::awaitable<void> server::run_session(net::tcp::socket s, protocol::control_hello hello) {
   if (stopping_) co_return;
   auto id = registry_.add_vnet(hello.name, hello.group);
   std::uint64_t token = random_token();
-  auto sess = std::make_shared<session>(std::move(s), id, hello.name, hello.group, token);
+  auto sess = std::make_shared<session>(std::move(s), id, token, net::to_duration(cfg_.timeout));
   sessions_[id] = sess;
   spdlog::info("vnet {:02} ({}) connected from {}, group '{}'", id, hello.name, sess->remote(),
                hello.group);
@@ -115,23 +148,22 @@ net::awaitable<void> server::run_session(net::tcp::socket s, protocol::control_h
   std::function<void(const protocol::message&)> on_message = [this, &sess](const protocol::message& m) {
     on_control(*sess, m);
   };
-  auto reason = co_await sess->run(std::move(on_message),
-                                   net::to_duration(cfg_.timeout));
+  auto reason = co_await sess->run(std::move(on_message));
 
   sessions_.erase(id);
   drop_unserves(id);
   auto serves = registry_.serves_of_group(hello.group);
-  registry_.remove_vnet(id);
+  auto gone = registry_.remove_vnet(id);
   links_.drop_vnet(id, fmt::format("vnet {:02} disconnected", id));
   for (const auto& e : serves)
     if (e.vnetid == id)
       spdlog::info("serve {:03} '{}' of vnet {:02} unregistered", e.serve.serveid, e.serve.name, id);
-  spdlog::info("vnet {:02} ({}) disconnected: {}", id, sess->name(), reason);
+  spdlog::info("vnet {:02} ({}) disconnected: {}", id, gone ? gone->name : hello.name, reason);
   if (!stopping_) push_group(hello.group);
 }
 
-net::awaitable<void> server::run_use_link(net::tcp::socket s, protocol::link_open open) {
-  net::socket_set::guard guard(connections_, s);
+net::awaitable<void> server::run_use_link(net::tcp::socket& s, protocol::link_open open) {
+  // `s` lives in handle()'s frame, registered in connections_ until paired.
   auto it = sessions_.find(open.vnetid);
   if (it == sessions_.end() || it->second->token() != open.session_token) {
     spdlog::warn("link refused: no session {:02} with that token", open.vnetid);
@@ -139,10 +171,10 @@ net::awaitable<void> server::run_use_link(net::tcp::socket s, protocol::link_ope
     co_await net::write_frame(s, std::move(frame));
     co_return;
   }
-  auto user = it->second;
-  const serve_entry* target = registry_.find_serve(user->group(), open.serveid);
+  const std::string group = vnet_of(*it->second).group;
+  const serve_entry* target = registry_.find_serve(group, open.serveid);
   if (!target || !sessions_.contains(target->vnetid)) {
-    auto why = fmt::format("serveid {:03} is not served in group '{}'", open.serveid, user->group());
+    auto why = fmt::format("serveid {:03} is not served in group '{}'", open.serveid, group);
     spdlog::info("link from vnet {:02} refused: {}", open.vnetid, why);
     auto frame = protocol::encode(protocol::link_result{false, why});
     co_await net::write_frame(s, std::move(frame));
@@ -171,15 +203,15 @@ net::awaitable<void> server::run_use_link(net::tcp::socket s, protocol::link_ope
   auto use_vnet = p.use_vnet, serve_vnet = p.serve_vnet;
   auto serveid = p.serveid;
   links_.forget(link_id);
-  net::socket_set::guard peer_guard(connections_, peer);
+  // From here the link table is the one owner that reaches both sockets.
+  link_table::active_scope active(links_, link_id, use_vnet, serve_vnet, s, peer);
+  connections_.remove(s);
   auto paired = protocol::encode(protocol::link_result{true, {}});
   if (auto ec = co_await net::write_frame(s, std::move(paired))) co_return;
 
-  links_.add_active(link_id, use_vnet, serve_vnet, s, peer);
   spdlog::debug("link {} paired: vnet {:02} -> serveid {:03} on vnet {:02}", link_id, use_vnet,
                 serveid, serve_vnet);
   auto st = co_await net::relay(s, peer);
-  links_.remove_active(link_id);
   spdlog::debug("link {} closed: {} bytes up, {} bytes down{}", link_id, st.a_to_b, st.b_to_a,
                 st.error ? " (" + st.error.message() + ")" : "");
 }

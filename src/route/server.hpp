@@ -11,6 +11,7 @@
 #include "protocol/messages.hpp"
 #include "route/links.hpp"
 #include "route/registry.hpp"
+#include "route/reload.hpp"
 #include "route/session.hpp"
 
 namespace route {
@@ -28,6 +29,13 @@ class server {
   // coroutines then finish on their own.
   void stop();
 
+  // Applies a re-read configuration (SIGHUP): timeouts and heartbeat at once,
+  // a new listening address at the next start. Returns what changed.
+  std::string reload(config::route_config next);
+  // Loads `path` and reload()s it, logging the outcome; a bad file is logged
+  // and changes nothing.
+  void reload_file(const std::string& path);
+
   // For tests and the log: current state.
   const registry& state() const { return registry_; }
   std::size_t active_links() const { return links_.active_count(); }
@@ -35,7 +43,7 @@ class server {
  private:
   net::awaitable<void> handle(net::tcp::socket s);
   net::awaitable<void> run_session(net::tcp::socket s, protocol::control_hello hello);
-  net::awaitable<void> run_use_link(net::tcp::socket s, protocol::link_open open);
+  net::awaitable<void> run_use_link(net::tcp::socket& s, protocol::link_open open);
   void join_link(net::tcp::socket& s, const protocol::link_join& join, const std::string& from);
   // Control messages of an established session (control.cpp).
   void on_control(session& s, const protocol::message& m);
@@ -46,6 +54,9 @@ class server {
   // A vnet left: answer the unserve requests it owed, forget the ones it made.
   void drop_unserves(std::uint32_t vnetid);
   void push_group(const std::string& group);
+  // The registry's entry of a session's vnet. Valid while the session is in
+  // sessions_: a vnet is in both from its welcome until it leaves.
+  const vnet_entry& vnet_of(const session& s) const { return *registry_.find_vnet(s.vnetid()); }
 
   net::asio::any_io_executor ex_;
   config::route_config cfg_;
@@ -59,7 +70,11 @@ class server {
   };
   std::map<std::uint32_t, pending_unserve> unserves_;
   std::uint32_t next_unserve_ = 1;
-  net::socket_set connections_;  // every socket in a handshake or link
+  // Sockets in a handshake or waiting to be paired. Each socket has one
+  // owner that stop() reaches: connections_ until it is paired, then links_
+  // (which must also close a link when either vnet leaves, so it holds the
+  // paired sockets and connections_ lets go); a session owns its own.
+  net::socket_set connections_;
   bool stopping_ = false;
 };
 

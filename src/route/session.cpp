@@ -1,4 +1,6 @@
 #include "route/session.hpp"
+#include "net/endpoint.hpp"
+#include "net/time.hpp"
 
 #include <fmt/format.h>
 
@@ -6,14 +8,14 @@ using namespace boost::asio::experimental::awaitable_operators;
 
 namespace route {
 
-session::session(net::tcp::socket socket, std::uint32_t vnetid, std::string name,
-                 std::string group, std::uint64_t token)
+session::session(net::tcp::socket socket, std::uint32_t vnetid, std::uint64_t token,
+                 net::duration timeout)
     : socket_(std::move(socket)),
       outbox_(socket_.get_executor()),
       vnetid_(vnetid),
-      name_(std::move(name)),
-      group_(std::move(group)),
       token_(token),
+      welcome_timeout_(timeout),
+      timeout_(timeout),
       last_seen_(std::chrono::steady_clock::now()) {
   net::error_code ec;
   auto ep = socket_.remote_endpoint(ec);
@@ -21,8 +23,8 @@ session::session(net::tcp::socket socket, std::uint32_t vnetid, std::string name
 }
 
 net::awaitable<std::string> session::run(
-    std::function<void(const protocol::message&)> on_message, net::duration timeout) {
-  auto r = co_await (read_loop(std::move(on_message)) || watchdog(timeout) ||
+    std::function<void(const protocol::message&)> on_message) {
+  auto r = co_await (read_loop(std::move(on_message)) || watchdog() ||
                      outbox_.run(socket_));
   std::string reason;
   if (r.index() == 0) reason = std::get<0>(r);
@@ -48,9 +50,9 @@ net::awaitable<std::string> session::read_loop(
   }
 }
 
-net::awaitable<std::string> session::watchdog(net::duration timeout) {
-  co_await net::watch_silence(last_seen_, timeout);
-  co_return fmt::format("silent for {} ms", net::to_ms(timeout).count());
+net::awaitable<std::string> session::watchdog() {
+  co_await net::watch_silence(last_seen_, timeout_);
+  co_return fmt::format("silent for {} ms", net::to_ms(timeout_).count());
 }
 
 void session::fail(const std::string& reason) {

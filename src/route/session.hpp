@@ -1,46 +1,53 @@
 #pragma once
 // One vnet's control session on the route. The server's table of sessions
 // must reach it from outside (to push serve lists and link requests), so it
-// lives in a shared_ptr; its coroutine still owns the reading.
+// lives in a shared_ptr; its coroutine still owns the reading. The session is
+// the vnet's I/O only: its name and group belong to the registry (the server
+// reads them there by vnetid), so a rename has one place to change.
+#include <algorithm>
 #include <chrono>
 #include <functional>
 #include <string>
 
 #include "net/frame_io.hpp"
+#include "net/time.hpp"
 
 namespace route {
 
 class session {
  public:
-  session(net::tcp::socket socket, std::uint32_t vnetid, std::string name, std::string group,
-          std::uint64_t token);
+  session(net::tcp::socket socket, std::uint32_t vnetid, std::uint64_t token,
+          net::duration timeout);
 
   // Runs until the peer leaves, breaks the protocol, stays silent longer than
-  // `timeout`, or close() is called. Returns the reason, for the log.
-  net::awaitable<std::string> run(std::function<void(const protocol::message&)> on_message,
-                                  net::duration timeout);
+  // its timeout, or close() is called. Returns the reason, for the log.
+  net::awaitable<std::string> run(std::function<void(const protocol::message&)> on_message);
+  // The route's timeout changed (reload). Never below the one the vnet was
+  // welcomed with: it paces its pings by that one, and a reload must not
+  // drop it. A longer timeout applies at once.
+  void set_timeout(net::duration route_timeout) {
+    timeout_ = std::max(route_timeout, welcome_timeout_);
+  }
   void send(const protocol::message& m) { outbox_.send(m); }
   // Sends a fatal error frame, then ends the session.
   void fail(const std::string& reason);
   void close();
 
   std::uint32_t vnetid() const { return vnetid_; }
-  const std::string& name() const { return name_; }
-  void set_name(std::string name) { name_ = std::move(name); }
-  const std::string& group() const { return group_; }
   std::uint64_t token() const { return token_; }
   const std::string& remote() const { return remote_; }
 
  private:
   net::awaitable<std::string> read_loop(std::function<void(const protocol::message&)> on_message);
-  net::awaitable<std::string> watchdog(net::duration timeout);
+  net::awaitable<std::string> watchdog();
 
   net::tcp::socket socket_;
   net::outbox outbox_;
   std::uint32_t vnetid_;
-  std::string name_, group_;
   std::uint64_t token_;
   std::string remote_;
+  net::duration welcome_timeout_;  // told to the vnet in its welcome
+  net::duration timeout_;          // silence after which it is dropped
   std::chrono::steady_clock::time_point last_seen_;
   std::string close_reason_;
 };

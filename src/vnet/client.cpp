@@ -5,6 +5,9 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include "net/dial.hpp"
+#include "net/endpoint.hpp"
+#include "net/time.hpp"
 #include "text/printable.hpp"
 #include "vnet/reload.hpp"
 

@@ -12,6 +12,7 @@
 
 #include "config/config.hpp"
 #include "net/frame_io.hpp"
+#include "net/time.hpp"
 #include "vnet/route_context.hpp"
 #include "vnet/serves.hpp"
 #include "vnet/unserve.hpp"

@@ -8,7 +8,7 @@
 #include <string>
 
 #include "config/config.hpp"
-#include "net/socket.hpp"
+#include "net/time.hpp"
 #include "protocol/messages.hpp"
 
 namespace vnet {

@@ -6,8 +6,11 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include "net/dial.hpp"
+#include "net/endpoint.hpp"
 #include "net/frame_io.hpp"
 #include "net/relay.hpp"
+#include "net/spawn.hpp"
 #include "text/printable.hpp"
 
 namespace vnet {

@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include "net/endpoint.hpp"
 #include "text/printable.hpp"
 #include "vnet/table.hpp"
 #include "vnet/terminal_usage.hpp"

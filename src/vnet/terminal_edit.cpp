@@ -2,6 +2,7 @@
 // the missing ones asked for with their defaults.
 #include <fmt/format.h>
 
+#include "net/endpoint.hpp"
 #include "text/printable.hpp"
 #include "vnet/terminal.hpp"
 #include "vnet/terminal_usage.hpp"

@@ -1,6 +1,7 @@
 // show serve|use|vnet (local state) and show serves|vnets (asked from the route).
 #include <fmt/format.h>
 
+#include "net/endpoint.hpp"
 #include "text/printable.hpp"
 #include "vnet/table.hpp"
 #include "vnet/terminal.hpp"

@@ -3,6 +3,10 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include "net/dial.hpp"
+#include "net/endpoint.hpp"
+#include "net/spawn.hpp"
+#include "net/time.hpp"
 #include "text/printable.hpp"
 #include "vnet/unserve_policy.hpp"
 

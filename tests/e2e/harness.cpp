@@ -11,7 +11,8 @@
 #include <boost/asio/read.hpp>
 #include <boost/asio/write.hpp>
 
-#include "net/socket.hpp"
+#include "net/listen.hpp"
+#include "net/spawn.hpp"
 
 namespace e2e {
 

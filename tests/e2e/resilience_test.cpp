@@ -5,6 +5,7 @@
 #include <boost/asio/write.hpp>
 
 #include "harness.hpp"
+#include "net/listen.hpp"
 
 namespace e2e {
 namespace {

@@ -7,7 +7,8 @@
 #include <boost/asio/write.hpp>
 
 #include "harness.hpp"
-#include "net/socket.hpp"
+#include "net/dial.hpp"
+#include "net/spawn.hpp"
 
 namespace e2e {
 namespace {

@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "net/asio.hpp"
-#include "net/socket.hpp"
+#include "net/time.hpp"
 #include "protocol/codec.hpp"
 
 namespace net {

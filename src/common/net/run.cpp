@@ -8,9 +8,18 @@
 #include <boost/asio/signal_set.hpp>
 #include <spdlog/spdlog.h>
 
-#include "net/socket.hpp"
+#include "net/spawn.hpp"
 
 namespace net {
+
+void log_exception::operator()(std::exception_ptr e) const {
+  if (!e) return;
+  try {
+    std::rethrow_exception(e);
+  } catch (const std::exception& ex) {
+    spdlog::error("{}: unexpected exception: {}", what, ex.what());
+  }
+}
 
 void bound_shutdown(const char* what) {
   // Shutdown is by cancellation and normally takes milliseconds; this only

@@ -35,6 +35,10 @@ class socket_set {
     socket_set& set_;
   };
 
+  // Another owner takes the socket over before its guard ends (the guard's
+  // end is then a no-op).
+  void remove(tcp::socket& s) { sockets_.erase(&s); }
+
   void close_all() {
     error_code ignored;
     for (auto* s : sockets_) s->close(ignored);

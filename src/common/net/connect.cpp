@@ -1,11 +1,17 @@
-#include "net/socket.hpp"
-
+// Opening sockets: tuning, dialing and listening/accepting (tune.hpp,
+// dial.hpp, listen.hpp share this translation unit: one compile of Asio's
+// resolver and acceptor code instead of three).
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 
 #include <boost/asio/connect.hpp>
 #include <boost/asio/ip/address.hpp>
 #include <spdlog/spdlog.h>
+
+#include "net/dial.hpp"
+#include "net/listen.hpp"
+#include "net/time.hpp"
+#include "net/tune.hpp"
 
 namespace net {
 
@@ -82,47 +88,6 @@ awaitable<void> accept_loop(tcp::acceptor& a, std::string what,
     }
     tune(socket);
     on_accept(std::move(socket));
-  }
-}
-
-void log_exception::operator()(std::exception_ptr e) const {
-  if (!e) return;
-  try {
-    std::rethrow_exception(e);
-  } catch (const std::exception& ex) {
-    spdlog::error("{}: unexpected exception: {}", what, ex.what());
-  }
-}
-
-std::string host_port(const std::string& host, std::uint16_t port) {
-  bool v6 = host.find(':') != std::string::npos;
-  return (v6 ? "[" + host + "]" : host) + ":" + std::to_string(port);
-}
-
-std::string to_string(const tcp::endpoint& ep) { return host_port(ep.address().to_string(), ep.port()); }
-
-awaitable<bool> sleep_for(duration d) {
-  asio::steady_timer t(co_await asio::this_coro::executor, d);
-  auto [ec] = co_await t.async_wait(use_nothrow);
-  co_return !ec;
-}
-
-std::chrono::milliseconds to_ms(std::chrono::duration<double> d) {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(d);
-}
-
-duration to_duration(std::chrono::duration<double> d) {
-  return std::chrono::duration_cast<duration>(d);
-}
-
-awaitable<void> watch_silence(const std::chrono::steady_clock::time_point& last_seen,
-                              duration limit) {
-  auto ex = co_await asio::this_coro::executor;
-  for (;;) {
-    auto deadline = last_seen + limit;
-    if (std::chrono::steady_clock::now() >= deadline) co_return;
-    asio::steady_timer t(ex, deadline);
-    co_await t.async_wait(use_nothrow);
   }
 }
 

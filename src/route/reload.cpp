@@ -1,0 +1,32 @@
+#include "route/reload.hpp"
+
+#include <fmt/format.h>
+
+namespace route {
+namespace {
+
+void compare(std::vector<std::string>& out, const char* key, config::seconds before,
+             config::seconds after) {
+  if (before != after) out.push_back(fmt::format("{} {:g} -> {:g}", key, before.count(), after.count()));
+}
+
+}  // namespace
+
+std::string reload_plan::summary() const {
+  if (changes.empty()) return "nothing changed";
+  std::string out;
+  for (const auto& c : changes) out += (out.empty() ? "" : ", ") + c;
+  return out;
+}
+
+reload_plan plan_reload(const config::route_config& now, const config::route_config& next) {
+  reload_plan p{next, {}, next.listen != now.listen};
+  p.apply.listen = now.listen;
+  compare(p.changes, "heartbeat", now.heartbeat, next.heartbeat);
+  compare(p.changes, "timeout", now.timeout, next.timeout);
+  compare(p.changes, "handshake_timeout", now.handshake_timeout, next.handshake_timeout);
+  compare(p.changes, "link_timeout", now.link_timeout, next.link_timeout);
+  return p;
+}
+
+}  // namespace route

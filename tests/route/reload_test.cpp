@@ -1,0 +1,46 @@
+#include "route/reload.hpp"
+
+#include <gtest/gtest.h>
+
+namespace {
+
+config::route_config base() {
+  config::route_config c;
+  c.listen = {"127.0.0.1", 7749};
+  return c;
+}
+
+TEST(RouteReload, SameFileChangesNothing) {
+  auto p = route::plan_reload(base(), base());
+  EXPECT_TRUE(p.changes.empty());
+  EXPECT_FALSE(p.listen_changed);
+  EXPECT_EQ(p.summary(), "nothing changed");
+}
+
+TEST(RouteReload, TimeoutsApplyAndAreNamed) {
+  auto next = base();
+  next.timeout = config::seconds(20);
+  next.heartbeat = config::seconds(2.5);
+  next.handshake_timeout = config::seconds(3);
+  next.link_timeout = config::seconds(5);
+  auto p = route::plan_reload(base(), next);
+  EXPECT_EQ(p.summary(),
+            "heartbeat 6 -> 2.5, timeout 15 -> 20, handshake_timeout 10 -> 3, link_timeout 10 -> 5");
+  EXPECT_EQ(p.apply.timeout, config::seconds(20));
+  EXPECT_EQ(p.apply.heartbeat, config::seconds(2.5));
+  EXPECT_EQ(p.apply.handshake_timeout, config::seconds(3));
+  EXPECT_EQ(p.apply.link_timeout, config::seconds(5));
+}
+
+TEST(RouteReload, ANewListeningAddressIsKeptForARestart) {
+  auto next = base();
+  next.listen = {"0.0.0.0", 7750};
+  next.timeout = config::seconds(30);
+  auto p = route::plan_reload(base(), next);
+  EXPECT_TRUE(p.listen_changed);
+  EXPECT_EQ(p.apply.listen, base().listen);  // still the socket we listen on
+  EXPECT_EQ(p.apply.timeout, config::seconds(30));  // the rest applies anyway
+  EXPECT_EQ(p.summary(), "timeout 15 -> 30");
+}
+
+}  // namespace
