@@ -24,6 +24,8 @@ mutants=(
   "half-close becomes a full close ||| src/common/net/relay.cpp ||| to.shutdown(tcp::socket::shutdown_send, ignored); ||| to.close(ignored); ||| HalfClose|blackbox_tunnel"
   "codec accepts any frame length ||| src/common/protocol/codec.cpp ||| if (h.length > max_length) ||| if (false) ||| Codec|BadInput"
   "static serveid conflict replaced, not refused ||| src/route/registry.cpp ||| if (serve.serveid > max_dynamic_serveid) { ||| if (false) { ||| Registry"
+  "route SIGHUP not handled ||| src/route/main.cpp ||| hooks.hangup = [&] ||| auto unused = [&] ||| blackbox_route_reload"
+  "route stop says nothing to its vnets ||| src/route/server.cpp ||| s->fail(\"the route is shutting down\"); ||| s->close(); ||| blackbox_restart"
   "use close keeps links ||| src/vnet/uses.cpp ||| e.links->close_all();  // a closed use carries nothing any more ||| ; ||| blackbox_held_connections"
   "use delete keeps links ||| src/vnet/uses.cpp ||| it->links->close_all(); ||| ; ||| blackbox_held_connections"
   "serve close keeps links ||| src/vnet/serves.cpp ||| e.links->close_all();  // a closed serve carries nothing any more ||| ; ||| blackbox_held_connections"

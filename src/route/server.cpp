@@ -47,7 +47,8 @@ void server::stop() {
   stopping_ = true;
   net::error_code ignored;
   acceptor_.close(ignored);
-  for (auto& [id, s] : sessions_) s->close();
+  // Each vnet is told why, so that it logs more than "connection closed".
+  for (auto& [id, s] : sessions_) s->fail("the route is shutting down");
   links_.close_all();
   connections_.close_all();
 }

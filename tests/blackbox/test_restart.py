@@ -27,6 +27,14 @@ class RestartTest(BlackBoxCase):
         self.assertEqual(sha256(got), sha256(data))
         echo.wait_record(lambda r: r == (len(data), sha256(data)), 10)
 
+    def test_a_route_that_stops_tells_its_vnets_why(self):
+        route, port = self.c.start_route(heartbeat=0.5, timeout=2)
+        echo, home, office, use_port = self.start_pair(port)
+        self.assertEqual(route.stop(), 0)
+        self.assertRegex(route.log(), r"vnet \d\d \(home\) disconnected: the route is shutting down")
+        for vnet in (home, office):
+            vnet.wait_log("lost route: the route reported an error: the route is shutting down", timeout=10)
+
     def test_route_restart_on_same_port(self):
         route, port = self.c.start_route(heartbeat=0.5, timeout=2)
         echo, home, office, use_port = self.start_pair(port)
