@@ -6,6 +6,7 @@
 
 #include "net/endpoint.hpp"
 #include "route/server.hpp"
+#include "text/printable.hpp"
 
 namespace route {
 
@@ -53,19 +54,20 @@ void server::on_register(session& s, const protocol::serve_register& reg) {
   auto out = registry_.register_serve(s.vnetid(), reg.serve);
   s.send(protocol::serve_result{reg.request_id, out.ok, out.serveid, out.reason});
   if (!out.ok) {
-    spdlog::info("vnet {:02}: serve '{}' ({:03}) refused: {}", s.vnetid(), reg.serve.name, wanted,
-                 out.reason);
+    spdlog::info("vnet {:02}: serve '{}' ({:03}) refused: {}", s.vnetid(), text::printable(reg.serve.name),
+                 wanted, text::printable(out.reason));
     return;
   }
-  spdlog::info("vnet {:02}: serve '{}' registered as serveid {:03}{}", s.vnetid(), reg.serve.name,
-               out.serveid, out.reason.empty() ? "" : " (" + out.reason + ")");
+  spdlog::info("vnet {:02}: serve '{}' registered as serveid {:03}{}", s.vnetid(),
+               text::printable(reg.serve.name), out.serveid,
+               out.reason.empty() ? "" : " (" + text::printable(out.reason) + ")");
   push_group(vnet_of(s).group);
 }
 
 void server::on_rename(session& s, const protocol::vnet_rename& r) {
   const auto& v = vnet_of(s);
   if (r.name == v.name) return;
-  spdlog::info("vnet {:02} renamed: {} -> {}", s.vnetid(), v.name, r.name);
+  spdlog::info("vnet {:02} renamed: {} -> {}", s.vnetid(), text::printable(v.name), text::printable(r.name));
   registry_.rename_vnet(s.vnetid(), r.name);
   push_group(vnet_of(s).group);  // the serve list names the vnets
 }
@@ -81,7 +83,7 @@ void server::on_unserve_request(session& s, const protocol::unserve_request& req
   auto id = next_unserve_++;
   unserves_[id] = pending_unserve{s.vnetid(), req.request_id, req.vnetid};
   spdlog::info("vnet {:02} asks vnet {:02} to unserve {}", s.vnetid(), req.vnetid,
-               net::host_port(req.ip, req.port));
+               text::printable(net::host_port(req.ip, req.port)));
   it->second->send(protocol::unserve_request{id, s.vnetid(), req.ip, req.port});
 }
 

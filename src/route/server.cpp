@@ -10,6 +10,7 @@
 #include "net/spawn.hpp"
 #include "net/time.hpp"
 #include "protocol/error.hpp"
+#include "text/printable.hpp"
 
 namespace route {
 namespace {
@@ -139,8 +140,8 @@ net::awaitable<void> server::run_session(net::tcp::socket s, protocol::control_h
   std::uint64_t token = random_token();
   auto sess = std::make_shared<session>(std::move(s), id, token, net::to_duration(cfg_.timeout));
   sessions_[id] = sess;
-  spdlog::info("vnet {:02} ({}) connected from {}, group '{}'", id, hello.name, sess->remote(),
-               hello.group);
+  spdlog::info("vnet {:02} ({}) connected from {}, group '{}'", id, text::printable(hello.name),
+               sess->remote(), text::printable(hello.group));
   sess->send(protocol::welcome{protocol::version, id, token,
                                static_cast<std::uint32_t>(net::to_ms(cfg_.heartbeat).count()),
                                static_cast<std::uint32_t>(net::to_ms(cfg_.timeout).count())});
@@ -158,8 +159,10 @@ net::awaitable<void> server::run_session(net::tcp::socket s, protocol::control_h
   links_.drop_vnet(id, fmt::format("vnet {:02} disconnected", id));
   for (const auto& e : serves)
     if (e.vnetid == id)
-      spdlog::info("serve {:03} '{}' of vnet {:02} unregistered", e.serve.serveid, e.serve.name, id);
-  spdlog::info("vnet {:02} ({}) disconnected: {}", id, gone ? gone->name : hello.name, reason);
+      spdlog::info("serve {:03} '{}' of vnet {:02} unregistered", e.serve.serveid,
+                   text::printable(e.serve.name), id);
+  spdlog::info("vnet {:02} ({}) disconnected: {}", id, text::printable(gone ? gone->name : hello.name),
+               text::printable(reason));
   if (!stopping_) push_group(hello.group);
 }
 
@@ -176,7 +179,7 @@ net::awaitable<void> server::run_use_link(net::tcp::socket& s, protocol::link_op
   const serve_entry* target = registry_.find_serve(group, open.serveid);
   if (!target || !sessions_.contains(target->vnetid)) {
     auto why = fmt::format("serveid {:03} is not served in group '{}'", open.serveid, group);
-    spdlog::info("link from vnet {:02} refused: {}", open.vnetid, why);
+    spdlog::info("link from vnet {:02} refused: {}", open.vnetid, text::printable(why));
     auto frame = protocol::encode(protocol::link_result{false, why});
     co_await net::write_frame(s, std::move(frame));
     co_return;
@@ -194,7 +197,7 @@ net::awaitable<void> server::run_use_link(net::tcp::socket& s, protocol::link_op
                                          : fmt::format("vnet {:02} did not open its side within {} ms",
                                                        p.serve_vnet, net::to_ms(cfg_.link_timeout).count());
     spdlog::info("link {} (vnet {:02} -> serveid {:03} on vnet {:02}) failed: {}", link_id,
-                 p.use_vnet, p.serveid, p.serve_vnet, why);
+                 p.use_vnet, p.serveid, p.serve_vnet, text::printable(why));
     links_.forget(link_id);
     auto frame = protocol::encode(protocol::link_result{false, why});
     co_await net::write_frame(s, std::move(frame));

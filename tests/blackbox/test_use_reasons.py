@@ -119,6 +119,11 @@ class OwnerChangeTest(BlackBoxCase):
                                    rf"was {home_id} \(home\)"), 10)
         self.assertNotIn("\x1b", office.log())
         self.assertNotRegex(office.log(), r"(?m)^2026-01-01 00:00:00.000 info  forged")
+        # The route logs the name escaped too.
+        route.wait_log(re.compile(r"vnet \d\d \(x\\e\[2J\\n2026-01-01 00:00:00\.000 info  forged\) "
+                                  r"connected from"), 10)
+        self.assertNotIn("\x1b", route.log())
+        self.assertNotRegex(route.log(), r"(?m)^2026-01-01 00:00:00.000 info  forged")
 
 
 if __name__ == "__main__":
