@@ -104,8 +104,8 @@ void use_table::follow(use_entry& e, const protocol::serve_list& list) {
     return;
   }
   note_owner(e, *it);
-  std::uint16_t port = e.cfg.port ? e.cfg.port : it->serve.port;
-  if (e.state == use_state::listening && e.listen_port == port) return;
+  std::uint16_t port = e.cfg.any_port ? 0 : e.cfg.port ? e.cfg.port : it->serve.port;
+  if (e.state == use_state::listening && (e.cfg.any_port || e.listen_port == port)) return;
   if (e.state == use_state::listening) stop(e, use_state::standby, "the served port changed");
   start(e, port);
 }
@@ -183,6 +183,8 @@ void use_table::start(use_entry& e, std::uint16_t port) {
   e.state = use_state::listening;
   e.reason.clear();
   e.standby_logged.clear();
+  net::error_code ignored;
+  if (port == 0) port = e.listen_port = acceptor->local_endpoint(ignored).port();  // any_port
   spdlog::info("use {} listening on {} for serveid {:03}", e.cfg.key, net::host_port(e.cfg.ip, port),
                e.cfg.serveid);
   auto name = e.cfg.key;

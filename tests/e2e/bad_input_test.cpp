@@ -8,12 +8,20 @@
 namespace e2e {
 namespace {
 
-// A working tunnel (handshake timeout 0.5 s) and raw connections to its route.
+// A working tunnel (handshake timeout 0.5 s unless a test needs the timeout
+// out of the way) and raw connections to its route.
 struct guarded_route : tunnel {
-  guarded_route() : tunnel([](world& w) { return w.start_echo(); }, 15.0, 0.5) {
+  explicit guarded_route(double handshake_timeout_s = 0.5)
+      : tunnel([](world& w) { return w.start_echo(); }, route_options{15.0, handshake_timeout_s}) {
     EXPECT_TRUE(eventually([&] { return echoes(); }));
   }
   bool tunnel_works() { return echoes(); }
+  // The route said why it dropped a connection.
+  bool logged(const std::string& pattern) {
+    bool found = w.wait_for_log(pattern);
+    if (!found) ADD_FAILURE() << "no log line matching /" << pattern << "/ in:\n" << w.log();
+    return found;
+  }
   client_socket raw() {
     client_socket c;
     EXPECT_TRUE(c.connect(w.route_port()));
@@ -32,6 +40,7 @@ TEST(BadInput, PortScannerGarbageIsDropped) {
   auto c = g.raw();
   ASSERT_TRUE(c.send_all(std::string("GET / HTTP/1.1\r\nHost: route\r\n\r\n")));
   EXPECT_TRUE(c.closed_within(2s));
+  EXPECT_TRUE(g.logged("connection from 127\\.0\\.0\\.1:\\d+ dropped: bad opening frame"));
   EXPECT_TRUE(g.tunnel_works());
 }
 
@@ -45,14 +54,31 @@ TEST(BadInput, WrongVersionGetsAClearError) {
   EXPECT_EQ(e.code, static_cast<std::uint16_t>(protocol::errc::version_mismatch));
   EXPECT_NE(e.message.find("99"), std::string::npos) << e.message;
   EXPECT_TRUE(c.closed_within(2s));
+  EXPECT_TRUE(g.logged("dropped: protocol version 99 is not supported"));
   EXPECT_TRUE(g.tunnel_works());
 }
 
+// Limits are told apart from the handshake timeout: that is 10 s here, and
+// the refusal must come within 1 s, with its own log line.
 TEST(BadInput, OversizedFrameIsRefusedFromItsHeader) {
-  guarded_route g;
+  guarded_route g(10.0);
   auto c = g.raw();
   ASSERT_TRUE(c.send_all(header(100u << 20, 0x01)));  // claims 100 MiB
-  EXPECT_TRUE(c.closed_within(2s));
+  EXPECT_TRUE(c.closed_within(1s));
+  EXPECT_TRUE(g.logged("dropped: bad opening frame: frame too large"));
+  EXPECT_TRUE(g.tunnel_works());
+}
+
+TEST(BadInput, OpeningFrameOneByteOverItsLimitIsRefused) {
+  // Within the limit of later control frames, over the one of an opening.
+  static_assert(protocol::max_opening_payload < protocol::max_payload);
+  guarded_route g(10.0);
+  auto c = g.raw();
+  auto frame = header(protocol::max_opening_payload + 1, 0x01);
+  frame.resize(frame.size() + protocol::max_opening_payload + 1, 'x');
+  ASSERT_TRUE(c.send_all(frame));
+  EXPECT_TRUE(c.closed_within(1s));
+  EXPECT_TRUE(g.logged("dropped: bad opening frame: frame too large"));
   EXPECT_TRUE(g.tunnel_works());
 }
 
@@ -63,6 +89,7 @@ TEST(BadInput, OversizedFrameOnAControlSessionEndsOnlyThatSession) {
   ASSERT_TRUE(c.recv_message());  // welcome
   ASSERT_TRUE(c.send_all(header(protocol::max_payload + 1, 0x20)));
   EXPECT_TRUE(c.closed_within(3s));
+  EXPECT_TRUE(g.logged("\\(bad\\) disconnected: .*frame too large"));
   EXPECT_TRUE(g.tunnel_works());
 }
 
@@ -73,6 +100,7 @@ TEST(BadInput, MalformedPayloadIsDropped) {
   for (char ch : std::string("VNET!")) frame.push_back(static_cast<std::uint8_t>(ch));
   ASSERT_TRUE(c.send_all(frame));
   EXPECT_TRUE(c.closed_within(2s));
+  EXPECT_TRUE(g.logged("dropped: bad opening frame: "));
   EXPECT_TRUE(g.tunnel_works());
 }
 
@@ -81,6 +109,7 @@ TEST(BadInput, UnknownFrameTypeIsDropped) {
   auto c = g.raw();
   ASSERT_TRUE(c.send_all(header(0, 0x7777)));
   EXPECT_TRUE(c.closed_within(2s));
+  EXPECT_TRUE(g.logged("dropped: bad opening frame: unknown frame type"));
   EXPECT_TRUE(g.tunnel_works());
 }
 
@@ -91,6 +120,7 @@ TEST(BadInput, NonOpeningFirstFrameIsDropped) {
   auto m = c.recv_message();
   ASSERT_TRUE(m && std::holds_alternative<protocol::error>(*m));
   EXPECT_TRUE(c.closed_within(2s));
+  EXPECT_TRUE(g.logged("dropped: it opened with ping"));
 }
 
 TEST(BadInput, SilentConnectionIsClosedAfterTheHandshakeTimeout) {
@@ -99,6 +129,7 @@ TEST(BadInput, SilentConnectionIsClosedAfterTheHandshakeTimeout) {
   auto start = clock::now();
   EXPECT_TRUE(c.closed_within(3s));
   EXPECT_GE(clock::now() - start, 400ms);
+  EXPECT_TRUE(g.logged("dropped: no opening frame within 500 ms"));
   EXPECT_TRUE(g.tunnel_works());
 }
 
@@ -107,6 +138,7 @@ TEST(BadInput, HalfAHeaderThenSilenceIsClosed) {
   auto c = g.raw();
   ASSERT_TRUE(c.send_all(std::string("\0\0\0", 3)));
   EXPECT_TRUE(c.closed_within(3s));
+  EXPECT_TRUE(g.logged("dropped: no opening frame within 500 ms"));
   EXPECT_TRUE(g.tunnel_works());
 }
 
@@ -115,6 +147,7 @@ TEST(BadInput, UnknownLinkJoinIsDropped) {
   auto c = g.raw();
   ASSERT_TRUE(c.send_message(protocol::link_join{protocol::version, 424242, 1}));
   EXPECT_TRUE(c.closed_within(2s));
+  EXPECT_TRUE(g.logged("link join from .* refused: link 424242 is unknown"));
   EXPECT_TRUE(g.tunnel_works());
 }
 
@@ -132,6 +165,7 @@ TEST(BadInput, UnexpectedMessageOnAControlSessionEndsIt) {
   }
   EXPECT_TRUE(got_error);
   EXPECT_TRUE(c.closed_within(2s));
+  EXPECT_TRUE(g.logged("protocol error: unexpected welcome on a control session"));
   EXPECT_TRUE(g.tunnel_works());
 }
 

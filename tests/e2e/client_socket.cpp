@@ -1,11 +1,14 @@
 #include "client_socket.hpp"
 
+#include <arpa/inet.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <cerrno>
+#include <stdexcept>
 #include <thread>
 
 #include "harness.hpp"
@@ -25,7 +28,7 @@ client_socket::~client_socket() {
   if (fd_ >= 0) ::close(fd_);
 }
 
-bool client_socket::connect(std::uint16_t port) {
+bool client_socket::connect(std::uint16_t port, const char* ip) {
   if (fd_ >= 0) ::close(fd_);
   fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
   int one = 1;
@@ -33,7 +36,7 @@ bool client_socket::connect(std::uint16_t port) {
   sockaddr_in a{};
   a.sin_family = AF_INET;
   a.sin_port = htons(port);
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ::inet_pton(AF_INET, ip, &a.sin_addr);
   if (::connect(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) {
     ::close(fd_);
     fd_ = -1;
@@ -54,6 +57,22 @@ bool client_socket::send_all(const void* data, std::size_t n) {
 }
 
 void client_socket::shutdown_write() { ::shutdown(fd_, SHUT_WR); }
+
+std::size_t client_socket::send_until_stalled(const std::vector<std::uint8_t>& data,
+                                              std::chrono::milliseconds quiet) {
+  std::size_t sent = 0;
+  while (sent < data.size()) {
+    auto w = ::send(fd_, data.data() + sent, data.size() - sent, MSG_NOSIGNAL | MSG_DONTWAIT);
+    if (w > 0) {
+      sent += static_cast<std::size_t>(w);
+      continue;
+    }
+    if (w < 0 && errno != EAGAIN && errno != EWOULDBLOCK) break;
+    pollfd p{fd_, POLLOUT, 0};
+    if (::poll(&p, 1, static_cast<int>(quiet.count())) <= 0) break;  // stalled
+  }
+  return sent;
+}
 
 namespace {
 // Waits for readability until the deadline; false on timeout.
@@ -121,6 +140,19 @@ std::optional<protocol::message> client_socket::recv_message(std::chrono::millis
   if (ec) return std::nullopt;
   return m;
 }
+
+refusing_port::refusing_port() : fd_(::socket(AF_INET, SOCK_STREAM, 0)) {
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof a;
+  if (::bind(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 ||
+      ::getsockname(fd_, reinterpret_cast<sockaddr*>(&a), &len) != 0)
+    throw std::runtime_error("refusing_port: cannot bind");
+  port_ = ntohs(a.sin_port);
+}
+
+refusing_port::~refusing_port() { ::close(fd_); }
 
 client_socket connect_eventually(std::uint16_t port, std::chrono::milliseconds timeout) {
   client_socket s;

@@ -21,13 +21,16 @@ class client_socket {
   client_socket& operator=(client_socket&& o) noexcept;
   ~client_socket();
 
-  // One attempt; false if refused.
-  bool connect(std::uint16_t port);
+  // One attempt to an IPv4 loopback address; false if refused.
+  bool connect(std::uint16_t port, const char* ip = "127.0.0.1");
   bool valid() const { return fd_ >= 0; }
   bool send_all(const void* data, std::size_t n);
   bool send_all(const std::string& s) { return send_all(s.data(), s.size()); }
   bool send_all(const std::vector<std::uint8_t>& v) { return send_all(v.data(), v.size()); }
   void shutdown_write();
+  // Sends from `data` until the peer stops taking bytes (no room for `quiet`)
+  // or all is sent; returns how many bytes went out.
+  std::size_t send_until_stalled(const std::vector<std::uint8_t>& data, std::chrono::milliseconds quiet);
   // Reads exactly n bytes (nullopt on EOF/error/deadline).
   std::optional<std::vector<std::uint8_t>> recv_exact(std::size_t n, std::chrono::milliseconds timeout = 10s);
   // Reads until EOF; nullopt if the deadline passes first.
@@ -41,6 +44,21 @@ class client_socket {
 
  private:
   int fd_ = -1;
+};
+
+// A port of 127.0.0.1 that refuses connections: bound, never listening, held
+// for the object's lifetime so that no one else gets it meanwhile.
+class refusing_port {
+ public:
+  refusing_port();
+  ~refusing_port();
+  refusing_port(const refusing_port&) = delete;
+  refusing_port& operator=(const refusing_port&) = delete;
+  std::uint16_t port() const { return port_; }
+
+ private:
+  int fd_ = -1;
+  std::uint16_t port_ = 0;
 };
 
 // Connects to `port`, retrying until it accepts or the timeout passes.

@@ -1,10 +1,5 @@
 #include "harness.hpp"
 
-#include <netinet/in.h>
-#include <netinet/tcp.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
 #include <cstring>
 #include <random>
 
@@ -35,18 +30,6 @@ std::vector<std::uint8_t> random_bytes(std::size_t n, std::uint32_t seed) {
   return v;
 }
 
-std::uint16_t free_port() {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
-  socklen_t len = sizeof a;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-  ::close(fd);
-  return ntohs(a.sin_port);
-}
-
 // ---- world ---------------------------------------------------------------
 
 world::world() : work_(asio::make_work_guard(io_)) {
@@ -65,15 +48,14 @@ world::~world() {
   thread_.join();
 }
 
-std::uint16_t world::start_route(std::uint16_t port, double timeout_s, double handshake_timeout_s,
-                                 const std::string& ip) {
+std::uint16_t world::start_route(std::uint16_t port, const route_options& opts) {
   config::route_config cfg;
-  cfg.listen = {ip, port};
-  route_ip_ = ip;
+  cfg.listen = {opts.ip, port};
+  route_ip_ = opts.ip;
   cfg.heartbeat = config::seconds(0.2);
-  cfg.timeout = config::seconds(timeout_s);
-  cfg.handshake_timeout = config::seconds(handshake_timeout_s);
-  cfg.link_timeout = config::seconds(5);
+  cfg.timeout = config::seconds(opts.timeout_s);
+  cfg.handshake_timeout = config::seconds(opts.handshake_timeout_s);
+  cfg.link_timeout = config::seconds(opts.link_timeout_s);
   return on_io([&] {
     // A stopped server is kept alive: its coroutines may still be finishing.
     if (route_) graveyard_.push_back(std::move(route_));
@@ -120,6 +102,20 @@ bool world::use_listening(vnet::client& c, const std::string& key) {
     return false;
   });
 }
+
+std::uint16_t world::use_port(vnet::client& c, const std::string& key) {
+  return on_io([&]() -> std::uint16_t {
+    for (const auto& u : c.uses().entries())
+      if (u.cfg.key == key && u.state == vnet::use_state::listening) return u.listen_port;
+    return 0;
+  });
+}
+
+bool world::wait_for_log(const std::string& pattern, std::chrono::milliseconds timeout) const {
+  return log_capture::instance().wait_for(pattern, log_mark_, timeout);
+}
+
+std::string world::log() const { return log_capture::instance().dump(log_mark_); }
 
 std::uint16_t world::serve_id(vnet::client& c, const std::string& key) {
   return on_io([&]() -> std::uint16_t {
@@ -213,21 +209,26 @@ config::use_config use_cfg(const std::string& key, std::uint16_t serveid, std::u
   return u;
 }
 
-tunnel::tunnel(const std::function<std::uint16_t(world&)>& make_service, double route_timeout_s,
-               double handshake_timeout_s) {
-  w.start_route(0, route_timeout_s, handshake_timeout_s);
+config::use_config any_port_use(const std::string& key, std::uint16_t serveid) {
+  auto u = use_cfg(key, serveid, 0);
+  u.any_port = true;
+  return u;
+}
+
+tunnel::tunnel(const std::function<std::uint16_t(world&)>& make_service, const route_options& opts) {
+  w.start_route(0, opts);
   auto a = w.vnet_config("home");
   a.serves.push_back(serve_cfg("svc", 700, make_service(w)));
   home = &w.start_vnet(a);
   auto b = w.vnet_config("office");
-  b.uses.push_back(use_cfg("svc", 700, use_port));
+  b.uses.push_back(any_port_use("svc", 700));
   office = &w.start_vnet(b);
   eventually([&] { return w.use_listening(*office, "svc"); });
 }
 
 bool tunnel::echoes() {
   client_socket c;
-  if (!c.connect(use_port) || !c.send_all(std::string("still here"))) return false;
+  if (!c.connect(use_port()) || !c.send_all(std::string("still here"))) return false;
   auto got = c.recv_exact(10, 2s);
   return got && std::string(got->begin(), got->end()) == "still here";
 }

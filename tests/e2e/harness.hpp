@@ -15,6 +15,7 @@
 #include <boost/asio/post.hpp>
 
 #include "client_socket.hpp"
+#include "log_capture.hpp"
 #include "config/config.hpp"
 #include "protocol/codec.hpp"
 #include "route/server.hpp"
@@ -29,7 +30,14 @@ using clock = std::chrono::steady_clock;
 bool eventually(const std::function<bool()>& pred, std::chrono::milliseconds timeout = 10s);
 
 std::vector<std::uint8_t> random_bytes(std::size_t n, std::uint32_t seed);
-std::uint16_t free_port();
+
+// The route's timers for a test (short ones make failures quick).
+struct route_options {
+  double timeout_s = 15.0;            // a silent vnet is dropped after this
+  double handshake_timeout_s = 10.0;  // opening frame deadline
+  double link_timeout_s = 5.0;        // the serving side must join within this
+  std::string ip = "127.0.0.1";
+};
 
 class world {
  public:
@@ -55,9 +63,8 @@ class world {
     return fut.get();
   }
 
-  // Route on 127.0.0.1 (port 0: the OS picks; returns the port).
-  std::uint16_t start_route(std::uint16_t port = 0, double timeout_s = 15.0,
-                            double handshake_timeout_s = 10.0, const std::string& ip = "127.0.0.1");
+  // Route on opts.ip (port 0: the OS picks; returns the port).
+  std::uint16_t start_route(std::uint16_t port = 0, const route_options& opts = {});
   void stop_route();
   std::uint16_t route_port() const { return route_port_; }
   route::server& route_server() { return *route_; }
@@ -77,11 +84,19 @@ class world {
 
   // True when the use named `key` of `c` is listening.
   bool use_listening(vnet::client& c, const std::string& key);
+  // The port the use named `key` listens on (0 while it does not).
+  std::uint16_t use_port(vnet::client& c, const std::string& key);
   std::uint16_t serve_id(vnet::client& c, const std::string& key);
+
+  // Polls until a line logged since this world began matches `pattern`.
+  bool wait_for_log(const std::string& pattern, std::chrono::milliseconds timeout = 5s) const;
+  // Everything logged since this world began, for failure messages.
+  std::string log() const;
 
  private:
   std::uint16_t start_service(std::function<boost::asio::awaitable<void>(boost::asio::ip::tcp::socket)> handler);
 
+  std::size_t log_mark_ = log_capture::instance().mark();
   boost::asio::io_context io_;
   std::optional<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> work_;
   std::unique_ptr<route::server> route_;
@@ -95,17 +110,20 @@ class world {
 
 config::serve_config serve_cfg(const std::string& key, std::uint16_t serveid, std::uint16_t port);
 config::use_config use_cfg(const std::string& key, std::uint16_t serveid, std::uint16_t port);
+// A use on a port the OS picks: world::use_port() tells which.
+config::use_config any_port_use(const std::string& key, std::uint16_t serveid);
 
 // The usual scene: a route, vnet "home" serving a service as serveid 700 and
-// vnet "office" using it on `use_port`; ready when the use listens.
+// vnet "office" using it on a port the OS picks; ready when the use listens.
 struct tunnel {
   world w;
-  std::uint16_t use_port = free_port();
   vnet::client* home = nullptr;
   vnet::client* office = nullptr;
 
   explicit tunnel(const std::function<std::uint16_t(world&)>& make_service,
-                  double route_timeout_s = 15.0, double handshake_timeout_s = 10.0);
+                  const route_options& opts = {});
+  // Where the use listens now (it may change when the use listens again).
+  std::uint16_t use_port() { return w.use_port(*office, "svc"); }
   // One short exchange through the use port.
   bool echoes();
 };

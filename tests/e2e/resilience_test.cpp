@@ -28,20 +28,22 @@ TEST(Resilience, RouteRestartRestoresServesAndUsesByThemselves) {
 TEST(Resilience, ServingVnetLeavingClosesTheUseListener) {
   tunnel p(echo_service);
   ASSERT_TRUE(eventually([&] { return p.echoes(); }));
+  auto port = p.use_port();
   p.w.stop_vnet(*p.home);
   EXPECT_TRUE(eventually([&] { return !p.w.use_listening(*p.office, "svc"); }));
   EXPECT_TRUE(eventually([&] {
     return p.w.on_io([&] { return p.w.route_server().state().serves_of_group("default").empty(); });
   }));
   client_socket c;
-  EXPECT_FALSE(c.connect(p.use_port));
+  EXPECT_FALSE(c.connect(port));
 }
 
 TEST(Resilience, LiveConnectionEndsWhenTheServingVnetLeaves) {
   tunnel p(echo_service);
-  auto c = connect_eventually(p.use_port);
-  ASSERT_TRUE(c.send_all(std::string("x")));
-  ASSERT_TRUE(c.recv_exact(1));
+  auto c = connect_eventually(p.use_port());
+  const auto data = random_bytes(4096, 7);
+  ASSERT_TRUE(c.send_all(data));
+  ASSERT_EQ(c.recv_exact(data.size()), data);
   p.w.stop_vnet(*p.home);
   EXPECT_TRUE(c.closed_within(5s));
 }
@@ -49,7 +51,7 @@ TEST(Resilience, LiveConnectionEndsWhenTheServingVnetLeaves) {
 TEST(Resilience, SilentVnetIsDroppedAndItsServesVanish) {
   // A fake vnet registers a serve, then goes silent without closing: as if
   // its machine lost power. The route must drop it after its timeout.
-  tunnel p(echo_service, 0.5);
+  tunnel p(echo_service, route_options{0.5});
   client_socket fake;
   ASSERT_TRUE(fake.connect(p.w.route_port()));
   ASSERT_TRUE(fake.send_message(protocol::control_hello{protocol::version, "ghost", "default", {}}));

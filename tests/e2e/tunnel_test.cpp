@@ -16,7 +16,7 @@ namespace {
 TEST(Tunnel, EightMegabytesEachWayAreExact) {
   tunnel t([](world& w) { return w.start_echo(); });
   auto data = random_bytes(8 << 20, 1);
-  auto c = connect_eventually(t.use_port);
+  auto c = connect_eventually(t.use_port());
   ASSERT_TRUE(c.valid());
   std::thread sender([&] {
     c.send_all(data);
@@ -33,7 +33,7 @@ TEST(Tunnel, ServiceSendingFirstLosesNothing) {
   // Eight megabytes from a service that speaks first and never reads.
   auto data = random_bytes(8 << 20, 2);
   tunnel t([&](world& w) { return w.start_source(data); });
-  auto c = connect_eventually(t.use_port);
+  auto c = connect_eventually(t.use_port());
   auto got = c.recv_to_eof(30s);
   ASSERT_TRUE(got);
   ASSERT_EQ(got->size(), data.size());
@@ -43,7 +43,7 @@ TEST(Tunnel, ServiceSendingFirstLosesNothing) {
 TEST(Tunnel, BannerArrivesBeforeTheClientSpeaks) {
   const std::string banner = "SSH-2.0-vnet-test\r\n";
   tunnel t([&](world& w) { return w.start_banner(banner); });
-  auto c = connect_eventually(t.use_port);
+  auto c = connect_eventually(t.use_port());
   auto got = c.recv_exact(banner.size());
   ASSERT_TRUE(got);
   EXPECT_EQ(std::string(got->begin(), got->end()), banner);
@@ -56,7 +56,7 @@ TEST(Tunnel, BannerArrivesBeforeTheClientSpeaks) {
 
 TEST(Tunnel, ClientSpeakingFirstLosesNothing) {
   tunnel t([](world& w) { return w.start_echo(); });
-  auto c = connect_eventually(t.use_port);
+  auto c = connect_eventually(t.use_port());
   // Sent immediately after connect, before any link exists.
   const std::string request = "GET / HTTP/1.1\r\nHost: x\r\n\r\n";
   ASSERT_TRUE(c.send_all(request));
@@ -67,7 +67,7 @@ TEST(Tunnel, ClientSpeakingFirstLosesNothing) {
 
 TEST(Tunnel, HalfCloseReachesTheServiceAndTheReplyStillFlows) {
   tunnel t([](world& w) { return w.start_counter(); });
-  auto c = connect_eventually(t.use_port);
+  auto c = connect_eventually(t.use_port());
   auto data = random_bytes(300000, 3);
   ASSERT_TRUE(c.send_all(data));
   c.shutdown_write();  // the service answers only after it sees EOF
@@ -77,9 +77,9 @@ TEST(Tunnel, HalfCloseReachesTheServiceAndTheReplyStillFlows) {
 }
 
 TEST(Tunnel, RefusedServiceClosesTheClientPromptly) {
-  auto closed = free_port();  // nothing listens there
-  tunnel t([&](world&) { return closed; });
-  auto c = connect_eventually(t.use_port);
+  refusing_port closed;  // bound, never listening: a connection is refused
+  tunnel t([&](world&) { return closed.port(); });
+  auto c = connect_eventually(t.use_port());
   ASSERT_TRUE(c.valid());
   auto start = clock::now();
   EXPECT_TRUE(c.closed_within(2s));
@@ -89,7 +89,7 @@ TEST(Tunnel, RefusedServiceClosesTheClientPromptly) {
 // 200 clients at once, each with its own bytes, all through one use.
 TEST(Tunnel, TwoHundredConcurrentConnectionsAreAllExact) {
   tunnel t([](world& w) { return w.start_echo(); });
-  ASSERT_TRUE(connect_eventually(t.use_port).valid());
+  ASSERT_TRUE(connect_eventually(t.use_port()).valid());
   boost::asio::io_context io;
   int ok = 0;
   for (int i = 0; i < 200; ++i) {
@@ -99,7 +99,7 @@ TEST(Tunnel, TwoHundredConcurrentConnectionsAreAllExact) {
           auto data = random_bytes(64 * 1024 + static_cast<std::size_t>(i), 100 + i);
           net::tcp::socket s(io);
           const std::string host = "127.0.0.1";  // no temporaries in a co_await (GCC 12)
-          auto ec = co_await net::dial(s, host, t.use_port, 10s);
+          auto ec = co_await net::dial(s, host, t.use_port(), 10s);
           if (ec) co_return;
           std::vector<std::uint8_t> back(data.size());
           auto [wec, w] = co_await boost::asio::async_write(s, boost::asio::buffer(data), net::use_nothrow);
@@ -115,43 +115,45 @@ TEST(Tunnel, TwoHundredConcurrentConnectionsAreAllExact) {
 TEST(Tunnel, UseStandsByUntilTheServeAppears) {
   world w;
   w.start_route();
-  auto use_port = free_port();
   auto b = w.vnet_config("office");
-  b.uses.push_back(use_cfg("svc", 701, use_port));
+  b.uses.push_back(any_port_use("svc", 701));
   auto& office = w.start_vnet(b);
   ASSERT_TRUE(eventually([&] { return office.connected(); }));
   EXPECT_FALSE(w.use_listening(office, "svc"));
-  client_socket probe;
-  EXPECT_FALSE(probe.connect(use_port));
+  EXPECT_EQ(w.use_port(office, "svc"), 0);
 
   auto a = w.vnet_config("home");
   a.serves.push_back(serve_cfg("svc", 701, w.start_echo()));
   w.start_vnet(a);
   EXPECT_TRUE(eventually([&] { return w.use_listening(office, "svc"); }));
-  auto c = connect_eventually(use_port);
-  ASSERT_TRUE(c.send_all(std::string("x")));
-  EXPECT_TRUE(c.recv_exact(1));
+  auto c = connect_eventually(w.use_port(office, "svc"));
+  const auto data = random_bytes(4096, 4);
+  ASSERT_TRUE(c.send_all(data));
+  EXPECT_EQ(c.recv_exact(data.size()), data);
 }
 
 TEST(Tunnel, UsePortDefaultsToTheServedPort) {
+  // On one host the served port is the service's own, on 127.0.0.1; the use
+  // takes the same port on 127.0.0.2. The service's bind keeps the port from
+  // being handed to an outgoing connection meanwhile.
   world w;
   w.start_route();
   auto echo = w.start_echo();
-  // The served service claims a port that is free locally; the use takes it.
-  auto advertised = free_port();
   auto a = w.vnet_config("home");
-  auto s = serve_cfg("svc", 702, echo);
-  a.serves.push_back(s);
+  a.serves.push_back(serve_cfg("svc", 702, echo));
   w.start_vnet(a);
-  // A second serve pointing at `advertised` so the use gets that port.
-  auto a2 = w.vnet_config("home2");
-  a2.serves.push_back(serve_cfg("svc2", 703, advertised));
-  w.start_vnet(a2);
   auto b = w.vnet_config("office");
-  b.uses.push_back(use_cfg("svc2", 703, 0));
+  auto use = use_cfg("svc", 702, 0);
+  use.ip = "127.0.0.2";
+  b.uses.push_back(use);
   auto& office = w.start_vnet(b);
-  ASSERT_TRUE(eventually([&] { return w.use_listening(office, "svc2"); }));
-  EXPECT_EQ(w.on_io([&] { return office.uses().entries()[0].listen_port; }), advertised);
+  ASSERT_TRUE(eventually([&] { return w.use_listening(office, "svc"); }));
+  EXPECT_EQ(w.use_port(office, "svc"), echo);
+  client_socket c;
+  ASSERT_TRUE(c.connect(echo, "127.0.0.2"));
+  const auto data = random_bytes(4096, 6);
+  ASSERT_TRUE(c.send_all(data));
+  EXPECT_EQ(c.recv_exact(data.size()), data);
 }
 
 TEST(Tunnel, StaticConflictIsRefusedThenRetriedWhenTheHolderLeaves) {
@@ -192,9 +194,8 @@ TEST(Tunnel, DynamicConflictIsReplaced) {
 TEST(Tunnel, GroupsAreIsolated) {
   tunnel t([](world& w) { return w.start_echo(); });
   // A vnet of another group with a use for the same serveid never listens.
-  auto other_port = free_port();
   auto c = t.w.vnet_config("stranger", "other");
-  c.uses.push_back(use_cfg("svc", 700, other_port));
+  c.uses.push_back(any_port_use("svc", 700));
   auto& stranger = t.w.start_vnet(c);
   ASSERT_TRUE(eventually([&] { return stranger.connected(); }));
   EXPECT_TRUE(t.w.on_io([&] { return stranger.group_serves().serves.empty(); }));
@@ -224,19 +225,22 @@ TEST(Tunnel, GroupsAreIsolated) {
   EXPECT_TRUE(forged.closed_within(2s));
 
   // The same-group use still works.
-  auto ok = connect_eventually(t.use_port);
-  ASSERT_TRUE(ok.send_all(std::string("abc")));
-  EXPECT_TRUE(ok.recv_exact(3));
+  auto ok = connect_eventually(t.use_port());
+  const auto data = random_bytes(4096, 5);
+  ASSERT_TRUE(ok.send_all(data));
+  EXPECT_EQ(ok.recv_exact(data.size()), data);
 }
 
 TEST(Tunnel, WorksOverIpv6) {
   world w;
-  w.start_route(0, 15.0, 10.0, "::1");
+  route_options on_v6;
+  on_v6.ip = "::1";
+  w.start_route(0, on_v6);
   auto a = w.vnet_config("home");  // reaches the route at ::1
   a.serves.push_back(serve_cfg("svc", 700, w.start_echo()));
   w.start_vnet(a);
   auto b = w.vnet_config("office");
-  auto use = use_cfg("svc", 700, free_port());
+  auto use = any_port_use("svc", 700);
   use.ip = "::1";
   b.uses.push_back(use);
   auto& office = w.start_vnet(b);
@@ -244,7 +248,7 @@ TEST(Tunnel, WorksOverIpv6) {
 
   boost::asio::io_context io;
   net::tcp::socket s(io);
-  s.connect({boost::asio::ip::make_address("::1"), use.port});
+  s.connect({boost::asio::ip::make_address("::1"), w.use_port(office, "svc")});
   const std::string hello = "hello over IPv6";
   boost::asio::write(s, boost::asio::buffer(hello));
   std::string back(hello.size(), '\0');

@@ -53,6 +53,7 @@ struct use_config {
   std::string ip = "127.0.0.1";
   std::uint16_t port = 0;    // 0: the served service's port
   bool active = true;        // effective value (startuse already applied)
+  bool any_port = false;     // not in config files: the OS picks the port (tests)
   bool operator==(const use_config&) const = default;
 };
 

@@ -1,0 +1,65 @@
+#include "fake_vnet.hpp"
+
+#include "harness.hpp"
+
+namespace e2e {
+
+fake_vnet::fake_vnet(std::uint16_t route_port, const std::string& name, const std::string& group)
+    : route_port_(route_port) {
+  if (!control_.connect(route_port_)) return;
+  if (!send(protocol::control_hello{protocol::version, name, group, {}})) return;
+  auto m = control_.recv_message();
+  if (m && std::holds_alternative<protocol::welcome>(*m)) welcome_ = std::get<protocol::welcome>(*m);
+}
+
+fake_vnet::~fake_vnet() { fall_silent(); }
+
+bool fake_vnet::send(const protocol::message& m) {
+  std::lock_guard lock(send_mutex_);
+  return control_.send_message(m);
+}
+
+bool fake_vnet::serve(std::uint16_t serveid, const std::string& name) {
+  if (!send(protocol::serve_register{1, {serveid, name, "tcp", "127.0.0.1", 9, ""}})) return false;
+  auto deadline = clock::now() + 5s;
+  while (clock::now() < deadline) {
+    auto m = control_.recv_message(5s);
+    if (!m) return false;
+    if (auto* r = std::get_if<protocol::serve_result>(&*m)) return r->ok && r->serveid == serveid;
+  }
+  return false;
+}
+
+void fake_vnet::start_heartbeat(std::chrono::milliseconds every) {
+  beating_ = true;
+  heartbeat_ = std::thread([this, every] {
+    for (std::uint32_t n = 1; beating_; ++n) {
+      send(protocol::ping{n, 0});
+      std::this_thread::sleep_for(every);  // the heartbeat's period, not a wait for a state
+    }
+  });
+}
+
+void fake_vnet::fall_silent() {
+  beating_ = false;
+  if (heartbeat_.joinable()) heartbeat_.join();
+}
+
+std::optional<protocol::link_request> fake_vnet::next_link_request(std::chrono::milliseconds timeout) {
+  auto deadline = clock::now() + timeout;
+  for (;;) {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - clock::now());
+    if (left.count() <= 0) return std::nullopt;
+    auto m = control_.recv_message(left);
+    if (!m) return std::nullopt;
+    if (auto* r = std::get_if<protocol::link_request>(&*m)) return *r;
+  }
+}
+
+client_socket fake_vnet::join(std::uint64_t link_id, std::uint64_t link_token) {
+  client_socket s;
+  if (s.connect(route_port_)) s.send_message(protocol::link_join{protocol::version, link_id, link_token});
+  return s;
+}
+
+}  // namespace e2e

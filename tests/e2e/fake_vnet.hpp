@@ -1,0 +1,53 @@
+#pragma once
+// A vnet played by hand from the test thread: its control session and the
+// links it joins are raw sockets, so a test can make it misbehave on purpose
+// (never join a link, join with a wrong token, fall silent).
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+
+#include "client_socket.hpp"
+#include "protocol/messages.hpp"
+
+namespace e2e {
+
+class fake_vnet {
+ public:
+  // Connects and says hello; ok() tells whether the route welcomed it.
+  fake_vnet(std::uint16_t route_port, const std::string& name, const std::string& group = "default");
+  ~fake_vnet();
+  fake_vnet(const fake_vnet&) = delete;
+  fake_vnet& operator=(const fake_vnet&) = delete;
+
+  bool ok() const { return welcome_.vnetid != 0; }
+  std::uint32_t vnetid() const { return welcome_.vnetid; }
+
+  // Registers a serve (its ip:port is never dialled: the test plays it).
+  // True once the route confirms `serveid`.
+  bool serve(std::uint16_t serveid, const std::string& name);
+  // Pings the route from a background thread, so that a short route timeout
+  // does not drop it, until fall_silent(): then not one byte more.
+  void start_heartbeat(std::chrono::milliseconds every = 100ms);
+  void fall_silent();
+  // The route's next link request; other control messages are skipped.
+  std::optional<protocol::link_request> next_link_request(std::chrono::milliseconds timeout = 5s);
+  // The serving side of a link: a new connection to the route with link_join.
+  client_socket join(std::uint64_t link_id, std::uint64_t link_token);
+  client_socket& control() { return control_; }
+
+ private:
+  bool send(const protocol::message& m);
+
+  std::uint16_t route_port_;
+  client_socket control_;
+  protocol::welcome welcome_;
+  std::mutex send_mutex_;  // the heartbeat thread and the test thread both send
+  std::atomic<bool> beating_{false};
+  std::thread heartbeat_;
+};
+
+}  // namespace e2e
