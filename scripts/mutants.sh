@@ -20,7 +20,11 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 # exactly once), its replacement, and a ctest -R regex of the tests that
 # must notice. Fields are separated by " ||| ".
 mutants=(
-  "link token not compared ||| src/route/links.cpp ||| it->second->token != token ||| false ||| BadInput|Tunnel"
+  "link token not compared ||| src/route/links.cpp ||| it->second->token != token || ||| ||| Links|BadInput|Tunnel"
+  "opening frame of any size ||| src/route/server.cpp ||| read_frame(s, protocol::max_opening_payload, ||| read_frame(s, protocol::max_payload, ||| BadInput"
+  "link_timeout never fires ||| src/route/links.cpp ||| p->signal.expires_after(deadline); ||| p->signal.expires_after(std::chrono::hours(24)); ||| Links"
+  "a dropped vnet's links stay open ||| src/route/server.cpp ||| links_.drop_vnet(id, ||| if (false) links_.drop_vnet(id, ||| Links|Resilience"
+  "bad input logged at debug only ||| src/route/server.cpp ||| spdlog::warn(\"connection from {} dropped: no opening frame ||| spdlog::debug(\"connection from {} dropped: no opening frame ||| BadInput"
   "half-close becomes a full close ||| src/common/net/relay.cpp ||| to.shutdown(tcp::socket::shutdown_send, ignored); ||| to.close(ignored); ||| HalfClose|blackbox_tunnel"
   "codec accepts any frame length ||| src/common/protocol/codec.cpp ||| if (h.length > max_length) ||| if (false) ||| Codec|BadInput"
   "static serveid conflict replaced, not refused ||| src/route/registry.cpp ||| if (serve.serveid > max_dynamic_serveid) { ||| if (false) { ||| Registry"
