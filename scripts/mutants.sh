@@ -20,7 +20,7 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 # exactly once), its replacement, and a ctest -R regex of the tests that
 # must notice. Fields are separated by " ||| ".
 mutants=(
-  "link token not compared ||| src/route/links.cpp ||| it->second->token != token || ||| ||| Links|BadInput|Tunnel"
+  "link token not compared ||| src/route/links.cpp ||| it->second->token != token || ||| /* token not compared */ ||| Links|BadInput|Tunnel"
   "opening frame of any size ||| src/route/server.cpp ||| read_frame(s, protocol::max_opening_payload, ||| read_frame(s, protocol::max_payload, ||| BadInput"
   "link_timeout never fires ||| src/route/links.cpp ||| p->signal.expires_after(deadline); ||| p->signal.expires_after(std::chrono::hours(24)); ||| Links"
   "a dropped vnet's links stay open ||| src/route/server.cpp ||| links_.drop_vnet(id, ||| if (false) links_.drop_vnet(id, ||| Links|Resilience"
