@@ -14,7 +14,8 @@ namespace {
 
 std::size_t replay(const char* target, void (*run)(const std::uint8_t*, std::size_t)) {
   std::size_t files = 0;
-  for (const auto& e : std::filesystem::directory_iterator(std::filesystem::path(VNET_FUZZ_CORPUS) / target)) {
+  for (const auto& e :
+       std::filesystem::directory_iterator(std::filesystem::path(VNET_FUZZ_CORPUS) / target)) {
     std::ifstream f(e.path(), std::ios::binary);
     std::vector<std::uint8_t> bytes{std::istreambuf_iterator<char>(f), {}};
     SCOPED_TRACE(e.path().string());

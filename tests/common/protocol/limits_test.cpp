@@ -26,8 +26,12 @@ boost::system::error_code decode_error(const message& m, std::uint32_t max = max
 }
 
 serve_info full_serve(std::uint16_t id) {
-  return serve_info{id, std::string(max_name_bytes, 'n'), std::string(max_type_bytes, 't'),
-                    std::string(max_ip_bytes, 'i'), 65535, std::string(max_info_bytes, 'x')};
+  return serve_info{id,
+                    std::string(max_name_bytes, 'n'),
+                    std::string(max_type_bytes, 't'),
+                    std::string(max_ip_bytes, 'i'),
+                    65535,
+                    std::string(max_info_bytes, 'x')};
 }
 
 // The attack of issue 8: a list that outgrew the frame limit dropped a whole
@@ -71,13 +75,20 @@ TEST(Limits, EachFieldOverItsLimitIsRefused) {
     return serve_register{1, s};
   };
   std::vector<probe> probes = {
-      {control_hello{version, over(max_name_bytes), "g", ""}, errc::name_too_long, "name longer than 64"},
-      {control_hello{version, "n", over(max_group_bytes), ""}, errc::group_too_long, "group longer than 128"},
-      {control_hello{version, "n", "g", over(max_auth_bytes)}, errc::auth_too_long, "auth longer than 512"},
-      {with_serve([&](serve_info& s) { s.name = over(max_name_bytes); }), errc::name_too_long, "name"},
-      {with_serve([&](serve_info& s) { s.type = over(max_type_bytes); }), errc::type_too_long, "type longer than 16"},
-      {with_serve([&](serve_info& s) { s.ip = over(max_ip_bytes); }), errc::ip_too_long, "ip longer than 255"},
-      {with_serve([&](serve_info& s) { s.info = over(max_info_bytes); }), errc::info_too_long, "info longer than 512"},
+      {control_hello{version, over(max_name_bytes), "g", ""}, errc::name_too_long,
+       "name longer than 64"},
+      {control_hello{version, "n", over(max_group_bytes), ""}, errc::group_too_long,
+       "group longer than 128"},
+      {control_hello{version, "n", "g", over(max_auth_bytes)}, errc::auth_too_long,
+       "auth longer than 512"},
+      {with_serve([&](serve_info& s) { s.name = over(max_name_bytes); }), errc::name_too_long,
+       "name"},
+      {with_serve([&](serve_info& s) { s.type = over(max_type_bytes); }), errc::type_too_long,
+       "type longer than 16"},
+      {with_serve([&](serve_info& s) { s.ip = over(max_ip_bytes); }), errc::ip_too_long,
+       "ip longer than 255"},
+      {with_serve([&](serve_info& s) { s.info = over(max_info_bytes); }), errc::info_too_long,
+       "info longer than 512"},
       {serve_list{1, {{full_serve(1), 1, over(max_name_bytes)}}}, errc::name_too_long, "name"},
       {vnet_query_result{1, {{1, over(max_name_bytes), 0}}}, errc::name_too_long, "name"},
       {vnet_rename{over(max_name_bytes)}, errc::name_too_long, "name"},
