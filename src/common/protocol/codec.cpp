@@ -5,6 +5,7 @@
 #include <type_traits>
 
 #include "protocol/error.hpp"
+#include "protocol/limits.hpp"
 #include "protocol/wire.hpp"
 
 namespace protocol {
@@ -124,10 +125,9 @@ serve_list get(reader& r) {
   serve_list m;
   m.vnets = r.u32();
   auto n = r.u32();
-  // Each entry takes at least 18 bytes; refuse counts the payload cannot hold
-  // before reserving anything.
-  if (n > max_payload / 18) {
-    r.fail(errc::bad_value);
+  // Refuse a count over the limit before decoding any entry.
+  if (n > max_serves_listed) {
+    r.fail(errc::too_many_serves);
     return m;
   }
   for (std::uint32_t i = 0; i < n && r.ok(); ++i) {
@@ -182,9 +182,9 @@ vnet_query_result get(reader& r) {
   vnet_query_result m;
   m.request_id = r.u32();
   auto n = r.u32();
-  // Each entry takes at least 12 bytes: refuse impossible counts up front.
-  if (n > max_payload / 12) {
-    r.fail(errc::bad_value);
+  // Refuse a count over the limit before decoding any entry.
+  if (n > max_vnets_listed) {
+    r.fail(errc::too_many_vnets);
     return m;
   }
   for (std::uint32_t i = 0; i < n && r.ok(); ++i) {
@@ -230,6 +230,12 @@ message decode_as(std::span<const std::uint8_t> payload, boost::system::error_co
   }
   if (r.ok() && !other_version && !r.at_end()) r.fail(errc::trailing_bytes);
   ec = r.error();
+  // Another version's hello is reported as a mismatch, not judged by our limits.
+  if (!ec && !other_version) {
+    message out = std::move(m);
+    ec = check_limits(out);
+    return out;
+  }
   return m;
 }
 

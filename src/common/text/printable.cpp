@@ -130,4 +130,13 @@ std::size_t display_width(std::string_view s) {
   return w;
 }
 
+bool is_clean_text(std::string_view s) {
+  while (!s.empty()) {
+    auto d = decode(s);
+    if (!d || d->cp < 0x20 || (d->cp >= 0x7F && d->cp <= 0x9F)) return false;
+    s.remove_prefix(d->len);
+  }
+  return true;
+}
+
 }  // namespace text

@@ -23,4 +23,9 @@ std::string printable(std::string_view s);
 // an invalid byte counts 1.
 std::size_t display_width(std::string_view s);
 
+// True when `s` is well-formed UTF-8 without control characters: no C0
+// (tab and newline included), no DEL, no C1 (U+0080-U+009F). The rule for
+// names, groups and info a peer sends: such text is refused, not escaped.
+bool is_clean_text(std::string_view s);
+
 }  // namespace text

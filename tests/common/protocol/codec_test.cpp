@@ -170,7 +170,10 @@ TEST(Codec, OversizedIsRejectedFromTheHeaderAlone) {
   expect_rejected(hdr, errc::oversized);
 
   // The same length is fine under the control maximum, not as a first frame.
-  auto big = encode(link_failed{1, std::string(2000, 'x')});
+  vnet_query_result list{1, {}};
+  for (std::uint32_t i = 0; i < 30; ++i) list.vnets.push_back({i, std::string(60, 'x'), 0});
+  auto big = encode(list);
+  ASSERT_GT(big.size(), max_opening_payload + header_size);
   EXPECT_TRUE(decode(big).msg);
   expect_rejected(bytes(big.begin(), big.begin() + header_size), errc::oversized,
                   max_opening_payload);
@@ -252,7 +255,7 @@ TEST(Codec, AbsurdServeListCountIsRejected) {
   writer w(payload);
   w.u32(1);
   w.u32(0xFFFFFFFF);
-  expect_rejected(frame(type::serve_list, payload), errc::bad_value);
+  expect_rejected(frame(type::serve_list, payload), errc::too_many_serves);
 
   // A plausible count the payload does not hold is merely truncated.
   bytes short_payload;

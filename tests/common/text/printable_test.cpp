@@ -53,4 +53,19 @@ TEST(DisplayWidth, CountsColumnsNotBytesOrCodePoints) {
   EXPECT_EQ(display_width("\xff"), 1u);
 }
 
+
+TEST(CleanText, AcceptsPrintableUtf8) {
+  EXPECT_TRUE(text::is_clean_text(""));
+  EXPECT_TRUE(text::is_clean_text("home-ssh 办公室 équipe 🚀 ~!@#"));
+}
+
+TEST(CleanText, RefusesControlsAndInvalidUtf8) {
+  for (std::string bad : {std::string("a\nb"), std::string("a\rb"), std::string("\t"),
+                          std::string("\x1b[2J"), std::string("\x7f"), std::string("\xc2\x80"),
+                          std::string("\xc2\x9f"), std::string("x\0y", 3), std::string("\xff"),
+                          std::string("\xc0\xaf"), std::string("\xe4\xb8")})
+    EXPECT_FALSE(text::is_clean_text(bad)) << text::printable(bad);
+  EXPECT_TRUE(text::is_clean_text("\xc2\xa0"));  // U+00A0 is past C1
+}
+
 }  // namespace
