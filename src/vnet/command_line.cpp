@@ -104,6 +104,11 @@ std::optional<std::string> check_ip_literal(std::string_view key, std::string_vi
   return std::nullopt;
 }
 
+std::optional<std::string> check_text(std::string_view key, std::string_view v, std::size_t max_bytes) {
+  if (auto why = config::text_problem(v, max_bytes)) return config::value_error(key, v, *why);
+  return std::nullopt;
+}
+
 std::optional<std::string> check_name(std::string_view key, std::string_view v) {
   if (auto why = config::name_problem(v)) return config::value_error(key, v, *why);
   return std::nullopt;

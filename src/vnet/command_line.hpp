@@ -38,6 +38,9 @@ std::optional<std::string> check_vnetid(std::string_view key, std::string_view v
 std::optional<std::string> check_ip(std::string_view key, std::string_view v);
 // An IPv4/IPv6 literal only: where a use listens (as [use.NAME] ip).
 std::optional<std::string> check_ip_literal(std::string_view key, std::string_view v);
+// Free text sent to the route (a serve's name, info): clean UTF-8 of at most
+// max_bytes, the protocol's limit for that field.
+std::optional<std::string> check_text(std::string_view key, std::string_view v, std::size_t max_bytes);
 // A serve or use key (the NAME of [serve.NAME]), as the config file judges
 // it: 1-64 characters, each A-Z a-z 0-9 _ . - or a printable non-ASCII
 // character (网页); no spaces.

@@ -6,6 +6,7 @@
 #include <poll.h>
 #include <sys/epoll.h>
 #include <sys/stat.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -89,6 +90,16 @@ line_input::line_input(asio::any_io_executor ex, mode m) : mode_(m) {
     }
   }
   if (mode_ != mode::tty) return;
+  // Ctrl-C makes the tty discard unread input. If that happens after stdin
+  // was seen readable and before readline reads, readline's read blocks
+  // until the next key, and with it the io thread that would handle the
+  // SIGINT: the terminal froze. NOFLSH keeps the input, so a readable stdin
+  // stays readable.
+  termios t{};
+  if (::tcgetattr(0, &t) == 0 && !(t.c_lflag & NOFLSH)) {
+    t.c_lflag |= NOFLSH;
+    set_noflsh_ = ::tcsetattr(0, TCSANOW, &t) == 0;
+  }
   rl_readline_name = "vnet";
   rl_instream = stdin;
   rl_outstream = stdout;
@@ -105,6 +116,11 @@ line_input::~line_input() {
   if (hooked_) hooked_->sinks() = original_sinks_;
   if (mode_ != mode::tty) return;
   if (hide_prompt()) rl_callback_handler_remove();  // restores the terminal modes
+  termios t{};
+  if (set_noflsh_ && ::tcgetattr(0, &t) == 0) {
+    t.c_lflag &= ~NOFLSH;
+    ::tcsetattr(0, TCSANOW, &t);
+  }
   rl_attempted_completion_function = nullptr;
   if (active == this) active = nullptr;
 }

@@ -116,6 +116,7 @@ class line_input {
   // fd 0 itself would make Asio set O_NONBLOCK on the terminal shared with stdout.
   std::optional<descriptor> ready_;
   bool closed_ = false;
+  bool set_noflsh_ = false;  // we turned NOFLSH on (tty): turned off again at the end
   bool pending_ = false;
   bool history_ = false;
   std::optional<input_result> result_;  // set when the pending read is over

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "net/endpoint.hpp"
+#include "protocol/limits.hpp"
 #include "text/printable.hpp"
 #include "vnet/terminal.hpp"
 #include "vnet/terminal_usage.hpp"
@@ -171,7 +172,10 @@ net::awaitable<void> terminal::serve_new(const parsed_args& a, bool run) {
   std::optional<std::string> port = co_await field(a, "port", "port", std::nullopt, true);
   if (!port || !checked(check_port("port", *port, cfg.port), usage)) co_return;
   std::optional<std::string> info = co_await field(a, "info", "info", "", ask_all);
-  if (!info) co_return;
+  if (!info || !checked(check_text("info", *info, protocol::max_info_bytes), usage)) co_return;
+  if (a.values.contains("name") &&
+      !checked(check_text("name", a.values.at("name"), protocol::max_name_bytes), usage))
+    co_return;
   auto type = a.values.contains("type") ? a.values.at("type") : "tcp";
   if (type != "tcp") {
     error(fmt::format("type = \"{}\": only tcp is supported", type), usage);

@@ -197,10 +197,12 @@ class CliTest(unittest.TestCase):
         self.assertIn("would listen on 127.0.0.1:7749", out)
 
     def test_long_lines_and_cjk_info_reach_the_other_vnet(self):
-        """A 4 KiB line and 70 CJK characters of info load, register and come
-        back byte for byte in the other vnet's `show serves`."""
+        """A 4 KiB line (512 bytes of info, the protocol's limit, then a long
+        comment) and 70 CJK characters of info load, register and come back
+        byte for byte in the other vnet's `show serves`."""
         cjk = "服" * 70
-        long_info = "".join(chr(ord("a") + i % 26) for i in range(4096 - len("info=")))
+        long_info = "".join(chr(ord("a") + i % 26) for i in range(512))
+        filler = "z" * (4096 - len("info=") - len(long_info) - len(" ; "))
         c = harness.Cluster()
         ok = False
         try:
@@ -208,7 +210,7 @@ class CliTest(unittest.TestCase):
             echo = c.service(harness.EchoService())
             a = c.start_vnet("long-a", port, serves={
                 "cjk": {"serveid": 701, "port": echo.port, "info": cjk},
-                "long": {"serveid": 702, "port": echo.port, "info": long_info}})
+                "long": {"serveid": 702, "port": echo.port, "info": long_info + " ; " + filler}})
             with open(os.path.join(c.dir, "long-a.ini"), encoding="utf-8") as f:
                 lengths = [len(line.rstrip("\n").encode()) for line in f]
             self.assertIn(4096, lengths)
@@ -219,11 +221,27 @@ class CliTest(unittest.TestCase):
             b.proc.stdin.flush()
             b.wait_log(long_info, timeout=10)
             self.assertIn(cjk, b.log())
+            self.assertNotIn("zzzz", b.log())  # the comment stayed a comment
             ok = True
         finally:
             if not ok:
                 c.dump_logs()
             c.close()
+
+    def test_text_the_route_would_refuse_is_a_config_error(self):
+        # The route refuses over-long or control-character text (protocol
+        # limits): the file says so first, with section and key.
+        cases = [
+            ({"serve.web": {"port": 80, "info": "i" * 513}},
+             '[serve.web] info = "' + "i" * 513 + '": longer than 512 bytes (513)'),
+            ({"vnet": {"group": "g" * 129}}, "[vnet] group"),
+            ({"vnet": {"name": "a\x1bb"}}, "contains a control character"),
+        ]
+        for sections, expected in cases:
+            path = self.write("text.ini", ini_text({"route": {"ip": LOOPBACK, "port": 7749}, **sections}))
+            code, out, err = run([self.vnet, "--check-config", path], cwd=self.dir)
+            self.assertEqual(code, 1, err)
+            self.assertIn(expected, err)
 
     def test_line_over_the_limit_is_an_error_with_its_number(self):
         path = self.write("huge.ini", ini_text({

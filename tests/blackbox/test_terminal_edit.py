@@ -156,15 +156,15 @@ class ServeEditTest(TerminalCase):
         self.assertEqual(row_by_key(table_after(SERVE_HEADER, t.command("show serve")), "网页"),
                          ["---", "网页", "网页", "127.0.0.1:4400", "no", "inactive", "0"])
         self.assertRegex(t.command("serve delete 网页"), r"(?m)^serve 网页 deleted\s*$")
-        # 64 characters, however many bytes they take.
-        self.assertRegex(t.command(f"use new {'页' * 64} serveid=722 port=4403"), r"created")
-        # What the file refuses is refused: spaces, ']', a 65th character.
+        # 64 bytes, the protocol's limit for a name: 21 CJK characters fit.
+        self.assertRegex(t.command(f"use new {'页' * 21} serveid=722 port=4403"), r"created")
+        # What the file refuses is refused: spaces, ']', a 65th byte.
         out = t.command('serve new "my web" port=4402')
         self.assertRegex(out, r'(?m)^error: name = "my web": not a name')
         out = t.command("serve new a]b port=4404")
         self.assertRegex(out, r'(?m)^error: name = "a\]b": not a name')
-        out = t.command(f"serve new {'页' * 65} port=4405")
-        self.assertRegex(out, r'(?m)^error: name = "页{65}": not a name \(1-64 of')
+        out = t.command(f"serve new {'页' * 22} port=4405")
+        self.assertRegex(out, r'(?m)^error: name = "页{22}": not a name \(1-64 bytes of')
 
 
 class UseEditTest(TerminalCase):

@@ -112,18 +112,20 @@ class OwnerChangeTest(BlackBoxCase):
         self.wait_echo(port, 15)
         home.stop()
         office.wait_log("use ssh: serveid 700 is not offered", 10)
-        fake = FakeVnet(route_port, b"x\x1b[2J\n2026-01-01 00:00:00.000 info  forged", 700, echo.port)
+        # A name that would forge a log line is refused by the route itself.
+        forger = FakeVnet(route_port, b"x\x1b[2J\n2026-01-01 00:00:00.000 info  forged", 700, echo.port)
+        self.addCleanup(forger.close)
+        route.wait_log(re.compile(r"connection from \S+ dropped: bad opening frame: .*name"), 10)
+        # A name that passes (no control character) but reorders text is shown escaped.
+        fake = FakeVnet(route_port, "x\u202eevil".encode(), 700, echo.port)
         self.addCleanup(fake.close)
         office.wait_log(re.compile(r"use ssh: serveid 700 is now served by vnet \d\d "
-                                   r"\(x\\e\[2J\\n2026-01-01 00:00:00\.000 info  forged\), "
-                                   rf"was {home_id} \(home\)"), 10)
-        self.assertNotIn("\x1b", office.log())
-        self.assertNotRegex(office.log(), r"(?m)^2026-01-01 00:00:00.000 info  forged")
-        # The route logs the name escaped too.
-        route.wait_log(re.compile(r"vnet \d\d \(x\\e\[2J\\n2026-01-01 00:00:00\.000 info  forged\) "
-                                  r"connected from"), 10)
-        self.assertNotIn("\x1b", route.log())
-        self.assertNotRegex(route.log(), r"(?m)^2026-01-01 00:00:00.000 info  forged")
+                                   rf"\(x\\u\{{202E\}}evil\), was {home_id} \(home\)"), 10)
+        route.wait_log(re.compile(r"vnet \d\d \(x\\u\{202E\}evil\) connected from"), 10)
+        for daemon in (office, route):
+            self.assertNotIn("\x1b", daemon.log())
+            self.assertNotIn("\u202e", daemon.log())
+            self.assertNotRegex(daemon.log(), r"(?m)^2026-01-01 00:00:00.000 info  forged")
 
 
 if __name__ == "__main__":

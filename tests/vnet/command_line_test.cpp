@@ -114,14 +114,15 @@ TEST(Check, Name) {
   for (const char* ok : {"ssh", "A-b_c.9", "unserve-001", "网页", "café", "網頁-2"})
     EXPECT_EQ(check_name("name", ok), std::nullopt) << ok;
   EXPECT_EQ(check_name("name", std::string(64, 'x')), std::nullopt);
-  std::string cjk64;
-  for (int i = 0; i < 32; ++i) cjk64 += "网页";  // 64 characters, 192 bytes
-  EXPECT_EQ(check_name("name", cjk64), std::nullopt);
-  const std::string why = "not a name (1-64 of A-Z a-z 0-9 _ . - and non-ASCII characters such as 网页; no spaces)";
+  std::string cjk21;
+  for (int i = 0; i < 21; ++i) cjk21 += "网";  // 63 bytes: 64 is the protocol's limit
+  EXPECT_EQ(check_name("name", cjk21), std::nullopt);
+  EXPECT_NE(check_name("name", cjk21 + "网"), std::nullopt);
+  const std::string why = "not a name (1-64 bytes of A-Z a-z 0-9 _ . - and non-ASCII characters such as 网页; no spaces)";
   for (std::string bad : {std::string(), std::string("a b"), std::string("a]"), std::string("a;b"),
                           std::string("a\"b"), std::string("a\tb"), std::string("a\x1b[2J"), std::string("\xff"),
                           std::string("a\u3000b"), std::string("a\xc2\x85b"),
-                          std::string(65, 'x'), cjk64 + "x"})
+                          std::string(65, 'x'), cjk21 + "网"})
     EXPECT_EQ(check_name("name", bad), "name = \"" + bad + "\": " + why) << bad;
 }
 

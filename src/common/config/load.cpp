@@ -15,6 +15,7 @@
 #include "config/ini_file.hpp"
 #include "config/section.hpp"
 #include "config/values.hpp"
+#include "protocol/limits.hpp"
 
 namespace config {
 namespace {
@@ -111,6 +112,12 @@ endpoint read_route_endpoint(const std::vector<section>& all, const std::string&
   return ep;
 }
 
+// Text that travels to the route must pass its decoder (protocol/limits.hpp):
+// refused here, with file, section and key, rather than by the route later.
+void check_text(const section& s, const ini_entry& e, std::size_t max_bytes) {
+  if (auto why = text_problem(e.value, max_bytes)) s.fail(e, *why);
+}
+
 serve_config read_serve(const section& s, vnet_config& cfg) {
   s.warn_unknown({"serveid", "type", "ip", "port", "name", "info", "active"}, cfg);
   serve_config c;
@@ -122,12 +129,17 @@ serve_config read_serve(const section& s, vnet_config& cfg) {
   }
   if (auto* e = s.find("ip")) {
     if (e->value.empty()) s.fail(*e, "must not be empty");
+    check_text(s, *e, protocol::max_ip_bytes);
     c.ip = e->value;
   }
   c.port = s.port(s.require("port"), 1);
   auto* name = s.find("name");
+  if (name) check_text(s, *name, protocol::max_name_bytes);
   c.name = name && !name->value.empty() ? name->value : c.key;
-  if (auto* e = s.find("info")) c.info = e->value;
+  if (auto* e = s.find("info")) {
+    check_text(s, *e, protocol::max_info_bytes);
+    c.info = e->value;
+  }
   if (auto* e = s.find("active")) c.active = s.boolean(*e);
   return c;
 }
@@ -155,10 +167,12 @@ void read_vnet(const section& s, vnet_config& c) {
                  c);
   if (auto* e = s.find("name")) {
     if (e->value.empty()) s.fail(*e, "must not be empty");
+    check_text(s, *e, protocol::max_name_bytes);
     c.name = e->value;
   }
   if (auto* e = s.find("group")) {
     if (e->value.empty()) s.fail(*e, "must not be empty");
+    check_text(s, *e, protocol::max_group_bytes);
     c.group = e->value;
   }
   if (auto* e = s.find("terminal")) c.terminal = s.boolean(*e);

@@ -5,7 +5,12 @@
 #include <charconv>
 #include <limits>
 
+#include "protocol/limits.hpp"
+#include "text/printable.hpp"
+
 namespace config {
+
+static_assert(max_name_bytes == protocol::max_name_bytes, "a name that loads must pass the route");
 
 std::string lower_case(std::string_view s) {
   std::string out(s);
@@ -122,17 +127,23 @@ bool is_name_char(char32_t c) {
 }  // namespace
 
 std::optional<std::string> name_problem(std::string_view s) {
-  std::size_t chars = 0;
-  bool ok = !s.empty();
-  for (std::size_t i = 0; ok && i < s.size(); ++chars) {
+  bool ok = !s.empty() && s.size() <= max_name_bytes;
+  for (std::size_t i = 0; ok && i < s.size();) {
     char32_t cp = 0;
     auto n = utf8_char(s, i, cp);
     ok = n != 0 && is_name_char(cp);
     i += n;
   }
-  if (ok && chars <= max_name_chars) return std::nullopt;
-  return "not a name (1-" + std::to_string(max_name_chars) +
-         " of A-Z a-z 0-9 _ . - and non-ASCII characters such as 网页; no spaces)";
+  if (ok) return std::nullopt;
+  return "not a name (1-" + std::to_string(max_name_bytes) +
+         " bytes of A-Z a-z 0-9 _ . - and non-ASCII characters such as 网页; no spaces)";
+}
+
+std::optional<std::string> text_problem(std::string_view s, std::size_t max_bytes) {
+  if (!text::is_clean_text(s)) return "contains a control character or is not UTF-8";
+  if (s.size() > max_bytes)
+    return "longer than " + std::to_string(max_bytes) + " bytes (" + std::to_string(s.size()) + ")";
+  return std::nullopt;
 }
 
 }  // namespace config

@@ -49,11 +49,19 @@ std::optional<std::string> duration_problem(std::string_view s,
                                             std::chrono::duration<double>& out);
 
 // The NAME of [serve.NAME] / [use.NAME] and of the terminal's serve/use
-// commands: 1-64 characters, each an ASCII letter or digit, `_`, `.`, `-`,
-// or any non-ASCII character (網頁, café) that is not a control character.
-// No white space, quotes, `=`, brackets or `;`: a name must survive an ini
-// section header and a terminal command line as one word.
-inline constexpr std::size_t max_name_chars = 64;
+// commands: 1-64 bytes of UTF-8 (the protocol's limit for a name: 64 ASCII
+// characters, 21 CJK), each character an ASCII letter or digit, `_`, `.`,
+// `-`, or any non-ASCII character (網頁, café) that is not a control
+// character or a space. No white space, quotes, `=`, brackets or `;`: a name
+// must survive an ini section header and a terminal command line as one word.
+inline constexpr std::size_t max_name_bytes = 64;  // = protocol::max_name_bytes (static_assert in values.cpp)
 std::optional<std::string> name_problem(std::string_view s);
+
+// Free text that travels to the route and the other vnets (a vnet's name
+// and group, a serve's display name, info and address): valid UTF-8 with no
+// control character, at most `max_bytes` (the protocol's limit for that
+// field, protocol/limits.hpp), so that a file that loads is never refused
+// by the route.
+std::optional<std::string> text_problem(std::string_view s, std::size_t max_bytes);
 
 }  // namespace config

@@ -15,8 +15,8 @@
 
 namespace protocol {
 
-// A vnet name or a serve name: config::max_name_chars (64) ASCII characters.
-// Counted in bytes on the wire; non-ASCII characters take 2-4 bytes each.
+// A vnet name or a serve name (config::max_name_bytes, the same 64): 64 ASCII
+// characters or 21 CJK; non-ASCII characters take 2-4 bytes each.
 inline constexpr std::size_t max_name_bytes = 64;
 // A group is a shared secret-ish label chosen by people: room for a long one.
 inline constexpr std::size_t max_group_bytes = 128;

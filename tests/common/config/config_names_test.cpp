@@ -100,7 +100,7 @@ TEST(SectionNames, TwoSpellingsOfOneSectionAreOneSection) {
 TEST(SectionNames, NameFollowsTheNameRule) {
   EXPECT_EQ(vnet("[serve.网页]\nport=80\n[use.网页]\nserveid=1\n").serves.at(0).key, "网页");
   EXPECT_EQ(vnet_error("[serve.my web]\nport=80\n"),
-            "t.ini: [serve.my web] NAME = \"my web\": not a name (1-64 of A-Z a-z 0-9 _ . - and "
+            "t.ini: [serve.my web] NAME = \"my web\": not a name (1-64 bytes of A-Z a-z 0-9 _ . - and "
             "non-ASCII characters such as 网页; no spaces)");
   EXPECT_NE(vnet_error("[use.a=b]\nserveid=1\n").find("NAME = \"a=b\": not a name"),
             std::string::npos);
@@ -113,10 +113,14 @@ TEST(LongValues, SeventyCjkCharactersOfInfoKeepTheirBytes) {
   EXPECT_EQ(c.serves.at(0).info, info);
 }
 
-TEST(LongValues, FourKibInfo) {
+TEST(LongValues, InfoUpToTheProtocolLimitOnAFourKibLine) {
   std::string info;
-  for (int i = 0; i < 4096; ++i) info += static_cast<char>('a' + i % 26);
-  EXPECT_EQ(vnet("[serve.web]\nport=80\ninfo=" + info + "\n").serves.at(0).info, info);
+  for (int i = 0; i < 512; ++i) info += static_cast<char>('a' + i % 26);
+  std::string line = "info=" + info + " ; ";
+  line.append(4096 - line.size(), 'z');  // a comment fills the line to 4 KiB
+  EXPECT_EQ(vnet("[serve.web]\nport=80\n" + line + "\n").serves.at(0).info, info);
+  EXPECT_NE(vnet_error("[serve.web]\nport=80\ninfo=" + info + "x\n").find("longer than 512 bytes (513)"),
+            std::string::npos);
 }
 
 }  // namespace

@@ -77,16 +77,27 @@ TEST(Values, Duration) {
 TEST(Values, NamesAcceptAsciiWordsAndNonAsciiCharacters) {
   for (const char* ok : {"ssh", "web-1", "a_b.c", "SSH", "网页", "café", "x网页-2"})
     EXPECT_EQ(name_problem(ok), std::nullopt) << ok;
-  // 64 characters, not bytes: 64 CJK characters are 192 bytes.
-  std::string cjk64;
-  for (int i = 0; i < 64; ++i) cjk64 += "网";
-  EXPECT_EQ(name_problem(cjk64), std::nullopt);
+  // 64 bytes, the protocol's limit for a name: 21 CJK characters (63 bytes).
+  std::string cjk21;
+  for (int i = 0; i < 21; ++i) cjk21 += "网";
+  EXPECT_EQ(name_problem(cjk21), std::nullopt);
+  EXPECT_NE(name_problem(cjk21 + "网"), std::nullopt);
   EXPECT_EQ(name_problem(std::string(64, 'x')), std::nullopt);
+  EXPECT_NE(name_problem(std::string(65, 'x')), std::nullopt);
+}
+
+TEST(Values, TextForTheRouteIsCleanAndWithinItsLimit) {
+  EXPECT_EQ(text_problem("home ssh, 网页 (café)", 64), std::nullopt);
+  EXPECT_EQ(text_problem(std::string(512, 'i'), 512), std::nullopt);
+  EXPECT_EQ(text_problem(std::string(513, 'i'), 512), "longer than 512 bytes (513)");
+  for (std::string bad : {std::string("a\nb"), std::string("esc\x1b[2J"), std::string("tab\tx"),
+                          std::string("c1\xc2\x85"), std::string("bad\xff")})
+    EXPECT_EQ(text_problem(bad, 512), "contains a control character or is not UTF-8") << bad;
 }
 
 TEST(Values, NamesRefuseWhatBreaksAWordOrALine) {
   const std::string why =
-      "not a name (1-64 of A-Z a-z 0-9 _ . - and non-ASCII characters such as 网页; no spaces)";
+      "not a name (1-64 bytes of A-Z a-z 0-9 _ . - and non-ASCII characters such as 网页; no spaces)";
   std::string cjk65;
   for (int i = 0; i < 65; ++i) cjk65 += "网";
   for (std::string bad :
