@@ -26,6 +26,8 @@ mutants=(
   "a dropped vnet's links stay open ||| src/route/server.cpp ||| links_.drop_vnet(id, ||| if (false) links_.drop_vnet(id, ||| Links|Resilience"
   "bad input logged at debug only ||| src/route/server.cpp ||| spdlog::warn(\"connection from {} dropped: no opening frame ||| spdlog::debug(\"connection from {} dropped: no opening frame ||| BadInput"
   "half-close becomes a full close ||| src/common/net/relay.cpp ||| to.shutdown(tcp::socket::shutdown_send, ignored); ||| to.close(ignored); ||| HalfClose|blackbox_tunnel"
+  "decoder skips the per-field limits ||| src/common/protocol/codec.cpp ||| ec = check_limits(out); ||| ; ||| Limits|blackbox_use_reasons"
+  "config lets over-long info through ||| src/common/config/load.cpp ||| check_text(s, *e, protocol::max_info_bytes); ||| ; ||| LongValues|blackbox_cli"
   "codec accepts any frame length ||| src/common/protocol/codec.cpp ||| if (h.length > max_length) ||| if (false) ||| Codec|BadInput"
   "static serveid conflict replaced, not refused ||| src/route/registry.cpp ||| if (serve.serveid > max_dynamic_serveid) { ||| if (false) { ||| Registry"
   "route SIGHUP not handled ||| src/route/main.cpp ||| hooks.hangup = [&] ||| auto unused = [&] ||| blackbox_route_reload"
