@@ -10,6 +10,8 @@ cd "$(dirname "$0")/.."
 seconds=${1:-60}
 jobs=${FUZZ_BUILD_JOBS:-2}
 
+./scripts/install-deps.sh clang  # libFuzzer and the sanitizers come with Debian's clang
+
 cmake -S . -B build-fuzz -DVNET_FUZZ=ON -DVNET_BUILD_TESTS=OFF \
   -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++ \
   -DCMAKE_CXX_COMPILER_LAUNCHER="$(command -v ccache || true)" >/dev/null

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs the Debian packages the build needs. Idempotent: a fast no-op when
+# Installs the Debian packages the build needs, plus any package named as an
+# argument (scripts/fuzz.sh adds clang). Idempotent: a fast no-op when
 # everything is already installed.
 set -euo pipefail
 
@@ -7,6 +8,7 @@ packages=(
   cmake g++ make pkg-config python3
   libboost1.81-dev libboost-program-options1.81-dev
   libspdlog-dev libgtest-dev libssl-dev libreadline-dev
+  "$@"
 )
 
 missing=()
