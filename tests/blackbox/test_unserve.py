@@ -114,9 +114,11 @@ class UnserveTest(UnserveCase):
         self.assertEqual(sha256(got), sha256(data))
         self.echo.wait_record(lambda r: r == (len(data), sha256(data)), 10,
                               what="the unserved service to receive the bytes intact")
-        rows = rows_under(USE_HEADER, b.command("show use"))
-        self.assertIn([sid, f"unserve-{sid}", f"127.0.0.1:{local}", "yes", "listening", "0"],
-                      rows)
+        # The link of the exchange above ends a moment after the client saw
+        # its last byte: poll for the live-link count to drop to 0.
+        want = [sid, f"unserve-{sid}", f"127.0.0.1:{local}", "yes", "listening", "0"]
+        harness.wait_for(lambda: want in rows_under(USE_HEADER, b.command("show use")), 10,
+                         what=f"show use to list {want}")
         out = b.command("show serves")
         row = [r for r in rows_under(SERVES_HEADER, out) if r[0] == sid]
         self.assertTrue(row and row[0][1] == a.vnetid, out)
