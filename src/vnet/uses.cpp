@@ -125,8 +125,12 @@ void use_table::stand_by(use_entry& e, const protocol::serve_list& list) {
   e.reason = std::move(reason);
   e.standby_what = std::move(what);
   if (standby_log_armed_ || e.standby_logged == e.standby_what) return;
+  arm_standby_log(e.standby_since + standby_log_delay);
+}
+
+void use_table::arm_standby_log(std::chrono::steady_clock::time_point when) {
   standby_log_armed_ = true;
-  standby_log_timer_.expires_at(e.standby_since + standby_log_delay);
+  standby_log_timer_.expires_at(when);
   standby_log_timer_.async_wait([this](net::error_code ec) {
     standby_log_armed_ = false;
     if (!ec) log_standby_reasons();
@@ -147,13 +151,7 @@ void use_table::log_standby_reasons() {
     spdlog::info("use {}: {}", e.cfg.key, e.reason);
     e.standby_logged = e.standby_what;
   }
-  if (!next) return;
-  standby_log_armed_ = true;
-  standby_log_timer_.expires_at(*next);
-  standby_log_timer_.async_wait([this](net::error_code ec) {
-    standby_log_armed_ = false;
-    if (!ec) log_standby_reasons();
-  });
+  if (next) arm_standby_log(*next);
 }
 
 void use_table::note_owner(use_entry& e, const protocol::listed_serve& s) {

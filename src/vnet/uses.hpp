@@ -68,6 +68,7 @@ class use_table {
  private:
   void follow(use_entry& e, const protocol::serve_list& list);
   void stand_by(use_entry& e, const protocol::serve_list& list);
+  void arm_standby_log(std::chrono::steady_clock::time_point when);
   void log_standby_reasons();
   void note_owner(use_entry& e, const protocol::listed_serve& s);
   void start(use_entry& e, std::uint16_t port);

@@ -401,6 +401,20 @@ def ini_text(sections):
     return "\n".join(out)
 
 
+def vnet_config_text(name, route_port, group="default", serves=None, uses=None,
+                     vnet_keys=None, terminal=True):
+    """The ini text of a vnet on loopback. serves / uses: {"NAME": {"serveid":
+    .., "port": ..}}; vnet_keys: more [vnet] keys."""
+    vnet = {"name": name, "group": group, "terminal": terminal}
+    vnet.update(vnet_keys or {})
+    sections = {"route": {"ip": LOOPBACK, "port": route_port}, "vnet": vnet}
+    for key, s in (serves or {}).items():
+        sections[f"serve.{key}"] = dict(s)
+    for key, u in (uses or {}).items():
+        sections[f"use.{key}"] = dict(u)
+    return ini_text(sections)
+
+
 class Cluster:
     """Owns a temp dir, the daemons and services of one test."""
 
@@ -436,14 +450,8 @@ class Cluster:
     def start_vnet(self, name, route_port, group="default", serves=None, uses=None,
                    vnet_keys=None):
         """Starts a vnet. serves / uses: {"NAME": {"serveid": .., "port": ..}}."""
-        vnet = {"name": name, "group": group, "terminal": False}
-        vnet.update(vnet_keys or {})
-        sections = {"route": {"ip": LOOPBACK, "port": route_port}, "vnet": vnet}
-        for key, s in (serves or {}).items():
-            sections[f"serve.{key}"] = dict(s)
-        for key, u in (uses or {}).items():
-            sections[f"use.{key}"] = dict(u)
-        cfg = self.write(f"{name}.ini", ini_text(sections))
+        cfg = self.write(f"{name}.ini", vnet_config_text(name, route_port, group, serves, uses,
+                                                         vnet_keys, terminal=False))
         return self.start("vnet", cfg, name)
 
     def check_alive(self):

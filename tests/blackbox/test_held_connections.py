@@ -5,8 +5,8 @@ re-creates the entry. Connections through the other pair are untouched."""
 import socket
 import unittest
 
-from harness import LOOPBACK, EchoService, free_port, recv_exact
-from vnet_terminal import TerminalCase, vnet_config_text
+from harness import LOOPBACK, EchoService, free_port, recv_exact, vnet_config_text
+from vnet_terminal import TerminalCase
 
 
 class HeldConnectionTest(TerminalCase):

@@ -15,7 +15,8 @@ import unittest
 
 import harness
 from harness import LOOPBACK, EchoService, free_port, port_refuses, sha256
-from vnet_terminal import CONNECTED, PROMPT, TerminalCase, table_rows, vnet_config_text
+from harness import vnet_config_text
+from vnet_terminal import CONNECTED, PROMPT, TerminalCase, table_rows
 
 USE_HEADER = re.compile(r"(?m)^\s*serveid {2,}key {2,}listen {2,}active {2,}state {2,}links\s*$")
 SERVE_HEADER = re.compile(r"(?m)^\s*serveid {2,}key {2,}name {2,}ip:port {2,}active {2,}state {2,}links\s*$")

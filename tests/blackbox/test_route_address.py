@@ -30,6 +30,10 @@ class SilentService:
             except OSError:
                 return
             self.conns.append(conn)
+            self.on_accept(conn)
+
+    def on_accept(self, conn):
+        pass  # silent: accepts and never answers
 
     def close(self):
         self.sock.close()
@@ -44,16 +48,10 @@ class RefusingRoute(SilentService):
         self.message = message
         super().__init__()
 
-    def _accept(self):
-        while True:
-            try:
-                conn, _ = self.sock.accept()
-            except OSError:
-                return
-            self.conns.append(conn)
-            text = self.message
-            payload = struct.pack(">HH", 0, len(text)) + text
-            conn.sendall(struct.pack(">IH", len(payload), 0x11) + payload)
+    def on_accept(self, conn):
+        text = self.message
+        payload = struct.pack(">HH", 0, len(text)) + text
+        conn.sendall(struct.pack(">IH", len(payload), 0x11) + payload)
 
 
 class RouteAddressTest(BlackBoxCase):

@@ -13,7 +13,8 @@ import unittest
 import harness
 from harness import EchoService, free_port
 from pty_session import PipedProcess
-from vnet_terminal import CONNECTED, SERVES_HEADER, TerminalCase, vnet_config_text
+from harness import vnet_config_text
+from vnet_terminal import CONNECTED, SERVES_HEADER, TerminalCase
 
 
 class ScriptModeTest(TerminalCase):

@@ -14,7 +14,7 @@ import socket
 import sys
 
 import harness
-from harness import LOOPBACK, binary, ini_text, recv_exact
+from harness import LOOPBACK, binary, recv_exact, vnet_config_text
 from pty_session import PtySession
 
 PROMPT = re.compile(r"^>: ", re.MULTILINE)
@@ -66,20 +66,6 @@ class VnetTerminal(PtySession):
         m = self.expect(r"^ {4}" + question + r": ", timeout)
         self.send_line(text)
         return m
-
-
-def vnet_config_text(name, route_port, group="default", serves=None, uses=None,
-                     vnet_keys=None, terminal=True):
-    """The ini text of a vnet (terminal=true unless told), e.g. to rewrite a
-    file before a reload."""
-    vnet = {"name": name, "group": group, "terminal": terminal}
-    vnet.update(vnet_keys or {})
-    sections = {"route": {"ip": LOOPBACK, "port": route_port}, "vnet": vnet}
-    for key, s in (serves or {}).items():
-        sections[f"serve.{key}"] = dict(s)
-    for key, u in (uses or {}).items():
-        sections[f"use.{key}"] = dict(u)
-    return ini_text(sections)
 
 
 def start_terminal_vnet(cluster, name, route_port, group="default", serves=None, uses=None,
