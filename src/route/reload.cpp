@@ -26,6 +26,9 @@ reload_plan plan_reload(const config::route_config& now, const config::route_con
   compare(p.changes, "timeout", now.timeout, next.timeout);
   compare(p.changes, "handshake_timeout", now.handshake_timeout, next.handshake_timeout);
   compare(p.changes, "link_timeout", now.link_timeout, next.link_timeout);
+  for (const auto& k : config::route_limit_keys)
+    if (now.limits.*k.member != next.limits.*k.member)
+      p.changes.push_back(fmt::format("{} {} -> {}", k.key, now.limits.*k.member, next.limits.*k.member));
   return p;
 }
 

@@ -32,6 +32,15 @@ TEST(RouteReload, TimeoutsApplyAndAreNamed) {
   EXPECT_EQ(p.apply.link_timeout, config::seconds(5));
 }
 
+TEST(RouteReload, LimitsApplyAndAreNamed) {
+  auto next = base();
+  next.limits.max_serves_per_vnet = 7;
+  next.limits.max_unidentified = 1000;
+  auto p = route::plan_reload(base(), next);
+  EXPECT_EQ(p.summary(), "max_serves_per_vnet 100 -> 7, max_unidentified 512 -> 1000");
+  EXPECT_EQ(p.apply.limits, next.limits);
+}
+
 TEST(RouteReload, ANewListeningAddressIsKeptForARestart) {
   auto next = base();
   next.listen = {"0.0.0.0", 7750};

@@ -24,6 +24,39 @@ struct endpoint {
   bool operator==(const endpoint&) const = default;
 };
 
+// Quotas the route enforces against each peer ([route] max_*). Each refusal
+// names its key, so that an operator who meets one knows what to raise.
+// Every value is 1..max_limit; the defaults are generous for real use and
+// bound what one hostile client can take.
+struct route_limits {
+  unsigned max_serves_per_vnet = 100;           // serves one vnet may register
+  unsigned max_pending_links_per_vnet = 128;    // links a vnet opened, waiting to pair
+  unsigned max_live_links_per_vnet = 2048;      // paired links a vnet opened (use side)
+  unsigned max_pending_links_per_serve = 128;   // links to one serve, waiting to pair
+  unsigned max_live_links_per_serve = 2048;     // paired links to one serve
+  unsigned max_sessions_per_address = 64;       // control sessions from one source IP
+  unsigned max_unidentified = 512;              // connections before their opening frame
+  unsigned max_unserves_per_minute = 30;        // unserve requests per requester (failed count)
+  bool operator==(const route_limits&) const = default;
+};
+inline constexpr unsigned max_limit = 1000000;
+
+// The keys of route_limits, for the loader, warnings and reload summaries.
+struct route_limit_key {
+  const char* key;
+  unsigned route_limits::*member;
+};
+inline constexpr route_limit_key route_limit_keys[] = {
+    {"max_serves_per_vnet", &route_limits::max_serves_per_vnet},
+    {"max_pending_links_per_vnet", &route_limits::max_pending_links_per_vnet},
+    {"max_live_links_per_vnet", &route_limits::max_live_links_per_vnet},
+    {"max_pending_links_per_serve", &route_limits::max_pending_links_per_serve},
+    {"max_live_links_per_serve", &route_limits::max_live_links_per_serve},
+    {"max_sessions_per_address", &route_limits::max_sessions_per_address},
+    {"max_unidentified", &route_limits::max_unidentified},
+    {"max_unserves_per_minute", &route_limits::max_unserves_per_minute},
+};
+
 // [route] as the route daemon reads it.
 struct route_config {
   endpoint listen;                        // [route] ip, port (required)
@@ -31,6 +64,7 @@ struct route_config {
   seconds timeout{15.0};                  // [route] timeout: drop a vnet silent this long
   seconds handshake_timeout{10.0};        // [route] handshake_timeout: first frame deadline
   seconds link_timeout{10.0};             // [route] link_timeout: pairing deadline
+  route_limits limits;                    // [route] max_*: quotas per peer
   std::vector<std::string> warnings;      // unknown keys etc., for the log
   std::size_t unknown = 0;                // how many warnings are unknown keys (typos)
 };
@@ -73,6 +107,9 @@ struct vnet_config {
   seconds heartbeat{6.0};    // [vnet] heartbeat: ping interval (the shorter of this and the route's)
   seconds reconnect{3.0};    // [vnet] reconnect: delay between attempts to reach the route
   seconds dial_timeout{5.0}; // [vnet] dial_timeout: connecting to a served service
+  // [vnet] max_links_per_serve: links accepted at once per serve this vnet
+  // offers; more are refused (the route tells the use side why).
+  unsigned max_links_per_serve = 512;
   std::vector<serve_config> serves;  // in file order
   std::vector<use_config> uses;      // in file order
   std::vector<std::string> warnings;  // for the log: unknown keys and sections, unopened uses

@@ -160,10 +160,18 @@ use_config read_use(const section& s, vnet_config& cfg) {
   return c;
 }
 
+// Every key of [route]: the route daemon's, which a vnet's file may hold too.
+std::vector<std::string_view> route_keys() {
+  std::vector<std::string_view> keys{"ip", "port", "heartbeat", "timeout", "handshake_timeout",
+                                     "link_timeout"};
+  for (const auto& k : route_limit_keys) keys.push_back(k.key);
+  return keys;
+}
+
 void read_vnet(const section& s, vnet_config& c) {
   s.warn_unknown({"name", "group", "terminal", "startserve", "startuse", "allow_unserve",
                   "unserve_remote", "unserve_num", "unserve_unused_timeout", "unserve_idle_timeout",
-                  "heartbeat", "reconnect", "dial_timeout"},
+                  "heartbeat", "reconnect", "dial_timeout", "max_links_per_serve"},
                  c);
   if (auto* e = s.find("name")) {
     if (e->value.empty()) s.fail(*e, "must not be empty");
@@ -186,6 +194,7 @@ void read_vnet(const section& s, vnet_config& c) {
   if (auto* e = s.find("heartbeat")) c.heartbeat = s.duration(*e);
   if (auto* e = s.find("reconnect")) c.reconnect = s.duration(*e);
   if (auto* e = s.find("dial_timeout")) c.dial_timeout = s.duration(*e);
+  if (auto* e = s.find("max_links_per_serve")) c.max_links_per_serve = s.limit(*e);
 }
 
 // Conflicts that no single section can see.
@@ -219,12 +228,14 @@ route_config parse_route_config(const std::string& text, const std::string& name
   // Every other section belongs to a vnet sharing this file: not our business.
   c.listen = read_route_endpoint(sections, name, true);
   const section* route = find_section(sections, "route");
-  route->warn_unknown({"ip", "port", "heartbeat", "timeout", "handshake_timeout", "link_timeout"},
+  route->warn_unknown(route_keys(),
                       c);
   if (auto* e = route->find("heartbeat")) c.heartbeat = route->duration(*e);
   if (auto* e = route->find("timeout")) c.timeout = route->duration(*e);
   if (auto* e = route->find("handshake_timeout")) c.handshake_timeout = route->duration(*e);
   if (auto* e = route->find("link_timeout")) c.link_timeout = route->duration(*e);
+  for (const auto& k : route_limit_keys)
+    if (auto* e = route->find(k.key)) c.limits.*k.member = route->limit(*e);
   return c;
 }
 
@@ -239,7 +250,7 @@ vnet_config parse_vnet_config(const std::string& text, const std::string& name) 
     if (n == "route") {
       // The route daemon's own keys are expected here: one file may serve
       // both ends, as the manual's [route] does.
-      s.warn_unknown({"ip", "port", "heartbeat", "timeout", "handshake_timeout", "link_timeout"},
+      s.warn_unknown(route_keys(),
                      c);
     } else if (n == "vnet") {
       read_vnet(s, c);

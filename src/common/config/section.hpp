@@ -65,7 +65,7 @@ class section {
   // Unknown keys are warnings for a daemon (it starts, as it always did)
   // and errors for --check-config, which counts them in `c.unknown`.
   template <typename Config>
-  void warn_unknown(std::initializer_list<std::string_view> known, Config& c) const {
+  void warn_unknown(const std::vector<std::string_view>& known, Config& c) const {
     for (const auto& e : entries_) {
       if (std::find(known.begin(), known.end(), e.key) != known.end()) continue;
       std::string w = file_ + ": [" + name_ + "] unknown key \"" + e.key + "\" (line " +
@@ -96,6 +96,7 @@ class section {
     return e.value;
   }
   unsigned count(const ini_entry& e) const { return read<unsigned>(e, &count_problem); }
+  unsigned limit(const ini_entry& e) const { return read<unsigned>(e, &limit_problem); }
   bool boolean(const ini_entry& e) const { return read<bool>(e, &boolean_problem); }
   seconds duration(const ini_entry& e) const { return read<seconds>(e, &duration_problem); }
 

@@ -5,6 +5,7 @@
 #include <charconv>
 #include <limits>
 
+#include "config/config.hpp"
 #include "protocol/limits.hpp"
 #include "text/printable.hpp"
 
@@ -72,6 +73,14 @@ std::optional<std::string> count_problem(std::string_view s, unsigned& out) {
   constexpr auto max = std::numeric_limits<unsigned>::max();
   auto v = parse_digits(s);
   if (!v || *v > max) return "not a whole number (0-" + std::to_string(max) + ")";
+  out = static_cast<unsigned>(*v);
+  return std::nullopt;
+}
+
+std::optional<std::string> limit_problem(std::string_view s, unsigned& out) {
+  auto v = parse_digits(s);
+  if (!v || *v < 1 || *v > max_limit)
+    return "not a limit (a whole number, 1-" + std::to_string(max_limit) + ")";
   out = static_cast<unsigned>(*v);
   return std::nullopt;
 }

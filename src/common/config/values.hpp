@@ -42,6 +42,9 @@ std::optional<std::string> boolean_problem(std::string_view s, bool& out);
 // A whole number that fits `unsigned`.
 std::optional<std::string> count_problem(std::string_view s, unsigned& out);
 
+// A quota ([route] max_*, [vnet] max_links_per_serve): 1..config::max_limit.
+std::optional<std::string> limit_problem(std::string_view s, unsigned& out);
+
 // Seconds with optional decimals, 0.001-86400. Bounded both ways: the
 // protocol carries milliseconds, and callers turn the value into clock
 // durations that a huge double would overflow.

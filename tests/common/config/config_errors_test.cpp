@@ -98,6 +98,20 @@ TEST(Errors, BadDurations) {
   }
 }
 
+TEST(Errors, BadLimits) {
+  for (const char* v : {"0", "-1", "abc", "1.5", "1000001", "99999999999", ""}) {
+    EXPECT_EQ(route_error(std::string("[route]\nip=::\nport=0\nmax_serves_per_vnet=") + v + "\n"),
+              std::string("r.ini: [route] max_serves_per_vnet = \"") + v +
+                  "\": not a limit (a whole number, 1-1000000)");
+    EXPECT_EQ(vnet_error(std::string("[vnet]\nmax_links_per_serve=") + v + "\n"),
+              std::string("t.ini: [vnet] max_links_per_serve = \"") + v +
+                  "\": not a limit (a whole number, 1-1000000)");
+  }
+  EXPECT_EQ(parse_route_config("[route]\nip=::\nport=0\nmax_unidentified=1000000\n", "r.ini")
+                .limits.max_unidentified,
+            1000000u);
+}
+
 TEST(Errors, BadUnserveTimeouts) {
   EXPECT_EQ(vnet_error("[vnet]\nunserve_unused_timeout=3m\n"),
             "t.ini: [vnet] unserve_unused_timeout = \"3m\": not a duration in seconds "

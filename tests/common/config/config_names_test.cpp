@@ -50,6 +50,9 @@ TEST(Typos, RouteKeysAreCountedToo) {
                                                  "ignored; did you mean \"timeout\"?"});
   EXPECT_EQ(r.unknown, 1u);
   EXPECT_EQ(parse_route_config(route_head, "r.ini").unknown, 0u);
+  r = parse_route_config(route_head + "max_serve_per_vnet=3\n", "r.ini");
+  EXPECT_EQ(r.warnings, std::vector<std::string>{"r.ini: [route] unknown key \"max_serve_per_vnet\" "
+                                                 "(line 4) ignored; did you mean \"max_serves_per_vnet\"?"});
 }
 
 TEST(Typos, RequiredKeyNamesItsNearMiss) {

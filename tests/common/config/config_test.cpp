@@ -157,6 +157,36 @@ TEST(Defaults, RouteDurations) {
   EXPECT_EQ(r.link_timeout, seconds(2.25));
 }
 
+TEST(Defaults, RouteLimits) {
+  auto r = parse_route_config("[route]\nip=::\nport=0\n", "r.ini");
+  EXPECT_EQ(r.limits.max_serves_per_vnet, 100u);
+  EXPECT_EQ(r.limits.max_pending_links_per_vnet, 128u);
+  EXPECT_EQ(r.limits.max_live_links_per_vnet, 2048u);
+  EXPECT_EQ(r.limits.max_pending_links_per_serve, 128u);
+  EXPECT_EQ(r.limits.max_live_links_per_serve, 2048u);
+  EXPECT_EQ(r.limits.max_sessions_per_address, 64u);
+  EXPECT_EQ(r.limits.max_unidentified, 512u);
+  EXPECT_EQ(r.limits.max_unserves_per_minute, 30u);
+  // Each key sets its own field, and only that one.
+  unsigned value = 1;
+  for (const auto& k : route_limit_keys) {
+    auto text = "[route]\nip=::\nport=0\n" + std::string(k.key) + "=" + std::to_string(++value) + "\n";
+    auto c = parse_route_config(text, "r.ini");
+    EXPECT_TRUE(c.warnings.empty()) << k.key;
+    EXPECT_EQ(c.limits.*k.member, value) << k.key;
+    auto expected = route_limits{};
+    expected.*k.member = value;
+    EXPECT_EQ(c.limits, expected) << k.key;
+  }
+  EXPECT_EQ(parse_vnet_config("[route]\nip=::1\nport=1\n", "t.ini").max_links_per_serve, 512u);
+  EXPECT_EQ(parse_vnet_config("[route]\nip=::1\nport=1\n[vnet]\nmax_links_per_serve=3\n", "t.ini")
+                .max_links_per_serve,
+            3u);
+  // The route's quotas are at home in a vnet's [route] too (one file for both).
+  EXPECT_TRUE(parse_vnet_config("[route]\nip=::1\nport=1\nmax_unidentified=9\n", "t.ini")
+                  .warnings.empty());
+}
+
 TEST(Defaults, Serve) {
   auto c = vnet("[serve.web]\nport=80\n");
   ASSERT_EQ(c.serves.size(), 1u);
