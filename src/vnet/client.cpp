@@ -313,6 +313,8 @@ void apply_entries(Table& table, const std::vector<Config>& before, const config
 }  // namespace
 
 std::string client::reload_file(const std::string& path) {
+  if (path.empty() && file_cfg_.path.empty())
+    throw config::error("there is no file to reload: this vnet was started with --route");
   auto next = config::load_vnet_config(path.empty() ? file_cfg_.path : path);
   for (const auto& w : next.warnings) spdlog::warn("{}", w);
   return reload(std::move(next));

@@ -21,18 +21,29 @@ int main(int argc, char** argv) {
   auto opts = cli::parse(argc, argv, "vnet",
                          "Joins this machine to a virtual network through a route: "
                          "serves local TCP services and maps remote ones to local ports.",
-                         exit_code);
+                         exit_code, true);
   if (!opts) return exit_code;
   logging::setup_logging(opts->log_level);
 
-  auto loaded = cli::load_config(opts->config_path, &config::load_vnet_config, opts->check_only);
+  std::optional<config::vnet_config> loaded;
+  std::string source = opts->config_path;
+  if (opts->vnet.empty()) {
+    loaded = cli::load_config(opts->config_path, &config::load_vnet_config, opts->check_only);
+  } else {
+    source = "the command line";
+    try {
+      loaded = config::vnet_config_from_flags(opts->vnet);
+    } catch (const config::error& e) {
+      spdlog::error("{}", e.what());
+    }
+  }
   if (!loaded) return 1;
   const auto& cfg = *loaded;
   if (opts->check_only) {
     std::size_t active_serves = 0, active_uses = 0;
     for (const auto& sv : cfg.serves) active_serves += sv.active;
     for (const auto& u : cfg.uses) active_uses += u.active && u.serveid != 0;
-    std::cout << opts->config_path << ": valid; vnet '" << cfg.name << "' in group '" << cfg.group
+    std::cout << source << ": valid; vnet '" << cfg.name << "' in group '" << cfg.group
               << "' would connect to " << net::host_port(cfg.route.ip, cfg.route.port) << " with "
               << cfg.serves.size() << " serve(s) (" << active_serves << " active) and "
               << cfg.uses.size() << " use(s) (" << active_uses << " to open)\n";

@@ -87,7 +87,7 @@ void terminal::show_vnet() {
       {"name", cfg.name},
       {"group", cfg.group},
       {"route", net::host_port(cfg.route.ip, cfg.route.port) + (id ? " (connected)" : " (not connected)")},
-      {"config", client_.config_path()},
+      {"config", client_.config_path().empty() ? "none (started with --route)" : client_.config_path()},
       {"unserve", fmt::format("allow_unserve={} unserve_remote={} unserve_num={}, {} alive", cfg.allow_unserve,
                               cfg.unserve_remote, cfg.unserve_num, client_.unserves_alive())},
       {"serves", fmt::format("{} ({} registered)", client_.serves().entries().size(), registered)},

@@ -1,6 +1,7 @@
 #include "cli/options.hpp"
 
 #include <iostream>
+#include <vector>
 
 #include <boost/program_options.hpp>
 
@@ -12,7 +13,7 @@ namespace po = boost::program_options;
 namespace cli {
 
 std::optional<options> parse(int argc, char** argv, const char* program, const char* summary,
-                             int& exit_code) {
+                             int& exit_code, bool with_vnet_flags) {
   options out;
   po::options_description visible("Options");
   visible.add_options()
@@ -22,6 +23,19 @@ std::optional<options> parse(int argc, char** argv, const char* program, const c
        "validate the configuration file and exit (0 when valid; 1 on an error or an unknown key)")
       ("log-level,v", po::value<std::string>(&out.log_level)->value_name("LEVEL"),
        "trace, debug, info (default), warn, error or off");
+  po::options_description oneliner("Without a file (like ssh -L)");
+  oneliner.add_options()
+      ("route", po::value<std::string>(&out.vnet.route)->value_name("HOST:PORT"),
+       "the route's address; [IPv6]:PORT for an IPv6 address")
+      ("group", po::value<std::string>(&out.vnet.group)->value_name("GROUP"),
+       "the group to join (default: default)")
+      ("name", po::value<std::string>(&out.vnet.name)->value_name("NAME"),
+       "the name other vnets see (default: this machine's host name)")
+      ("serve", po::value<std::vector<std::string>>(&out.vnet.serves)->value_name("[IP:]PORT:SERVEID"),
+       "offer local port PORT (on IP, default 127.0.0.1) as SERVEID (0: the route picks); repeatable")
+      ("use", po::value<std::vector<std::string>>(&out.vnet.uses)->value_name("SERVEID:[IP:]PORT"),
+       "listen on local PORT (on IP, default 127.0.0.1) for the serve SERVEID; repeatable");
+  if (with_vnet_flags) visible.add(oneliner);
   po::options_description all;
   all.add(visible).add_options()("config", po::value<std::string>(&out.config_path));
   po::positional_options_description positional;
@@ -37,9 +51,11 @@ std::optional<options> parse(int argc, char** argv, const char* program, const c
     return std::nullopt;
   }
   if (vm.count("help")) {
-    std::cout << "Usage: " << program << " [options] [config.ini]\n"
-              << summary << "\nThe configuration file defaults to ./config.ini.\n\n"
-              << visible;
+    std::cout << "Usage: " << program << " [options] [config.ini]\n";
+    if (with_vnet_flags)
+      std::cout << "       " << program << " [options] --route HOST:PORT [--group G] [--use SERVEID:PORT]... "
+                << "[--serve PORT:SERVEID]...\n";
+    std::cout << summary << "\nThe configuration file defaults to ./config.ini.\n\n" << visible;
     exit_code = 0;
     return std::nullopt;
   }
@@ -55,6 +71,13 @@ std::optional<options> parse(int argc, char** argv, const char* program, const c
     return std::nullopt;
   }
   out.check_only = vm.count("check-config") > 0;
+  out.config_given = vm.count("config") > 0;
+  if (out.config_given && !out.vnet.empty()) {
+    std::cerr << program << ": give either a configuration file or --route and its flags, not both\n"
+              << "Try '" << program << " --help'.\n";
+    exit_code = 2;
+    return std::nullopt;
+  }
   return out;
 }
 

@@ -3,18 +3,23 @@
 #include <optional>
 #include <string>
 
+#include "config/flags.hpp"
+
 namespace cli {
 
 struct options {
   std::string config_path = "config.ini";
   std::string log_level = "info";
   bool check_only = false;  // --check-config: validate the file, touch no socket
+  bool config_given = false;  // a file was named (not the ./config.ini default)
+  config::vnet_flags vnet;  // vnet only: --route, --group, --name, --serve, --use
 };
 
 // Parses argv. Prints help/version/errors itself; returns nullopt with
 // exit_code set when the process should stop (0 for --help/--version, 2 for
-// a bad command line).
+// a bad command line). `with_vnet_flags`: accept the vnet's one-line form
+// (--route, --group, --name, --serve, --use) instead of a file.
 std::optional<options> parse(int argc, char** argv, const char* program, const char* summary,
-                             int& exit_code);
+                             int& exit_code, bool with_vnet_flags = false);
 
 }  // namespace cli

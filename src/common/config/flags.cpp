@@ -1,0 +1,126 @@
+#include "config/flags.hpp"
+
+#include <unistd.h>
+
+#include <set>
+
+#include "config/values.hpp"
+#include "protocol/limits.hpp"
+
+namespace config {
+namespace {
+
+[[noreturn]] void fail(const char* flag, const std::string& value, const std::string& why) {
+  throw error(std::string(flag) + " " + value + ": " + why);
+}
+
+std::uint16_t port_of(const char* flag, const std::string& value, const std::string& field) {
+  std::uint16_t port = 0;
+  if (auto why = port_problem(field, 1, port)) fail(flag, value, *why);
+  return port;
+}
+
+std::uint16_t serveid_of(const char* flag, const std::string& value, const std::string& field,
+                         unsigned min) {
+  std::uint16_t id = 0;
+  if (auto why = serveid_problem(field, min, id)) fail(flag, value, *why);
+  return id;
+}
+
+// The name others see when --name is not given: the host name, if it is a
+// valid vnet name; "vnet" (a file's default) otherwise.
+std::string default_name() {
+  char host[256] = {};
+  if (gethostname(host, sizeof host - 1) == 0 && host[0] &&
+      !text_problem(host, protocol::max_name_bytes))
+    return host;
+  return "vnet";
+}
+
+// "ssh", then "ssh-2", "ssh-3"… for a second serve or use of the same kind.
+std::string unique_key(std::set<std::string>& taken, const std::string& base) {
+  std::string key = base;
+  for (int n = 2; !taken.insert(key).second; ++n) key = base + "-" + std::to_string(n);
+  return key;
+}
+
+}  // namespace
+
+std::vector<std::string> split_colon_fields(const std::string& s) {
+  std::vector<std::string> out;
+  std::string field;
+  bool bracket = false;
+  for (char c : s) {
+    if (c == '[' && field.empty() && !bracket) {
+      bracket = true;
+    } else if (c == ']' && bracket) {
+      bracket = false;
+    } else if (c == ':' && !bracket) {
+      out.push_back(field);
+      field.clear();
+    } else {
+      field += c;
+    }
+  }
+  out.push_back(field);
+  return out;
+}
+
+vnet_config vnet_config_from_flags(const vnet_flags& f) {
+  vnet_config c;
+  c.name = default_name();
+  if (f.route.empty()) throw error("--route HOST:PORT is required (the route's address)");
+  auto route = split_colon_fields(f.route);
+  if (route.size() != 2 || route[0].empty())
+    fail("--route", f.route, "expected HOST:PORT, e.g. 203.0.113.10:7749 or [2001:db8::1]:7749");
+  c.route = {route[0], port_of("--route", f.route, route[1])};
+  if (!f.group.empty()) {
+    if (auto why = text_problem(f.group, protocol::max_group_bytes)) fail("--group", f.group, *why);
+    c.group = f.group;
+  }
+  if (!f.name.empty()) {
+    if (auto why = text_problem(f.name, protocol::max_name_bytes)) fail("--name", f.name, *why);
+    c.name = f.name;
+  }
+  std::set<std::string> keys;
+  std::set<std::uint16_t> serveids;
+  for (const auto& v : f.serves) {
+    auto fields = split_colon_fields(v);
+    if (fields.size() < 2 || fields.size() > 3)
+      fail("--serve", v, "expected [IP:]PORT:SERVEID, e.g. 22:700 or 192.168.1.5:80:701");
+    serve_config s;
+    if (fields.size() == 3) {
+      if (auto why = text_problem(fields[0], protocol::max_ip_bytes); why || fields[0].empty())
+        fail("--serve", v, why ? *why : "the address is empty");
+      s.ip = fields[0];
+    }
+    s.port = port_of("--serve", v, fields[fields.size() - 2]);
+    s.serveid = serveid_of("--serve", v, fields.back(), 0);
+    if (s.serveid != 0 && !serveids.insert(s.serveid).second)
+      fail("--serve", v, "serveid " + std::to_string(s.serveid) + " is given twice");
+    s.key = unique_key(keys, "port" + std::to_string(s.port));
+    s.name = s.key;
+    c.serves.push_back(std::move(s));
+  }
+  std::set<std::pair<std::string, std::uint16_t>> listens;
+  for (const auto& v : f.uses) {
+    auto fields = split_colon_fields(v);
+    if (fields.size() < 2 || fields.size() > 3)
+      fail("--use", v, "expected SERVEID:[IP:]PORT, e.g. 700:1122 or 700:127.0.0.2:1122");
+    use_config u;
+    u.serveid = serveid_of("--use", v, fields[0], 1);
+    if (fields.size() == 3) {
+      // A use listens on this address: it must be one of ours, a literal.
+      if (auto why = ip_literal_problem(fields[1])) fail("--use", v, *why);
+      u.ip = fields[1];
+    }
+    u.port = port_of("--use", v, fields.back());
+    if (!listens.insert({u.ip, u.port}).second)
+      fail("--use", v, "port " + std::to_string(u.port) + " is given twice");
+    u.key = unique_key(keys, "use" + std::to_string(u.serveid));
+    c.uses.push_back(std::move(u));
+  }
+  return c;
+}
+
+}  // namespace config
