@@ -19,7 +19,7 @@ int main(int argc, char** argv) {
                          "pairs and relays their links.",
                          exit_code);
   if (!opts) return exit_code;
-  logging::setup_logging(opts->log_level);
+  if (!logging::setup_logging(opts->log)) return 1;
 
   auto loaded = cli::load_config(opts->config_path, &config::load_route_config, opts->check_only);
   if (!loaded) return 1;

@@ -23,7 +23,7 @@ int main(int argc, char** argv) {
                          "serves local TCP services and maps remote ones to local ports.",
                          exit_code, true);
   if (!opts) return exit_code;
-  logging::setup_logging(opts->log_level);
+  if (!logging::setup_logging(opts->log)) return 1;
 
   std::optional<config::vnet_config> loaded;
   std::string source = opts->config_path;

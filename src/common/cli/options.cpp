@@ -15,14 +15,19 @@ namespace cli {
 std::optional<options> parse(int argc, char** argv, const char* program, const char* summary,
                              int& exit_code, bool with_vnet_flags) {
   options out;
+  std::string log_size;
   po::options_description visible("Options");
   visible.add_options()
       ("help,h", "show this help and exit")
       ("version", "show the version and exit")
       ("check-config",
        "validate the configuration file and exit (0 when valid; 1 on an error or an unknown key)")
-      ("log-level,v", po::value<std::string>(&out.log_level)->value_name("LEVEL"),
-       "trace, debug, info (default), warn, error or off");
+      ("log-level,v", po::value<std::string>(&out.log.level)->value_name("LEVEL"),
+       "trace, debug, info (default), warn, error or off")
+      ("log-file", po::value<std::string>(&out.log.file)->value_name("PATH"),
+       "log to PATH instead of stderr, rotated by size (vnet.log: vnet.1.log ... vnet.3.log kept)")
+      ("log-file-size", po::value<std::string>(&log_size)->value_name("SIZE"),
+       "rotate the log file at SIZE bytes; K, M, G suffixes (default 10M)");
   po::options_description oneliner("Without a file (like ssh -L)");
   oneliner.add_options()
       ("route", po::value<std::string>(&out.vnet.route)->value_name("HOST:PORT"),
@@ -64,8 +69,18 @@ std::optional<options> parse(int argc, char** argv, const char* program, const c
     exit_code = 0;
     return std::nullopt;
   }
-  if (!logging::is_log_level(out.log_level)) {
-    std::cerr << program << ": unknown log level '" << out.log_level
+  if (!log_size.empty()) {
+    auto size = logging::parse_size(log_size);
+    if (!size) {
+      std::cerr << program << ": --log-file-size " << log_size
+                << ": not a size (bytes, at least 1K; K, M, G suffixes, e.g. 10M)\n";
+      exit_code = 2;
+      return std::nullopt;
+    }
+    out.log.file_size = *size;
+  }
+  if (!logging::is_log_level(out.log.level)) {
+    std::cerr << program << ": unknown log level '" << out.log.level
               << "' (use trace, debug, info, warn, error or off)\n";
     exit_code = 2;
     return std::nullopt;

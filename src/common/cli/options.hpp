@@ -4,12 +4,13 @@
 #include <string>
 
 #include "config/flags.hpp"
+#include "log/setup.hpp"
 
 namespace cli {
 
 struct options {
   std::string config_path = "config.ini";
-  std::string log_level = "info";
+  logging::log_options log;  // --log-level, --log-file, --log-file-size
   bool check_only = false;  // --check-config: validate the file, touch no socket
   bool config_given = false;  // a file was named (not the ./config.ini default)
   config::vnet_flags vnet;  // vnet only: --route, --group, --name, --serve, --use

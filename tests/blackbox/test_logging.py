@@ -1,0 +1,97 @@
+"""Where the daemons log: stderr by default, a file rotated by size with
+--log-file, and under systemd (stderr is the journal) lines without a
+timestamp of their own but with a <N> priority prefix for journald."""
+
+import glob
+import os
+import re
+import socket
+import subprocess
+
+import harness
+from harness import LOOPBACK, BlackBoxCase, ini_text, wait_for
+
+TIMESTAMP = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3} ")
+
+
+class LoggingTest(BlackBoxCase):
+    def route_ini(self):
+        return self.c.write("route.ini", ini_text({"route": {"ip": LOOPBACK, "port": 0}}))
+
+    def test_log_file_rotates_by_size(self):
+        path = os.path.join(self.c.dir, "route.log")
+        out = os.path.join(self.c.dir, "stderr.txt")
+        d = harness.Daemon("route", [harness.binary("route"), "--log-file", path,
+                                     "--log-file-size", "1K", self.route_ini()], out, self.c.dir)
+        self.c.daemons.append(d)
+        m = wait_for(lambda: os.path.exists(path) and harness.ROUTE_LISTENING.search(open(path).read()),
+                     10, what="the listening line in the log file")
+        port = int(m.group(2))
+        # Each connection that opens with garbage costs one warning line.
+        for i in range(40):
+            with socket.create_connection((LOOPBACK, port), timeout=5) as s:
+                s.sendall(b"GET / HTTP/1.0\r\n\r\n")
+                s.settimeout(5)
+                try:
+                    while s.recv(4096):
+                        pass
+                except OSError:
+                    pass
+        def rotated():
+            files = sorted(glob.glob(os.path.join(self.c.dir, "route*.log")))
+            return len(files) == 4 and files  # route.log and three kept: route.1.log … route.3.log
+        files = wait_for(rotated, 10, what="route.log rotated into route.1.log … route.3.log")
+        for f in files:
+            size = os.path.getsize(f)
+            self.assertLessEqual(size, 1024 + 300, f)  # one line may cross the mark
+            for line in open(f).read().splitlines():
+                self.assertRegex(line, TIMESTAMP)
+        self.assertEqual(d.log(), "", "nothing on stderr when logging to a file")
+        self.assertTrue(d.alive())
+
+    def test_bad_log_options(self):
+        route = harness.binary("route")
+        p = subprocess.run([route, "--log-file-size", "10", self.route_ini()], capture_output=True,
+                           timeout=10)
+        self.assertEqual(p.returncode, 2)
+        self.assertIn(b"--log-file-size 10: not a size", p.stderr)
+        os.mkdir(os.path.join(self.c.dir, "dir"))
+        p = subprocess.run([route, "--log-file", os.path.join(self.c.dir, "dir"), self.route_ini()],
+                           capture_output=True, timeout=10)
+        self.assertEqual(p.returncode, 1)
+        self.assertIn(b"cannot write the log file", p.stderr)
+
+    def test_journal_lines_have_priority_and_no_timestamp(self):
+        out = os.path.join(self.c.dir, "journal.txt")
+        open(out, "wb").close()
+        st = os.stat(out)
+        env = dict(os.environ, JOURNAL_STREAM=f"{st.st_dev}:{st.st_ino}")
+        with open(out, "ab") as f:
+            p = subprocess.Popen([harness.binary("route"), self.route_ini()], stdin=subprocess.DEVNULL,
+                                 stdout=f, stderr=f, env=env, cwd=self.c.dir)
+        try:
+            text = wait_for(lambda: "listening" in open(out).read() and open(out).read(), 10,
+                            what="the route's first line")
+            port = int(re.search(r"listening on 127\.0\.0\.1:(\d+)", text).group(1))
+            with socket.create_connection((LOOPBACK, port), timeout=5) as s:
+                s.sendall(b"\0\0\0\2\0\x99xx")  # an unknown frame type: one warning
+            wait_for(lambda: "<4>warn" in open(out).read(), 10, what="a warning line")
+        finally:
+            p.terminate()
+            p.wait(10)
+        lines = open(out).read().splitlines()
+        self.assertTrue(lines)
+        for line in lines:
+            self.assertRegex(line, r"^<[0-7]>(info |warning |error|debug|trace|critical)")
+            self.assertNotRegex(line[3:], TIMESTAMP)
+        self.assertTrue(any(l.startswith("<6>info  route listening") for l in lines), lines)
+        # The same variable naming another file is not the journal: timestamps stay.
+        env["JOURNAL_STREAM"] = "1:1"
+        p = subprocess.run([harness.binary("route"), "--check-config", self.route_ini()], env=env,
+                           capture_output=True, timeout=10)
+        self.assertEqual(p.returncode, 0)
+
+
+if __name__ == "__main__":
+    import unittest
+    unittest.main()
