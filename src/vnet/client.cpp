@@ -1,4 +1,5 @@
 #include "vnet/client.hpp"
+#include "vnet/save.hpp"
 
 #include <algorithm>
 
@@ -318,6 +319,27 @@ std::string client::reload_file(const std::string& path) {
   auto next = config::load_vnet_config(path.empty() ? file_cfg_.path : path);
   for (const auto& w : next.warnings) spdlog::warn("{}", w);
   return reload(std::move(next));
+}
+
+config::vnet_config client::running_config() const {
+  config::vnet_config now = cfg_;
+  now.path = file_cfg_.path;
+  now.terminal = file_cfg_.terminal;  // as the file says (cfg_ keeps the one started with)
+  for (const auto& e : serves_.entries())
+    if (!unserve_.owns(e.id)) now.serves.push_back(e.cfg);
+  for (const auto& u : uses_.entries())
+    if (!u.temporary) now.uses.push_back(u.cfg);
+  return now;
+}
+
+std::string client::save_file(const std::string& path) {
+  auto target = path.empty() ? file_cfg_.path : path;
+  if (target.empty())
+    throw config::error("this vnet was started with --route and has no file: name one, e.g. save vnet.ini");
+  auto summary = save_config(target, running_config(), file_cfg_.path);
+  // The file now holds what runs: later reloads compare with it.
+  file_cfg_ = config::load_vnet_config(target);
+  return summary;
 }
 
 std::string client::reload(config::vnet_config next) {

@@ -60,6 +60,13 @@ class client {
   // config::error, and then nothing has changed.
   std::string reload_file(const std::string& path);
   const std::string& config_path() const { return file_cfg_.path; }
+  // The configuration as it runs now: the settings with the serves and uses
+  // of the tables (unserves, temporary by nature, left out).
+  config::vnet_config running_config() const;
+  // Writes running_config() to `path` (empty: the file loaded last), see
+  // vnet/save.hpp; afterwards that file is the one reload compares with.
+  // Throws config::error, and then nothing was written.
+  std::string save_file(const std::string& path);
 
  private:
   struct pending {

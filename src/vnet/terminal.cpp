@@ -127,6 +127,7 @@ net::awaitable<void> terminal::execute(std::string line) {
     case command_id::unserve: co_await unserve(a); break;
     case command_id::ping: co_await ping(); break;
     case command_id::reload: reload(a); break;
+    case command_id::save: save(a); break;
     case command_id::exit: done_ = true; break;
   }
 }
@@ -169,6 +170,15 @@ void terminal::reload(const parsed_args& a) {
   }
 }
 
+void terminal::save(const parsed_args& a) {
+  if (a.words.size() > 1 || !a.values.empty()) return error("save takes at most one file", command(command_id::save).usage);
+  try {
+    print(client_.save_file(a.words.empty() ? "" : a.words.front()));
+  } catch (const config::error& e) {
+    error(std::string("save failed: ") + e.what());
+  }
+}
+
 template <typename Table>
 std::vector<std::string> terminal::keys(const Table& table) {
   std::vector<std::string> out;
@@ -189,7 +199,8 @@ line_input::completion terminal::complete(const std::vector<std::string>& before
   }
   const auto* info = find_command(before[0]);
   if (!info) return {};
-  if (info->id == command_id::reload) return {{}, before.size() == 1};  // the file
+  if (info->id == command_id::reload || info->id == command_id::save)
+    return {{}, before.size() == 1};  // the file
   if (before.size() == 1) return {{info->words.begin(), info->words.end()}};
   if (before.size() == 2 && is_one_of(before[1], ref_words)) {
     if (info->id == command_id::serve) return {keys(client_.serves())};

@@ -56,6 +56,7 @@ class terminal {
   net::awaitable<void> help(const parsed_args& a);
   net::awaitable<void> ping();
   void reload(const parsed_args& a);
+  void save(const parsed_args& a);
 
   net::awaitable<void> show(const parsed_args& a);
   void show_serve();

@@ -9,7 +9,7 @@
 
 namespace vnet {
 
-enum class command_id { help, show, serve, use, unserve, ping, reload, exit };
+enum class command_id { help, show, serve, use, unserve, ping, reload, save, exit };
 
 // The first word after a command, where it takes one; each list is in the
 // order of its enum, so a word's position is its id (see word_id()).
@@ -70,6 +70,10 @@ inline std::span<const command_info> commands() {
        "Compares FILE (default: the file loaded last) with the file loaded last and\n"
        "applies only the differences; untouched serves and uses keep their links.\n"
        "A bad file changes nothing. SIGHUP does the same with the current file."},
+      {command_id::save, {}, "save", "[FILE]", "write the serves and uses as they are now to the file", "save [FILE]",
+       "Writes this vnet's serves and uses, with their open/closed state, to FILE\n"
+       "(default: the file loaded last). Only what changed is rewritten: comments and\n"
+       "other lines stay. The previous file is kept as FILE.bak. Unserves are not saved."},
       {command_id::exit, {}, "exit", "", "close everything and exit (also Ctrl-D)", "exit",
        "Unregisters the serves, closes the uses and their links, and exits with 0."},
   };

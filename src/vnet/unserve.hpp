@@ -31,6 +31,8 @@ class unserve_host {
   static void drop_left_uses(use_table& uses);
   // Unserves alive now, counting requests still being checked.
   std::size_t alive() const;
+  // True when the serve entry `id` is an unserve of ours.
+  bool owns(std::uint64_t id) const { return unserves_.contains(id); }
   void cancel_all();
 
  private:

@@ -1,0 +1,76 @@
+"""`save [FILE]` in the terminal: the serves and uses as they are now go
+back to the file, comments and untouched lines kept, the old file kept as
+FILE.bak; a restart from the saved file brings the same serves and uses back,
+and a reload after a save finds nothing to change."""
+
+import os
+
+import harness
+from harness import EchoService, free_port
+from vnet_terminal import SERVE_HEADER, USE_HEADER, TerminalCase, row_by_key, table_after
+
+
+def read(path):
+    with open(path) as f:
+        return f.read()
+
+
+class SaveTest(TerminalCase):
+    def test_save_then_restart_brings_the_same_state_back(self):
+        _, route_port = self.c.start_route()
+        svc = self.c.service(EchoService())
+        use_port = free_port()
+        t, cfg = self.terminal("term", route_port, uses={"old": {"serveid": 790, "port": free_port()}})
+        # A comment the user wrote: it must survive.
+        with open(cfg, "a") as f:
+            f.write("; keep this comment\n")
+        original = read(cfg)
+        t.command(f"serve run web serveid=730 port={svc.port} info=saved-info")
+        t.command(f"use new u730 serveid=730 port={use_port}")
+        t.command("use delete old")
+        out = t.command("save")
+        self.assertIn(f"saved 1 serve(s) and 1 use(s) to {cfg} (the previous file is {cfg}.bak)", out)
+        self.assertEqual(read(cfg + ".bak"), original)
+        text = read(cfg)
+        self.assertIn("; keep this comment", text)
+        self.assertNotIn("[use.old]", text)
+        self.assertIn(f"[serve.web]\nserveid=730\nport={svc.port}\ninfo=saved-info\n", text)
+        self.assertIn(f"[use.u730]\nserveid=730\nport={use_port}\nactive=false\n", text)
+        # A reload compares with the saved file now: nothing to do.
+        self.assertIn("nothing changed", t.command("reload"))
+        self.assertIn("already up to date", t.command("save"))
+        # Saved to another file, and a bad target refused with the reason.
+        other = os.path.join(self.c.dir, "copy.ini")
+        self.assertIn(f"saved 1 serve(s) and 1 use(s) to {other}\n", t.command(f"save {other}"))
+        self.assertEqual(read(other), text, "save as: a copy of the saved file")
+        self.assertFalse(os.path.exists(other + ".bak"))
+        self.assertIn("save failed:", t.command("save /proc/nope/x.ini"))
+        t.send_line("exit")
+        t.expect_exit = True
+        self.assertEqual(t.wait_exit(10), 0)
+
+        # A restart from the saved file: the same serve and use, the use
+        # still closed; opened, it carries bytes to the saved serve.
+        t3 = self.restart_from(cfg)
+        rows = table_after(SERVE_HEADER, t3.command("show serve"))
+        self.assertEqual(row_by_key(rows, "web")[:2], ["730", "web"])
+        t3.command("use open u730")
+        self.wait_echo(use_port, 15)
+        data = os.urandom(100000)
+        self.assertEqual(harness.sha256(harness.exchange(use_port, data)), harness.sha256(data))
+
+    def restart_from(self, cfg):
+        from vnet_terminal import VnetTerminal
+        home = os.path.join(self.c.dir, "home-again")
+        os.makedirs(home, exist_ok=True)
+        t = VnetTerminal([harness.binary("vnet"), "--log-level", "info", cfg], cwd=self.c.dir,
+                         name="again", env=dict(os.environ, HOME=home))
+        self.track(t)
+        t.wait_ready()
+        t.command("ping")
+        return t
+
+
+if __name__ == "__main__":
+    import unittest
+    unittest.main()

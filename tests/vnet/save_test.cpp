@@ -1,0 +1,155 @@
+#include "vnet/save.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+#include <filesystem>
+
+namespace vnet {
+namespace {
+
+const std::string manual_style = R"(; the office machine
+[route]
+ip=203.0.113.10
+port=7749
+
+[vnet]
+name=office   ; shown to the group
+group=default-ssh
+terminal=true
+
+# ssh at home
+[serve.ssh]
+serveid=700
+port=22
+info=home ssh
+
+; the web server
+[serve.web]
+port=80
+
+[use.home]
+serveid=701
+port=1122
+)";
+
+config::vnet_config load(const std::string& text) { return config::parse_vnet_config(text, "t.ini"); }
+
+TEST(Save, NothingChangedKeepsTheFileByteForByte) {
+  auto now = load(manual_style);
+  EXPECT_EQ(rewrite_config(manual_style, now), manual_style);
+}
+
+TEST(Save, AChangedValueIsRewrittenInPlaceAndCommentsStay) {
+  auto now = load(manual_style);
+  now.serves[0].port = 2222;       // ssh moved
+  now.serves[1].active = false;    // web closed in the terminal
+  now.uses[0].serveid = 702;
+  auto text = rewrite_config(manual_style, now);
+  EXPECT_NE(text.find("# ssh at home\n[serve.ssh]\nserveid=700\nport=2222\ninfo=home ssh\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("; the web server\n[serve.web]\nport=80\nactive=false\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("[use.home]\nserveid=702\nport=1122\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("name=office   ; shown to the group"), std::string::npos);
+  auto back = load(text);
+  EXPECT_EQ(back.serves, now.serves);
+  EXPECT_EQ(back.uses, now.uses);
+}
+
+TEST(Save, DeletedEntriesGoNewOnesAreAppended) {
+  auto now = load(manual_style);
+  now.serves.erase(now.serves.begin());  // ssh deleted
+  config::serve_config db;
+  db.key = "db";
+  db.name = "postgres";
+  db.port = 5432;
+  db.serveid = 5;
+  db.info = "staging";
+  now.serves.push_back(db);
+  config::use_config u;
+  u.key = "printer";
+  u.serveid = 810;
+  u.active = false;
+  now.uses.push_back(u);
+  auto text = rewrite_config(manual_style, now);
+  EXPECT_EQ(text.find("[serve.ssh]"), std::string::npos) << text;
+  EXPECT_EQ(text.find("home ssh"), std::string::npos);
+  // The comment above the deleted section belonged to it... and the one
+  // introducing the next section stays.
+  EXPECT_NE(text.find("; the web server\n[serve.web]"), std::string::npos) << text;
+  EXPECT_NE(text.find("\n[serve.db]\nserveid=005\nport=5432\nname=postgres\ninfo=staging\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("\n[use.printer]\nserveid=810\nactive=false\n"), std::string::npos) << text;
+  auto back = load(text);
+  ASSERT_EQ(back.serves.size(), 2u);
+  EXPECT_EQ(back.serves[1], db);
+  ASSERT_EQ(back.uses.size(), 2u);
+  EXPECT_EQ(back.uses[1], u);
+}
+
+TEST(Save, ANewFileGetsRouteAndVnet) {
+  config::vnet_config now;
+  now.route = {"198.51.100.7", 7749};
+  now.name = "laptop";
+  now.group = "team";
+  config::use_config u;
+  u.key = "use700";
+  u.serveid = 700;
+  u.port = 1122;
+  now.uses.push_back(u);
+  auto text = rewrite_config("", now);
+  EXPECT_EQ(text, "[route]\nip=198.51.100.7\nport=7749\n\n[vnet]\nname=laptop\ngroup=team\n\n[use.use700]\n"
+                  "serveid=700\nport=1122\n");
+  auto back = load(text);
+  EXPECT_EQ(back.uses, now.uses);
+  EXPECT_EQ(back.group, "team");
+}
+
+TEST(Save, StartserveFalseNeedsNoActiveFalse) {
+  std::string text = "[route]\nip=::1\nport=1\n[vnet]\nterminal=true\nstartserve=false\n[serve.a]\nport=22\n";
+  auto now = load(text);
+  ASSERT_FALSE(now.serves[0].active);  // startserve=false: it starts closed
+  EXPECT_EQ(rewrite_config(text, now), text);
+  // Opened in the terminal: the file already says active (the default);
+  // startserve=false is what closes it at the next start, and stays.
+  now.serves[0].active = true;
+  EXPECT_EQ(rewrite_config(text, now), text);
+  // An explicit active=false under startserve=false is rewritten when opened.
+  auto closed = text + "active=false\n";
+  EXPECT_EQ(rewrite_config(closed, now), text + "active=true\n");
+}
+
+TEST(Save, ValuesTheReaderWouldChangeAreRefused) {
+  auto now = load(manual_style);
+  now.serves[0].info = "a ;b";
+  try {
+    rewrite_config(manual_style, now);
+    FAIL() << "no error";
+  } catch (const config::error& e) {
+    EXPECT_NE(std::string(e.what()).find("[serve.ssh] info = \"a ;b\" cannot be saved"), std::string::npos)
+        << e.what();
+  }
+}
+
+TEST(Save, FileIsReplacedAndTheOldOneKept) {
+  auto dir = std::filesystem::temp_directory_path() / ("vnet-save-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  auto path = (dir / "vnet.ini").string();
+  { std::ofstream(path) << manual_style; }
+  auto now = load(manual_style);
+  EXPECT_EQ(save_config(path, now), path + ": already up to date");
+  EXPECT_FALSE(std::filesystem::exists(path + ".bak"));
+  now.uses[0].port = 3333;
+  EXPECT_EQ(save_config(path, now),
+            "saved 2 serve(s) and 1 use(s) to " + path + " (the previous file is " + path + ".bak)");
+  std::stringstream bak, cur;
+  bak << std::ifstream(path + ".bak").rdbuf();
+  cur << std::ifstream(path).rdbuf();
+  EXPECT_EQ(bak.str(), manual_style);
+  EXPECT_EQ(config::load_vnet_config(path).uses[0].port, 3333);
+  EXPECT_FALSE(std::filesystem::exists(path + ".tmp"));
+  std::filesystem::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace vnet
