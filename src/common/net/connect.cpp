@@ -67,8 +67,11 @@ error_code listen(tcp::acceptor& a, const std::string& ip, std::uint16_t port) {
 }
 
 awaitable<void> accept_loop(tcp::acceptor& a, std::string what,
-                            std::function<void(tcp::socket)> on_accept) {
-  error_code failing;  // the error of the current streak of failures, if any
+                            std::function<void(tcp::socket)> on_accept,
+                            std::function<bool()> on_exhausted) {
+  error_code failing;    // the error of the current streak of failures, if any
+  std::size_t shed = 0;  // connections on_exhausted closed during the streak
+  bool just_shed = false;
   for (;;) {
     auto accepted = co_await a.async_accept(use_nothrow);
     auto ec = std::get<0>(accepted);
@@ -77,15 +80,36 @@ awaitable<void> accept_loop(tcp::acceptor& a, std::string what,
     if (ec) {
       // EMFILE, ENFILE, ENOBUFS, ECONNABORTED...: the listener must survive.
       // One warning per streak, not one per retry.
-      if (ec != failing) spdlog::warn("{}: accept failed: {}; retrying every 100 ms", what, ec.message());
+      if (ec != failing)
+        spdlog::warn("{}: accept failed: {}; {}", what, ec.message(),
+                     on_exhausted ? "closing the oldest unidentified connections to make room, "
+                                    "else retrying every 100 ms"
+                                  : "retrying every 100 ms");
       failing = ec;
+      // Out of descriptors: free one at once rather than make everyone wait
+      // for a timeout, and accept again right away.
+      const bool out_of_fds = ec == asio::error::no_descriptors ||
+                              ec == error_code(ENFILE, asio::error::get_system_category());
+      just_shed = out_of_fds && on_exhausted && on_exhausted();
+      if (just_shed) {
+        ++shed;
+        continue;
+      }
       if (!co_await sleep_for(std::chrono::milliseconds(100))) co_return;
       continue;
     }
-    if (failing) {
-      spdlog::info("{}: accepting again", what);
+    // An accept that only succeeded because one was shed does not end the
+    // streak: under a flood they alternate, and one line per pair would flood
+    // the log in turn.
+    if (failing && !just_shed) {
+      if (shed > 0)
+        spdlog::info("{}: accepting again ({} unidentified connection(s) closed to make room)", what, shed);
+      else
+        spdlog::info("{}: accepting again", what);
       failing = {};
+      shed = 0;
     }
+    just_shed = false;
     tune(socket);
     on_accept(std::move(socket));
   }
