@@ -4,6 +4,7 @@
 #include <boost/asio/io_context.hpp>
 #include <spdlog/spdlog.h>
 
+#include "cli/fd_limit.hpp"
 #include "cli/options.hpp"
 #include "cli/startup.hpp"
 #include "config/config.hpp"
@@ -30,6 +31,7 @@ int main(int argc, char** argv) {
     return 0;
   }
 
+  cli::raise_fd_limit();
   boost::asio::io_context io(1);
   route::server srv(io.get_executor(), cfg);
   if (auto ec = srv.open()) {

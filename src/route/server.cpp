@@ -39,9 +39,40 @@ net::tcp::endpoint server::local_endpoint() const {
 net::awaitable<void> server::run() {
   spdlog::info("route listening on {}", net::to_string(local_endpoint()));
   std::function<void(net::tcp::socket)> on_accept = [this](net::tcp::socket s) {
+    make_room();
     net::asio::co_spawn(ex_, handle(std::move(s)), net::log_exception{"route connection"});
   };
-  co_await net::accept_loop(acceptor_, "route", std::move(on_accept));
+  std::function<bool()> on_exhausted = [this] { return shed_for_descriptors(); };
+  co_await net::accept_loop(acceptor_, "route", std::move(on_accept), std::move(on_exhausted));
+}
+
+void server::make_room() {
+  // Read at each accept: a reload may have changed it.
+  const std::size_t max = cfg_.limits.max_unidentified;
+  if (unidentified_.size() < max) {
+    if (shed_streak_ > 0)
+      spdlog::info("route: fewer than {} unidentified connections again; {} closed to make room",
+                   max, shed_streak_);
+    shed_streak_ = 0;
+    return;
+  }
+  if (shed_streak_ == 0)
+    spdlog::warn("route: {} connections have not sent their opening frame, the most allowed: "
+                 "closing the oldest to make room (raise [route] max_unidentified)", max);
+  while (unidentified_.size() >= max) {
+    auto from = unidentified_.shed_oldest();
+    if (!from) break;
+    ++shed_streak_;
+    spdlog::debug("connection from {} closed: it had not identified itself (max_unidentified)", *from);
+  }
+}
+
+bool server::shed_for_descriptors() {
+  auto from = unidentified_.shed_oldest();
+  if (from)
+    spdlog::debug("connection from {} closed: out of file descriptors, it had not identified itself",
+                  *from);
+  return from.has_value();
 }
 
 void server::stop() {
@@ -86,8 +117,10 @@ net::awaitable<void> server::handle(net::tcp::socket s) {
   net::error_code ec;
   auto ep = s.remote_endpoint(ec);
   std::string from = ec ? "?" : net::to_string(ep);
+  unidentified::guard listed(unidentified_, s, from);
   net::frame_result opening = co_await net::read_frame(s, protocol::max_opening_payload,
                                              net::to_duration(cfg_.handshake_timeout));
+  listed.release();
   const auto& rec = opening.ec;
   auto& msg = opening.msg;
   if (rec) {
@@ -125,6 +158,29 @@ net::awaitable<void> server::handle(net::tcp::socket s) {
     co_return;
   }
   if (auto* hello = std::get_if<protocol::control_hello>(&msg)) {
+    // Read at each hello: a reload may have changed it.
+    const unsigned max_sessions = cfg_.limits.max_sessions_per_address;
+    const std::string address = ec ? "?" : ep.address().to_string();
+    auto held = sessions_per_address_.find(address);
+    if (held != sessions_per_address_.end() && held->second >= max_sessions) {
+      auto why = fmt::format("at most {} vnets may connect from {} (raise [route] max_sessions_per_address)",
+                             max_sessions, address);
+      spdlog::warn("vnet '{}' from {} refused: {}", text::printable(hello->name), from, why);
+      auto frame = error_frame(protocol::errc::too_many_vnets, why);
+      co_await net::write_frame(s, std::move(frame));
+      co_return;
+    }
+    // Counted for the session's lifetime, however it ends.
+    struct counted {
+      std::map<std::string, unsigned>& counts;
+      std::string address;
+      counted(std::map<std::string, unsigned>& c, std::string a) : counts(c), address(std::move(a)) {
+        ++counts[address];
+      }
+      ~counted() {
+        if (--counts[address] == 0) counts.erase(address);
+      }
+    } count(sessions_per_address_, address);
     connections_.remove(s);  // the session owns it now; stop() closes sessions
     co_await run_session(std::move(s), std::move(*hello));
   } else if (auto* open = std::get_if<protocol::link_open>(&msg)) {

@@ -13,6 +13,7 @@
 #include "route/registry.hpp"
 #include "route/reload.hpp"
 #include "route/session.hpp"
+#include "route/unidentified.hpp"
 
 namespace route {
 
@@ -42,6 +43,12 @@ class server {
 
  private:
   net::awaitable<void> handle(net::tcp::socket s);
+  // Before a new connection joins unidentified_: closes the oldest ones
+  // beyond [route] max_unidentified, logging once per streak.
+  void make_room();
+  // The accept loop ran out of descriptors: sheds the oldest unidentified
+  // connection; false when there is none.
+  bool shed_for_descriptors();
   net::awaitable<void> run_session(net::tcp::socket s, protocol::control_hello hello);
   net::awaitable<void> run_use_link(net::tcp::socket& s, protocol::link_open open);
   void join_link(net::tcp::socket& s, const protocol::link_join& join, const std::string& from);
@@ -75,6 +82,11 @@ class server {
   // (which must also close a link when either vnet leaves, so it holds the
   // paired sockets and connections_ lets go); a session owns its own.
   net::socket_set connections_;
+  // The part of connections_ still before its opening frame, oldest first.
+  unidentified unidentified_;
+  std::size_t shed_streak_ = 0;  // closed by make_room() since the limit was last clear
+  // Control sessions per source IP address ([route] max_sessions_per_address).
+  std::map<std::string, unsigned> sessions_per_address_;
   bool stopping_ = false;
 };
 

@@ -5,6 +5,7 @@
 #include <boost/asio/io_context.hpp>
 #include <spdlog/spdlog.h>
 
+#include "cli/fd_limit.hpp"
 #include "cli/options.hpp"
 #include "cli/startup.hpp"
 #include "config/config.hpp"
@@ -49,6 +50,7 @@ int main(int argc, char** argv) {
               << cfg.uses.size() << " use(s) (" << active_uses << " to open)\n";
     return 0;
   }
+  cli::raise_fd_limit();
   boost::asio::io_context io(1);
   vnet::client client(io.get_executor(), cfg);
   std::optional<vnet::line_input> input;

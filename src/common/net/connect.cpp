@@ -6,6 +6,7 @@
 
 #include <boost/asio/connect.hpp>
 #include <boost/asio/ip/address.hpp>
+#include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
 #include "net/dial.hpp"
@@ -37,6 +38,13 @@ awaitable<error_code> dial(tcp::socket& s, const std::string& host, std::uint16_
   if (resolved.index() == 1) co_return asio::error::timed_out;
   auto [rec, results] = std::get<0>(resolved);
   if (rec) co_return rec;
+  // async_connect opens the socket itself, and when that fails (EMFILE) it
+  // reports "Operation canceled": open it here to say "Too many open files".
+  if (!results.empty()) {
+    error_code oec;
+    s.open(results.begin()->endpoint().protocol(), oec);
+    if (oec) co_return oec;
+  }
   auto connected = co_await (asio::async_connect(s, results, use_nothrow) ||
                              timer.async_wait(use_nothrow));
   if (connected.index() == 1) {
@@ -66,9 +74,68 @@ error_code listen(tcp::acceptor& a, const std::string& ip, std::uint16_t port) {
   return ec;
 }
 
+namespace {
+
+// The log of an accept loop's failures: one warning per streak, and at most
+// one streak said per quiet period. When descriptors run out, accepts and
+// failures alternate (each accept takes the one descriptor a close freed):
+// without the quiet period that would be a pair of lines per connection.
+class accept_streak {
+ public:
+  explicit accept_streak(const std::string& what, bool sheds) : what_(what), sheds_(sheds) {}
+
+  void failed(const error_code& ec) {
+    const auto now = std::chrono::steady_clock::now();
+    if (!failing_ || ec != failing_ || (quiet_ && now >= quiet_until_)) {
+      if (!failing_ && now < quiet_until_) {
+        quiet_ = true;  // a relapse soon after "accepting again": counted, not said
+        ++relapses_;
+      } else {
+        quiet_ = false;
+        spdlog::warn("{}: accept failed: {}; {}", what_, ec.message(),
+                     sheds_ ? "closing the oldest unidentified connections to make room, "
+                              "else retrying every 100 ms"
+                            : "retrying every 100 ms");
+      }
+    }
+    failing_ = ec;
+    last_failed_ = true;
+  }
+  void shed() { ++shed_; }
+  // An accept right after a failure may only have taken the descriptor a
+  // close freed: the streak ends at the second success in a row.
+  void accepted() {
+    if (failing_ && !last_failed_) {
+      if (!quiet_) {
+        std::string more;
+        if (relapses_ > 0) more += fmt::format("; {} brief failure(s) before", relapses_);
+        if (shed_ > 0) more += fmt::format("; {} unidentified connection(s) closed to make room", shed_);
+        spdlog::info("{}: accepting again{}", what_, more.empty() ? "" : " (" + more.substr(2) + ")");
+        relapses_ = shed_ = 0;
+        quiet_until_ = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+      }
+      failing_ = {};
+      quiet_ = false;
+    }
+    last_failed_ = false;
+  }
+
+ private:
+  const std::string& what_;
+  bool sheds_;
+  error_code failing_;  // the error of the current streak, if any
+  bool last_failed_ = false;
+  bool quiet_ = false;  // the current streak is not said (a relapse)
+  std::chrono::steady_clock::time_point quiet_until_{};
+  std::size_t relapses_ = 0, shed_ = 0;
+};
+
+}  // namespace
+
 awaitable<void> accept_loop(tcp::acceptor& a, std::string what,
-                            std::function<void(tcp::socket)> on_accept) {
-  error_code failing;  // the error of the current streak of failures, if any
+                            std::function<void(tcp::socket)> on_accept,
+                            std::function<bool()> on_exhausted) {
+  accept_streak streak(what, static_cast<bool>(on_exhausted));
   for (;;) {
     auto accepted = co_await a.async_accept(use_nothrow);
     auto ec = std::get<0>(accepted);
@@ -76,16 +143,19 @@ awaitable<void> accept_loop(tcp::acceptor& a, std::string what,
     if (ec == asio::error::operation_aborted || !a.is_open()) co_return;
     if (ec) {
       // EMFILE, ENFILE, ENOBUFS, ECONNABORTED...: the listener must survive.
-      // One warning per streak, not one per retry.
-      if (ec != failing) spdlog::warn("{}: accept failed: {}; retrying every 100 ms", what, ec.message());
-      failing = ec;
+      streak.failed(ec);
+      // Out of descriptors: free one at once rather than make everyone wait
+      // for a timeout, and accept again right away.
+      const bool out_of_fds = ec == asio::error::no_descriptors ||
+                              ec == error_code(ENFILE, asio::error::get_system_category());
+      if (out_of_fds && on_exhausted && on_exhausted()) {
+        streak.shed();
+        continue;
+      }
       if (!co_await sleep_for(std::chrono::milliseconds(100))) co_return;
       continue;
     }
-    if (failing) {
-      spdlog::info("{}: accepting again", what);
-      failing = {};
-    }
+    streak.accepted();
     tune(socket);
     on_accept(std::move(socket));
   }

@@ -13,8 +13,12 @@ namespace net {
 error_code listen(tcp::acceptor& a, const std::string& ip, std::uint16_t port);
 
 // Accepts until the acceptor is closed. Never dies on EMFILE and friends:
-// logs and backs off. `on_accept` takes ownership of each (tuned) socket.
+// logs (once per streak) and backs off 100 ms. `on_accept` takes ownership of
+// each (tuned) socket. When descriptors run out (EMFILE, ENFILE),
+// `on_exhausted`, if given, may close a connection that matters least and
+// return true: the loop then accepts again at once instead of backing off.
 awaitable<void> accept_loop(tcp::acceptor& a, std::string what,
-                            std::function<void(tcp::socket)> on_accept);
+                            std::function<void(tcp::socket)> on_accept,
+                            std::function<bool()> on_exhausted = {});
 
 }  // namespace net

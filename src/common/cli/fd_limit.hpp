@@ -1,0 +1,41 @@
+#pragma once
+// Both daemons hold one descriptor per connection and link: the default soft
+// limit (often 1024) is far below what a busy route or vnet needs, while the
+// hard limit (what an unprivileged process may raise itself to) is usually
+// much higher. Raised once at start, and said in the log, so that "too many
+// open files" can be told apart from a low limit.
+#include <sys/resource.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include <spdlog/spdlog.h>
+
+namespace cli {
+
+inline void raise_fd_limit() {
+  rlimit lim{};
+  if (::getrlimit(RLIMIT_NOFILE, &lim) != 0) {
+    spdlog::warn("file descriptors: cannot read the limit: {}", std::strerror(errno));
+    return;
+  }
+  if (lim.rlim_cur == lim.rlim_max) {
+    spdlog::info("file descriptors: soft limit {} is already the hard limit", lim.rlim_cur);
+    return;
+  }
+  const auto before = lim.rlim_cur;
+  lim.rlim_cur = lim.rlim_max;
+  // Linux refuses "unlimited" for descriptors: fall back to its own ceiling.
+  if (::setrlimit(RLIMIT_NOFILE, &lim) != 0 && lim.rlim_max == RLIM_INFINITY) {
+    lim.rlim_cur = 1048576;
+    if (::setrlimit(RLIMIT_NOFILE, &lim) == 0) lim.rlim_max = lim.rlim_cur;
+  }
+  rlimit now{};
+  if (::getrlimit(RLIMIT_NOFILE, &now) != 0 || now.rlim_cur == before)
+    spdlog::warn("file descriptors: cannot raise the soft limit {} to the hard limit: {}", before,
+                 std::strerror(errno));
+  else
+    spdlog::info("file descriptors: soft limit raised {} -> {}", before, now.rlim_cur);
+}
+
+}  // namespace cli
