@@ -173,5 +173,25 @@ TEST(Flood, ABadFrameInASessionIsAnsweredWithAnErrorFrame) {
   EXPECT_TRUE(w.wait_for_log("vnet \\d+ \\(bad\\) disconnected: bad frame: name")) << w.log();
 }
 
+// Over the frame limit: refused from the header, before any payload.
+TEST(Flood, AnOversizedFrameInASessionIsAnsweredWithAnErrorFrame) {
+  world w;
+  w.start_route();
+  flooder f(w.route_port(), "big");
+  ASSERT_TRUE(f.ok());
+  const std::uint32_t len = protocol::max_payload + 1;
+  const std::vector<std::uint8_t> head{static_cast<std::uint8_t>(len >> 24), static_cast<std::uint8_t>(len >> 16),
+                                       static_cast<std::uint8_t>(len >> 8), static_cast<std::uint8_t>(len), 0x00, 0x20};
+  ASSERT_TRUE(f.socket().send_all(head));
+  std::optional<protocol::error> err;  // after the serve list pushed at its welcome
+  while (auto m = f.socket().recv_message(3s))
+    if (auto* e = std::get_if<protocol::error>(&*m)) err = *e;
+  ASSERT_TRUE(err);
+  EXPECT_EQ(err->code, static_cast<std::uint16_t>(protocol::errc::oversized));
+  EXPECT_EQ(err->message, "bad frame: frame too large");
+  EXPECT_TRUE(f.socket().closed_within(3s));
+  EXPECT_TRUE(w.wait_for_log("vnet \\d+ \\(big\\) disconnected: bad frame: frame too large")) << w.log();
+}
+
 }  // namespace
 }  // namespace e2e
