@@ -170,7 +170,7 @@ net::awaitable<std::string> client::run_session(net::tcp::socket& s) {
     case 0: reason = std::get<0>(r); break;
     case 1:
       if (auto ec = std::get<1>(r); ec == net::asio::error::no_buffer_space || ec == net::asio::error::timed_out)
-        reason = "it does not read what this vnet sends (" + outbox_->stall() + ")";
+        reason = "the route does not read what this vnet sends (" + outbox_->stall() + ")";
       else
         reason = "write failed: " + ec.message();
       break;

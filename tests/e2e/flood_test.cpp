@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 #include <sys/socket.h>
 
+#include <algorithm>
 #include <atomic>
 #include <thread>
 
@@ -140,16 +141,19 @@ TEST(Flood, FloodsDoNotDelayAnotherVnetsLinkSetup) {
   pings.start({protocol::ping{1, 0}}, false);
   queries.start({protocol::serve_query{1}, protocol::vnet_query{2}}, false);
   ASSERT_TRUE(eventually([&] { return reader.batches_sent() > 100 && pings.batches_sent() > 100; }));
-  auto slowest = clock::duration::zero();
+  std::vector<clock::duration> took;
   for (int i = 0; i < 20; ++i) {
     auto start = clock::now();
     ASSERT_TRUE(t.echoes()) << "link " << i;
-    slowest = std::max(slowest, clock::now() - start);
+    took.push_back(clock::now() - start);
   }
+  std::sort(took.begin(), took.end());
+  const auto slowest = took.back();
   // Unloaded this is ~1 ms; the bound is generous for a shared CPU.
   EXPECT_LT(slowest, 500ms) << "slowest link setup: "
                             << std::chrono::duration_cast<std::chrono::milliseconds>(slowest).count() << " ms";
-  std::cout << "slowest of 20 link setups under flood: "
+  std::cout << "20 link setups under flood: median "
+            << std::chrono::duration_cast<std::chrono::microseconds>(took[10]).count() << " us, slowest "
             << std::chrono::duration_cast<std::chrono::microseconds>(slowest).count() << " us\n";
 }
 
