@@ -10,9 +10,11 @@
 #include <boost/asio/read.hpp>
 #include <boost/asio/write.hpp>
 
+#include "fake_vnet.hpp"
 #include "harness.hpp"
 #include "net/frame_io.hpp"
 #include "net/pace.hpp"
+#include "protocol/limits.hpp"
 
 namespace e2e {
 namespace {
@@ -218,6 +220,43 @@ TEST(Outbox, ASlowReaderThatKeepsReadingGetsEverything) {
   p.a.shutdown(tcp::socket::shutdown_send);
   ASSERT_TRUE(run_until(io, [&] { return got.size() >= expected.size(); }));
   EXPECT_TRUE(got == expected);
+}
+
+// The vnet's side reads with the same read_frame: a serve list pushed over
+// several chunks (two vnets' 80 serves with the longest info, ~90 KB) arrives
+// whole, and the use of the last serve in it starts listening.
+TEST(FrameIo, AVnetReadsAServeListLongerThanAChunk) {
+  world w;
+  w.start_route();
+  std::vector<std::unique_ptr<fake_vnet>> servers;
+  for (std::uint16_t base : {600, 700}) {
+    servers.push_back(std::make_unique<fake_vnet>(w.route_port(), "big" + std::to_string(base)));
+    auto& c = servers.back()->control();
+    for (std::uint16_t i = 0; i < 80; ++i) {
+      ASSERT_TRUE(c.send_message(protocol::serve_register{
+          i, {static_cast<std::uint16_t>(base + i), "s" + std::to_string(i), "tcp", "127.0.0.1", 9,
+              std::string(protocol::max_info_bytes, 'i')}}));
+      // Read the answer and the lists pushed meanwhile: a session that does
+      // not read is not read either.
+      std::optional<protocol::message> m;
+      do m = c.recv_message(5s);
+      while (m && !std::holds_alternative<protocol::serve_result>(*m));
+      ASSERT_TRUE(m && std::get<protocol::serve_result>(*m).ok);
+    }
+  }
+  auto cfg = w.vnet_config("office");
+  cfg.uses.push_back(any_port_use("last", 779));
+  auto& office = w.start_vnet(cfg);
+  EXPECT_TRUE(eventually([&] { return w.use_listening(office, "last"); })) << w.log();
+  // All 160 still registered (none of the hand-played vnets was dropped), so
+  // the office's list was longer than one chunk.
+  auto listed = w.on_io([&] { return w.route_server().state().serves_of_group("default").size(); });
+  EXPECT_EQ(listed, 160u);
+  EXPECT_GT(protocol::encode(protocol::serve_list{3, std::vector<protocol::listed_serve>(
+                160, {{1, "s100", "tcp", "127.0.0.1", 9, std::string(protocol::max_info_bytes, 'i')}, 1, "big600"})})
+                .size(),
+            net::read_chunk);
+  EXPECT_FALSE(w.wait_for_log("office.*(read failed|lost route)", 200ms));
 }
 
 TEST(TokenBucket, ABurstThenTheRate) {
