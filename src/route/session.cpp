@@ -1,6 +1,7 @@
 #include "route/session.hpp"
 #include "net/endpoint.hpp"
 #include "net/time.hpp"
+#include "protocol/error.hpp"
 
 #include <fmt/format.h>
 
@@ -11,7 +12,9 @@ namespace route {
 session::session(net::tcp::socket socket, std::uint32_t vnetid, std::uint64_t token,
                  net::duration timeout)
     : socket_(std::move(socket)),
-      outbox_(socket_.get_executor()),
+      // A vnet that takes none of its queued frames for as long as it may stay
+      // silent is gone or does not read.
+      outbox_(socket_.get_executor(), net::outbox_limits{.drain_timeout = timeout}),
       vnetid_(vnetid),
       token_(token),
       welcome_timeout_(timeout),
@@ -29,7 +32,12 @@ net::awaitable<std::string> session::run(
   std::string reason;
   if (r.index() == 0) reason = std::get<0>(r);
   else if (r.index() == 1) reason = std::get<1>(r);
-  else if (auto ec = std::get<2>(r)) reason = "write failed: " + ec.message();
+  else if (auto ec = std::get<2>(r)) {
+    if (ec == net::asio::error::no_buffer_space || ec == net::asio::error::timed_out)
+      reason = "it does not read what the route sends (" + outbox_.stall() + ")";
+    else
+      reason = "write failed: " + ec.message();
+  }
   if (!close_reason_.empty()) reason = close_reason_;
   net::error_code ignored;
   socket_.close(ignored);
@@ -39,11 +47,30 @@ net::awaitable<std::string> session::run(
 net::awaitable<std::string> session::read_loop(
     std::function<void(const protocol::message&)> on_message) {
   for (;;) {
+    // Back-pressure: a vnet that does not read its answers is not read
+    // either, so its requests wait in its own socket, not in the route's
+    // memory. Taking our bytes is a sign of life; a socket that takes none
+    // ends the session at the outbox's drain deadline.
+    while (outbox_.queued() > send_high_water) {
+      paused_ = true;
+      co_await outbox_.progress();
+      paused_ = false;
+      last_seen_ = std::chrono::steady_clock::now();
+    }
+    if (auto wait = bucket_.take(); wait > net::duration::zero()) co_await net::sleep_for(wait);
     net::frame_result fr = co_await net::read_frame(socket_, protocol::max_payload);
     const auto& ec = fr.ec;
     const auto& msg = fr.msg;
     if (ec == net::asio::error::eof) co_return "closed by the vnet";
     if (ec == net::asio::error::operation_aborted) co_return "closed";
+    if (ec.category() == protocol::category()) {
+      // Tell the vnet what was wrong; the outbox ends the session once the
+      // error frame is written (or at its drain deadline).
+      std::string why = "bad frame: " + ec.message();
+      fail(why, static_cast<std::uint16_t>(ec.value()));
+      co_await net::sleep_for(timeout_ + timeout_);
+      co_return why;
+    }
     if (ec) co_return "read failed: " + ec.message();
     last_seen_ = std::chrono::steady_clock::now();
     on_message(msg);
@@ -51,13 +78,19 @@ net::awaitable<std::string> session::read_loop(
 }
 
 net::awaitable<std::string> session::watchdog() {
-  co_await net::watch_silence(last_seen_, timeout_);
+  // While reading is paused for the queue to drain, the vnet is not heard
+  // because it is not listened to: the outbox's drain deadline governs then.
+  for (;;) {
+    co_await net::watch_silence(last_seen_, timeout_);
+    if (!paused_) break;
+    last_seen_ = std::chrono::steady_clock::now();
+  }
   co_return fmt::format("silent for {} ms", net::to_ms(timeout_).count());
 }
 
-void session::fail(const std::string& reason) {
+void session::fail(const std::string& reason, std::uint16_t code) {
   close_reason_ = reason;
-  send(protocol::error{0, reason});
+  send(protocol::error{code, reason});
   // Give the error frame a chance to leave: the outbox closes after it.
   outbox_.close();
 }

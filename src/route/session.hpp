@@ -10,9 +10,17 @@
 #include <string>
 
 #include "net/frame_io.hpp"
+#include "net/pace.hpp"
 #include "net/time.hpp"
 
 namespace route {
+
+// Fairness: a session's requests are read no faster than this (a vnet sends a
+// ping every few seconds and registers its serves once: far below), and not
+// at all while more than send_high_water of its answers wait to be read.
+inline constexpr double session_messages_per_second = 500;
+inline constexpr double session_message_burst = 1000;
+inline constexpr std::size_t send_high_water = 1u << 20;
 
 class session {
  public:
@@ -27,10 +35,14 @@ class session {
   // drop it. A longer timeout applies at once.
   void set_timeout(net::duration route_timeout) {
     timeout_ = std::max(route_timeout, welcome_timeout_);
+    outbox_.set_drain_timeout(timeout_);
   }
   void send(const protocol::message& m) { outbox_.send(m); }
-  // Sends a fatal error frame, then ends the session.
-  void fail(const std::string& reason);
+  // Sends a fatal error frame (code: a protocol::errc, or 0), then ends the
+  // session.
+  void fail(const std::string& reason, std::uint16_t code = 0);
+  // Bytes queued for the vnet and not yet taken by its socket.
+  std::size_t queued() const { return outbox_.queued(); }
   void close();
 
   std::uint32_t vnetid() const { return vnetid_; }
@@ -49,7 +61,9 @@ class session {
   net::duration welcome_timeout_;  // told to the vnet in its welcome
   net::duration timeout_;          // silence after which it is dropped
   std::chrono::steady_clock::time_point last_seen_;
+  net::token_bucket bucket_{session_messages_per_second, session_message_burst};
   std::string close_reason_;
+  bool paused_ = false;  // read_loop waits for the outbox to drain
 };
 
 }  // namespace route

@@ -147,7 +147,6 @@ net::awaitable<std::string> client::run_session(net::tcp::socket& s) {
 
   ctx_.session = session_info{w->vnetid, w->session_token};
   wake_connect_waiters();
-  outbox_.emplace(ex_);
   fatal_.clear();
   last_seen_ = std::chrono::steady_clock::now();
   spdlog::info("connected to route {} as vnet {:02} (group '{}')",
@@ -161,13 +160,21 @@ net::awaitable<std::string> client::run_session(net::tcp::socket& s) {
   if (w->heartbeat_ms) interval = std::min<net::duration>(interval, std::chrono::milliseconds(w->heartbeat_ms));
   if (w->timeout_ms) interval = std::min<net::duration>(interval, route_timeout / 3);
   auto silence = std::max<net::duration>(route_timeout, interval * 5 / 2);
+  // What we send is bounded too: a route that takes none of it for as long
+  // as it may stay silent, or lets 4 MiB pile up, is dropped and redialled.
+  outbox_.emplace(ex_, net::outbox_limits{.drain_timeout = silence});
 
   serves_.on_connected();
   auto r = co_await (read_loop(s) || outbox_->run(s) || heartbeat(interval) || watchdog(silence));
   std::string reason;
   switch (r.index()) {
     case 0: reason = std::get<0>(r); break;
-    case 1: reason = "write failed: " + std::get<1>(r).message(); break;
+    case 1:
+      if (auto ec = std::get<1>(r); ec == net::asio::error::no_buffer_space || ec == net::asio::error::timed_out)
+        reason = "the route does not read what this vnet sends (" + outbox_->stall() + ")";
+      else
+        reason = "write failed: " + ec.message();
+      break;
     case 2: reason = std::get<2>(r); break;
     default: reason = std::get<3>(r); break;
   }

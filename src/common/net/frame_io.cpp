@@ -1,13 +1,29 @@
 #include "net/frame_io.hpp"
 
+#include <malloc.h>
+
+#include <algorithm>
 #include <array>
 
 #include <boost/asio/read.hpp>
 #include <boost/asio/write.hpp>
+#include <fmt/format.h>
 
 #include "protocol/error.hpp"
 
 namespace net {
+namespace {
+
+// Gives a buffer's memory back. A large one also asks malloc to return freed
+// pages to the system: after a flood the route's RSS must come back down, and
+// glibc keeps freed heap memory otherwise.
+void release(std::vector<std::uint8_t>& v) {
+  bool large = v.capacity() >= (1u << 20);
+  std::vector<std::uint8_t>().swap(v);
+  if (large) malloc_trim(0);
+}
+
+}  // namespace
 
 awaitable<frame_result> read_frame(tcp::socket& s, std::uint32_t max_length) {
   std::array<std::uint8_t, protocol::header_size> head{};
@@ -15,9 +31,26 @@ awaitable<frame_result> read_frame(tcp::socket& s, std::uint32_t max_length) {
   if (ec) co_return frame_result{ec, {}};
   protocol::header h = protocol::parse_header(head, max_length, ec);
   if (ec) co_return frame_result{ec, {}};
-  std::vector<std::uint8_t> payload(h.length);  // bounded by max_length above
-  if (h.length) {
-    auto [pec, pn] = co_await asio::async_read(s, asio::buffer(payload), use_nothrow);
+  // The header's length is a promise, not bytes: grow the buffer by what the
+  // kernel holds (at most read_chunk at a time), and never read past the
+  // frame. Capacity stays within the announced length.
+  std::vector<std::uint8_t> payload;
+  while (payload.size() < h.length) {
+    error_code aec;
+    std::size_t ready = s.available(aec);
+    if (!aec && ready == 0) {
+      auto [wec] = co_await s.async_wait(tcp::socket::wait_read, use_nothrow);
+      if (wec) co_return frame_result{wec, {}};
+      ready = s.available(aec);
+    }
+    std::size_t have = payload.size();
+    // At least one byte: a closed peer shows as 0 ready, and the read says EOF.
+    std::size_t want = std::min<std::size_t>({h.length - have, read_chunk, std::max<std::size_t>(ready, 1)});
+    if (have + want > payload.capacity())
+      payload.reserve(std::min<std::size_t>(std::max(have + want, payload.capacity() * 2), h.length));
+    payload.resize(have + want);
+    auto [pec, pn] = co_await s.async_read_some(asio::buffer(payload.data() + have, want), use_nothrow);
+    payload.resize(have + pn);
     if (pec) co_return frame_result{pec == asio::error::eof ? error_code(protocol::errc::truncated) : pec, {}};
   }
   frame_result r;
@@ -32,43 +65,100 @@ awaitable<frame_result> read_frame(tcp::socket& s, std::uint32_t max_length, dur
   co_return std::get<0>(std::move(r));
 }
 
-awaitable<error_code> write_frame(tcp::socket& s, std::vector<std::uint8_t> frame) {
-  auto [ec, n] = co_await asio::async_write(s, asio::buffer(frame), use_nothrow);
-  co_return ec;
+awaitable<error_code> write_frame(tcp::socket& s, std::vector<std::uint8_t> frame, duration timeout) {
+  asio::steady_timer timer(s.get_executor(), timeout);
+  auto r = co_await (asio::async_write(s, asio::buffer(frame), use_nothrow) || timer.async_wait(use_nothrow));
+  if (r.index() == 1) co_return error_code(asio::error::timed_out);
+  co_return std::get<0>(std::get<0>(r));
 }
 
-outbox::outbox(asio::any_io_executor ex) : signal_(ex, asio::steady_timer::time_point::max()) {}
+outbox::outbox(asio::any_io_executor ex, outbox_limits limits)
+    : limits_(limits),
+      signal_(ex, asio::steady_timer::time_point::max()),
+      abort_(ex, asio::steady_timer::time_point::max()),
+      progress_(ex, asio::steady_timer::time_point::max()) {}
 
 void outbox::send(const protocol::message& m) {
-  if (closed_) return;
-  queue_.push_back(protocol::encode(m));
-  signal_.cancel();
+  if (closed_ || over_) return;
+  auto frame = protocol::encode(m);
+  if (queued() + frame.size() > limits_.max_bytes) {
+    // The peer does not read: drop what it would never take, wake run() (idle
+    // or in a write) and let the session end.
+    stalled_bytes_ = queued() + frame.size();
+    over_ = true;
+    release(filling_);
+    wake(signal_);
+    wake(abort_);
+    wake(progress_);
+    return;
+  }
+  filling_.insert(filling_.end(), frame.begin(), frame.end());
+  wake(signal_);
 }
 
 void outbox::close() {
   closed_ = true;
-  signal_.cancel();
+  wake(signal_);
+}
+
+awaitable<void> outbox::progress() {
+  // Over the bound, run() is ending the session: wait for the cancellation.
+  if (queued() == 0 && !over_) co_return;
+  progress_.expires_at(asio::steady_timer::time_point::max());
+  co_await progress_.async_wait(use_nothrow);
+}
+
+std::string outbox::stall() const {
+  if (over_) return fmt::format("more than {} queued", human_bytes(limits_.max_bytes));
+  return fmt::format("nothing taken for {} ms, {} queued", to_ms(limits_.drain_timeout).count(),
+                     human_bytes(stalled_bytes_));
 }
 
 awaitable<error_code> outbox::run(tcp::socket& s) {
+  asio::steady_timer deadline(s.get_executor());
   for (;;) {
-    if (queue_.empty()) {
-      if (closed_) break;  // what was queued before close() has been written
-      signal_.expires_at(asio::steady_timer::time_point::max());
-      co_await signal_.async_wait(use_nothrow);
-      continue;
+    if (over_) co_return error_code(asio::error::no_buffer_space);
+    if (written_ == writing_.size()) {
+      // The buffer being written is done: swap in what filled meanwhile.
+      written_ = 0;
+      if (writing_.capacity() > read_chunk) release(writing_);
+      else writing_.clear();
+      if (filling_.empty()) {
+        if (closed_) break;  // what was queued before close() has been written
+        if (filling_.capacity() > read_chunk) release(filling_);
+        signal_.expires_at(asio::steady_timer::time_point::max());
+        co_await signal_.async_wait(use_nothrow);
+        continue;
+      }
+      std::swap(writing_, filling_);
     }
-    // Write everything queued so far in one gathered write.
-    std::vector<std::vector<std::uint8_t>> batch(std::make_move_iterator(queue_.begin()),
-                                                 std::make_move_iterator(queue_.end()));
-    queue_.clear();
-    std::vector<asio::const_buffer> bufs;
-    bufs.reserve(batch.size());
-    for (auto& b : batch) bufs.push_back(asio::buffer(b));
-    auto [ec, n] = co_await asio::async_write(s, bufs, use_nothrow);
+    // One write at a time, raced with the drain deadline and with abort_,
+    // which send() cancels when the bound is crossed. A write that loses the
+    // race may still have sent bytes, so a lost race always ends the session.
+    deadline.expires_after(limits_.drain_timeout);
+    auto buf = asio::buffer(writing_.data() + written_, writing_.size() - written_);
+    auto r = co_await (s.async_write_some(buf, use_nothrow) || deadline.async_wait(use_nothrow) ||
+                       abort_.async_wait(use_nothrow));
+    if (r.index() == 1) {
+      stalled_bytes_ = queued();
+      co_return error_code(asio::error::timed_out);
+    }
+    if (r.index() == 2) co_return error_code(asio::error::no_buffer_space);
+    auto [ec, n] = std::get<0>(r);
     if (ec) co_return ec;
+    written_ += n;
+    wake(progress_);
   }
   co_return error_code{};
+}
+
+std::string human_bytes(std::size_t n) {
+  if (n >= (1u << 20)) {
+    double mib = static_cast<double>(n) / (1u << 20);
+    return n % (1u << 20) == 0 ? fmt::format("{} MiB", n >> 20) : fmt::format("{:.1f} MiB", mib);
+  }
+  if (n >= 1024) return fmt::format("{} KiB", n / 1024);
+  return fmt::format("{} bytes", n);
 }
 
 }  // namespace net

@@ -1,8 +1,12 @@
 #pragma once
 // Reading and writing whole frames on a socket. Reads are exact (header, then
 // payload): no byte past the frame leaves the kernel, so what follows a
-// link's opening frame stays in the socket for the relay.
-#include <deque>
+// link's opening frame stays in the socket for the relay. Memory follows the
+// bytes, not the header's promise: a payload buffer grows as its bytes
+// arrive, and a session's send queue has a bound and a drain deadline.
+#include <chrono>
+#include <cstddef>
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -17,27 +21,76 @@ struct frame_result {
   protocol::message msg;
 };
 
+// The largest piece a payload grows by at a time: a header announcing 1 MiB
+// costs nothing until the bytes come, and then at most what came.
+inline constexpr std::size_t read_chunk = 64 * 1024;
+
 awaitable<frame_result> read_frame(tcp::socket& s, std::uint32_t max_length);
 awaitable<frame_result> read_frame(tcp::socket& s, std::uint32_t max_length, duration timeout);
+
+// A single frame (a link's handshake) fits the socket's send buffer at once;
+// a peer that takes none of it for this long is stuck or hostile.
+inline constexpr duration default_write_timeout = std::chrono::seconds(10);
+
 // Takes the encoded frame (protocol::encode) by value. Callers encode in a
 // statement of their own: GCC 12 destroys non-trivial temporaries of a
-// co_await expression twice, so none may appear in one.
-awaitable<error_code> write_frame(tcp::socket& s, std::vector<std::uint8_t> frame);
+// co_await expression twice, so none may appear in one. Fails with
+// asio::error::timed_out when the peer takes no byte for `timeout`.
+awaitable<error_code> write_frame(tcp::socket& s, std::vector<std::uint8_t> frame,
+                                  duration timeout = default_write_timeout);
 
-// Serialises writes of a control session: many producers, one writer.
+struct outbox_limits {
+  // Four of the largest frames (protocol::max_payload, 1 MiB): a reader that
+  // keeps up never has more than a few serve lists queued; one that lets 4 MiB
+  // pile up does not read.
+  std::size_t max_bytes = 4u << 20;
+  // Frames queued and not one byte taken by the socket for this long: the
+  // peer does not read. Sessions pass their silence timeout.
+  duration drain_timeout = std::chrono::seconds(15);
+};
+
+// Serialises writes of a control session: many producers, one writer. The
+// queue is two byte buffers (one being written, one filling), so a flood of
+// small frames costs its bytes, not an allocation each, and both are given
+// back once drained.
 class outbox {
  public:
-  explicit outbox(asio::any_io_executor ex);
+  explicit outbox(asio::any_io_executor ex, outbox_limits limits = {});
+  // Queues a frame. Over the bound the queue is dropped (memory released at
+  // once) and run() ends with asio::error::no_buffer_space.
   void send(const protocol::message& m);
-  // Writes queued frames until the socket fails, or until close() was called
-  // and everything queued before it is written.
+  // Writes queued frames until the socket fails, the bound or the drain
+  // deadline is crossed (asio::error::timed_out), or close() was called and
+  // everything queued before it is written.
   awaitable<error_code> run(tcp::socket& s);
   void close();
+  void set_drain_timeout(duration d) { limits_.drain_timeout = d; }
+
+  // Bytes queued and not yet taken by the socket.
+  std::size_t queued() const { return filling_.size() + (writing_.size() - written_); }
+  // Returns at the socket's next progress (or at once if nothing is queued):
+  // a reader pausing for the queue to drain waits with this.
+  awaitable<void> progress();
+  // Why run() ended, in words, after the bound or the deadline ended it:
+  // "more than 4 MiB queued", "nothing taken for 15000 ms, 1.2 MiB queued".
+  std::string stall() const;
 
  private:
-  std::deque<std::vector<std::uint8_t>> queue_;
-  asio::steady_timer signal_;
+  void wake(asio::steady_timer& t) { t.cancel(); }
+
+  outbox_limits limits_;
+  std::vector<std::uint8_t> filling_;  // frames sent since the last write began
+  std::vector<std::uint8_t> writing_;  // the bytes the socket is taking
+  std::size_t written_ = 0;            // of writing_
+  asio::steady_timer signal_;          // wakes an idle run(): queued, closed or over the bound
+  asio::steady_timer abort_;           // ends a run() that is writing: over the bound
+  asio::steady_timer progress_;        // wakes progress() waiters
+  std::size_t stalled_bytes_ = 0;      // queued when the bound or deadline hit
   bool closed_ = false;
+  bool over_ = false;
 };
+
+// "4 MiB", "1.2 MiB", "512 KiB", "80 bytes": sizes in log lines.
+std::string human_bytes(std::size_t n);
 
 }  // namespace net
