@@ -51,7 +51,8 @@ void server::push_group(const std::string& group) {
 
 void server::on_register(session& s, const protocol::serve_register& reg) {
   auto wanted = reg.serve.serveid;
-  auto out = registry_.register_serve(s.vnetid(), reg.serve);
+  // The quota is read now, not kept: a reload applies to the next register.
+  auto out = registry_.register_serve(s.vnetid(), reg.serve, cfg_.limits.max_serves_per_vnet);
   s.send(protocol::serve_result{reg.request_id, out.ok, out.serveid, out.reason});
   if (!out.ok) {
     spdlog::info("vnet {:02}: serve '{}' ({:03}) refused: {}", s.vnetid(), text::printable(reg.serve.name),
