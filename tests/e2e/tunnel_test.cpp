@@ -88,7 +88,13 @@ TEST(Tunnel, RefusedServiceClosesTheClientPromptly) {
 
 // 200 clients at once, each with its own bytes, all through one use.
 TEST(Tunnel, TwoHundredConcurrentConnectionsAreAllExact) {
-  tunnel t([](world& w) { return w.start_echo(); });
+  // All 200 arrive at once, so up to 200 links wait to pair at the same
+  // moment: above the default quotas of waiting links (128 per vnet and per
+  // serve), which would refuse some of them by design.
+  route_options opts;
+  opts.limits.max_pending_links_per_vnet = 256;
+  opts.limits.max_pending_links_per_serve = 256;
+  tunnel t([](world& w) { return w.start_echo(); }, opts);
   ASSERT_TRUE(connect_eventually(t.use_port()).valid());
   boost::asio::io_context io;
   int ok = 0;
