@@ -6,6 +6,9 @@
 #include <fmt/format.h>
 
 namespace route {
+namespace {
+const char* plural(unsigned n) { return n == 1 ? "" : "s"; }
+}  // namespace
 
 std::uint64_t random_token() {
   std::random_device rd;
@@ -72,20 +75,21 @@ std::string link_table::refusal(std::uint32_t use_vnet, std::uint32_t serve_vnet
   if (auto it = by_use_vnet_.find(use_vnet); it != by_use_vnet_.end()) user = it->second;
   if (auto it = by_serve_.find(serve_key{serve_vnet, serveid}); it != by_serve_.end()) serve = it->second;
   if (user.pending >= limits.max_pending_links_per_vnet)
-    return fmt::format("vnet {:02} may have at most {} links waiting to pair "
+    return fmt::format("vnet {:02} may have at most {} link{} waiting to pair "
                        "(raise [route] max_pending_links_per_vnet)",
-                       use_vnet, limits.max_pending_links_per_vnet);
+                       use_vnet, limits.max_pending_links_per_vnet, plural(limits.max_pending_links_per_vnet));
   if (user.pending + user.live >= limits.max_live_links_per_vnet)
-    return fmt::format("vnet {:02} may have at most {} open links (raise [route] max_live_links_per_vnet)",
-                       use_vnet, limits.max_live_links_per_vnet);
+    return fmt::format("vnet {:02} may have at most {} open link{} (raise [route] max_live_links_per_vnet)",
+                       use_vnet, limits.max_live_links_per_vnet, plural(limits.max_live_links_per_vnet));
   if (serve.pending >= limits.max_pending_links_per_serve)
-    return fmt::format("serveid {:03} of vnet {:02} may have at most {} links waiting to pair "
+    return fmt::format("serveid {:03} of vnet {:02} may have at most {} link{} waiting to pair "
                        "(raise [route] max_pending_links_per_serve)",
-                       serveid, serve_vnet, limits.max_pending_links_per_serve);
+                       serveid, serve_vnet, limits.max_pending_links_per_serve,
+                       plural(limits.max_pending_links_per_serve));
   if (serve.pending + serve.live >= limits.max_live_links_per_serve)
-    return fmt::format("serveid {:03} of vnet {:02} may carry at most {} open links "
+    return fmt::format("serveid {:03} of vnet {:02} may carry at most {} open link{} "
                        "(raise [route] max_live_links_per_serve)",
-                       serveid, serve_vnet, limits.max_live_links_per_serve);
+                       serveid, serve_vnet, limits.max_live_links_per_serve, plural(limits.max_live_links_per_serve));
   return {};
 }
 

@@ -19,9 +19,9 @@ std::string unserve_book::admit(std::uint32_t requester, unsigned per_minute, cl
   auto& r = requesters_[requester];
   expire(r, now);
   if (r.made.size() >= per_minute)
-    return fmt::format("vnet {:02} may make at most {} unserve requests per minute "
+    return fmt::format("vnet {:02} may make at most {} unserve request{} per minute "
                        "(raise [route] max_unserves_per_minute)",
-                       requester, per_minute);
+                       requester, per_minute, per_minute == 1 ? "" : "s");
   r.made.push_back(now);
   return {};
 }

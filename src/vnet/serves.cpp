@@ -151,8 +151,8 @@ void serve_table::on_link_request(const protocol::link_request& r) {
       // Read now: a reload applies to the next request.
       const unsigned max = ctx_.cfg->max_links_per_serve;
       if (*e.carrying >= max) {
-        auto why = fmt::format("vnet {} carries at most {} links to serve '{}' (raise [vnet] max_links_per_serve)",
-                               ctx_.cfg->name, max, e.cfg.name);
+        auto why = fmt::format("vnet {} carries at most {} link{} to serve '{}' (raise [vnet] max_links_per_serve)",
+                               ctx_.cfg->name, max, max == 1 ? "" : "s", e.cfg.name);
         spdlog::warn("serve {}: link {} refused: {}", e.cfg.name, r.link_id, why);
         ctx_.send(protocol::link_failed{r.link_id, why});
         return;

@@ -175,7 +175,7 @@ TEST(Quota, LinksPerServeAreBoundedWhicheverVnetOpensThem) {
   auto two = u2.open_link(900);
   auto refused = link_answer(two);
   ASSERT_TRUE(refused);
-  const auto pending_why = fmt::format("serveid 900 of vnet {:02} may have at most 1 links waiting to pair "
+  const auto pending_why = fmt::format("serveid 900 of vnet {:02} may have at most 1 link waiting to pair "
                                        "(raise [route] max_pending_links_per_serve)", home.vnetid());
   EXPECT_EQ(refused->reason, pending_why);
   EXPECT_TRUE(w.wait_for_log(literal(pending_why))) << w.log();
