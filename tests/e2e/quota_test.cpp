@@ -193,6 +193,13 @@ TEST(Quota, LinksPerServeAreBoundedWhicheverVnetOpensThem) {
   EXPECT_TRUE(w.wait_for_log(literal(live_why))) << w.log();
   expect_carried(one, server_one, 4);
   expect_carried(second->user, second->server, 5);
+
+  // One closes: the serve takes a link again.
+  second.reset();
+  ASSERT_TRUE(eventually([&] { return w.on_io([&] { return w.route_server().active_links(); }) == 1; }));
+  auto again = pair(u1, home, 900);
+  ASSERT_TRUE(again);
+  expect_carried(again->user, again->server, 6);
 }
 
 TEST(Quota, UnserveRequestsPerMinuteCountFailedOnesAndARaiseAppliesAtOnce) {
