@@ -51,7 +51,8 @@ void server::push_group(const std::string& group) {
 
 void server::on_register(session& s, const protocol::serve_register& reg) {
   auto wanted = reg.serve.serveid;
-  auto out = registry_.register_serve(s.vnetid(), reg.serve);
+  // The quota is read now, not kept: a reload applies to the next register.
+  auto out = registry_.register_serve(s.vnetid(), reg.serve, cfg_.limits.max_serves_per_vnet);
   s.send(protocol::serve_result{reg.request_id, out.ok, out.serveid, out.reason});
   if (!out.ok) {
     spdlog::info("vnet {:02}: serve '{}' ({:03}) refused: {}", s.vnetid(), text::printable(reg.serve.name),
@@ -73,6 +74,14 @@ void server::on_rename(session& s, const protocol::vnet_rename& r) {
 }
 
 void server::on_unserve_request(session& s, const protocol::unserve_request& req) {
+  // Counted before anything else: a probe of a vnet that does not exist is a
+  // probe too. The quota is read now, so a reload applies at once.
+  const auto now = unserve_book::clock::now();
+  if (auto why = unserves_.admit(s.vnetid(), cfg_.limits.max_unserves_per_minute, now); !why.empty()) {
+    spdlog::warn("vnet {:02}: unserve request refused: {}", s.vnetid(), why);
+    s.send(protocol::unserve_result{req.request_id, false, 0, why});
+    return;
+  }
   auto it = sessions_.find(req.vnetid);
   const auto& group = vnet_of(s).group;
   if (it == sessions_.end() || vnet_of(*it->second).group != group) {
@@ -80,33 +89,24 @@ void server::on_unserve_request(session& s, const protocol::unserve_request& req
                                     fmt::format("no vnet {:02} in group '{}'", req.vnetid, group)});
     return;
   }
-  auto id = next_unserve_++;
-  unserves_[id] = pending_unserve{s.vnetid(), req.request_id, req.vnetid};
+  auto id = unserves_.add({s.vnetid(), req.request_id, req.vnetid}, now);
   spdlog::info("vnet {:02} asks vnet {:02} to unserve {}", s.vnetid(), req.vnetid,
                text::printable(net::host_port(req.ip, req.port)));
   it->second->send(protocol::unserve_request{id, s.vnetid(), req.ip, req.port});
 }
 
 void server::on_unserve_result(session& s, const protocol::unserve_result& res) {
-  auto it = unserves_.find(res.request_id);
-  if (it == unserves_.end() || it->second.target != s.vnetid()) return;  // requester left
-  auto p = it->second;
-  unserves_.erase(it);
-  if (auto r = sessions_.find(p.requester); r != sessions_.end())
-    r->second->send(protocol::unserve_result{p.request_id, res.ok, res.serveid, res.reason});
+  auto p = unserves_.answer(res.request_id, s.vnetid());
+  if (!p) return;  // the requester left, or gave up a minute ago
+  if (auto r = sessions_.find(p->requester); r != sessions_.end())
+    r->second->send(protocol::unserve_result{p->request_id, res.ok, res.serveid, res.reason});
 }
 
 void server::drop_unserves(std::uint32_t vnetid) {
-  for (auto it = unserves_.begin(); it != unserves_.end();) {
-    const auto& p = it->second;
-    if (p.target == vnetid) {
-      if (auto r = sessions_.find(p.requester); r != sessions_.end())
-        r->second->send(protocol::unserve_result{
-            p.request_id, false, 0, fmt::format("vnet {:02} left before answering", vnetid)});
-    }
-    if (p.target == vnetid || p.requester == vnetid) it = unserves_.erase(it);
-    else ++it;
-  }
+  for (const auto& p : unserves_.drop_vnet(vnetid))
+    if (auto r = sessions_.find(p.requester); r != sessions_.end())
+      r->second->send(protocol::unserve_result{
+          p.request_id, false, 0, fmt::format("vnet {:02} left before answering", vnetid)});
 }
 
 }  // namespace route

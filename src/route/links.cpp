@@ -3,7 +3,12 @@
 
 #include <random>
 
+#include <fmt/format.h>
+
 namespace route {
+namespace {
+const char* plural(unsigned n) { return n == 1 ? "" : "s"; }
+}  // namespace
 
 std::uint64_t random_token() {
   std::random_device rd;
@@ -21,10 +26,72 @@ pending_link& link_table::create(net::asio::any_io_executor ex, std::uint32_t us
   p->signal.expires_after(deadline);
   auto& ref = *p;
   pending_[id] = std::move(p);
+  count(by_use_vnet_, use_vnet, &counts::pending, true);
+  count(by_serve_, serve_key{serve_vnet, serveid}, &counts::pending, true);
   return ref;
 }
 
-void link_table::forget(std::uint64_t id) { pending_.erase(id); }
+void link_table::forget(std::uint64_t id) {
+  auto it = pending_.find(id);
+  if (it == pending_.end()) return;
+  count(by_use_vnet_, it->second->use_vnet, &counts::pending, false);
+  count(by_serve_, serve_key{it->second->serve_vnet, it->second->serveid}, &counts::pending, false);
+  pending_.erase(it);
+}
+
+template <typename Map, typename Key>
+void link_table::count(Map& m, const Key& k, std::size_t counts::*which, bool up) {
+  auto& c = m[k];
+  if (up) ++(c.*which);
+  else --(c.*which);
+  if (c.pending == 0 && c.live == 0) m.erase(k);
+}
+
+void link_table::add_active(std::uint64_t id, const active_link& l) {
+  active_[id] = l;
+  count(by_use_vnet_, l.use_vnet, &counts::live, true);
+  count(by_serve_, serve_key{l.serve_vnet, l.serveid}, &counts::live, true);
+  ++live_by_vnet_[l.use_vnet];
+  if (l.serve_vnet != l.use_vnet) ++live_by_vnet_[l.serve_vnet];
+}
+
+void link_table::remove_active(std::uint64_t id) {
+  auto it = active_.find(id);
+  if (it == active_.end()) return;
+  const auto l = it->second;
+  active_.erase(it);
+  count(by_use_vnet_, l.use_vnet, &counts::live, false);
+  count(by_serve_, serve_key{l.serve_vnet, l.serveid}, &counts::live, false);
+  auto down = [this](std::uint32_t v) {
+    if (--live_by_vnet_[v] == 0) live_by_vnet_.erase(v);
+  };
+  down(l.use_vnet);
+  if (l.serve_vnet != l.use_vnet) down(l.serve_vnet);  // a vnet may use its own serve
+}
+
+std::string link_table::refusal(std::uint32_t use_vnet, std::uint32_t serve_vnet,
+                                std::uint16_t serveid, const config::route_limits& limits) const {
+  counts user, serve;
+  if (auto it = by_use_vnet_.find(use_vnet); it != by_use_vnet_.end()) user = it->second;
+  if (auto it = by_serve_.find(serve_key{serve_vnet, serveid}); it != by_serve_.end()) serve = it->second;
+  if (user.pending >= limits.max_pending_links_per_vnet)
+    return fmt::format("vnet {:02} may have at most {} link{} waiting to pair "
+                       "(raise [route] max_pending_links_per_vnet)",
+                       use_vnet, limits.max_pending_links_per_vnet, plural(limits.max_pending_links_per_vnet));
+  if (user.pending + user.live >= limits.max_live_links_per_vnet)
+    return fmt::format("vnet {:02} may have at most {} open link{} (raise [route] max_live_links_per_vnet)",
+                       use_vnet, limits.max_live_links_per_vnet, plural(limits.max_live_links_per_vnet));
+  if (serve.pending >= limits.max_pending_links_per_serve)
+    return fmt::format("serveid {:03} of vnet {:02} may have at most {} link{} waiting to pair "
+                       "(raise [route] max_pending_links_per_serve)",
+                       serveid, serve_vnet, limits.max_pending_links_per_serve,
+                       plural(limits.max_pending_links_per_serve));
+  if (serve.pending + serve.live >= limits.max_live_links_per_serve)
+    return fmt::format("serveid {:03} of vnet {:02} may carry at most {} open link{} "
+                       "(raise [route] max_live_links_per_serve)",
+                       serveid, serve_vnet, limits.max_live_links_per_serve, plural(limits.max_live_links_per_serve));
+  return {};
+}
 
 bool link_table::join(std::uint64_t id, std::uint64_t token, net::tcp::socket& socket) {
   auto it = pending_.find(id);
@@ -77,10 +144,8 @@ void link_table::close_all() {
 }
 
 std::size_t link_table::live_links(std::uint32_t vnetid) const {
-  std::size_t n = 0;
-  for (const auto& [id, l] : active_)
-    if (l.use_vnet == vnetid || l.serve_vnet == vnetid) ++n;
-  return n;
+  auto it = live_by_vnet_.find(vnetid);
+  return it == live_by_vnet_.end() ? 0 : it->second;
 }
 
 }  // namespace route

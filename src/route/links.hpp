@@ -3,12 +3,16 @@
 // `pending` until the serving vnet joins with the matching id and token, or
 // reports a failure, or the deadline passes. Paired links are `active` until
 // their relay ends; closing a vnet closes every link it takes part in.
+// The table counts links per using vnet and per serve, for the quotas of
+// [route] (max_pending_links_* and max_live_links_*).
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
 #include <unordered_map>
 
+#include "config/config.hpp"
 #include "net/time.hpp"
 
 namespace route {
@@ -32,6 +36,13 @@ struct pending_link {
 
 class link_table {
  public:
+  // Why a new link from `use_vnet` to serveid `serveid` of `serve_vnet` must
+  // be refused under `limits`, naming the limit and its key; empty when it
+  // may open. A waiting link counts toward the live quotas too: it becomes
+  // live when paired, and checking here (not at pairing) keeps the serving
+  // vnet from dialling a service for a link that would then be refused.
+  std::string refusal(std::uint32_t use_vnet, std::uint32_t serve_vnet, std::uint16_t serveid,
+                      const config::route_limits& limits) const;
 
   // The caller (the use-side coroutine) waits on the returned entry's signal
   // and must call forget() when done with it.
@@ -51,11 +62,12 @@ class link_table {
   class active_scope {
    public:
     active_scope(link_table& t, std::uint64_t id, std::uint32_t use_vnet,
-                 std::uint32_t serve_vnet, net::tcp::socket& a, net::tcp::socket& b)
+                 std::uint32_t serve_vnet, std::uint16_t serveid, net::tcp::socket& a,
+                 net::tcp::socket& b)
         : table_(t), id_(id) {
-      table_.active_[id] = active_link{use_vnet, serve_vnet, &a, &b};
+      table_.add_active(id, active_link{use_vnet, serve_vnet, serveid, &a, &b});
     }
-    ~active_scope() { table_.active_.erase(id_); }
+    ~active_scope() { table_.remove_active(id_); }
     active_scope(const active_scope&) = delete;
     active_scope& operator=(const active_scope&) = delete;
 
@@ -67,6 +79,7 @@ class link_table {
   // A vnet left: fail what waits on it and close what it takes part in.
   void drop_vnet(std::uint32_t vnetid, const std::string& reason);
   void close_all();
+  // Paired links the vnet takes part in, on either side.
   std::size_t live_links(std::uint32_t vnetid) const;
   std::size_t active_count() const { return active_.size(); }
   std::size_t pending_count() const { return pending_.size(); }
@@ -74,12 +87,27 @@ class link_table {
  private:
   struct active_link {
     std::uint32_t use_vnet, serve_vnet;
+    std::uint16_t serveid;
     net::tcp::socket* a;
     net::tcp::socket* b;
   };
+  struct counts {
+    std::size_t pending = 0, live = 0;
+  };
+  using serve_key = std::pair<std::uint32_t, std::uint16_t>;  // serving vnet, serveid
+  void add_active(std::uint64_t id, const active_link& l);
+  void remove_active(std::uint64_t id);
+  // Counts an entry in or out; an entry back at zero is erased, so that the
+  // maps hold only vnets and serves with links.
+  template <typename Map, typename Key>
+  static void count(Map& m, const Key& k, std::size_t counts::*which, bool up);
+
   std::uint64_t next_id_ = 1;
   std::unordered_map<std::uint64_t, std::unique_ptr<pending_link>> pending_;
   std::unordered_map<std::uint64_t, active_link> active_;
+  std::unordered_map<std::uint32_t, counts> by_use_vnet_;  // links it opened
+  std::map<serve_key, counts> by_serve_;                   // links to the serve
+  std::unordered_map<std::uint32_t, std::size_t> live_by_vnet_;  // either side
 };
 
 }  // namespace route

@@ -39,9 +39,15 @@ std::optional<std::uint16_t> registry::free_dynamic(const std::string& group) co
   return std::nullopt;
 }
 
-register_outcome registry::register_serve(std::uint32_t vnetid, protocol::serve_info serve) {
-  const vnet_entry* v = find_vnet(vnetid);
-  if (!v) return {false, 0, "unknown vnet"};
+register_outcome registry::register_serve(std::uint32_t vnetid, protocol::serve_info serve,
+                                          unsigned max_serves) {
+  auto vit = vnets_.find(vnetid);
+  if (vit == vnets_.end()) return {false, 0, "unknown vnet"};
+  vnet_entry* v = &vit->second;
+  if (v->serves >= max_serves)
+    return {false, 0,
+            fmt::format("vnet {:02} may register at most {} serve{} (raise [route] max_serves_per_vnet)",
+                        vnetid, max_serves, max_serves == 1 ? "" : "s")};
   if (serve.serveid > max_serveid)
     return {false, 0, fmt::format("serveid {} is out of range (0-999)", serve.serveid)};
   auto& group = serves_[v->group];
@@ -63,6 +69,7 @@ register_outcome registry::register_serve(std::uint32_t vnetid, protocol::serve_
   }
   serve.serveid = out.serveid;
   group[out.serveid] = serve_entry{std::move(serve), vnetid};
+  ++v->serves;
   return out;
 }
 
@@ -74,6 +81,7 @@ bool registry::unregister_serve(std::uint32_t vnetid, std::uint16_t serveid) {
   auto it = g->second.find(serveid);
   if (it == g->second.end() || it->second.vnetid != vnetid) return false;
   g->second.erase(it);
+  --vnets_.at(vnetid).serves;
   return true;
 }
 

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "config/config.hpp"
 #include "protocol/messages.hpp"
 
 namespace route {
@@ -22,6 +23,7 @@ struct vnet_entry {
   std::uint32_t vnetid = 0;
   std::string name;
   std::string group;
+  std::size_t serves = 0;  // registered now: [route] max_serves_per_vnet bounds it
 };
 
 struct serve_entry {
@@ -45,7 +47,11 @@ class registry {
   // New display name (a vnet reloaded its config); false if no such vnet.
   bool rename_vnet(std::uint32_t vnetid, std::string name);
 
-  register_outcome register_serve(std::uint32_t vnetid, protocol::serve_info serve);
+  // Refused once the vnet holds `max_serves` ([route] max_serves_per_vnet,
+  // read by the caller at each call so that a reload applies at once): one
+  // session cannot take a group's 999 serveids.
+  register_outcome register_serve(std::uint32_t vnetid, protocol::serve_info serve,
+                                  unsigned max_serves = config::route_limits{}.max_serves_per_vnet);
   // Only the owner may unregister; returns false otherwise.
   bool unregister_serve(std::uint32_t vnetid, std::uint16_t serveid);
 

@@ -240,6 +240,13 @@ net::awaitable<void> server::run_use_link(net::tcp::socket& s, protocol::link_op
     co_await net::write_frame(s, std::move(frame));
     co_return;
   }
+  // Quotas read now: a reload applies to the next link at once.
+  if (auto why = links_.refusal(open.vnetid, target->vnetid, open.serveid, cfg_.limits); !why.empty()) {
+    spdlog::warn("link from vnet {:02} refused: {}", open.vnetid, why);
+    auto frame = protocol::encode(protocol::link_result{false, why});
+    co_await net::write_frame(s, std::move(frame));
+    co_return;
+  }
   auto serving = sessions_.at(target->vnetid);
   auto& p = links_.create(ex_, open.vnetid, target->vnetid, open.serveid,
                           net::to_duration(cfg_.link_timeout));
@@ -264,7 +271,7 @@ net::awaitable<void> server::run_use_link(net::tcp::socket& s, protocol::link_op
   auto serveid = p.serveid;
   links_.forget(link_id);
   // From here the link table is the one owner that reaches both sockets.
-  link_table::active_scope active(links_, link_id, use_vnet, serve_vnet, s, peer);
+  link_table::active_scope active(links_, link_id, use_vnet, serve_vnet, serveid, s, peer);
   connections_.remove(s);
   auto paired = protocol::encode(protocol::link_result{true, {}});
   if (auto ec = co_await net::write_frame(s, std::move(paired))) co_return;

@@ -14,6 +14,7 @@
 #include "route/reload.hpp"
 #include "route/session.hpp"
 #include "route/unidentified.hpp"
+#include "route/unserves.hpp"
 
 namespace route {
 
@@ -71,12 +72,8 @@ class server {
   registry registry_;
   std::map<std::uint32_t, std::shared_ptr<session>> sessions_;
   link_table links_;
-  // Unserve requests passed on to a serving vnet, by the route's request id.
-  struct pending_unserve {
-    std::uint32_t requester = 0, request_id = 0, target = 0;
-  };
-  std::map<std::uint32_t, pending_unserve> unserves_;
-  std::uint32_t next_unserve_ = 1;
+  // Unserve requests passed on to a serving vnet, and each requester's rate.
+  unserve_book unserves_;
   // Sockets in a handshake or waiting to be paired. Each socket has one
   // owner that stop() reaches: connections_ until it is paired, then links_
   // (which must also close a link when either vnet leaves, so it holds the

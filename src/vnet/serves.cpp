@@ -148,14 +148,26 @@ void serve_table::close_all_links() {
 void serve_table::on_link_request(const protocol::link_request& r) {
   for (const auto& e : entries_) {
     if (e.state == serve_state::registered && e.serveid == r.serveid) {
-      net::asio::co_spawn(ex_, carry(e.id, r), net::log_exception{"serve link"});
+      // Read now: a reload applies to the next request.
+      const unsigned max = ctx_.cfg->max_links_per_serve;
+      if (*e.carrying >= max) {
+        auto why = fmt::format("vnet {} carries at most {} link{} to serve '{}' (raise [vnet] max_links_per_serve)",
+                               ctx_.cfg->name, max, max == 1 ? "" : "s", e.cfg.name);
+        spdlog::warn("serve {}: link {} refused: {}", e.cfg.name, r.link_id, why);
+        ctx_.send(protocol::link_failed{r.link_id, why});
+        return;
+      }
+      carry_count slot(e.carrying);
+      net::asio::co_spawn(ex_, carry(e.id, r, std::move(slot)), net::log_exception{"serve link"});
       return;
     }
   }
   ctx_.send(protocol::link_failed{r.link_id, fmt::format("serveid {:03} is not served here", r.serveid)});
 }
 
-net::awaitable<void> serve_table::carry(std::uint64_t id, protocol::link_request r) {
+net::awaitable<void> serve_table::carry(std::uint64_t id, protocol::link_request r,
+                                        [[maybe_unused]] carry_count slot) {
+  // `slot` counts this link against max_links_per_serve until we return.
   // Copy what we need: the entry may be closed or removed while we wait.
   auto* entry = find(id);
   if (!entry) {

@@ -27,6 +27,10 @@ struct serve_entry {
   std::uint32_t request_id = 0;
   // Shared with the link coroutines, which may outlive the entry.
   std::shared_ptr<net::socket_set> links = std::make_shared<net::socket_set>();
+  // Links being set up (dialling) or carried: [vnet] max_links_per_serve
+  // bounds it. Counted from the request on, so that a burst of requests
+  // cannot all pass the check before the first dial ends.
+  std::shared_ptr<std::size_t> carrying = std::make_shared<std::size_t>(0);
 };
 
 class serve_table {
@@ -64,7 +68,20 @@ class serve_table {
  private:
   void request_registration(serve_entry& e);
   void unregister(serve_entry& e);
-  net::awaitable<void> carry(std::uint64_t id, protocol::link_request r);
+  // Holds one count of an entry's `carrying` for its lifetime.
+  class carry_count {
+   public:
+    explicit carry_count(std::shared_ptr<std::size_t> n) : n_(std::move(n)) { ++*n_; }
+    ~carry_count() { if (n_) --*n_; }
+    carry_count(carry_count&& o) noexcept = default;
+    carry_count(const carry_count&) = delete;
+    carry_count& operator=(const carry_count&) = delete;
+    carry_count& operator=(carry_count&&) = delete;
+
+   private:
+    std::shared_ptr<std::size_t> n_;
+  };
+  net::awaitable<void> carry(std::uint64_t id, protocol::link_request r, carry_count slot);
 
   net::asio::any_io_executor ex_;
   route_context& ctx_;

@@ -20,14 +20,21 @@ bool fake_vnet::send(const protocol::message& m) {
 }
 
 bool fake_vnet::serve(std::uint16_t serveid, const std::string& name) {
-  if (!send(protocol::serve_register{1, {serveid, name, "tcp", "127.0.0.1", 9, ""}})) return false;
-  auto deadline = clock::now() + 5s;
-  while (clock::now() < deadline) {
-    auto m = control_.recv_message(5s);
-    if (!m) return false;
-    if (auto* r = std::get_if<protocol::serve_result>(&*m)) return r->ok && r->serveid == serveid;
-  }
-  return false;
+  auto r = register_serve(serveid, name);
+  return r && r->ok && r->serveid == serveid;
+}
+
+std::optional<protocol::serve_result> fake_vnet::register_serve(std::uint16_t serveid,
+                                                                const std::string& name) {
+  if (!send(protocol::serve_register{1, {serveid, name, "tcp", "127.0.0.1", 9, ""}})) return std::nullopt;
+  return next<protocol::serve_result>();
+}
+
+client_socket fake_vnet::open_link(std::uint16_t serveid) {
+  client_socket s;
+  if (s.connect(route_port_))
+    s.send_message(protocol::link_open{protocol::version, welcome_.vnetid, welcome_.session_token, serveid});
+  return s;
 }
 
 void fake_vnet::start_heartbeat(std::chrono::milliseconds every) {

@@ -29,6 +29,22 @@ class fake_vnet {
   // Registers a serve (its ip:port is never dialled: the test plays it).
   // True once the route confirms `serveid`.
   bool serve(std::uint16_t serveid, const std::string& name);
+  // The route's answer to registering `serveid`, whatever it is.
+  std::optional<protocol::serve_result> register_serve(std::uint16_t serveid, const std::string& name);
+  bool unregister(std::uint16_t serveid) { return send(protocol::serve_unregister{serveid}); }
+  // The using side of a link: a new connection to the route with link_open;
+  // the route answers on it with link_result.
+  client_socket open_link(std::uint16_t serveid);
+  // Asks vnet `vnetid` for an unserve of 127.0.0.1:`port`, with `request_id`.
+  bool ask_unserve(std::uint32_t request_id, std::uint32_t vnetid, std::uint16_t port) {
+    return send(protocol::unserve_request{request_id, vnetid, "127.0.0.1", port});
+  }
+  bool answer_unserve(std::uint32_t request_id, bool ok, const std::string& reason) {
+    return send(protocol::unserve_result{request_id, ok, 0, reason});
+  }
+  // The next control message of type T; others are skipped.
+  template <typename T>
+  std::optional<T> next(std::chrono::milliseconds timeout = 5s);
   // Pings the route from a background thread, so that a short route timeout
   // does not drop it, until fall_silent(): then not one byte more.
   void start_heartbeat(std::chrono::milliseconds every = 100ms);
@@ -49,5 +65,17 @@ class fake_vnet {
   std::atomic<bool> beating_{false};
   std::thread heartbeat_;
 };
+
+template <typename T>
+std::optional<T> fake_vnet::next(std::chrono::milliseconds timeout) {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  for (;;) {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0) return std::nullopt;
+    auto m = control_.recv_message(left);
+    if (!m) return std::nullopt;
+    if (auto* t = std::get_if<T>(&*m)) return *t;
+  }
+}
 
 }  // namespace e2e

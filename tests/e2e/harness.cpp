@@ -48,14 +48,22 @@ world::~world() {
   thread_.join();
 }
 
-std::uint16_t world::start_route(std::uint16_t port, const route_options& opts) {
+namespace {
+config::route_config route_config_of(const route_options& opts, std::uint16_t port) {
   config::route_config cfg;
   cfg.listen = {opts.ip, port};
-  route_ip_ = opts.ip;
   cfg.heartbeat = config::seconds(0.2);
   cfg.timeout = config::seconds(opts.timeout_s);
   cfg.handshake_timeout = config::seconds(opts.handshake_timeout_s);
   cfg.link_timeout = config::seconds(opts.link_timeout_s);
+  cfg.limits = opts.limits;
+  return cfg;
+}
+}  // namespace
+
+std::uint16_t world::start_route(std::uint16_t port, const route_options& opts) {
+  auto cfg = route_config_of(opts, port);
+  route_ip_ = opts.ip;
   return on_io([&] {
     // A stopped server is kept alive: its coroutines may still be finishing.
     if (route_) graveyard_.push_back(std::move(route_));
@@ -69,6 +77,11 @@ std::uint16_t world::start_route(std::uint16_t port, const route_options& opts) 
 
 void world::stop_route() {
   on_io([&] { route_->stop(); });
+}
+
+void world::reload_route(const route_options& opts) {
+  auto cfg = route_config_of(opts, route_port_);
+  on_io([&] { route_->reload(std::move(cfg)); });
 }
 
 config::vnet_config world::vnet_config(const std::string& name, const std::string& group) const {

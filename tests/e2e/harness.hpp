@@ -37,6 +37,7 @@ struct route_options {
   double handshake_timeout_s = 10.0;  // opening frame deadline
   double link_timeout_s = 5.0;        // the serving side must join within this
   std::string ip = "127.0.0.1";
+  config::route_limits limits;        // [route] max_*
 };
 
 class world {
@@ -66,6 +67,8 @@ class world {
   // Route on opts.ip (port 0: the OS picks; returns the port).
   std::uint16_t start_route(std::uint16_t port = 0, const route_options& opts = {});
   void stop_route();
+  // Reloads the running route with `opts` (as SIGHUP does with a new file).
+  void reload_route(const route_options& opts);
   std::uint16_t route_port() const { return route_port_; }
   route::server& route_server() { return *route_; }
 

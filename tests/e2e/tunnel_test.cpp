@@ -88,6 +88,9 @@ TEST(Tunnel, RefusedServiceClosesTheClientPromptly) {
 
 // 200 clients at once, each with its own bytes, all through one use.
 TEST(Tunnel, TwoHundredConcurrentConnectionsAreAllExact) {
+  // All 200 arrive at once, so up to 200 links wait to pair at the same
+  // moment: within the default quotas of waiting links (256 per vnet and per
+  // serve), which a browser's burst must not meet.
   tunnel t([](world& w) { return w.start_echo(); });
   ASSERT_TRUE(connect_eventually(t.use_port()).valid());
   boost::asio::io_context io;

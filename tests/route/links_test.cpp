@@ -6,6 +6,10 @@
 #include <boost/asio/io_context.hpp>
 #include <gtest/gtest.h>
 
+#include <optional>
+
+using namespace std::chrono_literals;
+
 namespace {
 
 struct sockets {
@@ -20,7 +24,7 @@ TEST(RouteLinks, ActiveScopeRegistersAndForgets) {
   sockets s;
   route::link_table t;
   {
-    route::link_table::active_scope one(t, 1, 1, 2, s.a, s.b);
+    route::link_table::active_scope one(t, 1, 1, 2, 700, s.a, s.b);
     EXPECT_EQ(t.active_count(), 1u);
     EXPECT_EQ(t.live_links(1), 1u);
     EXPECT_EQ(t.live_links(2), 1u);
@@ -33,8 +37,8 @@ TEST(RouteLinks, ActiveScopeRegistersAndForgets) {
 TEST(RouteLinks, AVnetLeavingClosesOnlyItsLinks) {
   sockets s;
   route::link_table t;
-  route::link_table::active_scope one(t, 1, 1, 2, s.a, s.b);
-  route::link_table::active_scope two(t, 2, 3, 4, s.c, s.d);
+  route::link_table::active_scope one(t, 1, 1, 2, 700, s.a, s.b);
+  route::link_table::active_scope two(t, 2, 3, 4, 800, s.c, s.d);
   t.drop_vnet(2, "vnet 02 disconnected");
   EXPECT_FALSE(s.a.is_open());
   EXPECT_FALSE(s.b.is_open());
@@ -45,10 +49,85 @@ TEST(RouteLinks, AVnetLeavingClosesOnlyItsLinks) {
 TEST(RouteLinks, CloseAllClosesEveryPairedSocket) {
   sockets s;
   route::link_table t;
-  route::link_table::active_scope one(t, 1, 1, 2, s.a, s.b);
-  route::link_table::active_scope two(t, 2, 3, 4, s.c, s.d);
+  route::link_table::active_scope one(t, 1, 1, 2, 700, s.a, s.b);
+  route::link_table::active_scope two(t, 2, 3, 4, 800, s.c, s.d);
   t.close_all();
   for (auto* x : {&s.a, &s.b, &s.c, &s.d}) EXPECT_FALSE(x->is_open());
+}
+
+// ---- quotas: links per using vnet and per serve ------------------------------
+
+config::route_limits small_limits() {
+  config::route_limits l;
+  l.max_pending_links_per_vnet = 2;
+  l.max_live_links_per_vnet = 3;
+  l.max_pending_links_per_serve = 100;
+  l.max_live_links_per_serve = 100;
+  return l;
+}
+
+TEST(RouteLinkQuota, PendingLinksPerVnetAreBoundedAndAForgottenOneFreesItsSlot) {
+  sockets s;
+  route::link_table t;
+  auto limits = small_limits();
+  auto ex = s.io.get_executor();
+  EXPECT_EQ(t.refusal(1, 2, 700, limits), "");
+  auto& first = t.create(ex, 1, 2, 700, 1s);
+  EXPECT_EQ(t.refusal(1, 2, 700, limits), "");  // the 2nd may still open
+  t.create(ex, 1, 2, 700, 1s);
+  EXPECT_EQ(t.refusal(1, 2, 700, limits),
+            "vnet 01 may have at most 2 links waiting to pair (raise [route] max_pending_links_per_vnet)");
+  EXPECT_EQ(t.refusal(1, 2, 701, limits), t.refusal(1, 2, 700, limits));  // per vnet, any serve
+  EXPECT_EQ(t.refusal(3, 2, 700, limits), "");  // another vnet is not counted
+  t.forget(first.id);
+  EXPECT_EQ(t.refusal(1, 2, 700, limits), "");
+  limits.max_pending_links_per_vnet = 1;  // as after a reload: applies at the next check
+  EXPECT_NE(t.refusal(1, 2, 700, limits), "");
+}
+
+TEST(RouteLinkQuota, LivePerVnetCountsPairedAndWaitingLinks) {
+  sockets s;
+  route::link_table t;
+  auto limits = small_limits();
+  auto ex = s.io.get_executor();
+  std::optional<route::link_table::active_scope> one(std::in_place, t, 1, 1, 2, 700, s.a, s.b);
+  route::link_table::active_scope two(t, 2, 1, 2, 701, s.c, s.d);
+  EXPECT_EQ(t.refusal(1, 2, 700, limits), "");
+  auto& waiting = t.create(ex, 1, 2, 700, 1s);  // 3 open: 2 paired, 1 waiting
+  EXPECT_EQ(t.refusal(1, 2, 700, limits),
+            "vnet 01 may have at most 3 open links (raise [route] max_live_links_per_vnet)");
+  // The serving side is not the using side: vnet 02 may still open its own.
+  EXPECT_EQ(t.refusal(2, 1, 5, limits), "");
+  one.reset();
+  EXPECT_EQ(t.refusal(1, 2, 700, limits), "");
+  t.forget(waiting.id);
+  EXPECT_EQ(t.live_links(1), 1u);
+  EXPECT_EQ(t.live_links(2), 1u);
+}
+
+TEST(RouteLinkQuota, LinksPerServeAreBoundedWhoeverOpensThem) {
+  sockets s;
+  route::link_table t;
+  config::route_limits limits;
+  limits.max_pending_links_per_serve = 2;
+  limits.max_live_links_per_serve = 3;
+  auto ex = s.io.get_executor();
+  auto& a = t.create(ex, 1, 9, 700, 1s);
+  auto& b = t.create(ex, 3, 9, 700, 1s);
+  EXPECT_EQ(t.refusal(4, 9, 700, limits),
+            "serveid 700 of vnet 09 may have at most 2 links waiting to pair "
+            "(raise [route] max_pending_links_per_serve)");
+  EXPECT_EQ(t.refusal(4, 9, 701, limits), "");  // another serve of the same vnet
+  // Both pair: none waits, 2 live.
+  auto a_id = a.id, b_id = b.id;
+  t.forget(a_id);
+  t.forget(b_id);
+  route::link_table::active_scope pa(t, a_id, 1, 9, 700, s.a, s.b);
+  route::link_table::active_scope pb(t, b_id, 3, 9, 700, s.c, s.d);
+  EXPECT_EQ(t.refusal(4, 9, 700, limits), "");
+  t.create(ex, 4, 9, 700, 1s);  // the 3rd open link
+  EXPECT_EQ(t.refusal(5, 9, 700, limits),
+            "serveid 700 of vnet 09 may carry at most 3 open links (raise [route] max_live_links_per_serve)");
 }
 
 }  // namespace

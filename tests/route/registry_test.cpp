@@ -85,11 +85,12 @@ TEST(Registry, BoundariesOfTheDynamicRange) {
 TEST(Registry, DynamicRangeExhausted) {
   route::registry r;
   auto a = r.add_vnet("a", "g");
-  for (int i = 0; i < 499; ++i) ASSERT_TRUE(r.register_serve(a, serve(0)).ok);
-  auto out = r.register_serve(a, serve(0));
+  const unsigned no_quota = 1000;  // the range, not max_serves_per_vnet, is tested here
+  for (int i = 0; i < 499; ++i) ASSERT_TRUE(r.register_serve(a, serve(0), no_quota).ok);
+  auto out = r.register_serve(a, serve(0), no_quota);
   EXPECT_FALSE(out.ok);
   EXPECT_NE(out.reason.find("no free dynamic serveid"), std::string::npos);
-  EXPECT_TRUE(r.register_serve(a, serve(600)).ok);  // static ids are still free
+  EXPECT_TRUE(r.register_serve(a, serve(600), no_quota).ok);  // static ids are still free
 }
 
 TEST(Registry, GroupsAreSeparateNamespaces) {
@@ -167,6 +168,65 @@ TEST(Registry, RenameShowsInTheGroupList) {
   ASSERT_EQ(list.serves.size(), 1u);
   EXPECT_EQ(list.serves[0].vnet_name, "new");
   EXPECT_FALSE(r.rename_vnet(v + 1, "nobody"));
+}
+
+}  // namespace
+
+namespace {
+
+// max_serves_per_vnet: one session cannot squat a group's serveids.
+TEST(RegistryQuota, OneVnetCannotTakeEveryServeidWithTheDefault) {
+  route::registry r;
+  auto squatter = r.add_vnet("squatter", "g");
+  unsigned granted = 0;
+  std::string refusal;
+  for (std::uint16_t id = 1; id <= route::max_serveid; ++id) {
+    auto out = r.register_serve(squatter, serve(id));
+    if (out.ok) ++granted;
+    else refusal = out.reason;
+  }
+  EXPECT_EQ(granted, 100u);
+  EXPECT_EQ(refusal, "vnet 01 may register at most 100 serves (raise [route] max_serves_per_vnet)");
+  EXPECT_EQ(r.find_vnet(squatter)->serves, 100u);
+  // Others of the group still get serveids, static ones included.
+  auto other = r.add_vnet("office", "g");
+  EXPECT_TRUE(r.register_serve(other, serve(0)).ok);
+  EXPECT_TRUE(r.register_serve(other, serve(999)).ok);
+}
+
+TEST(RegistryQuota, TheNthServeIsGrantedTheNextRefusedAndAFreedSlotReused) {
+  route::registry r;
+  auto v = r.add_vnet("a", "g");
+  ASSERT_TRUE(r.register_serve(v, serve(0), 3).ok);
+  ASSERT_TRUE(r.register_serve(v, serve(700), 3).ok);
+  ASSERT_TRUE(r.register_serve(v, serve(0), 3).ok);  // the 3rd: still granted
+  auto out = r.register_serve(v, serve(0), 3);
+  EXPECT_FALSE(out.ok);
+  EXPECT_EQ(out.reason, "vnet 01 may register at most 3 serves (raise [route] max_serves_per_vnet)");
+  EXPECT_EQ(r.serves_of_group("g").size(), 3u);
+  // Unregistering frees a slot; unregistering another vnet's serve does not.
+  auto other = r.add_vnet("b", "g");
+  EXPECT_FALSE(r.unregister_serve(other, 700));
+  EXPECT_FALSE(r.register_serve(v, serve(0), 3).ok);
+  ASSERT_TRUE(r.unregister_serve(v, 700));
+  EXPECT_TRUE(r.register_serve(v, serve(701), 3).ok);
+  // A higher limit (a reload) applies to the next register.
+  EXPECT_TRUE(r.register_serve(v, serve(0), 4).ok);
+  EXPECT_FALSE(r.register_serve(v, serve(0), 4).ok);
+}
+
+TEST(RegistryQuota, ServesAreCountedPerVnet) {
+  route::registry r;
+  auto a = r.add_vnet("a", "g");
+  auto b = r.add_vnet("b", "g");
+  ASSERT_TRUE(r.register_serve(a, serve(0), 1).ok);
+  EXPECT_EQ(r.register_serve(a, serve(0), 1).reason,
+            "vnet 01 may register at most 1 serve (raise [route] max_serves_per_vnet)");
+  EXPECT_TRUE(r.register_serve(b, serve(0), 1).ok);
+  // A vnet that leaves and comes back starts from zero.
+  r.remove_vnet(a);
+  auto again = r.add_vnet("a", "g");
+  EXPECT_TRUE(r.register_serve(again, serve(0), 1).ok);
 }
 
 }  // namespace

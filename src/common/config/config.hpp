@@ -30,9 +30,9 @@ struct endpoint {
 // bound what one hostile client can take.
 struct route_limits {
   unsigned max_serves_per_vnet = 100;           // serves one vnet may register
-  unsigned max_pending_links_per_vnet = 128;    // links a vnet opened, waiting to pair
+  unsigned max_pending_links_per_vnet = 256;    // links a vnet opened, waiting to pair
   unsigned max_live_links_per_vnet = 2048;      // paired links a vnet opened (use side)
-  unsigned max_pending_links_per_serve = 128;   // links to one serve, waiting to pair
+  unsigned max_pending_links_per_serve = 256;   // links to one serve, waiting to pair
   unsigned max_live_links_per_serve = 2048;     // paired links to one serve
   unsigned max_sessions_per_address = 64;       // control sessions from one source IP
   unsigned max_unidentified = 512;              // connections before their opening frame

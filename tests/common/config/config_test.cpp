@@ -160,9 +160,9 @@ TEST(Defaults, RouteDurations) {
 TEST(Defaults, RouteLimits) {
   auto r = parse_route_config("[route]\nip=::\nport=0\n", "r.ini");
   EXPECT_EQ(r.limits.max_serves_per_vnet, 100u);
-  EXPECT_EQ(r.limits.max_pending_links_per_vnet, 128u);
+  EXPECT_EQ(r.limits.max_pending_links_per_vnet, 256u);
   EXPECT_EQ(r.limits.max_live_links_per_vnet, 2048u);
-  EXPECT_EQ(r.limits.max_pending_links_per_serve, 128u);
+  EXPECT_EQ(r.limits.max_pending_links_per_serve, 256u);
   EXPECT_EQ(r.limits.max_live_links_per_serve, 2048u);
   EXPECT_EQ(r.limits.max_sessions_per_address, 64u);
   EXPECT_EQ(r.limits.max_unidentified, 512u);
