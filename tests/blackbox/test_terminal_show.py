@@ -53,7 +53,7 @@ class HelpTest(TerminalCase):
     def test_unknown_command_is_an_error_and_the_terminal_goes_on(self):
         out = self.term.command("frobnicate now")
         self.assertRegex(out, r"(?m)^error: no command 'frobnicate'\s*$")
-        self.assertRegex(out, r"(?m)^usage: help \| show \| serve \| use \| unserve \| ping \| reload \| exit\s*$")
+        self.assertRegex(out, r"(?m)^usage: help \| show \| serve \| use \| unserve \| ping \| reload \| save \| exit\s*$")
         self.assertTrue(self.term.alive())
         self.assertRegex(self.term.command("ping"), r"answered in")
 

@@ -30,7 +30,7 @@ USE_HEADER = re.compile(r"(?m)^\s*serveid {2,}key {2,}listen {2,}active {2,}stat
 SERVES_HEADER = re.compile(
     r"(?m)^\s*serveid {2,}vnetid {2,}vnet {2,}name {2,}type {2,}ip:port {2,}info\s*$")
 VNETS_HEADER = re.compile(r"(?m)^\s*vnetid {2,}name {2,}links\s*$")
-COMMANDS = ["help", "show", "serve", "use", "unserve", "ping", "reload", "exit"]
+COMMANDS = ["help", "show", "serve", "use", "unserve", "ping", "reload", "save", "exit"]
 # "standing by", with or without the reason why.
 STANDING_BY = re.compile(r"^standing by(: .+)?$")
 
