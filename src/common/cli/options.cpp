@@ -1,5 +1,6 @@
 #include "cli/options.hpp"
 
+#include <filesystem>
 #include <iostream>
 #include <vector>
 
@@ -12,8 +13,13 @@ namespace po = boost::program_options;
 
 namespace cli {
 
-std::optional<options> parse(int argc, char** argv, const char* program, const char* summary,
+std::optional<options> parse(int argc, char** argv, const char* default_name, const char* summary,
                              int& exit_code, bool with_vnet_flags) {
+  // The name it was started as: the package installs route as vnet-route
+  // (net-tools owns `route`), and its help and errors must say so.
+  const std::string program = argc > 0 && argv[0][0] != '\0'
+                                  ? std::filesystem::path(argv[0]).filename().string()
+                                  : default_name;
   options out;
   std::string log_size;
   po::options_description visible("Options");
@@ -58,7 +64,7 @@ std::optional<options> parse(int argc, char** argv, const char* program, const c
   if (vm.count("help")) {
     std::cout << "Usage: " << program << " [options] [config.ini]\n";
     if (with_vnet_flags)
-      std::cout << "       " << program << " [options] --route HOST:PORT [--group G] [--use SERVEID:PORT]... "
+      std::cout << "  or:  " << program << " [options] --route HOST:PORT [--group G] [--use SERVEID:PORT]... "
                 << "[--serve PORT:SERVEID]...\n";
     std::cout << summary << "\nThe configuration file defaults to ./config.ini.\n\n" << visible;
     exit_code = 0;
