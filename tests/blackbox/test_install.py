@@ -166,10 +166,21 @@ class InstallTest(unittest.TestCase):
             code, text, err = run(["man", "-l", self.path(page)], env=env, timeout=30)
             self.assertEqual(code, 0, err)
             self.assertTrue(text.startswith(name + "("), text[:80])
-            # Every option of --help is on the page (it is made from --help).
+            # Every option of --help is on the page (it is made from --help),
+            # as a tag of its own, apart from its description.
             _, helptext, _ = run([self.path("bin/" + prog), "--help"])
-            for option in set(re.findall(r"--[a-z][a-z-]+", helptext)):
-                self.assertIn(option, text, f"{page}: {option}")
+            # An option (and its value's name, in capitals) ends where its
+            # description starts.
+            tags = re.findall(r"^  ((?:-\w \[ )?--?[\w-]+(?: \])?(?: [A-Z[]\S*)?)", helptext, re.M)
+            self.assertGreaterEqual(len(tags), 6, helptext)
+            lines = [l.strip() for l in text.splitlines()]
+            for tag in tags:
+                self.assertIn(tag, lines, f"{page}: option {tag!r} not on a line of its own")
+            # Every way to start it is in the synopsis.
+            synopsis = " ".join(text[text.index("SYNOPSIS"):text.index("DESCRIPTION")].split())
+            self.assertIn(f"{prog} [options] [config.ini]", synopsis)
+            if prog == "vnet":
+                self.assertIn("vnet [options] --route HOST:PORT", synopsis)
             self.assertIn("/etc/vnet/", text)
 
     def test_reinstall_keeps_an_edited_config(self):

@@ -66,7 +66,12 @@ std::optional<options> parse(int argc, char** argv, const char* default_name, co
     if (with_vnet_flags)
       std::cout << "  or:  " << program << " [options] --route HOST:PORT [--group G] [--use SERVEID:PORT]... "
                 << "[--serve PORT:SERVEID]...\n";
-    std::cout << summary << "\nThe configuration file defaults to ./config.ini.\n\n" << visible;
+    // Printed as a group of an outer description: Boost leaves one space
+    // after the longest option of a flat list, and help2man (the man pages)
+    // needs two to tell an option from its description.
+    po::options_description help;
+    help.add(visible);
+    std::cout << summary << "\nThe configuration file defaults to ./config.ini.\n" << help;  // help starts with a blank line
     exit_code = 0;
     return std::nullopt;
   }
