@@ -29,11 +29,12 @@ endif()
 # The names configure_file substitutes in packaging/systemd/*.in.
 set(VNET_BINDIR "${VNET_BINDIR_FULL}")
 set(VNET_CONFDIR "${sysconfdir}/vnet")
-if(VNET_CONFDIR STREQUAL "/etc/vnet")
-  # systemd creates /etc/vnet (root's) if missing; it only knows /etc.
-  set(VNET_CONFIGURATION_DIRECTORY "ConfigurationDirectory=vnet")
+# systemd creates the configuration directory (root's) if missing, and only
+# under /etc.
+if(VNET_CONFDIR MATCHES "^/etc/(.+)$")
+  set(VNET_CONFIGURATION_DIRECTORY "ConfigurationDirectory=${CMAKE_MATCH_1}")
 else()
-  set(VNET_CONFIGURATION_DIRECTORY "# The configuration is in ${VNET_CONFDIR} (not under /etc).")
+  set(VNET_CONFIGURATION_DIRECTORY "# The configuration is in ${VNET_CONFDIR}, outside /etc.")
 endif()
 
 foreach(unit vnet.service vnet-route.service)

@@ -8,6 +8,7 @@ packages=(
   cmake g++ make pkg-config python3
   libboost1.81-dev libboost-program-options1.81-dev
   libspdlog-dev libgtest-dev libssl-dev libreadline-dev
+  help2man
   "$@"
 )
 
