@@ -105,6 +105,9 @@ class InstallTest(unittest.TestCase):
         return os.path.join(self.prefix, rel)
 
     def test_install_places_exactly_the_expected_files(self):
+        if not os.path.exists(self.path("share/man/man1/vnet.1.gz")):
+            self.fail("no man pages: help2man was missing when the build was configured "
+                      "(scripts/install-deps.sh installs it; then configure again)")
         self.assertEqual(files_under(self.prefix), EXPECTED_FILES)
         for prog in ("bin/vnet", "bin/vnet-route"):
             self.assertTrue(os.access(self.path(prog), os.X_OK), prog)
