@@ -157,6 +157,14 @@ class InstallTest(unittest.TestCase):
         code, out, err = run([tool, "verify"] + units, env=env)
         self.assertEqual((code, err), (0, ""), out)
 
+    def test_sysusers_entry_parses(self):
+        tool = shutil.which("systemd-sysusers")
+        if not tool or os.geteuid() != 0:
+            self.skipTest("systemd-sysusers --dry-run needs the tool and root")
+        code, out, err = run([tool, "--dry-run", self.path("lib/sysusers.d/vnet.conf")])
+        self.assertEqual(code, 0, out + err)
+        self.assertNotRegex(out + err, r"(?i)ignoring|failed|invalid|unknown", out + err)
+
     def test_man_pages_render_without_warnings(self):
         for page, name, prog in (("share/man/man1/vnet.1.gz", "VNET", "vnet"),
                                  ("share/man/man8/vnet-route.8.gz", "VNET-ROUTE", "vnet-route")):
