@@ -171,15 +171,6 @@ class FdLimitTest(LimitedDaemons, BlackBoxCase):
             self.assertEqual(d.log().count("file descriptors:"), 1)
 
 
-class UnitFileTest(BlackBoxCase):
-    def test_units_set_a_descriptor_limit(self):
-        for unit in ("route.service", "vnet.service"):
-            with open(os.path.join(harness.REPO, "scripts", "systemd", unit), encoding="utf-8") as f:
-                lines = [l.strip() for l in f]
-            service = lines[lines.index("[Service]"):]
-            self.assertIn("LimitNOFILE=65536", service, unit)
-
-
 class UnidentifiedTest(BlackBoxCase):
     def test_oldest_unidentified_connection_is_shed_beyond_the_limit(self):
         route, port = self.c.start_route(handshake_timeout=60, max_unidentified=5)

@@ -1,5 +1,6 @@
 #include "cli/options.hpp"
 
+#include <filesystem>
 #include <iostream>
 #include <vector>
 
@@ -12,8 +13,13 @@ namespace po = boost::program_options;
 
 namespace cli {
 
-std::optional<options> parse(int argc, char** argv, const char* program, const char* summary,
+std::optional<options> parse(int argc, char** argv, const char* default_name, const char* summary,
                              int& exit_code, bool with_vnet_flags) {
+  // The name it was started as: the package installs route as vnet-route
+  // (net-tools owns `route`), and its help and errors must say so.
+  const std::string program = argc > 0 && argv[0][0] != '\0'
+                                  ? std::filesystem::path(argv[0]).filename().string()
+                                  : default_name;
   options out;
   std::string log_size;
   po::options_description visible("Options");
@@ -58,9 +64,14 @@ std::optional<options> parse(int argc, char** argv, const char* program, const c
   if (vm.count("help")) {
     std::cout << "Usage: " << program << " [options] [config.ini]\n";
     if (with_vnet_flags)
-      std::cout << "       " << program << " [options] --route HOST:PORT [--group G] [--use SERVEID:PORT]... "
+      std::cout << "  or:  " << program << " [options] --route HOST:PORT [--group G] [--use SERVEID:PORT]... "
                 << "[--serve PORT:SERVEID]...\n";
-    std::cout << summary << "\nThe configuration file defaults to ./config.ini.\n\n" << visible;
+    // Printed as a group of an outer description: Boost leaves one space
+    // after the longest option of a flat list, and help2man (the man pages)
+    // needs two to tell an option from its description.
+    po::options_description help;
+    help.add(visible);
+    std::cout << summary << "\nThe configuration file defaults to ./config.ini.\n" << help;  // help starts with a blank line
     exit_code = 0;
     return std::nullopt;
   }

@@ -19,8 +19,9 @@ struct options {
 // Parses argv. Prints help/version/errors itself; returns nullopt with
 // exit_code set when the process should stop (0 for --help/--version, 2 for
 // a bad command line). `with_vnet_flags`: accept the vnet's one-line form
-// (--route, --group, --name, --serve, --use) instead of a file.
-std::optional<options> parse(int argc, char** argv, const char* program, const char* summary,
+// (--route, --group, --name, --serve, --use) instead of a file. Messages
+// name the program as it was started (argv[0]'s file name), else default_name.
+std::optional<options> parse(int argc, char** argv, const char* default_name, const char* summary,
                              int& exit_code, bool with_vnet_flags = false);
 
 }  // namespace cli
