@@ -20,7 +20,11 @@ struct log_options {
 // Installs the logger; false if the level is unknown. A file that cannot be
 // opened is reported on stderr and makes it return false too.
 bool setup_logging(const log_options& o);
-inline bool setup_logging(const std::string& level) { return setup_logging(log_options{level}); }
+inline bool setup_logging(const std::string& level) {
+  log_options o;
+  o.level = level;
+  return setup_logging(o);
+}
 
 // True for the names setup_logging accepts: trace, debug, info, warn, error, off.
 bool is_log_level(const std::string& level);
