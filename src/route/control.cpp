@@ -18,7 +18,7 @@ void server::on_control(session& s, const protocol::message& m) {
   } else if (auto* unreg = std::get_if<protocol::serve_unregister>(&m)) {
     if (registry_.unregister_serve(s.vnetid(), unreg->serveid)) {
       spdlog::info("vnet {:02}: serve {:03} unregistered", s.vnetid(), unreg->serveid);
-      push_group(vnet_of(s).group);
+      push_update(vnet_of(s).group, {0, {unreg->serveid}, {}});
     }
   } else if (auto* failed = std::get_if<protocol::link_failed>(&m)) {
     links_.fail(failed->link_id, s.vnetid(), failed->reason);
@@ -43,10 +43,11 @@ void server::on_control(session& s, const protocol::message& m) {
   }
 }
 
-void server::push_group(const std::string& group) {
-  auto list = registry_.list_for_group(group);
-  for (const auto& v : registry_.vnets_of_group(group))
-    if (auto it = sessions_.find(v.vnetid); it != sessions_.end()) it->second->send(list);
+void server::push_update(const std::string& group, protocol::serve_list_update u,
+                         std::uint32_t except) {
+  u.vnets = static_cast<std::uint32_t>(registry_.group_size(group));
+  for (auto id : registry_.vnetids_of_group(group))
+    if (auto it = sessions_.find(id); id != except && it != sessions_.end()) it->second->send(u);
 }
 
 void server::on_register(session& s, const protocol::serve_register& reg) {
@@ -61,7 +62,9 @@ void server::on_register(session& s, const protocol::serve_register& reg) {
   spdlog::info("vnet {:02}: serve '{}' registered as serveid {:03}{}", s.vnetid(),
                text::printable(reg.serve.name), out.serveid,
                out.reason.empty() ? "" : " (" + text::printable(out.reason) + ")");
-  push_group(vnet_of(s).group);
+  const auto& v = vnet_of(s);
+  const auto* added = registry_.find_serve(v.group, out.serveid);
+  push_update(v.group, {0, {}, {{added->serve, s.vnetid(), v.name}}});
 }
 
 void server::on_rename(session& s, const protocol::vnet_rename& r) {
@@ -69,7 +72,10 @@ void server::on_rename(session& s, const protocol::vnet_rename& r) {
   if (r.name == v.name) return;
   spdlog::info("vnet {:02} renamed: {} -> {}", s.vnetid(), text::printable(v.name), text::printable(r.name));
   registry_.rename_vnet(s.vnetid(), r.name);
-  push_group(vnet_of(s).group);  // the serve list names the vnets
+  // The serve list names the vnets: its serves are listed anew. A vnet
+  // without serves is in no list, and its rename changes none.
+  auto renamed = registry_.listed_serves_of(s.vnetid());
+  if (!renamed.empty()) push_update(vnet_of(s).group, {0, {}, std::move(renamed)});
 }
 
 void server::on_unserve_request(session& s, const protocol::unserve_request& req) {

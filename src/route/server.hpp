@@ -18,7 +18,10 @@ namespace route {
 
 class server {
  public:
-  server(net::asio::any_io_executor ex, config::route_config cfg);
+  // max_group_vnets: the most vnets one group may hold (tests choose a small
+  // one; the protocol's bound otherwise).
+  server(net::asio::any_io_executor ex, config::route_config cfg,
+         std::size_t max_group_vnets = protocol::max_vnets_listed);
 
   // Binds and listens; after success local_endpoint() is valid.
   net::error_code open();
@@ -53,7 +56,11 @@ class server {
   void on_rename(session& s, const protocol::vnet_rename& r);
   // A vnet left: answer the unserve requests it owed, forget the ones it made.
   void drop_unserves(std::uint32_t vnetid);
-  void push_group(const std::string& group);
+  // Sends one change of a group's serve list, with the group's vnet count, to
+  // each vnet of the group but `except`: O(members) per event. Each vnet got
+  // the whole list once, after its welcome.
+  void push_update(const std::string& group, protocol::serve_list_update u,
+                   std::uint32_t except = 0);
   // The registry's entry of a session's vnet. Valid while the session is in
   // sessions_: a vnet is in both from its welcome until it leaves.
   const vnet_entry& vnet_of(const session& s) const { return *registry_.find_vnet(s.vnetid()); }

@@ -1,0 +1,29 @@
+#pragma once
+// A vnet's copy of its group's serve list follows the route's updates: one
+// serve_list per session, then serve_list_update for every change.
+#include <algorithm>
+
+#include "protocol/messages.hpp"
+
+namespace protocol {
+
+// Applies `u` to `list`, which stays in serveid order (as the route sends
+// it). Removals first, then additions and replacements by serveid, so an
+// update that the list already contains changes nothing.
+inline void apply(serve_list& list, const serve_list_update& u) {
+  list.vnets = u.vnets;
+  std::erase_if(list.serves, [&](const listed_serve& s) {
+    return std::find(u.removed.begin(), u.removed.end(), s.serve.serveid) != u.removed.end();
+  });
+  for (const auto& c : u.changed) {
+    auto it = std::lower_bound(
+        list.serves.begin(), list.serves.end(), c.serve.serveid,
+        [](const listed_serve& s, std::uint16_t id) { return s.serve.serveid < id; });
+    if (it != list.serves.end() && it->serve.serveid == c.serve.serveid)
+      *it = c;
+    else
+      list.serves.insert(it, c);
+  }
+}
+
+}  // namespace protocol
