@@ -49,6 +49,8 @@ void server::stop() {
   stopping_ = true;
   net::error_code ignored;
   acceptor_.close(ignored);
+  for (auto& [group, u] : updates_)
+    if (u.timer) u.timer->cancel();
   // Each vnet is told why, so that it logs more than "connection closed".
   for (auto& [id, s] : sessions_) s->fail("the route is shutting down");
   links_.close_all();
@@ -160,7 +162,7 @@ net::awaitable<void> server::run_session(net::tcp::socket s, protocol::control_h
                                static_cast<std::uint32_t>(net::to_ms(cfg_.timeout).count())});
   // The newcomer gets the whole list once; the others only the new count.
   sess->send(registry_.list_for_group(hello.group));
-  push_update(hello.group, {}, id);
+  push_update(hello.group, {});
 
   std::function<void(const protocol::message&)> on_message = [this, &sess](const protocol::message& m) {
     on_control(*sess, m);
@@ -181,7 +183,7 @@ net::awaitable<void> server::run_session(net::tcp::socket s, protocol::control_h
     }
   spdlog::info("vnet {:02} ({}) disconnected: {}", id, text::printable(gone ? gone->name : hello.name),
                text::printable(reason));
-  if (!stopping_) push_update(hello.group, std::move(left));
+  if (!stopping_) push_update(hello.group, left);
 }
 
 net::awaitable<void> server::run_use_link(net::tcp::socket& s, protocol::link_open open) {

@@ -56,11 +56,13 @@ class server {
   void on_rename(session& s, const protocol::vnet_rename& r);
   // A vnet left: answer the unserve requests it owed, forget the ones it made.
   void drop_unserves(std::uint32_t vnetid);
-  // Sends one change of a group's serve list, with the group's vnet count, to
-  // each vnet of the group but `except`: O(members) per event. Each vnet got
-  // the whole list once, after its welcome.
-  void push_update(const std::string& group, protocol::serve_list_update u,
-                   std::uint32_t except = 0);
+  // A change of a group's serve list, for each vnet of the group (each got
+  // the whole list once, after its welcome). Sent at once, or, when the
+  // group's last push is more recent than push_interval(members), merged with
+  // the group's other changes until then: a storm of joins costs each member
+  // a few small updates per second instead of one per join.
+  void push_update(const std::string& group, const protocol::serve_list_update& u);
+  void flush_updates(const std::string& group);
   // The registry's entry of a session's vnet. Valid while the session is in
   // sessions_: a vnet is in both from its welcome until it leaves.
   const vnet_entry& vnet_of(const session& s) const { return *registry_.find_vnet(s.vnetid()); }
@@ -76,6 +78,14 @@ class server {
     std::uint32_t requester = 0, request_id = 0, target = 0;
   };
   std::map<std::uint32_t, pending_unserve> unserves_;
+  // Serve-list changes not yet pushed, by group (push_update). An entry
+  // lives while its group has vnets or changes to push.
+  struct group_updates {
+    protocol::serve_list_update pending;
+    std::chrono::steady_clock::time_point last_push{};
+    std::unique_ptr<net::asio::steady_timer> timer;  // set while a push is due
+  };
+  std::map<std::string, group_updates> updates_;
   std::uint32_t next_unserve_ = 1;
   // Sockets in a handshake or waiting to be paired. Each socket has one
   // owner that stop() reaches: connections_ until it is paired, then links_

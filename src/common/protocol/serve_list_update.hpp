@@ -26,4 +26,27 @@ inline void apply(serve_list& list, const serve_list_update& u) {
   }
 }
 
+// Folds `next` into `into`, so that applying the result does what applying
+// both in turn does, to the list as it was before either or in between (the
+// route sends a burst of changes as one update). Each serveid stays at most
+// once in each field, so the result is never bigger than the largest update.
+inline void merge(serve_list_update& into, const serve_list_update& next) {
+  into.vnets = next.vnets;
+  auto changed = [&](std::uint16_t id) {
+    return std::find_if(into.changed.begin(), into.changed.end(),
+                        [id](const listed_serve& s) { return s.serve.serveid == id; });
+  };
+  for (auto id : next.removed) {
+    if (auto it = changed(id); it != into.changed.end()) into.changed.erase(it);
+    if (std::find(into.removed.begin(), into.removed.end(), id) == into.removed.end())
+      into.removed.push_back(id);
+  }
+  for (const auto& c : next.changed) {
+    if (auto it = changed(c.serve.serveid); it != into.changed.end())
+      *it = c;
+    else
+      into.changed.push_back(c);
+  }
+}
+
 }  // namespace protocol

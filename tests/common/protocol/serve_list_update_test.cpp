@@ -47,5 +47,46 @@ TEST(ServeListUpdate, RemovedThenChangedInOneUpdateIsListed) {
   EXPECT_EQ(l, (serve_list{1, {entry(5, 2, "b")}}));
 }
 
+// The route merges a burst of changes into one update: applying the merge
+// must give what applying each in turn gives, from any list in between.
+TEST(ServeListUpdate, MergedUpdatesDoWhatEachDoesInTurn) {
+  std::vector<serve_list_update> burst = {
+      {3, {}, {entry(5, 1, "a"), entry(6, 1, "a")}},  // a registers two serves
+      {3, {5}, {}},                                    // unregisters one
+      {3, {}, {entry(6, 1, "renamed")}},               // is renamed
+      {4, {}, {}},                                     // someone joins
+      {4, {}, {entry(5, 2, "b")}},                     // b takes 5
+      {3, {7}, {}},                                    // someone with 7 leaves
+      {3, {6}, {}},                                    // a unregisters 6
+  };
+  serve_list start{2, {entry(1, 3, "c"), entry(7, 4, "d")}};
+  serve_list_update merged;
+  for (const auto& u : burst) merge(merged, u);
+  EXPECT_EQ(merged.vnets, 3u);
+  EXPECT_EQ(merged.changed, (std::vector<listed_serve>{entry(5, 2, "b")}));
+
+  // From the list before the burst and from each list along it.
+  serve_list step = start;
+  for (std::size_t i = 0; i <= burst.size(); ++i) {
+    serve_list expected = start;
+    for (const auto& u : burst) apply(expected, u);
+    serve_list got = step;
+    apply(got, merged);
+    EXPECT_EQ(got, expected) << "after " << i << " of the burst";
+    if (i < burst.size()) apply(step, burst[i]);
+  }
+  EXPECT_EQ(step, (serve_list{3, {entry(1, 3, "c"), entry(5, 2, "b")}}));
+}
+
+TEST(ServeListUpdate, MergeKeepsEachServeidOnceInEachField) {
+  serve_list_update merged;
+  for (int round = 0; round < 3; ++round) {
+    merge(merged, {1, {}, {entry(5, 1, "a")}});
+    merge(merged, {1, {5}, {}});
+  }
+  EXPECT_EQ(merged.removed, (std::vector<std::uint16_t>{5}));
+  EXPECT_TRUE(merged.changed.empty());
+}
+
 }  // namespace
 }  // namespace protocol
