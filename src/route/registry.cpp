@@ -10,6 +10,7 @@ std::uint32_t registry::add_vnet(std::string name, std::string group) {
     if (taken != id) break;
     ++id;
   }
+  members_[group].insert(id);
   vnets_[id] = vnet_entry{id, std::move(name), std::move(group)};
   return id;
 }
@@ -19,6 +20,10 @@ std::optional<vnet_entry> registry::remove_vnet(std::uint32_t vnetid) {
   if (it == vnets_.end()) return std::nullopt;
   vnet_entry v = std::move(it->second);
   vnets_.erase(it);
+  if (auto m = members_.find(v.group); m != members_.end()) {
+    m->second.erase(vnetid);
+    if (m->second.empty()) members_.erase(m);
+  }
   auto g = serves_.find(v.group);
   if (g != serves_.end()) {
     std::erase_if(g->second, [&](const auto& kv) { return kv.second.vnetid == vnetid; });
@@ -107,16 +112,35 @@ bool registry::rename_vnet(std::uint32_t vnetid, std::string name) {
   return true;
 }
 
+std::size_t registry::group_size(const std::string& group) const {
+  auto m = members_.find(group);
+  return m == members_.end() ? 0 : m->second.size();
+}
+
+std::vector<std::uint32_t> registry::vnetids_of_group(const std::string& group) const {
+  auto m = members_.find(group);
+  if (m == members_.end()) return {};
+  return {m->second.begin(), m->second.end()};
+}
+
 std::vector<vnet_entry> registry::vnets_of_group(const std::string& group) const {
   std::vector<vnet_entry> out;
-  for (const auto& [id, v] : vnets_)
-    if (v.group == group) out.push_back(v);
+  for (auto id : vnetids_of_group(group)) out.push_back(vnets_.at(id));
+  return out;
+}
+
+std::vector<protocol::listed_serve> registry::listed_serves_of(std::uint32_t vnetid) const {
+  std::vector<protocol::listed_serve> out;
+  const vnet_entry* v = find_vnet(vnetid);
+  if (!v) return out;
+  for (auto& e : serves_of_group(v->group))
+    if (e.vnetid == vnetid) out.push_back({std::move(e.serve), vnetid, v->name});
   return out;
 }
 
 protocol::serve_list registry::list_for_group(const std::string& group) const {
   protocol::serve_list list;
-  list.vnets = static_cast<std::uint32_t>(vnets_of_group(group).size());
+  list.vnets = static_cast<std::uint32_t>(group_size(group));
   for (auto& e : serves_of_group(group)) {
     const vnet_entry* v = find_vnet(e.vnetid);
     list.serves.push_back({std::move(e.serve), e.vnetid, v ? v->name : std::string()});

@@ -8,10 +8,12 @@
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
 #include "config/config.hpp"
+#include "protocol/limits.hpp"
 #include "protocol/messages.hpp"
 
 namespace route {
@@ -39,7 +41,16 @@ struct register_outcome {
 
 class registry {
  public:
-  // Lowest free vnetid from 1.
+  // A group holds at most max_group_vnets vnets, so that every list of them
+  // (vnet_query_result) fits in one frame; tests may choose a smaller bound.
+  explicit registry(std::size_t max_group_vnets = protocol::max_vnets_listed)
+      : max_group_vnets_(max_group_vnets) {}
+  std::size_t max_group_vnets() const { return max_group_vnets_; }
+  // True when one more vnet would make the group bigger than the bound.
+  bool group_full(const std::string& group) const { return group_size(group) >= max_group_vnets_; }
+  std::size_t group_size(const std::string& group) const;
+
+  // Lowest free vnetid from 1. The caller checks group_full() first.
   std::uint32_t add_vnet(std::string name, std::string group);
   // Removes the vnet and its serves; returns its entry if it existed.
   std::optional<vnet_entry> remove_vnet(std::uint32_t vnetid);
@@ -58,11 +69,18 @@ class registry {
   const serve_entry* find_serve(const std::string& group, std::uint16_t serveid) const;
   std::vector<serve_entry> serves_of_group(const std::string& group) const;  // by serveid
   std::vector<vnet_entry> vnets_of_group(const std::string& group) const;    // by vnetid
+  std::vector<std::uint32_t> vnetids_of_group(const std::string& group) const;
   protocol::serve_list list_for_group(const std::string& group) const;
+  // The serves of one vnet as the group's list shows them (after a rename).
+  std::vector<protocol::listed_serve> listed_serves_of(std::uint32_t vnetid) const;
 
  private:
   std::optional<std::uint16_t> free_dynamic(const std::string& group) const;
+  std::size_t max_group_vnets_;
   std::map<std::uint32_t, vnet_entry> vnets_;
+  // group -> its vnetids: members and counts without a scan of every vnet,
+  // since each change in a group is pushed to each of its vnets.
+  std::map<std::string, std::set<std::uint32_t>> members_;
   // group -> serveid -> entry
   std::map<std::string, std::map<std::uint16_t, serve_entry>> serves_;
 };

@@ -26,8 +26,9 @@ std::vector<std::uint8_t> error_frame(protocol::errc code, const std::string& te
 
 }  // namespace
 
-server::server(net::asio::any_io_executor ex, config::route_config cfg)
-    : ex_(ex), cfg_(std::move(cfg)), acceptor_(ex) {}
+server::server(net::asio::any_io_executor ex, config::route_config cfg,
+               std::size_t max_group_vnets)
+    : ex_(ex), cfg_(std::move(cfg)), acceptor_(ex), registry_(max_group_vnets) {}
 
 net::error_code server::open() { return net::listen(acceptor_, cfg_.listen.ip, cfg_.listen.port); }
 
@@ -79,6 +80,8 @@ void server::stop() {
   stopping_ = true;
   net::error_code ignored;
   acceptor_.close(ignored);
+  for (auto& [group, u] : updates_)
+    if (u.timer) u.timer->cancel();
   // Each vnet is told why, so that it logs more than "connection closed".
   for (auto& [id, s] : sessions_) s->fail("the route is shutting down");
   links_.close_all();
@@ -192,6 +195,18 @@ net::awaitable<void> server::handle(net::tcp::socket s) {
 
 net::awaitable<void> server::run_session(net::tcp::socket s, protocol::control_hello hello) {
   if (stopping_) co_return;
+  if (registry_.group_full(hello.group)) {
+    // Bounded so that no list of the group's vnets can outgrow a frame.
+    auto why = fmt::format("group '{}' is full: one group may hold at most {} vnets",
+                           text::printable(hello.group), registry_.max_group_vnets());
+    net::error_code ec;
+    auto ep = s.remote_endpoint(ec);
+    spdlog::warn("vnet '{}' from {} refused: {}", text::printable(hello.name),
+                 ec ? "?" : net::to_string(ep), why);
+    auto frame = error_frame(protocol::errc::too_many_vnets, why);
+    co_await net::write_frame(s, std::move(frame));
+    co_return;
+  }
   auto id = registry_.add_vnet(hello.name, hello.group);
   std::uint64_t token = random_token();
   auto sess = std::make_shared<session>(std::move(s), id, token, net::to_duration(cfg_.timeout));
@@ -201,7 +216,9 @@ net::awaitable<void> server::run_session(net::tcp::socket s, protocol::control_h
   sess->send(protocol::welcome{protocol::version, id, token,
                                static_cast<std::uint32_t>(net::to_ms(cfg_.heartbeat).count()),
                                static_cast<std::uint32_t>(net::to_ms(cfg_.timeout).count())});
-  push_group(hello.group);
+  // The newcomer gets the whole list once; the others only the new count.
+  sess->send(registry_.list_for_group(hello.group));
+  push_update(hello.group, {});
 
   std::function<void(const protocol::message&)> on_message = [this, &sess](const protocol::message& m) {
     on_control(*sess, m);
@@ -213,13 +230,16 @@ net::awaitable<void> server::run_session(net::tcp::socket s, protocol::control_h
   auto serves = registry_.serves_of_group(hello.group);
   auto gone = registry_.remove_vnet(id);
   links_.drop_vnet(id, fmt::format("vnet {:02} disconnected", id));
+  protocol::serve_list_update left;
   for (const auto& e : serves)
-    if (e.vnetid == id)
+    if (e.vnetid == id) {
       spdlog::info("serve {:03} '{}' of vnet {:02} unregistered", e.serve.serveid,
                    text::printable(e.serve.name), id);
+      left.removed.push_back(e.serve.serveid);
+    }
   spdlog::info("vnet {:02} ({}) disconnected: {}", id, text::printable(gone ? gone->name : hello.name),
                text::printable(reason));
-  if (!stopping_) push_group(hello.group);
+  if (!stopping_) push_update(hello.group, left);
 }
 
 net::awaitable<void> server::run_use_link(net::tcp::socket& s, protocol::link_open open) {

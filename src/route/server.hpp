@@ -20,7 +20,10 @@ namespace route {
 
 class server {
  public:
-  server(net::asio::any_io_executor ex, config::route_config cfg);
+  // max_group_vnets: the most vnets one group may hold (tests choose a small
+  // one; the protocol's bound otherwise).
+  server(net::asio::any_io_executor ex, config::route_config cfg,
+         std::size_t max_group_vnets = protocol::max_vnets_listed);
 
   // Binds and listens; after success local_endpoint() is valid.
   net::error_code open();
@@ -61,7 +64,13 @@ class server {
   void on_rename(session& s, const protocol::vnet_rename& r);
   // A vnet left: answer the unserve requests it owed, forget the ones it made.
   void drop_unserves(std::uint32_t vnetid);
-  void push_group(const std::string& group);
+  // A change of a group's serve list, for each vnet of the group (each got
+  // the whole list once, after its welcome). Sent at once, or, when the
+  // group's last push is more recent than push_interval(members), merged with
+  // the group's other changes until then: a storm of joins costs each member
+  // a few small updates per second instead of one per join.
+  void push_update(const std::string& group, const protocol::serve_list_update& u);
+  void flush_updates(const std::string& group);
   // The registry's entry of a session's vnet. Valid while the session is in
   // sessions_: a vnet is in both from its welcome until it leaves.
   const vnet_entry& vnet_of(const session& s) const { return *registry_.find_vnet(s.vnetid()); }
@@ -74,6 +83,14 @@ class server {
   link_table links_;
   // Unserve requests passed on to a serving vnet, and each requester's rate.
   unserve_book unserves_;
+  // Serve-list changes not yet pushed, by group (push_update). An entry
+  // lives while its group has vnets or changes to push.
+  struct group_updates {
+    protocol::serve_list_update pending;
+    std::chrono::steady_clock::time_point last_push{};
+    std::unique_ptr<net::asio::steady_timer> timer;  // set while a push is due
+  };
+  std::map<std::string, group_updates> updates_;
   // Sockets in a handshake or waiting to be paired. Each socket has one
   // owner that stop() reaches: connections_ until it is paired, then links_
   // (which must also close a link when either vnet leaves, so it holds the

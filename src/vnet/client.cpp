@@ -221,6 +221,14 @@ void client::on_message(const protocol::message& m) {
     uses_.on_serve_list(*list);
     unserve_host::drop_left_uses(uses_);
     serves_.retry_refused(*list);
+  } else if (auto* update = std::get_if<protocol::serve_list_update>(&m)) {
+    // The route sends the whole list once after the welcome, then changes.
+    if (!uses_.on_serve_list_update(*update)) {
+      fatal_ = "protocol error: a serve list update came before the serve list";
+      return;
+    }
+    unserve_host::drop_left_uses(uses_);
+    serves_.retry_refused(uses_.serve_list());
   } else if (auto* r = std::get_if<protocol::serve_result>(&m)) {
     serves_.on_result(*r);
   } else if (auto* req = std::get_if<protocol::link_request>(&m)) {

@@ -11,6 +11,7 @@
 #include "net/listen.hpp"
 #include "net/relay.hpp"
 #include "net/spawn.hpp"
+#include "protocol/serve_list_update.hpp"
 #include "text/printable.hpp"
 
 namespace vnet {
@@ -84,6 +85,13 @@ void use_table::on_serve_list(const protocol::serve_list& list) {
   last_list_ = list;
   have_list_ = true;
   for (auto& e : entries_) follow(e, list);
+}
+
+bool use_table::on_serve_list_update(const protocol::serve_list_update& u) {
+  if (!have_list_) return false;
+  protocol::apply(last_list_, u);
+  for (auto& e : entries_) follow(e, last_list_);
+  return true;
 }
 
 void use_table::retry() {

@@ -54,6 +54,10 @@ class use_table {
   void remove(std::uint64_t id);
   // Opens listeners for offered serveids, closes the others.
   void on_serve_list(const protocol::serve_list& list);
+  // Applies a change to the last list, then follows it as on_serve_list()
+  // does. False, and nothing changes, when there is no list to change yet:
+  // the route broke the protocol.
+  bool on_serve_list_update(const protocol::serve_list_update& u);
   // Tries again what could not listen (a busy port), against the same list.
   void retry();
   // The group's serves as last pushed by the route; empty without a route.
@@ -79,7 +83,7 @@ class use_table {
   net::asio::any_io_executor ex_;
   route_context& ctx_;
   std::vector<use_entry> entries_;
-  protocol::serve_list last_list_;  // the group's serves as last pushed
+  protocol::serve_list last_list_;  // the group's serves: the last list, updated since
   bool have_list_ = false;
   std::uint64_t next_id_ = 1;
   // At start the group's list often arrives a moment before the serving

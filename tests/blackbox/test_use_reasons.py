@@ -23,12 +23,12 @@ def text(s):
 
 
 class FakeVnet:
-    """Speaks just enough of the protocol (version 2) to join a group under
+    """Speaks just enough of the protocol (version 3) to join a group under
     any name and register one static serve: a peer the route does not check."""
 
     def __init__(self, route_port, name, serveid, port):
         self.sock = socket.create_connection(("127.0.0.1", route_port), timeout=10)
-        hello = b"VNET" + struct.pack(">H", 2) + text(name) + text(b"default") + text(b"")
+        hello = b"VNET" + struct.pack(">H", 3) + text(name) + text(b"default") + text(b"")
         self.sock.sendall(frame(0x01, hello))
         serve = (struct.pack(">H", serveid) + text(b"svc") + text(b"tcp") + text(b"127.0.0.1")
                  + struct.pack(">H", port) + text(b""))

@@ -67,7 +67,7 @@ std::uint16_t world::start_route(std::uint16_t port, const route_options& opts) 
   return on_io([&] {
     // A stopped server is kept alive: its coroutines may still be finishing.
     if (route_) graveyard_.push_back(std::move(route_));
-    route_ = std::make_unique<route::server>(io_.get_executor(), cfg);
+    route_ = std::make_unique<route::server>(io_.get_executor(), cfg, opts.max_group_vnets);
     if (auto ec = route_->open()) throw std::runtime_error("route: " + ec.message());
     route_port_ = route_->local_endpoint().port();
     asio::co_spawn(io_, route_->run(), net::log_exception{"test route"});

@@ -18,6 +18,7 @@
 #include "log_capture.hpp"
 #include "config/config.hpp"
 #include "protocol/codec.hpp"
+#include "protocol/limits.hpp"
 #include "route/server.hpp"
 #include "vnet/client.hpp"
 
@@ -36,6 +37,7 @@ struct route_options {
   double timeout_s = 15.0;            // a silent vnet is dropped after this
   double handshake_timeout_s = 10.0;  // opening frame deadline
   double link_timeout_s = 5.0;        // the serving side must join within this
+  std::size_t max_group_vnets = protocol::max_vnets_listed;  // a smaller bound is quick to reach
   std::string ip = "127.0.0.1";
   config::route_limits limits;        // [route] max_*
 };

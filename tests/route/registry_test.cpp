@@ -170,6 +170,55 @@ TEST(Registry, RenameShowsInTheGroupList) {
   EXPECT_FALSE(r.rename_vnet(v + 1, "nobody"));
 }
 
+// The bound that keeps every vnet list of a group in one frame: the route
+// refuses the 10001st vnet of a group (server.cpp), other groups unaffected.
+TEST(Registry, AGroupHoldsAtMostTheProtocolsVnetListBound) {
+  route::registry r;
+  EXPECT_EQ(r.max_group_vnets(), protocol::max_vnets_listed);
+  for (std::size_t i = 0; i < protocol::max_vnets_listed; ++i) {
+    ASSERT_FALSE(r.group_full("g")) << i;
+    r.add_vnet("v", "g");
+  }
+  EXPECT_TRUE(r.group_full("g"));
+  EXPECT_EQ(r.group_size("g"), protocol::max_vnets_listed);
+  EXPECT_FALSE(r.group_full("other"));
+  ASSERT_TRUE(r.remove_vnet(17));
+  EXPECT_FALSE(r.group_full("g"));
+  EXPECT_EQ(r.list_for_group("g").vnets, protocol::max_vnets_listed - 1);
+}
+
+TEST(Registry, GroupMembersFollowJoinsAndLeaves) {
+  route::registry r(3);
+  auto a = r.add_vnet("a", "g");
+  auto b = r.add_vnet("b", "h");
+  auto c = r.add_vnet("c", "g");
+  EXPECT_EQ(r.vnetids_of_group("g"), (std::vector<std::uint32_t>{a, c}));
+  EXPECT_EQ(r.group_size("h"), 1u);
+  ASSERT_TRUE(r.remove_vnet(b));
+  EXPECT_EQ(r.group_size("h"), 0u);
+  EXPECT_TRUE(r.vnetids_of_group("h").empty());
+  r.add_vnet("d", "g");
+  EXPECT_TRUE(r.group_full("g"));
+  EXPECT_EQ(r.vnets_of_group("g").size(), 3u);
+}
+
+TEST(Registry, ListedServesOfAVnetCarryItsCurrentName) {
+  route::registry r;
+  auto a = r.add_vnet("a", "g");
+  auto b = r.add_vnet("b", "g");
+  ASSERT_TRUE(r.register_serve(a, serve(700)).ok);
+  ASSERT_TRUE(r.register_serve(b, serve(5)).ok);
+  ASSERT_TRUE(r.register_serve(a, serve(3)).ok);
+  r.rename_vnet(a, "renamed");
+  auto l = r.listed_serves_of(a);
+  ASSERT_EQ(l.size(), 2u);
+  EXPECT_EQ(l[0].serve.serveid, 3);
+  EXPECT_EQ(l[1].serve.serveid, 700);
+  EXPECT_EQ(l[1].vnet_name, "renamed");
+  EXPECT_EQ(l[1].vnetid, a);
+  EXPECT_TRUE(r.listed_serves_of(99).empty());
+}
+
 }  // namespace
 
 namespace {

@@ -120,23 +120,43 @@ template <>
 serve_unregister get(reader& r) {
   return serve_unregister{r.u16()};
 }
-template <>
-serve_list get(reader& r) {
-  serve_list m;
-  m.vnets = r.u32();
+// A count of entries, refused over its limit before any entry is decoded.
+std::uint32_t get_count(reader& r, std::size_t max, errc too_many) {
   auto n = r.u32();
-  // Refuse a count over the limit before decoding any entry.
-  if (n > max_serves_listed) {
-    r.fail(errc::too_many_serves);
-    return m;
+  if (n > max) {
+    r.fail(too_many);
+    return 0;
   }
+  return n;
+}
+
+std::vector<listed_serve> get_listed_serves(reader& r) {
+  std::vector<listed_serve> out;
+  auto n = get_count(r, max_serves_listed, errc::too_many_serves);
   for (std::uint32_t i = 0; i < n && r.ok(); ++i) {
     listed_serve s;
     s.serve = get_serve(r);
     s.vnetid = r.u32();
     s.vnet_name = r.str();
-    m.serves.push_back(std::move(s));
+    out.push_back(std::move(s));
   }
+  return out;
+}
+
+template <>
+serve_list get(reader& r) {
+  serve_list m;
+  m.vnets = r.u32();
+  m.serves = get_listed_serves(r);
+  return m;
+}
+template <>
+serve_list_update get(reader& r) {
+  serve_list_update m;
+  m.vnets = r.u32();
+  auto n = get_count(r, max_serves_listed, errc::too_many_serves);
+  for (std::uint32_t i = 0; i < n && r.ok(); ++i) m.removed.push_back(r.u16());
+  if (r.ok()) m.changed = get_listed_serves(r);
   return m;
 }
 template <>
@@ -181,12 +201,7 @@ template <>
 vnet_query_result get(reader& r) {
   vnet_query_result m;
   m.request_id = r.u32();
-  auto n = r.u32();
-  // Refuse a count over the limit before decoding any entry.
-  if (n > max_vnets_listed) {
-    r.fail(errc::too_many_vnets);
-    return m;
-  }
+  auto n = get_count(r, max_vnets_listed, errc::too_many_vnets);
   for (std::uint32_t i = 0; i < n && r.ok(); ++i) {
     listed_vnet v;
     v.vnetid = r.u32();
@@ -247,7 +262,7 @@ bool known_type(std::uint16_t t) {
     case type::serve_list: case type::link_request: case type::link_failed:
     case type::link_result: case type::serve_query: case type::serve_query_result:
     case type::vnet_query: case type::vnet_query_result: case type::vnet_rename:
-    case type::unserve_request: case type::unserve_result:
+    case type::unserve_request: case type::unserve_result: case type::serve_list_update:
       return true;
   }
   return false;
@@ -278,6 +293,7 @@ const char* name_of(type t) {
     case type::vnet_rename: return "vnet_rename";
     case type::unserve_request: return "unserve_request";
     case type::unserve_result: return "unserve_result";
+    case type::serve_list_update: return "serve_list_update";
   }
   return "unknown";
 }
@@ -326,6 +342,7 @@ message decode_payload(std::uint16_t t, std::span<const std::uint8_t> p,
     case type::vnet_rename: return decode_as<vnet_rename>(p, ec);
     case type::unserve_request: return decode_as<unserve_request>(p, ec);
     case type::unserve_result: return decode_as<unserve_result>(p, ec);
+    case type::serve_list_update: return decode_as<serve_list_update>(p, ec);
   }
   ec = errc::unknown_type;
   return error{};

@@ -80,6 +80,17 @@ void put(writer& w, const serve_list& m) {
     w.str(s.vnet_name);
   }
 }
+void put(writer& w, const serve_list_update& m) {
+  w.u32(m.vnets);
+  w.u32(static_cast<std::uint32_t>(m.removed.size()));
+  for (auto id : m.removed) w.u16(id);
+  w.u32(static_cast<std::uint32_t>(m.changed.size()));
+  for (const auto& s : m.changed) {
+    put_serve(w, s.serve);
+    w.u32(s.vnetid);
+    w.str(s.vnet_name);
+  }
+}
 void put(writer& w, const link_request& m) {
   w.u64(m.link_id);
   w.u64(m.link_token);
@@ -149,6 +160,7 @@ type type_of(const message& m) {
         else if constexpr (std::is_same_v<T, vnet_query_result>) return type::vnet_query_result;
         else if constexpr (std::is_same_v<T, vnet_rename>) return type::vnet_rename;
         else if constexpr (std::is_same_v<T, unserve_request>) return type::unserve_request;
+        else if constexpr (std::is_same_v<T, serve_list_update>) return type::serve_list_update;
         else {
           static_assert(std::is_same_v<T, unserve_result>);
           return type::unserve_result;

@@ -34,9 +34,9 @@ class checker {
     text(s.ip, max_ip_bytes, errc::ip_too_long, errc::ip_not_text);
     text(s.info, max_info_bytes, errc::info_too_long, errc::info_not_text);
   }
-  void list(const serve_list& l) {
-    count(l.serves.size(), max_serves_listed, errc::too_many_serves);
-    for (const auto& s : l.serves) {
+  void listed(const std::vector<listed_serve>& serves) {
+    count(serves.size(), max_serves_listed, errc::too_many_serves);
+    for (const auto& s : serves) {
       serve(s.serve);
       text(s.vnet_name, max_name_bytes, errc::name_too_long, errc::name_not_text);
     }
@@ -69,9 +69,12 @@ boost::system::error_code check_limits(const message& m) {
                              std::is_same_v<T, unserve_result>) {
           c.length(v.reason, max_reason_bytes, errc::reason_too_long);
         } else if constexpr (std::is_same_v<T, serve_list>) {
-          c.list(v);
+          c.listed(v.serves);
         } else if constexpr (std::is_same_v<T, serve_query_result>) {
-          c.list(v.list);
+          c.listed(v.list.serves);
+        } else if constexpr (std::is_same_v<T, serve_list_update>) {
+          c.count(v.removed.size(), max_serves_listed, errc::too_many_serves);
+          c.listed(v.changed);
         } else if constexpr (std::is_same_v<T, vnet_query_result>) {
           c.count(v.vnets.size(), max_vnets_listed, errc::too_many_vnets);
           for (const auto& n : v.vnets)

@@ -35,7 +35,8 @@ inline constexpr std::size_t max_reason_bytes = 1024;
 // Every serveid 1-999 at most once in a group (route/registry.hpp).
 inline constexpr std::size_t max_serves_listed = 999;
 // vnets listed by vnet_query_result: far above any real group, and bounded so
-// the list fits in one frame (the static_assert below).
+// the list fits in one frame (the static_assert below). The route refuses a
+// vnet that would make its group bigger than this.
 inline constexpr std::size_t max_vnets_listed = 10000;
 
 // Wire sizes of the largest entries: u16 length before each string.
@@ -49,6 +50,12 @@ static_assert(4 + 4 + 4 + max_serves_listed * max_listed_serve_bytes <= max_payl
               "a full group's serve list must fit in one frame");
 static_assert(4 + 4 + max_vnets_listed * max_listed_vnet_bytes <= max_payload,
               "a full vnet list must fit in one frame");
+// serve_list_update at its largest: vnets, every serveid removed and every
+// serve listed anew (the route never sends both for one id, the decoder
+// allows it).
+static_assert(4 + (4 + max_serves_listed * 2) + (4 + max_serves_listed * max_listed_serve_bytes) <=
+                  max_payload,
+              "the largest serve list update must fit in one frame");
 // A control_hello at its maximum must fit the small opening frame.
 static_assert(4 + 2 + (2 + max_name_bytes) + (2 + max_group_bytes) + (2 + max_auth_bytes) <=
                   max_opening_payload,

@@ -1,5 +1,5 @@
 #pragma once
-// Every message of protocol version 2. A connection to the route opens with
+// Every message of protocol version 3. A connection to the route opens with
 // one of the three "opening" messages (control_hello, link_open, link_join);
 // everything else travels on an established control session, except
 // link_result, which the route writes once on a use-side link before relaying.
@@ -12,7 +12,9 @@ namespace protocol {
 
 // 2: queries (serve_query, vnet_query), vnet_rename and unserve. A version-1
 // peer would reject those mid-session, so the mismatch is caught at hello.
-inline constexpr std::uint16_t version = 2;
+// 3: serve_list_update. The route sends a group's serve list whole once per
+// session and then only its changes; a version-2 vnet would reject them.
+inline constexpr std::uint16_t version = 3;
 inline constexpr char magic[] = "VNET";  // first 4 bytes of every opening frame
 
 enum class type : std::uint16_t {
@@ -29,6 +31,7 @@ enum class type : std::uint16_t {
   serve_list = 0x33,     // route -> vnet push: the whole serve list of the group
   serve_query = 0x34,    // vnet -> route: the group's serve list, please
   serve_query_result = 0x35,
+  serve_list_update = 0x36,  // route -> vnet push: what changed since the last list or update
   link_request = 0x40,   // route -> serving vnet: dial the service, then link_join
   link_failed = 0x41,    // serving vnet -> route: could not dial the service
   link_result = 0x42,    // route -> use-side link: paired (relay starts) or why not
@@ -131,6 +134,19 @@ struct serve_list {
   bool operator==(const serve_list&) const = default;
 };
 
+// Pushed after the session's one serve_list, for every change in the group:
+// a join or a leave, a serve registered or unregistered, a vnet renamed. The
+// receiver removes `removed`, then adds or replaces `changed` by serveid;
+// applying an update twice changes nothing. A join or leave of a vnet
+// without serves is just the new count, so a big group costs each member a
+// few bytes per event instead of the whole list.
+struct serve_list_update {
+  std::uint32_t vnets = 0;             // vnets connected in the group now
+  std::vector<std::uint16_t> removed;  // serveids no longer listed
+  std::vector<listed_serve> changed;   // serves added, or listed with new fields
+  bool operator==(const serve_list_update&) const = default;
+};
+
 struct link_request {
   std::uint64_t link_id = 0;
   std::uint64_t link_token = 0;
@@ -207,7 +223,7 @@ using message = std::variant<control_hello, link_open, link_join, welcome, error
                              serve_register, serve_result, serve_unregister, serve_list,
                              link_request, link_failed, link_result, serve_query,
                              serve_query_result, vnet_query, vnet_query_result, vnet_rename,
-                             unserve_request, unserve_result>;
+                             unserve_request, unserve_result, serve_list_update>;
 
 type type_of(const message& m);
 const char* name_of(type t);

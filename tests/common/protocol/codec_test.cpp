@@ -44,6 +44,7 @@ std::vector<message> samples() {
       vnet_rename{"new name"},
       unserve_request{23, 1, "127.0.0.1", 8888},
       unserve_result{23, false, 0, "allow_unserve=false on that vnet"},
+      serve_list_update{3, {17, 999}, {{sample_serve(700, "ssh"), 4, "renamed"}}},
   };
 }
 
@@ -96,7 +97,8 @@ TEST(Codec, EveryMessageTypeRoundTrips) {
 
 TEST(Codec, EmptyStringsAndListsRoundTrip) {
   for (const message& m : {message{control_hello{}}, message{serve_list{}},
-                           message{link_result{false, ""}}, message{error{}}}) {
+                           message{serve_list_update{}}, message{link_result{false, ""}},
+                           message{error{}}}) {
     auto wire = encode(m);
     auto r = decode(wire);
     ASSERT_TRUE(r.msg) << r.ec.message();
@@ -262,6 +264,42 @@ TEST(Codec, AbsurdServeListCountIsRejected) {
   writer(short_payload).u32(1);
   writer(short_payload).u32(3);
   expect_rejected(frame(type::serve_list, short_payload), errc::truncated);
+}
+
+// A join or leave of a vnet without serves costs each member of its group
+// this much: the header and three counts.
+TEST(Codec, CountOnlyServeListUpdateIsEighteenBytes) {
+  EXPECT_EQ(encode(serve_list_update{2000, {}, {}}).size(), header_size + 12);
+}
+
+TEST(Codec, AbsurdServeListUpdateCountsAreRejected) {
+  bytes removed;
+  writer w(removed);
+  w.u32(1);
+  w.u32(0xFFFFFFFF);
+  expect_rejected(frame(type::serve_list_update, removed), errc::too_many_serves);
+
+  bytes changed;
+  writer w2(changed);
+  w2.u32(1);
+  w2.u32(1);
+  w2.u16(5);
+  w2.u32(1000);
+  expect_rejected(frame(type::serve_list_update, changed), errc::too_many_serves);
+
+  // Counts the payload does not hold: truncated, in either list.
+  bytes short_removed;
+  writer w3(short_removed);
+  w3.u32(1);
+  w3.u32(2);
+  w3.u16(5);
+  expect_rejected(frame(type::serve_list_update, short_removed), errc::truncated);
+  bytes short_changed;
+  writer w4(short_changed);
+  w4.u32(1);
+  w4.u32(0);
+  w4.u32(1);
+  expect_rejected(frame(type::serve_list_update, short_changed), errc::truncated);
 }
 
 TEST(Codec, OtherVersionDecodesWithoutErrorForTheCallerToReport) {

@@ -46,6 +46,18 @@ TEST(Limits, FullGroupServeListFitsOneFrame) {
   EXPECT_FALSE(decode_error(serve_list{q.list}));
 }
 
+// Every serveid removed and every serve listed anew, all fields at their
+// maximum: the largest update the decoder takes still fits one frame.
+TEST(Limits, LargestServeListUpdateFitsOneFrame) {
+  serve_list_update u{5000, {}, {}};
+  for (std::uint16_t id = 1; id <= max_serves_listed; ++id) {
+    u.removed.push_back(id);
+    u.changed.push_back({full_serve(id), 0xFFFFFFFF, std::string(max_name_bytes, 'v')});
+  }
+  EXPECT_LE(encode(u).size() - header_size, max_payload);
+  EXPECT_FALSE(decode_error(u));
+}
+
 TEST(Limits, FullVnetListFitsOneFrame) {
   vnet_query_result q{7, {}};
   for (std::uint32_t id = 1; id <= max_vnets_listed; ++id)
@@ -90,6 +102,13 @@ TEST(Limits, EachFieldOverItsLimitIsRefused) {
       {with_serve([&](serve_info& s) { s.info = over(max_info_bytes); }), errc::info_too_long,
        "info longer than 512"},
       {serve_list{1, {{full_serve(1), 1, over(max_name_bytes)}}}, errc::name_too_long, "name"},
+      {serve_list_update{1, {}, {{full_serve(1), 1, over(max_name_bytes)}}},
+       errc::name_too_long, "name"},
+      {serve_list_update{1, {}, {{with_serve([&](serve_info& s) {
+                                    s.info = over(max_info_bytes);
+                                  }).serve,
+                                  1, "v"}}},
+       errc::info_too_long, "info"},
       {vnet_query_result{1, {{1, over(max_name_bytes), 0}}}, errc::name_too_long, "name"},
       {vnet_rename{over(max_name_bytes)}, errc::name_too_long, "name"},
       {unserve_request{1, 2, over(max_ip_bytes), 80}, errc::ip_too_long, "ip"},
@@ -115,6 +134,10 @@ TEST(Limits, ListsOverTheirLimitAreRefused) {
   EXPECT_EQ(ec, make_error_code(errc::too_many_serves));
   EXPECT_NE(ec.message().find("999 entries"), std::string::npos) << ec.message();
   EXPECT_EQ(decode_error(serve_query_result{1, l}), make_error_code(errc::too_many_serves));
+  EXPECT_EQ(decode_error(serve_list_update{1, {}, l.serves}),
+            make_error_code(errc::too_many_serves));
+  EXPECT_EQ(decode_error(serve_list_update{1, std::vector<std::uint16_t>(max_serves_listed + 1, 7), {}}),
+            make_error_code(errc::too_many_serves));
 
   vnet_query_result v{1, {}};
   for (std::size_t i = 0; i <= max_vnets_listed; ++i) v.vnets.push_back({1, "v", 0});
@@ -145,6 +168,8 @@ TEST(Limits, ControlCharactersInTextFieldsAreRefused) {
     s.name = bad;
     EXPECT_EQ(decode_error(serve_list{1, {{s, 1, "v"}}}), make_error_code(errc::name_not_text));
     EXPECT_EQ(decode_error(serve_list{1, {{full_serve(1), 1, bad}}}),
+              make_error_code(errc::name_not_text));
+    EXPECT_EQ(decode_error(serve_list_update{1, {}, {{s, 1, "v"}}}),
               make_error_code(errc::name_not_text));
     EXPECT_EQ(decode_error(vnet_query_result{1, {{1, bad, 0}}}),
               make_error_code(errc::name_not_text));
