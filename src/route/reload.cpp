@@ -26,6 +26,8 @@ reload_plan plan_reload(const config::route_config& now, const config::route_con
   compare(p.changes, "timeout", now.timeout, next.timeout);
   compare(p.changes, "handshake_timeout", now.handshake_timeout, next.handshake_timeout);
   compare(p.changes, "link_timeout", now.link_timeout, next.link_timeout);
+  if (now.log_links != next.log_links)
+    p.changes.push_back(fmt::format("log_links {} -> {}", now.log_links, next.log_links));
   for (const auto& k : config::route_limit_keys)
     if (now.limits.*k.member != next.limits.*k.member)
       p.changes.push_back(fmt::format("{} {} -> {}", k.key, now.limits.*k.member, next.limits.*k.member));

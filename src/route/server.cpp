@@ -298,9 +298,12 @@ net::awaitable<void> server::run_use_link(net::tcp::socket& s, protocol::link_op
 
   spdlog::debug("link {} paired: vnet {:02} -> serveid {:03} on vnet {:02}", link_id, use_vnet,
                 serveid, serve_vnet);
+  auto started = std::chrono::steady_clock::now();
   auto st = co_await net::relay(s, peer);
-  spdlog::debug("link {} closed: {} bytes up, {} bytes down{}", link_id, st.a_to_b, st.b_to_a,
-                st.error ? " (" + st.error.message() + ")" : "");
+  // Read when the link ends: a reload may have switched it.
+  spdlog::log(cfg_.log_links ? spdlog::level::info : spdlog::level::debug,
+              "link {} (vnet {:02} -> serveid {:03} on vnet {:02}) closed {}", link_id, use_vnet, serveid,
+              serve_vnet, net::link_summary(st, std::chrono::steady_clock::now() - started));
 }
 
 void server::join_link(net::tcp::socket& s, const protocol::link_join& join,

@@ -203,11 +203,13 @@ net::awaitable<void> serve_table::carry(std::uint64_t id, protocol::link_request
   net::socket_set::guard g1(*links, service), g2(*links, link);
   std::optional<net::socket_set::link> counted(std::in_place, *links);
   if (on_links) on_links(id, links->links());
+  auto started = std::chrono::steady_clock::now();
   auto st = co_await net::relay(link, service);
   counted.reset();
   if (on_links && find(id)) on_links(id, links->links());
-  spdlog::debug("serve {}: link {} closed: {} bytes in, {} bytes out", cfg.name, r.link_id,
-                st.a_to_b, st.b_to_a);
+  spdlog::log(ctx_.cfg->log_links ? spdlog::level::info : spdlog::level::debug, "serve {}: link {} closed {}",
+              text::printable(cfg.name), r.link_id,
+              net::link_summary(st, std::chrono::steady_clock::now() - started, "in", "out"));
 }
 
 }  // namespace vnet

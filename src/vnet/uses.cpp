@@ -281,9 +281,11 @@ net::awaitable<void> use_table::carry(net::tcp::socket client, std::string name,
     spdlog::warn("use {}: link to serveid {:03} failed: {}", name, serveid, why);
     co_return;
   }
+  auto started = std::chrono::steady_clock::now();
   auto st = co_await net::relay(client, link);
-  spdlog::debug("use {}: link to serveid {:03} closed: {} bytes out, {} bytes in", name, serveid,
-                st.a_to_b, st.b_to_a);
+  spdlog::log(ctx_.cfg->log_links ? spdlog::level::info : spdlog::level::debug,
+              "use {}: link to serveid {:03} closed {}", name, serveid,
+              net::link_summary(st, std::chrono::steady_clock::now() - started, "out", "in"));
 }
 
 }  // namespace vnet

@@ -11,6 +11,11 @@ import subprocess
 import harness
 from harness import LOOPBACK, BlackBoxCase, ini_text, wait_for
 
+def read(path):
+    with open(path) as f:
+        return f.read()
+
+
 TIMESTAMP = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3} ")
 
 
@@ -24,7 +29,7 @@ class LoggingTest(BlackBoxCase):
         d = harness.Daemon("route", [harness.binary("route"), "--log-file", path,
                                      "--log-file-size", "1K", self.route_ini()], out, self.c.dir)
         self.c.daemons.append(d)
-        m = wait_for(lambda: os.path.exists(path) and harness.ROUTE_LISTENING.search(open(path).read()),
+        m = wait_for(lambda: os.path.exists(path) and harness.ROUTE_LISTENING.search(read(path)),
                      10, what="the listening line in the log file")
         port = int(m.group(2))
         # Each connection that opens with garbage costs one warning line.
@@ -44,7 +49,7 @@ class LoggingTest(BlackBoxCase):
         for f in files:
             size = os.path.getsize(f)
             self.assertLessEqual(size, 1024 + 300, f)  # one line may cross the mark
-            for line in open(f).read().splitlines():
+            for line in read(f).splitlines():
                 self.assertRegex(line, TIMESTAMP)
         self.assertEqual(d.log(), "", "nothing on stderr when logging to a file")
         self.assertTrue(d.alive())
@@ -70,16 +75,16 @@ class LoggingTest(BlackBoxCase):
             p = subprocess.Popen([harness.binary("route"), self.route_ini()], stdin=subprocess.DEVNULL,
                                  stdout=f, stderr=f, env=env, cwd=self.c.dir)
         try:
-            text = wait_for(lambda: "listening" in open(out).read() and open(out).read(), 10,
+            text = wait_for(lambda: "listening" in read(out) and read(out), 10,
                             what="the route's first line")
             port = int(re.search(r"listening on 127\.0\.0\.1:(\d+)", text).group(1))
             with socket.create_connection((LOOPBACK, port), timeout=5) as s:
                 s.sendall(b"\0\0\0\2\0\x99xx")  # an unknown frame type: one warning
-            wait_for(lambda: "<4>warn" in open(out).read(), 10, what="a warning line")
+            wait_for(lambda: "<4>warn" in read(out), 10, what="a warning line")
         finally:
             p.terminate()
             p.wait(10)
-        lines = open(out).read().splitlines()
+        lines = read(out).splitlines()
         self.assertTrue(lines)
         for line in lines:
             self.assertRegex(line, r"^<[0-7]>(info |warning |error|debug|trace|critical)")
@@ -90,6 +95,28 @@ class LoggingTest(BlackBoxCase):
         p = subprocess.run([harness.binary("route"), "--check-config", self.route_ini()], env=env,
                            capture_output=True, timeout=10)
         self.assertEqual(p.returncode, 0)
+
+
+class LinkLogTest(BlackBoxCase):
+    def test_log_links_says_bytes_and_duration_at_info(self):
+        _, port = self.c.start_route(log_links="true")
+        echo = self.c.service(harness.EchoService())
+        use_port = harness.free_port()
+        home = self.c.start_vnet("home", port, serves={"e": {"serveid": 700, "port": echo.port}},
+                                 vnet_keys={"log_links": "true"})
+        office = self.c.start_vnet("office", port, uses={"e": {"serveid": 700, "port": use_port}})
+        self.wait_echo(use_port, timeout=15)
+        data = os.urandom(100000)
+        self.assertEqual(harness.sha256(harness.exchange(use_port, data)), harness.sha256(data))
+        route = self.c.daemons[0]
+        line = re.compile(r"info  link \d+ \(vnet \d\d -> serveid 700 on vnet \d\d\) closed after "
+                          r"\d+\.\d s, 97\.7 KiB up, 97\.7 KiB down")
+        route.wait_log(line, timeout=10)
+        home.wait_log(re.compile(r"info  serve e: link \d+ closed after \d+\.\d s, 97\.7 KiB in, "
+                                 r"97\.7 KiB out"), timeout=10)
+        # Without the key the line stays at debug level.
+        office.wait_log(re.compile(r"debug use e: link to serveid 700 closed after \d+\.\d s, "
+                                   r"97\.7 KiB out, 97\.7 KiB in"), timeout=10)
 
 
 if __name__ == "__main__":

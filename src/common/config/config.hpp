@@ -65,6 +65,7 @@ struct route_config {
   seconds handshake_timeout{10.0};        // [route] handshake_timeout: first frame deadline
   seconds link_timeout{10.0};             // [route] link_timeout: pairing deadline
   route_limits limits;                    // [route] max_*: quotas per peer
+  bool log_links = false;                 // [route] log_links: a line per finished link
   std::vector<std::string> warnings;      // unknown keys etc., for the log
   std::size_t unknown = 0;                // how many warnings are unknown keys (typos)
 };
@@ -110,6 +111,7 @@ struct vnet_config {
   // [vnet] max_links_per_serve: links accepted at once per serve this vnet
   // offers; more are refused (the route tells the use side why).
   unsigned max_links_per_serve = 512;
+  bool log_links = false;    // [vnet] log_links: a line per finished link (bytes, duration)
   std::vector<serve_config> serves;  // in file order
   std::vector<use_config> uses;      // in file order
   std::vector<std::string> warnings;  // for the log: unknown keys and sections, unopened uses

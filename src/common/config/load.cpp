@@ -163,7 +163,7 @@ use_config read_use(const section& s, vnet_config& cfg) {
 // Every key of [route]: the route daemon's, which a vnet's file may hold too.
 std::vector<std::string_view> route_keys() {
   std::vector<std::string_view> keys{"ip", "port", "heartbeat", "timeout", "handshake_timeout",
-                                     "link_timeout"};
+                                     "link_timeout", "log_links"};
   for (const auto& k : route_limit_keys) keys.push_back(k.key);
   return keys;
 }
@@ -171,7 +171,7 @@ std::vector<std::string_view> route_keys() {
 void read_vnet(const section& s, vnet_config& c) {
   s.warn_unknown({"name", "group", "terminal", "startserve", "startuse", "allow_unserve",
                   "unserve_remote", "unserve_num", "unserve_unused_timeout", "unserve_idle_timeout",
-                  "heartbeat", "reconnect", "dial_timeout", "max_links_per_serve"},
+                  "heartbeat", "reconnect", "dial_timeout", "max_links_per_serve", "log_links"},
                  c);
   if (auto* e = s.find("name")) {
     if (e->value.empty()) s.fail(*e, "must not be empty");
@@ -195,6 +195,7 @@ void read_vnet(const section& s, vnet_config& c) {
   if (auto* e = s.find("reconnect")) c.reconnect = s.duration(*e);
   if (auto* e = s.find("dial_timeout")) c.dial_timeout = s.duration(*e);
   if (auto* e = s.find("max_links_per_serve")) c.max_links_per_serve = s.limit(*e);
+  if (auto* e = s.find("log_links")) c.log_links = s.boolean(*e);
 }
 
 // Conflicts that no single section can see.
@@ -236,6 +237,7 @@ route_config parse_route_config(const std::string& text, const std::string& name
   if (auto* e = route->find("link_timeout")) c.link_timeout = route->duration(*e);
   for (const auto& k : route_limit_keys)
     if (auto* e = route->find(k.key)) c.limits.*k.member = route->limit(*e);
+  if (auto* e = route->find("log_links")) c.log_links = route->boolean(*e);
   return c;
 }
 

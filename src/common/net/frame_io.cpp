@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 
 #include "protocol/error.hpp"
+#include "text/bytes.hpp"
 
 namespace net {
 namespace {
@@ -109,9 +110,9 @@ awaitable<void> outbox::progress() {
 }
 
 std::string outbox::stall() const {
-  if (over_) return fmt::format("more than {} queued", human_bytes(limits_.max_bytes));
+  if (over_) return fmt::format("more than {} queued", text::human_bytes(limits_.max_bytes));
   return fmt::format("nothing taken for {} ms, {} queued", to_ms(limits_.drain_timeout).count(),
-                     human_bytes(stalled_bytes_));
+                     text::human_bytes(stalled_bytes_));
 }
 
 awaitable<error_code> outbox::run(tcp::socket& s) {
@@ -152,13 +153,5 @@ awaitable<error_code> outbox::run(tcp::socket& s) {
   co_return error_code{};
 }
 
-std::string human_bytes(std::size_t n) {
-  if (n >= (1u << 20)) {
-    double mib = static_cast<double>(n) / (1u << 20);
-    return n % (1u << 20) == 0 ? fmt::format("{} MiB", n >> 20) : fmt::format("{:.1f} MiB", mib);
-  }
-  if (n >= 1024) return fmt::format("{} KiB", n / 1024);
-  return fmt::format("{} bytes", n);
-}
 
 }  // namespace net

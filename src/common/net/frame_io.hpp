@@ -90,7 +90,5 @@ class outbox {
   bool over_ = false;
 };
 
-// "4 MiB", "1.2 MiB", "512 KiB", "80 bytes": sizes in log lines.
-std::string human_bytes(std::size_t n);
 
 }  // namespace net

@@ -3,6 +3,9 @@
 #include <memory>
 
 #include <boost/asio/write.hpp>
+#include <fmt/format.h>
+
+#include "text/bytes.hpp"
 
 namespace net {
 namespace {
@@ -58,6 +61,18 @@ awaitable<relay_stats> relay(tcp::socket& a, tcp::socket& b) {
   if (st.error == asio::error::operation_aborted || st.error == asio::error::bad_descriptor)
     st.error = ab.error == st.error ? ba.error : ab.error;
   co_return st;
+}
+
+}  // namespace net
+
+namespace net {
+
+
+std::string link_summary(const relay_stats& st, std::chrono::steady_clock::duration took,
+                         const char* up, const char* down) {
+  auto s = std::chrono::duration<double>(took).count();
+  return fmt::format("after {:.1f} s, {} {}, {} {}{}", s, text::human_bytes(st.a_to_b), up,
+                     text::human_bytes(st.b_to_a), down, st.error ? " (" + st.error.message() + ")" : "");
 }
 
 }  // namespace net

@@ -4,7 +4,9 @@
 // a direction shuts down the peer's send side (half-close) and returns while
 // the other keeps flowing; on an error both sockets are closed.
 #include <cstddef>
+#include <chrono>
 #include <cstdint>
+#include <string>
 
 #include "net/asio.hpp"
 
@@ -24,5 +26,10 @@ struct relay_stats {
 };
 
 awaitable<relay_stats> relay(tcp::socket& a, tcp::socket& b);
+
+// "after 12.3 s, 1.2 MiB up, 35 KiB down": the log line of a finished link
+// (log_links=true). `up` is a_to_b.
+std::string link_summary(const relay_stats& st, std::chrono::steady_clock::duration took,
+                         const char* up = "up", const char* down = "down");
 
 }  // namespace net

@@ -179,6 +179,10 @@ TEST(Defaults, RouteLimits) {
     EXPECT_EQ(c.limits, expected) << k.key;
   }
   EXPECT_EQ(parse_vnet_config("[route]\nip=::1\nport=1\n", "t.ini").max_links_per_serve, 512u);
+  EXPECT_FALSE(r.log_links);
+  EXPECT_TRUE(parse_route_config("[route]\nip=::\nport=0\nlog_links=yes\n", "r.ini").log_links);
+  EXPECT_FALSE(parse_vnet_config("[route]\nip=::1\nport=1\n", "t.ini").log_links);
+  EXPECT_TRUE(parse_vnet_config("[route]\nip=::1\nport=1\n[vnet]\nlog_links=true\n", "t.ini").log_links);
   EXPECT_EQ(parse_vnet_config("[route]\nip=::1\nport=1\n[vnet]\nmax_links_per_serve=3\n", "t.ini")
                 .max_links_per_serve,
             3u);
