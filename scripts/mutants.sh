@@ -45,6 +45,17 @@ mutants=(
   "peer vnet name not escaped ||| src/vnet/uses.cpp ||| text::printable(s.vnet_name) ||| s.vnet_name ||| blackbox_use_reasons"
   "repeat unserve keeps the old timer ||| src/vnet/unserve.cpp ||| if (u.expiry) arm(id, ctx_.cfg->unserve_unused_timeout, \"unused\"); ||| ; ||| blackbox_unserve"
   "reload never opens/closes in place ||| src/vnet/reload.cpp ||| && only_active(*old, c) ||| && false ||| ReloadApply"
+  "frame buffer allocated from the header's promise ||| src/common/net/frame_io.cpp ||| std::vector<std::uint8_t> payload; ||| std::vector<std::uint8_t> payload; payload.reserve(h.length); ||| FrameIo"
+  "send queue unbounded ||| src/common/net/frame_io.cpp ||| if (queued() + frame.size() > limits_.max_bytes) { ||| if (false) { ||| Outbox|Flood"
+  "a non-reader's requests still read ||| src/route/session.cpp ||| while (outbox_.queued() > send_high_water) { ||| while (false) { ||| Flood"
+  "serves per vnet not counted ||| src/route/registry.cpp ||| if (v->serves >= max_serves) ||| if (false) ||| Registry|Quota"
+  "link quotas not checked ||| src/route/server.cpp ||| if (auto why = links_.refusal(open.vnetid, target->vnetid, open.serveid, cfg_.limits); !why.empty()) { ||| if (std::string why; false) { ||| Quota"
+  "unserve requests not rate-limited ||| src/route/unserves.cpp ||| if (r.made.size() >= per_minute) ||| if (false) ||| UnserveBook|Quota"
+  "serving vnet caps no serve ||| src/vnet/serves.cpp ||| if (*e.carrying >= max) { ||| if (false) { ||| Quota"
+  "unidentified connections never shed ||| src/route/server.cpp |||     make_room(); |||     ; ||| blackbox_fds"
+  "sessions per address not limited ||| src/route/server.cpp ||| held->second >= max_sessions ||| false ||| blackbox_fds"
+  "whole serve list pushed on every change ||| src/route/control.cpp ||| if (auto s = sessions_.find(id); s != sessions_.end()) s->second->send(u); ||| if (auto s = sessions_.find(id); s != sessions_.end()) s->second->send(registry_.list_for_group(group)); ||| ServeList.JoinsAndLeaves"
+  "vnet ignores serve-list updates ||| src/vnet/uses.cpp ||| protocol::apply(last_list_, u); ||| ; ||| ServeList"
 )
 
 list_only=0
