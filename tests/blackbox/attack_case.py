@@ -55,9 +55,9 @@ def fd_count(pid):
 class Attack:
     """attacks.py NAME in a subprocess; stdout parsed for ATTACKING/RESULT."""
 
-    def __init__(self, case, name, port, seconds, *args):
+    def __init__(self, workdir, name, port, seconds, *args):
         self.name = name
-        self.err_path = os.path.join(case.c.dir, f"attack-{name}.err")
+        self.err_path = os.path.join(workdir, f"attack-{name}-{time.monotonic_ns()}.err")
         self._err = open(self.err_path, "wb")
         argv = [sys.executable, ATTACKS_PY, name, "--port", str(port), "--seconds", str(seconds),
                 *map(str, args)]
@@ -67,7 +67,6 @@ class Attack:
         self.attacking = threading.Event()
         self._reader = threading.Thread(target=self._read, daemon=True)
         self._reader.start()
-        case.addCleanup(self.kill)
 
     def _read(self):
         for line in self.proc.stdout:
@@ -223,7 +222,9 @@ class AttackCase(BlackBoxCase):
         reset_peak(self.route.pid)
 
     def attack(self, name, seconds, *args):
-        return Attack(self, name, self.port, seconds, *args)
+        a = Attack(self.c.dir, name, self.port, seconds, *args)
+        self.addCleanup(a.kill)
+        return a
 
     def during(self, attack, min_ok=2, budget=None):
         """Runs legit transfers while `attack` attacks, until it ends by its
