@@ -26,26 +26,9 @@ REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(REPO, "tests", "blackbox"))
 
 import harness  # noqa: E402
+from attacks import standard_mix  # noqa: E402
 from attack_case import (Attack, LegitTraffic, closed_port_range, fd_count,  # noqa: E402
                          rss_kb, status_kb, transfer)
-
-
-def menu(first_port):
-    """(attack, budget seconds, args): the issue's attacks at sizes that last
-    a few seconds each."""
-    return [
-        ("list_overflow", 3, ["--serveid", 700]),
-        ("query_flood", 6, ["--count", 3000, "--pad", 30]),
-        ("huge_headers", 6, ["--count", 300, "--group", "evil", "--sources", 10]),
-        ("ping_flood", 6, ["--count", 3_000_000, "--group", "evil"]),
-        ("unserve_flood", 6, ["--count", 500_000, "--group", "evil"]),
-        ("join_storm", 20, ["--count", 1000, "--sources", 40, "--hold", 2, "--pad", 10]),
-        ("squat", 6, ["--count", 300]),
-        ("open_flood", 6, ["--count", 300, "--serveid", 700]),
-        ("idle_connections", 8, ["--count", 300, "--sessions", 100]),
-        ("portscan", 6, ["--count", 200, "--victim", "home", "--first-port", first_port]),
-        ("forged_names", 3, []),
-    ]
 
 
 class Sampler:
@@ -92,7 +75,7 @@ def soak(args, c):
 
     base_rss = rss_kb(route.pid)
     base_fds = fd_count(route.pid)
-    attacks = menu(closed_port_range(200))
+    attacks = standard_mix(700, "home", closed_port_range(200))
     sampler = Sampler(route.pid)
     traffic = LegitTraffic(use_port)
     ran = collections.Counter()

@@ -507,6 +507,26 @@ class Drainer:
         self.thread.join(2)
 
 
+def standard_mix(serveid, victim, first_port):
+    """(attack, budget seconds, args): every attack of the issue at a size that
+    lasts a few seconds, against `serveid` served by the vnet named `victim`
+    (which allows unserve); first_port starts 200 closed ports. Used by
+    scripts/soak.py and scripts/bench.py --attacks."""
+    return [
+        ("list_overflow", 3, ["--serveid", serveid]),
+        ("query_flood", 6, ["--count", 3000, "--pad", 30]),
+        ("huge_headers", 6, ["--count", 300, "--group", "evil", "--sources", 10]),
+        ("ping_flood", 6, ["--count", 3_000_000, "--group", "evil"]),
+        ("unserve_flood", 6, ["--count", 500_000, "--group", "evil"]),
+        ("join_storm", 20, ["--count", 1000, "--sources", 40, "--hold", 2, "--pad", 10]),
+        ("squat", 6, ["--count", 300]),
+        ("open_flood", 6, ["--count", 300, "--serveid", serveid]),
+        ("idle_connections", 8, ["--count", 300, "--sessions", 100]),
+        ("portscan", 6, ["--count", 200, "--victim", victim, "--first-port", first_port]),
+        ("forged_names", 3, []),
+    ]
+
+
 ATTACKS = {f.__name__: f for f in (list_overflow, query_flood, huge_headers, ping_flood,
                                    unserve_flood, join_storm, squat, open_flood,
                                    idle_connections, portscan, forged_names)}
