@@ -171,7 +171,9 @@ class ScaleAttackTest(AttackCase):
         self.check_traffic(traffic, 2)
         self.assertEqual(r["padded"], 20, r)
         self.assertEqual(r["sessions"], self.STORM, r)
-        # The issue asks for 100 ms; a shared 2-CPU test machine gets 5x that.
+        # The issue asks for 100 ms: the median must hold it; the p99 gets 5x
+        # that on a shared 2-CPU test machine.
+        self.assertLess(traffic.percentile(50), 0.1, "legit setup p50 during the storm")
         self.assertLess(p99, 0.5, "legit setup p99 during the storm")
         # O(members) bytes per join: each member receives O(N) in total.
         self.assertLess(r["bytes_per_session"], 64 * self.STORM, r)
