@@ -278,13 +278,14 @@ class AttackCase(BlackBoxCase):
             self.assertNotIn(f"({n}) disconnected", log, f"the route dropped {n}")
 
 
-
 def closed_port_range(n):
     """The first of n consecutive loopback ports where nothing listens now,
     below the ephemeral range, so that probes of them are all refused."""
+    rng = harness._ephemeral_range()
+    below = rng[0] if rng else 32768
     for _ in range(50):
         first = free_port()
-        if first + n < 32768 and all(harness.port_refuses(p, timeout=0.2)
+        if first + n < below and all(harness.port_refuses(p, timeout=0.2)
                                      for p in range(first, first + n)):
             return first
     raise AssertionError(f"no {n} closed ports in a row found")
