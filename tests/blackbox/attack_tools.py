@@ -116,6 +116,9 @@ class Drainer:
         self.thread.start()
 
     def add(self, c):
+        # What the hello already read past the welcome (the first serve list) counts too.
+        self.bytes += len(c.buf)
+        c.buf.clear()
         c.sock.setblocking(False)
         with self.lock:
             self.sel.register(c.sock, selectors.EVENT_READ)
