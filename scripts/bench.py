@@ -330,6 +330,8 @@ def main():
                          "of issue 8 instead")
     ap.add_argument("--setups", type=int, default=300,
                     help="--attacks: most setups measured per attack (default 300)")
+    ap.add_argument("--spacing-ms", type=float, default=20.0,
+                    help="--attacks: one setup every this many ms at most (default 20)")
     ap.add_argument("--_service", choices=("sink", "echo"), help=argparse.SUPPRESS)
     args = ap.parse_args()
 
@@ -513,13 +515,13 @@ def bench_attacks(args):
         port = stack.use_echo
         for _ in range(20):  # warm-up
             setup_time(port)
-        times, failed = setups_while(port, lambda: True, args.setups, 0.01)
+        times, failed = setups_while(port, lambda: True, args.setups, args.spacing_ms / 1000)
         rows.append(("none", times, failed, ""))
         for name, seconds, extra in standard_mix(802, "bench-a", closed_port_range(200)):
             a = Attack(stack.dir, name, route_port, seconds, *extra)
             try:
                 a.wait_attacking(60)
-                times, failed = setups_while(port, a.running, args.setups, seconds / args.setups)
+                times, failed = setups_while(port, a.running, args.setups, args.spacing_ms / 1000)
                 result = a.finish(90)
             finally:
                 a.kill()
@@ -546,8 +548,12 @@ def bench_attacks(args):
     print()
     print(f"{'attack':18}{'setups':>8}{'failed':>8}{'p50 ms':>10}{'p99 ms':>10}{'max ms':>10}")
     for r in table:
-        print(f"{r['attack']:18}{r['setups']:8}{r['failed']:8}{r['p50_ms']:10.2f}"
-              f"{r['p99_ms']:10.2f}{r['max_ms']:10.2f}")
+        figures = "".join(f"{r[k]:10.2f}" if r["setups"] else f"{'-':>10}"
+                          for k in ("p50_ms", "p99_ms", "max_ms"))
+        print(f"{r['attack']:18}{r['setups']:8}{r['failed']:8}{figures}")
+    print()
+    print("Setups run back to back from the moment each attack is in full swing until it ends;")
+    print("'-': the attack was over before the first setup (e.g. a port scan refused at once).")
     return 0
 
 
