@@ -544,7 +544,7 @@ def bench_attacks(args):
         print(json.dumps({"cpus": os.cpu_count(), "setup_under_attack": table}, indent=2))
         return 0
     print(f"vnet bench --attacks: tunnel setup (connect + first echoed byte) on 127.0.0.1, "
-          f"{os.cpu_count()} CPUs, at most {args.setups} setups spread over each attack")
+          f"{os.cpu_count()} CPUs, at most {args.setups} setups per attack")
     print()
     print(f"{'attack':18}{'setups':>8}{'failed':>8}{'p50 ms':>10}{'p99 ms':>10}{'max ms':>10}")
     for r in table:
@@ -552,7 +552,8 @@ def bench_attacks(args):
                           for k in ("p50_ms", "p99_ms", "max_ms"))
         print(f"{r['attack']:18}{r['setups']:8}{r['failed']:8}{figures}")
     print()
-    print("Setups run back to back from the moment each attack is in full swing until it ends;")
+    print(f"One setup every {args.spacing_ms:g} ms at most, from the moment each attack is in full "
+          "swing until it ends;")
     print("'-': the attack was over before the first setup (e.g. a port scan refused at once).")
     return 0
 
