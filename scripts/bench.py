@@ -2,6 +2,7 @@
 """Benchmark of the tunnel on loopback (Python stdlib only).
 
     python3 scripts/bench.py [--bin-dir build/src] [--mb 512] [--rtt 20000] [--json]
+    python3 scripts/bench.py --attacks [--setups 300] [--json]
 
 Starts a route, vnet A serving a sink service (serveid 801) and an echo
 service (serveid 802), and vnet B using both, then measures in one run:
@@ -10,6 +11,11 @@ service (serveid 802), and vnet B using both, then measures in one run:
       the tunnel; the sink counts the bytes and acks the total at EOF;
   (b) latency: K sequential 32-byte round trips on one connection to the echo
       service, directly and through the tunnel (TCP_NODELAY on the client).
+
+With --attacks it measures instead the setup time of a legitimate tunnel
+connection (connect through the use port + the first echoed byte), p50/p99,
+with no attack and during each attack of issue 8 (tests/blackbox/attacks.py,
+each in a process of its own), in one run.
 
 Direct and tunnel runs alternate, after a warm-up of each, so that CPU
 frequency and cache effects hit both alike. The sink and echo services run as
@@ -153,9 +159,10 @@ def percentile(sorted_values, p):
 class Stack:
     """route + vnet A (serving sink and echo) + vnet B (using both)."""
 
-    def __init__(self, bin_dir, log_level):
+    def __init__(self, bin_dir, log_level, vnet_a_keys=""):
         self.bin_dir = bin_dir
         self.log_level = log_level
+        self.vnet_a_keys = vnet_a_keys  # more [vnet] lines for vnet A
         self.dir = tempfile.mkdtemp(prefix="vnet-bench-")
         self.procs = []  # (name, Popen, log path)
 
@@ -211,7 +218,8 @@ class Stack:
                                    lambda: (rx.search(self.log("route")) or [None, None])[1], 10))
 
         head = f"[route]\nip=127.0.0.1\nport={route_port}\n\n"
-        a = self.write("a.ini", head + "[vnet]\nname=bench-a\nterminal=false\n\n"
+        a = self.write("a.ini", head + "[vnet]\nname=bench-a\nterminal=false\n"
+                       f"{self.vnet_a_keys}\n"
                        f"[serve.sink]\nserveid=801\nport={self.sink_port}\n\n"
                        f"[serve.echo]\nserveid=802\nport={self.echo_port}\n")
         self.use_sink, self.use_echo = free_port(), free_port()
@@ -317,6 +325,13 @@ def main():
     ap.add_argument("--floor-relay", default=None,
                     help="floor_relay binary (default: BIN_DIR/../tests/floor_relay); "
                          "measures a chain of 3 minimal relays as the machine's floor")
+    ap.add_argument("--attacks", action="store_true",
+                    help="measure tunnel setup p50/p99 with no attack and during each attack "
+                         "of issue 8 instead")
+    ap.add_argument("--setups", type=int, default=300,
+                    help="--attacks: most setups measured per attack (default 300)")
+    ap.add_argument("--spacing-ms", type=float, default=20.0,
+                    help="--attacks: one setup every this many ms at most (default 20)")
     ap.add_argument("--_service", choices=("sink", "echo"), help=argparse.SUPPRESS)
     args = ap.parse_args()
 
@@ -330,6 +345,9 @@ def main():
 
     floor_relay = args.floor_relay or os.path.join(args.bin_dir, "..", "tests", "floor_relay")
     floor_relay = os.path.abspath(floor_relay) if os.access(floor_relay, os.X_OK) else None
+
+    if args.attacks:
+        return bench_attacks(args)
 
     stack = Stack(os.path.abspath(args.bin_dir), args.log_level)
     try:
@@ -452,6 +470,92 @@ def print_table(r):
               f"tunnel vs floor: added latency "
               f"{format(e['added_median_us'] - f['added_median_us'], '+.1f')} us, "
               f"throughput x {t['tunnel_MBps'] / f['MBps']:.2f}")
+
+
+# -------------------------------------------------------- setup under attack
+
+
+def setup_time(port, timeout=5.0):
+    """Seconds from connect through the use port to the first echoed byte."""
+    t0 = time.perf_counter()
+    with socket.create_connection((LOOPBACK, port), timeout=timeout) as s:
+        s.settimeout(timeout)
+        s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        s.sendall(b"x")
+        if s.recv(1) != b"x":
+            raise EOFError("no echo")
+    return time.perf_counter() - t0
+
+
+def setups_while(port, running, most, spacing):
+    """Setup times (and failures) while running(), one every `spacing`
+    seconds at most, so that they spread over the whole attack."""
+    times, failed = [], 0
+    while running() and len(times) + failed < most:
+        t0 = time.monotonic()
+        try:
+            times.append(setup_time(port))
+        except (OSError, EOFError):
+            failed += 1
+        time.sleep(max(0.0, spacing - (time.monotonic() - t0)))
+    return times, failed
+
+
+def bench_attacks(args):
+    sys.path.insert(0, os.path.join(REPO, "tests", "blackbox"))
+    from attack_case import Attack, closed_port_range  # noqa: E402
+    from attacks import standard_mix  # noqa: E402
+
+    stack = Stack(os.path.abspath(args.bin_dir), args.log_level,
+                  vnet_a_keys="allow_unserve=true\n")
+    rows = []
+    try:
+        stack.start()
+        route_port = int(re.search(r"route listening on [0-9.]+:(\d+)", stack.log("route"))[1])
+        port = stack.use_echo
+        for _ in range(20):  # warm-up
+            setup_time(port)
+        times, failed = setups_while(port, lambda: True, args.setups, args.spacing_ms / 1000)
+        rows.append(("none", times, failed, ""))
+        for name, seconds, extra in standard_mix(802, "bench-a", closed_port_range(200)):
+            a = Attack(stack.dir, name, route_port, seconds, *extra)
+            try:
+                a.wait_attacking(60)
+                times, failed = setups_while(port, a.running, args.setups, args.spacing_ms / 1000)
+                result = a.finish(90)
+            finally:
+                a.kill()
+            rows.append((name, times, failed, json.dumps(result)[:200]))
+            # The next attack starts from a working tunnel.
+            stack.wait("the tunnel after " + name, lambda: echo_ok(port), 30)
+    except BaseException:
+        stack.dump_logs()
+        raise
+    finally:
+        stack.stop()
+
+    table = []
+    for name, times, failed, result in rows:
+        times.sort()
+        table.append({"attack": name, "setups": len(times), "failed": failed,
+                      "p50_ms": percentile(times, 50) * 1000, "p99_ms": percentile(times, 99) * 1000,
+                      "max_ms": (times[-1] * 1000) if times else float("nan"), "result": result})
+    if args.json:
+        print(json.dumps({"cpus": os.cpu_count(), "setup_under_attack": table}, indent=2))
+        return 0
+    print(f"vnet bench --attacks: tunnel setup (connect + first echoed byte) on 127.0.0.1, "
+          f"{os.cpu_count()} CPUs, at most {args.setups} setups per attack")
+    print()
+    print(f"{'attack':18}{'setups':>8}{'failed':>8}{'p50 ms':>10}{'p99 ms':>10}{'max ms':>10}")
+    for r in table:
+        figures = "".join(f"{r[k]:10.2f}" if r["setups"] else f"{'-':>10}"
+                          for k in ("p50_ms", "p99_ms", "max_ms"))
+        print(f"{r['attack']:18}{r['setups']:8}{r['failed']:8}{figures}")
+    print()
+    print(f"One setup every {args.spacing_ms:g} ms at most, from the moment each attack is in full "
+          "swing until it ends;")
+    print("'-': the attack was over before the first setup (e.g. a port scan refused at once).")
+    return 0
 
 
 if __name__ == "__main__":

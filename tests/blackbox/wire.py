@@ -1,0 +1,294 @@
+"""A small stdlib client of the vnet wire protocol, for the attack tests, the
+soak and the bench: it speaks to the route like a (possibly hostile) vnet.
+
+Frames (src/common/protocol/codec.hpp): a 6-byte header, u32 payload length
+and u16 type, big-endian, then the payload. Strings are a u16 length and the
+bytes. Opening frames (hello, link_open, link_join) start with "VNET" and the
+protocol version.
+
+The version is read from src/common/protocol/messages.hpp, so the tests
+follow the source when it is bumped. Frames of a type this module cannot
+decode (a newer message, e.g. serve_list_update) come back as a Message with
+`fields` None and the raw payload: callers skip what they do not need.
+"""
+
+import os
+import re
+import socket
+import struct
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.dirname(os.path.dirname(HERE))
+MESSAGES_HPP = os.path.join(REPO, "src", "common", "protocol", "messages.hpp")
+
+
+def _read_version():
+    with open(MESSAGES_HPP, encoding="utf-8") as f:
+        m = re.search(r"inline\s+constexpr\s+std::uint16_t\s+version\s*=\s*(\d+)\s*;", f.read())
+    if not m:
+        raise RuntimeError(f"no `version = N;` in {MESSAGES_HPP}")
+    return int(m.group(1))
+
+
+VERSION = _read_version()
+MAGIC = b"VNET"
+HEADER = struct.Struct("!IH")
+HEADER_SIZE = HEADER.size
+MAX_PAYLOAD = 1 << 20          # protocol::max_payload
+MAX_OPENING_PAYLOAD = 1024     # protocol::max_opening_payload
+
+TYPES = {
+    "control_hello": 0x01, "link_open": 0x02, "link_join": 0x03,
+    "welcome": 0x10, "error": 0x11, "ping": 0x20, "pong": 0x21,
+    "serve_register": 0x30, "serve_result": 0x31, "serve_unregister": 0x32,
+    "serve_list": 0x33, "serve_query": 0x34, "serve_query_result": 0x35,
+    "serve_list_update": 0x36,  # protocol 3; decoded raw here
+    "link_request": 0x40, "link_failed": 0x41, "link_result": 0x42,
+    "vnet_query": 0x50, "vnet_query_result": 0x51, "vnet_rename": 0x52,
+    "unserve_request": 0x60, "unserve_result": 0x61,
+}
+NAMES = {v: k for k, v in TYPES.items()}
+
+# Field layouts, in wire order. "serve" is a serve_info; "serves" a u32 count
+# of listed_serve; "vnets" a u32 count of listed_vnet; "opening" the magic and
+# version of an opening frame (field "version").
+SERVE = [("serveid", "u16"), ("name", "str"), ("type", "str"), ("ip", "str"),
+         ("port", "u16"), ("info", "str")]
+LAYOUTS = {
+    "control_hello": [("version", "opening"), ("name", "str"), ("group", "str"), ("auth", "str")],
+    "link_open": [("version", "opening"), ("vnetid", "u32"), ("session_token", "u64"),
+                  ("serveid", "u16")],
+    "link_join": [("version", "opening"), ("link_id", "u64"), ("link_token", "u64")],
+    "welcome": [("version", "u16"), ("vnetid", "u32"), ("session_token", "u64"),
+                ("heartbeat_ms", "u32"), ("timeout_ms", "u32")],
+    "error": [("code", "u16"), ("message", "str")],
+    "ping": [("request_id", "u32"), ("timestamp", "u64")],
+    "pong": [("request_id", "u32"), ("timestamp", "u64")],
+    "serve_register": [("request_id", "u32"), ("serve", "serve")],
+    "serve_result": [("request_id", "u32"), ("ok", "bool"), ("serveid", "u16"), ("reason", "str")],
+    "serve_unregister": [("serveid", "u16")],
+    "serve_list": [("vnets", "u32"), ("serves", "serves")],
+    "serve_query": [("request_id", "u32")],
+    "serve_query_result": [("request_id", "u32"), ("vnets", "u32"), ("serves", "serves")],
+    "link_request": [("link_id", "u64"), ("link_token", "u64"), ("serveid", "u16")],
+    "link_failed": [("link_id", "u64"), ("reason", "str")],
+    "link_result": [("ok", "bool"), ("reason", "str")],
+    "vnet_query": [("request_id", "u32")],
+    "vnet_query_result": [("request_id", "u32"), ("vnets", "vnets")],
+    "vnet_rename": [("name", "str")],
+    "unserve_request": [("request_id", "u32"), ("vnetid", "u32"), ("ip", "str"), ("port", "u16")],
+    "unserve_result": [("request_id", "u32"), ("ok", "bool"), ("serveid", "u16"), ("reason", "str")],
+}
+_INTS = {"u8": "!B", "bool": "!B", "u16": "!H", "u32": "!I", "u64": "!Q"}
+
+
+class ProtocolError(Exception):
+    pass
+
+
+# ------------------------------------------------------------------ encoding
+
+
+def _put(out, kind, value):
+    if kind in _INTS:
+        out += struct.pack(_INTS[kind], int(value))
+    elif kind == "str":
+        b = value.encode("utf-8") if isinstance(value, str) else bytes(value)
+        out += struct.pack("!H", len(b)) + b  # no cut: tests may send any length < 64 KiB
+    elif kind == "opening":
+        out += MAGIC + struct.pack("!H", value)
+    elif kind == "serve":
+        s = dict(serve_info(), **value)
+        for name, k in SERVE:
+            _put(out, k, s[name])
+    elif kind == "serves":
+        out += struct.pack("!I", len(value))
+        for e in value:
+            _put(out, "serve", e["serve"])
+            _put(out, "u32", e.get("vnetid", 0))
+            _put(out, "str", e.get("vnet_name", ""))
+    elif kind == "vnets":
+        out += struct.pack("!I", len(value))
+        for v in value:
+            _put(out, "u32", v["vnetid"])
+            _put(out, "str", v["name"])
+            _put(out, "u32", v.get("links", 0))
+    else:
+        raise ValueError(kind)
+
+
+def serve_info(serveid=0, name="", type="tcp", ip="127.0.0.1", port=0, info=""):
+    return {"serveid": serveid, "name": name, "type": type, "ip": ip, "port": port, "info": info}
+
+
+def payload(msg_type, /, **fields):
+    out = bytearray()
+    for field, kind in LAYOUTS[msg_type]:
+        if field == "version" and kind == "opening":
+            value = fields.get("version", VERSION)
+        else:
+            value = fields[field]
+        _put(out, kind, value)
+    return bytes(out)
+
+
+def frame(type_code, body):
+    """A raw frame: header + body (any type code, any body)."""
+    return HEADER.pack(len(body), type_code) + body
+
+
+def encode(msg_type, /, **fields):
+    return frame(TYPES[msg_type], payload(msg_type, **fields))
+
+
+# ------------------------------------------------------------------ decoding
+
+
+class _Reader:
+    def __init__(self, data):
+        self.data, self.pos = data, 0
+
+    def take(self, n):
+        if self.pos + n > len(self.data):
+            raise ProtocolError("truncated payload")
+        b = self.data[self.pos:self.pos + n]
+        self.pos += n
+        return b
+
+    def get(self, kind):
+        if kind in _INTS:
+            fmt = _INTS[kind]
+            (v,) = struct.unpack(fmt, self.take(struct.calcsize(fmt)))
+            return bool(v) if kind == "bool" else v
+        if kind == "str":
+            (n,) = struct.unpack("!H", self.take(2))
+            return self.take(n).decode("utf-8", "replace")
+        if kind == "opening":
+            if self.take(4) != MAGIC:
+                raise ProtocolError("bad magic")
+            return self.get("u16")
+        if kind == "serve":
+            return {name: self.get(k) for name, k in SERVE}
+        if kind == "serves":
+            return [{"serve": self.get("serve"), "vnetid": self.get("u32"),
+                     "vnet_name": self.get("str")} for _ in range(self.get("u32"))]
+        if kind == "vnets":
+            return [{"vnetid": self.get("u32"), "name": self.get("str"), "links": self.get("u32")}
+                    for _ in range(self.get("u32"))]
+        raise ValueError(kind)
+
+
+class Message:
+    """A decoded frame: `name` (None for an unknown type code), `fields` (a
+    dict, or None when this module has no layout for the type) and `raw`."""
+
+    def __init__(self, code, raw):
+        self.code = code
+        self.name = NAMES.get(code)
+        self.raw = raw
+        self.fields = None
+        layout = LAYOUTS.get(self.name)
+        if layout is not None:
+            r = _Reader(raw)
+            self.fields = {field: r.get(kind) for field, kind in layout}
+
+    def __getitem__(self, key):
+        return self.fields[key]
+
+    def __repr__(self):
+        return f"Message({self.name or hex(self.code)}, {self.fields})"
+
+
+def decode(data):
+    """(Message, bytes consumed) for the first complete frame of `data`, or
+    (None, 0) when more bytes are needed."""
+    if len(data) < HEADER_SIZE:
+        return None, 0
+    length, code = HEADER.unpack_from(data)
+    if length > MAX_PAYLOAD:
+        raise ProtocolError(f"frame of {length} bytes announced")
+    if len(data) < HEADER_SIZE + length:
+        return None, 0
+    return Message(code, bytes(data[HEADER_SIZE:HEADER_SIZE + length])), HEADER_SIZE + length
+
+
+# ---------------------------------------------------------------- connection
+
+
+class Conn:
+    """One TCP connection to the route speaking frames. recv() returns the
+    next Message (or None at EOF); every wait has a deadline."""
+
+    def __init__(self, port, host="127.0.0.1", timeout=10.0, sock=None):
+        self.sock = sock or socket.create_connection((host, port), timeout=timeout)
+        self.sock.settimeout(timeout)
+        self.buf = bytearray()
+
+    def send(self, msg_type, /, **fields):
+        self.sock.sendall(encode(msg_type, **fields))
+
+    def send_raw(self, data):
+        self.sock.sendall(data)
+
+    def recv(self, timeout=10.0):
+        deadline = time.monotonic() + timeout
+        while True:
+            msg, n = decode(self.buf)
+            if msg is not None:
+                del self.buf[:n]
+                return msg
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise socket.timeout(f"no complete frame within {timeout} s")
+            self.sock.settimeout(left)
+            chunk = self.sock.recv(1 << 16)
+            if not chunk:
+                return None
+            self.buf += chunk
+
+    def recv_until(self, name, timeout=10.0, pred=None):
+        """The next message called `name` (and matching pred), skipping the
+        others (pushes, unknown types). None at EOF."""
+        deadline = time.monotonic() + timeout
+        while True:
+            msg = self.recv(max(0.01, deadline - time.monotonic()))
+            if msg is None or (msg.name == name and (pred is None or pred(msg))):
+                return msg
+            if msg.name == "error" and name != "error":
+                raise ProtocolError(f"route sent error {msg['code']}: {msg['message']!r}")
+
+    def close(self):
+        try:
+            self.sock.close()
+        except OSError:
+            pass
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+
+def hello(port, name="attacker", group="default", timeout=10.0):
+    """A welcomed control session: (Conn, welcome Message). Raises
+    ProtocolError when the route answers with an error."""
+    c = Conn(port, timeout=timeout)
+    try:
+        c.send("control_hello", name=name, group=group, auth="")
+        w = c.recv_until("welcome", timeout)
+        if w is None:
+            raise ProtocolError("the route closed the connection instead of welcoming")
+        return c, w
+    except BaseException:
+        c.close()
+        raise
+
+
+def register(conn, serveid, name="svc", port=1, info="", request_id=1, timeout=10.0):
+    """Registers a serve; returns the serve_result Message."""
+    conn.send("serve_register", request_id=request_id,
+              serve=serve_info(serveid=serveid, name=name, port=port, info=info))
+    return conn.recv_until("serve_result", timeout,
+                           pred=lambda m: m["request_id"] == request_id)
