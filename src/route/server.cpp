@@ -1,5 +1,7 @@
 #include "route/server.hpp"
 
+#include <malloc.h>
+
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
@@ -76,6 +78,16 @@ bool server::shed_for_descriptors() {
   return from.has_value();
 }
 
+void server::trim_soon() {
+  if (trim_timer_ || stopping_) return;  // one trim per second at most: it walks the heap
+  trim_timer_ = std::make_unique<net::asio::steady_timer>(ex_, std::chrono::seconds(1));
+  trim_timer_->async_wait([this](net::error_code ec) {
+    if (ec) return;  // stop(): the server is going away
+    trim_timer_.reset();
+    malloc_trim(0);
+  });
+}
+
 void server::stop() {
   stopping_ = true;
   net::error_code ignored;
@@ -86,6 +98,7 @@ void server::stop() {
   for (auto& [id, s] : sessions_) s->fail("the route is shutting down");
   links_.close_all();
   connections_.close_all();
+  if (trim_timer_) trim_timer_->cancel();
 }
 
 void server::reload_file(const std::string& path) {
@@ -226,6 +239,7 @@ net::awaitable<void> server::run_session(net::tcp::socket s, protocol::control_h
   auto reason = co_await sess->run(std::move(on_message));
 
   sessions_.erase(id);
+  trim_soon();
   drop_unserves(id);
   auto serves = registry_.serves_of_group(hello.group);
   auto gone = registry_.remove_vnet(id);
