@@ -140,7 +140,9 @@ net::awaitable<void> server::handle(net::tcp::socket s) {
   const auto& rec = opening.ec;
   auto& msg = opening.msg;
   if (rec) {
-    if (rec == net::asio::error::timed_out)
+    if (!peer_log_.allow(handshakes)) {
+      // Over the budget: the line is counted, not written.
+    } else if (rec == net::asio::error::timed_out)
       spdlog::warn("connection from {} dropped: no opening frame within {} ms", from,
                    net::to_ms(cfg_.handshake_timeout).count());
     else if (rec.category() == protocol::category())
@@ -155,7 +157,8 @@ net::awaitable<void> server::handle(net::tcp::socket s) {
     co_return;
   }
   if (!protocol::is_opening(static_cast<std::uint16_t>(protocol::type_of(msg)))) {
-    spdlog::warn("connection from {} dropped: it opened with {}", from,
+    if (peer_log_.allow(handshakes))
+      spdlog::warn("connection from {} dropped: it opened with {}", from,
                  protocol::name_of(protocol::type_of(msg)));
     auto frame = error_frame(protocol::errc::unexpected_message, "a connection must open with a hello");
     co_await net::write_frame(s, std::move(frame));
@@ -168,7 +171,8 @@ net::awaitable<void> server::handle(net::tcp::socket s) {
       },
       msg);
   if (theirs != protocol::version) {
-    spdlog::warn("connection from {} dropped: {}", from, version_error(theirs));
+    if (peer_log_.allow(handshakes))
+      spdlog::warn("connection from {} dropped: {}", from, version_error(theirs));
     auto frame = error_frame(protocol::errc::version_mismatch, version_error(theirs));
     co_await net::write_frame(s, std::move(frame));
     co_return;
@@ -181,7 +185,8 @@ net::awaitable<void> server::handle(net::tcp::socket s) {
     if (held != sessions_per_address_.end() && held->second >= max_sessions) {
       auto why = fmt::format("at most {} vnets may connect from {} (raise [route] max_sessions_per_address)",
                              max_sessions, address);
-      spdlog::warn("vnet '{}' from {} refused: {}", text::printable(hello->name), from, why);
+      if (peer_log_.allow(handshakes))
+        spdlog::warn("vnet '{}' from {} refused: {}", text::printable(hello->name), from, why);
       auto frame = error_frame(protocol::errc::too_many_vnets, why);
       co_await net::write_frame(s, std::move(frame));
       co_return;
@@ -214,8 +219,9 @@ net::awaitable<void> server::run_session(net::tcp::socket s, protocol::control_h
                            text::printable(hello.group), registry_.max_group_vnets());
     net::error_code ec;
     auto ep = s.remote_endpoint(ec);
-    spdlog::warn("vnet '{}' from {} refused: {}", text::printable(hello.name),
-                 ec ? "?" : net::to_string(ep), why);
+    if (peer_log_.allow(handshakes))
+      spdlog::warn("vnet '{}' from {} refused: {}", text::printable(hello.name),
+                   ec ? "?" : net::to_string(ep), why);
     auto frame = error_frame(protocol::errc::too_many_vnets, why);
     co_await net::write_frame(s, std::move(frame));
     co_return;
@@ -251,6 +257,7 @@ net::awaitable<void> server::run_session(net::tcp::socket s, protocol::control_h
                    text::printable(e.serve.name), id);
       left.removed.push_back(e.serve.serveid);
     }
+  peer_log_.forget(subject(id));
   spdlog::info("vnet {:02} ({}) disconnected: {}", id, text::printable(gone ? gone->name : hello.name),
                text::printable(reason));
   if (!stopping_) push_update(hello.group, left);
@@ -260,7 +267,8 @@ net::awaitable<void> server::run_use_link(net::tcp::socket& s, protocol::link_op
   // `s` lives in handle()'s frame, registered in connections_ until paired.
   auto it = sessions_.find(open.vnetid);
   if (it == sessions_.end() || it->second->token() != open.session_token) {
-    spdlog::warn("link refused: no session {:02} with that token", open.vnetid);
+    if (peer_log_.allow(handshakes))
+      spdlog::warn("link refused: no session {:02} with that token", open.vnetid);
     auto frame = error_frame(protocol::errc::unexpected_message, "unknown session: reconnect first");
     co_await net::write_frame(s, std::move(frame));
     co_return;
@@ -269,14 +277,16 @@ net::awaitable<void> server::run_use_link(net::tcp::socket& s, protocol::link_op
   const serve_entry* target = registry_.find_serve(group, open.serveid);
   if (!target || !sessions_.contains(target->vnetid)) {
     auto why = fmt::format("serveid {:03} is not served in group '{}'", open.serveid, group);
-    spdlog::info("link from vnet {:02} refused: {}", open.vnetid, text::printable(why));
+    if (peer_log_.allow(subject(open.vnetid)))
+      spdlog::info("link from vnet {:02} refused: {}", open.vnetid, text::printable(why));
     auto frame = protocol::encode(protocol::link_result{false, why});
     co_await net::write_frame(s, std::move(frame));
     co_return;
   }
   // Quotas read now: a reload applies to the next link at once.
   if (auto why = links_.refusal(open.vnetid, target->vnetid, open.serveid, cfg_.limits); !why.empty()) {
-    spdlog::warn("link from vnet {:02} refused: {}", open.vnetid, why);
+    if (peer_log_.allow(subject(open.vnetid)))
+      spdlog::warn("link from vnet {:02} refused: {}", open.vnetid, why);
     auto frame = protocol::encode(protocol::link_result{false, why});
     co_await net::write_frame(s, std::move(frame));
     co_return;
@@ -293,8 +303,9 @@ net::awaitable<void> server::run_use_link(net::tcp::socket& s, protocol::link_op
                       : stopping_        ? "the route is shutting down"
                                          : fmt::format("vnet {:02} did not open its side within {} ms",
                                                        p.serve_vnet, net::to_ms(cfg_.link_timeout).count());
-    spdlog::info("link {} (vnet {:02} -> serveid {:03} on vnet {:02}) failed: {}", link_id,
-                 p.use_vnet, p.serveid, p.serve_vnet, text::printable(why));
+    if (peer_log_.allow(subject(p.use_vnet)))
+      spdlog::info("link {} (vnet {:02} -> serveid {:03} on vnet {:02}) failed: {}", link_id,
+                   p.use_vnet, p.serveid, p.serve_vnet, text::printable(why));
     links_.forget(link_id);
     auto frame = protocol::encode(protocol::link_result{false, why});
     co_await net::write_frame(s, std::move(frame));
@@ -322,7 +333,7 @@ net::awaitable<void> server::run_use_link(net::tcp::socket& s, protocol::link_op
 
 void server::join_link(net::tcp::socket& s, const protocol::link_join& join,
                        const std::string& from) {
-  if (!links_.join(join.link_id, join.link_token, s))
+  if (!links_.join(join.link_id, join.link_token, s) && peer_log_.allow(handshakes))
     spdlog::warn("link join from {} refused: link {} is unknown, expired or already joined", from,
                  join.link_id);
   // On success the socket now belongs to the waiting use side; on failure it

@@ -5,7 +5,10 @@
 #include <memory>
 #include <string>
 
+#include <fmt/format.h>
+
 #include "config/config.hpp"
+#include "log/budget.hpp"
 #include "net/asio.hpp"
 #include "net/socket_set.hpp"
 #include "protocol/messages.hpp"
@@ -102,6 +105,12 @@ class server {
   // Control sessions per source IP address ([route] max_sessions_per_address).
   std::map<std::string, unsigned> sessions_per_address_;
   bool stopping_ = false;
+  // Lines a peer can make the route write at will go through this budget:
+  // per vnet (subject()) for its requests, one shared subject for
+  // handshakes of connections that are no session yet.
+  logging::budget peer_log_{20, std::chrono::seconds(10)};
+  static constexpr const char* handshakes = "connections in their handshake";
+  static std::string subject(std::uint32_t vnetid) { return fmt::format("vnet {:02}", vnetid); }
   // Gives freed heap back to the system a moment after sessions leave
   // (trim_soon): glibc keeps it otherwise, and after a storm of 2000
   // sessions the route would hold ~60 MiB it no longer uses.

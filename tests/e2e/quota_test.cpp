@@ -289,5 +289,40 @@ TEST(Quota, ServingVnetCapsTheLinksOfEachServe) {
   })) << w.log();
 }
 
+
+std::size_t count_of(const std::string& text, const std::string& what) {
+  std::size_t n = 0;
+  for (auto at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
+  return n;
+}
+
+// A vnet that keeps asking what it is refused makes the route write at most
+// the budget's lines (20 per 10 s), and when it leaves, one line says how
+// many were left out: a client cannot fill the route's disk through its log.
+TEST(Quota, RefusalsFillTheLogOnlyUpToItsBudget) {
+  world w;
+  route_options opts;
+  opts.limits.max_unserves_per_minute = 1;
+  w.start_route(0, opts);
+  std::uint32_t id = 0;
+  {
+    fake_vnet flooder(w.route_port(), "flooder");
+    ASSERT_TRUE(flooder.ok());
+    id = flooder.vnetid();
+    for (std::uint32_t i = 1; i <= 200; ++i) ASSERT_TRUE(flooder.ask_unserve(i, 99, 22));
+    // Every request is answered (refused), none dropped.
+    for (std::uint32_t i = 1; i <= 200; ++i) {
+      auto r = flooder.next<protocol::unserve_result>();
+      ASSERT_TRUE(r) << i;
+      EXPECT_EQ(r->request_id, i);
+      EXPECT_FALSE(r->ok);
+    }
+  }
+  ASSERT_TRUE(w.wait_for_log(literal(fmt::format("vnet {:02}: 179 more lines not logged (at most 20 per 10 s)", id))))
+      << w.log();
+  // 1 admitted (it fails: no vnet 99), 199 refused: 20 lines, then silence.
+  EXPECT_EQ(count_of(w.log(), "unserve request refused"), 20u);
+}
+
 }  // namespace
 }  // namespace e2e
