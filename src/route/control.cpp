@@ -18,7 +18,7 @@ void server::on_control(session& s, const protocol::message& m) {
     on_register(s, *reg);
   } else if (auto* unreg = std::get_if<protocol::serve_unregister>(&m)) {
     if (registry_.unregister_serve(s.vnetid(), unreg->serveid)) {
-      if (peer_log_.allow(subject(s.vnetid())))
+      if (peer_log_.allow(subject(s.vnetid()), "registration"))
         spdlog::info("vnet {:02}: serve {:03} unregistered", s.vnetid(), unreg->serveid);
       push_update(vnet_of(s).group, {0, {unreg->serveid}, {}});
     }
@@ -97,14 +97,13 @@ void server::on_register(session& s, const protocol::serve_register& reg) {
   // The quota is read now, not kept: a reload applies to the next register.
   auto out = registry_.register_serve(s.vnetid(), reg.serve, cfg_.limits.max_serves_per_vnet);
   s.send(protocol::serve_result{reg.request_id, out.ok, out.serveid, out.reason});
-  const bool log = peer_log_.allow(subject(s.vnetid()));
   if (!out.ok) {
-    if (log)
+    if (peer_log_.allow(subject(s.vnetid()), "refusal"))
       spdlog::info("vnet {:02}: serve '{}' ({:03}) refused: {}", s.vnetid(), text::printable(reg.serve.name),
                    wanted, text::printable(out.reason));
     return;
   }
-  if (log)
+  if (peer_log_.allow(subject(s.vnetid()), "registration"))
     spdlog::info("vnet {:02}: serve '{}' registered as serveid {:03}{}", s.vnetid(),
                  text::printable(reg.serve.name), out.serveid,
                  out.reason.empty() ? "" : " (" + text::printable(out.reason) + ")");
@@ -116,7 +115,7 @@ void server::on_register(session& s, const protocol::serve_register& reg) {
 void server::on_rename(session& s, const protocol::vnet_rename& r) {
   const auto& v = vnet_of(s);
   if (r.name == v.name) return;
-  if (peer_log_.allow(subject(s.vnetid())))
+  if (peer_log_.allow(subject(s.vnetid()), "registration"))
     spdlog::info("vnet {:02} renamed: {} -> {}", s.vnetid(), text::printable(v.name), text::printable(r.name));
   registry_.rename_vnet(s.vnetid(), r.name);
   // The serve list names the vnets: its serves are listed anew. A vnet
@@ -130,7 +129,7 @@ void server::on_unserve_request(session& s, const protocol::unserve_request& req
   // probe too. The quota is read now, so a reload applies at once.
   const auto now = unserve_book::clock::now();
   if (auto why = unserves_.admit(s.vnetid(), cfg_.limits.max_unserves_per_minute, now); !why.empty()) {
-    if (peer_log_.allow(subject(s.vnetid())))
+    if (peer_log_.allow(subject(s.vnetid()), "refusal"))
       spdlog::warn("vnet {:02}: unserve request refused: {}", s.vnetid(), why);
     s.send(protocol::unserve_result{req.request_id, false, 0, why});
     return;

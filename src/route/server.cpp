@@ -140,7 +140,7 @@ net::awaitable<void> server::handle(net::tcp::socket s) {
   const auto& rec = opening.ec;
   auto& msg = opening.msg;
   if (rec) {
-    if (!peer_log_.allow(handshakes)) {
+    if (!peer_log_.allow(handshakes, "warning")) {
       // Over the budget: the line is counted, not written.
     } else if (rec == net::asio::error::timed_out)
       spdlog::warn("connection from {} dropped: no opening frame within {} ms", from,
@@ -157,7 +157,7 @@ net::awaitable<void> server::handle(net::tcp::socket s) {
     co_return;
   }
   if (!protocol::is_opening(static_cast<std::uint16_t>(protocol::type_of(msg)))) {
-    if (peer_log_.allow(handshakes))
+    if (peer_log_.allow(handshakes, "warning"))
       spdlog::warn("connection from {} dropped: it opened with {}", from,
                  protocol::name_of(protocol::type_of(msg)));
     auto frame = error_frame(protocol::errc::unexpected_message, "a connection must open with a hello");
@@ -171,7 +171,7 @@ net::awaitable<void> server::handle(net::tcp::socket s) {
       },
       msg);
   if (theirs != protocol::version) {
-    if (peer_log_.allow(handshakes))
+    if (peer_log_.allow(handshakes, "warning"))
       spdlog::warn("connection from {} dropped: {}", from, version_error(theirs));
     auto frame = error_frame(protocol::errc::version_mismatch, version_error(theirs));
     co_await net::write_frame(s, std::move(frame));
@@ -185,7 +185,7 @@ net::awaitable<void> server::handle(net::tcp::socket s) {
     if (held != sessions_per_address_.end() && held->second >= max_sessions) {
       auto why = fmt::format("at most {} vnets may connect from {} (raise [route] max_sessions_per_address)",
                              max_sessions, address);
-      if (peer_log_.allow(handshakes))
+      if (peer_log_.allow(handshakes, "warning"))
         spdlog::warn("vnet '{}' from {} refused: {}", text::printable(hello->name), from, why);
       auto frame = error_frame(protocol::errc::too_many_vnets, why);
       co_await net::write_frame(s, std::move(frame));
@@ -219,7 +219,7 @@ net::awaitable<void> server::run_session(net::tcp::socket s, protocol::control_h
                            text::printable(hello.group), registry_.max_group_vnets());
     net::error_code ec;
     auto ep = s.remote_endpoint(ec);
-    if (peer_log_.allow(handshakes))
+    if (peer_log_.allow(handshakes, "warning"))
       spdlog::warn("vnet '{}' from {} refused: {}", text::printable(hello.name),
                    ec ? "?" : net::to_string(ep), why);
     auto frame = error_frame(protocol::errc::too_many_vnets, why);
@@ -267,7 +267,7 @@ net::awaitable<void> server::run_use_link(net::tcp::socket& s, protocol::link_op
   // `s` lives in handle()'s frame, registered in connections_ until paired.
   auto it = sessions_.find(open.vnetid);
   if (it == sessions_.end() || it->second->token() != open.session_token) {
-    if (peer_log_.allow(handshakes))
+    if (peer_log_.allow(handshakes, "warning"))
       spdlog::warn("link refused: no session {:02} with that token", open.vnetid);
     auto frame = error_frame(protocol::errc::unexpected_message, "unknown session: reconnect first");
     co_await net::write_frame(s, std::move(frame));
@@ -277,7 +277,7 @@ net::awaitable<void> server::run_use_link(net::tcp::socket& s, protocol::link_op
   const serve_entry* target = registry_.find_serve(group, open.serveid);
   if (!target || !sessions_.contains(target->vnetid)) {
     auto why = fmt::format("serveid {:03} is not served in group '{}'", open.serveid, group);
-    if (peer_log_.allow(subject(open.vnetid)))
+    if (peer_log_.allow(subject(open.vnetid), "refusal"))
       spdlog::info("link from vnet {:02} refused: {}", open.vnetid, text::printable(why));
     auto frame = protocol::encode(protocol::link_result{false, why});
     co_await net::write_frame(s, std::move(frame));
@@ -285,7 +285,7 @@ net::awaitable<void> server::run_use_link(net::tcp::socket& s, protocol::link_op
   }
   // Quotas read now: a reload applies to the next link at once.
   if (auto why = links_.refusal(open.vnetid, target->vnetid, open.serveid, cfg_.limits); !why.empty()) {
-    if (peer_log_.allow(subject(open.vnetid)))
+    if (peer_log_.allow(subject(open.vnetid), "refusal"))
       spdlog::warn("link from vnet {:02} refused: {}", open.vnetid, why);
     auto frame = protocol::encode(protocol::link_result{false, why});
     co_await net::write_frame(s, std::move(frame));
@@ -303,7 +303,7 @@ net::awaitable<void> server::run_use_link(net::tcp::socket& s, protocol::link_op
                       : stopping_        ? "the route is shutting down"
                                          : fmt::format("vnet {:02} did not open its side within {} ms",
                                                        p.serve_vnet, net::to_ms(cfg_.link_timeout).count());
-    if (peer_log_.allow(subject(p.use_vnet)))
+    if (peer_log_.allow(subject(p.use_vnet), "failed link"))
       spdlog::info("link {} (vnet {:02} -> serveid {:03} on vnet {:02}) failed: {}", link_id,
                    p.use_vnet, p.serveid, p.serve_vnet, text::printable(why));
     links_.forget(link_id);
@@ -333,7 +333,7 @@ net::awaitable<void> server::run_use_link(net::tcp::socket& s, protocol::link_op
 
 void server::join_link(net::tcp::socket& s, const protocol::link_join& join,
                        const std::string& from) {
-  if (!links_.join(join.link_id, join.link_token, s) && peer_log_.allow(handshakes))
+  if (!links_.join(join.link_id, join.link_token, s) && peer_log_.allow(handshakes, "warning"))
     spdlog::warn("link join from {} refused: link {} is unknown, expired or already joined", from,
                  join.link_id);
   // On success the socket now belongs to the waiting use side; on failure it

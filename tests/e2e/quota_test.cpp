@@ -318,7 +318,7 @@ TEST(Quota, RefusalsFillTheLogOnlyUpToItsBudget) {
       EXPECT_FALSE(r->ok);
     }
   }
-  ASSERT_TRUE(w.wait_for_log(literal(fmt::format("vnet {:02}: 179 more lines not logged (at most 20 per 10 s)", id))))
+  ASSERT_TRUE(w.wait_for_log(literal(fmt::format("vnet {:02}: 179 more refusal lines not logged (at most 20 per 10 s)", id))))
       << w.log();
   // 1 admitted (it fails: no vnet 99), 199 refused: 20 lines, then silence.
   EXPECT_EQ(count_of(w.log(), "unserve request refused"), 20u);
