@@ -111,13 +111,10 @@ def soak(args, c):
     # compared as multisets, once the service has recorded as many (a scan
     # per transfer would be quadratic: a soak makes tens of thousands).
     expected = collections.Counter(traffic.ok)
-    def recorded():
-        with echo._lock:
-            return collections.Counter(echo.records)
     deadline = time.monotonic() + 10
-    while sum(recorded().values()) < len(traffic.ok) and time.monotonic() < deadline:
+    while echo.missing_records(expected) and time.monotonic() < deadline:
         time.sleep(0.1)
-    missing = sum((expected - recorded()).values())
+    missing = sum(echo.missing_records(expected).values())
     # Recovery: a fresh transfer once the attacks are over.
     try:
         _, sent, got = transfer(use_port, 1 << 20, timeout=30)

@@ -249,12 +249,8 @@ class AttackCase(BlackBoxCase):
         # The service end saw the same bytes: every intact transfer is among
         # its records (as multisets; one scan per transfer would be quadratic).
         expected = collections.Counter(traffic.ok)
-
-        def all_recorded():
-            with self.echo._lock:
-                left = expected - collections.Counter(self.echo.records)
-            return None if left else True
-        wait_for(all_recorded, 10, what="the echo service to record every intact transfer")
+        wait_for(lambda: not self.echo.missing_records(expected), 10,
+                 what="the echo service to record every intact transfer")
 
     def peak_delta_kb(self):
         return status_kb(self.route.pid, "VmHWM") - self.base_rss

@@ -11,6 +11,7 @@ with a deadline, every byte stream is checked by sha256 at both ends, and every
 process and thread started here is stopped in tearDown.
 """
 
+import collections
 import hashlib
 import os
 import random
@@ -232,6 +233,12 @@ class TcpService:
     def record(self, data):
         with self._lock:
             self.records.append((len(data), sha256(data)))
+
+    def missing_records(self, expected):
+        """The records of `expected` (a collections.Counter) not recorded
+        yet, as a Counter: empty when the service saw every one of them."""
+        with self._lock:
+            return expected - collections.Counter(self.records)
 
     def wait_record(self, predicate, timeout, what="a service record"):
         def find():

@@ -11,6 +11,8 @@
 #include <stdexcept>
 #include <thread>
 
+#include <gtest/gtest.h>
+
 #include "harness.hpp"
 
 namespace e2e {
@@ -158,6 +160,15 @@ client_socket connect_eventually(std::uint16_t port, std::chrono::milliseconds t
   client_socket s;
   eventually([&] { return s.connect(port); }, timeout);
   return s;
+}
+
+void expect_carried(client_socket& a, client_socket& b, std::uint32_t seed, std::size_t bytes) {
+  const auto up = random_bytes(bytes, seed);
+  ASSERT_TRUE(a.send_all(up));
+  EXPECT_EQ(b.recv_exact(up.size()), up);
+  const auto down = random_bytes(bytes, seed + 1);
+  ASSERT_TRUE(b.send_all(down));
+  EXPECT_EQ(a.recv_exact(down.size()), down);
 }
 
 }  // namespace e2e

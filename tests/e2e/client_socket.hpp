@@ -64,4 +64,8 @@ class refusing_port {
 // Connects to `port`, retrying until it accepts or the timeout passes.
 client_socket connect_eventually(std::uint16_t port, std::chrono::milliseconds timeout = 10s);
 
+// Sends `bytes` random bytes each way between two connected ends (a use's
+// client and the serve side of its link, say) and expects them exact.
+void expect_carried(client_socket& a, client_socket& b, std::uint32_t seed, std::size_t bytes);
+
 }  // namespace e2e

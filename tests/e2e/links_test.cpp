@@ -32,12 +32,7 @@ struct hand_served {
 
 // Bytes both ways between the client of the use and the hand-joined link.
 void expect_carried(client_socket& client, client_socket& link, std::uint32_t seed) {
-  const auto up = random_bytes(100000, seed);
-  ASSERT_TRUE(client.send_all(up));
-  EXPECT_EQ(link.recv_exact(up.size()), up);
-  const auto down = random_bytes(100000, seed + 1);
-  ASSERT_TRUE(link.send_all(down));
-  EXPECT_EQ(client.recv_exact(down.size()), down);
+  e2e::expect_carried(client, link, seed, 100000);
 }
 
 TEST(Links, AWrongTokenIsRefusedAndTheRightOneStillPairs) {

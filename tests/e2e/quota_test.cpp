@@ -29,12 +29,7 @@ std::optional<protocol::link_result> link_answer(client_socket& link) {
 
 // Bytes both ways between a paired link's two ends.
 void expect_carried(client_socket& user, client_socket& server, std::uint32_t seed) {
-  const auto up = random_bytes(50000, seed);
-  ASSERT_TRUE(user.send_all(up));
-  EXPECT_EQ(server.recv_exact(up.size()), up);
-  const auto down = random_bytes(50000, seed + 1);
-  ASSERT_TRUE(server.send_all(down));
-  EXPECT_EQ(user.recv_exact(down.size()), down);
+  e2e::expect_carried(user, server, seed, 50000);
 }
 
 // A pair of hand-played ends: the use side's link and the serve side's join.
