@@ -134,7 +134,7 @@ std::vector<protocol::listed_serve> registry::listed_serves_of(std::uint32_t vne
   const vnet_entry* v = find_vnet(vnetid);
   if (!v) return out;
   for (auto& e : serves_of_group(v->group))
-    if (e.vnetid == vnetid) out.push_back({std::move(e.serve), vnetid, v->name});
+    if (e.vnetid == vnetid) out.push_back({std::move(e.serve), vnetid, v->name, {}});
   return out;
 }
 
@@ -143,7 +143,7 @@ protocol::serve_list registry::list_for_group(const std::string& group) const {
   list.vnets = static_cast<std::uint32_t>(group_size(group));
   for (auto& e : serves_of_group(group)) {
     const vnet_entry* v = find_vnet(e.vnetid);
-    list.serves.push_back({std::move(e.serve), e.vnetid, v ? v->name : std::string()});
+    list.serves.push_back({std::move(e.serve), e.vnetid, v ? v->name : std::string(), {}});
   }
   return list;
 }

@@ -39,7 +39,8 @@ def text(s):
 
 
 def hello_frame(name, group="default"):
-    return frame(HELLO, b"VNET" + struct.pack(">H", protocol_version()) + text(name) + text(group) + text(""))
+    return frame(HELLO, b"VNET" + struct.pack(">H", protocol_version()) + text(name) + text(group) + text("")
+                 + bytes(4 + 32 + 32))  # no link key
 
 
 def read_frame(sock):

@@ -5,34 +5,24 @@ serves it when another one takes the serveid over."""
 import os
 import re
 import socket
-import struct
 import unittest
 
 import harness
+import wire
 from harness import BlackBoxCase, EchoService, free_port, port_refuses, sha256
 
 CONNECTED = re.compile(r"connected to route \S+ as vnet (\d\d)")
 
 
-def frame(kind, payload):
-    return struct.pack(">IH", len(payload), kind) + payload
-
-
-def text(s):
-    return struct.pack(">H", len(s)) + s
-
-
 class FakeVnet:
-    """Speaks just enough of the protocol (version 3) to join a group under
-    any name and register one static serve: a peer the route does not check."""
+    """Speaks just enough of the protocol (wire.py) to join a group under any
+    name and register one static serve: a peer the route does not check."""
 
     def __init__(self, route_port, name, serveid, port):
         self.sock = socket.create_connection(("127.0.0.1", route_port), timeout=10)
-        hello = b"VNET" + struct.pack(">H", 3) + text(name) + text(b"default") + text(b"")
-        self.sock.sendall(frame(0x01, hello))
-        serve = (struct.pack(">H", serveid) + text(b"svc") + text(b"tcp") + text(b"127.0.0.1")
-                 + struct.pack(">H", port) + text(b""))
-        self.sock.sendall(frame(0x30, struct.pack(">I", 1) + serve))
+        self.sock.sendall(wire.encode("control_hello", name=name, group="default", auth=""))
+        self.sock.sendall(wire.encode("serve_register", request_id=1, serve=wire.serve_info(
+            serveid=serveid, name="svc", ip="127.0.0.1", port=port)))
 
     def close(self):
         self.sock.close()

@@ -47,6 +47,7 @@ TYPES = {
     "link_request": 0x40, "link_failed": 0x41, "link_result": 0x42,
     "vnet_query": 0x50, "vnet_query_result": 0x51, "vnet_rename": 0x52,
     "unserve_request": 0x60, "unserve_result": 0x61,
+    "ticket_request": 0x70, "tickets": 0x71, "link_key_update": 0x72,
 }
 NAMES = {v: k for k, v in TYPES.items()}
 
@@ -56,10 +57,12 @@ NAMES = {v: k for k, v in TYPES.items()}
 SERVE = [("serveid", "u16"), ("name", "str"), ("type", "str"), ("ip", "str"),
          ("port", "u16"), ("info", "str")]
 LAYOUTS = {
-    "control_hello": [("version", "opening"), ("name", "str"), ("group", "str"), ("auth", "str")],
+    "control_hello": [("version", "opening"), ("name", "str"), ("group", "str"), ("auth", "str"),
+                      ("key", "key")],
     "link_open": [("version", "opening"), ("vnetid", "u32"), ("session_token", "u64"),
-                  ("serveid", "u16")],
-    "link_join": [("version", "opening"), ("link_id", "u64"), ("link_token", "u64")],
+                  ("serveid", "u16"), ("ticket_id", "u64"), ("proof", "b16")],
+    "link_join": [("version", "opening"), ("link_id", "u64"), ("link_token", "u64"),
+                  ("proof", "b16")],
     "welcome": [("version", "u16"), ("vnetid", "u32"), ("session_token", "u64"),
                 ("heartbeat_ms", "u32"), ("timeout_ms", "u32")],
     "error": [("code", "u16"), ("message", "str")],
@@ -71,7 +74,8 @@ LAYOUTS = {
     "serve_list": [("vnets", "u32"), ("serves", "serves")],
     "serve_query": [("request_id", "u32")],
     "serve_query_result": [("request_id", "u32"), ("vnets", "u32"), ("serves", "serves")],
-    "link_request": [("link_id", "u64"), ("link_token", "u64"), ("serveid", "u16")],
+    "link_request": [("link_id", "u64"), ("link_token", "u64"), ("serveid", "u16"),
+                     ("link_secret", "b32")],
     "link_failed": [("link_id", "u64"), ("reason", "str")],
     "link_result": [("ok", "bool"), ("reason", "str")],
     "vnet_query": [("request_id", "u32")],
@@ -79,7 +83,13 @@ LAYOUTS = {
     "vnet_rename": [("name", "str")],
     "unserve_request": [("request_id", "u32"), ("vnetid", "u32"), ("ip", "str"), ("port", "u16")],
     "unserve_result": [("request_id", "u32"), ("ok", "bool"), ("serveid", "u16"), ("reason", "str")],
+    "ticket_request": [("count", "u16")],
+    "tickets": [("granted", "tickets")],
+    "link_key_update": [("key", "key")],
 }
+_BYTES = {"b16": 16, "b32": 32}
+OPTIONAL = {"ticket_id": 0}
+NO_KEY = {"key_id": 0, "pub": bytes(32), "mac": bytes(32)}
 _INTS = {"u8": "!B", "bool": "!B", "u16": "!H", "u32": "!I", "u64": "!Q"}
 
 
@@ -96,6 +106,21 @@ def _put(out, kind, value):
     elif kind == "str":
         b = value.encode("utf-8") if isinstance(value, str) else bytes(value)
         out += struct.pack("!H", len(b)) + b  # no cut: tests may send any length < 64 KiB
+    elif kind in _BYTES:
+        b = bytes(value) if value else bytes(_BYTES[kind])
+        if len(b) != _BYTES[kind]:
+            raise ValueError(f"{kind} needs {_BYTES[kind]} bytes")
+        out += b
+    elif kind == "key":
+        k = dict(NO_KEY, **(value or {}))
+        _put(out, "u32", k["key_id"])
+        _put(out, "b32", k["pub"])
+        _put(out, "b32", k["mac"])
+    elif kind == "tickets":
+        out += struct.pack("!I", len(value))
+        for t in value:
+            _put(out, "u64", t["id"])
+            _put(out, "b32", t["secret"])
     elif kind == "opening":
         out += MAGIC + struct.pack("!H", value)
     elif kind == "serve":
@@ -108,6 +133,7 @@ def _put(out, kind, value):
             _put(out, "serve", e["serve"])
             _put(out, "u32", e.get("vnetid", 0))
             _put(out, "str", e.get("vnet_name", ""))
+            _put(out, "key", e.get("key"))
     elif kind == "vnets":
         out += struct.pack("!I", len(value))
         for v in value:
@@ -127,6 +153,8 @@ def payload(msg_type, /, **fields):
     for field, kind in LAYOUTS[msg_type]:
         if field == "version" and kind == "opening":
             value = fields.get("version", VERSION)
+        elif field not in fields and (kind in _BYTES or kind == "key" or field in OPTIONAL):
+            value = OPTIONAL.get(field)  # zeros: a key, proof or ticket the caller leaves out
         else:
             value = fields[field]
         _put(out, kind, value)
@@ -164,6 +192,13 @@ class _Reader:
         if kind == "str":
             (n,) = struct.unpack("!H", self.take(2))
             return self.take(n).decode("utf-8", "replace")
+        if kind in _BYTES:
+            return self.take(_BYTES[kind])
+        if kind == "key":
+            return {"key_id": self.get("u32"), "pub": self.get("b32"), "mac": self.get("b32")}
+        if kind == "tickets":
+            return [{"id": self.get("u64"), "secret": self.get("b32")}
+                    for _ in range(self.get("u32"))]
         if kind == "opening":
             if self.take(4) != MAGIC:
                 raise ProtocolError("bad magic")
@@ -172,7 +207,8 @@ class _Reader:
             return {name: self.get(k) for name, k in SERVE}
         if kind == "serves":
             return [{"serve": self.get("serve"), "vnetid": self.get("u32"),
-                     "vnet_name": self.get("str")} for _ in range(self.get("u32"))]
+                     "vnet_name": self.get("str"), "key": self.get("key")}
+                    for _ in range(self.get("u32"))]
         if kind == "vnets":
             return [{"vnetid": self.get("u32"), "name": self.get("str"), "links": self.get("u32")}
                     for _ in range(self.get("u32"))]

@@ -40,6 +40,14 @@ serve_info get_serve(reader& r) {
   return s;
 }
 
+link_key get_key(reader& r) {
+  link_key k;
+  k.key_id = r.u32();
+  k.pub = r.bytes<32>();
+  k.mac = r.bytes<32>();
+  return k;
+}
+
 template <typename T>
 T get(reader& r);
 
@@ -50,6 +58,7 @@ control_hello get(reader& r) {
   m.name = r.str();
   m.group = r.str();
   m.auth = r.str();
+  m.key = get_key(r);
   return m;
 }
 template <>
@@ -59,6 +68,8 @@ link_open get(reader& r) {
   m.vnetid = r.u32();
   m.session_token = r.u64();
   m.serveid = r.u16();
+  m.ticket_id = r.u64();
+  m.proof = r.bytes<16>();
   return m;
 }
 template <>
@@ -67,6 +78,7 @@ link_join get(reader& r) {
   if (!get_opening(r, m.version)) return m;
   m.link_id = r.u64();
   m.link_token = r.u64();
+  m.proof = r.bytes<16>();
   return m;
 }
 template <>
@@ -138,6 +150,7 @@ std::vector<listed_serve> get_listed_serves(reader& r) {
     s.serve = get_serve(r);
     s.vnetid = r.u32();
     s.vnet_name = r.str();
+    s.key = get_key(r);
     out.push_back(std::move(s));
   }
   return out;
@@ -165,6 +178,7 @@ link_request get(reader& r) {
   m.link_id = r.u64();
   m.link_token = r.u64();
   m.serveid = r.u16();
+  m.link_secret = r.bytes<32>();
   return m;
 }
 template <>
@@ -234,6 +248,27 @@ unserve_result get(reader& r) {
   return m;
 }
 
+template <>
+ticket_request get(reader& r) {
+  return ticket_request{r.u16()};
+}
+template <>
+tickets get(reader& r) {
+  tickets m;
+  auto n = get_count(r, max_tickets_per_request, errc::too_many_tickets);
+  for (std::uint32_t i = 0; i < n && r.ok(); ++i) {
+    ticket t;
+    t.id = r.u64();
+    t.secret = r.bytes<32>();
+    m.granted.push_back(t);
+  }
+  return m;
+}
+template <>
+link_key_update get(reader& r) {
+  return link_key_update{get_key(r)};
+}
+
 template <typename T>
 message decode_as(std::span<const std::uint8_t> payload, boost::system::error_code& ec) {
   reader r(payload);
@@ -263,6 +298,7 @@ bool known_type(std::uint16_t t) {
     case type::link_result: case type::serve_query: case type::serve_query_result:
     case type::vnet_query: case type::vnet_query_result: case type::vnet_rename:
     case type::unserve_request: case type::unserve_result: case type::serve_list_update:
+    case type::ticket_request: case type::tickets: case type::link_key_update:
       return true;
   }
   return false;
@@ -294,6 +330,9 @@ const char* name_of(type t) {
     case type::unserve_request: return "unserve_request";
     case type::unserve_result: return "unserve_result";
     case type::serve_list_update: return "serve_list_update";
+    case type::ticket_request: return "ticket_request";
+    case type::tickets: return "tickets";
+    case type::link_key_update: return "link_key_update";
   }
   return "unknown";
 }
@@ -343,6 +382,9 @@ message decode_payload(std::uint16_t t, std::span<const std::uint8_t> p,
     case type::unserve_request: return decode_as<unserve_request>(p, ec);
     case type::unserve_result: return decode_as<unserve_result>(p, ec);
     case type::serve_list_update: return decode_as<serve_list_update>(p, ec);
+    case type::ticket_request: return decode_as<ticket_request>(p, ec);
+    case type::tickets: return decode_as<tickets>(p, ec);
+    case type::link_key_update: return decode_as<link_key_update>(p, ec);
   }
   ec = errc::unknown_type;
   return error{};

@@ -24,22 +24,32 @@ void put_serve(writer& w, const serve_info& s) {
   w.str(s.info);
 }
 
+void put_key(writer& w, const link_key& k) {
+  w.u32(k.key_id);
+  w.bytes(k.pub);
+  w.bytes(k.mac);
+}
+
 void put(writer& w, const control_hello& m) {
   put_opening(w, m.version);
   w.str(m.name);
   w.str(m.group);
   w.str(m.auth);
+  put_key(w, m.key);
 }
 void put(writer& w, const link_open& m) {
   put_opening(w, m.version);
   w.u32(m.vnetid);
   w.u64(m.session_token);
   w.u16(m.serveid);
+  w.u64(m.ticket_id);
+  w.bytes(m.proof);
 }
 void put(writer& w, const link_join& m) {
   put_opening(w, m.version);
   w.u64(m.link_id);
   w.u64(m.link_token);
+  w.bytes(m.proof);
 }
 void put(writer& w, const welcome& m) {
   w.u16(m.version);
@@ -78,6 +88,7 @@ void put(writer& w, const serve_list& m) {
     put_serve(w, s.serve);
     w.u32(s.vnetid);
     w.str(s.vnet_name);
+    put_key(w, s.key);
   }
 }
 void put(writer& w, const serve_list_update& m) {
@@ -89,12 +100,14 @@ void put(writer& w, const serve_list_update& m) {
     put_serve(w, s.serve);
     w.u32(s.vnetid);
     w.str(s.vnet_name);
+    put_key(w, s.key);
   }
 }
 void put(writer& w, const link_request& m) {
   w.u64(m.link_id);
   w.u64(m.link_token);
   w.u16(m.serveid);
+  w.bytes(m.link_secret);
 }
 void put(writer& w, const link_failed& m) {
   w.u64(m.link_id);
@@ -133,6 +146,15 @@ void put(writer& w, const unserve_result& m) {
   w.u16(m.serveid);
   w.str(m.reason);
 }
+void put(writer& w, const ticket_request& m) { w.u16(m.count); }
+void put(writer& w, const tickets& m) {
+  w.u32(static_cast<std::uint32_t>(m.granted.size()));
+  for (const auto& t : m.granted) {
+    w.u64(t.id);
+    w.bytes(t.secret);
+  }
+}
+void put(writer& w, const link_key_update& m) { put_key(w, m.key); }
 
 }  // namespace
 
@@ -161,6 +183,9 @@ type type_of(const message& m) {
         else if constexpr (std::is_same_v<T, vnet_rename>) return type::vnet_rename;
         else if constexpr (std::is_same_v<T, unserve_request>) return type::unserve_request;
         else if constexpr (std::is_same_v<T, serve_list_update>) return type::serve_list_update;
+        else if constexpr (std::is_same_v<T, ticket_request>) return type::ticket_request;
+        else if constexpr (std::is_same_v<T, tickets>) return type::tickets;
+        else if constexpr (std::is_same_v<T, link_key_update>) return type::link_key_update;
         else {
           static_assert(std::is_same_v<T, unserve_result>);
           return type::unserve_result;

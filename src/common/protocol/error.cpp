@@ -43,6 +43,9 @@ class category_impl final : public boost::system::error_category {
       case errc::too_many_vnets:
         return "vnet list longer than " + std::to_string(max_vnets_listed) +
                " entries (protocol::max_vnets_listed)";
+      case errc::too_many_tickets:
+        return "more than " + std::to_string(max_tickets_per_request) +
+               " tickets (protocol::max_tickets_per_request)";
       case errc::name_not_text: return not_text("name");
       case errc::group_not_text: return not_text("group");
       case errc::info_not_text: return not_text("info");

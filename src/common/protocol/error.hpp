@@ -24,6 +24,7 @@ enum class errc {
   reason_too_long,
   too_many_serves,
   too_many_vnets,
+  too_many_tickets,
   // A name, group, info, ip or type that is not clean text (text::is_clean_text):
   // control characters or bytes that are not UTF-8.
   name_not_text = 48,

@@ -81,6 +81,10 @@ boost::system::error_code check_limits(const message& m) {
             c.text(n.name, max_name_bytes, errc::name_too_long, errc::name_not_text);
         } else if constexpr (std::is_same_v<T, vnet_rename>) {
           c.text(v.name, max_name_bytes, errc::name_too_long, errc::name_not_text);
+        } else if constexpr (std::is_same_v<T, ticket_request>) {
+          c.count(v.count, max_tickets_per_request, errc::too_many_tickets);
+        } else if constexpr (std::is_same_v<T, tickets>) {
+          c.count(v.granted.size(), max_tickets_per_request, errc::too_many_tickets);
         } else if constexpr (std::is_same_v<T, unserve_request>) {
           c.text(v.ip, max_ip_bytes, errc::ip_too_long, errc::ip_not_text);
         }

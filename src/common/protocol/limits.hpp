@@ -39,10 +39,14 @@ inline constexpr std::size_t max_serves_listed = 999;
 // vnet that would make its group bigger than this.
 inline constexpr std::size_t max_vnets_listed = 10000;
 
+// Tickets asked or granted in one message; a vnet holds a few per use.
+inline constexpr std::size_t max_tickets_per_request = 64;
+
 // Wire sizes of the largest entries: u16 length before each string.
+inline constexpr std::size_t link_key_bytes = 4 + 32 + 32;
 inline constexpr std::size_t max_listed_serve_bytes =
     2 /*serveid*/ + (2 + max_name_bytes) + (2 + max_type_bytes) + (2 + max_ip_bytes) +
-    2 /*port*/ + (2 + max_info_bytes) + 4 /*vnetid*/ + (2 + max_name_bytes);
+    2 /*port*/ + (2 + max_info_bytes) + 4 /*vnetid*/ + (2 + max_name_bytes) + link_key_bytes;
 inline constexpr std::size_t max_listed_vnet_bytes = 4 + (2 + max_name_bytes) + 4;
 
 // serve_query_result is the biggest: request_id, vnets, count, then entries.
@@ -57,7 +61,8 @@ static_assert(4 + (4 + max_serves_listed * 2) + (4 + max_serves_listed * max_lis
                   max_payload,
               "the largest serve list update must fit in one frame");
 // A control_hello at its maximum must fit the small opening frame.
-static_assert(4 + 2 + (2 + max_name_bytes) + (2 + max_group_bytes) + (2 + max_auth_bytes) <=
+static_assert(4 + 2 + (2 + max_name_bytes) + (2 + max_group_bytes) + (2 + max_auth_bytes) +
+                      link_key_bytes <=
                   max_opening_payload,
               "a full control_hello must fit the opening frame limit");
 

@@ -3,6 +3,7 @@
 // one of the three "opening" messages (control_hello, link_open, link_join);
 // everything else travels on an established control session, except
 // link_result, which the route writes once on a use-side link before relaying.
+#include <array>
 #include <cstdint>
 #include <string>
 #include <variant>
@@ -14,7 +15,9 @@ namespace protocol {
 // peer would reject those mid-session, so the mismatch is caught at hello.
 // 3: serve_list_update. The route sends a group's serve list whole once per
 // session and then only its changes; a version-2 vnet would reject them.
-inline constexpr std::uint16_t version = 3;
+// 4: control sessions in TLS, admission proof, link keys, one-time link
+// tickets, links encrypted end to end (README, "Protocol").
+inline constexpr std::uint16_t version = 4;
 inline constexpr char magic[] = "VNET";  // first 4 bytes of every opening frame
 
 enum class type : std::uint16_t {
@@ -40,28 +43,63 @@ enum class type : std::uint16_t {
   vnet_rename = 0x52,    // vnet -> route: new display name (reload)
   unserve_request = 0x60,  // requester -> route -> serving vnet
   unserve_result = 0x61,   // serving vnet -> route -> requester
+  ticket_request = 0x70,   // vnet -> route: hand me `count` one-time link tickets
+  tickets = 0x71,          // route -> vnet: tickets for link_open
+  link_key_update = 0x72,  // vnet -> route: my new link key (rotation)
+};
+
+using key32 = std::array<std::uint8_t, 32>;
+using proof16 = std::array<std::uint8_t, 16>;
+
+// A vnet's public X25519 key for end-to-end link encryption. Links to its
+// serves are encrypted to it; `mac` is a keyed hash of key_id and pub under
+// the group key (all zero bytes without one), so the route cannot swap it.
+struct link_key {
+  std::uint32_t key_id = 0;
+  key32 pub{};
+  key32 mac{};
+  bool operator==(const link_key&) const = default;
+};
+
+// One-time permission to open one link: `secret` never travels in plaintext
+// (only over the TLS session), and goes with the link_request to the serving
+// vnet, which mixes it into the link's keys.
+struct ticket {
+  std::uint64_t id = 0;
+  key32 secret{};
+  bool operator==(const ticket&) const = default;
 };
 
 struct control_hello {
   std::uint16_t version = protocol::version;
   std::string name;
   std::string group;
-  std::string auth;  // reserved for authentication; empty today
+  // Admission proof: HMAC-SHA256 under [route] token of the TLS session's
+  // exported keying material (32 bytes), or empty when the vnet has no token.
+  std::string auth;
+  link_key key;  // the vnet's current link key
   bool operator==(const control_hello&) const = default;
 };
 
+// Sent in plaintext: the ticket is used once, and `proof` (a keyed hash of
+// the ticket id under the ticket's secret) shows the sender holds the secret.
 struct link_open {
   std::uint16_t version = protocol::version;
-  std::uint32_t vnetid = 0;
-  std::uint64_t session_token = 0;  // proves the link belongs to that session
+  std::uint32_t vnetid = 0;          // TRANSITIONAL: goes with session_token
+  std::uint64_t session_token = 0;   // TRANSITIONAL: replaced by the ticket
   std::uint16_t serveid = 0;
+  std::uint64_t ticket_id = 0;
+  proof16 proof{};
   bool operator==(const link_open&) const = default;
 };
 
+// Sent in plaintext: `proof` is a keyed hash of link_id under the link's
+// secret (from link_request), so no reusable token crosses the wire.
 struct link_join {
   std::uint16_t version = protocol::version;
   std::uint64_t link_id = 0;
-  std::uint64_t link_token = 0;
+  std::uint64_t link_token = 0;  // TRANSITIONAL: replaced by proof
+  proof16 proof{};
   bool operator==(const link_join&) const = default;
 };
 
@@ -125,6 +163,7 @@ struct listed_serve {
   serve_info serve;
   std::uint32_t vnetid = 0;
   std::string vnet_name;
+  link_key key;  // the serving vnet's current link key
   bool operator==(const listed_serve&) const = default;
 };
 
@@ -149,8 +188,9 @@ struct serve_list_update {
 
 struct link_request {
   std::uint64_t link_id = 0;
-  std::uint64_t link_token = 0;
+  std::uint64_t link_token = 0;  // TRANSITIONAL: replaced by link_secret
   std::uint16_t serveid = 0;
+  key32 link_secret{};  // the secret of the ticket the use side opened with
   bool operator==(const link_request&) const = default;
 };
 
@@ -219,11 +259,27 @@ struct unserve_result {
   bool operator==(const unserve_result&) const = default;
 };
 
+struct ticket_request {
+  std::uint16_t count = 0;  // at most max_tickets_per_request
+  bool operator==(const ticket_request&) const = default;
+};
+
+struct tickets {
+  std::vector<ticket> granted;  // may be fewer than asked (the vnet's quota)
+  bool operator==(const tickets&) const = default;
+};
+
+struct link_key_update {
+  link_key key;
+  bool operator==(const link_key_update&) const = default;
+};
+
 using message = std::variant<control_hello, link_open, link_join, welcome, error, ping, pong,
                              serve_register, serve_result, serve_unregister, serve_list,
                              link_request, link_failed, link_result, serve_query,
                              serve_query_result, vnet_query, vnet_query_result, vnet_rename,
-                             unserve_request, unserve_result, serve_list_update>;
+                             unserve_request, unserve_result, serve_list_update,
+                             ticket_request, tickets, link_key_update>;
 
 type type_of(const message& m);
 const char* name_of(type t);

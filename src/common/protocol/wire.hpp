@@ -1,6 +1,8 @@
 #pragma once
 // Big-endian field encoding for frame payloads. The reader never reads past
 // the span it was given and records the first error instead of throwing.
+#include <array>
+#include <cstddef>
 #include <cstdint>
 #include <span>
 #include <string>
@@ -20,6 +22,10 @@ class writer {
   void u64(std::uint64_t v);
   void str(std::string_view s);  // u16 length + bytes; longer strings are cut
   void raw(std::string_view s);
+  template <std::size_t N>
+  void bytes(const std::array<std::uint8_t, N>& a) {
+    out_.insert(out_.end(), a.begin(), a.end());
+  }
 
  private:
   std::vector<std::uint8_t>& out_;
@@ -34,6 +40,14 @@ class reader {
   std::uint64_t u64();
   std::string str();
   bool raw_equals(std::string_view expected);
+  template <std::size_t N>
+  std::array<std::uint8_t, N> bytes() {
+    std::array<std::uint8_t, N> a{};
+    if (!take(N)) return a;
+    for (std::size_t i = 0; i < N; ++i) a[i] = in_[pos_ + i];
+    pos_ += N;
+    return a;
+  }
 
   bool ok() const { return !ec_; }
   bool at_end() const { return pos_ == in_.size(); }

@@ -18,13 +18,29 @@ serve_info sample_serve(std::uint16_t id, std::string name) {
   return serve_info{id, std::move(name), "tcp", "127.0.0.1", 22, "home ssh, 中文"};
 }
 
+key32 sample_secret() {
+  key32 k{};
+  for (std::size_t i = 0; i < k.size(); ++i) k[i] = static_cast<std::uint8_t>(0xA0 + i);
+  return k;
+}
+proof16 sample_proof() {
+  proof16 p{};
+  for (std::size_t i = 0; i < p.size(); ++i) p[i] = static_cast<std::uint8_t>(0x50 + i);
+  return p;
+}
+link_key sample_key(std::uint32_t id) {
+  link_key k{id, sample_secret(), sample_secret()};
+  k.mac[0] = static_cast<std::uint8_t>(id);
+  return k;
+}
+
 // One message of every type, with every field away from its default so a
 // field the codec forgets shows up as a mismatch.
 std::vector<message> samples() {
   return {
-      control_hello{version, "xiao", "default-ssh", "secret"},
-      link_open{version, 7, 0x0102030405060708ull, 700},
-      link_join{version, 0xFFFFFFFFFFFFFFFFull, 42},
+      control_hello{version, "xiao", "default-ssh", "secret", sample_key(3)},
+      link_open{version, 7, 0x0102030405060708ull, 700, 0x1112131415161718ull, sample_proof()},
+      link_join{version, 0xFFFFFFFFFFFFFFFFull, 42, sample_proof()},
       welcome{version, 1, 99, 6000, 15000},
       error{static_cast<std::uint16_t>(errc::version_mismatch), "speak version 1"},
       ping{3, 1234567890123ull},
@@ -33,18 +49,22 @@ std::vector<message> samples() {
       serve_result{5, true, 17, "replaced: 700 is taken"},
       serve_unregister{999},
       serve_list{2,
-                 {{sample_serve(700, "ssh"), 1, "remote-ssh"}, {sample_serve(999, "xrdp"), 2, ""}}},
-      link_request{11, 12, 700},
+                 {{sample_serve(700, "ssh"), 1, "remote-ssh", sample_key(1)},
+                  {sample_serve(999, "xrdp"), 2, "", sample_key(2)}}},
+      link_request{11, 12, 700, sample_secret()},
       link_failed{11, "connection refused"},
       link_result{true, ""},
       serve_query{21},
-      serve_query_result{21, serve_list{1, {{sample_serve(5, "web"), 3, "office"}}}},
+      serve_query_result{21, serve_list{1, {{sample_serve(5, "web"), 3, "office", sample_key(4)}}}},
       vnet_query{22},
       vnet_query_result{22, {{1, "home", 4}, {2, "办公室", 0}}},
       vnet_rename{"new name"},
       unserve_request{23, 1, "127.0.0.1", 8888},
       unserve_result{23, false, 0, "allow_unserve=false on that vnet"},
-      serve_list_update{3, {17, 999}, {{sample_serve(700, "ssh"), 4, "renamed"}}},
+      serve_list_update{3, {17, 999}, {{sample_serve(700, "ssh"), 4, "renamed", sample_key(5)}}},
+      ticket_request{16},
+      tickets{{{0x0102030405060708ull, sample_secret()}, {9, sample_secret()}}},
+      link_key_update{sample_key(6)},
   };
 }
 
