@@ -57,9 +57,17 @@ inline constexpr route_limit_key route_limit_keys[] = {
     {"max_unserves_per_minute", &route_limits::max_unserves_per_minute},
 };
 
+// Secrets typed by people (token, group_key) must be at least this long:
+// `route --gen-token` and `vnet --gen-key` print 43 characters.
+inline constexpr std::size_t min_secret_chars = 16;
+
 // [route] as the route daemon reads it.
 struct route_config {
+  std::string path;                       // the file it came from (keys are found beside it)
   endpoint listen;                        // [route] ip, port (required)
+  std::string token;                      // [route] token: admission secret; empty = open route
+  std::string tls_cert;                   // [route] tls_cert, tls_key: PEM files (both or none),
+  std::string tls_key;                    //   relative to the file's folder; none = generated key
   seconds heartbeat{6.0};                 // [route] heartbeat: ping interval told to vnets
   seconds timeout{15.0};                  // [route] timeout: drop a vnet silent this long
   seconds handshake_timeout{10.0};        // [route] handshake_timeout: first frame deadline
@@ -95,6 +103,10 @@ struct use_config {
 struct vnet_config {
   std::string path;          // the file it came from (reload default)
   endpoint route;            // [route] ip, port (required)
+  std::string token;         // [route] token: proves admission to a private route
+  std::string fingerprint;   // [route] fingerprint: "SHA256:..." pin of the route's key
+  std::string known_routes;  // [route] known_routes: where first-use fingerprints are kept
+  std::string group_key;     // [vnet] group_key: secret of the group, never sent
   std::string name;          // [vnet] name, default "vnet"
   std::string group = "default";
   bool terminal = false;

@@ -4,11 +4,13 @@
 #include <arpa/inet.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string_view>
 
 #include "config/config.hpp"
@@ -16,6 +18,7 @@
 #include "config/section.hpp"
 #include "config/values.hpp"
 #include "protocol/limits.hpp"
+#include "text/printable.hpp"
 
 namespace config {
 namespace {
@@ -112,6 +115,19 @@ endpoint read_route_endpoint(const std::vector<section>& all, const std::string&
   return ep;
 }
 
+// "SHA256:" and 43 characters of unpadded base64, as the route prints it.
+std::optional<std::string> fingerprint_problem(std::string_view v) {
+  constexpr std::string_view prefix = "SHA256:";
+  auto body = v.substr(std::min(v.size(), prefix.size()));
+  bool ok = v.starts_with(prefix) && body.size() == 43 &&
+            std::all_of(body.begin(), body.end(), [](char ch) {
+              return std::isalnum(static_cast<unsigned char>(ch)) || ch == '+' || ch == '/';
+            });
+  if (ok) return std::nullopt;
+  return std::string("is not a key fingerprint: expected SHA256: and 43 characters, as the "
+                     "route prints it at start");
+}
+
 // Text that travels to the route must pass its decoder (protocol/limits.hpp):
 // refused here, with file, section and key, rather than by the route later.
 void check_text(const section& s, const ini_entry& e, std::size_t max_bytes) {
@@ -160,10 +176,22 @@ use_config read_use(const section& s, vnet_config& cfg) {
   return c;
 }
 
-// Every key of [route]: the route daemon's, which a vnet's file may hold too.
+// A secret typed by people: long enough not to be guessed online.
+std::string read_secret(const section& s, const ini_entry& e, const char* maker) {
+  if (e.value.size() < min_secret_chars)
+    s.fail(e, "is too short: use at least " + std::to_string(min_secret_chars) +
+                  " characters (`" + maker + "` prints a strong one)");
+  if (!text::is_clean_text(e.value) || e.value.find(' ') != std::string::npos)
+    s.fail(e, "must be printable text without spaces");
+  return e.value;
+}
+
+// Every key of [route]: the route daemon's and the vnet's, since one file
+// may serve both ends, as the manual's [route] does.
 std::vector<std::string_view> route_keys() {
-  std::vector<std::string_view> keys{"ip", "port", "heartbeat", "timeout", "handshake_timeout",
-                                     "link_timeout", "log_links"};
+  std::vector<std::string_view> keys{"ip",           "port",      "heartbeat", "timeout",
+                                     "handshake_timeout", "link_timeout", "log_links", "token",
+                                     "tls_cert",     "tls_key",   "fingerprint", "known_routes"};
   for (const auto& k : route_limit_keys) keys.push_back(k.key);
   return keys;
 }
@@ -171,8 +199,10 @@ std::vector<std::string_view> route_keys() {
 void read_vnet(const section& s, vnet_config& c) {
   s.warn_unknown({"name", "group", "terminal", "startserve", "startuse", "allow_unserve",
                   "unserve_remote", "unserve_num", "unserve_unused_timeout", "unserve_idle_timeout",
-                  "heartbeat", "reconnect", "dial_timeout", "max_links_per_serve", "log_links"},
+                  "heartbeat", "reconnect", "dial_timeout", "max_links_per_serve", "log_links",
+                  "group_key"},
                  c);
+  if (auto* e = s.find("group_key")) c.group_key = read_secret(s, *e, "vnet --gen-key");
   if (auto* e = s.find("name")) {
     if (e->value.empty()) s.fail(*e, "must not be empty");
     check_text(s, *e, protocol::max_name_bytes);
@@ -238,6 +268,16 @@ route_config parse_route_config(const std::string& text, const std::string& name
   for (const auto& k : route_limit_keys)
     if (auto* e = route->find(k.key)) c.limits.*k.member = route->limit(*e);
   if (auto* e = route->find("log_links")) c.log_links = route->boolean(*e);
+  if (auto* e = route->find("token")) c.token = read_secret(*route, *e, "route --gen-token");
+  const ini_entry* cert = route->find("tls_cert");
+  const ini_entry* key = route->find("tls_key");
+  if (cert && cert->value.empty()) route->fail(*cert, "must not be empty");
+  if (key && key->value.empty()) route->fail(*key, "must not be empty");
+  if (cert && !key) route->fail(*cert, "needs tls_key too (the certificate's private key)");
+  if (key && !cert) route->fail(*key, "needs tls_cert too (the certificate of that key)");
+  if (cert) c.tls_cert = cert->value;
+  if (key) c.tls_key = key->value;
+  c.path = name;
   return c;
 }
 
@@ -254,6 +294,15 @@ vnet_config parse_vnet_config(const std::string& text, const std::string& name) 
       // both ends, as the manual's [route] does.
       s.warn_unknown(route_keys(),
                      c);
+      if (auto* e = s.find("token")) c.token = read_secret(s, *e, "route --gen-token");
+      if (auto* e = s.find("fingerprint")) {
+        if (auto why = fingerprint_problem(e->value)) s.fail(*e, *why);
+        c.fingerprint = e->value;
+      }
+      if (auto* e = s.find("known_routes")) {
+        if (e->value.empty()) s.fail(*e, "must not be empty");
+        c.known_routes = e->value;
+      }
     } else if (n == "vnet") {
       read_vnet(s, c);
     } else if (n.starts_with("serve.") || n.starts_with("use.")) {
