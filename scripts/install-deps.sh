@@ -7,7 +7,7 @@ set -euo pipefail
 packages=(
   cmake g++ make pkg-config python3
   libboost1.81-dev libboost-program-options1.81-dev
-  libspdlog-dev libgtest-dev libssl-dev libreadline-dev
+  libspdlog-dev libgtest-dev libssl-dev libsodium-dev libreadline-dev
   # man pages (help2man), and what tests/blackbox/test_install.py checks them
   # and the systemd units with
   help2man groff-base man-db systemd
