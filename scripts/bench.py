@@ -2,6 +2,7 @@
 """Benchmark of the tunnel on loopback (Python stdlib only).
 
     python3 scripts/bench.py [--bin-dir build/src] [--mb 512] [--rtt 20000] [--json]
+                             [--compare-bin-dir OTHER/build/src] [--setups 300]
     python3 scripts/bench.py --attacks [--setups 300] [--json]
 
 Starts a route, vnet A serving a sink service (serveid 801) and an echo
@@ -10,7 +11,12 @@ service (serveid 802), and vnet B using both, then measures in one run:
   (a) throughput: one TCP stream sends N MiB to the sink, directly and through
       the tunnel; the sink counts the bytes and acks the total at EOF;
   (b) latency: K sequential 32-byte round trips on one connection to the echo
-      service, directly and through the tunnel (TCP_NODELAY on the client).
+      service, directly and through the tunnel (TCP_NODELAY on the client);
+  (c) setup: connect through the use port + the first echoed byte, p50/p99.
+
+With --compare-bin-dir a second route and pair of vnets built from another
+tree (say, the commit before a change) run beside the first, and every
+figure is taken for both in the same alternating rounds ("other" column).
 
 With --attacks it measures instead the setup time of a legitimate tunnel
 connection (connect through the use port + the first echoed byte), p50/p99,
@@ -159,8 +165,10 @@ def percentile(sorted_values, p):
 class Stack:
     """route + vnet A (serving sink and echo) + vnet B (using both)."""
 
-    def __init__(self, bin_dir, log_level, vnet_a_keys=""):
+    def __init__(self, bin_dir, log_level, vnet_a_keys="", route_keys="", vnet_keys=""):
         self.bin_dir = bin_dir
+        self.route_keys = route_keys  # more [route] lines for every file
+        self.vnet_keys = vnet_keys    # more [vnet] lines for both vnets
         self.log_level = log_level
         self.vnet_a_keys = vnet_a_keys  # more [vnet] lines for vnet A
         self.dir = tempfile.mkdtemp(prefix="vnet-bench-")
@@ -211,19 +219,20 @@ class Stack:
         self.sink_port = self.service("sink")
         self.echo_port = self.service("echo")
 
-        cfg = self.write("route.ini", "[route]\nip=127.0.0.1\nport=0\n")
+        cfg = self.write("route.ini", f"[route]\nip=127.0.0.1\nport=0\n{self.route_keys}")
         self.spawn("route", [os.path.join(self.bin_dir, "route"), "-v", self.log_level, cfg])
         rx = re.compile(r"route listening on [0-9.]+:(\d+)")
         route_port = int(self.wait("the route's port",
                                    lambda: (rx.search(self.log("route")) or [None, None])[1], 10))
 
-        head = f"[route]\nip=127.0.0.1\nport={route_port}\n\n"
+        head = f"[route]\nip=127.0.0.1\nport={route_port}\n{self.route_keys}\n"
         a = self.write("a.ini", head + "[vnet]\nname=bench-a\nterminal=false\n"
-                       f"{self.vnet_a_keys}\n"
+                       f"{self.vnet_keys}{self.vnet_a_keys}\n"
                        f"[serve.sink]\nserveid=801\nport={self.sink_port}\n\n"
                        f"[serve.echo]\nserveid=802\nport={self.echo_port}\n")
         self.use_sink, self.use_echo = free_port(), free_port()
-        b = self.write("b.ini", head + "[vnet]\nname=bench-b\nterminal=false\n\n"
+        b = self.write("b.ini", head + "[vnet]\nname=bench-b\nterminal=false\n"
+                       f"{self.vnet_keys}\n"
                        f"[use.sink]\nserveid=801\nport={self.use_sink}\n\n"
                        f"[use.echo]\nserveid=802\nport={self.use_echo}\n")
         vnet = os.path.join(self.bin_dir, "vnet")
@@ -329,7 +338,13 @@ def main():
                     help="measure tunnel setup p50/p99 with no attack and during each attack "
                          "of issue 8 instead")
     ap.add_argument("--setups", type=int, default=300,
-                    help="--attacks: most setups measured per attack (default 300)")
+                    help="setups measured per mode (with --attacks: most per attack; "
+                         "default 300)")
+    ap.add_argument("--compare-bin-dir", default=None,
+                    help="route and vnet of another build, measured in the same rounds")
+    ap.add_argument("--group-key", default=None,
+                    help="run both vnets with this [vnet] group_key")
+    ap.add_argument("--token", default=None, help="run the route and vnets with this token")
     ap.add_argument("--spacing-ms", type=float, default=20.0,
                     help="--attacks: one setup every this many ms at most (default 20)")
     ap.add_argument("--_service", choices=("sink", "echo"), help=argparse.SUPPRESS)
@@ -349,17 +364,29 @@ def main():
     if args.attacks:
         return bench_attacks(args)
 
-    stack = Stack(os.path.abspath(args.bin_dir), args.log_level)
+    route_keys = f"token={args.token}\n" if args.token else ""
+    vnet_keys = f"group_key={args.group_key}\n" if args.group_key else ""
+    stack = Stack(os.path.abspath(args.bin_dir), args.log_level,
+                  route_keys=route_keys, vnet_keys=vnet_keys)
+    # The other build may not know the new keys: it runs with none.
+    other = (Stack(os.path.abspath(args.compare_bin_dir), args.log_level)
+             if args.compare_bin_dir else None)
     try:
         stack.start()
+        if other:
+            other.start()
         if floor_relay:
             stack.start_floor(floor_relay)
-        results = measure(stack, args)
+        results = measure(stack, args, other)
     except BaseException:
         stack.dump_logs()
+        if other:
+            other.dump_logs()
         raise
     finally:
         stack.stop()
+        if other:
+            other.stop()
 
     if args.json:
         print(json.dumps(results, indent=2))
@@ -368,11 +395,13 @@ def main():
     return 0
 
 
-def measure(stack, args):
+def measure(stack, args, other=None):
     nbytes = args.mb * MIB
     payload = memoryview(os.urandom(CHUNK))
     modes = {"direct": (stack.sink_port, stack.echo_port),
              "tunnel": (stack.use_sink, stack.use_echo)}
+    if other:
+        modes["other"] = (other.use_sink, other.use_echo)
     if getattr(stack, "floor_echo", None):
         modes["floor"] = (stack.floor_sink, stack.floor_echo)
     names = list(modes)
@@ -410,6 +439,17 @@ def measure(stack, args):
         for c in clients.values():
             c.close()
 
+    # (c) setup: a new connection through each path, alternating.
+    setups = {m: [] for m in names}
+    for i in range(args.setups):
+        for mode in rotation(i):
+            setups[mode].append(setup_time(modes[mode][1]))
+    setup = {}
+    for mode, values in setups.items():
+        values.sort()
+        setup[mode] = {"median_us": statistics.median(values) * 1e6,
+                       "p99_us": percentile(values, 99) * 1e6}
+
     lat = {}
     for mode, values in samples.items():
         values.sort()
@@ -423,8 +463,15 @@ def measure(stack, args):
         floor = {"floor": {"MBps": fmbps,
                            "echo": lat["floor"],
                            "added_median_us": lat["floor"]["median_us"] - lat["direct"]["median_us"]}}
+    compared = {}
+    if "other" in modes:
+        compared = {"other": {"bin_dir": os.path.abspath(args.compare_bin_dir),
+                              "MBps": statistics.median(runs["other"]),
+                              "echo": lat["other"], "setup": setup["other"]}}
     return {
         **floor,
+        **compared,
+        "setup": setup,
         "cpus": os.cpu_count(),
         "throughput": {
             "mib_per_run": args.mb, "rounds": args.rounds,
@@ -453,6 +500,22 @@ def print_table(r):
           f"{e['tunnel']['median_us']:12.1f}{format(e['added_median_us'], '+.1f'):>20}")
     print(f"{'echo 32 B round trip, p99 (us)':34}{e['direct']['p99_us']:12.1f}"
           f"{e['tunnel']['p99_us']:12.1f}{format(e['added_p99_us'], '+.1f'):>20}")
+    su = r["setup"]
+    print(f"{'setup (connect + echo), median (us)':34}{su['direct']['median_us']:12.1f}"
+          f"{su['tunnel']['median_us']:12.1f}"
+          f"{format(su['tunnel']['median_us'] - su['direct']['median_us'], '+.1f'):>20}")
+    print(f"{'setup (connect + echo), p99 (us)':34}{su['direct']['p99_us']:12.1f}"
+          f"{su['tunnel']['p99_us']:12.1f}"
+          f"{format(su['tunnel']['p99_us'] - su['direct']['p99_us'], '+.1f'):>20}")
+    if "other" in r:
+        o = r["other"]
+        print()
+        print(f"other build ({o['bin_dir']}), same rounds: throughput {o['MBps']:.0f} MB/s "
+              f"(this build x {t['tunnel_MBps'] / o['MBps']:.2f}); echo median "
+              f"{o['echo']['median_us']:.1f} us (this build "
+              f"{format(e['tunnel']['median_us'] - o['echo']['median_us'], '+.1f')}); setup median "
+              f"{o['setup']['median_us']:.1f} us (this build "
+              f"{format(su['tunnel']['median_us'] - o['setup']['median_us'], '+.1f')})")
     print()
     runs = ", ".join(f"{m}: " + " ".join(f"{v:.0f}" for v in vals)
                      for m, vals in t["runs_MBps"].items())
