@@ -1,5 +1,6 @@
 #include "net/secure_relay.hpp"
 
+#include <algorithm>
 #include <cstring>
 
 #include <boost/asio/read.hpp>
@@ -55,7 +56,8 @@ awaitable<void> seal_pump(tcp::socket& from, tcp::socket& to, crypto::record_sea
   for (;;) {
     auto [rec, n] = co_await from.async_read_some(asio::buffer(buf.get(), size), use_nothrow);
     out.clear();
-    if (n > 0) sealer.seal(std::span<const std::uint8_t>(buf.get(), n), false, out);
+    for (std::size_t at = 0; at < n; at += crypto::max_record)
+      sealer.seal(std::span<const std::uint8_t>(buf.get() + at, std::min(n - at, crypto::max_record)), false, out);
     if (rec == asio::error::eof) sealer.seal({}, true, out);
     if (!out.empty()) {
       auto [wec, w] = co_await asio::async_write(to, asio::buffer(out), use_nothrow);
@@ -74,8 +76,8 @@ awaitable<void> seal_pump(tcp::socket& from, tcp::socket& to, crypto::record_sea
       st.fail({}, rec);
       co_return;
     }
-    if (n == size && size < crypto::max_record) {
-      size = crypto::max_record;  // a full read: a bulk transfer (one record per read)
+    if (n == size && size < relay_buffer_size) {
+      size = relay_buffer_size;  // a full read: a bulk transfer, several records per write
       buf.reset(new std::uint8_t[size]);
     }
   }
