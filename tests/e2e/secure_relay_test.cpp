@@ -355,8 +355,10 @@ asio::awaitable<void> drain(tcp::socket& s, std::size_t& count, bool& done) {
 // Throughput over loopback, plain relay vs encrypting relays, same shape
 // (client, two relays and a tap playing the route, service, all on one
 // thread), best of three alternating runs; and the record layer alone in
-// memory. Printed, not asserted: the CPU is shared.
-TEST(SecureRelayBench, ThroughputPlainVsEncrypted) {
+// memory. Printed, not asserted: the CPU is shared. Disabled in the suite
+// (seconds of CPU); run it with
+//   secure_relay_tests --gtest_also_run_disabled_tests --gtest_filter='*Bench*'
+TEST(SecureRelayBench, DISABLED_ThroughputPlainVsEncrypted) {
   const std::size_t total = 64 << 20;
   auto data = random_data(total, 7);
   auto measure = [&](bool encrypted) {
