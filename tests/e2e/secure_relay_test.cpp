@@ -286,6 +286,24 @@ TEST(SecureRelay, ALinkCutWithoutItsFinalRecordIsAnErrorNotAnEnd) {
   EXPECT_TRUE(std::equal(at_service.data.begin(), at_service.data.end(), up.begin()));
 }
 
+TEST(SecureRelay, ARecordLengthOverTheLimitEndsTheLinkAtOnce) {
+  link_fixture f;
+  // A valid use hello, then a record prefix announcing 4 GiB: refused from
+  // the prefix, without waiting for (or making room for) the record.
+  crypto::use_handshake hs;
+  crypto::record_sealer up;
+  ASSERT_EQ(hs.start(f.group, f.link_secret, f.keys->current(), up), "");
+  bytes opening(crypto::use_hello_size + 7, 0xff);
+  std::copy(hs.hello().begin(), hs.hello().end(), opening.begin());  // then ff ff ff ff ...
+  f.start_serve();
+  asio::co_spawn(f.io, send_all(f.serve_link.a, opening, false), rethrow);
+  received at_service;
+  asio::co_spawn(f.io, read_all(f.service.b, at_service), rethrow);
+  ASSERT_TRUE(run_until(f.io, [&] { return at_service.done && f.serve_result; }, 10s));
+  EXPECT_EQ(f.serve_result->failure, "a record's length is out of bounds");
+  EXPECT_TRUE(at_service.data.empty());
+}
+
 TEST(SecureRelay, ARefusedLinkClosesTheClientPromptly) {
   link_fixture f;
   f.start_route();

@@ -83,12 +83,16 @@ awaitable<void> seal_pump(tcp::socket& from, tcp::socket& to, crypto::record_sea
   }
 }
 
+inline constexpr std::size_t bulk_buffer = 4 * (crypto::record_prefix + crypto::max_ciphertext);
+
 // records -> plain. Every complete record in the buffer is opened before any
 // of their plaintext is written; FINAL shuts the plain socket's send side.
 awaitable<void> open_pump(tcp::socket& from, tcp::socket& to, crypto::record_opener& opener,
                           link_state& st, std::uint64_t& count) {
-  // Room for a few whole records: a bulk transfer opens several per read.
-  bytes in(4 * (crypto::record_prefix + crypto::max_ciphertext));
+  // Small at first (an idle or interactive link costs little); grown once to
+  // room for a few whole records when a read fills it or a record does not
+  // fit: a bulk transfer then opens several records per read.
+  bytes in(relay_initial_buffer);
   std::size_t have = 0;
   bytes plain;
   for (;;) {
@@ -126,8 +130,10 @@ awaitable<void> open_pump(tcp::socket& from, tcp::socket& to, crypto::record_ope
       to.shutdown(tcp::socket::shutdown_send, ignored);  // half-close, the other way keeps flowing
       co_return;
     }
+    bool full = have == in.size();
     std::memmove(in.data(), in.data() + at, have - at);
     have -= at;
+    if (full && in.size() < bulk_buffer) in.resize(bulk_buffer);
     if (rec == asio::error::eof) {
       st.fail("the link ended without its final record");
       co_return;
