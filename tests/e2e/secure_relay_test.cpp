@@ -359,6 +359,20 @@ TEST(SecureRelay, AnUnknownLinkKeyIsRefused) {
   EXPECT_EQ(f.serve_result->failure, "unknown link key " + std::to_string(old_keys->current().key_id));
 }
 
+TEST(SecureRelay, AServeKeyTheGroupDidNotSignGetsNoByte) {
+  link_fixture f;
+  f.start_route();
+  auto swapped = crypto::link_keys(crypto::random_key()).current();  // the route's own key
+  net::use_params p{f.group, f.link_secret, swapped};
+  asio::co_spawn(f.io, f.run_use(p, [] () -> asio::awaitable<std::string> { co_return ""; }), rethrow);
+  asio::co_spawn(f.io, send_all(f.client.a, bytes(10, 'x'), false), rethrow);
+  received at_client;
+  asio::co_spawn(f.io, read_all(f.client.a, at_client), rethrow);
+  ASSERT_TRUE(run_until(f.io, [&] { return at_client.done && f.use_result; }, 10s));
+  EXPECT_NE(f.use_result->failure.find("which this group's key did not sign"), std::string::npos);
+  EXPECT_EQ(f.up_seen, 0u);  // not even the hello
+}
+
 // Counts and discards what arrives (the bench keeps no copy).
 asio::awaitable<void> drain(tcp::socket& s, std::size_t& count, bool& done) {
   bytes buf(256 * 1024);

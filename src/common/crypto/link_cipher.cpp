@@ -111,8 +111,8 @@ use_handshake::~use_handshake() {
 std::string use_handshake::start(const group_keys& group, const key32& link_secret,
                                  const protocol::link_key& serve_key, record_sealer& up) {
   if (!verify_link_key(group.mac_key, serve_key))
-    return fmt::format("link key {} is not signed by this group's key (a different group_key, or tampering)",
-                       serve_key.key_id);
+    return fmt::format("the route listed link key {}, which this group's key did not sign: a different "
+                       "group_key, or tampering", serve_key.key_id);
   psk_ = group.psk;
   link_secret_ = link_secret;
   ephemeral(e_secret_, e_pub_);

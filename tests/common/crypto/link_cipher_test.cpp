@@ -250,7 +250,7 @@ TEST(LinkCipher, AnUnsignedServeKeyIsRefused) {
   k.mac[0] ^= 1;
   use_handshake use;
   record_sealer up;
-  EXPECT_NE(use.start(l.group, l.link_secret, k, up).find("not signed by this group's key"), std::string::npos);
+  EXPECT_NE(use.start(l.group, l.link_secret, k, up).find("which this group's key did not sign"), std::string::npos);
 }
 
 TEST(LinkCipher, WithoutAGroupKeyLinksStillWork) {
