@@ -63,7 +63,8 @@ std::string blake2b(const bytes& b) {
 }
 
 // Writes all of `data`, then shuts the send side (or not).
-asio::awaitable<void> send_all(tcp::socket& s, const bytes& data, bool shut = true) {
+// `data` by value: callers pass temporaries, and the coroutine outlives them.
+asio::awaitable<void> send_all(tcp::socket& s, bytes data, bool shut = true) {
   auto [ec, n] = co_await asio::async_write(s, asio::buffer(data), use_nothrow);
   if (!ec && shut) s.shutdown(tcp::socket::shutdown_send, ec);
 }
