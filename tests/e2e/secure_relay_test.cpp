@@ -385,13 +385,14 @@ asio::awaitable<void> drain(tcp::socket& s, std::size_t& count, bool& done) {
   done = true;
 }
 
-// Throughput over loopback, plain relay vs encrypting relays, same shape
+// Throughput and 1-byte round trips over loopback, plain relay vs encrypting
+// relays, same shape
 // (client, two relays and a tap playing the route, service, all on one
 // thread), best of three alternating runs; and the record layer alone in
 // memory. Printed, not asserted: the CPU is shared. Disabled in the suite
 // (seconds of CPU); run it with
 //   secure_relay_tests --gtest_also_run_disabled_tests --gtest_filter='*Bench*'
-TEST(SecureRelayBench, DISABLED_ThroughputPlainVsEncrypted) {
+TEST(SecureRelayBench, DISABLED_ThroughputAndRoundTripPlainVsEncrypted) {
   const std::size_t total = 64 << 20;
   auto data = random_data(total, 7);
   auto measure = [&](bool encrypted) {
@@ -422,6 +423,41 @@ TEST(SecureRelayBench, DISABLED_ThroughputPlainVsEncrypted) {
     plain = std::max(plain, measure(false));
     enc = std::max(enc, measure(true));
   }
+  // Small-message round trips: 1 byte to the service, 1 byte back, 2000 times.
+  auto round_trip = [&](bool encrypted) {
+    link_fixture f;
+    f.start_route();
+    if (encrypted) {
+      f.start_use();
+      f.start_serve();
+    } else {
+      asio::co_spawn(f.io, [&]() -> asio::awaitable<void> { co_await net::relay(f.client.b, f.use_link.a); }, rethrow);
+      asio::co_spawn(f.io, [&]() -> asio::awaitable<void> { co_await net::relay(f.serve_link.b, f.service.a); }, rethrow);
+    }
+    const int rounds = 2000;
+    bool done = false;
+    auto t0 = clock_type::now();
+    asio::co_spawn(f.io, [&]() -> asio::awaitable<void> {
+      std::uint8_t b = 1;
+      for (int i = 0; i < rounds; ++i) {
+        co_await asio::async_write(f.client.a, asio::buffer(&b, 1), use_nothrow);
+        co_await asio::async_read(f.service.b, asio::buffer(&b, 1), use_nothrow);
+        co_await asio::async_write(f.service.b, asio::buffer(&b, 1), use_nothrow);
+        co_await asio::async_read(f.client.a, asio::buffer(&b, 1), use_nothrow);
+      }
+      done = true;
+    }, rethrow);
+    EXPECT_TRUE(run_until(f.io, [&] { return done; }, 120s));
+    return std::chrono::duration<double, std::micro>(clock_type::now() - t0).count() / rounds;
+  };
+  double rtt_plain = 1e9, rtt_enc = 1e9;
+  for (int i = 0; i < 3; ++i) {
+    rtt_plain = std::min(rtt_plain, round_trip(false));
+    rtt_enc = std::min(rtt_enc, round_trip(true));
+  }
+  std::printf("[ bench ] 1-byte round trip, best of 3: plain relay %.0f us, encrypted relay %.0f us\n",
+              rtt_plain, rtt_enc);
+
   // The record layer alone: seal and open 64 MiB in 64 KiB records.
   link_fixture f;
   crypto::use_handshake hs;
