@@ -42,8 +42,10 @@ awaitable<error_code> read_exact(tcp::socket& s, std::span<std::uint8_t> out, du
 
 std::string hello_failure(const char* what, error_code ec) {
   if (ec == asio::error::eof) return fmt::format("the link ended before the {} hello", what);
-  if (ec == asio::error::timed_out) return fmt::format("no {} hello within {} s", what,
-                                                       std::chrono::duration_cast<std::chrono::seconds>(hello_timeout).count());
+  if (ec == asio::error::timed_out) {
+    auto s = std::chrono::duration_cast<std::chrono::seconds>(hello_timeout).count();
+    return fmt::format("no {} hello within {} s", what, s);
+  }
   return fmt::format("reading the {} hello: {}", what, ec.message());
 }
 

@@ -33,8 +33,9 @@ struct serve_params {
 };
 
 struct secure_stats {
-  relay_stats stats;    // plaintext bytes; a_to_b = first argument -> second
-  std::string failure;  // why the link was cut, "" after a clean end
+  relay_stats stats;    // plaintext bytes (a_to_b = first argument -> second); I/O errors
+  std::string failure;  // why the link was cut otherwise: a bad record, a refused hello,
+                        // the route's refusal; "" after a clean end or an I/O error
 };
 
 // The use side's wait for the route's link_result: "" when paired, else why
