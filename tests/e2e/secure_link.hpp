@@ -1,0 +1,160 @@
+#pragma once
+// One end-to-end encrypted link on the test's own io_context, over real
+// loopback sockets: client <-> relay_use <-> link <-> (a tap playing the
+// route) <-> relay_serve <-> service. The tap can count, flip a byte, cut the
+// link or record it. Shared by secure_relay_test.cpp and secure_relay_bench.cpp.
+#include <sodium.h>
+
+#include <chrono>
+#include <functional>
+#include <optional>
+#include <random>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/read.hpp>
+#include <boost/asio/write.hpp>
+
+#include "crypto/link_cipher.hpp"
+#include "net/relay.hpp"
+#include "net/secure_relay.hpp"
+
+namespace secure_link {
+
+namespace asio = boost::asio;
+using tcp = asio::ip::tcp;
+using bytes = std::vector<std::uint8_t>;
+using namespace std::chrono_literals;
+using clock_type = std::chrono::steady_clock;
+using net::use_nothrow;
+
+inline constexpr auto rethrow = [](std::exception_ptr e) {
+  if (e) std::rethrow_exception(e);
+};
+
+struct socket_pair {
+  tcp::socket a, b;
+  explicit socket_pair(asio::io_context& io) : a(io), b(io) {
+    tcp::acceptor acc(io, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
+    b.connect(acc.local_endpoint());
+    acc.accept(a);
+  }
+};
+
+inline bool run_until(asio::io_context& io, const std::function<bool()>& done, std::chrono::seconds limit = 60s) {
+  auto deadline = clock_type::now() + limit;
+  while (!done() && clock_type::now() < deadline) {
+    io.restart();
+    io.run_for(10ms);
+  }
+  return done();
+}
+
+inline bytes random_payload(std::size_t n, std::uint32_t seed) {
+  std::mt19937 gen(seed);
+  bytes b(n);
+  for (auto& x : b) x = static_cast<std::uint8_t>(gen());
+  return b;
+}
+
+inline std::string blake2b(const bytes& b) {
+  crypto::key32 h;
+  crypto_generichash(h.data(), h.size(), b.data(), b.size(), nullptr, 0);
+  return crypto::hex(h);
+}
+
+// Writes all of `data`, then shuts the send side (or not).
+// `data` by value: callers pass temporaries, and the coroutine outlives them.
+inline asio::awaitable<void> send_all(tcp::socket& s, bytes data, bool shut = true) {
+  auto [ec, n] = co_await asio::async_write(s, asio::buffer(data), use_nothrow);
+  if (!ec && shut) s.shutdown(tcp::socket::shutdown_send, ec);
+}
+
+// Reads until EOF or an error; `ended` says which.
+struct received {
+  bytes data;
+  bool done = false;
+  boost::system::error_code ec;  // eof after a clean end
+};
+inline asio::awaitable<void> read_all(tcp::socket& s, received& r) {
+  bytes buf(64 * 1024);
+  for (;;) {
+    auto [ec, n] = co_await s.async_read_some(asio::buffer(buf), use_nothrow);
+    r.data.insert(r.data.end(), buf.begin(), buf.begin() + static_cast<std::ptrdiff_t>(n));
+    if (ec) {
+      r.ec = ec;
+      r.done = true;
+      co_return;
+    }
+  }
+}
+
+// The route's place: copies one direction, counting, and can flip one byte,
+// cut the link after some bytes (FIN, no FINAL record) or keep a copy.
+struct tap_options {
+  std::optional<std::size_t> flip_at;
+  std::optional<std::size_t> cut_at;
+  bytes* record = nullptr;
+};
+inline asio::awaitable<void> tap(tcp::socket& from, tcp::socket& to, std::size_t& seen, tap_options o) {
+  bytes buf(64 * 1024);
+  for (;;) {
+    auto [ec, n] = co_await from.async_read_some(asio::buffer(buf), use_nothrow);
+    if (o.cut_at && seen + n >= *o.cut_at) n = *o.cut_at - seen;
+    if (o.flip_at && *o.flip_at >= seen && *o.flip_at < seen + n) buf[*o.flip_at - seen] ^= 0x04;
+    if (o.record) o.record->insert(o.record->end(), buf.begin(), buf.begin() + static_cast<std::ptrdiff_t>(n));
+    seen += n;
+    auto [wec, w] = co_await asio::async_write(to, asio::buffer(buf.data(), n), use_nothrow);
+    boost::system::error_code ignored;
+    if (ec || wec || (o.cut_at && seen >= *o.cut_at)) {
+      if (ec == asio::error::eof || (o.cut_at && seen >= *o.cut_at)) {
+        to.shutdown(tcp::socket::shutdown_send, ignored);
+      } else {
+        from.close(ignored);
+        to.close(ignored);
+      }
+      co_return;
+    }
+  }
+}
+
+// One link with all its sockets and both relays.
+struct link_fixture {
+  asio::io_context io;
+  socket_pair client{io};   // a: the client program, b: the use side's plain socket
+  socket_pair use_link{io};  // a: the use vnet's link, b: the route's end
+  socket_pair serve_link{io};  // a: the route's other end, b: the serve vnet's link
+  socket_pair service{io};  // a: the serve side's plain socket, b: the service program
+  crypto::group_keys group = crypto::derive_group("test", "");
+  std::shared_ptr<crypto::link_keys> keys = std::make_shared<crypto::link_keys>(group.mac_key);
+  crypto::key32 link_secret = crypto::random_key();
+  std::size_t up_seen = 0, down_seen = 0;
+  std::optional<net::secure_stats> use_result, serve_result;
+
+  link_fixture() {
+    group.psk = crypto::random_key();  // a keyed group's shape, without Argon2id's cost
+    group.mac_key = crypto::random_key();
+    group.keyed = true;
+    keys->set_mac_key(group.mac_key);
+  }
+
+  void start_route(tap_options up = {}, tap_options down = {}) {
+    asio::co_spawn(io, tap(use_link.b, serve_link.a, up_seen, up), rethrow);
+    asio::co_spawn(io, tap(serve_link.a, use_link.b, down_seen, down), rethrow);
+  }
+  void start_use(net::await_paired_fn paired = [] () -> asio::awaitable<std::string> { co_return ""; }) {
+    net::use_params p{group, link_secret, keys->current()};
+    asio::co_spawn(io, run_use(p, paired), rethrow);
+  }
+  void start_serve() {
+    net::serve_params p{group, link_secret, keys};
+    asio::co_spawn(io, run_serve(p), rethrow);
+  }
+  asio::awaitable<void> run_use(net::use_params p, net::await_paired_fn paired) {
+    use_result = co_await net::relay_use(client.b, use_link.a, p, paired);
+  }
+  asio::awaitable<void> run_serve(net::serve_params p) {
+    serve_result = co_await net::relay_serve(service.a, serve_link.b, p);
+  }
+};
+
+}  // namespace secure_link

@@ -1,0 +1,229 @@
+// The encrypting relays (net/secure_relay.hpp) over loopback: transfers
+// hashed at both ends, half-close, 0-RTT, and every tampering, cut, replay or
+// refusal closes the link with no corrupted byte delivered.
+#include <gtest/gtest.h>
+
+#include "secure_link.hpp"
+
+namespace {
+
+using namespace secure_link;
+
+TEST(SecureRelay, FourMiBEachWayArriveIntactAndHalfClosesTravel) {
+  link_fixture f;
+  f.start_route();
+  f.start_use();
+  f.start_serve();
+  auto up = random_payload(4 << 20, 1), down = random_payload(4 << 20, 2);
+  received at_service, at_client;
+  asio::co_spawn(f.io, send_all(f.client.a, up), rethrow);
+  asio::co_spawn(f.io, send_all(f.service.b, down), rethrow);
+  asio::co_spawn(f.io, read_all(f.service.b, at_service), rethrow);
+  asio::co_spawn(f.io, read_all(f.client.a, at_client), rethrow);
+  ASSERT_TRUE(run_until(f.io, [&] { return at_service.done && at_client.done && f.use_result && f.serve_result; }));
+  EXPECT_EQ(at_service.ec, asio::error::eof);
+  EXPECT_EQ(at_client.ec, asio::error::eof);
+  EXPECT_EQ(blake2b(at_service.data), blake2b(up));
+  EXPECT_EQ(blake2b(at_client.data), blake2b(down));
+  EXPECT_EQ(f.use_result->failure, "");
+  EXPECT_EQ(f.serve_result->failure, "");
+  EXPECT_EQ(f.use_result->stats.a_to_b, up.size());
+  EXPECT_EQ(f.use_result->stats.b_to_a, down.size());
+  EXPECT_EQ(f.serve_result->stats.a_to_b, down.size());
+  EXPECT_EQ(f.serve_result->stats.b_to_a, up.size());
+  EXPECT_FALSE(f.use_result->stats.error);
+  // What the route carried is not the plaintext.
+  EXPECT_GT(f.up_seen, up.size());
+}
+
+TEST(SecureRelay, TheClientShutsItsSendSideAndStillGetsTheReply) {
+  link_fixture f;
+  f.start_route();
+  f.start_use();
+  f.start_serve();
+  const bytes request{'G', 'E', 'T'}, reply{'2', '0', '0', ' ', 'o', 'k'};
+  received at_service, at_client;
+  asio::co_spawn(f.io, send_all(f.client.a, request), rethrow);
+  asio::co_spawn(f.io, read_all(f.service.b, at_service), rethrow);
+  asio::co_spawn(f.io, read_all(f.client.a, at_client), rethrow);
+  // The service sees the request and its end (EOF) before it answers.
+  ASSERT_TRUE(run_until(f.io, [&] { return at_service.done; }));
+  EXPECT_EQ(at_service.data, request);
+  EXPECT_EQ(at_service.ec, asio::error::eof);
+  EXPECT_FALSE(at_client.done);
+  asio::co_spawn(f.io, send_all(f.service.b, reply), rethrow);
+  ASSERT_TRUE(run_until(f.io, [&] { return at_client.done && f.use_result && f.serve_result; }));
+  EXPECT_EQ(at_client.data, reply);
+  EXPECT_EQ(at_client.ec, asio::error::eof);
+  EXPECT_EQ(f.use_result->failure, "");
+  EXPECT_EQ(f.serve_result->failure, "");
+}
+
+TEST(SecureRelay, TheUseSidesFirstBytesAreOnTheLinkBeforeItIsPaired) {
+  link_fixture f;
+  f.start_route();
+  const bytes first{'h', 'e', 'l', 'l', 'o'};
+  const std::size_t expected = crypto::use_hello_size + crypto::record_prefix + first.size() + crypto::record_overhead;
+  std::size_t seen_when_paired = 0;
+  // The route's link_result waits until the hello and the first record have passed the tap.
+  f.start_use([&]() -> asio::awaitable<std::string> {
+    asio::steady_timer t(f.io);
+    auto deadline = clock_type::now() + 30s;
+    while (f.up_seen < expected && clock_type::now() < deadline) {
+      t.expires_after(5ms);
+      co_await t.async_wait(use_nothrow);
+    }
+    seen_when_paired = f.up_seen;
+    co_return "";
+  });
+  asio::co_spawn(f.io, send_all(f.client.a, first, false), rethrow);
+  received at_service;
+  asio::co_spawn(f.io, read_all(f.service.b, at_service), rethrow);
+  ASSERT_TRUE(run_until(f.io, [&] { return seen_when_paired != 0; }));
+  EXPECT_EQ(seen_when_paired, expected);
+  f.start_serve();  // the serve side joins only now, as after link_request
+  ASSERT_TRUE(run_until(f.io, [&] { return at_service.data.size() >= first.size(); }));
+  EXPECT_EQ(at_service.data, first);
+}
+
+// A byte flipped on the link by the route: the record fails, both ends are
+// closed, and what arrived is an intact prefix of what was sent.
+void flipped_byte_case(bool upward) {
+  link_fixture f;
+  const std::size_t offset = (upward ? crypto::use_hello_size : crypto::serve_hello_size) + 300000;
+  tap_options flip;
+  flip.flip_at = offset;
+  if (upward)
+    f.start_route(flip, {});
+  else
+    f.start_route({}, flip);
+  f.start_use();
+  f.start_serve();
+  auto up = random_payload(2 << 20, 3), down = random_payload(2 << 20, 4);
+  received at_service, at_client;
+  asio::co_spawn(f.io, send_all(f.client.a, up), rethrow);
+  asio::co_spawn(f.io, send_all(f.service.b, down), rethrow);
+  asio::co_spawn(f.io, read_all(f.service.b, at_service), rethrow);
+  asio::co_spawn(f.io, read_all(f.client.a, at_client), rethrow);
+  ASSERT_TRUE(run_until(f.io, [&] { return at_service.done && at_client.done && f.use_result && f.serve_result; }));
+  auto& receiver = upward ? at_service : at_client;
+  auto& sent = upward ? up : down;
+  auto& detector = upward ? f.serve_result : f.use_result;
+  EXPECT_EQ(detector->failure, "a record failed authentication");
+  EXPECT_LT(receiver.data.size(), sent.size());
+  EXPECT_LT(receiver.data.size(), offset);  // nothing of the bad record or after it
+  EXPECT_TRUE(std::equal(receiver.data.begin(), receiver.data.end(), sent.begin()));
+  // The other program's connection ended too (closed, not left hanging).
+  auto& other = upward ? at_client : at_service;
+  EXPECT_TRUE(other.done);
+}
+
+TEST(SecureRelay, AByteFlippedUpstreamClosesBothEndsAndDeliversNoCorruptByte) { flipped_byte_case(true); }
+TEST(SecureRelay, AByteFlippedDownstreamClosesBothEndsAndDeliversNoCorruptByte) { flipped_byte_case(false); }
+
+TEST(SecureRelay, ALinkCutWithoutItsFinalRecordIsAnErrorNotAnEnd) {
+  link_fixture f;
+  tap_options cut;
+  cut.cut_at = crypto::use_hello_size + 100000;
+  f.start_route(cut, {});
+  f.start_use();
+  f.start_serve();
+  auto up = random_payload(1 << 20, 5);
+  received at_service, at_client;
+  asio::co_spawn(f.io, send_all(f.client.a, up, false), rethrow);
+  asio::co_spawn(f.io, read_all(f.service.b, at_service), rethrow);
+  asio::co_spawn(f.io, read_all(f.client.a, at_client), rethrow);
+  ASSERT_TRUE(run_until(f.io, [&] { return at_service.done && at_client.done && f.serve_result && f.use_result; }));
+  EXPECT_EQ(f.serve_result->failure, "the link ended without its final record");
+  EXPECT_LT(at_service.data.size(), 100000u);
+  EXPECT_TRUE(std::equal(at_service.data.begin(), at_service.data.end(), up.begin()));
+}
+
+TEST(SecureRelay, ARecordLengthOverTheLimitEndsTheLinkAtOnce) {
+  link_fixture f;
+  // A valid use hello, then a record prefix announcing 4 GiB: refused from
+  // the prefix, without waiting for (or making room for) the record.
+  crypto::use_handshake hs;
+  crypto::record_sealer up;
+  ASSERT_EQ(hs.start(f.group, f.link_secret, f.keys->current(), up), "");
+  bytes opening(crypto::use_hello_size + 7, 0xff);
+  std::copy(hs.hello().begin(), hs.hello().end(), opening.begin());  // then ff ff ff ff ...
+  f.start_serve();
+  asio::co_spawn(f.io, send_all(f.serve_link.a, opening, false), rethrow);
+  received at_service;
+  asio::co_spawn(f.io, read_all(f.service.b, at_service), rethrow);
+  ASSERT_TRUE(run_until(f.io, [&] { return at_service.done && f.serve_result; }, 10s));
+  EXPECT_EQ(f.serve_result->failure, "a record's length is out of bounds");
+  EXPECT_TRUE(at_service.data.empty());
+}
+
+TEST(SecureRelay, ARefusedLinkClosesTheClientPromptly) {
+  link_fixture f;
+  f.start_route();
+  f.start_use([]() -> asio::awaitable<std::string> { co_return "serve 700 is not online"; });
+  received at_client;
+  asio::co_spawn(f.io, send_all(f.client.a, bytes(10, 'x'), false), rethrow);
+  asio::co_spawn(f.io, read_all(f.client.a, at_client), rethrow);
+  ASSERT_TRUE(run_until(f.io, [&] { return at_client.done && f.use_result; }, 5s));
+  EXPECT_TRUE(at_client.data.empty());
+  EXPECT_EQ(f.use_result->failure, "serve 700 is not online");
+}
+
+TEST(SecureRelay, AnOpeningRecordedAndReplayedReachesNothing) {
+  bytes recorded;
+  link_fixture f;
+  tap_options rec;
+  rec.record = &recorded;
+  f.start_route(rec, {});
+  f.start_use();
+  f.start_serve();
+  auto up = random_payload(5000, 6);
+  received at_service, at_client;
+  asio::co_spawn(f.io, send_all(f.client.a, up), rethrow);
+  asio::co_spawn(f.io, send_all(f.service.b, bytes{}), rethrow);
+  asio::co_spawn(f.io, read_all(f.service.b, at_service), rethrow);
+  asio::co_spawn(f.io, read_all(f.client.a, at_client), rethrow);
+  ASSERT_TRUE(run_until(f.io, [&] { return at_service.done && f.serve_result; }));
+  ASSERT_EQ(at_service.data, up);
+
+  // A malicious route plays the recording to the same serving vnet again.
+  socket_pair link2(f.io), service2(f.io);
+  net::serve_params p{f.group, f.link_secret, f.keys};
+  std::optional<net::secure_stats> replay_result;
+  asio::co_spawn(f.io, [&]() -> asio::awaitable<void> {
+    replay_result = co_await net::relay_serve(service2.a, link2.b, p);
+  }, rethrow);
+  asio::co_spawn(f.io, send_all(link2.a, recorded), rethrow);
+  received at_service2;
+  asio::co_spawn(f.io, read_all(service2.b, at_service2), rethrow);
+  ASSERT_TRUE(run_until(f.io, [&] { return at_service2.done && replay_result; }));
+  EXPECT_EQ(replay_result->failure, "replayed link opening");
+  EXPECT_TRUE(at_service2.data.empty());
+}
+
+TEST(SecureRelay, AnUnknownLinkKeyIsRefused) {
+  link_fixture f;
+  f.start_route();
+  auto old_keys = std::make_shared<crypto::link_keys>(f.group.mac_key);  // not the serve side's
+  net::use_params p{f.group, f.link_secret, old_keys->current()};
+  asio::co_spawn(f.io, f.run_use(p, [] () -> asio::awaitable<std::string> { co_return ""; }), rethrow);
+  f.start_serve();
+  ASSERT_TRUE(run_until(f.io, [&] { return f.serve_result && f.use_result; }));
+  EXPECT_EQ(f.serve_result->failure, "unknown link key " + std::to_string(old_keys->current().key_id));
+}
+
+TEST(SecureRelay, AServeKeyTheGroupDidNotSignGetsNoByte) {
+  link_fixture f;
+  f.start_route();
+  auto swapped = crypto::link_keys(crypto::random_key()).current();  // the route's own key
+  net::use_params p{f.group, f.link_secret, swapped};
+  asio::co_spawn(f.io, f.run_use(p, [] () -> asio::awaitable<std::string> { co_return ""; }), rethrow);
+  asio::co_spawn(f.io, send_all(f.client.a, bytes(10, 'x'), false), rethrow);
+  received at_client;
+  asio::co_spawn(f.io, read_all(f.client.a, at_client), rethrow);
+  ASSERT_TRUE(run_until(f.io, [&] { return at_client.done && f.use_result; }, 10s));
+  EXPECT_NE(f.use_result->failure.find("which this group's key did not sign"), std::string::npos);
+  EXPECT_EQ(f.up_seen, 0u);  // not even the hello
+}
+
+}  // namespace
