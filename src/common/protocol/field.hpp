@@ -52,7 +52,7 @@ inline constexpr bool is_list<std::vector<T>> = true;
 template <class T>
 concept has_fields = requires(T& m) { T::fields([](auto&&...) {}, m); };
 
-// The kinds a plain f(x) may hold.
+// The numbers a field list may hold; f(x, at_most) bounds one (a count).
 template <class T>
 concept plain_number = std::same_as<T, bool> || std::same_as<T, std::uint8_t> ||
                        std::same_as<T, std::uint16_t> || std::same_as<T, std::uint32_t> ||
@@ -70,13 +70,14 @@ inline constexpr field::opening opening_version{};
 // every vnet's frame limit, and dropped a whole group. Each value is generous
 // for real use and small enough that the largest legitimate message still
 // fits in one frame (the static_asserts of limits.hpp).
+
 // A vnet name or a serve name (config::max_name_bytes, the same 64): 64 ASCII
 // characters or 21 CJK; non-ASCII characters take 2-4 bytes each.
 inline constexpr std::size_t max_name_bytes = 64;
 // A group is a shared secret-ish label chosen by people: room for a long one.
 inline constexpr std::size_t max_group_bytes = 128;
 // A serve's one-line description, shown in tables. Bounded so that 999 of
-// them fit in one serve list (see the static_assert).
+// them fit in one serve list (limits.hpp).
 inline constexpr std::size_t max_info_bytes = 512;
 // A serve's address: an IPv6 literal with zone, or a DNS name (at most 253).
 inline constexpr std::size_t max_ip_bytes = 255;
@@ -90,7 +91,7 @@ inline constexpr std::size_t max_reason_bytes = 1024;
 // Every serveid 1-999 at most once in a group (route/registry.hpp).
 inline constexpr std::size_t max_serves_listed = 999;
 // vnets listed by vnet_query_result: far above any real group, and bounded so
-// the list fits in one frame (the static_assert below). The route refuses a
+// the list fits in one frame (limits.hpp). The route refuses a
 // vnet that would make its group bigger than this.
 inline constexpr std::size_t max_vnets_listed = 10000;
 
