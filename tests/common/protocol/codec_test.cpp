@@ -187,7 +187,7 @@ TEST(Codec, OversizedIsRejectedFromTheHeaderAlone) {
   bytes hdr;
   writer w(hdr);
   w.u32(max_payload + 1);
-  w.u16(static_cast<std::uint16_t>(type::ping));
+  w.u16(static_cast<std::uint16_t>(ping::tag));
   ASSERT_EQ(hdr.size(), header_size);
   expect_rejected(hdr, errc::oversized);
 
@@ -203,7 +203,7 @@ TEST(Codec, OversizedIsRejectedFromTheHeaderAlone) {
   // Exactly the maximum is allowed: it only waits for the payload.
   bytes at_max;
   writer(at_max).u32(max_opening_payload);
-  writer(at_max).u16(static_cast<std::uint16_t>(type::control_hello));
+  writer(at_max).u16(static_cast<std::uint16_t>(control_hello::tag));
   auto r = decode(at_max, max_opening_payload);
   EXPECT_FALSE(r.msg);
   EXPECT_FALSE(r.ec);
@@ -218,7 +218,7 @@ TEST(Codec, ParseHeaderChecksLengthThenType) {
   EXPECT_EQ(h.type, 0x7777);
   EXPECT_EQ(h.length, 0u);
 
-  bytes ok = frame(type::pong, bytes(12, 0));
+  bytes ok = frame(pong::tag, bytes(12, 0));
   h = parse_header(std::span<const std::uint8_t, header_size>(ok.data(), header_size), 12, ec);
   EXPECT_FALSE(ec);
   EXPECT_EQ(h.length, 12u);
@@ -235,11 +235,11 @@ TEST(Codec, UnknownTypeIsRejected) {
 }
 
 TEST(Codec, TruncatedPayloadIsRejected) {
-  expect_rejected(frame(type::ping, {0, 0, 0, 1, 0}), errc::truncated);
-  expect_rejected(frame(type::control_hello, {'V', 'N', 'E', 'T', 0}), errc::truncated);
-  expect_rejected(frame(type::link_open, text("VN")), errc::truncated);
+  expect_rejected(frame(ping::tag, {0, 0, 0, 1, 0}), errc::truncated);
+  expect_rejected(frame(control_hello::tag, {'V', 'N', 'E', 'T', 0}), errc::truncated);
+  expect_rejected(frame(link_open::tag, text("VN")), errc::truncated);
   // A string whose length prefix runs past the end of the payload.
-  expect_rejected(frame(type::link_failed, {0, 0, 0, 0, 0, 0, 0, 1, 0, 9, 'a'}), errc::truncated);
+  expect_rejected(frame(link_failed::tag, {0, 0, 0, 0, 0, 0, 0, 1, 0, 9, 'a'}), errc::truncated);
 }
 
 TEST(Codec, TrailingBytesAreRejected) {
@@ -277,13 +277,13 @@ TEST(Codec, AbsurdServeListCountIsRejected) {
   writer w(payload);
   w.u32(1);
   w.u32(0xFFFFFFFF);
-  expect_rejected(frame(type::serve_list, payload), errc::too_many_serves);
+  expect_rejected(frame(serve_list::tag, payload), errc::too_many_serves);
 
   // A plausible count the payload does not hold is merely truncated.
   bytes short_payload;
   writer(short_payload).u32(1);
   writer(short_payload).u32(3);
-  expect_rejected(frame(type::serve_list, short_payload), errc::truncated);
+  expect_rejected(frame(serve_list::tag, short_payload), errc::truncated);
 }
 
 // A join or leave of a vnet without serves costs each member of its group
@@ -297,7 +297,7 @@ TEST(Codec, AbsurdServeListUpdateCountsAreRejected) {
   writer w(removed);
   w.u32(1);
   w.u32(0xFFFFFFFF);
-  expect_rejected(frame(type::serve_list_update, removed), errc::too_many_serves);
+  expect_rejected(frame(serve_list_update::tag, removed), errc::too_many_serves);
 
   bytes changed;
   writer w2(changed);
@@ -305,7 +305,7 @@ TEST(Codec, AbsurdServeListUpdateCountsAreRejected) {
   w2.u32(1);
   w2.u16(5);
   w2.u32(1000);
-  expect_rejected(frame(type::serve_list_update, changed), errc::too_many_serves);
+  expect_rejected(frame(serve_list_update::tag, changed), errc::too_many_serves);
 
   // Counts the payload does not hold: truncated, in either list.
   bytes short_removed;
@@ -313,13 +313,13 @@ TEST(Codec, AbsurdServeListUpdateCountsAreRejected) {
   w3.u32(1);
   w3.u32(2);
   w3.u16(5);
-  expect_rejected(frame(type::serve_list_update, short_removed), errc::truncated);
+  expect_rejected(frame(serve_list_update::tag, short_removed), errc::truncated);
   bytes short_changed;
   writer w4(short_changed);
   w4.u32(1);
   w4.u32(0);
   w4.u32(1);
-  expect_rejected(frame(type::serve_list_update, short_changed), errc::truncated);
+  expect_rejected(frame(serve_list_update::tag, short_changed), errc::truncated);
 }
 
 TEST(Codec, OtherVersionDecodesWithoutErrorForTheCallerToReport) {
@@ -330,7 +330,7 @@ TEST(Codec, OtherVersionDecodesWithoutErrorForTheCallerToReport) {
   w.u16(version + 1);
   w.u32(0xDEADBEEF);
   w.u8(7);
-  for (type t : {type::control_hello, type::link_open, type::link_join}) {
+  for (type t : {control_hello::tag, link_open::tag, link_join::tag}) {
     auto wire = frame(t, payload);
     auto r = decode(wire, max_opening_payload);
     ASSERT_TRUE(r.msg) << name_of(t) << ": " << r.ec.message();
@@ -345,7 +345,7 @@ TEST(Codec, OtherVersionDecodesWithoutErrorForTheCallerToReport) {
     EXPECT_EQ(v, version + 1) << name_of(t);
   }
   // Even with nothing after the version.
-  auto r = decode(frame(type::link_join, {'V', 'N', 'E', 'T', 0, 9}));
+  auto r = decode(frame(link_join::tag, {'V', 'N', 'E', 'T', 0, 9}));
   ASSERT_TRUE(r.msg);
   EXPECT_EQ(std::get<link_join>(*r.msg).version, 9);
 }
@@ -358,7 +358,7 @@ TEST(Codec, GarbageFromOtherProtocolsIsRejected) {
     expect_rejected(text(g), errc::oversized, max_opening_payload);
   }
   // Small enough to pass the length check, but not a vnet peer.
-  expect_rejected(frame(type::control_hello, text("HTTP/1.1")), errc::bad_magic,
+  expect_rejected(frame(control_hello::tag, text("HTTP/1.1")), errc::bad_magic,
                   max_opening_payload);
 }
 
