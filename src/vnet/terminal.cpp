@@ -8,7 +8,7 @@
 
 #include "net/endpoint.hpp"
 #include "text/printable.hpp"
-#include "vnet/table.hpp"
+#include "text/table.hpp"
 #include "vnet/terminal_usage.hpp"
 
 namespace vnet {
@@ -136,7 +136,7 @@ net::awaitable<void> terminal::help(const parsed_args& a) {
   if (a.words.empty()) {
     std::vector<std::vector<std::string>> rows;
     for (const auto& c : commands()) rows.push_back({"  " + std::string(c.name), c.summary});
-    print(render_table(rows));
+    print(text::render_table(rows));
     print("Missing arguments are asked for; defaults are shown in parentheses. help COMMAND for more.");
     co_return;
   }
