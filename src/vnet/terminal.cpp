@@ -130,7 +130,7 @@ net::awaitable<void> terminal::execute(std::string line) {
   a.words.erase(a.words.begin());
   const auto* info = find_command(cmd);
   if (!info) {
-    print(fmt::format("error: no command '{}'", cmd));
+    print(fmt::format("error: no command '{}'", text::printable(cmd)));  // ctl: any bytes
     std::string names;
     for (const auto& c : commands()) names += (names.empty() ? "" : " | ") + std::string(c.name);
     print("usage: " + names);

@@ -5,6 +5,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <array>
 #include <cerrno>
 #include <cstring>
 
@@ -116,12 +117,14 @@ awaitable<void> ctl_server::serve(socket s) {
   auto buffer = asio::dynamic_buffer(line, max_line + 1);  // +1: the '\n' of a full line
   auto r = co_await (asio::async_read_until(s, buffer, '\n', use_nothrow) || timer.async_wait(use_nothrow));
   ctl_answer answer;
+  bool overlong = false;
   if (r.index() == 1) {
     answer = {2, fmt::format("error: no command line within {} s\n", io_deadline.count())};
   } else {
     auto ec = std::get<0>(std::get<0>(r));
     auto n = std::get<1>(std::get<0>(r));
     if (ec == asio::error::not_found) {
+      overlong = true;
       answer = {2, fmt::format("error: the command line is longer than {} bytes\n", max_line)};
     } else if (ec) {
       co_return;  // gone before saying anything
@@ -144,6 +147,17 @@ awaitable<void> ctl_server::serve(socket s) {
   if (w.index() == 1) spdlog::debug("ctl: a client did not read its answer within {} s", io_deadline.count());
   error_code ignored;
   s.shutdown(socket::shutdown_send, ignored);
+  if (w.index() == 1 || !overlong) co_return;
+  // Closing with unread bytes would reset the connection, and the client
+  // might lose the answer before reading it: what is left of the line is
+  // read and dropped first, up to a bound and the deadline.
+  std::size_t dropped = 0;
+  std::array<char, 4096> sink;
+  while (dropped < max_drain) {
+    auto d = co_await (s.async_read_some(asio::buffer(sink), use_nothrow) || timer.async_wait(use_nothrow));
+    if (d.index() == 1 || std::get<0>(std::get<0>(d))) break;
+    dropped += std::get<1>(std::get<0>(d));
+  }
 }
 
 void ctl_server::stop() {
