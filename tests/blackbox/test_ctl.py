@@ -237,7 +237,7 @@ class SocketTest(CtlCase):
         mute = connect()  # asks, never reads its answer
         mute.sendall(b"help\n")
         garbage = connect()  # no line end within 4 KiB
-        garbage.sendall(os.urandom(16 * 1024).replace(b"\n", b"x"))
+        garbage.sendall(os.urandom(64 * 1024).replace(b"\n", b"x"))
         self.assertEqual(harness.recv_all(garbage).split(b"\n")[:2],
                          [b"2", b"error: the command line is longer than 4096 bytes"])
         junk = connect()  # a line of junk: an error for that client only

@@ -29,7 +29,7 @@ class ctl_server {
   static constexpr std::size_t max_clients = 8;
   static constexpr std::chrono::seconds io_deadline{10};
   // After refusing an overlong line, at most this much more of it is read.
-  static constexpr std::size_t max_drain = 64 * 1024;
+  static constexpr std::size_t max_drain = 1024 * 1024;
 
   // `daemon` names it in messages ("vnet", "route").
   ctl_server(asio::any_io_executor ex, std::string path, const char* daemon, ctl_handler handler);
