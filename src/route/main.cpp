@@ -27,6 +27,13 @@ net::awaitable<net::ctl_answer> run_ctl_command(const route::server& srv, std::s
   co_return srv.ctl(line);
 }
 
+// The server until it stops, then the control socket: its pending accept
+// would keep the io_context running after everything else ended.
+net::awaitable<void> run_daemon(route::server& srv, net::ctl_server& ctl) {
+  co_await srv.run();
+  ctl.stop();
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -71,6 +78,6 @@ int main(int argc, char** argv) {
     srv.stop();
   };
   hooks.hangup = [&] { srv.reload_file(opts->config_path); };
-  net::run_until_signal(io, srv.run(), std::move(hooks), "route");
+  net::run_until_signal(io, run_daemon(srv, ctl), std::move(hooks), "route");
   return 0;
 }

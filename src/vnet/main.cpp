@@ -46,6 +46,13 @@ net::awaitable<net::ctl_answer> run_ctl_command(vnet::client& client, std::strin
   co_return answer;
 }
 
+// The client until it stops, then the control socket: its pending accept
+// would keep the io_context running after everything else ended.
+net::awaitable<void> run_daemon(vnet::client& client, std::optional<net::ctl_server>& ctl) {
+  co_await client.run();
+  if (ctl) ctl->stop();
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -133,6 +140,6 @@ int main(int argc, char** argv) {
       boost::asio::co_spawn(io, term->run(), net::log_exception{"terminal"});
     }
   }
-  net::run_until_signal(io, client.run(), hooks, "vnet");
+  net::run_until_signal(io, run_daemon(client, ctl), hooks, "vnet");
   return 0;
 }
