@@ -258,6 +258,22 @@ class SocketTest(CtlCase):
             s.close()
 
 
+    def test_a_few_clients_at_once(self):
+        _, cfg, _ = self.vnet("a")
+        clients = []
+        for _ in range(8):  # the most served at once, all silent
+            s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            s.settimeout(30)
+            s.connect(cfg + ".ctl")
+            clients.append(s)
+        # Accepted in order: the 8 are in before the one that must wait.
+        self.wait_until(lambda: (lambda r: r[0] == 1 and "too many ctl clients" in r[2])(
+            ctl("show serve", cfg)), 10, "the ninth client refused")
+        for s in clients:
+            s.close()
+        self.wait_until(lambda: ctl("show serve", cfg)[0] == 0, 10, "ctl served again once they left")
+
+
 class RouteCtlTest(CtlCase):
     def test_show_vnets_groups_links(self):
         svc = self.c.service(EchoService())
