@@ -258,6 +258,40 @@ class SocketTest(CtlCase):
             s.close()
 
 
+    def test_a_vnet_without_a_file(self):
+        xdg = os.path.join(self.c.dir, "xdg")
+        os.makedirs(xdg)
+        route = f"{LOOPBACK}:{self.route_port}"
+        given = os.path.join(self.c.dir, "given.ctl")
+        for name, argv, path in (
+                ("flag", [binary("vnet"), "--route", route, "--ctl", given], lambda d: given),
+                ("xdg", ["env", f"XDG_RUNTIME_DIR={xdg}", binary("vnet"), "--route", route],
+                 lambda d: os.path.join(xdg, f"vnet-{d.pid}.ctl"))):
+            d = harness.Daemon(name, argv, os.path.join(self.c.dir, f"{name}.log"), self.c.dir)
+            self.c.daemons.append(d)
+            d.wait_log(CONNECTED, 15)
+            self.assertIn(f"control socket {path(d)}", d.log())
+            self.assertRegex(self.ok("show vnet", path=path(d)), r"(?m)^config +none \(started with --route\)$")
+            d.stop()
+        d = harness.Daemon("none", ["env", "-u", "XDG_RUNTIME_DIR", binary("vnet"), "--route", route],
+                           os.path.join(self.c.dir, "none.log"), self.c.dir)
+        self.c.daemons.append(d)
+        d.wait_log("no control socket: start with --ctl PATH to use vnet ctl", 15)
+
+    def test_runtime_directory_of_a_service(self):
+        run = os.path.join(self.c.dir, "run")
+        os.makedirs(run)
+        cfg = self.c.write("svc.ini", vnet_config_text("svc", self.route_port, terminal=False))
+        d = harness.Daemon("svc", ["env", f"RUNTIME_DIRECTORY={run}", binary("vnet"), cfg],
+                           os.path.join(self.c.dir, "svc.log"), self.c.dir)
+        self.c.daemons.append(d)
+        d.wait_log(CONNECTED, 15)
+        self.assertTrue(stat.S_ISSOCK(os.lstat(os.path.join(run, "vnet.ctl")).st_mode))
+        self.assertFalse(os.path.exists(cfg + ".ctl"))
+        p = subprocess.run([binary("vnet"), "ctl", "show", "serve"], capture_output=True, text=True,
+                           timeout=60, env=dict(os.environ, RUNTIME_DIRECTORY=run))
+        self.assertEqual((p.returncode, p.stdout), (0, "no serves\n"), p.stderr)
+
     def test_a_few_clients_at_once(self):
         _, cfg, _ = self.vnet("a")
         clients = []
