@@ -53,16 +53,18 @@ void terminal::interrupt() {
   // At a prompt the line is cleared (a question aborts its command); during
   // a wait on the route the wait ends.
   if (in_ && in_->interrupt()) return;
-  cancelled_ = true;
-  client_.cancel_requests();
+  if (interrupt_) interrupt_->cancel();
 }
 
 net::awaitable<reply> terminal::request(protocol::message m, net::duration timeout) {
-  cancelled_ = false;
-  reply r = co_await client_.request(std::move(m), timeout);
-  if (cancelled_ && !r.msg) r.error = "cancelled";
-  cancelled_ = false;
-  co_return r;
+  using namespace net::asio::experimental::awaitable_operators;
+  auto ex = co_await net::asio::this_coro::executor;
+  net::asio::steady_timer interrupted(ex, net::asio::steady_timer::time_point::max());
+  interrupt_ = &interrupted;
+  auto r = co_await (client_.request(std::move(m), timeout) || interrupted.async_wait(net::use_nothrow));
+  interrupt_ = nullptr;
+  if (r.index() == 1) co_return reply{std::nullopt, "cancelled"};
+  co_return std::get<0>(std::move(r));
 }
 
 void terminal::failed(const reply& r) {

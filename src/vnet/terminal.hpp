@@ -97,7 +97,9 @@ class terminal {
   std::function<void()> request_stop_;
   bool done_ = false;     // exit typed, or end of input
   bool stopped_ = false;  // stopped from outside
-  bool cancelled_ = false;  // Ctrl-C during the current request
+  // Ctrl-C ends the wait of this terminal's request, and no other's (a
+  // `vnet ctl` command may be waiting on the route at the same time).
+  net::asio::steady_timer* interrupt_ = nullptr;
   std::string question_;    // the label of the question being asked, for Tab
 };
 

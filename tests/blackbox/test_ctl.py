@@ -5,6 +5,7 @@ misbehave end only themselves."""
 
 import collections
 import os
+import signal
 import re
 import socket
 import stat
@@ -73,6 +74,23 @@ class VnetCtlTest(CtlCase):
         self.ok(["serve", "new", "spaced", f"port={svc.port}", "info=two words"], cfg)
         self.ok("serve open spaced", cfg)
         self.assertIn("two words", self.poll_command(t, "show serves", lambda o: "two words" in o and o))
+
+    def test_ctrl_c_in_the_terminal_cancels_its_own_wait_only(self):
+        t, cfg = self.terminal("term", self.route_port, log_level="debug")
+        os.kill(self.route.pid, signal.SIGSTOP)  # nothing is answered meanwhile
+        self.addCleanup(lambda: self.route.alive() and os.kill(self.route.pid, signal.SIGCONT))
+        waiting = subprocess.Popen([binary("vnet"), "ctl", "--config", cfg, "ping"], text=True,
+                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        self.addCleanup(lambda: waiting.poll() is None and waiting.kill())
+        t.expect(r"ctl: ping", 10)  # the ctl ping waits on the route
+        t.send_line("ping")
+        t.expect(r"ping[ \t]*\n")
+        t.ctrl_c()
+        t.expect(r"(?m)^cancelled\s*$", 5)
+        os.kill(self.route.pid, signal.SIGCONT)
+        out, err = waiting.communicate(timeout=30)
+        self.assertEqual(waiting.returncode, 0, err)
+        self.assertRegex(out, r"^route 127\.0\.0\.1:\d+ answered in [0-9.]+ ms\n$")
 
     def test_exit_status_and_messages(self):
         _, cfg, _ = self.vnet("a")
