@@ -1,6 +1,7 @@
 #include "route/links.hpp"
 #include "net/time.hpp"
 
+#include <algorithm>
 #include <random>
 
 #include <fmt/format.h>
@@ -49,10 +50,19 @@ void link_table::count(Map& m, const Key& k, std::size_t counts::*which, bool up
 
 void link_table::add_active(std::uint64_t id, const active_link& l) {
   active_[id] = l;
+  active_[id].since = std::chrono::steady_clock::now();
   count(by_use_vnet_, l.use_vnet, &counts::live, true);
   count(by_serve_, serve_key{l.serve_vnet, l.serveid}, &counts::live, true);
   ++live_by_vnet_[l.use_vnet];
   if (l.serve_vnet != l.use_vnet) ++live_by_vnet_[l.serve_vnet];
+}
+
+std::vector<link_table::link_view> link_table::active_links() const {
+  std::vector<link_view> out;
+  out.reserve(active_.size());
+  for (const auto& [id, l] : active_) out.push_back({id, l.use_vnet, l.serve_vnet, l.serveid, l.since});
+  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.id < b.id; });
+  return out;
 }
 
 void link_table::remove_active(std::uint64_t id) {

@@ -11,6 +11,7 @@
 #include <optional>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 #include "config/config.hpp"
 #include "net/time.hpp"
@@ -84,12 +85,22 @@ class link_table {
   std::size_t active_count() const { return active_.size(); }
   std::size_t pending_count() const { return pending_.size(); }
 
+  // The paired links, by id, for `ctl show links`.
+  struct link_view {
+    std::uint64_t id;
+    std::uint32_t use_vnet, serve_vnet;
+    std::uint16_t serveid;
+    std::chrono::steady_clock::time_point since;
+  };
+  std::vector<link_view> active_links() const;
+
  private:
   struct active_link {
     std::uint32_t use_vnet, serve_vnet;
     std::uint16_t serveid;
     net::tcp::socket* a;
     net::tcp::socket* b;
+    std::chrono::steady_clock::time_point since{};  // paired at
   };
   struct counts {
     std::size_t pending = 0, live = 0;

@@ -1,19 +1,44 @@
 // route: the relay on the public host.
+#include <filesystem>
 #include <iostream>
+#include <optional>
 
 #include <boost/asio/io_context.hpp>
 #include <spdlog/spdlog.h>
 
+#include "cli/ctl_command.hpp"
 #include "cli/fd_limit.hpp"
 #include "cli/options.hpp"
 #include "cli/startup.hpp"
 #include "config/config.hpp"
 #include "log/setup.hpp"
+#include "net/ctl_server.hpp"
 #include "net/endpoint.hpp"
 #include "net/run.hpp"
+#include "net/spawn.hpp"
 #include "route/server.hpp"
 
+namespace {
+
+const cli::ctl_target ctl_target{"route", "route.ctl", "/run/vnet-route"};
+
+// A coroutine of its own, not a lambda: its frame must not point into a closure.
+net::awaitable<net::ctl_answer> run_ctl_command(const route::server& srv, std::string line) {
+  co_return srv.ctl(line);
+}
+
+// The server until it stops, then the control socket: its pending accept
+// would keep the io_context running after everything else ended.
+net::awaitable<void> run_daemon(route::server& srv, net::ctl_server& ctl) {
+  co_await srv.run();
+  ctl.stop();
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
+  if (argc > 1 && std::string_view(argv[1]) == "ctl")
+    return cli::run_ctl(std::filesystem::path(argv[0]).filename().string(), argc - 2, argv + 2, ctl_target);
   int exit_code = 0;
   auto opts = cli::parse(argc, argv, "route",
                          "Relay for vnet: keeps the registry of vnets and serves, and "
@@ -38,10 +63,21 @@ int main(int argc, char** argv) {
     spdlog::error("cannot listen on {}: {}", net::host_port(cfg.listen.ip, cfg.listen.port), ec.message());
     return 1;
   }
+  net::ctl_server ctl(io.get_executor(), cli::ctl_path(opts->ctl_path, ctl_target.runtime_name, opts->config_path),
+                      "route", [&srv](std::string line) { return run_ctl_command(srv, std::move(line)); });
+  if (auto bad = ctl.open()) {
+    spdlog::error("{}", *bad);
+    return 1;
+  }
+  spdlog::info("control socket {}", ctl.path());
+  boost::asio::co_spawn(io, ctl.run(), net::log_exception{"control socket"});
   // SIGHUP re-reads the file, as for the vnet (systemctl reload route).
   net::signal_hooks hooks;
-  hooks.stop = [&] { srv.stop(); };
+  hooks.stop = [&] {
+    ctl.stop();
+    srv.stop();
+  };
   hooks.hangup = [&] { srv.reload_file(opts->config_path); };
-  net::run_until_signal(io, srv.run(), std::move(hooks), "route");
+  net::run_until_signal(io, run_daemon(srv, ctl), std::move(hooks), "route");
   return 0;
 }

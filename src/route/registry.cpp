@@ -11,7 +11,7 @@ std::uint32_t registry::add_vnet(std::string name, std::string group) {
     ++id;
   }
   members_[group].insert(id);
-  vnets_[id] = vnet_entry{id, std::move(name), std::move(group)};
+  vnets_[id] = vnet_entry{id, std::move(name), std::move(group), 0, std::chrono::system_clock::now()};
   return id;
 }
 

@@ -5,6 +5,7 @@
 //   1-499    dynamic: kept if free in the group, else replaced by a free one
 //   500-999  static: kept if free, else refused with the holder named
 // serveids are unique within a group; two groups may use the same id.
+#include <chrono>
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -26,6 +27,7 @@ struct vnet_entry {
   std::string name;
   std::string group;
   std::size_t serves = 0;  // registered now: [route] max_serves_per_vnet bounds it
+  std::chrono::system_clock::time_point since{};  // when it joined (ctl show vnets)
 };
 
 struct serve_entry {
@@ -71,6 +73,9 @@ class registry {
   std::vector<vnet_entry> vnets_of_group(const std::string& group) const;    // by vnetid
   std::vector<std::uint32_t> vnetids_of_group(const std::string& group) const;
   protocol::serve_list list_for_group(const std::string& group) const;
+  // Everything, for `ctl show`: vnets by vnetid, groups by name with their vnetids.
+  const std::map<std::uint32_t, vnet_entry>& vnets() const { return vnets_; }
+  const std::map<std::string, std::set<std::uint32_t>>& groups() const { return members_; }
   // The serves of one vnet as the group's list shows them (after a rename).
   std::vector<protocol::listed_serve> listed_serves_of(std::uint32_t vnetid) const;
 

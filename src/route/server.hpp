@@ -10,6 +10,7 @@
 #include "config/config.hpp"
 #include "log/budget.hpp"
 #include "net/asio.hpp"
+#include "net/ctl_server.hpp"
 #include "net/socket_set.hpp"
 #include "protocol/messages.hpp"
 #include "route/links.hpp"
@@ -43,6 +44,9 @@ class server {
   // Loads `path` and reload()s it, logging the outcome; a bad file is logged
   // and changes nothing.
   void reload_file(const std::string& path);
+
+  // `vnet-route ctl COMMAND` (route/ctl.cpp): help, show vnets|groups|links.
+  net::ctl_answer ctl(const std::string& line) const;
 
   // For tests and the log: current state.
   const registry& state() const { return registry_; }

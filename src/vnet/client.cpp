@@ -271,11 +271,6 @@ void client::fail_requests(const std::string& why) {
   }
 }
 
-void client::cancel_requests() {
-  fail_requests("interrupted");
-  wake_connect_waiters();
-}
-
 net::awaitable<reply> client::request(protocol::message m, net::duration timeout) {
   if (!connected() && !stopping_) {
     // Just started or reconnecting: give the session a moment to come up.

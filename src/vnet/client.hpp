@@ -50,8 +50,6 @@ class client {
   // Sends a request (ping, serve_query, vnet_query, unserve_request; its
   // request_id is set here) and waits for the answer with the same id.
   net::awaitable<reply> request(protocol::message m, net::duration timeout);
-  // Ends every pending request with "interrupted" (Ctrl-C in the terminal).
-  void cancel_requests();
 
   // Applies a freshly loaded file: only what differs from the file loaded
   // last is touched. Returns the summary ("nothing changed", ...).

@@ -1,15 +1,21 @@
 // vnet: serves local services on the route and uses remote ones locally.
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
 #include <iostream>
 #include <optional>
 
 #include <boost/asio/io_context.hpp>
 #include <spdlog/spdlog.h>
 
+#include "cli/ctl_command.hpp"
 #include "cli/fd_limit.hpp"
 #include "cli/options.hpp"
 #include "cli/startup.hpp"
 #include "config/config.hpp"
 #include "log/setup.hpp"
+#include "net/ctl_server.hpp"
 #include "net/endpoint.hpp"
 #include "net/run.hpp"
 #include "net/spawn.hpp"
@@ -17,7 +23,41 @@
 #include "vnet/line_input.hpp"
 #include "vnet/terminal.hpp"
 
+namespace {
+
+const cli::ctl_target ctl_target{"vnet", "vnet.ctl", "/run/vnet"};
+
+// The control socket's path; empty: none (a one-liner without a runtime
+// directory: `vnet ctl` would have no way to find it anyway).
+std::string ctl_socket_path(const cli::options& opts, bool from_file) {
+  auto path = cli::ctl_path(opts.ctl_path, ctl_target.runtime_name, from_file ? opts.config_path : "");
+  if (!path.empty()) return path;
+  const char* xdg = std::getenv("XDG_RUNTIME_DIR");
+  if (xdg && *xdg) return std::string(xdg) + "/vnet-" + std::to_string(::getpid()) + ".ctl";
+  return {};
+}
+
+// One `vnet ctl` command, run by a terminal of its own whose output is kept.
+net::awaitable<net::ctl_answer> run_ctl_command(vnet::client& client, std::string line) {
+  net::ctl_answer answer;
+  vnet::terminal term(client, answer.text);
+  co_await term.execute(std::move(line));
+  answer.status = term.status();
+  co_return answer;
+}
+
+// The client until it stops, then the control socket: its pending accept
+// would keep the io_context running after everything else ended.
+net::awaitable<void> run_daemon(vnet::client& client, std::optional<net::ctl_server>& ctl) {
+  co_await client.run();
+  if (ctl) ctl->stop();
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
+  if (argc > 1 && std::string_view(argv[1]) == "ctl")
+    return cli::run_ctl(std::filesystem::path(argv[0]).filename().string(), argc - 2, argv + 2, ctl_target);
   int exit_code = 0;
   auto opts = cli::parse(argc, argv, "vnet",
                          "Joins this machine to a virtual network through a route: "
@@ -53,10 +93,24 @@ int main(int argc, char** argv) {
   cli::raise_fd_limit();
   boost::asio::io_context io(1);
   vnet::client client(io.get_executor(), cfg);
+  std::optional<net::ctl_server> ctl;
+  if (auto path = ctl_socket_path(*opts, opts->vnet.empty()); !path.empty()) {
+    ctl.emplace(io.get_executor(), path, "vnet",
+                [&client](std::string line) { return run_ctl_command(client, std::move(line)); });
+    if (auto bad = ctl->open()) {
+      spdlog::error("{}", *bad);
+      return 1;
+    }
+    spdlog::info("control socket {} (vnet ctl --ctl {} help)", path, path);
+    boost::asio::co_spawn(io, ctl->run(), net::log_exception{"control socket"});
+  } else {
+    spdlog::info("no control socket: start with --ctl PATH to use vnet ctl");
+  }
   std::optional<vnet::line_input> input;
   std::optional<vnet::terminal> term;
   net::signal_hooks hooks;
   hooks.stop = [&] {
+    if (ctl) ctl->stop();
     client.stop();
     if (term) term->stop();
     if (input) input->close();
@@ -86,6 +140,6 @@ int main(int argc, char** argv) {
       boost::asio::co_spawn(io, term->run(), net::log_exception{"terminal"});
     }
   }
-  net::run_until_signal(io, client.run(), hooks, "vnet");
+  net::run_until_signal(io, run_daemon(client, ctl), hooks, "vnet");
   return 0;
 }

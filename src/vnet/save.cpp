@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <functional>
@@ -276,6 +277,31 @@ std::optional<std::string> read_text(const std::string& path) {
   return ss.str();
 }
 
+// Why this process cannot write `path` (and its .bak and .tmp beside it),
+// with what to do instead; nullopt when it can. The packaged service is the
+// usual case: /etc is read-only to it (ProtectSystem=strict) and the file is
+// root's, but its state directory ($STATE_DIRECTORY) is its own.
+std::optional<std::string> not_writable(const std::string& path, bool existed) {
+  std::string dir = path.substr(0, path.find_last_of('/') + 1);
+  if (dir.empty()) dir = ".";
+  int err = 0;
+  if (::access(dir.c_str(), W_OK) != 0) err = errno;
+  else if (existed && ::access(path.c_str(), W_OK) != 0) err = errno;
+  if (err != EACCES && err != EPERM && err != EROFS) return std::nullopt;
+  std::string hint;
+  const char* state = std::getenv("STATE_DIRECTORY");
+  if (state && *state) {
+    std::string name = path.substr(path.find_last_of('/') + 1);
+    std::string to = std::string(state).substr(0, std::string(state).find(':')) + "/" + name;
+    hint = fmt::format("save it where this vnet may write, its state directory: vnet ctl save {}; then, "
+                       "as root, copy it over {} (the service keeps that one read-only)",
+                       to, path);
+  } else {
+    hint = "save it to a file this vnet may write (save FILE), or run the vnet as a user that may write " + path;
+  }
+  return fmt::format("{}: this vnet cannot write there ({}); nothing written. {}", path, std::strerror(err), hint);
+}
+
 }  // namespace
 
 std::string save_config(const std::string& path, const config::vnet_config& now,
@@ -305,6 +331,7 @@ std::string save_config(const std::string& path, const config::vnet_config& now,
     throw config::error(path + ": the saved file would not read back as the running serves and uses; "
                                "nothing written");
   if (existed && text == old_text) return fmt::format("{}: already up to date", path);
+  if (auto bad = not_writable(path, existed)) throw config::error(*bad);
 
   struct stat st {};
   mode_t mode = existed && ::stat(path.c_str(), &st) == 0 ? (st.st_mode & 07777) : 0644;

@@ -8,26 +8,28 @@
 
 #include "net/endpoint.hpp"
 #include "text/printable.hpp"
-#include "vnet/table.hpp"
+#include "text/table.hpp"
 #include "vnet/terminal_usage.hpp"
 
 namespace vnet {
 
 terminal::terminal(client& c, line_input& in, std::function<void()> request_stop)
-    : client_(c), in_(in), request_stop_(std::move(request_stop)) {
-  in_.set_completer([this](const std::vector<std::string>& before, const std::string& prefix) {
+    : client_(c), in_(&in), request_stop_(std::move(request_stop)) {
+  in_->set_completer([this](const std::vector<std::string>& before, const std::string& prefix) {
     return complete(before, prefix);
   });
   // History across runs: ~/.vnet_history. Without it the terminal still works.
   const char* home = std::getenv("HOME");
-  if (in_.get_mode() == line_input::mode::tty && home && *home) {
-    if (auto bad = in_.keep_history(std::string(home) + "/.vnet_history", 1000))
+  if (in_->get_mode() == line_input::mode::tty && home && *home) {
+    if (auto bad = in_->keep_history(std::string(home) + "/.vnet_history", 1000))
       spdlog::warn("history not kept across runs: {}", *bad);
   }
 }
 
+terminal::terminal(client& c, std::string& out) : client_(c), out_(&out) {}
+
 net::awaitable<void> terminal::run() {
-  if (in_.get_mode() == line_input::mode::stream) {
+  if (in_->get_mode() == line_input::mode::stream) {
     // A script's first `show` should see the vnet settled: one round trip
     // after connecting means our registrations and the group list are in.
     protocol::message m = protocol::ping{0, 0};
@@ -36,7 +38,7 @@ net::awaitable<void> terminal::run() {
   }
   while (!done_) {
     std::string prompt = ">: ";
-    input_result r = co_await in_.read_line(std::move(prompt), true);
+    input_result r = co_await in_->read_line(std::move(prompt), true);
     if (r.status == input_status::interrupted) continue;
     if (r.status == input_status::eof) break;
     co_await execute(std::move(r.text));
@@ -50,39 +52,53 @@ net::awaitable<void> terminal::run() {
 void terminal::interrupt() {
   // At a prompt the line is cleared (a question aborts its command); during
   // a wait on the route the wait ends.
-  if (in_.interrupt()) return;
-  cancelled_ = true;
-  client_.cancel_requests();
+  if (in_ && in_->interrupt()) return;
+  if (interrupt_) interrupt_->cancel();
 }
 
 net::awaitable<reply> terminal::request(protocol::message m, net::duration timeout) {
-  cancelled_ = false;
-  reply r = co_await client_.request(std::move(m), timeout);
-  if (cancelled_ && !r.msg) r.error = "cancelled";
-  cancelled_ = false;
-  co_return r;
+  using namespace net::asio::experimental::awaitable_operators;
+  auto ex = co_await net::asio::this_coro::executor;
+  net::asio::steady_timer interrupted(ex, net::asio::steady_timer::time_point::max());
+  interrupt_ = &interrupted;
+  auto r = co_await (client_.request(std::move(m), timeout) || interrupted.async_wait(net::use_nothrow));
+  interrupt_ = nullptr;
+  if (r.index() == 1) co_return reply{std::nullopt, "cancelled"};
+  co_return std::get<0>(std::move(r));
 }
 
 void terminal::failed(const reply& r) {
+  status_ = 1;
   // The user asked for it: not an error. The tty echoed "^C" with no newline.
   if (r.error == "cancelled") print("\ncancelled");
   else if (r.error.empty()) error("unexpected answer from the route");
   else error(text::printable(r.error));  // may quote the route
 }
 
-void terminal::print(const std::string& text) { in_.print(text); }
+void terminal::print(const std::string& text) {
+  if (!out_) return in_->print(text);
+  *out_ += text;
+  if (text.empty() || text.back() != '\n') *out_ += '\n';
+}
 
 void terminal::error(const std::string& text, const char* usage) {
+  status_ = std::max(status_, usage ? 2 : 1);
   print("error: " + text);
   if (usage) print(std::string("usage: ") + usage);
 }
 
 net::awaitable<std::optional<std::string>> terminal::ask(std::string_view label, std::string_view def,
                                                          bool has_default) {
+  if (!in_) {  // a ctl command: nobody to ask
+    if (has_default) co_return std::string(def);
+    status_ = 2;
+    print(fmt::format("error: {} is required (ctl asks no questions: give it on the line)", label));
+    co_return std::nullopt;
+  }
   std::string prompt = fmt::format("    {}{}: ", label, has_default ? fmt::format("({})", def) : "");
   const std::string label_text(label), def_text(def);  // the views may not outlive a suspension
   question_ = label_text;  // Tab completes what is asked
-  input_result r = co_await in_.read_line(std::move(prompt), false);
+  input_result r = co_await in_->read_line(std::move(prompt), false);
   question_.clear();
   if (r.status == input_status::eof) done_ = true;  // nothing more will come
   if (r.status != input_status::line) co_return std::nullopt;
@@ -98,25 +114,29 @@ net::awaitable<std::optional<std::string>> terminal::ask(std::string_view label,
 }
 
 net::awaitable<void> terminal::execute(std::string line) {
+  status_ = 0;
   auto parsed = parse_args(line);
   if (auto* err = std::get_if<std::string>(&parsed)) {
     error(*err);
+    status_ = 2;
     co_return;
   }
   auto a = std::get<parsed_args>(std::move(parsed));
   if (a.words.empty() && a.values.empty()) co_return;
   if (a.words.empty()) {
     error("a command comes first; type help");
+    status_ = 2;
     co_return;
   }
   auto cmd = a.words.front();
   a.words.erase(a.words.begin());
   const auto* info = find_command(cmd);
   if (!info) {
-    print(fmt::format("error: no command '{}'", cmd));
+    print(fmt::format("error: no command '{}'", text::printable(cmd)));  // ctl: any bytes
     std::string names;
     for (const auto& c : commands()) names += (names.empty() ? "" : " | ") + std::string(c.name);
     print("usage: " + names);
+    status_ = 2;
     co_return;
   }
   switch (info->id) {
@@ -128,7 +148,12 @@ net::awaitable<void> terminal::execute(std::string line) {
     case command_id::ping: co_await ping(); break;
     case command_id::reload: reload(a); break;
     case command_id::save: save(a); break;
-    case command_id::exit: done_ = true; break;
+    case command_id::exit:
+      if (in_) done_ = true;
+      else  // one command per ctl connection: there is no session to end
+        error("exit ends the interactive terminal only; stop the daemon with its service manager "
+              "(systemctl stop vnet) or SIGTERM", command(command_id::exit).usage);
+      break;
   }
 }
 
@@ -136,7 +161,7 @@ net::awaitable<void> terminal::help(const parsed_args& a) {
   if (a.words.empty()) {
     std::vector<std::vector<std::string>> rows;
     for (const auto& c : commands()) rows.push_back({"  " + std::string(c.name), c.summary});
-    print(render_table(rows));
+    print(text::render_table(rows));
     print("Missing arguments are asked for; defaults are shown in parentheses. help COMMAND for more.");
     co_return;
   }

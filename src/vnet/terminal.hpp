@@ -4,6 +4,9 @@
 // missing arguments with their defaults, and acts on the client. Commands:
 // help, show, serve, use, unserve, ping, reload, exit. A user mistake prints
 // an error and the usage; it never ends the terminal.
+// The same class runs `vnet ctl` commands (no line_input): the output goes to
+// a string, no question is asked (a default is taken, a required field
+// missing is a usage error), and status() tells how the command went.
 //   terminal.cpp        the loop, dispatch, help, questions, ping, reload
 //   terminal_show.cpp   show serve|use|vnet|serves|vnets
 //   terminal_edit.cpp   serve/use new|run|open|close|delete, unserve
@@ -23,6 +26,8 @@ class terminal {
  public:
   // `exit` and end of input call request_stop once.
   terminal(client& c, line_input& in, std::function<void()> request_stop);
+  // For one `vnet ctl` command: what it prints is appended to `out`.
+  terminal(client& c, std::string& out);
 
   // Reads and runs commands until `exit` or end of input.
   net::awaitable<void> run();
@@ -32,6 +37,9 @@ class terminal {
   void interrupt();
   // Runs one command line (exposed for the loop and for tests).
   net::awaitable<void> execute(std::string line);
+  // How the last execute() went, as `vnet ctl` exits: 0 done, 1 the command
+  // failed (refused, no answer, a bad file), 2 a usage error.
+  int status() const { return status_; }
 
  private:
   // A question; nullopt when the command must stop (Ctrl-C, end of input).
@@ -83,11 +91,15 @@ class terminal {
   std::optional<std::string> resolve(Table& table, const char* what, const std::string& ref);
 
   client& client_;
-  line_input& in_;
+  line_input* in_ = nullptr;   // null for a ctl command
+  std::string* out_ = nullptr;  // where a ctl command's output goes
+  int status_ = 0;
   std::function<void()> request_stop_;
   bool done_ = false;     // exit typed, or end of input
   bool stopped_ = false;  // stopped from outside
-  bool cancelled_ = false;  // Ctrl-C during the current request
+  // Ctrl-C ends the wait of this terminal's request, and no other's (a
+  // `vnet ctl` command may be waiting on the route at the same time).
+  net::asio::steady_timer* interrupt_ = nullptr;
   std::string question_;    // the label of the question being asked, for Tab
 };
 

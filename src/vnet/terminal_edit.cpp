@@ -66,8 +66,9 @@ net::awaitable<std::optional<std::string>> terminal::field(const parsed_args& a,
                                                            const char* label,
                                                            std::optional<std::string_view> def, bool ask_it) {
   if (auto it = a.values.find(key); it != a.values.end()) co_return it->second;
-  if (!ask_it && def) co_return std::string(*def);
-  std::optional<std::string> answer = co_await ask(label, def.value_or(""), def.has_value());
+  if ((!ask_it || !in_) && def) co_return std::string(*def);  // ctl: nobody to ask
+  // ask() would name the question; on the line it is the key.
+  std::optional<std::string> answer = co_await ask(in_ ? label : key, def.value_or(""), def.has_value());
   co_return answer;
 }
 
@@ -253,6 +254,7 @@ net::awaitable<void> terminal::unserve(const parsed_args& a) {
   }
   if (!res->ok) {  // the reason is the other vnet's text
     print(fmt::format("vnet {:02} refused: {}", vnetid, text::printable(res->reason)));
+    status_ = 1;
     co_return;
   }
   auto serveid = res->serveid;

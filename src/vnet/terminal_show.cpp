@@ -3,7 +3,7 @@
 
 #include "net/endpoint.hpp"
 #include "text/printable.hpp"
-#include "vnet/table.hpp"
+#include "text/table.hpp"
 #include "vnet/terminal.hpp"
 #include "vnet/terminal_usage.hpp"
 
@@ -52,7 +52,7 @@ void terminal::show_serve() {
     rows.push_back({id3(registered ? e.serveid : 0), e.cfg.key, e.cfg.name, net::host_port(e.cfg.ip, e.cfg.port),
                     yes_no(e.cfg.active), state, std::to_string(e.links->links())});
   }
-  print(render_table(rows));
+  print(text::render_table(rows));
 }
 
 void terminal::show_use() {
@@ -73,7 +73,7 @@ void terminal::show_use() {
     rows.push_back({id3(e.cfg.serveid), e.cfg.key, listen, yes_no(e.cfg.active), state,
                     std::to_string(e.links->links())});
   }
-  print(render_table(rows));
+  print(text::render_table(rows));
 }
 
 void terminal::show_vnet() {
@@ -93,7 +93,7 @@ void terminal::show_vnet() {
       {"serves", fmt::format("{} ({} registered)", client_.serves().entries().size(), registered)},
       {"uses", fmt::format("{} ({} listening)", client_.uses().entries().size(), listening)},
   };
-  print(render_table(rows));
+  print(text::render_table(rows));
 }
 
 net::awaitable<void> terminal::show_serves() {
@@ -105,7 +105,7 @@ net::awaitable<void> terminal::show_serves() {
   for (const auto& s : res->list.serves)
     rows.push_back({id3(s.serve.serveid), fmt::format("{:02}", s.vnetid), peer(s.vnet_name), peer(s.serve.name),
                     peer(s.serve.type), peer(net::host_port(s.serve.ip, s.serve.port)), peer(s.serve.info)});
-  print(render_table(rows));
+  print(text::render_table(rows));
   print(fmt::format("- {}, {} -", plural(res->list.vnets, "vnet"), plural(res->list.serves.size(), "serve")));
 }
 
@@ -119,7 +119,7 @@ net::awaitable<void> terminal::show_vnets() {
   for (const auto& v : res->vnets)  // this vnet's row ends with "  *"
     rows.push_back({fmt::format("{:02}", v.vnetid), peer(v.name),
                     std::to_string(v.links) + (self && *self == v.vnetid ? "  *" : "")});
-  print(render_table(rows));
+  print(text::render_table(rows));
   print(fmt::format("- {} -", plural(res->vnets.size(), "vnet")));
 }
 

@@ -31,6 +31,10 @@ REPO = os.path.dirname(os.path.dirname(HERE))
 BIN_DIR = os.environ.get("VNET_BIN_DIR") or os.path.join(REPO, "build", "src")
 FIXTURES = os.environ.get("VNET_FIXTURES") or os.path.join(REPO, "tests", "fixtures")
 
+# Under systemd a daemon puts its control socket in $RUNTIME_DIRECTORY: a test
+# run from a service would have every vnet of a test share one socket.
+os.environ.pop("RUNTIME_DIRECTORY", None)
+
 LOOPBACK = "127.0.0.1"
 ROUTE_LISTENING = re.compile(r"route listening on ([0-9a-fA-F.:\[\]]+):(\d+)")
 

@@ -33,7 +33,9 @@ std::optional<options> parse(int argc, char** argv, const char* default_name, co
       ("log-file", po::value<std::string>(&out.log.file)->value_name("PATH"),
        "log to PATH instead of stderr, rotated by size (vnet.log: vnet.1.log ... vnet.3.log kept)")
       ("log-file-size", po::value<std::string>(&log_size)->value_name("SIZE"),
-       "rotate the log file at SIZE bytes; K, M, G suffixes (default 10M)");
+       "rotate the log file at SIZE bytes; K, M, G suffixes (default 10M)")
+      ("ctl", po::value<std::string>(&out.ctl_path)->value_name("PATH"),
+       "the control socket for `ctl` (default: $RUNTIME_DIRECTORY under systemd, else the file's path + .ctl)");
   po::options_description oneliner("Without a file (like ssh -L)");
   oneliner.add_options()
       ("route", po::value<std::string>(&out.vnet.route)->value_name("HOST:PORT"),
@@ -71,7 +73,11 @@ std::optional<options> parse(int argc, char** argv, const char* default_name, co
     // needs two to tell an option from its description.
     po::options_description help;
     help.add(visible);
-    std::cout << summary << "\nThe configuration file defaults to ./config.ini.\n" << help;  // help starts with a blank line
+    std::cout << "  or:  " << program << " ctl [--ctl PATH | --config FILE] COMMAND...\n";
+    std::cout << summary << "\nThe configuration file defaults to ./config.ini.\n"
+              << "`" << program << " ctl COMMAND` runs COMMAND in the running daemon through its control socket\n"
+              << "(" << program << " ctl help lists the commands; " << program << " ctl --help the options).\n"
+              << help;  // help starts with a blank line
     exit_code = 0;
     return std::nullopt;
   }

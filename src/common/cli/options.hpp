@@ -12,6 +12,7 @@ struct options {
   std::string config_path = "config.ini";
   logging::log_options log;  // --log-level, --log-file, --log-file-size
   bool check_only = false;  // --check-config: validate the file, touch no socket
+  std::string ctl_path;  // --ctl: the control socket (`PROGRAM ctl`)
   bool config_given = false;  // a file was named (not the ./config.ini default)
   config::vnet_flags vnet;  // vnet only: --route, --group, --name, --serve, --use
 };

@@ -1,9 +1,9 @@
 #pragma once
-// Aligned text tables for the terminal's `show` commands.
+// Aligned text tables: the vnet terminal's `show` and the route's `ctl show`.
 #include <string>
 #include <vector>
 
-namespace vnet {
+namespace text {
 
 // Renders rows (the first one is the header) as lines joined with '\n', no
 // trailing newline. Each column is left-aligned and padded to its widest
@@ -13,4 +13,4 @@ namespace vnet {
 // its end. No rows: an empty string.
 std::string render_table(const std::vector<std::vector<std::string>>& rows);
 
-}  // namespace vnet
+}  // namespace text

@@ -1,14 +1,14 @@
-#include "vnet/table.hpp"
+#include "text/table.hpp"
 
 #include <algorithm>
 
 #include "text/printable.hpp"
 
-namespace vnet {
+namespace text {
 namespace {
 
 // Columns on screen: CJK characters take two, combining marks none.
-std::size_t width(const std::string& s) { return text::display_width(s); }
+std::size_t width(const std::string& s) { return display_width(s); }
 
 }  // namespace
 
@@ -34,4 +34,4 @@ std::string render_table(const std::vector<std::vector<std::string>>& rows) {
   return out;
 }
 
-}  // namespace vnet
+}  // namespace text

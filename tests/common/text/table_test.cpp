@@ -1,8 +1,8 @@
-#include "vnet/table.hpp"
+#include "text/table.hpp"
 
 #include <gtest/gtest.h>
 
-namespace vnet {
+namespace text {
 namespace {
 
 TEST(Table, AlignsColumns) {
@@ -50,4 +50,4 @@ TEST(Table, ShortRowsAndEdgeCases) {
 }
 
 }  // namespace
-}  // namespace vnet
+}  // namespace text

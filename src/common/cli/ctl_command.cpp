@@ -1,0 +1,171 @@
+#include "cli/ctl_command.hpp"
+
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/time.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <iostream>
+#include <optional>
+#include <string_view>
+#include <vector>
+
+namespace cli {
+namespace {
+
+// Longer than any command's own wait on the route (unserve: 15 s).
+constexpr int answer_timeout_s = 60;
+constexpr std::size_t max_line = 4096;  // net::ctl_server::max_line
+
+bool exists(const std::string& p) {
+  struct stat st {};
+  return ::lstat(p.c_str(), &st) == 0;
+}
+
+// One argv word as the terminal's parser reads it back (vnet/command_line:
+// double quotes group, no escapes): `info=my box` becomes `info="my box"`.
+std::optional<std::string> quote(const std::string& w, std::string& why) {
+  if (w.find_first_of("\"\n\r") != std::string::npos) {
+    why = "an argument cannot contain '\"' or a line break";
+    return std::nullopt;
+  }
+  if (!w.empty() && w.find_first_of(" \t") == std::string::npos) return w;
+  auto eq = w.find('=');
+  if (eq != std::string::npos && eq > 0 && w.find_first_of(" \t") > eq)
+    return w.substr(0, eq + 1) + "\"" + w.substr(eq + 1) + "\"";
+  return "\"" + w + "\"";
+}
+
+void usage(std::ostream& out, const std::string& program, const ctl_target& t) {
+  out << "Usage: " << program << " ctl [--ctl PATH | --config FILE] COMMAND...\n"
+      << "Runs COMMAND in the running " << t.daemon << " and prints its answer ("
+      << program << " ctl help: the commands).\n"
+      << "The socket: --ctl PATH, else FILE.ctl for --config FILE, else $RUNTIME_DIRECTORY/"
+      << t.runtime_name << ",\nelse " << t.packaged_dir << "/" << t.runtime_name
+      << " (the packaged service) if it exists, else ./config.ini.ctl.\n"
+      << "Exit status: 0 done, 1 the command failed, 2 a usage error, 3 no " << t.daemon
+      << " is running there.\n";
+}
+
+}  // namespace
+
+std::string ctl_path(const std::string& flag, const char* runtime_name, const std::string& config_path) {
+  if (!flag.empty()) return flag;
+  const char* rd = std::getenv("RUNTIME_DIRECTORY");
+  if (rd && *rd) {
+    std::string dir(rd);
+    dir = dir.substr(0, dir.find(':'));  // several directories: the first
+    return dir + "/" + runtime_name;
+  }
+  if (config_path.empty()) return {};
+  return config_path + ".ctl";
+}
+
+int run_ctl(const std::string& program, int argc, char** argv, const ctl_target& t) {
+  std::string flag, config;
+  std::vector<std::string> words;
+  for (int i = 0; i < argc; ++i) {
+    std::string_view a = argv[i];
+    if (!words.empty()) {  // options come before the command; the rest is its
+      words.emplace_back(a);
+    } else if (a == "--help" || a == "-h") {
+      usage(std::cout, program, t);
+      return 0;
+    } else if ((a == "--ctl" || a == "--config") && i + 1 < argc) {
+      (a == "--ctl" ? flag : config) = argv[++i];
+    } else if (a.starts_with("--ctl=")) {
+      flag = a.substr(6);
+    } else if (a.starts_with("--config=")) {
+      config = a.substr(9);
+    } else if (a.starts_with("--")) {
+      std::cerr << program << " ctl: unknown option " << a << "\n";
+      usage(std::cerr, program, t);
+      return 2;
+    } else {
+      words.emplace_back(a);
+    }
+  }
+  if (words.empty()) {
+    std::cerr << program << " ctl: which command? (" << program << " ctl help lists them)\n";
+    usage(std::cerr, program, t);
+    return 2;
+  }
+  std::string line, why;
+  for (const auto& w : words) {
+    auto q = quote(w, why);
+    if (!q) {
+      std::cerr << program << " ctl: " << why << "\n";
+      return 2;
+    }
+    line += (line.empty() ? "" : " ") + *q;
+  }
+  if (line.size() > max_line) {
+    std::cerr << program << " ctl: the command is longer than " << max_line << " bytes\n";
+    return 2;
+  }
+  std::string path = flag;
+  if (path.empty() && !config.empty()) path = config + ".ctl";
+  if (path.empty()) path = ctl_path("", t.runtime_name, "");
+  if (path.empty()) {
+    std::string packaged = std::string(t.packaged_dir) + "/" + t.runtime_name;
+    path = exists(packaged) ? packaged : "config.ini.ctl";
+  }
+
+  sockaddr_un addr{};
+  if (path.size() >= sizeof addr.sun_path) {
+    std::cerr << program << " ctl: " << path << ": too long for a unix socket\n";
+    return 2;
+  }
+  int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  addr.sun_family = AF_UNIX;
+  std::memcpy(addr.sun_path, path.c_str(), path.size() + 1);
+  if (fd < 0 || ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+    std::cerr << "no " << t.daemon << " is running at " << path << " (connect: " << std::strerror(errno)
+              << ")\n";
+    if (fd >= 0) ::close(fd);
+    return 3;
+  }
+  timeval tv{answer_timeout_s, 0};
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+  line += '\n';
+  std::size_t sent = 0;
+  while (sent < line.size()) {
+    ssize_t n = ::send(fd, line.data() + sent, line.size() - sent, MSG_NOSIGNAL);
+    if (n <= 0) break;
+    sent += static_cast<std::size_t>(n);
+  }
+  std::string answer;
+  char buf[4096];
+  int err = 0;
+  for (;;) {
+    ssize_t n = ::read(fd, buf, sizeof buf);
+    if (n > 0) answer.append(buf, static_cast<std::size_t>(n));
+    if (n == 0) break;
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      err = errno;
+      break;
+    }
+  }
+  ::close(fd);
+  auto nl = answer.find('\n');
+  if (nl == 0 || nl == std::string::npos || answer.find_first_not_of("0123456789") != nl) {
+    if (err == EAGAIN || err == EWOULDBLOCK)
+      std::cerr << program << " ctl: no answer from the " << t.daemon << " at " << path << " within "
+                << answer_timeout_s << " s\n";
+    else
+      std::cerr << program << " ctl: the " << t.daemon << " at " << path << " closed the connection without an answer"
+                << (err ? std::string(" (") + std::strerror(err) + ")" : std::string()) << "\n";
+    return 1;
+  }
+  int status = std::atoi(answer.substr(0, nl).c_str());
+  (status == 0 ? std::cout : std::cerr) << answer.substr(nl + 1) << std::flush;
+  return status;
+}
+
+}  // namespace cli

@@ -1,0 +1,28 @@
+#pragma once
+// The client side of a daemon's control socket (see net/ctl_server.hpp):
+// `vnet ctl COMMAND...` and `vnet-route ctl COMMAND...`. Plain blocking
+// POSIX: one line out, one answer back.
+#include <string>
+
+namespace cli {
+
+struct ctl_target {
+  const char* daemon;        // "vnet", "route": for messages
+  const char* runtime_name;  // the socket's name in a runtime directory: "vnet.ctl"
+  const char* packaged_dir;  // the packaged unit's RuntimeDirectory: "/run/vnet"
+};
+
+// Where a daemon puts its control socket: `flag` (--ctl) when given, else
+// $RUNTIME_DIRECTORY/runtime_name (systemd's RuntimeDirectory=), else
+// `config_path` + ".ctl" beside the file; empty when there is no file either.
+std::string ctl_path(const std::string& flag, const char* runtime_name, const std::string& config_path);
+
+// Runs `PROGRAM ctl [--ctl PATH | --config FILE] COMMAND...` with args the
+// words after "ctl". Without --ctl or --config: $RUNTIME_DIRECTORY/NAME,
+// else the packaged service's socket if it exists, else ./config.ini.ctl.
+// Prints the answer (stdout when the command succeeded, stderr otherwise)
+// and returns the exit status: the command's (0 done, 1 failed, 2 usage
+// error), 2 for a bad ctl command line, 3 when no daemon answers at the path.
+int run_ctl(const std::string& program, int argc, char** argv, const ctl_target& target);
+
+}  // namespace cli

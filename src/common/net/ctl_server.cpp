@@ -1,0 +1,178 @@
+#include "net/ctl_server.hpp"
+
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <array>
+#include <cerrno>
+#include <cstring>
+
+#include <boost/asio/read_until.hpp>
+#include <boost/asio/write.hpp>
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include "net/spawn.hpp"
+#include "text/printable.hpp"
+
+namespace net {
+namespace {
+
+// Whether a daemon accepts on the socket file `path`: connect() to it.
+// ECONNREFUSED means the file outlived its daemon.
+int probe(const std::string& path) {
+  int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return errno;
+  sockaddr_un addr{};
+  addr.sun_family = AF_UNIX;
+  std::memcpy(addr.sun_path, path.c_str(), path.size() + 1);
+  int rc = ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+  int err = rc == 0 ? 0 : errno;
+  ::close(fd);
+  return err;
+}
+
+}  // namespace
+
+ctl_server::ctl_server(asio::any_io_executor ex, std::string path, const char* daemon, ctl_handler handler)
+    : ex_(ex), path_(std::move(path)), daemon_(daemon), handler_(std::move(handler)), acceptor_(ex) {}
+
+ctl_server::~ctl_server() { remove_file(); }
+
+std::optional<std::string> ctl_server::open() {
+  if (path_.size() >= sizeof(sockaddr_un{}.sun_path))
+    return fmt::format("control socket {}: too long for a unix socket (at most {} bytes): give a shorter --ctl PATH",
+                       path_, sizeof(sockaddr_un{}.sun_path) - 1);
+  struct stat st {};
+  if (::lstat(path_.c_str(), &st) == 0) {
+    if (!S_ISSOCK(st.st_mode))
+      return fmt::format("control socket {}: the file exists and is not a socket: remove it or give another --ctl PATH",
+                         path_);
+    int err = probe(path_);
+    if (err == 0)
+      return fmt::format("another {} is running with the control socket {}: stop it first, or give this one "
+                         "another --ctl PATH",
+                         daemon_, path_);
+    if (err != ECONNREFUSED)
+      return fmt::format("control socket {}: cannot tell whether a {} still uses it: {}", path_, daemon_,
+                         std::strerror(err));
+    // Left by a daemon that died without removing it.
+    spdlog::info("control socket {}: replacing the one a stopped {} left", path_, daemon_);
+    ::unlink(path_.c_str());
+  }
+  error_code ec;
+  acceptor_.open(asio::local::stream_protocol(), ec);
+  // 0600 from the start: the socket must never be reachable by others, not
+  // even between bind() and a chmod(). Nothing else runs yet at start-up, so
+  // changing the process's umask for a moment is safe.
+  if (!ec) {
+    mode_t old = ::umask(0177);
+    acceptor_.bind(asio::local::stream_protocol::endpoint(path_), ec);
+    ::umask(old);
+  }
+  if (!ec) acceptor_.listen(asio::socket_base::max_listen_connections, ec);
+  if (ec) {
+    acceptor_.close();
+    return fmt::format("control socket {}: {}", path_, ec.message());
+  }
+  if (::lstat(path_.c_str(), &st) == 0) created_ = std::pair{st.st_dev, st.st_ino};
+  return std::nullopt;
+}
+
+awaitable<void> ctl_server::run() {
+  while (acceptor_.is_open()) {
+    auto accepted = co_await acceptor_.async_accept(use_nothrow);
+    auto ec = std::get<0>(accepted);
+    if (ec == asio::error::operation_aborted || !acceptor_.is_open()) co_return;
+    if (ec) {  // EMFILE and the like: the listener survives, after a pause
+      spdlog::warn("control socket {}: accept: {}", path_, ec.message());
+      if (!co_await sleep_for(std::chrono::milliseconds(100))) co_return;
+      continue;
+    }
+    socket s = std::move(std::get<1>(accepted));
+    if (clients_.size() >= max_clients) {
+      // Said without waiting: a client that does not read is not worth a wait.
+      const std::string busy = "1\nerror: too many ctl clients at once; try again\n";
+      error_code ignored;
+      s.non_blocking(true, ignored);
+      s.write_some(asio::buffer(busy), ignored);
+      continue;
+    }
+    asio::co_spawn(ex_, serve(std::move(s)), log_exception{"ctl client"});
+  }
+}
+
+awaitable<void> ctl_server::serve(socket s) {
+  clients_.insert(&s);
+  struct leave {
+    std::set<socket*>& set;
+    socket* s;
+    ~leave() { set.erase(s); }
+  } guard{clients_, &s};
+
+  std::string line;
+  asio::steady_timer timer(ex_, io_deadline);
+  auto buffer = asio::dynamic_buffer(line, max_line + 1);  // +1: the '\n' of a full line
+  auto r = co_await (asio::async_read_until(s, buffer, '\n', use_nothrow) || timer.async_wait(use_nothrow));
+  ctl_answer answer;
+  bool overlong = false;
+  if (r.index() == 1) {
+    answer = {2, fmt::format("error: no command line within {} s\n", io_deadline.count())};
+  } else {
+    auto ec = std::get<0>(std::get<0>(r));
+    auto n = std::get<1>(std::get<0>(r));
+    if (ec == asio::error::not_found) {
+      overlong = true;
+      answer = {2, fmt::format("error: the command line is longer than {} bytes\n", max_line)};
+    } else if (ec) {
+      co_return;  // gone before saying anything
+    } else {
+      line.resize(n - 1);
+      if (!line.empty() && line.back() == '\r') line.pop_back();
+      spdlog::debug("ctl: {}", text::printable(line));
+      if (acceptor_.is_open()) {
+        ctl_answer done = co_await handler_(std::move(line));
+        answer = std::move(done);
+      } else {
+        answer = {1, fmt::format("error: the {} is stopping\n", daemon_)};
+      }
+    }
+  }
+  if (!s.is_open()) co_return;  // stop() closed it while the command ran
+  std::string out = std::to_string(answer.status) + "\n" + answer.text;
+  timer.expires_after(io_deadline);
+  auto w = co_await (asio::async_write(s, asio::buffer(out), use_nothrow) || timer.async_wait(use_nothrow));
+  if (w.index() == 1) spdlog::debug("ctl: a client did not read its answer within {} s", io_deadline.count());
+  error_code ignored;
+  s.shutdown(socket::shutdown_send, ignored);
+  if (w.index() == 1 || !overlong) co_return;
+  // Closing with unread bytes would reset the connection, and the client
+  // might lose the answer before reading it: what is left of the line is
+  // read and dropped first, up to a bound and the deadline.
+  std::size_t dropped = 0;
+  std::array<char, 4096> sink;
+  while (dropped < max_drain) {
+    auto d = co_await (s.async_read_some(asio::buffer(sink), use_nothrow) || timer.async_wait(use_nothrow));
+    if (d.index() == 1 || std::get<0>(std::get<0>(d))) break;
+    dropped += std::get<1>(std::get<0>(d));
+  }
+}
+
+void ctl_server::stop() {
+  error_code ignored;
+  acceptor_.close(ignored);
+  for (auto* s : clients_) s->close(ignored);
+  remove_file();
+}
+
+void ctl_server::remove_file() {
+  if (!created_) return;
+  struct stat st {};
+  // Another daemon may have taken the path over since (after a stale check).
+  if (::lstat(path_.c_str(), &st) == 0 && std::pair{st.st_dev, st.st_ino} == *created_) ::unlink(path_.c_str());
+  created_.reset();
+}
+
+}  // namespace net

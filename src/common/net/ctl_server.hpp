@@ -1,0 +1,66 @@
+#pragma once
+// The control socket of a running daemon (`vnet ctl`, `vnet-route ctl`): a
+// unix stream socket, mode 0600, where a client writes one command line and
+// reads "STATUS\n" followed by the text the command printed, then EOF.
+// Each client is bounded (a line of at most max_line bytes, deadline for
+// reading it and for writing the answer, max_clients at once), so a
+// hostile or stuck one ends only itself.
+#include <functional>
+#include <optional>
+#include <set>
+#include <string>
+
+#include <boost/asio/local/stream_protocol.hpp>
+
+#include "net/asio.hpp"
+#include "net/time.hpp"
+
+namespace net {
+
+struct ctl_answer {
+  int status = 0;  // the ctl command's exit status: 0 done, 1 failed, 2 usage
+  std::string text;
+};
+using ctl_handler = std::function<awaitable<ctl_answer>(std::string line)>;
+
+class ctl_server {
+ public:
+  static constexpr std::size_t max_line = 4096;
+  static constexpr std::size_t max_clients = 8;
+  static constexpr std::chrono::seconds io_deadline{10};
+  // After refusing an overlong line, at most this much more of it is read.
+  static constexpr std::size_t max_drain = 1024 * 1024;
+
+  // `daemon` names it in messages ("vnet", "route").
+  ctl_server(asio::any_io_executor ex, std::string path, const char* daemon, ctl_handler handler);
+  ~ctl_server();  // removes the socket file if it is still ours
+  ctl_server(const ctl_server&) = delete;
+  ctl_server& operator=(const ctl_server&) = delete;
+
+  // Creates the socket. A file left by a dead daemon (nobody accepts on it)
+  // is replaced; a live one, or a file that is no socket, is left alone and
+  // the reason returned: the caller refuses to start.
+  std::optional<std::string> open();
+  const std::string& path() const { return path_; }
+  // Accepts until stop().
+  awaitable<void> run();
+  // Closes the listener and every client; removes the socket file.
+  void stop();
+
+ private:
+  using socket = asio::local::stream_protocol::socket;
+  awaitable<void> serve(socket s);
+  void remove_file();
+
+  asio::any_io_executor ex_;
+  std::string path_;
+  const char* daemon_;
+  ctl_handler handler_;
+  asio::local::stream_protocol::acceptor acceptor_;
+  std::set<socket*> clients_;
+  // The socket file we created (device, inode): removed at exit only if
+  // nobody replaced it since.
+  std::optional<std::pair<dev_t, ino_t>> created_;
+};
+
+}  // namespace net
