@@ -1,0 +1,165 @@
+#include "crypto/secret.hpp"
+
+#include <sodium.h>
+
+#include <algorithm>
+#include <stdexcept>
+#include <vector>
+
+namespace crypto {
+namespace {
+
+// An input of several parts, hashed in one go: domain label first, then the
+// fixed-size fields, so no two inputs of one kind can collide by shifting a
+// boundary.
+class hasher {
+ public:
+  hasher(std::span<const std::uint8_t> key, std::size_t out_len) : out_len_(out_len) {
+    init();
+    crypto_generichash_init(&st_, key.data(), key.size(), out_len);
+  }
+  hasher& add(std::string_view s) {
+    crypto_generichash_update(&st_, reinterpret_cast<const unsigned char*>(s.data()), s.size());
+    return *this;
+  }
+  hasher& add(std::span<const std::uint8_t> b) {
+    crypto_generichash_update(&st_, b.data(), b.size());
+    return *this;
+  }
+  hasher& add_u64(std::uint64_t v) { return add_be(v, 8); }
+  hasher& add_u32(std::uint32_t v) { return add_be(v, 4); }
+  hasher& add_u16(std::uint16_t v) { return add_be(v, 2); }
+  void finish(std::span<std::uint8_t> out) {
+    crypto_generichash_final(&st_, out.data(), out_len_);
+  }
+
+ private:
+  hasher& add_be(std::uint64_t v, int bytes) {
+    std::uint8_t b[8];
+    for (int i = 0; i < bytes; ++i) b[i] = static_cast<std::uint8_t>(v >> (8 * (bytes - 1 - i)));
+    crypto_generichash_update(&st_, b, static_cast<unsigned long long>(bytes));
+    return *this;
+  }
+  crypto_generichash_state st_;
+  std::size_t out_len_;
+};
+
+proof16 first16(hasher& h) {
+  key32 full;
+  h.finish(full);
+  proof16 p;
+  std::copy_n(full.begin(), p.size(), p.begin());
+  return p;
+}
+
+}  // namespace
+
+void init() {
+  if (sodium_init() < 0) throw std::runtime_error("libsodium failed to start");
+}
+
+void random_bytes(std::span<std::uint8_t> out) {
+  init();
+  randombytes_buf(out.data(), out.size());
+}
+
+key32 random_key() {
+  key32 k;
+  random_bytes(k);
+  return k;
+}
+
+std::uint64_t random_u64() {
+  std::array<std::uint8_t, 8> b;
+  random_bytes(b);
+  std::uint64_t v = 0;
+  for (auto x : b) v = v << 8 | x;
+  return v;
+}
+
+std::string generate_secret() {
+  key32 k = random_key();
+  std::string out(sodium_base64_ENCODED_LEN(k.size(), sodium_base64_VARIANT_URLSAFE_NO_PADDING), '\0');
+  sodium_bin2base64(out.data(), out.size(), k.data(), k.size(),
+                    sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+  out.resize(out.size() - 1);  // the terminating NUL
+  wipe(k);
+  return out;
+}
+
+group_keys derive_group(std::string_view group, std::string_view group_key) {
+  init();
+  group_keys g;
+  if (group_key.empty()) {
+    g.wire_group = std::string(group);
+    return g;
+  }
+  key32 salt_full;
+  hasher({}, salt_full.size()).add("vnet-group-salt-v1").add(group).finish(salt_full);
+  static_assert(crypto_pwhash_SALTBYTES == 16);
+  key32 master;
+  if (crypto_pwhash(master.data(), master.size(), group_key.data(), group_key.size(), salt_full.data(),
+                    crypto_pwhash_OPSLIMIT_INTERACTIVE, crypto_pwhash_MEMLIMIT_INTERACTIVE,
+                    crypto_pwhash_ALG_ARGON2ID13) != 0)
+    throw std::runtime_error("deriving the group key: Argon2id could not get its 64 MiB of memory");
+  std::array<std::uint8_t, 16> id;
+  hasher(master, id.size()).add("vnet-group-id").finish(id);
+  g.wire_group = "k-" + hex(id);
+  static_assert(crypto_kdf_KEYBYTES == 32);
+  crypto_kdf_derive_from_key(g.psk.data(), g.psk.size(), 1, "vnetlink", master.data());
+  crypto_kdf_derive_from_key(g.mac_key.data(), g.mac_key.size(), 2, "vnetlink", master.data());
+  g.keyed = true;
+  wipe(master);
+  return g;
+}
+
+proof16 open_proof(const key32& ticket_secret, std::uint64_t ticket_id, std::uint16_t serveid) {
+  hasher h(ticket_secret, 32);
+  h.add("vnet-open").add_u64(ticket_id).add_u16(serveid);
+  return first16(h);
+}
+
+proof16 join_proof(const key32& link_secret, std::uint64_t link_id) {
+  hasher h(link_secret, 32);
+  h.add("vnet-join").add_u64(link_id);
+  return first16(h);
+}
+
+bool proof_equal(const proof16& a, const proof16& b) {
+  init();
+  return sodium_memcmp(a.data(), b.data(), a.size()) == 0;
+}
+
+key32 link_key_mac(const key32& mac_key, std::uint32_t key_id, const key32& pub) {
+  key32 mac;
+  hasher(mac_key, mac.size()).add("vnet-link-key").add_u32(key_id).add(pub).finish(mac);
+  return mac;
+}
+
+protocol::link_key sign_link_key(const key32& mac_key, std::uint32_t key_id, const key32& pub) {
+  return {key_id, pub, link_key_mac(mac_key, key_id, pub)};
+}
+
+bool verify_link_key(const key32& mac_key, const protocol::link_key& k) {
+  if (k.key_id == 0) return false;
+  key32 want = link_key_mac(mac_key, k.key_id, k.pub);
+  return sodium_memcmp(want.data(), k.mac.data(), want.size()) == 0;
+}
+
+void wipe(std::span<std::uint8_t> secret) {
+  init();
+  sodium_memzero(secret.data(), secret.size());
+}
+
+std::string hex(std::span<const std::uint8_t> bytes) {
+  static constexpr char digits[] = "0123456789abcdef";
+  std::string s;
+  s.reserve(bytes.size() * 2);
+  for (auto b : bytes) {
+    s += digits[b >> 4];
+    s += digits[b & 15];
+  }
+  return s;
+}
+
+}  // namespace crypto
