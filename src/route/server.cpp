@@ -345,7 +345,8 @@ net::awaitable<void> server::run_use_link(net::tcp::socket& s, protocol::link_op
 void server::join_link(net::tcp::socket& s, const protocol::link_join& join,
                        const std::string& from) {
   if (!links_.join(join.link_id, join.proof, s) && peer_log_.allow(handshakes, "warning"))
-    spdlog::warn("link join from {} refused: link {} is unknown, expired or already joined", from,
+    spdlog::warn("link join from {} refused: link {} is unknown, expired or already joined, or the "
+                 "proof is wrong", from,
                  join.link_id);
   // On success the socket now belongs to the waiting use side; on failure it
   // closes when this coroutine ends.

@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include "crypto/secret.hpp"
 #include "net/dial.hpp"
 #include "net/endpoint.hpp"
 #include "net/frame_io.hpp"
@@ -193,7 +194,10 @@ net::awaitable<void> serve_table::carry(std::uint64_t id, protocol::link_request
     if (ctx_.session) ctx_.send(protocol::link_failed{r.link_id, why});
     co_return;
   }
-  auto join = protocol::encode(protocol::link_join{protocol::version, r.link_id, r.link_token});
+  // The proof shows we got link_secret over TLS; no reusable token crosses
+  // the wire.
+  protocol::link_join joining{protocol::version, r.link_id, 0, crypto::join_proof(r.link_secret, r.link_id)};
+  auto join = protocol::encode(joining);
   if (auto ec = co_await net::write_frame(link, std::move(join))) {
     spdlog::warn("serve {}: link {} failed: {}", cfg.name, r.link_id, ec.message());
     co_return;

@@ -13,6 +13,7 @@
 #include "net/spawn.hpp"
 #include "protocol/serve_list_update.hpp"
 #include "text/printable.hpp"
+#include "vnet/ticket_stock.hpp"
 
 namespace vnet {
 
@@ -220,6 +221,13 @@ void use_table::stop(use_entry& e, use_state next, const std::string& why) {
   e.state = next;
 }
 
+const protocol::listed_serve* use_table::find_listed(std::uint16_t serveid) const {
+  if (!have_list_) return nullptr;
+  for (const auto& s : last_list_.serves)
+    if (s.serve.serveid == serveid) return &s;
+  return nullptr;
+}
+
 void use_table::on_disconnected() {
   have_list_ = false;
   last_list_ = {};
@@ -247,7 +255,20 @@ net::awaitable<void> use_table::carry(net::tcp::socket client, std::string name,
   net::socket_set::guard g1(*links, client);
   net::socket_set::link counted(*links);
   if (!ctx_.session) co_return;  // lost the route since accepting: just close
-  auto session = *ctx_.session;
+  // Links are encrypted to the serving vnet's link key as the route lists
+  // it; its mac under the group's key shows the route did not swap it.
+  const protocol::listed_serve* listed = find_listed(serveid);
+  if (!listed) {
+    spdlog::warn("use {}: link to serveid {:03} failed: it is no longer offered", name, serveid);
+    co_return;
+  }
+  if (!crypto::verify_link_key(ctx_.group->mac_key, listed->key)) {
+    spdlog::warn("use {}: link to serveid {:03} refused: the route listed a link key for serve {:03} "
+                 "that this group's key did not sign: a different group_key, or tampering",
+                 name, serveid, serveid);
+    co_return;
+  }
+  const protocol::link_key serve_key = listed->key;
   const auto route = ctx_.route();  // copies: reload may replace them meanwhile
   const auto dial_timeout = ctx_.dial_timeout();
   net::tcp::socket link(ex_);
@@ -257,7 +278,17 @@ net::awaitable<void> use_table::carry(net::tcp::socket client, std::string name,
                  ec.message());
     co_return;
   }
-  auto open = protocol::encode(protocol::link_open{protocol::version, session.vnetid, session.token, serveid});
+  // Taken once the route is reached, so that a failed dial spends none. The
+  // stock is usually full; when empty the refill is a round trip away.
+  std::optional<protocol::ticket> ticket = co_await ctx_.tickets->take(ctx_.link_timeout);
+  if (!ticket) {
+    spdlog::warn("use {}: link to serveid {:03} failed: {}", name, serveid,
+                 ctx_.session ? "the route gave no link ticket in time" : "lost the route");
+    co_return;
+  }
+  protocol::link_open opening{protocol::version, 0, 0, serveid, ticket->id,
+                              crypto::open_proof(ticket->secret, ticket->id, serveid)};
+  auto open = protocol::encode(opening);
   if (auto ec = co_await net::write_frame(link, std::move(open))) {
     spdlog::warn("use {}: link to serveid {:03} failed: {}", name, serveid, ec.message());
     co_return;

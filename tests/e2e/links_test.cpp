@@ -1,8 +1,9 @@
-// Links on the route: the serving side proves itself with the link's token,
+// Links on the route: the serving side proves itself with the link's secret,
 // must join within link_timeout, and loses its links when it is dropped; and
 // one connection that stops reading never slows another.
 #include <gtest/gtest.h>
 
+#include "crypto/secret.hpp"
 #include "fake_vnet.hpp"
 #include "harness.hpp"
 
@@ -30,24 +31,29 @@ struct hand_served {
   client_socket connect() { return connect_eventually(w.use_port(*office, "svc")); }
 };
 
+protocol::key32 flipped(protocol::key32 k) {
+  k[0] ^= 1;
+  return k;
+}
+
 // Bytes both ways between the client of the use and the hand-joined link.
 void expect_carried(client_socket& client, client_socket& link, std::uint32_t seed) {
   e2e::expect_carried(client, link, seed, 100000);
 }
 
-TEST(Links, AWrongTokenIsRefusedAndTheRightOneStillPairs) {
+TEST(Links, AWrongJoinProofIsRefusedAndTheRightOneStillPairs) {
   hand_served h;
   auto client = h.connect();
   auto req = h.home->next_link_request();
   ASSERT_TRUE(req);
   EXPECT_EQ(req->serveid, 900);
 
-  auto forged = h.home->join(req->link_id, req->link_token ^ 1);
+  auto forged = h.home->join(req->link_id, flipped(req->link_secret));
   EXPECT_TRUE(forged.closed_within(2s));
   EXPECT_TRUE(h.w.wait_for_log("link join from .* refused: link " + std::to_string(req->link_id) + " "))
       << h.w.log();
 
-  auto link = h.home->join(req->link_id, req->link_token);
+  auto link = h.home->join(req->link_id, req->link_secret);
   expect_carried(client, link, 10);
 }
 
@@ -65,7 +71,7 @@ TEST(Links, AServingVnetThatNeverJoinsIsGivenUpAtTheLinkTimeout) {
                                " .* failed: vnet \\d+ did not open its side within 1000 ms"))
       << h.w.log();
   // Forgotten: joining now is refused.
-  auto late = h.home->join(req->link_id, req->link_token);
+  auto late = h.home->join(req->link_id, req->link_secret);
   EXPECT_TRUE(late.closed_within(2s));
   EXPECT_TRUE(h.w.wait_for_log("link join from .* refused: link " + std::to_string(req->link_id) + " "));
 }
@@ -77,7 +83,7 @@ TEST(Links, ASilentVnetIsDroppedAndItsLiveLinksAreClosed) {
   auto client = h.connect();
   auto req = h.home->next_link_request();
   ASSERT_TRUE(req);
-  auto link = h.home->join(req->link_id, req->link_token);
+  auto link = h.home->join(req->link_id, req->link_secret);
   expect_carried(client, link, 20);
 
   h.home->fall_silent();  // the control session stays open, without a byte
@@ -112,6 +118,116 @@ TEST(Links, AStalledConnectionDoesNotSlowAnotherOfTheSameUse) {
   auto back = stuck.recv_exact(stuffed, 60s);
   ASSERT_TRUE(back);
   EXPECT_TRUE(std::equal(back->begin(), back->end(), bulk.begin()));
+}
+
+// ---- tickets and link keys ---------------------------------------------------
+
+// Two hand-played vnets: "home" serves 900, "user" opens links by hand.
+struct two_fakes {
+  world w;
+  std::optional<fake_vnet> home, user;
+  two_fakes() {
+    w.start_route();
+    home.emplace(w.route_port(), "home");
+    user.emplace(w.route_port(), "user");
+    EXPECT_TRUE(home->ok() && user->ok());
+    EXPECT_TRUE(home->serve(900, "by-hand"));
+  }
+};
+
+std::optional<protocol::link_result> link_answer(client_socket& link) {
+  auto m = link.recv_message(5s);
+  if (!m || !std::holds_alternative<protocol::link_result>(*m)) return std::nullopt;
+  return std::get<protocol::link_result>(*m);
+}
+
+bool refused_by_route(client_socket& link) {
+  auto m = link.recv_message(5s);
+  return m && std::holds_alternative<protocol::error>(*m) && link.closed_within(2s);
+}
+
+// A link opening seen on the path (or replayed) finds its ticket spent: the
+// route refuses it before the serving vnet hears of it.
+TEST(Links, ATicketOpensOneLinkAndItsReplayIsRefused) {
+  two_fakes f;
+  auto t = f.user->take_ticket();
+  ASSERT_TRUE(t);
+  auto first = f.user->open_link(900, *t);
+  auto req = f.home->next_link_request();
+  ASSERT_TRUE(req);
+  // The serving side gets the ticket's secret (over its session) to key the link.
+  EXPECT_EQ(req->link_secret, t->secret);
+  auto server = f.home->join(req->link_id, req->link_secret);
+  auto r = link_answer(first);
+  ASSERT_TRUE(r && r->ok);
+  e2e::expect_carried(first, server, 40, 10000);
+
+  auto replay = f.user->open_link(900, *t);
+  EXPECT_TRUE(refused_by_route(replay));
+  EXPECT_TRUE(f.w.wait_for_log("link from .* refused: unknown or already used ticket")) << f.w.log();
+  // Not one more request reached home (a bounded wait for something that
+  // must not come).
+  EXPECT_FALSE(f.home->next_link_request(500ms));
+}
+
+// The proof binds the ticket to its serveid and to its secret; a wrong
+// proof spends the ticket too, so a guesser gets one try per ticket.
+TEST(Links, AWrongOpenProofIsRefusedAndSpendsTheTicket) {
+  two_fakes f;
+  auto t = f.user->take_ticket();
+  ASSERT_TRUE(t);
+  client_socket wrong;
+  ASSERT_TRUE(wrong.connect(f.w.route_port()));
+  // Made for serveid 901, sent for 900.
+  ASSERT_TRUE(wrong.send_message(protocol::link_open{protocol::version, 0, 0, 900, t->id,
+                                                     crypto::open_proof(t->secret, t->id, 901)}));
+  EXPECT_TRUE(refused_by_route(wrong));
+  EXPECT_TRUE(f.w.wait_for_log("link from .* refused: wrong proof for its ticket")) << f.w.log();
+  auto again = f.user->open_link(900, *t);  // now with the right proof: spent
+  EXPECT_TRUE(refused_by_route(again));
+  EXPECT_FALSE(f.home->next_link_request(500ms));
+}
+
+TEST(Links, ASessionHoldsAtMost64UnusedTicketsAndTheyDieWithIt) {
+  two_fakes f;
+  ASSERT_TRUE(f.user->control().send_message(protocol::ticket_request{64}));
+  auto a = f.user->next<protocol::tickets>();
+  ASSERT_TRUE(a);
+  EXPECT_EQ(a->granted.size(), 64u);
+  ASSERT_TRUE(f.user->control().send_message(protocol::ticket_request{10}));
+  auto b = f.user->next<protocol::tickets>();
+  ASSERT_TRUE(b);
+  EXPECT_TRUE(b->granted.empty());
+
+  const auto kept = a->granted[0];
+  f.user.reset();  // its session ends
+  EXPECT_TRUE(f.w.wait_for_log("vnet \\d+ \\(user\\) disconnected")) << f.w.log();
+  fake_vnet other(f.w.route_port(), "other");
+  auto late = other.open_link(900, kept);
+  EXPECT_TRUE(refused_by_route(late));
+}
+
+// Links to a serve are encrypted to its vnet's link key: the route lists it
+// with the serve, and pushes a rotation to the group like a rename.
+TEST(Links, AServesLinkKeyIsListedAndARotationIsPushed) {
+  two_fakes f;
+  ASSERT_TRUE(f.user->control().send_message(protocol::serve_query{7}));
+  auto q = f.user->next<protocol::serve_query_result>();
+  ASSERT_TRUE(q);
+  ASSERT_EQ(q->list.serves.size(), 1u);
+  EXPECT_EQ(q->list.serves[0].key, fake_vnet::published_key());
+
+  protocol::key32 pub{};
+  pub.fill(0x77);
+  const auto rotated = crypto::sign_link_key(protocol::key32{}, 2, pub);
+  ASSERT_TRUE(f.home->control().send_message(protocol::link_key_update{rotated}));
+  bool pushed = false;
+  for (auto deadline = clock::now() + 5s; !pushed && clock::now() < deadline;) {
+    auto u = f.user->next<protocol::serve_list_update>(1s);
+    if (u && u->changed.size() == 1 && u->changed[0].serve.serveid == 900)
+      pushed = u->changed[0].key == rotated;
+  }
+  EXPECT_TRUE(pushed);
 }
 
 }  // namespace

@@ -6,6 +6,7 @@
 #include <boost/asio/read.hpp>
 #include <boost/asio/write.hpp>
 
+#include "crypto/secret.hpp"
 #include "harness.hpp"
 #include "net/dial.hpp"
 #include "net/spawn.hpp"
@@ -210,19 +211,26 @@ TEST(Tunnel, GroupsAreIsolated) {
   ASSERT_TRUE(s.send_message(protocol::control_hello{protocol::version, "guesser", "other", {}}));
   auto welcome = s.recv_message();
   ASSERT_TRUE(welcome && std::holds_alternative<protocol::welcome>(*welcome));
-  auto& wm = std::get<protocol::welcome>(*welcome);
+  // Its own tickets are good; the serveid is not its group's.
+  ASSERT_TRUE(s.send_message(protocol::ticket_request{1}));
+  auto granted = s.recv_message();  // after the serve list and its updates
+  while (granted && !std::holds_alternative<protocol::tickets>(*granted)) granted = s.recv_message();
+  ASSERT_TRUE(granted);
+  ASSERT_EQ(std::get<protocol::tickets>(*granted).granted.size(), 1u);
+  const auto ticket = std::get<protocol::tickets>(*granted).granted[0];
   client_socket link;
   ASSERT_TRUE(link.connect(t.w.route_port()));
-  ASSERT_TRUE(link.send_message(protocol::link_open{protocol::version, wm.vnetid, wm.session_token, 700}));
+  ASSERT_TRUE(link.send_message(protocol::link_open{protocol::version, 0, 0, 700, ticket.id,
+                                                    crypto::open_proof(ticket.secret, ticket.id, 700)}));
   auto answer = link.recv_message();
   ASSERT_TRUE(answer && std::holds_alternative<protocol::link_result>(*answer));
   EXPECT_FALSE(std::get<protocol::link_result>(*answer).ok);
   EXPECT_TRUE(link.closed_within(2s));
 
-  // A wrong session token is refused too.
+  // A ticket the route never granted is refused too.
   client_socket forged;
   ASSERT_TRUE(forged.connect(t.w.route_port()));
-  ASSERT_TRUE(forged.send_message(protocol::link_open{protocol::version, 1, 12345, 700}));
+  ASSERT_TRUE(forged.send_message(protocol::link_open{protocol::version, 0, 0, 700, 12345, {}}));
   auto refused = forged.recv_message();
   ASSERT_TRUE(refused && std::holds_alternative<protocol::error>(*refused));
   EXPECT_TRUE(forged.closed_within(2s));

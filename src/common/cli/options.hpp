@@ -14,6 +14,7 @@ struct options {
   bool check_only = false;  // --check-config: validate the file, touch no socket
   bool config_given = false;  // a file was named (not the ./config.ini default)
   config::vnet_flags vnet;  // vnet only: --route, --group, --name, --serve, --use
+  bool gen_key = false;     // vnet only: --gen-key, print a new group_key and exit
 };
 
 // Parses argv. Prints help/version/errors itself; returns nullopt with
