@@ -1,0 +1,114 @@
+#pragma once
+// The end-to-end encryption of one link, as pure byte functions: the two
+// hellos, the key schedule and the record layer (README, "Link encryption").
+//
+//   use side  -> 61 bytes at once, then records (0-RTT):
+//                u8 1 | u32be key_id | e_use.pub[32] | secretstream header[24]
+//   serve side -> 56 bytes after reading that, then records:
+//                e_serve.pub[32] | secretstream header[24]
+//
+//   th     = BLAKE2b-256("vnet-link-v1" || u32be key_id || S.pub || e_use.pub)
+//   es     = X25519(e_use, S)
+//   k_up   = BLAKE2b-256(key = psk, "up" || link_secret || es || th)
+//   ee     = X25519(e_serve, e_use)
+//   k_down = BLAKE2b-256(key = psk, "down" || link_secret || es || ee || th || e_serve.pub)
+//
+// Records: u32be ciphertext length, then a crypto_secretstream_xchacha20poly1305
+// message of at most max_record plaintext bytes; tag FINAL ends a direction.
+#include <sodium.h>
+
+#include <array>
+#include <cstdint>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "crypto/link_keys.hpp"
+#include "crypto/secret.hpp"
+
+namespace crypto {
+
+inline constexpr std::uint8_t link_hello_version = 1;
+inline constexpr std::size_t stream_header_size = crypto_secretstream_xchacha20poly1305_HEADERBYTES;
+inline constexpr std::size_t use_hello_size = 1 + 4 + 32 + stream_header_size;  // 61
+inline constexpr std::size_t serve_hello_size = 32 + stream_header_size;        // 56
+using use_hello = std::array<std::uint8_t, use_hello_size>;
+using serve_hello = std::array<std::uint8_t, serve_hello_size>;
+
+inline constexpr std::size_t max_record = 64 * 1024;  // plaintext bytes in one record
+inline constexpr std::size_t record_overhead = crypto_secretstream_xchacha20poly1305_ABYTES;  // 17
+inline constexpr std::size_t record_prefix = 4;  // u32be ciphertext length
+inline constexpr std::size_t max_ciphertext = max_record + record_overhead;
+
+// The sending half of one direction.
+class record_sealer {
+ public:
+  record_sealer() = default;
+  ~record_sealer() { sodium_memzero(&st_, sizeof st_); }
+  record_sealer(const record_sealer&) = delete;
+  record_sealer& operator=(const record_sealer&) = delete;
+
+  void start(const key32& key, std::span<std::uint8_t, stream_header_size> header);
+  // Appends one record (prefix and ciphertext) to `out`. plain.size() <= max_record.
+  void seal(std::span<const std::uint8_t> plain, bool final, std::vector<std::uint8_t>& out);
+
+ private:
+  crypto_secretstream_xchacha20poly1305_state st_{};
+};
+
+// The receiving half of one direction.
+class record_opener {
+ public:
+  record_opener() = default;
+  ~record_opener() { sodium_memzero(&st_, sizeof st_); }
+  record_opener(const record_opener&) = delete;
+  record_opener& operator=(const record_opener&) = delete;
+
+  // False for a header that cannot start a stream.
+  bool start(const key32& key, std::span<const std::uint8_t, stream_header_size> header);
+
+  // The ciphertext length a record prefix announces; 0 when it is out of
+  // bounds (empty or over max_ciphertext): checked before anything is read or
+  // allocated for it.
+  static std::size_t record_length(std::span<const std::uint8_t, record_prefix> prefix);
+
+  enum class result { data, final, bad };
+  // Opens one whole record (without its prefix) and appends its plaintext to
+  // `plain`; `bad` (nothing appended) when it fails authentication or comes
+  // out of order, or after the final record.
+  result open(std::span<const std::uint8_t> ciphertext, std::vector<std::uint8_t>& plain);
+
+ private:
+  crypto_secretstream_xchacha20poly1305_state st_{};
+  bool ended_ = false;
+};
+
+// The use side: start() right after link_open (the hello and the first
+// records go out at once), finish() with the serve side's hello.
+class use_handshake {
+ public:
+  use_handshake() = default;
+  ~use_handshake();
+  use_handshake(const use_handshake&) = delete;
+  use_handshake& operator=(const use_handshake&) = delete;
+
+  // Checks the serve key (signed by the group's mac key, not a low-order
+  // point), makes the hello and starts `up`. Returns an error text, or "".
+  std::string start(const group_keys& group, const key32& link_secret,
+                    const protocol::link_key& serve_key, record_sealer& up);
+  const use_hello& hello() const { return hello_; }
+  // Derives k_down from the serve hello and starts `down`. Returns an error text, or "".
+  std::string finish(const serve_hello& reply, record_opener& down);
+
+ private:
+  use_hello hello_{};
+  key32 psk_{}, link_secret_{}, e_secret_{}, e_pub_{}, es_{}, th_{};
+};
+
+// The serve side, on the use hello: finds the link key (refusing an unknown
+// id or a replayed ephemeral, keys.accept), derives both keys, starts `up`
+// (to read) and `down` (to write) and fills `reply`. Returns an error text, or "".
+std::string answer_use(const group_keys& group, const key32& link_secret, const use_hello& hello,
+                       link_keys& keys, record_opener& up, record_sealer& down, serve_hello& reply);
+
+}  // namespace crypto
