@@ -21,7 +21,7 @@ client::client(net::asio::any_io_executor ex, config::vnet_config cfg)
       cfg_(std::move(cfg)),
       file_cfg_(cfg_),
       group_(crypto::derive_group(cfg_.group, cfg_.group_key)),
-      link_keys_(group_.mac_key),
+      link_keys_(std::make_shared<crypto::link_keys>(group_.mac_key)),
       tickets_(ex, [this](std::uint16_t n) { send(protocol::ticket_request{n}); }),
       serves_(ex, ctx_),
       uses_(ex, ctx_),
@@ -30,7 +30,7 @@ client::client(net::asio::any_io_executor ex, config::vnet_config cfg)
   ctx_.cfg = &cfg_;
   ctx_.send = [this](const protocol::message& m) { send(m); };
   ctx_.group = &group_;
-  ctx_.keys = &link_keys_;
+  ctx_.keys = link_keys_;
   ctx_.tickets = &tickets_;
   serves_.load(cfg_.serves);
   uses_.load(cfg_.uses);
@@ -132,7 +132,7 @@ net::awaitable<std::string> client::run_session(net::tcp::socket& s) {
   // The route sees the wire group (with a group_key, an opaque id), never
   // the key; the link key is signed with the group's mac key.
   auto hello = protocol::encode(
-      protocol::control_hello{protocol::version, cfg_.name, group_.wire_group, {}, link_keys_.current()});
+      protocol::control_hello{protocol::version, cfg_.name, group_.wire_group, {}, link_keys_->current()});
   auto hello_ec = co_await net::write_frame(s, std::move(hello));
   if (hello_ec) co_return not_a_route(route, "hello failed: " + hello_ec.message());
   // A route welcomes at once; dial_timeout bounds the wait for a silent peer.
@@ -216,7 +216,7 @@ net::awaitable<std::string> client::heartbeat(net::duration interval) {
   for (;;) {
     if (!co_await net::sleep_for(interval)) co_return "heartbeat stopped";
     uses_.retry();  // ports that were busy
-    if (link_keys_.due()) send(protocol::link_key_update{link_keys_.rotate()});
+    if (link_keys_->due()) send(protocol::link_key_update{link_keys_->rotate()});
     auto now = std::chrono::steady_clock::now().time_since_epoch();
     send(protocol::ping{next_request_++, static_cast<std::uint64_t>(
                                   std::chrono::duration_cast<std::chrono::microseconds>(now).count())});
@@ -389,7 +389,7 @@ std::string client::reload(config::vnet_config next) {
     // Another group on the route: the links' keys and the listed keys'
     // signatures change with it.
     group_ = crypto::derive_group(cfg_.group, cfg_.group_key);
-    link_keys_.set_mac_key(group_.mac_key);
+    link_keys_->set_mac_key(group_.mac_key);
   }
   if (d.route_changed || d.group_changed || d.group_key_changed)
     restart_session();

@@ -99,7 +99,8 @@ class client {
   // From cfg_'s group and group_key (Argon2id: derived at start and when
   // either changes, never per connection).
   crypto::group_keys group_;
-  crypto::link_keys link_keys_;
+  // Shared with the serve side's link coroutines (their replay sets).
+  std::shared_ptr<crypto::link_keys> link_keys_;
   ticket_stock tickets_;
   route_context ctx_;             // points at cfg_, group_, link_keys_, tickets_
   serve_table serves_;

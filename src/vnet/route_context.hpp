@@ -4,6 +4,7 @@
 // messages.
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 
@@ -37,7 +38,7 @@ struct route_context {
   // The group as derived from [vnet] group and group_key: the wire group,
   // the psk mixed into link keys, the mac key that signs link keys.
   const crypto::group_keys* group = nullptr;
-  crypto::link_keys* keys = nullptr;  // serve side: links to our serves
+  std::shared_ptr<crypto::link_keys> keys;  // serve side: links to our serves
   ticket_stock* tickets = nullptr;    // use side: one per link_open
 
   const config::endpoint& route() const { return cfg->route; }

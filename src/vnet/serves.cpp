@@ -11,6 +11,7 @@
 #include "net/endpoint.hpp"
 #include "net/frame_io.hpp"
 #include "net/relay.hpp"
+#include "net/secure_relay.hpp"
 #include "net/spawn.hpp"
 #include "text/printable.hpp"
 
@@ -207,13 +208,21 @@ net::awaitable<void> serve_table::carry(std::uint64_t id, protocol::link_request
   net::socket_set::guard g1(*links, service), g2(*links, link);
   std::optional<net::socket_set::link> counted(std::in_place, *links);
   if (on_links) on_links(id, links->links());
+  // The use side's hello (its ephemeral key, to our link key) comes first;
+  // link_secret, which only the two vnets and the route know, keys the link
+  // to its ticket, and our group's psk keys it to the group.
+  net::serve_params params{*ctx_.group, r.link_secret, ctx_.keys};
   auto started = std::chrono::steady_clock::now();
-  auto st = co_await net::relay(link, service);
+  net::secure_stats st = co_await net::relay_serve(service, link, std::move(params));
   counted.reset();
   if (on_links && find(id)) on_links(id, links->links());
+  if (!st.failure.empty()) {
+    spdlog::warn("serve {}: link {} failed: {}", text::printable(cfg.name), r.link_id, st.failure);
+    co_return;
+  }
   spdlog::log(ctx_.cfg->log_links ? spdlog::level::info : spdlog::level::debug, "serve {}: link {} closed {}",
               text::printable(cfg.name), r.link_id,
-              net::link_summary(st, std::chrono::steady_clock::now() - started, "in", "out"));
+              net::link_summary(st.stats, std::chrono::steady_clock::now() - started, "in", "out"));
 }
 
 }  // namespace vnet

@@ -10,6 +10,7 @@
 #include "net/frame_io.hpp"
 #include "net/listen.hpp"
 #include "net/relay.hpp"
+#include "net/secure_relay.hpp"
 #include "net/spawn.hpp"
 #include "protocol/serve_list_update.hpp"
 #include "text/printable.hpp"
@@ -293,30 +294,30 @@ net::awaitable<void> use_table::carry(net::tcp::socket client, std::string name,
     spdlog::warn("use {}: link to serveid {:03} failed: {}", name, serveid, ec.message());
     co_return;
   }
-  // The client's first bytes wait in its socket until the route says the
-  // other side is there; nothing is read from it before the relay.
-  // Not a structured binding: GCC 12 mis-destroys those over a co_await result.
-  net::frame_result answer = co_await net::read_frame(link, protocol::max_payload, ctx_.link_timeout);
-  const auto& ec = answer.ec;
-  const auto& msg = answer.msg;
-  std::string why;
-  if (ec)
-    why = ec == net::asio::error::timed_out ? "no answer from the route" : ec.message();
-  else if (auto* r = std::get_if<protocol::link_result>(&msg))
-    why = r->ok ? "" : text::printable(r->reason);
-  else if (auto* e = std::get_if<protocol::error>(&msg))
-    why = "route: " + text::printable(e->message);
-  else
-    why = "unexpected answer from the route";
-  if (!why.empty()) {
-    spdlog::warn("use {}: link to serveid {:03} failed: {}", name, serveid, why);
+  // 0-RTT: the use hello and the client's first bytes, encrypted to the
+  // serving vnet's key, follow the opening at once; the route's answer is
+  // read (by the relay, through await_paired) before anything comes back.
+  net::await_paired_fn await_paired = [this, &link]() -> net::awaitable<std::string> {
+    // Not a structured binding: GCC 12 mis-destroys those over a co_await result.
+    net::frame_result answer = co_await net::read_frame(link, protocol::max_payload, ctx_.link_timeout);
+    const auto& ec = answer.ec;
+    const auto& msg = answer.msg;
+    if (ec) co_return ec == net::asio::error::timed_out ? "no answer from the route" : ec.message();
+    if (auto* r = std::get_if<protocol::link_result>(&msg))
+      co_return r->ok ? "" : text::printable(r->reason);
+    if (auto* e = std::get_if<protocol::error>(&msg)) co_return "route: " + text::printable(e->message);
+    co_return "unexpected answer from the route";
+  };
+  net::use_params params{*ctx_.group, ticket->secret, serve_key};
+  auto started = std::chrono::steady_clock::now();
+  net::secure_stats st = co_await net::relay_use(client, link, std::move(params), std::move(await_paired));
+  if (!st.failure.empty()) {
+    spdlog::warn("use {}: link to serveid {:03} failed: {}", name, serveid, st.failure);
     co_return;
   }
-  auto started = std::chrono::steady_clock::now();
-  auto st = co_await net::relay(client, link);
   spdlog::log(ctx_.cfg->log_links ? spdlog::level::info : spdlog::level::debug,
               "use {}: link to serveid {:03} closed {}", name, serveid,
-              net::link_summary(st, std::chrono::steady_clock::now() - started, "out", "in"));
+              net::link_summary(st.stats, std::chrono::steady_clock::now() - started, "out", "in"));
 }
 
 }  // namespace vnet

@@ -36,9 +36,19 @@ protocol::key32 flipped(protocol::key32 k) {
   return k;
 }
 
-// Bytes both ways between the client of the use and the hand-joined link.
-void expect_carried(client_socket& client, client_socket& link, std::uint32_t seed) {
-  e2e::expect_carried(client, link, seed, 100000);
+// The hand-joined link is paired with office's: the use hello arrives on it
+// (61 bytes: version 1, key id, ephemeral key, stream header; office sends it
+// at once, 0-RTT), then records; the client's bytes never appear in clear.
+void expect_paired_and_encrypted(client_socket& client, client_socket& link) {
+  const std::string secret = "the client's words, never on the link in clear";
+  ASSERT_TRUE(client.send_all(secret));
+  auto hello = link.recv_exact(61, 5s);
+  ASSERT_TRUE(hello);
+  EXPECT_EQ((*hello)[0], 1);
+  auto record = link.recv_exact(4 + secret.size() + 17, 5s);  // u32 length, then the sealed bytes
+  ASSERT_TRUE(record);
+  std::string seen(record->begin(), record->end());
+  EXPECT_EQ(seen.find("never on the link"), std::string::npos);
 }
 
 TEST(Links, AWrongJoinProofIsRefusedAndTheRightOneStillPairs) {
@@ -54,7 +64,7 @@ TEST(Links, AWrongJoinProofIsRefusedAndTheRightOneStillPairs) {
       << h.w.log();
 
   auto link = h.home->join(req->link_id, req->link_secret);
-  expect_carried(client, link, 10);
+  expect_paired_and_encrypted(client, link);
 }
 
 TEST(Links, AServingVnetThatNeverJoinsIsGivenUpAtTheLinkTimeout) {
@@ -84,7 +94,7 @@ TEST(Links, ASilentVnetIsDroppedAndItsLiveLinksAreClosed) {
   auto req = h.home->next_link_request();
   ASSERT_TRUE(req);
   auto link = h.home->join(req->link_id, req->link_secret);
-  expect_carried(client, link, 20);
+  expect_paired_and_encrypted(client, link);
 
   h.home->fall_silent();  // the control session stays open, without a byte
   EXPECT_TRUE(h.w.wait_for_log("vnet \\d+ \\(home\\) disconnected"));
