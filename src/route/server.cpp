@@ -232,7 +232,7 @@ net::awaitable<void> server::run_session(net::tcp::socket s, protocol::control_h
   sessions_[id] = sess;
   spdlog::info("vnet {:02} ({}) connected from {}, group '{}'", id, text::printable(hello.name),
                sess->remote(), text::printable(hello.group));
-  sess->send(protocol::welcome{protocol::version, id, 0,
+  sess->send(protocol::welcome{protocol::version, id,
                                static_cast<std::uint32_t>(net::to_ms(cfg_.heartbeat).count()),
                                static_cast<std::uint32_t>(net::to_ms(cfg_.timeout).count())});
   // The newcomer gets the whole list once; the others only the new count.
@@ -306,7 +306,7 @@ net::awaitable<void> server::run_use_link(net::tcp::socket& s, protocol::link_op
   auto& p = links_.create(ex_, use_vnet, target->vnetid, open.serveid, ticket->secret,
                           net::to_duration(cfg_.link_timeout));
   auto link_id = p.id;
-  serving->send(protocol::link_request{p.id, 0, open.serveid, ticket->secret});
+  serving->send(protocol::link_request{p.id, open.serveid, ticket->secret});
   co_await p.signal.async_wait(net::use_nothrow);
 
   if (!p.peer || stopping_) {

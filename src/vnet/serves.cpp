@@ -197,7 +197,7 @@ net::awaitable<void> serve_table::carry(std::uint64_t id, protocol::link_request
   }
   // The proof shows we got link_secret over TLS; no reusable token crosses
   // the wire.
-  protocol::link_join joining{protocol::version, r.link_id, 0, crypto::join_proof(r.link_secret, r.link_id)};
+  protocol::link_join joining{protocol::version, r.link_id, crypto::join_proof(r.link_secret, r.link_id)};
   auto join = protocol::encode(joining);
   if (auto ec = co_await net::write_frame(link, std::move(join))) {
     spdlog::warn("serve {}: link {} failed: {}", cfg.name, r.link_id, ec.message());

@@ -287,7 +287,7 @@ net::awaitable<void> use_table::carry(net::tcp::socket client, std::string name,
                  ctx_.session ? "the route gave no link ticket in time" : "lost the route");
     co_return;
   }
-  protocol::link_open opening{protocol::version, 0, 0, serveid, ticket->id,
+  protocol::link_open opening{protocol::version, serveid, ticket->id,
                               crypto::open_proof(ticket->secret, ticket->id, serveid)};
   auto open = protocol::encode(opening);
   if (auto ec = co_await net::write_frame(link, std::move(open))) {

@@ -59,7 +59,7 @@ client_socket fake_vnet::open_link(std::uint16_t serveid) {
 client_socket fake_vnet::open_link(std::uint16_t serveid, const protocol::ticket& t) {
   client_socket s;
   if (s.connect(route_port_))
-    s.send_message(protocol::link_open{protocol::version, 0, 0, serveid, t.id,
+    s.send_message(protocol::link_open{protocol::version, serveid, t.id,
                                        crypto::open_proof(t.secret, t.id, serveid)});
   return s;
 }
@@ -93,7 +93,7 @@ std::optional<protocol::link_request> fake_vnet::next_link_request(std::chrono::
 client_socket fake_vnet::join(std::uint64_t link_id, const protocol::key32& link_secret) {
   client_socket s;
   if (s.connect(route_port_))
-    s.send_message(protocol::link_join{protocol::version, link_id, 0, crypto::join_proof(link_secret, link_id)});
+    s.send_message(protocol::link_join{protocol::version, link_id, crypto::join_proof(link_secret, link_id)});
   return s;
 }
 

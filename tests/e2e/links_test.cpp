@@ -189,7 +189,7 @@ TEST(Links, AWrongOpenProofIsRefusedAndSpendsTheTicket) {
   client_socket wrong;
   ASSERT_TRUE(wrong.connect(f.w.route_port()));
   // Made for serveid 901, sent for 900.
-  ASSERT_TRUE(wrong.send_message(protocol::link_open{protocol::version, 0, 0, 900, t->id,
+  ASSERT_TRUE(wrong.send_message(protocol::link_open{protocol::version, 900, t->id,
                                                      crypto::open_proof(t->secret, t->id, 901)}));
   EXPECT_TRUE(refused_by_route(wrong));
   EXPECT_TRUE(f.w.wait_for_log("link from .* refused: wrong proof for its ticket")) << f.w.log();

@@ -220,7 +220,7 @@ TEST(Tunnel, GroupsAreIsolated) {
   const auto ticket = std::get<protocol::tickets>(*granted).granted[0];
   client_socket link;
   ASSERT_TRUE(link.connect(t.w.route_port()));
-  ASSERT_TRUE(link.send_message(protocol::link_open{protocol::version, 0, 0, 700, ticket.id,
+  ASSERT_TRUE(link.send_message(protocol::link_open{protocol::version, 700, ticket.id,
                                                     crypto::open_proof(ticket.secret, ticket.id, 700)}));
   auto answer = link.recv_message();
   ASSERT_TRUE(answer && std::holds_alternative<protocol::link_result>(*answer));
@@ -230,7 +230,7 @@ TEST(Tunnel, GroupsAreIsolated) {
   // A ticket the route never granted is refused too.
   client_socket forged;
   ASSERT_TRUE(forged.connect(t.w.route_port()));
-  ASSERT_TRUE(forged.send_message(protocol::link_open{protocol::version, 0, 0, 700, 12345, {}}));
+  ASSERT_TRUE(forged.send_message(protocol::link_open{protocol::version, 700, 12345, {}}));
   auto refused = forged.recv_message();
   ASSERT_TRUE(refused && std::holds_alternative<protocol::error>(*refused));
   EXPECT_TRUE(forged.closed_within(2s));

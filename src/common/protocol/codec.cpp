@@ -65,8 +65,6 @@ template <>
 link_open get(reader& r) {
   link_open m;
   if (!get_opening(r, m.version)) return m;
-  m.vnetid = r.u32();
-  m.session_token = r.u64();
   m.serveid = r.u16();
   m.ticket_id = r.u64();
   m.proof = r.bytes<16>();
@@ -77,7 +75,6 @@ link_join get(reader& r) {
   link_join m;
   if (!get_opening(r, m.version)) return m;
   m.link_id = r.u64();
-  m.link_token = r.u64();
   m.proof = r.bytes<16>();
   return m;
 }
@@ -86,7 +83,6 @@ welcome get(reader& r) {
   welcome m;
   m.version = r.u16();
   m.vnetid = r.u32();
-  m.session_token = r.u64();
   m.heartbeat_ms = r.u32();
   m.timeout_ms = r.u32();
   return m;
@@ -176,7 +172,6 @@ template <>
 link_request get(reader& r) {
   link_request m;
   m.link_id = r.u64();
-  m.link_token = r.u64();
   m.serveid = r.u16();
   m.link_secret = r.bytes<32>();
   return m;

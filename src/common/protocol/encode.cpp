@@ -39,8 +39,6 @@ void put(writer& w, const control_hello& m) {
 }
 void put(writer& w, const link_open& m) {
   put_opening(w, m.version);
-  w.u32(m.vnetid);
-  w.u64(m.session_token);
   w.u16(m.serveid);
   w.u64(m.ticket_id);
   w.bytes(m.proof);
@@ -48,13 +46,11 @@ void put(writer& w, const link_open& m) {
 void put(writer& w, const link_join& m) {
   put_opening(w, m.version);
   w.u64(m.link_id);
-  w.u64(m.link_token);
   w.bytes(m.proof);
 }
 void put(writer& w, const welcome& m) {
   w.u16(m.version);
   w.u32(m.vnetid);
-  w.u64(m.session_token);
   w.u32(m.heartbeat_ms);
   w.u32(m.timeout_ms);
 }
@@ -105,7 +101,6 @@ void put(writer& w, const serve_list_update& m) {
 }
 void put(writer& w, const link_request& m) {
   w.u64(m.link_id);
-  w.u64(m.link_token);
   w.u16(m.serveid);
   w.bytes(m.link_secret);
 }

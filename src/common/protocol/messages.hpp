@@ -85,8 +85,6 @@ struct control_hello {
 // the ticket id under the ticket's secret) shows the sender holds the secret.
 struct link_open {
   std::uint16_t version = protocol::version;
-  std::uint32_t vnetid = 0;          // TRANSITIONAL: goes with session_token
-  std::uint64_t session_token = 0;   // TRANSITIONAL: replaced by the ticket
   std::uint16_t serveid = 0;
   std::uint64_t ticket_id = 0;
   proof16 proof{};
@@ -98,7 +96,6 @@ struct link_open {
 struct link_join {
   std::uint16_t version = protocol::version;
   std::uint64_t link_id = 0;
-  std::uint64_t link_token = 0;  // TRANSITIONAL: replaced by proof
   proof16 proof{};
   bool operator==(const link_join&) const = default;
 };
@@ -106,7 +103,6 @@ struct link_join {
 struct welcome {
   std::uint16_t version = protocol::version;
   std::uint32_t vnetid = 0;
-  std::uint64_t session_token = 0;
   std::uint32_t heartbeat_ms = 0;  // how often the route expects a ping
   std::uint32_t timeout_ms = 0;    // silence after which the route drops the vnet
   bool operator==(const welcome&) const = default;
@@ -188,7 +184,6 @@ struct serve_list_update {
 
 struct link_request {
   std::uint64_t link_id = 0;
-  std::uint64_t link_token = 0;  // TRANSITIONAL: replaced by link_secret
   std::uint16_t serveid = 0;
   key32 link_secret{};  // the secret of the ticket the use side opened with
   bool operator==(const link_request&) const = default;
