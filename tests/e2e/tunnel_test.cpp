@@ -242,6 +242,25 @@ TEST(Tunnel, GroupsAreIsolated) {
   EXPECT_EQ(ok.recv_exact(data.size()), data);
 }
 
+// A new group_key puts a vnet in another group on the route (the wire group
+// derives from it): reload reconnects, as for a new group name, and the same
+// key on both ends joins them again, under an id that is not the name.
+TEST(Tunnel, AGroupKeyChangeAtReloadReconnectsIntoTheKeyedGroup) {
+  tunnel t([](world& w) { return w.start_echo(); });
+  ASSERT_TRUE(t.echoes());
+  const std::string key = "a-group-key-of-the-test";
+  auto office_cfg = t.w.on_io([&] { return t.office->running_config(); });
+  office_cfg.group_key = key;
+  t.w.on_io([&] { return t.office->reload(office_cfg); });
+  EXPECT_TRUE(eventually([&] { return !t.w.use_listening(*t.office, "svc"); }));
+  auto home_cfg = t.w.on_io([&] { return t.home->running_config(); });
+  home_cfg.group_key = key;
+  t.w.on_io([&] { return t.home->reload(home_cfg); });
+  EXPECT_TRUE(eventually([&] { return t.w.use_listening(*t.office, "svc"); }));
+  EXPECT_TRUE(eventually([&] { return t.echoes(); }));
+  EXPECT_EQ(t.w.on_io([&] { return t.w.route_server().state().group_size("default"); }), 0u);
+}
+
 TEST(Tunnel, WorksOverIpv6) {
   world w;
   route_options on_v6;
