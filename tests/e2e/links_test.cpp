@@ -240,5 +240,29 @@ TEST(Links, AServesLinkKeyIsListedAndARotationIsPushed) {
   EXPECT_TRUE(pushed);
 }
 
+// A route (or anyone posing as a vnet of the group who knows its id but not
+// its key) lists a link key the group's key did not sign: the use refuses
+// before opening anything.
+TEST(Links, AUseRefusesALinkKeyItsGroupKeyDidNotSign) {
+  world w;
+  w.start_route();
+  const std::string key = "the-group-key-of-this-test";
+  const auto group = crypto::derive_group("team", key);
+  fake_vnet home(w.route_port(), "home", group.wire_group);  // signs with no key
+  ASSERT_TRUE(home.ok());
+  ASSERT_TRUE(home.serve(900, "forged"));
+  auto b = w.vnet_config("office", "team");
+  b.group_key = key;
+  b.uses.push_back(any_port_use("svc", 900));
+  auto& office = w.start_vnet(b);
+  ASSERT_TRUE(eventually([&] { return w.use_listening(office, "svc"); }));
+  auto client = connect_eventually(w.use_port(office, "svc"));
+  EXPECT_TRUE(client.closed_within(5s));
+  EXPECT_TRUE(w.wait_for_log("use svc: link to serveid 900 refused: the route listed a link key for serve 900 "
+                             "that this group's key did not sign"))
+      << w.log();
+  EXPECT_FALSE(home.next_link_request(500ms));  // no link was opened
+}
+
 }  // namespace
 }  // namespace e2e
