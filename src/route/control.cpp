@@ -37,6 +37,10 @@ void server::on_control(session& s, const protocol::message& m) {
     on_unserve_request(s, *ureq);
   } else if (auto* ures = std::get_if<protocol::unserve_result>(&m)) {
     on_unserve_result(s, *ures);
+  } else if (auto* tr = std::get_if<protocol::ticket_request>(&m)) {
+    on_ticket_request(s, *tr);
+  } else if (auto* ku = std::get_if<protocol::link_key_update>(&m)) {
+    on_link_key(s, *ku);
   } else if (!std::holds_alternative<protocol::pong>(m)) {
     spdlog::warn("vnet {:02}: protocol error: unexpected {} on a control session", s.vnetid(),
                  protocol::name_of(protocol::type_of(m)));
@@ -109,7 +113,22 @@ void server::on_register(session& s, const protocol::serve_register& reg) {
                  out.reason.empty() ? "" : " (" + text::printable(out.reason) + ")");
   const auto& v = vnet_of(s);
   const auto* added = registry_.find_serve(v.group, out.serveid);
-  push_update(v.group, {0, {}, {{added->serve, s.vnetid(), v.name}}});
+  push_update(v.group, {0, {}, {{added->serve, s.vnetid(), v.name, v.key}}});
+}
+
+void server::on_ticket_request(session& s, const protocol::ticket_request& r) {
+  // Fewer than asked when the vnet holds many unused ones: what it may hold
+  // is bounded, whatever it asks for (the decoder bounds one request).
+  const std::size_t count = std::min<std::size_t>(r.count, protocol::max_tickets_per_request);
+  s.send(protocol::tickets{tickets_.grant(s.vnetid(), count)});
+}
+
+void server::on_link_key(session& s, const protocol::link_key_update& u) {
+  if (vnet_of(s).key == u.key) return;
+  registry_.set_key(s.vnetid(), u.key);
+  // Like a rename: the vnet's serves are listed anew, with the new key.
+  auto changed = registry_.listed_serves_of(s.vnetid());
+  if (!changed.empty()) push_update(vnet_of(s).group, {0, {}, std::move(changed)});
 }
 
 void server::on_rename(session& s, const protocol::vnet_rename& r) {

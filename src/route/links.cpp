@@ -1,8 +1,8 @@
 #include "route/links.hpp"
+#include "crypto/secret.hpp"
 #include "net/time.hpp"
 
 #include <algorithm>
-#include <random>
 
 #include <fmt/format.h>
 
@@ -11,16 +11,12 @@ namespace {
 const char* plural(unsigned n) { return n == 1 ? "" : "s"; }
 }  // namespace
 
-std::uint64_t random_token() {
-  std::random_device rd;
-  return (static_cast<std::uint64_t>(rd()) << 32) ^ rd();
-}
-
 pending_link& link_table::create(net::asio::any_io_executor ex, std::uint32_t use_vnet,
                                  std::uint32_t serve_vnet, std::uint16_t serveid,
-                                 net::duration deadline) {
+                                 const protocol::key32& secret, net::duration deadline) {
+  // A counter is enough: joining takes the proof, not the id.
   auto id = next_id_++;
-  auto p = std::make_unique<pending_link>(ex, id, random_token());
+  auto p = std::make_unique<pending_link>(ex, id, secret);
   p->use_vnet = use_vnet;
   p->serve_vnet = serve_vnet;
   p->serveid = serveid;
@@ -103,11 +99,11 @@ std::string link_table::refusal(std::uint32_t use_vnet, std::uint32_t serve_vnet
   return {};
 }
 
-bool link_table::join(std::uint64_t id, std::uint64_t token, net::tcp::socket& socket) {
+bool link_table::join(std::uint64_t id, const protocol::proof16& proof, net::tcp::socket& socket) {
   auto it = pending_.find(id);
-  if (it == pending_.end() || it->second->token != token || it->second->peer ||
-      !it->second->failure.empty())
-    return false;
+  if (it == pending_.end() || it->second->peer || !it->second->failure.empty()) return false;
+  const protocol::proof16 expected = crypto::join_proof(it->second->secret, id);
+  if (!crypto::proof_equal(expected, proof)) return false;
   it->second->peer.emplace(std::move(socket));
   it->second->signal.cancel();
   return true;

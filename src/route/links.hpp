@@ -1,6 +1,7 @@
 #pragma once
 // Pairing and bookkeeping of links on the route. A use-side link waits in
-// `pending` until the serving vnet joins with the matching id and token, or
+// `pending` until the serving vnet joins with the matching id and a proof
+// made with the link's secret (the secret of the use side's ticket), or
 // reports a failure, or the deadline passes. Paired links are `active` until
 // their relay ends; closing a vnet closes every link it takes part in.
 // The table counts links per using vnet and per serve, for the quotas of
@@ -15,18 +16,17 @@
 
 #include "config/config.hpp"
 #include "net/time.hpp"
+#include "protocol/messages.hpp"
 
 namespace route {
 
-// 64 random bits from the system (getrandom): session and link tokens prove
-// who may use a session or join a link, so they must not be guessable.
-std::uint64_t random_token();
-
 struct pending_link {
-  pending_link(net::asio::any_io_executor ex, std::uint64_t id, std::uint64_t token)
-      : id(id), token(token), signal(ex) {}
+  pending_link(net::asio::any_io_executor ex, std::uint64_t id, const protocol::key32& secret)
+      : id(id), secret(secret), signal(ex) {}
   std::uint64_t id;
-  std::uint64_t token;
+  // The use side's ticket secret: sent to the serving vnet over its TLS
+  // session (link_request), it proves the join and keys the link.
+  protocol::key32 secret;
   std::uint32_t use_vnet = 0;
   std::uint32_t serve_vnet = 0;
   std::uint16_t serveid = 0;
@@ -49,12 +49,13 @@ class link_table {
   // and must call forget() when done with it.
   pending_link& create(net::asio::any_io_executor ex, std::uint32_t use_vnet,
                        std::uint32_t serve_vnet, std::uint16_t serveid,
-                       net::duration deadline);
+                       const protocol::key32& secret, net::duration deadline);
   void forget(std::uint64_t id);
 
   // Hands the serving side's socket to the waiting use side. Returns false
-  // (and leaves the socket alone) if no such link waits or the token is wrong.
-  bool join(std::uint64_t id, std::uint64_t token, net::tcp::socket& socket);
+  // (and leaves the socket alone) if no such link waits or the proof is not
+  // crypto::join_proof(secret, id) (compared in constant time).
+  bool join(std::uint64_t id, const protocol::proof16& proof, net::tcp::socket& socket);
   // The serving vnet could not dial its service.
   void fail(std::uint64_t id, std::uint32_t serve_vnet, const std::string& reason);
 

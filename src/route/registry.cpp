@@ -4,14 +4,15 @@
 
 namespace route {
 
-std::uint32_t registry::add_vnet(std::string name, std::string group) {
+std::uint32_t registry::add_vnet(std::string name, std::string group, protocol::link_key key) {
   std::uint32_t id = 1;
   for (const auto& [taken, v] : vnets_) {
     if (taken != id) break;
     ++id;
   }
   members_[group].insert(id);
-  vnets_[id] = vnet_entry{id, std::move(name), std::move(group), 0, std::chrono::system_clock::now()};
+  vnets_[id] = vnet_entry{id, std::move(name), std::move(group), 0,
+                         std::chrono::system_clock::now(), key};
   return id;
 }
 
@@ -112,6 +113,13 @@ bool registry::rename_vnet(std::uint32_t vnetid, std::string name) {
   return true;
 }
 
+bool registry::set_key(std::uint32_t vnetid, const protocol::link_key& key) {
+  auto it = vnets_.find(vnetid);
+  if (it == vnets_.end()) return false;
+  it->second.key = key;
+  return true;
+}
+
 std::size_t registry::group_size(const std::string& group) const {
   auto m = members_.find(group);
   return m == members_.end() ? 0 : m->second.size();
@@ -134,7 +142,7 @@ std::vector<protocol::listed_serve> registry::listed_serves_of(std::uint32_t vne
   const vnet_entry* v = find_vnet(vnetid);
   if (!v) return out;
   for (auto& e : serves_of_group(v->group))
-    if (e.vnetid == vnetid) out.push_back({std::move(e.serve), vnetid, v->name, {}});
+    if (e.vnetid == vnetid) out.push_back({std::move(e.serve), vnetid, v->name, v->key});
   return out;
 }
 
@@ -143,7 +151,8 @@ protocol::serve_list registry::list_for_group(const std::string& group) const {
   list.vnets = static_cast<std::uint32_t>(group_size(group));
   for (auto& e : serves_of_group(group)) {
     const vnet_entry* v = find_vnet(e.vnetid);
-    list.serves.push_back({std::move(e.serve), e.vnetid, v ? v->name : std::string(), {}});
+    list.serves.push_back({std::move(e.serve), e.vnetid, v ? v->name : std::string(),
+                           v ? v->key : protocol::link_key{}});
   }
   return list;
 }

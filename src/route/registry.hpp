@@ -28,6 +28,9 @@ struct vnet_entry {
   std::string group;
   std::size_t serves = 0;  // registered now: [route] max_serves_per_vnet bounds it
   std::chrono::system_clock::time_point since{};  // when it joined (ctl show vnets)
+  // Its current link key (hello, then link_key_update), listed with each of
+  // its serves: links to them are encrypted to it. Opaque to the route.
+  protocol::link_key key;
 };
 
 struct serve_entry {
@@ -53,12 +56,14 @@ class registry {
   std::size_t group_size(const std::string& group) const;
 
   // Lowest free vnetid from 1. The caller checks group_full() first.
-  std::uint32_t add_vnet(std::string name, std::string group);
+  std::uint32_t add_vnet(std::string name, std::string group, protocol::link_key key = {});
   // Removes the vnet and its serves; returns its entry if it existed.
   std::optional<vnet_entry> remove_vnet(std::uint32_t vnetid);
   const vnet_entry* find_vnet(std::uint32_t vnetid) const;
   // New display name (a vnet reloaded its config); false if no such vnet.
   bool rename_vnet(std::uint32_t vnetid, std::string name);
+  // New link key (rotation); false if no such vnet.
+  bool set_key(std::uint32_t vnetid, const protocol::link_key& key);
 
   // Refused once the vnet holds `max_serves` ([route] max_serves_per_vnet,
   // read by the caller at each call so that a reload applies at once): one
@@ -76,7 +81,8 @@ class registry {
   // Everything, for `ctl show`: vnets by vnetid, groups by name with their vnetids.
   const std::map<std::uint32_t, vnet_entry>& vnets() const { return vnets_; }
   const std::map<std::string, std::set<std::uint32_t>>& groups() const { return members_; }
-  // The serves of one vnet as the group's list shows them (after a rename).
+  // The serves of one vnet as the group's list shows them (after a rename
+  // or a new link key).
   std::vector<protocol::listed_serve> listed_serves_of(std::uint32_t vnetid) const;
 
  private:

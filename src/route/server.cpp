@@ -10,6 +10,7 @@
 #include "net/listen.hpp"
 #include "net/relay.hpp"
 #include "net/spawn.hpp"
+#include "crypto/secret.hpp"
 #include "net/time.hpp"
 #include "protocol/error.hpp"
 #include "text/printable.hpp"
@@ -226,13 +227,12 @@ net::awaitable<void> server::run_session(net::tcp::socket s, protocol::control_h
     co_await net::write_frame(s, std::move(frame));
     co_return;
   }
-  auto id = registry_.add_vnet(hello.name, hello.group);
-  std::uint64_t token = random_token();
-  auto sess = std::make_shared<session>(std::move(s), id, token, net::to_duration(cfg_.timeout));
+  auto id = registry_.add_vnet(hello.name, hello.group, hello.key);
+  auto sess = std::make_shared<session>(std::move(s), id, net::to_duration(cfg_.timeout));
   sessions_[id] = sess;
   spdlog::info("vnet {:02} ({}) connected from {}, group '{}'", id, text::printable(hello.name),
                sess->remote(), text::printable(hello.group));
-  sess->send(protocol::welcome{protocol::version, id, token,
+  sess->send(protocol::welcome{protocol::version, id,
                                static_cast<std::uint32_t>(net::to_ms(cfg_.heartbeat).count()),
                                static_cast<std::uint32_t>(net::to_ms(cfg_.timeout).count())});
   // The newcomer gets the whole list once; the others only the new count.
@@ -245,6 +245,7 @@ net::awaitable<void> server::run_session(net::tcp::socket s, protocol::control_h
   auto reason = co_await sess->run(std::move(on_message));
 
   sessions_.erase(id);
+  tickets_.forget(id);
   trim_soon();
   drop_unserves(id);
   auto serves = registry_.serves_of_group(hello.group);
@@ -265,37 +266,47 @@ net::awaitable<void> server::run_session(net::tcp::socket s, protocol::control_h
 
 net::awaitable<void> server::run_use_link(net::tcp::socket& s, protocol::link_open open) {
   // `s` lives in handle()'s frame, registered in connections_ until paired.
-  auto it = sessions_.find(open.vnetid);
-  if (it == sessions_.end() || it->second->token() != open.session_token) {
+  // The ticket is spent whatever follows: an opening seen on the path, or
+  // replayed, finds it gone.
+  auto ticket = tickets_.take(open.ticket_id);
+  const protocol::proof16 expected =
+      ticket ? crypto::open_proof(ticket->secret, open.ticket_id, open.serveid) : protocol::proof16{};
+  auto it = ticket ? sessions_.find(ticket->vnetid) : sessions_.end();
+  if (!ticket || !crypto::proof_equal(expected, open.proof) || it == sessions_.end()) {
+    net::error_code ec;
+    auto ep = s.remote_endpoint(ec);
     if (peer_log_.allow(handshakes, "warning"))
-      spdlog::warn("link refused: no session {:02} with that token", open.vnetid);
-    auto frame = error_frame(protocol::errc::unexpected_message, "unknown session: reconnect first");
+      spdlog::warn("link from {} refused: {}", ec ? "?" : net::to_string(ep),
+                   ticket ? "wrong proof for its ticket" : "unknown or already used ticket");
+    auto frame = error_frame(protocol::errc::unexpected_message,
+                             "link refused: unknown or already used ticket");
     co_await net::write_frame(s, std::move(frame));
     co_return;
   }
+  const std::uint32_t use_vnet = ticket->vnetid;
   const std::string group = vnet_of(*it->second).group;
   const serve_entry* target = registry_.find_serve(group, open.serveid);
   if (!target || !sessions_.contains(target->vnetid)) {
     auto why = fmt::format("serveid {:03} is not served in group '{}'", open.serveid, group);
-    if (peer_log_.allow(subject(open.vnetid), "refusal"))
-      spdlog::info("link from vnet {:02} refused: {}", open.vnetid, text::printable(why));
+    if (peer_log_.allow(subject(use_vnet), "refusal"))
+      spdlog::info("link from vnet {:02} refused: {}", use_vnet, text::printable(why));
     auto frame = protocol::encode(protocol::link_result{false, why});
     co_await net::write_frame(s, std::move(frame));
     co_return;
   }
   // Quotas read now: a reload applies to the next link at once.
-  if (auto why = links_.refusal(open.vnetid, target->vnetid, open.serveid, cfg_.limits); !why.empty()) {
-    if (peer_log_.allow(subject(open.vnetid), "refusal"))
-      spdlog::warn("link from vnet {:02} refused: {}", open.vnetid, why);
+  if (auto why = links_.refusal(use_vnet, target->vnetid, open.serveid, cfg_.limits); !why.empty()) {
+    if (peer_log_.allow(subject(use_vnet), "refusal"))
+      spdlog::warn("link from vnet {:02} refused: {}", use_vnet, why);
     auto frame = protocol::encode(protocol::link_result{false, why});
     co_await net::write_frame(s, std::move(frame));
     co_return;
   }
   auto serving = sessions_.at(target->vnetid);
-  auto& p = links_.create(ex_, open.vnetid, target->vnetid, open.serveid,
+  auto& p = links_.create(ex_, use_vnet, target->vnetid, open.serveid, ticket->secret,
                           net::to_duration(cfg_.link_timeout));
   auto link_id = p.id;
-  serving->send(protocol::link_request{p.id, p.token, open.serveid});
+  serving->send(protocol::link_request{p.id, open.serveid, ticket->secret});
   co_await p.signal.async_wait(net::use_nothrow);
 
   if (!p.peer || stopping_) {
@@ -312,7 +323,7 @@ net::awaitable<void> server::run_use_link(net::tcp::socket& s, protocol::link_op
     co_return;
   }
   net::tcp::socket peer = std::move(*p.peer);
-  auto use_vnet = p.use_vnet, serve_vnet = p.serve_vnet;
+  auto serve_vnet = p.serve_vnet;
   auto serveid = p.serveid;
   links_.forget(link_id);
   // From here the link table is the one owner that reaches both sockets.
@@ -333,8 +344,9 @@ net::awaitable<void> server::run_use_link(net::tcp::socket& s, protocol::link_op
 
 void server::join_link(net::tcp::socket& s, const protocol::link_join& join,
                        const std::string& from) {
-  if (!links_.join(join.link_id, join.link_token, s) && peer_log_.allow(handshakes, "warning"))
-    spdlog::warn("link join from {} refused: link {} is unknown, expired or already joined", from,
+  if (!links_.join(join.link_id, join.proof, s) && peer_log_.allow(handshakes, "warning"))
+    spdlog::warn("link join from {} refused: link {} is unknown, expired or already joined, or the "
+                 "proof is wrong", from,
                  join.link_id);
   // On success the socket now belongs to the waiting use side; on failure it
   // closes when this coroutine ends.

@@ -17,6 +17,7 @@
 #include "route/registry.hpp"
 #include "route/reload.hpp"
 #include "route/session.hpp"
+#include "route/tickets.hpp"
 #include "route/unidentified.hpp"
 #include "route/unserves.hpp"
 
@@ -69,6 +70,8 @@ class server {
   void on_unserve_request(session& s, const protocol::unserve_request& req);
   void on_unserve_result(session& s, const protocol::unserve_result& res);
   void on_rename(session& s, const protocol::vnet_rename& r);
+  void on_ticket_request(session& s, const protocol::ticket_request& r);
+  void on_link_key(session& s, const protocol::link_key_update& u);
   // A vnet left: answer the unserve requests it owed, forget the ones it made.
   void drop_unserves(std::uint32_t vnetid);
   // A change of a group's serve list, for each vnet of the group (each got
@@ -88,6 +91,8 @@ class server {
   registry registry_;
   std::map<std::uint32_t, std::shared_ptr<session>> sessions_;
   link_table links_;
+  // One-time link tickets of every session (link_open spends one).
+  ticket_book tickets_;
   // Unserve requests passed on to a serving vnet, and each requester's rate.
   unserve_book unserves_;
   // Serve-list changes not yet pushed, by group (push_update). An entry

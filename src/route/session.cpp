@@ -9,14 +9,12 @@ using namespace boost::asio::experimental::awaitable_operators;
 
 namespace route {
 
-session::session(net::tcp::socket socket, std::uint32_t vnetid, std::uint64_t token,
-                 net::duration timeout)
+session::session(net::tcp::socket socket, std::uint32_t vnetid, net::duration timeout)
     : socket_(std::move(socket)),
       // A vnet that takes none of its queued frames for as long as it may stay
       // silent is gone or does not read.
       outbox_(socket_.get_executor(), net::outbox_limits{.drain_timeout = timeout}),
       vnetid_(vnetid),
-      token_(token),
       welcome_timeout_(timeout),
       timeout_(timeout),
       last_seen_(std::chrono::steady_clock::now()) {

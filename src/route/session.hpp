@@ -24,8 +24,7 @@ inline constexpr std::size_t send_high_water = 1u << 20;
 
 class session {
  public:
-  session(net::tcp::socket socket, std::uint32_t vnetid, std::uint64_t token,
-          net::duration timeout);
+  session(net::tcp::socket socket, std::uint32_t vnetid, net::duration timeout);
 
   // Runs until the peer leaves, breaks the protocol, stays silent longer than
   // its timeout, or close() is called. Returns the reason, for the log.
@@ -46,7 +45,6 @@ class session {
   void close();
 
   std::uint32_t vnetid() const { return vnetid_; }
-  std::uint64_t token() const { return token_; }
   const std::string& remote() const { return remote_; }
 
  private:
@@ -56,7 +54,6 @@ class session {
   net::tcp::socket socket_;
   net::outbox outbox_;
   std::uint32_t vnetid_;
-  std::uint64_t token_;
   std::string remote_;
   net::duration welcome_timeout_;  // told to the vnet in its welcome
   net::duration timeout_;          // silence after which it is dropped

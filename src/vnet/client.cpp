@@ -20,12 +20,18 @@ client::client(net::asio::any_io_executor ex, config::vnet_config cfg)
     : ex_(ex),
       cfg_(std::move(cfg)),
       file_cfg_(cfg_),
+      group_(crypto::derive_group(cfg_.group, cfg_.group_key)),
+      link_keys_(std::make_shared<crypto::link_keys>(group_.mac_key)),
+      tickets_(ex, [this](std::uint16_t n) { send(protocol::ticket_request{n}); }),
       serves_(ex, ctx_),
       uses_(ex, ctx_),
       unserve_(ex, ctx_, serves_),
       retry_timer_(ex) {
   ctx_.cfg = &cfg_;
   ctx_.send = [this](const protocol::message& m) { send(m); };
+  ctx_.group = &group_;
+  ctx_.keys = link_keys_;
+  ctx_.tickets = &tickets_;
   serves_.load(cfg_.serves);
   uses_.load(cfg_.uses);
   cfg_.serves.clear();  // the tables own them from here on
@@ -123,7 +129,10 @@ static std::string not_a_route(const config::endpoint& route, const std::string&
 
 net::awaitable<std::string> client::run_session(net::tcp::socket& s) {
   const auto route = cfg_.route;
-  auto hello = protocol::encode(protocol::control_hello{protocol::version, cfg_.name, cfg_.group, {}});
+  // The route sees the wire group (with a group_key, an opaque id), never
+  // the key; the link key is signed with the group's mac key.
+  auto hello = protocol::encode(
+      protocol::control_hello{protocol::version, cfg_.name, group_.wire_group, {}, link_keys_->current()});
   auto hello_ec = co_await net::write_frame(s, std::move(hello));
   if (hello_ec) co_return not_a_route(route, "hello failed: " + hello_ec.message());
   // A route welcomes at once; dial_timeout bounds the wait for a silent peer.
@@ -145,7 +154,7 @@ net::awaitable<std::string> client::run_session(net::tcp::socket& s) {
     co_return not_a_route(route, fmt::format("its reply is a {}, not a welcome", protocol::name_of(protocol::type_of(msg))));
   welcomed_ = true;
 
-  ctx_.session = session_info{w->vnetid, w->session_token};
+  ctx_.session = session_info{w->vnetid};
   wake_connect_waiters();
   fatal_.clear();
   last_seen_ = std::chrono::steady_clock::now();
@@ -165,6 +174,7 @@ net::awaitable<std::string> client::run_session(net::tcp::socket& s) {
   outbox_.emplace(ex_, net::outbox_limits{.drain_timeout = silence});
 
   serves_.on_connected();
+  tickets_.on_connected();  // the first batch, before the first link needs one
   auto r = co_await (read_loop(s) || outbox_->run(s) || heartbeat(interval) || watchdog(silence));
   std::string reason;
   switch (r.index()) {
@@ -183,6 +193,7 @@ net::awaitable<std::string> client::run_session(net::tcp::socket& s) {
   ctx_.session.reset();
   outbox_.reset();
   fail_requests("lost the route");
+  tickets_.on_disconnected();
   serves_.on_disconnected();
   uses_.on_disconnected();
   co_return reason;
@@ -205,6 +216,7 @@ net::awaitable<std::string> client::heartbeat(net::duration interval) {
   for (;;) {
     if (!co_await net::sleep_for(interval)) co_return "heartbeat stopped";
     uses_.retry();  // ports that were busy
+    if (link_keys_->due()) send(protocol::link_key_update{link_keys_->rotate()});
     auto now = std::chrono::steady_clock::now().time_since_epoch();
     send(protocol::ping{next_request_++, static_cast<std::uint64_t>(
                                   std::chrono::duration_cast<std::chrono::microseconds>(now).count())});
@@ -231,6 +243,8 @@ void client::on_message(const protocol::message& m) {
     serves_.retry_refused(uses_.serve_list());
   } else if (auto* r = std::get_if<protocol::serve_result>(&m)) {
     serves_.on_result(*r);
+  } else if (auto* t = std::get_if<protocol::tickets>(&m)) {
+    tickets_.on_tickets(*t);
   } else if (auto* req = std::get_if<protocol::link_request>(&m)) {
     serves_.on_link_request(*req);
   } else if (auto* p = std::get_if<protocol::pong>(&m)) {
@@ -366,7 +380,13 @@ std::string client::reload(config::vnet_config next) {
   cfg_.serves.clear();
   cfg_.uses.clear();
   cfg_.terminal = keep_terminal;
-  if (d.route_changed || d.group_changed)
+  if (d.group_changed || d.group_key_changed) {
+    // Another group on the route: the links' keys and the listed keys'
+    // signatures change with it.
+    group_ = crypto::derive_group(cfg_.group, cfg_.group_key);
+    link_keys_->set_mac_key(group_.mac_key);
+  }
+  if (d.route_changed || d.group_changed || d.group_key_changed)
     restart_session();
   else if (d.name_changed)
     send(protocol::vnet_rename{cfg_.name});

@@ -15,6 +15,7 @@
 #include "net/time.hpp"
 #include "vnet/route_context.hpp"
 #include "vnet/serves.hpp"
+#include "vnet/ticket_stock.hpp"
 #include "vnet/unserve.hpp"
 #include "vnet/uses.hpp"
 
@@ -76,6 +77,8 @@ class client {
 
   net::awaitable<std::string> run_session(net::tcp::socket& s);
   net::awaitable<std::string> read_loop(net::tcp::socket& s);
+  // Pings the route, retries busy use ports and rotates the link key when
+  // it is due (every crypto::link_keys::period), publishing the new one.
   net::awaitable<std::string> heartbeat(net::duration interval);
   net::awaitable<std::string> watchdog(net::duration silence);
   void on_message(const protocol::message& m);
@@ -91,7 +94,13 @@ class client {
   // own the serves and uses (file plus terminal edits), so cfg_ has none.
   config::vnet_config cfg_;
   config::vnet_config file_cfg_;  // as last loaded from a file, for reload diffs
-  route_context ctx_;             // points at cfg_
+  // From cfg_'s group and group_key (Argon2id: derived at start and when
+  // either changes, never per connection).
+  crypto::group_keys group_;
+  // Shared with the serve side's link coroutines (their replay sets).
+  std::shared_ptr<crypto::link_keys> link_keys_;
+  ticket_stock tickets_;
+  route_context ctx_;             // points at cfg_, group_, link_keys_, tickets_
   serve_table serves_;
   use_table uses_;
   unserve_host unserve_;

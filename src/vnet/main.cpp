@@ -14,6 +14,7 @@
 #include "cli/options.hpp"
 #include "cli/startup.hpp"
 #include "config/config.hpp"
+#include "crypto/secret.hpp"
 #include "log/setup.hpp"
 #include "net/ctl_server.hpp"
 #include "net/endpoint.hpp"
@@ -64,6 +65,11 @@ int main(int argc, char** argv) {
                          "serves local TCP services and maps remote ones to local ports.",
                          exit_code, true);
   if (!opts) return exit_code;
+  if (opts->gen_key) {
+    // The same key goes into the [vnet] group_key of every vnet of the group.
+    std::cout << crypto::generate_secret() << "\n";
+    return 0;
+  }
   if (!logging::setup_logging(opts->log)) return 1;
 
   std::optional<config::vnet_config> loaded;

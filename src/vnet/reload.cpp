@@ -89,7 +89,7 @@ std::vector<apply_step<config::use_config>> plan_apply(
 bool config_diff::empty() const {
   return serves_added.empty() && serves_changed.empty() && serves_removed.empty() &&
          uses_added.empty() && uses_changed.empty() && uses_removed.empty() && !name_changed &&
-         !group_changed && !route_changed;
+         !group_changed && !group_key_changed && !route_changed;
 }
 
 std::string config_diff::summary(const config::vnet_config& before,
@@ -100,6 +100,7 @@ std::string config_diff::summary(const config::vnet_config& before,
       counts("uses", uses_added.size(), uses_removed.size(), uses_changed.size());
   if (name_changed) out += ", name " + before.name + " -> " + after.name;
   if (group_changed) out += ", group " + before.group + " -> " + after.group;
+  if (group_key_changed) out += ", group_key changed";
   if (route_changed)
     out += ", route " + endpoint_text(before.route) + " -> " + endpoint_text(after.route);
   if (settings_changed) out += ", settings updated";
@@ -112,6 +113,7 @@ config_diff diff(const config::vnet_config& before, const config::vnet_config& a
   diff_entries(before.uses, after.uses, d.uses_added, d.uses_changed, d.uses_removed);
   d.name_changed = before.name != after.name;
   d.group_changed = before.group != after.group;
+  d.group_key_changed = before.group_key != after.group_key;
   d.route_changed = before.route != after.route;
   const auto& o = before;
   const auto& n = after;

@@ -15,14 +15,17 @@ struct config_diff {
   std::vector<config::use_config> uses_added, uses_changed;         // new definitions
   std::vector<std::string> uses_removed;                            // keys
   bool name_changed = false, group_changed = false, route_changed = false;
+  // [vnet] group_key: like a group change, the vnet lands in another group
+  // on the route (the wire group derives from it) and reconnects.
+  bool group_key_changed = false;
   // Other [vnet] keys (timeouts, unserve policy, terminal): reported by
   // summary() only; they are not entries, so empty() ignores them.
   bool settings_changed = false;
 
   bool empty() const;
   // "nothing changed", or "serves +A -R ~C, uses +A -R ~C" followed by
-  // ", name OLD -> NEW", ", group OLD -> NEW", ", route IP:PORT -> IP:PORT"
-  // for those that changed. `before`/`after` are the configs given to diff().
+  // ", name OLD -> NEW", ", group OLD -> NEW", ", group_key changed" (never
+  // the key), ", route IP:PORT -> IP:PORT" for those that changed. `before`/`after` are the configs given to diff().
   std::string summary(const config::vnet_config& before, const config::vnet_config& after) const;
 };
 

@@ -4,18 +4,22 @@
 // messages.
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 
 #include "config/config.hpp"
+#include "crypto/link_keys.hpp"
+#include "crypto/secret.hpp"
 #include "net/time.hpp"
 #include "protocol/messages.hpp"
 
 namespace vnet {
 
+class ticket_stock;
+
 struct session_info {
   std::uint32_t vnetid = 0;
-  std::uint64_t token = 0;
 };
 
 struct route_context {
@@ -30,6 +34,12 @@ struct route_context {
   net::duration link_timeout{std::chrono::seconds(15)};
   std::optional<session_info> session;                 // set while connected
   std::function<void(const protocol::message&)> send;  // on the control session
+  // The client owns these three; they outlive every link coroutine's use.
+  // The group as derived from [vnet] group and group_key: the wire group,
+  // the psk mixed into link keys, the mac key that signs link keys.
+  const crypto::group_keys* group = nullptr;
+  std::shared_ptr<crypto::link_keys> keys;  // serve side: links to our serves
+  ticket_stock* tickets = nullptr;    // use side: one per link_open
 
   const config::endpoint& route() const { return cfg->route; }
   net::duration dial_timeout() const { return net::to_duration(cfg->dial_timeout); }

@@ -6,10 +6,12 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include "crypto/secret.hpp"
 #include "net/dial.hpp"
 #include "net/endpoint.hpp"
 #include "net/frame_io.hpp"
 #include "net/relay.hpp"
+#include "net/secure_relay.hpp"
 #include "net/spawn.hpp"
 #include "text/printable.hpp"
 
@@ -193,7 +195,10 @@ net::awaitable<void> serve_table::carry(std::uint64_t id, protocol::link_request
     if (ctx_.session) ctx_.send(protocol::link_failed{r.link_id, why});
     co_return;
   }
-  auto join = protocol::encode(protocol::link_join{protocol::version, r.link_id, r.link_token});
+  // The proof shows we got link_secret over TLS; no reusable token crosses
+  // the wire.
+  protocol::link_join joining{protocol::version, r.link_id, crypto::join_proof(r.link_secret, r.link_id)};
+  auto join = protocol::encode(joining);
   if (auto ec = co_await net::write_frame(link, std::move(join))) {
     spdlog::warn("serve {}: link {} failed: {}", cfg.name, r.link_id, ec.message());
     co_return;
@@ -203,13 +208,21 @@ net::awaitable<void> serve_table::carry(std::uint64_t id, protocol::link_request
   net::socket_set::guard g1(*links, service), g2(*links, link);
   std::optional<net::socket_set::link> counted(std::in_place, *links);
   if (on_links) on_links(id, links->links());
+  // The use side's hello (its ephemeral key, to our link key) comes first;
+  // link_secret, which only the two vnets and the route know, keys the link
+  // to its ticket, and our group's psk keys it to the group.
+  net::serve_params params{*ctx_.group, r.link_secret, ctx_.keys};
   auto started = std::chrono::steady_clock::now();
-  auto st = co_await net::relay(link, service);
+  net::secure_stats st = co_await net::relay_serve(service, link, std::move(params));
   counted.reset();
   if (on_links && find(id)) on_links(id, links->links());
+  if (!st.failure.empty()) {
+    spdlog::warn("serve {}: link {} failed: {}", text::printable(cfg.name), r.link_id, st.failure);
+    co_return;
+  }
   spdlog::log(ctx_.cfg->log_links ? spdlog::level::info : spdlog::level::debug, "serve {}: link {} closed {}",
               text::printable(cfg.name), r.link_id,
-              net::link_summary(st, std::chrono::steady_clock::now() - started, "in", "out"));
+              net::link_summary(st.stats, std::chrono::steady_clock::now() - started, "in", "out"));
 }
 
 }  // namespace vnet

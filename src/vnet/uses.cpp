@@ -10,9 +10,11 @@
 #include "net/frame_io.hpp"
 #include "net/listen.hpp"
 #include "net/relay.hpp"
+#include "net/secure_relay.hpp"
 #include "net/spawn.hpp"
 #include "protocol/serve_list_update.hpp"
 #include "text/printable.hpp"
+#include "vnet/ticket_stock.hpp"
 
 namespace vnet {
 
@@ -220,6 +222,13 @@ void use_table::stop(use_entry& e, use_state next, const std::string& why) {
   e.state = next;
 }
 
+const protocol::listed_serve* use_table::find_listed(std::uint16_t serveid) const {
+  if (!have_list_) return nullptr;
+  for (const auto& s : last_list_.serves)
+    if (s.serve.serveid == serveid) return &s;
+  return nullptr;
+}
+
 void use_table::on_disconnected() {
   have_list_ = false;
   last_list_ = {};
@@ -247,7 +256,20 @@ net::awaitable<void> use_table::carry(net::tcp::socket client, std::string name,
   net::socket_set::guard g1(*links, client);
   net::socket_set::link counted(*links);
   if (!ctx_.session) co_return;  // lost the route since accepting: just close
-  auto session = *ctx_.session;
+  // Links are encrypted to the serving vnet's link key as the route lists
+  // it; its mac under the group's key shows the route did not swap it.
+  const protocol::listed_serve* listed = find_listed(serveid);
+  if (!listed) {
+    spdlog::warn("use {}: link to serveid {:03} failed: it is no longer offered", name, serveid);
+    co_return;
+  }
+  if (!crypto::verify_link_key(ctx_.group->mac_key, listed->key)) {
+    spdlog::warn("use {}: link to serveid {:03} refused: the route listed a link key for serve {:03} "
+                 "that this group's key did not sign: a different group_key, or tampering",
+                 name, serveid, serveid);
+    co_return;
+  }
+  const protocol::link_key serve_key = listed->key;
   const auto route = ctx_.route();  // copies: reload may replace them meanwhile
   const auto dial_timeout = ctx_.dial_timeout();
   net::tcp::socket link(ex_);
@@ -257,35 +279,45 @@ net::awaitable<void> use_table::carry(net::tcp::socket client, std::string name,
                  ec.message());
     co_return;
   }
-  auto open = protocol::encode(protocol::link_open{protocol::version, session.vnetid, session.token, serveid});
+  // Taken once the route is reached, so that a failed dial spends none. The
+  // stock is usually full; when empty the refill is a round trip away.
+  std::optional<protocol::ticket> ticket = co_await ctx_.tickets->take(ctx_.link_timeout);
+  if (!ticket) {
+    spdlog::warn("use {}: link to serveid {:03} failed: {}", name, serveid,
+                 ctx_.session ? "the route gave no link ticket in time" : "lost the route");
+    co_return;
+  }
+  protocol::link_open opening{protocol::version, serveid, ticket->id,
+                              crypto::open_proof(ticket->secret, ticket->id, serveid)};
+  auto open = protocol::encode(opening);
   if (auto ec = co_await net::write_frame(link, std::move(open))) {
     spdlog::warn("use {}: link to serveid {:03} failed: {}", name, serveid, ec.message());
     co_return;
   }
-  // The client's first bytes wait in its socket until the route says the
-  // other side is there; nothing is read from it before the relay.
-  // Not a structured binding: GCC 12 mis-destroys those over a co_await result.
-  net::frame_result answer = co_await net::read_frame(link, protocol::max_payload, ctx_.link_timeout);
-  const auto& ec = answer.ec;
-  const auto& msg = answer.msg;
-  std::string why;
-  if (ec)
-    why = ec == net::asio::error::timed_out ? "no answer from the route" : ec.message();
-  else if (auto* r = std::get_if<protocol::link_result>(&msg))
-    why = r->ok ? "" : text::printable(r->reason);
-  else if (auto* e = std::get_if<protocol::error>(&msg))
-    why = "route: " + text::printable(e->message);
-  else
-    why = "unexpected answer from the route";
-  if (!why.empty()) {
-    spdlog::warn("use {}: link to serveid {:03} failed: {}", name, serveid, why);
+  // 0-RTT: the use hello and the client's first bytes, encrypted to the
+  // serving vnet's key, follow the opening at once; the route's answer is
+  // read (by the relay, through await_paired) before anything comes back.
+  net::await_paired_fn await_paired = [this, &link]() -> net::awaitable<std::string> {
+    // Not a structured binding: GCC 12 mis-destroys those over a co_await result.
+    net::frame_result answer = co_await net::read_frame(link, protocol::max_payload, ctx_.link_timeout);
+    const auto& ec = answer.ec;
+    const auto& msg = answer.msg;
+    if (ec) co_return ec == net::asio::error::timed_out ? "no answer from the route" : ec.message();
+    if (auto* r = std::get_if<protocol::link_result>(&msg))
+      co_return r->ok ? "" : text::printable(r->reason);
+    if (auto* e = std::get_if<protocol::error>(&msg)) co_return "route: " + text::printable(e->message);
+    co_return "unexpected answer from the route";
+  };
+  net::use_params params{*ctx_.group, ticket->secret, serve_key};
+  auto started = std::chrono::steady_clock::now();
+  net::secure_stats st = co_await net::relay_use(client, link, std::move(params), std::move(await_paired));
+  if (!st.failure.empty()) {
+    spdlog::warn("use {}: link to serveid {:03} failed: {}", name, serveid, st.failure);
     co_return;
   }
-  auto started = std::chrono::steady_clock::now();
-  auto st = co_await net::relay(client, link);
   spdlog::log(ctx_.cfg->log_links ? spdlog::level::info : spdlog::level::debug,
               "use {}: link to serveid {:03} closed {}", name, serveid,
-              net::link_summary(st, std::chrono::steady_clock::now() - started, "out", "in"));
+              net::link_summary(st.stats, std::chrono::steady_clock::now() - started, "out", "in"));
 }
 
 }  // namespace vnet

@@ -75,6 +75,8 @@ class use_table {
   void arm_standby_log(std::chrono::steady_clock::time_point when);
   void log_standby_reasons();
   void note_owner(use_entry& e, const protocol::listed_serve& s);
+  // The serveid's entry in the group's list now; nullptr when not offered.
+  const protocol::listed_serve* find_listed(std::uint16_t serveid) const;
   void start(use_entry& e, std::uint16_t port);
   void stop(use_entry& e, use_state next, const std::string& why);
   net::awaitable<void> carry(net::tcp::socket client, std::string name, std::uint16_t serveid,

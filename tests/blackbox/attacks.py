@@ -217,18 +217,24 @@ def open_flood(a, deadline):
     conn, why = try_hello(a.port, "opener", a.group)
     if conn is None:
         return {"hello_refused": why}
-    w = conn.welcome
     n = a.count or 500
-    links, refusals = [], []
+    links, refusals, stock = [], [], []
     for _ in range(n):
         if stopped(deadline):
             break
         try:
+            # One ticket per link; a session holds at most 64 unused, so
+            # the next batch comes once the route has taken the last ones.
+            while not stock and not stopped(deadline):
+                stock = wire.take_tickets(conn, 64)
+                if not stock:
+                    time.sleep(0.01)  # pacing the asks, not waiting for a state
+            if not stock:
+                break
             s = socket.create_connection(("127.0.0.1", a.port), timeout=5)
-            s.sendall(wire.encode("link_open", vnetid=w["vnetid"],
-                                  session_token=w["session_token"], serveid=a.serveid))
+            s.sendall(wire.link_open(stock.pop(), a.serveid))
             links.append(wire.Conn(a.port, sock=s))
-        except OSError as e:
+        except (OSError, wire.ProtocolError) as e:
             refusals.append(str(e))
     paired = 0
     for c in links:  # the answers, bounded by one overall deadline

@@ -12,6 +12,7 @@ decode (a newer message, e.g. serve_list_update) come back as a Message with
 `fields` None and the raw payload: callers skip what they do not need.
 """
 
+import hashlib
 import os
 import re
 import socket
@@ -59,12 +60,11 @@ SERVE = [("serveid", "u16"), ("name", "str"), ("type", "str"), ("ip", "str"),
 LAYOUTS = {
     "control_hello": [("version", "opening"), ("name", "str"), ("group", "str"), ("auth", "str"),
                       ("key", "key")],
-    "link_open": [("version", "opening"), ("vnetid", "u32"), ("session_token", "u64"),
-                  ("serveid", "u16"), ("ticket_id", "u64"), ("proof", "b16")],
-    "link_join": [("version", "opening"), ("link_id", "u64"), ("link_token", "u64"),
+    "link_open": [("version", "opening"), ("serveid", "u16"), ("ticket_id", "u64"),
                   ("proof", "b16")],
-    "welcome": [("version", "u16"), ("vnetid", "u32"), ("session_token", "u64"),
-                ("heartbeat_ms", "u32"), ("timeout_ms", "u32")],
+    "link_join": [("version", "opening"), ("link_id", "u64"), ("proof", "b16")],
+    "welcome": [("version", "u16"), ("vnetid", "u32"), ("heartbeat_ms", "u32"),
+                ("timeout_ms", "u32")],
     "error": [("code", "u16"), ("message", "str")],
     "ping": [("request_id", "u32"), ("timestamp", "u64")],
     "pong": [("request_id", "u32"), ("timestamp", "u64")],
@@ -74,8 +74,7 @@ LAYOUTS = {
     "serve_list": [("vnets", "u32"), ("serves", "serves")],
     "serve_query": [("request_id", "u32")],
     "serve_query_result": [("request_id", "u32"), ("vnets", "u32"), ("serves", "serves")],
-    "link_request": [("link_id", "u64"), ("link_token", "u64"), ("serveid", "u16"),
-                     ("link_secret", "b32")],
+    "link_request": [("link_id", "u64"), ("serveid", "u16"), ("link_secret", "b32")],
     "link_failed": [("link_id", "u64"), ("reason", "str")],
     "link_result": [("ok", "bool"), ("reason", "str")],
     "vnet_query": [("request_id", "u32")],
@@ -328,3 +327,35 @@ def register(conn, serveid, name="svc", port=1, info="", request_id=1, timeout=1
               serve=serve_info(serveid=serveid, name=name, port=port, info=info))
     return conn.recv_until("serve_result", timeout,
                            pred=lambda m: m["request_id"] == request_id)
+
+
+# ------------------------------------------------------------------ tickets
+
+def open_proof(secret, ticket_id, serveid):
+    """link_open.proof: the first 16 bytes of BLAKE2b-256 keyed with the
+    ticket's secret over "vnet-open" || u64be ticket_id || u16be serveid."""
+    msg = b"vnet-open" + struct.pack("!QH", ticket_id, serveid)
+    return hashlib.blake2b(msg, key=bytes(secret), digest_size=32).digest()[:16]
+
+
+def join_proof(secret, link_id):
+    """link_join.proof: the first 16 bytes of BLAKE2b-256 keyed with the
+    link's secret over "vnet-join" || u64be link_id."""
+    msg = b"vnet-join" + struct.pack("!Q", link_id)
+    return hashlib.blake2b(msg, key=bytes(secret), digest_size=32).digest()[:16]
+
+
+def take_tickets(conn, count=16, timeout=10.0):
+    """Asks the route for `count` link tickets on a control session; the
+    list it granted (maybe shorter, maybe empty)."""
+    conn.send("ticket_request", count=count)
+    m = conn.recv_until("tickets", timeout)
+    if m is None:
+        raise ProtocolError("the route closed the session instead of granting tickets")
+    return m["granted"]
+
+
+def link_open(ticket, serveid):
+    """The opening frame of a use-side link, spending `ticket`."""
+    return encode("link_open", serveid=serveid, ticket_id=ticket["id"],
+                  proof=open_proof(ticket["secret"], ticket["id"], serveid))

@@ -145,7 +145,7 @@ TEST(BadInput, HalfAHeaderThenSilenceIsClosed) {
 TEST(BadInput, UnknownLinkJoinIsDropped) {
   guarded_route g;
   auto c = g.raw();
-  ASSERT_TRUE(c.send_message(protocol::link_join{protocol::version, 424242, 1}));
+  ASSERT_TRUE(c.send_message(protocol::link_join{protocol::version, 424242}));
   EXPECT_TRUE(c.closed_within(2s));
   EXPECT_TRUE(g.logged("link join from .* refused: link 424242 is unknown"));
   EXPECT_TRUE(g.tunnel_works());

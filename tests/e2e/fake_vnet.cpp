@@ -1,5 +1,6 @@
 #include "fake_vnet.hpp"
 
+#include "crypto/secret.hpp"
 #include "harness.hpp"
 
 namespace e2e {
@@ -7,7 +8,7 @@ namespace e2e {
 fake_vnet::fake_vnet(std::uint16_t route_port, const std::string& name, const std::string& group)
     : route_port_(route_port) {
   if (!control_.connect(route_port_)) return;
-  if (!send(protocol::control_hello{protocol::version, name, group, {}})) return;
+  if (!send(protocol::control_hello{protocol::version, name, group, {}, published_key()})) return;
   auto m = control_.recv_message();
   if (m && std::holds_alternative<protocol::welcome>(*m)) welcome_ = std::get<protocol::welcome>(*m);
 }
@@ -30,10 +31,36 @@ std::optional<protocol::serve_result> fake_vnet::register_serve(std::uint16_t se
   return next<protocol::serve_result>();
 }
 
+protocol::link_key fake_vnet::published_key() {
+  protocol::key32 pub{};
+  pub.fill(0x42);
+  return crypto::sign_link_key(protocol::key32{}, 1, pub);
+}
+
+std::optional<protocol::ticket> fake_vnet::take_ticket() {
+  if (tickets_.empty()) {
+    if (!send(protocol::ticket_request{16})) return std::nullopt;
+    auto t = next<protocol::tickets>();
+    if (!t) return std::nullopt;
+    tickets_.assign(t->granted.begin(), t->granted.end());
+  }
+  if (tickets_.empty()) return std::nullopt;
+  auto t = tickets_.front();
+  tickets_.pop_front();
+  return t;
+}
+
 client_socket fake_vnet::open_link(std::uint16_t serveid) {
+  auto t = take_ticket();
+  if (!t) return client_socket{};
+  return open_link(serveid, *t);
+}
+
+client_socket fake_vnet::open_link(std::uint16_t serveid, const protocol::ticket& t) {
   client_socket s;
   if (s.connect(route_port_))
-    s.send_message(protocol::link_open{protocol::version, welcome_.vnetid, welcome_.session_token, serveid});
+    s.send_message(protocol::link_open{protocol::version, serveid, t.id,
+                                       crypto::open_proof(t.secret, t.id, serveid)});
   return s;
 }
 
@@ -63,9 +90,10 @@ std::optional<protocol::link_request> fake_vnet::next_link_request(std::chrono::
   }
 }
 
-client_socket fake_vnet::join(std::uint64_t link_id, std::uint64_t link_token) {
+client_socket fake_vnet::join(std::uint64_t link_id, const protocol::key32& link_secret) {
   client_socket s;
-  if (s.connect(route_port_)) s.send_message(protocol::link_join{protocol::version, link_id, link_token});
+  if (s.connect(route_port_))
+    s.send_message(protocol::link_join{protocol::version, link_id, crypto::join_proof(link_secret, link_id)});
   return s;
 }
 

@@ -1,10 +1,11 @@
 #pragma once
 // A vnet played by hand from the test thread: its control session and the
 // links it joins are raw sockets, so a test can make it misbehave on purpose
-// (never join a link, join with a wrong token, fall silent).
+// (never join a link, join with a wrong proof, fall silent).
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <deque>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -32,9 +33,15 @@ class fake_vnet {
   // The route's answer to registering `serveid`, whatever it is.
   std::optional<protocol::serve_result> register_serve(std::uint16_t serveid, const std::string& name);
   bool unregister(std::uint16_t serveid) { return send(protocol::serve_unregister{serveid}); }
-  // The using side of a link: a new connection to the route with link_open;
-  // the route answers on it with link_result.
+  // The using side of a link: a new connection to the route with link_open
+  // (a ticket of the stock, asked for when empty); the route answers on it
+  // with link_result.
   client_socket open_link(std::uint16_t serveid);
+  // The same with a given ticket (spent or not: a test of the route).
+  client_socket open_link(std::uint16_t serveid, const protocol::ticket& t);
+  // A ticket from the route (asked over the control session when the stock
+  // is empty; other control messages meanwhile are skipped).
+  std::optional<protocol::ticket> take_ticket();
   // Asks vnet `vnetid` for an unserve of 127.0.0.1:`port`, with `request_id`.
   bool ask_unserve(std::uint32_t request_id, std::uint32_t vnetid, std::uint16_t port) {
     return send(protocol::unserve_request{request_id, vnetid, "127.0.0.1", port});
@@ -51,8 +58,12 @@ class fake_vnet {
   void fall_silent();
   // The route's next link request; other control messages are skipped.
   std::optional<protocol::link_request> next_link_request(std::chrono::milliseconds timeout = 5s);
-  // The serving side of a link: a new connection to the route with link_join.
-  client_socket join(std::uint64_t link_id, std::uint64_t link_token);
+  // The serving side of a link: a new connection to the route with link_join,
+  // its proof made with `link_secret` (from the link_request).
+  client_socket join(std::uint64_t link_id, const protocol::key32& link_secret);
+  // The link key this vnet publishes: signed without a group key, never
+  // used (a hand-played serve carries plaintext).
+  static protocol::link_key published_key();
   client_socket& control() { return control_; }
 
  private:
@@ -61,6 +72,7 @@ class fake_vnet {
   std::uint16_t route_port_;
   client_socket control_;
   protocol::welcome welcome_;
+  std::deque<protocol::ticket> tickets_;
   std::mutex send_mutex_;  // the heartbeat thread and the test thread both send
   std::atomic<bool> beating_{false};
   std::thread heartbeat_;

@@ -1,8 +1,9 @@
-// Links on the route: the serving side proves itself with the link's token,
+// Links on the route: the serving side proves itself with the link's secret,
 // must join within link_timeout, and loses its links when it is dropped; and
 // one connection that stops reading never slows another.
 #include <gtest/gtest.h>
 
+#include "crypto/secret.hpp"
 #include "fake_vnet.hpp"
 #include "harness.hpp"
 
@@ -30,25 +31,40 @@ struct hand_served {
   client_socket connect() { return connect_eventually(w.use_port(*office, "svc")); }
 };
 
-// Bytes both ways between the client of the use and the hand-joined link.
-void expect_carried(client_socket& client, client_socket& link, std::uint32_t seed) {
-  e2e::expect_carried(client, link, seed, 100000);
+protocol::key32 flipped(protocol::key32 k) {
+  k[0] ^= 1;
+  return k;
 }
 
-TEST(Links, AWrongTokenIsRefusedAndTheRightOneStillPairs) {
+// The hand-joined link is paired with office's: the use hello arrives on it
+// (61 bytes: version 1, key id, ephemeral key, stream header; office sends it
+// at once, 0-RTT), then records; the client's bytes never appear in clear.
+void expect_paired_and_encrypted(client_socket& client, client_socket& link) {
+  const std::string secret = "the client's words, never on the link in clear";
+  ASSERT_TRUE(client.send_all(secret));
+  auto hello = link.recv_exact(61, 5s);
+  ASSERT_TRUE(hello);
+  EXPECT_EQ((*hello)[0], 1);
+  auto record = link.recv_exact(4 + secret.size() + 17, 5s);  // u32 length, then the sealed bytes
+  ASSERT_TRUE(record);
+  std::string seen(record->begin(), record->end());
+  EXPECT_EQ(seen.find("never on the link"), std::string::npos);
+}
+
+TEST(Links, AWrongJoinProofIsRefusedAndTheRightOneStillPairs) {
   hand_served h;
   auto client = h.connect();
   auto req = h.home->next_link_request();
   ASSERT_TRUE(req);
   EXPECT_EQ(req->serveid, 900);
 
-  auto forged = h.home->join(req->link_id, req->link_token ^ 1);
+  auto forged = h.home->join(req->link_id, flipped(req->link_secret));
   EXPECT_TRUE(forged.closed_within(2s));
   EXPECT_TRUE(h.w.wait_for_log("link join from .* refused: link " + std::to_string(req->link_id) + " "))
       << h.w.log();
 
-  auto link = h.home->join(req->link_id, req->link_token);
-  expect_carried(client, link, 10);
+  auto link = h.home->join(req->link_id, req->link_secret);
+  expect_paired_and_encrypted(client, link);
 }
 
 TEST(Links, AServingVnetThatNeverJoinsIsGivenUpAtTheLinkTimeout) {
@@ -65,7 +81,7 @@ TEST(Links, AServingVnetThatNeverJoinsIsGivenUpAtTheLinkTimeout) {
                                " .* failed: vnet \\d+ did not open its side within 1000 ms"))
       << h.w.log();
   // Forgotten: joining now is refused.
-  auto late = h.home->join(req->link_id, req->link_token);
+  auto late = h.home->join(req->link_id, req->link_secret);
   EXPECT_TRUE(late.closed_within(2s));
   EXPECT_TRUE(h.w.wait_for_log("link join from .* refused: link " + std::to_string(req->link_id) + " "));
 }
@@ -77,8 +93,8 @@ TEST(Links, ASilentVnetIsDroppedAndItsLiveLinksAreClosed) {
   auto client = h.connect();
   auto req = h.home->next_link_request();
   ASSERT_TRUE(req);
-  auto link = h.home->join(req->link_id, req->link_token);
-  expect_carried(client, link, 20);
+  auto link = h.home->join(req->link_id, req->link_secret);
+  expect_paired_and_encrypted(client, link);
 
   h.home->fall_silent();  // the control session stays open, without a byte
   EXPECT_TRUE(h.w.wait_for_log("vnet \\d+ \\(home\\) disconnected"));
@@ -112,6 +128,140 @@ TEST(Links, AStalledConnectionDoesNotSlowAnotherOfTheSameUse) {
   auto back = stuck.recv_exact(stuffed, 60s);
   ASSERT_TRUE(back);
   EXPECT_TRUE(std::equal(back->begin(), back->end(), bulk.begin()));
+}
+
+// ---- tickets and link keys ---------------------------------------------------
+
+// Two hand-played vnets: "home" serves 900, "user" opens links by hand.
+struct two_fakes {
+  world w;
+  std::optional<fake_vnet> home, user;
+  two_fakes() {
+    w.start_route();
+    home.emplace(w.route_port(), "home");
+    user.emplace(w.route_port(), "user");
+    EXPECT_TRUE(home->ok() && user->ok());
+    EXPECT_TRUE(home->serve(900, "by-hand"));
+  }
+};
+
+std::optional<protocol::link_result> link_answer(client_socket& link) {
+  auto m = link.recv_message(5s);
+  if (!m || !std::holds_alternative<protocol::link_result>(*m)) return std::nullopt;
+  return std::get<protocol::link_result>(*m);
+}
+
+bool refused_by_route(client_socket& link) {
+  auto m = link.recv_message(5s);
+  return m && std::holds_alternative<protocol::error>(*m) && link.closed_within(2s);
+}
+
+// A link opening seen on the path (or replayed) finds its ticket spent: the
+// route refuses it before the serving vnet hears of it.
+TEST(Links, ATicketOpensOneLinkAndItsReplayIsRefused) {
+  two_fakes f;
+  auto t = f.user->take_ticket();
+  ASSERT_TRUE(t);
+  auto first = f.user->open_link(900, *t);
+  auto req = f.home->next_link_request();
+  ASSERT_TRUE(req);
+  // The serving side gets the ticket's secret (over its session) to key the link.
+  EXPECT_EQ(req->link_secret, t->secret);
+  auto server = f.home->join(req->link_id, req->link_secret);
+  auto r = link_answer(first);
+  ASSERT_TRUE(r && r->ok);
+  e2e::expect_carried(first, server, 40, 10000);
+
+  auto replay = f.user->open_link(900, *t);
+  EXPECT_TRUE(refused_by_route(replay));
+  EXPECT_TRUE(f.w.wait_for_log("link from .* refused: unknown or already used ticket")) << f.w.log();
+  // Not one more request reached home (a bounded wait for something that
+  // must not come).
+  EXPECT_FALSE(f.home->next_link_request(500ms));
+}
+
+// The proof binds the ticket to its serveid and to its secret; a wrong
+// proof spends the ticket too, so a guesser gets one try per ticket.
+TEST(Links, AWrongOpenProofIsRefusedAndSpendsTheTicket) {
+  two_fakes f;
+  auto t = f.user->take_ticket();
+  ASSERT_TRUE(t);
+  client_socket wrong;
+  ASSERT_TRUE(wrong.connect(f.w.route_port()));
+  // Made for serveid 901, sent for 900.
+  ASSERT_TRUE(wrong.send_message(protocol::link_open{protocol::version, 900, t->id,
+                                                     crypto::open_proof(t->secret, t->id, 901)}));
+  EXPECT_TRUE(refused_by_route(wrong));
+  EXPECT_TRUE(f.w.wait_for_log("link from .* refused: wrong proof for its ticket")) << f.w.log();
+  auto again = f.user->open_link(900, *t);  // now with the right proof: spent
+  EXPECT_TRUE(refused_by_route(again));
+  EXPECT_FALSE(f.home->next_link_request(500ms));
+}
+
+TEST(Links, ASessionHoldsAtMost64UnusedTicketsAndTheyDieWithIt) {
+  two_fakes f;
+  ASSERT_TRUE(f.user->control().send_message(protocol::ticket_request{64}));
+  auto a = f.user->next<protocol::tickets>();
+  ASSERT_TRUE(a);
+  EXPECT_EQ(a->granted.size(), 64u);
+  ASSERT_TRUE(f.user->control().send_message(protocol::ticket_request{10}));
+  auto b = f.user->next<protocol::tickets>();
+  ASSERT_TRUE(b);
+  EXPECT_TRUE(b->granted.empty());
+
+  const auto kept = a->granted[0];
+  f.user.reset();  // its session ends
+  EXPECT_TRUE(f.w.wait_for_log("vnet \\d+ \\(user\\) disconnected")) << f.w.log();
+  fake_vnet other(f.w.route_port(), "other");
+  auto late = other.open_link(900, kept);
+  EXPECT_TRUE(refused_by_route(late));
+}
+
+// Links to a serve are encrypted to its vnet's link key: the route lists it
+// with the serve, and pushes a rotation to the group like a rename.
+TEST(Links, AServesLinkKeyIsListedAndARotationIsPushed) {
+  two_fakes f;
+  ASSERT_TRUE(f.user->control().send_message(protocol::serve_query{7}));
+  auto q = f.user->next<protocol::serve_query_result>();
+  ASSERT_TRUE(q);
+  ASSERT_EQ(q->list.serves.size(), 1u);
+  EXPECT_EQ(q->list.serves[0].key, fake_vnet::published_key());
+
+  protocol::key32 pub{};
+  pub.fill(0x77);
+  const auto rotated = crypto::sign_link_key(protocol::key32{}, 2, pub);
+  ASSERT_TRUE(f.home->control().send_message(protocol::link_key_update{rotated}));
+  bool pushed = false;
+  for (auto deadline = clock::now() + 5s; !pushed && clock::now() < deadline;) {
+    auto u = f.user->next<protocol::serve_list_update>(1s);
+    if (u && u->changed.size() == 1 && u->changed[0].serve.serveid == 900)
+      pushed = u->changed[0].key == rotated;
+  }
+  EXPECT_TRUE(pushed);
+}
+
+// A route (or anyone posing as a vnet of the group who knows its id but not
+// its key) lists a link key the group's key did not sign: the use refuses
+// before opening anything.
+TEST(Links, AUseRefusesALinkKeyItsGroupKeyDidNotSign) {
+  world w;
+  w.start_route();
+  const std::string key = "the-group-key-of-this-test";
+  const auto group = crypto::derive_group("team", key);
+  fake_vnet home(w.route_port(), "home", group.wire_group);  // signs with no key
+  ASSERT_TRUE(home.ok());
+  ASSERT_TRUE(home.serve(900, "forged"));
+  auto b = w.vnet_config("office", "team");
+  b.group_key = key;
+  b.uses.push_back(any_port_use("svc", 900));
+  auto& office = w.start_vnet(b);
+  ASSERT_TRUE(eventually([&] { return w.use_listening(office, "svc"); }));
+  auto client = connect_eventually(w.use_port(office, "svc"));
+  EXPECT_TRUE(client.closed_within(5s));
+  EXPECT_TRUE(w.wait_for_log("use svc: link to serveid 900 refused: the route listed a link key for serve 900 "
+                             "that this group's key did not sign"))
+      << w.log();
+  EXPECT_FALSE(home.next_link_request(500ms));  // no link was opened
 }
 
 }  // namespace

@@ -43,7 +43,7 @@ std::optional<pair_ends> pair(fake_vnet& user, fake_vnet& home, std::uint16_t se
   p.user = user.open_link(serveid);
   auto req = home.next<protocol::link_request>();
   if (!req) return std::nullopt;
-  p.server = home.join(req->link_id, req->link_token);
+  p.server = home.join(req->link_id, req->link_secret);
   auto r = link_answer(p.user);
   if (!r || !r->ok) return std::nullopt;
   return p;
@@ -116,7 +116,7 @@ TEST(Quota, PendingLinksPerVnetRefusedUntilOneOfThemPairs) {
       << w.log();
 
   // One pairs: its slot is free, and the pair carries bytes intact.
-  auto server_one = home.join(req_one->link_id, req_one->link_token);
+  auto server_one = home.join(req_one->link_id, req_one->link_secret);
   auto ok = link_answer(one);
   ASSERT_TRUE(ok && ok->ok);
   expect_carried(one, server_one, 1);
@@ -175,7 +175,7 @@ TEST(Quota, LinksPerServeAreBoundedWhicheverVnetOpensThem) {
   EXPECT_EQ(refused->reason, pending_why);
   EXPECT_TRUE(w.wait_for_log(literal(pending_why))) << w.log();
 
-  auto server_one = home.join(req->link_id, req->link_token);
+  auto server_one = home.join(req->link_id, req->link_secret);
   ASSERT_TRUE(link_answer(one));
   auto second = pair(u2, home, 900);  // the 2nd live one
   ASSERT_TRUE(second);

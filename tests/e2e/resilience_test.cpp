@@ -91,7 +91,7 @@ TEST(Resilience, VnetNoticesASilentRouteAndReconnects) {
   net::tcp::socket first(io);
   ASSERT_TRUE(accept_within(first));
   first.non_blocking(false);
-  protocol::welcome hello_back{protocol::version, 1, 42, 100, 300};
+  protocol::welcome hello_back{protocol::version, 1, 100, 300};
   auto frame = protocol::encode(hello_back);
   boost::asio::write(first, boost::asio::buffer(frame));
   ASSERT_TRUE(eventually([&] { return office.connected(); }));

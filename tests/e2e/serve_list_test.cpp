@@ -189,7 +189,7 @@ class fake_route {
     client_socket s(::accept(fd_, nullptr, nullptr));
     auto hello = s.recv_message();
     if (!hello || !std::holds_alternative<protocol::control_hello>(*hello)) return {};
-    s.send_message(protocol::welcome{protocol::version, 1, 7, 200, 15000});
+    s.send_message(protocol::welcome{protocol::version, 1, 200, 15000});
     return s;
   }
 

@@ -6,6 +6,7 @@
 #include <boost/asio/read.hpp>
 #include <boost/asio/write.hpp>
 
+#include "crypto/secret.hpp"
 #include "harness.hpp"
 #include "net/dial.hpp"
 #include "net/spawn.hpp"
@@ -210,19 +211,26 @@ TEST(Tunnel, GroupsAreIsolated) {
   ASSERT_TRUE(s.send_message(protocol::control_hello{protocol::version, "guesser", "other", {}}));
   auto welcome = s.recv_message();
   ASSERT_TRUE(welcome && std::holds_alternative<protocol::welcome>(*welcome));
-  auto& wm = std::get<protocol::welcome>(*welcome);
+  // Its own tickets are good; the serveid is not its group's.
+  ASSERT_TRUE(s.send_message(protocol::ticket_request{1}));
+  auto granted = s.recv_message();  // after the serve list and its updates
+  while (granted && !std::holds_alternative<protocol::tickets>(*granted)) granted = s.recv_message();
+  ASSERT_TRUE(granted);
+  ASSERT_EQ(std::get<protocol::tickets>(*granted).granted.size(), 1u);
+  const auto ticket = std::get<protocol::tickets>(*granted).granted[0];
   client_socket link;
   ASSERT_TRUE(link.connect(t.w.route_port()));
-  ASSERT_TRUE(link.send_message(protocol::link_open{protocol::version, wm.vnetid, wm.session_token, 700}));
+  ASSERT_TRUE(link.send_message(protocol::link_open{protocol::version, 700, ticket.id,
+                                                    crypto::open_proof(ticket.secret, ticket.id, 700)}));
   auto answer = link.recv_message();
   ASSERT_TRUE(answer && std::holds_alternative<protocol::link_result>(*answer));
   EXPECT_FALSE(std::get<protocol::link_result>(*answer).ok);
   EXPECT_TRUE(link.closed_within(2s));
 
-  // A wrong session token is refused too.
+  // A ticket the route never granted is refused too.
   client_socket forged;
   ASSERT_TRUE(forged.connect(t.w.route_port()));
-  ASSERT_TRUE(forged.send_message(protocol::link_open{protocol::version, 1, 12345, 700}));
+  ASSERT_TRUE(forged.send_message(protocol::link_open{protocol::version, 700, 12345, {}}));
   auto refused = forged.recv_message();
   ASSERT_TRUE(refused && std::holds_alternative<protocol::error>(*refused));
   EXPECT_TRUE(forged.closed_within(2s));
@@ -232,6 +240,25 @@ TEST(Tunnel, GroupsAreIsolated) {
   const auto data = random_bytes(4096, 5);
   ASSERT_TRUE(ok.send_all(data));
   EXPECT_EQ(ok.recv_exact(data.size()), data);
+}
+
+// A new group_key puts a vnet in another group on the route (the wire group
+// derives from it): reload reconnects, as for a new group name, and the same
+// key on both ends joins them again, under an id that is not the name.
+TEST(Tunnel, AGroupKeyChangeAtReloadReconnectsIntoTheKeyedGroup) {
+  tunnel t([](world& w) { return w.start_echo(); });
+  ASSERT_TRUE(t.echoes());
+  const std::string key = "a-group-key-of-the-test";
+  auto office_cfg = t.w.on_io([&] { return t.office->running_config(); });
+  office_cfg.group_key = key;
+  t.w.on_io([&] { return t.office->reload(office_cfg); });
+  EXPECT_TRUE(eventually([&] { return !t.w.use_listening(*t.office, "svc"); }));
+  auto home_cfg = t.w.on_io([&] { return t.home->running_config(); });
+  home_cfg.group_key = key;
+  t.w.on_io([&] { return t.home->reload(home_cfg); });
+  EXPECT_TRUE(eventually([&] { return t.w.use_listening(*t.office, "svc"); }));
+  EXPECT_TRUE(eventually([&] { return t.echoes(); }));
+  EXPECT_EQ(t.w.on_io([&] { return t.w.route_server().state().group_size("default"); }), 0u);
 }
 
 TEST(Tunnel, WorksOverIpv6) {

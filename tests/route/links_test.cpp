@@ -2,6 +2,7 @@
 // closes them when either vnet leaves or the route stops, and forgets them
 // when the relay's scope ends.
 #include "route/links.hpp"
+#include "crypto/secret.hpp"
 
 #include <boost/asio/io_context.hpp>
 #include <gtest/gtest.h>
@@ -55,6 +56,27 @@ TEST(RouteLinks, CloseAllClosesEveryPairedSocket) {
   for (auto* x : {&s.a, &s.b, &s.c, &s.d}) EXPECT_FALSE(x->is_open());
 }
 
+// The serving side joins with a proof made with the link's secret (the use
+// side's ticket secret, sent to it over TLS): a wrong proof leaves the link
+// waiting for the right one, which pairs it once.
+TEST(RouteLinks, AJoinNeedsTheProofOfTheLinksSecret) {
+  sockets s;
+  route::link_table t;
+  protocol::key32 secret{};
+  secret.fill(7);
+  auto& p = t.create(s.io.get_executor(), 1, 2, 700, secret, 1s);
+  const auto id = p.id;
+  auto wrong = secret;
+  wrong[31] ^= 1;
+  EXPECT_FALSE(t.join(id, crypto::join_proof(wrong, id), s.a));
+  EXPECT_FALSE(t.join(id + 1, crypto::join_proof(secret, id + 1), s.a));  // no such link
+  EXPECT_FALSE(p.peer);
+  EXPECT_TRUE(s.a.is_open());  // a refused socket is left to its caller
+  EXPECT_TRUE(t.join(id, crypto::join_proof(secret, id), s.b));
+  EXPECT_TRUE(p.peer);
+  EXPECT_FALSE(t.join(id, crypto::join_proof(secret, id), s.c));  // joined already
+}
+
 // ---- quotas: links per using vnet and per serve ------------------------------
 
 config::route_limits small_limits() {
@@ -72,9 +94,9 @@ TEST(RouteLinkQuota, PendingLinksPerVnetAreBoundedAndAForgottenOneFreesItsSlot) 
   auto limits = small_limits();
   auto ex = s.io.get_executor();
   EXPECT_EQ(t.refusal(1, 2, 700, limits), "");
-  auto& first = t.create(ex, 1, 2, 700, 1s);
+  auto& first = t.create(ex, 1, 2, 700, protocol::key32{}, 1s);
   EXPECT_EQ(t.refusal(1, 2, 700, limits), "");  // the 2nd may still open
-  t.create(ex, 1, 2, 700, 1s);
+  t.create(ex, 1, 2, 700, protocol::key32{}, 1s);
   EXPECT_EQ(t.refusal(1, 2, 700, limits),
             "vnet 01 may have at most 2 links waiting to pair (raise [route] max_pending_links_per_vnet)");
   EXPECT_EQ(t.refusal(1, 2, 701, limits), t.refusal(1, 2, 700, limits));  // per vnet, any serve
@@ -93,7 +115,7 @@ TEST(RouteLinkQuota, LivePerVnetCountsPairedAndWaitingLinks) {
   std::optional<route::link_table::active_scope> one(std::in_place, t, 1, 1, 2, 700, s.a, s.b);
   route::link_table::active_scope two(t, 2, 1, 2, 701, s.c, s.d);
   EXPECT_EQ(t.refusal(1, 2, 700, limits), "");
-  auto& waiting = t.create(ex, 1, 2, 700, 1s);  // 3 open: 2 paired, 1 waiting
+  auto& waiting = t.create(ex, 1, 2, 700, protocol::key32{}, 1s);  // 3 open: 2 paired, 1 waiting
   EXPECT_EQ(t.refusal(1, 2, 700, limits),
             "vnet 01 may have at most 3 open links (raise [route] max_live_links_per_vnet)");
   // The serving side is not the using side: vnet 02 may still open its own.
@@ -112,8 +134,8 @@ TEST(RouteLinkQuota, LinksPerServeAreBoundedWhoeverOpensThem) {
   limits.max_pending_links_per_serve = 2;
   limits.max_live_links_per_serve = 3;
   auto ex = s.io.get_executor();
-  auto& a = t.create(ex, 1, 9, 700, 1s);
-  auto& b = t.create(ex, 3, 9, 700, 1s);
+  auto& a = t.create(ex, 1, 9, 700, protocol::key32{}, 1s);
+  auto& b = t.create(ex, 3, 9, 700, protocol::key32{}, 1s);
   EXPECT_EQ(t.refusal(4, 9, 700, limits),
             "serveid 700 of vnet 09 may have at most 2 links waiting to pair "
             "(raise [route] max_pending_links_per_serve)");
@@ -125,7 +147,7 @@ TEST(RouteLinkQuota, LinksPerServeAreBoundedWhoeverOpensThem) {
   route::link_table::active_scope pa(t, a_id, 1, 9, 700, s.a, s.b);
   route::link_table::active_scope pb(t, b_id, 3, 9, 700, s.c, s.d);
   EXPECT_EQ(t.refusal(4, 9, 700, limits), "");
-  t.create(ex, 4, 9, 700, 1s);  // the 3rd open link
+  t.create(ex, 4, 9, 700, protocol::key32{}, 1s);  // the 3rd open link
   EXPECT_EQ(t.refusal(5, 9, 700, limits),
             "serveid 700 of vnet 09 may carry at most 3 open links (raise [route] max_live_links_per_serve)");
 }

@@ -279,3 +279,38 @@ TEST(RegistryQuota, ServesAreCountedPerVnet) {
 }
 
 }  // namespace
+
+namespace {
+
+protocol::link_key key(std::uint32_t id, std::uint8_t fill) {
+  protocol::link_key k;
+  k.key_id = id;
+  k.pub.fill(fill);
+  k.mac.fill(static_cast<std::uint8_t>(fill + 1));
+  return k;
+}
+
+// Links to a serve are encrypted to its vnet's link key: the route lists the
+// key with each of that vnet's serves, the one from the hello first, then
+// each rotation's.
+TEST(RegistryLinkKeys, EachServeIsListedWithItsVnetsCurrentKey) {
+  route::registry r;
+  auto a = r.add_vnet("a", "g", key(1, 0xa0));
+  auto b = r.add_vnet("b", "g", key(1, 0xb0));
+  ASSERT_TRUE(r.register_serve(a, serve(700)).ok);
+  ASSERT_TRUE(r.register_serve(b, serve(701)).ok);
+  auto list = r.list_for_group("g");
+  ASSERT_EQ(list.serves.size(), 2u);
+  EXPECT_EQ(list.serves[0].key, key(1, 0xa0));
+  EXPECT_EQ(list.serves[1].key, key(1, 0xb0));
+
+  ASSERT_TRUE(r.set_key(a, key(2, 0xa2)));
+  EXPECT_EQ(r.list_for_group("g").serves[0].key, key(2, 0xa2));
+  EXPECT_EQ(r.list_for_group("g").serves[1].key, key(1, 0xb0));
+  auto mine = r.listed_serves_of(a);
+  ASSERT_EQ(mine.size(), 1u);
+  EXPECT_EQ(mine[0].key, key(2, 0xa2));
+  EXPECT_FALSE(r.set_key(99, key(3, 1)));
+}
+
+}  // namespace

@@ -86,6 +86,19 @@ TEST(Reload, NameGroupRoute) {
             "route 127.0.0.1:7749 -> [::1]:7749");
 }
 
+// A new group_key puts the vnet in another group on the route: it must
+// reconnect, and the summary must not print the key.
+TEST(Reload, GroupKeyIsAChangeNamedWithoutTheKey) {
+  auto before = cfg("[vnet]\ngroup=g\n");
+  auto after = cfg("[vnet]\ngroup=g\ngroup_key=abcdefghijklmnopqrstuvwxyz012345\n");
+  auto d = diff(before, after);
+  EXPECT_TRUE(d.group_key_changed);
+  EXPECT_FALSE(d.group_changed);
+  EXPECT_FALSE(d.empty());
+  EXPECT_EQ(d.summary(before, after), "serves +0 -0 ~0, uses +0 -0 ~0, group_key changed");
+  EXPECT_FALSE(diff(after, after).group_key_changed);
+}
+
 TEST(Reload, RoutePortAndHostName) {
   auto before = cfg("", "route.example.com");
   auto after = config::parse_vnet_config("[route]\nip=route.example.com\nport=7750\n", "t.ini");

@@ -48,7 +48,10 @@ std::optional<options> parse(int argc, char** argv, const char* default_name, co
        "offer local port PORT (on IP, default 127.0.0.1) as SERVEID (0: the route picks); repeatable")
       ("use", po::value<std::vector<std::string>>(&out.vnet.uses)->value_name("SERVEID:[IP:]PORT"),
        "listen on local PORT (on IP, default 127.0.0.1) for the serve SERVEID; repeatable");
-  if (with_vnet_flags) visible.add(oneliner);
+  if (with_vnet_flags) {
+    visible.add_options()("gen-key", "print a new random group_key (for [vnet] group_key) and exit");
+    visible.add(oneliner);
+  }
   po::options_description all;
   all.add(visible).add_options()("config", po::value<std::string>(&out.config_path));
   po::positional_options_description positional;
@@ -103,6 +106,7 @@ std::optional<options> parse(int argc, char** argv, const char* default_name, co
     return std::nullopt;
   }
   out.check_only = vm.count("check-config") > 0;
+  out.gen_key = vm.count("gen-key") > 0;
   out.config_given = vm.count("config") > 0;
   if (out.config_given && !out.vnet.empty()) {
     std::cerr << program << ": give either a configuration file or --route and its flags, not both\n"

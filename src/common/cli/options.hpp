@@ -15,6 +15,7 @@ struct options {
   std::string ctl_path;  // --ctl: the control socket (`PROGRAM ctl`)
   bool config_given = false;  // a file was named (not the ./config.ini default)
   config::vnet_flags vnet;  // vnet only: --route, --group, --name, --serve, --use
+  bool gen_key = false;     // vnet only: --gen-key, print a new group_key and exit
 };
 
 // Parses argv. Prints help/version/errors itself; returns nullopt with

@@ -78,15 +78,12 @@ struct link_open {
   static constexpr type tag{0x02};  // vnet (use side) -> route: carry one connection to a serveid
   static constexpr const char* type_name = "link_open";
   std::uint16_t version = protocol::version;
-  std::uint32_t vnetid = 0;          // TRANSITIONAL: goes with session_token
-  std::uint64_t session_token = 0;   // TRANSITIONAL: replaced by the ticket
   std::uint16_t serveid = 0;
   std::uint64_t ticket_id = 0;
   proof16 proof{};
   bool operator==(const link_open&) const = default;
   static void fields(auto&& f, auto& m) {
-    f(m.version, opening_version); f(m.vnetid); f(m.session_token); f(m.serveid); f(m.ticket_id);
-    f(m.proof);
+    f(m.version, opening_version); f(m.serveid); f(m.ticket_id); f(m.proof);
   }
 };
 
@@ -97,11 +94,10 @@ struct link_join {
   static constexpr const char* type_name = "link_join";
   std::uint16_t version = protocol::version;
   std::uint64_t link_id = 0;
-  std::uint64_t link_token = 0;  // TRANSITIONAL: replaced by proof
   proof16 proof{};
   bool operator==(const link_join&) const = default;
   static void fields(auto&& f, auto& m) {
-    f(m.version, opening_version); f(m.link_id); f(m.link_token); f(m.proof);
+    f(m.version, opening_version); f(m.link_id); f(m.proof);
   }
 };
 
@@ -110,12 +106,11 @@ struct welcome {
   static constexpr const char* type_name = "welcome";
   std::uint16_t version = protocol::version;
   std::uint32_t vnetid = 0;
-  std::uint64_t session_token = 0;
   std::uint32_t heartbeat_ms = 0;  // how often the route expects a ping
   std::uint32_t timeout_ms = 0;    // silence after which the route drops the vnet
   bool operator==(const welcome&) const = default;
   static void fields(auto&& f, auto& m) {
-    f(m.version); f(m.vnetid); f(m.session_token); f(m.heartbeat_ms); f(m.timeout_ms);
+    f(m.version); f(m.vnetid); f(m.heartbeat_ms); f(m.timeout_ms);
   }
 };
 
@@ -233,12 +228,11 @@ struct link_request {
   static constexpr type tag{0x40};  // route -> serving vnet: dial the service, then link_join
   static constexpr const char* type_name = "link_request";
   std::uint64_t link_id = 0;
-  std::uint64_t link_token = 0;  // TRANSITIONAL: replaced by link_secret
   std::uint16_t serveid = 0;
   key32 link_secret{};  // the secret of the ticket the use side opened with
   bool operator==(const link_request&) const = default;
   static void fields(auto&& f, auto& m) {
-    f(m.link_id); f(m.link_token); f(m.serveid); f(m.link_secret);
+    f(m.link_id); f(m.serveid); f(m.link_secret);
   }
 };
 

@@ -39,9 +39,9 @@ link_key sample_key(std::uint32_t id) {
 std::vector<message> samples() {
   return {
       control_hello{version, "xiao", "default-ssh", "secret", sample_key(3)},
-      link_open{version, 7, 0x0102030405060708ull, 700, 0x1112131415161718ull, sample_proof()},
-      link_join{version, 0xFFFFFFFFFFFFFFFFull, 42, sample_proof()},
-      welcome{version, 1, 99, 6000, 15000},
+      link_open{version, 700, 0x1112131415161718ull, sample_proof()},
+      link_join{version, 0xFFFFFFFFFFFFFFFFull, sample_proof()},
+      welcome{version, 1, 6000, 15000},
       error{static_cast<std::uint16_t>(errc::version_mismatch), "speak version 1"},
       ping{3, 1234567890123ull},
       pong{3, 1234567890123ull},
@@ -51,7 +51,7 @@ std::vector<message> samples() {
       serve_list{2,
                  {{sample_serve(700, "ssh"), 1, "remote-ssh", sample_key(1)},
                   {sample_serve(999, "xrdp"), 2, "", sample_key(2)}}},
-      link_request{11, 12, 700, sample_secret()},
+      link_request{11, 700, sample_secret()},
       link_failed{11, "connection refused"},
       link_result{true, ""},
       serve_query{21},
@@ -170,7 +170,7 @@ TEST(Codec, BackToBackFramesDecodeOneAtATime) {
 TEST(Codec, BytesAfterAnOpeningFrameAreLeftForTheRelay) {
   // A client that speaks first: its bytes may arrive in the same read as the
   // link's opening frame, and must reach the service untouched.
-  auto open = encode(link_open{version, 3, 4, 700});
+  auto open = encode(link_open{version, 700});
   auto stream = text("GET / HTTP/1.1\r\nHost: x\r\n\r\n");
   bytes in = open;
   in.insert(in.end(), stream.begin(), stream.end());
@@ -253,8 +253,8 @@ TEST(Codec, TrailingBytesAreRejected) {
 
 TEST(Codec, BadMagicIsRejectedInEveryOpeningFrame) {
   for (const message& m :
-       {message{control_hello{version, "n", "g", ""}}, message{link_open{version, 1, 2, 3}},
-        message{link_join{version, 4, 5}}}) {
+       {message{control_hello{version, "n", "g", ""}}, message{link_open{version, 3}},
+        message{link_join{version, 4}}}) {
     auto wire = encode(m);
     wire[header_size + 3] = 'X';  // "VNEX"
     expect_rejected(wire, errc::bad_magic);

@@ -1,0 +1,55 @@
+#pragma once
+// One-time link tickets. The route hands each vnet tickets over its TLS
+// session; a link opens with a ticket id and a proof made with its secret,
+// so a link opening sniffed on the path is worthless: the ticket is spent
+// (take() erases it) and the secret never crossed the wire in plaintext.
+// A vnet holds at most max_unused_tickets at a time, and its tickets die
+// with its session. Pure bookkeeping, no I/O.
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+#include "protocol/messages.hpp"
+
+namespace route {
+
+// A vnet asks for 16 when it holds fewer than 8 (design note): 64 leave room
+// for bursts while bounding what one session can make the route remember.
+inline constexpr std::size_t max_unused_tickets = 64;
+
+class ticket_book {
+ public:
+  struct redeemed {
+    std::uint32_t vnetid = 0;  // whose session the ticket was granted to
+    protocol::key32 secret{};
+  };
+
+  // New tickets for `vnetid`: `count`, or fewer so that it holds at most
+  // max_unused_tickets unused ones. Ids are random, never 0, never in use.
+  std::vector<protocol::ticket> grant(std::uint32_t vnetid, std::size_t count);
+  // Spends the ticket, whatever happens next (a bad proof spends it too: a
+  // guesser gets one try per ticket id, and ids are 64 random bits).
+  std::optional<redeemed> take(std::uint64_t id);
+  // The vnet's session ended: its tickets are no good any more.
+  void forget(std::uint32_t vnetid);
+
+  std::size_t unused(std::uint32_t vnetid) const;
+  std::size_t size() const { return tickets_.size(); }
+
+ private:
+  struct entry {
+    std::uint32_t vnetid;
+    protocol::key32 secret;
+  };
+  std::unordered_map<std::uint64_t, entry> tickets_;
+  std::unordered_map<std::uint32_t, std::unordered_set<std::uint64_t>> by_vnet_;
+};
+
+// Bytes from the system's CSPRNG (getrandom): ticket ids and secrets, link
+// ids. Throws std::system_error if the kernel cannot give them.
+void random_bytes(void* out, std::size_t n);
+
+}  // namespace route

@@ -1,0 +1,321 @@
+"""Links encrypted end to end between the real daemons (issue 9): what a
+relay on the path between the vnets and the route sees of the links, a
+recorded link opening replayed, a byte flipped in the middle of a link, and
+group keys keeping vnets without the key out of the group."""
+
+import os
+import re
+import socket
+import threading
+import unittest
+
+import harness
+import wire
+from harness import BlackBoxCase, EchoService, LOOPBACK, free_port, port_refuses, sha256
+
+LINK_TYPES = (wire.TYPES["link_open"], wire.TYPES["link_join"])
+
+
+class LinkRelay:
+    """Sits between vnets and the route (the vnets' [route] port is its
+    port). Control sessions pass untouched and unrecorded (TLS covers them);
+    for each link connection (opening frame link_open or link_join) it keeps
+    every byte of both directions, and the vnet->route bytes of each use-side
+    link on their own (to replay them). `flip`: (direction, offset) flips
+    the byte at that offset of the first use-side link's stream in that
+    direction ("up": vnet->route, "down": route->vnet), on the first
+    use-side link whose stream gets that far."""
+
+    def __init__(self, route_port):
+        self.route_port = route_port
+        self.flip = None  # armed by the test once set up (probes open links too)
+        self.flipped = False
+        self.lock = threading.Lock()
+        self.links = 0
+        self.captured = bytearray()
+        self.use_streams = []  # vnet->route bytes of each use-side link
+        self.ls = socket.socket()
+        self.ls.bind((LOOPBACK, 0))
+        self.ls.listen(128)
+        self.port = self.ls.getsockname()[1]
+        self.socks = []
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self):
+        while True:
+            try:
+                a, _ = self.ls.accept()
+            except OSError:
+                return
+            threading.Thread(target=self._start, args=(a,), daemon=True).start()
+
+    def _start(self, a):
+        try:
+            b = socket.create_connection((LOOPBACK, self.route_port), timeout=5)
+            b.settimeout(None)
+            head = b""
+            a.settimeout(10)
+            while len(head) < wire.HEADER_SIZE:
+                chunk = a.recv(wire.HEADER_SIZE - len(head))
+                if not chunk:
+                    raise OSError("closed before its opening frame")
+                head += chunk
+            a.settimeout(None)
+        except OSError:
+            a.close()
+            return
+        _, kind = wire.HEADER.unpack(head)
+        is_link = head[0] == 0 and kind in LINK_TYPES
+        is_use = is_link and kind == wire.TYPES["link_open"]
+        with self.lock:
+            self.socks += [a, b]
+            if is_link:
+                self.links += 1
+                self.captured += head
+            stream = None
+            if is_use:
+                stream = bytearray(head)
+                self.use_streams.append(stream)
+        try:
+            b.sendall(head)
+        except OSError:
+            pass
+        up = "up" if is_use else None
+        down = "down" if is_use else None
+        threading.Thread(target=self._pump, args=(a, b, is_link, stream, up, len(head)),
+                         daemon=True).start()
+        threading.Thread(target=self._pump, args=(b, a, is_link, None, down, 0),
+                         daemon=True).start()
+
+    def _flip_here(self, direction, seen, n):
+        """The offset in this chunk to flip, once, on the first use-side
+        link whose stream in the armed direction reaches the armed offset."""
+        with self.lock:
+            if direction is None or self.flipped or not self.flip or self.flip[0] != direction:
+                return None
+            at = self.flip[1]
+            if seen <= at < seen + n:
+                self.flipped = True
+                return at - seen
+        return None
+
+    def _pump(self, src, dst, record, stream, direction, seen):
+        try:
+            while True:
+                data = src.recv(65536)
+                if not data:
+                    dst.shutdown(socket.SHUT_WR)
+                    return
+                at = self._flip_here(direction, seen, len(data))
+                if at is not None:
+                    data = bytearray(data)
+                    data[at] ^= 0x01
+                    data = bytes(data)
+                seen += len(data)
+                with self.lock:
+                    if record:
+                        self.captured += data
+                    if stream is not None:
+                        stream += data
+                dst.sendall(data)
+        except OSError:
+            for s in (src, dst):
+                try:
+                    s.close()
+                except OSError:
+                    pass
+
+    def capture(self):
+        with self.lock:
+            return bytes(self.captured)
+
+    def close(self):
+        self.ls.close()
+        with self.lock:
+            socks = list(self.socks)
+        for s in socks:
+            try:
+                s.close()
+            except OSError:
+                pass
+
+
+def transfer(port, data, timeout=30.0):
+    """Sends `data` while reading; returns what came back before EOF or a
+    reset (a cut link may end either way)."""
+    with socket.create_connection((LOOPBACK, port), timeout=timeout) as s:
+        s.settimeout(timeout)
+
+        def send():
+            try:
+                view = memoryview(data)
+                for i in range(0, len(view), 64 * 1024):
+                    s.sendall(view[i:i + 64 * 1024])
+                s.shutdown(socket.SHUT_WR)
+            except OSError:
+                pass
+
+        sender = threading.Thread(target=send, daemon=True)
+        sender.start()
+        got = bytearray()
+        try:
+            while True:
+                chunk = s.recv(1 << 20)
+                if not chunk:
+                    break
+                got += chunk
+        except ConnectionResetError:
+            pass
+        sender.join(timeout)
+        return bytes(got)
+
+
+class LinkSecurityTest(BlackBoxCase):
+    def start_pair(self, serve_name="echo", group="default"):
+        """A route, an echo service served as 700 by "home" and used by
+        "office", both vnets reaching the route through a LinkRelay."""
+        c = self.c
+        self.route, route_port = c.start_route()
+        self.relay = LinkRelay(route_port)
+        self.addCleanup(self.relay.close)
+        self.echo = c.service(EchoService())
+        self.use_port = free_port()
+        self.home = c.start_vnet("home", self.relay.port, group=group, serves={
+            serve_name: {"serveid": 700, "port": self.echo.port}})
+        self.office = c.start_vnet("office", self.relay.port, group=group,
+                                   uses={"echo": {"serveid": 700, "port": self.use_port}})
+        self.wait_until(lambda: harness.port_accepts(self.use_port), 15, "office listening")
+
+    def test_sixteen_mib_each_way_byte_exact(self):
+        # Straight to the route: the relay in Python would be the bottleneck.
+        c = self.c
+        _, route_port = c.start_route()
+        echo = c.service(EchoService())
+        use_port = free_port()
+        c.start_vnet("home", route_port, serves={"echo": {"serveid": 700, "port": echo.port}})
+        c.start_vnet("office", route_port, uses={"echo": {"serveid": 700, "port": use_port}})
+        self.wait_echo(use_port, timeout=15)
+        data = os.urandom(16 << 20)
+        got = harness.exchange(use_port, data, timeout=120)
+        self.assertEqual(len(got), len(data))
+        self.assertEqual(sha256(got), sha256(data))
+        # And the service got every byte in order (its record of the stream).
+        echo.wait_record(lambda r: r == (len(data), sha256(data)), 10, "the service's record")
+
+    def test_link_capture_holds_neither_payload_nor_names(self):
+        group = "group-" + os.urandom(6).hex()
+        serve_name = "serve-" + os.urandom(6).hex()
+        self.start_pair(serve_name=serve_name, group=group)
+        marker = b"KNOWN-PAYLOAD-" + os.urandom(8).hex().encode()
+        payload = (marker + os.urandom(4096)) * 64
+        got = harness.exchange(self.use_port, payload)
+        self.assertEqual(sha256(got), sha256(payload))
+        cap = self.relay.capture()
+        self.assertGreaterEqual(self.relay.links, 2)  # both sides of the link went through it
+        self.assertGreater(len(cap), 2 * len(payload))
+        # assertFalse, not assertNotIn: the capture is too big to print.
+        self.assertFalse(marker in cap, "the payload crossed a link in clear")
+        self.assertFalse(group.encode() in cap, "the group name is on a link")
+        self.assertFalse(serve_name.encode() in cap, "the serve name is on a link")
+        for i in range(0, len(payload) - 32, 4096 * 7 + 13):
+            chunk = payload[i:i + 32]
+            if marker not in chunk:
+                self.assertFalse(chunk in cap, f"payload bytes at offset {i} crossed in clear")
+
+    def test_replayed_link_opening_is_refused_and_reaches_nothing(self):
+        self.start_pair()
+        data = os.urandom(64 * 1024)
+        got = harness.exchange(self.use_port, data)
+        self.assertEqual(sha256(got), sha256(data))
+
+        def transfer_link():  # not the probes' links: the one that carried `data`
+            with self.relay.lock:
+                return next((bytes(s) for s in self.relay.use_streams if len(s) > len(data)), None)
+        recorded = self.wait_until(transfer_link, 10, "the recorded use-side link")
+        accepted = self.echo.accepted
+        # The recorded opening and every byte after it, straight to the route.
+        with socket.create_connection((LOOPBACK, self.relay.route_port), timeout=10) as s:
+            try:
+                s.sendall(recorded)
+                # The route refuses at the opening frame: an error frame, or a
+                # reset when it closes with our replayed bytes unread.
+                rest = harness.recv_all(s)
+                self.assertEqual(rest[:wire.HEADER_SIZE][4:], bytes([0, wire.TYPES["error"]]))
+                self.assertIn(b"ticket", rest)
+            except ConnectionResetError:
+                pass
+        self.route.wait_log(re.compile(r"link from .* refused: unknown or already used ticket"), 10)
+        # The route said no before asking anyone: no link request, no dial.
+        self.assertEqual(self.echo.accepted, accepted)
+
+    def check_flip(self, direction):
+        self.start_pair()
+        self.relay.flip = (direction, 300 * 1024)
+        data = os.urandom(1 << 20)
+        got = transfer(self.use_port, data, timeout=30)
+        self.assertTrue(self.relay.flipped)
+        # Cut short, and not one corrupted byte before the cut.
+        self.assertLess(len(got), len(data))
+        self.assertEqual(got, data[:len(got)])
+        # The end that opened the flipped record says so, and closed the link.
+        failed = self.home if direction == "up" else self.office
+        failed.wait_log(re.compile(r"failed: a record (failed authentication|'s length is out of bounds)"), 10)
+        # The service never got a corrupted byte either: what it recorded
+        # (at the link's close) is a prefix of what the client sent.
+        rec = self.echo.wait_record(lambda r: True, 10, "the service's record")
+        self.assertEqual(rec[1], sha256(data[:rec[0]]))
+        # The next connection works: only that link was cut.
+        self.wait_echo(self.use_port, timeout=10)
+
+    def test_flipped_byte_toward_the_user_closes_the_link(self):
+        self.check_flip("down")
+
+    def test_flipped_byte_toward_the_service_closes_the_link(self):
+        self.check_flip("up")
+
+
+class GroupKeyTest(BlackBoxCase):
+    def test_without_the_key_a_vnet_neither_sees_nor_reaches_nor_squats_the_group(self):
+        c = self.c
+        route, route_port = c.start_route()
+        key = "k3y-" + os.urandom(16).hex()
+        echo = c.service(EchoService())
+        impostor_echo = c.service(EchoService())
+        home = c.start_vnet("home", route_port, group="team", vnet_keys={"group_key": key},
+                            serves={"secret-svc": {"serveid": 700, "port": echo.port}})
+        home.wait_log(re.compile(r"serve secret-svc registered as serveid 700"), 15)
+        # The route sees an opaque group id, never the name.
+        route.wait_log(re.compile(r"vnet \d+ \(home\) connected from .*, group 'k-[0-9a-f]{32}'"), 10)
+
+        # Same name, no key: its static 700 is its own group's, not refused.
+        nokey = c.start_vnet("nokey", route_port, group="team",
+                             serves={"impostor": {"serveid": 700, "port": impostor_echo.port}})
+        nokey.wait_log(re.compile(r"serve impostor registered as serveid 700"), 15)
+        # Another key: its use of 700 never listens.
+        other_port = free_port()
+        other = c.start_vnet("other", route_port, group="team",
+                             vnet_keys={"group_key": "0ther-" + os.urandom(16).hex()},
+                             uses={"svc": {"serveid": 700, "port": other_port}})
+        other.wait_log(re.compile(r"use svc: serveid 700 is not offered in group 'team'"), 15)
+        self.assertTrue(port_refuses(other_port))
+        # The right key: its use reaches home's service, not the impostor's.
+        good_port = free_port()
+        c.start_vnet("office", route_port, group="team", vnet_keys={"group_key": key},
+                     uses={"svc": {"serveid": 700, "port": good_port}})
+        self.wait_echo(good_port, timeout=15)
+        self.assertGreater(echo.accepted, 0)
+        self.assertEqual(impostor_echo.accepted, 0)
+
+        # A hand-made session in group "team" (what a vnet without the key
+        # sends) lists only the impostor's serve.
+        conn, _ = wire.hello(route_port, name="prober", group="team")
+        with conn:
+            conn.send("serve_query", request_id=5)
+            q = conn.recv_until("serve_query_result", 10)
+            self.assertIsNotNone(q)
+            names = [e["serve"]["name"] for e in q["serves"]]
+            self.assertEqual(names, ["impostor"])
+
+
+if __name__ == "__main__":
+    unittest.main()
