@@ -13,6 +13,8 @@ struct options {
   logging::log_options log;  // --log-level, --log-file, --log-file-size
   bool check_only = false;  // --check-config: validate the file, touch no socket
   bool config_given = false;  // a file was named (not the ./config.ini default)
+  bool gen_token = false;    // route only: --gen-token, print a random token and exit
+  bool fingerprint = false;  // route only: --fingerprint, print the TLS key's fingerprint and exit
   config::vnet_flags vnet;  // vnet only: --route, --group, --name, --serve, --use
 };
 
