@@ -58,10 +58,10 @@ net::awaitable<void> server::handle_tls(net::tcp::socket raw, std::string from, 
     if (!peer_log_.allow(handshakes, "warning")) {
       // Over the budget: the line is counted, not written.
     } else if (rec == net::asio::error::timed_out)
-      spdlog::warn("connection from {} dropped: no hello within {} ms", from,
+      spdlog::warn("connection from {} dropped: no opening frame within {} ms", from,
                    net::to_ms(cfg_.handshake_timeout).count());
     else if (rec.category() == protocol::category())
-      spdlog::warn("connection from {} dropped: bad hello: {}", from, rec.message());
+      spdlog::warn("connection from {} dropped: bad opening frame: {}", from, rec.message());
     else if (rec != net::asio::error::operation_aborted)
       spdlog::warn("connection from {} dropped after the TLS handshake: {}", from, rec.message());
     if (rec.category() == protocol::category()) {
