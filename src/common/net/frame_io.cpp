@@ -41,9 +41,11 @@ awaitable<frame_result> read_frame(Stream& s, std::uint32_t max_length) {
   // frame. Capacity stays within the announced length.
   std::vector<std::uint8_t> payload;
   while (payload.size() < h.length) {
-    // TLS: the socket's byte count says nothing about plaintext, so a
-    // chunk at a time (the bound on memory ahead of the bytes).
-    std::size_t ready = read_chunk;
+    // TLS: the socket's byte count says nothing about plaintext, so the
+    // buffer grows by at most what it already holds (at least 512 bytes):
+    // memory stays within twice the bytes that came, as a header that
+    // announces 1 MiB and stalls costs 512 bytes, not a chunk.
+    std::size_t ready = std::max<std::size_t>(payload.size(), 512);
     if constexpr (std::is_same_v<Stream, tcp::socket>) {
       error_code aec;
       ready = s.available(aec);
