@@ -16,6 +16,7 @@
 #include "net/endpoint.hpp"
 #include "net/run.hpp"
 #include "net/spawn.hpp"
+#include "net/tls.hpp"
 #include "route/server.hpp"
 
 namespace {
@@ -46,6 +47,10 @@ int main(int argc, char** argv) {
                          exit_code);
   if (!opts) return exit_code;
   if (!logging::setup_logging(opts->log)) return 1;
+  if (opts->gen_token) {
+    std::cout << net::random_token() << "\n";
+    return 0;
+  }
 
   auto loaded = cli::load_config(opts->config_path, &config::load_route_config, opts->check_only);
   if (!loaded) return 1;
@@ -56,9 +61,26 @@ int main(int argc, char** argv) {
     return 0;
   }
 
+  if (opts->fingerprint) {
+    try {
+      std::cout << route::load_tls_identity(cfg).fingerprint << "\n";
+      return 0;
+    } catch (const std::exception& e) {
+      spdlog::error("{}", e.what());
+      return 1;
+    }
+  }
+
   cli::raise_fd_limit();
   boost::asio::io_context io(1);
-  route::server srv(io.get_executor(), cfg);
+  std::optional<route::server> made;
+  try {
+    made.emplace(io.get_executor(), cfg);
+  } catch (const std::runtime_error& e) {
+    spdlog::error("{}", e.what());  // the TLS key: unreadable, not PEM, not the certificate's
+    return 1;
+  }
+  route::server& srv = *made;
   if (auto ec = srv.open()) {
     spdlog::error("cannot listen on {}: {}", net::host_port(cfg.listen.ip, cfg.listen.port), ec.message());
     return 1;

@@ -28,6 +28,9 @@ reload_plan plan_reload(const config::route_config& now, const config::route_con
   compare(p.changes, "link_timeout", now.link_timeout, next.link_timeout);
   if (now.log_links != next.log_links)
     p.changes.push_back(fmt::format("log_links {} -> {}", now.log_links, next.log_links));
+  // Applied at the next hello; the summary never shows the secret itself.
+  if (now.token != next.token)
+    p.changes.push_back(next.token.empty() ? "token removed" : now.token.empty() ? "token set" : "token changed");
   for (const auto& k : config::route_limit_keys)
     if (now.limits.*k.member != next.limits.*k.member)
       p.changes.push_back(fmt::format("{} {} -> {}", k.key, now.limits.*k.member, next.limits.*k.member));

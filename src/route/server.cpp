@@ -15,11 +15,14 @@
 #include "protocol/error.hpp"
 #include "text/printable.hpp"
 
+using namespace boost::asio::experimental::awaitable_operators;
+
 namespace route {
 namespace {
 
 std::string version_error(std::uint16_t theirs) {
-  return fmt::format("protocol version {} is not supported; this route speaks version {}",
+  return fmt::format("protocol version {} is not supported; this route speaks protocol {} with TLS; "
+                     "upgrade the vnet",
                      theirs, protocol::version);
 }
 
@@ -31,7 +34,7 @@ std::vector<std::uint8_t> error_frame(protocol::errc code, const std::string& te
 
 server::server(net::asio::any_io_executor ex, config::route_config cfg,
                std::size_t max_group_vnets)
-    : ex_(ex), cfg_(std::move(cfg)), acceptor_(ex), registry_(max_group_vnets) {}
+    : ex_(ex), cfg_(std::move(cfg)), tls_(load_tls_identity(cfg_)), acceptor_(ex), registry_(max_group_vnets) {}
 
 net::error_code server::open() { return net::listen(acceptor_, cfg_.listen.ip, cfg_.listen.port); }
 
@@ -42,6 +45,9 @@ net::tcp::endpoint server::local_endpoint() const {
 
 net::awaitable<void> server::run() {
   spdlog::info("route listening on {}", net::to_string(local_endpoint()));
+  spdlog::info("TLS key fingerprint {} ({})", tls_.fingerprint, tls_.source);
+  if (cfg_.token.empty())
+    spdlog::warn("no token: anyone who reaches this route can join (set [route] token=; route --gen-token makes one)");
   std::function<void(net::tcp::socket)> on_accept = [this](net::tcp::socket s) {
     make_room();
     net::asio::co_spawn(ex_, handle(std::move(s)), net::log_exception{"route connection"});
@@ -122,6 +128,10 @@ std::string server::reload(config::route_config next) {
   if (plan.listen_changed)
     spdlog::warn("reload: [route] ip/port {} needs a restart; still listening on {}",
                  net::host_port(next.listen.ip, next.listen.port), net::to_string(local_endpoint()));
+  if (next.tls_cert != cfg_.tls_cert || next.tls_key != cfg_.tls_key)
+    spdlog::warn("reload: [route] tls_cert/tls_key need a restart; the TLS key stays {}", tls_.fingerprint);
+  if (next.token.empty() && !cfg_.token.empty())
+    spdlog::warn("no token: anyone who reaches this route can join (set [route] token=; route --gen-token makes one)");
   cfg_ = std::move(plan.apply);
   // Deadlines and the heartbeat are read from cfg_ when a connection, link or
   // welcome needs them; only live sessions hold a timeout of their own.
@@ -130,13 +140,53 @@ std::string server::reload(config::route_config next) {
 }
 
 net::awaitable<void> server::handle(net::tcp::socket s) {
-  net::socket_set::guard guard(connections_, s);
   net::error_code ec;
   auto ep = s.remote_endpoint(ec);
   std::string from = ec ? "?" : net::to_string(ep);
+  std::string address = ec ? "?" : ep.address().to_string();
+  // Logged once, when the ban began.
+  if (admission_.banned(address, std::chrono::steady_clock::now())) co_return;
+  const auto deadline = std::chrono::steady_clock::now() + net::to_duration(cfg_.handshake_timeout);
+  // The first byte tells a control session (TLS) from a link (a plaintext
+  // frame); peeked, so that either reader sees it again.
+  std::uint8_t first = 0;
+  net::error_code pec;
+  {
+    net::socket_set::guard guard(connections_, s);
+    unidentified::guard listed(unidentified_, s, from);
+    net::asio::steady_timer timer(ex_, deadline);
+    auto r = co_await (s.async_receive(net::asio::buffer(&first, 1), net::tcp::socket::message_peek,
+                                       net::use_nothrow) ||
+                       timer.async_wait(net::use_nothrow));
+    if (r.index() == 1) {
+      pec = net::asio::error::timed_out;
+    } else {
+      auto [rec, n] = std::get<0>(r);
+      pec = rec ? rec : n == 0 ? net::error_code(net::asio::error::eof) : net::error_code{};
+    }
+  }
+  if (pec) {
+    if (!peer_log_.allow(handshakes, "warning")) {
+      // Over the budget: the line is counted, not written.
+    } else if (pec == net::asio::error::timed_out)
+      spdlog::warn("connection from {} dropped: no opening frame within {} ms", from,
+                   net::to_ms(cfg_.handshake_timeout).count());
+    else if (pec != net::asio::error::operation_aborted)
+      spdlog::warn("connection from {} dropped during handshake: {}", from, pec.message());
+    co_return;
+  }
+  if (first == net::tls_handshake_byte)
+    co_await handle_tls(std::move(s), std::move(from), std::move(address), deadline);
+  else
+    co_await handle_plain(std::move(s), std::move(from), deadline);
+}
+
+net::awaitable<void> server::handle_plain(net::tcp::socket s, std::string from,
+                                          std::chrono::steady_clock::time_point deadline) {
+  net::socket_set::guard guard(connections_, s);
   unidentified::guard listed(unidentified_, s, from);
-  net::frame_result opening = co_await net::read_frame(s, protocol::max_opening_payload,
-                                             net::to_duration(cfg_.handshake_timeout));
+  const auto left = std::max<net::duration>(deadline - std::chrono::steady_clock::now(), std::chrono::milliseconds(1));
+  net::frame_result opening = co_await net::read_frame(s, protocol::max_opening_payload, left);
   listed.release();
   const auto& rec = opening.ec;
   auto& msg = opening.msg;
@@ -178,33 +228,14 @@ net::awaitable<void> server::handle(net::tcp::socket s) {
     co_await net::write_frame(s, std::move(frame));
     co_return;
   }
-  if (auto* hello = std::get_if<protocol::control_hello>(&msg)) {
-    // Read at each hello: a reload may have changed it.
-    const unsigned max_sessions = cfg_.limits.max_sessions_per_address;
-    const std::string address = ec ? "?" : ep.address().to_string();
-    auto held = sessions_per_address_.find(address);
-    if (held != sessions_per_address_.end() && held->second >= max_sessions) {
-      auto why = fmt::format("at most {} vnets may connect from {} (raise [route] max_sessions_per_address)",
-                             max_sessions, address);
-      if (peer_log_.allow(handshakes, "warning"))
-        spdlog::warn("vnet '{}' from {} refused: {}", text::printable(hello->name), from, why);
-      auto frame = error_frame(protocol::errc::too_many_vnets, why);
-      co_await net::write_frame(s, std::move(frame));
-      co_return;
-    }
-    // Counted for the session's lifetime, however it ends.
-    struct counted {
-      std::map<std::string, unsigned>& counts;
-      std::string address;
-      counted(std::map<std::string, unsigned>& c, std::string a) : counts(c), address(std::move(a)) {
-        ++counts[address];
-      }
-      ~counted() {
-        if (--counts[address] == 0) counts.erase(address);
-      }
-    } count(sessions_per_address_, address);
-    connections_.remove(s);  // the session owns it now; stop() closes sessions
-    co_await run_session(std::move(s), std::move(*hello));
+  if (std::holds_alternative<protocol::control_hello>(msg)) {
+    // A vnet of protocol 4 speaks TLS: this is a hand-made client or a
+    // misconfigured proxy. (Older vnets got the version refusal above.)
+    const std::string why = "control sessions must use TLS";
+    if (peer_log_.allow(handshakes, "warning"))
+      spdlog::warn("connection from {} dropped: a plaintext control_hello ({})", from, why);
+    auto frame = error_frame(protocol::errc::unexpected_message, why);
+    co_await net::write_frame(s, std::move(frame));
   } else if (auto* open = std::get_if<protocol::link_open>(&msg)) {
     co_await run_use_link(s, *open);
   } else {
@@ -212,14 +243,14 @@ net::awaitable<void> server::handle(net::tcp::socket s) {
   }
 }
 
-net::awaitable<void> server::run_session(net::tcp::socket s, protocol::control_hello hello) {
+net::awaitable<void> server::run_session(net::tls_stream s, protocol::control_hello hello) {
   if (stopping_) co_return;
   if (registry_.group_full(hello.group)) {
     // Bounded so that no list of the group's vnets can outgrow a frame.
     auto why = fmt::format("group '{}' is full: one group may hold at most {} vnets",
                            text::printable(hello.group), registry_.max_group_vnets());
     net::error_code ec;
-    auto ep = s.remote_endpoint(ec);
+    auto ep = s.next_layer().remote_endpoint(ec);
     if (peer_log_.allow(handshakes, "warning"))
       spdlog::warn("vnet '{}' from {} refused: {}", text::printable(hello.name),
                    ec ? "?" : net::to_string(ep), why);

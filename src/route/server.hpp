@@ -1,6 +1,7 @@
 #pragma once
-// The route daemon: accepts connections, tells them apart by their opening
-// frame (control session, use-side link, serve-side link) and dispatches.
+// The route daemon: accepts connections, tells them apart by their first
+// byte (a TLS handshake: control session) or opening frame (use-side link,
+// serve-side link) and dispatches.
 #include <map>
 #include <memory>
 #include <string>
@@ -12,12 +13,15 @@
 #include "net/asio.hpp"
 #include "net/ctl_server.hpp"
 #include "net/socket_set.hpp"
+#include "net/tls.hpp"
 #include "protocol/messages.hpp"
+#include "route/admission.hpp"
 #include "route/links.hpp"
 #include "route/registry.hpp"
 #include "route/reload.hpp"
 #include "route/session.hpp"
 #include "route/tickets.hpp"
+#include "route/tls_identity.hpp"
 #include "route/unidentified.hpp"
 #include "route/unserves.hpp"
 
@@ -26,7 +30,8 @@ namespace route {
 class server {
  public:
   // max_group_vnets: the most vnets one group may hold (tests choose a small
-  // one; the protocol's bound otherwise).
+  // one; the protocol's bound otherwise). Loads (or generates) the TLS key:
+  // throws std::runtime_error when it cannot (route/tls_identity.hpp).
   server(net::asio::any_io_executor ex, config::route_config cfg,
          std::size_t max_group_vnets = protocol::max_vnets_listed);
 
@@ -52,16 +57,29 @@ class server {
   // For tests and the log: current state.
   const registry& state() const { return registry_; }
   std::size_t active_links() const { return links_.active_count(); }
+  // SHA256:... of the TLS key vnets pin or remember.
+  const std::string& fingerprint() const { return tls_.fingerprint; }
+  // Admissions refused (wrong or missing token) since start.
+  std::uint64_t admission_failures() const { return admission_.failures(); }
 
  private:
   net::awaitable<void> handle(net::tcp::socket s);
+  // After the first byte: a link's plaintext opening frame (or a refused
+  // plaintext hello), or a control session's TLS handshake and hello
+  // (admission.cpp). `deadline`: the end of the handshake_timeout.
+  net::awaitable<void> handle_plain(net::tcp::socket s, std::string from,
+                                    std::chrono::steady_clock::time_point deadline);
+  net::awaitable<void> handle_tls(net::tcp::socket s, std::string from, std::string address,
+                                  std::chrono::steady_clock::time_point deadline);
+  // Why `hello` is not admitted (token), or "" when it is.
+  std::string admission_refusal(const protocol::control_hello& hello, net::tls_stream& s) const;
   // Before a new connection joins unidentified_: closes the oldest ones
   // beyond [route] max_unidentified, logging once per streak.
   void make_room();
   // The accept loop ran out of descriptors: sheds the oldest unidentified
   // connection; false when there is none.
   bool shed_for_descriptors();
-  net::awaitable<void> run_session(net::tcp::socket s, protocol::control_hello hello);
+  net::awaitable<void> run_session(net::tls_stream s, protocol::control_hello hello);
   net::awaitable<void> run_use_link(net::tcp::socket& s, protocol::link_open open);
   void join_link(net::tcp::socket& s, const protocol::link_join& join, const std::string& from);
   // Control messages of an established session (control.cpp).
@@ -87,6 +105,9 @@ class server {
 
   net::asio::any_io_executor ex_;
   config::route_config cfg_;
+  tls_identity tls_;
+  // Failed admissions per source address, and the bans they earn.
+  admission_book admission_;
   net::tcp::acceptor acceptor_;
   registry registry_;
   std::map<std::uint32_t, std::shared_ptr<session>> sessions_;

@@ -9,7 +9,7 @@ using namespace boost::asio::experimental::awaitable_operators;
 
 namespace route {
 
-session::session(net::tcp::socket socket, std::uint32_t vnetid, net::duration timeout)
+session::session(net::tls_stream socket, std::uint32_t vnetid, net::duration timeout)
     : socket_(std::move(socket)),
       // A vnet that takes none of its queued frames for as long as it may stay
       // silent is gone or does not read.
@@ -19,7 +19,7 @@ session::session(net::tcp::socket socket, std::uint32_t vnetid, net::duration ti
       timeout_(timeout),
       last_seen_(std::chrono::steady_clock::now()) {
   net::error_code ec;
-  auto ep = socket_.remote_endpoint(ec);
+  auto ep = socket_.next_layer().remote_endpoint(ec);
   remote_ = ec ? "?" : net::to_string(ep);
 }
 
@@ -38,7 +38,7 @@ net::awaitable<std::string> session::run(
   }
   if (!close_reason_.empty()) reason = close_reason_;
   net::error_code ignored;
-  socket_.close(ignored);
+  socket_.next_layer().close(ignored);
   co_return reason;
 }
 
@@ -59,7 +59,8 @@ net::awaitable<std::string> session::read_loop(
     net::frame_result fr = co_await net::read_frame(socket_, protocol::max_payload);
     const auto& ec = fr.ec;
     const auto& msg = fr.msg;
-    if (ec == net::asio::error::eof) co_return "closed by the vnet";
+    // TLS: a peer that closes without close_notify shows as stream_truncated.
+    if (ec == net::asio::error::eof || ec == net::ssl::error::stream_truncated) co_return "closed by the vnet";
     if (ec == net::asio::error::operation_aborted) co_return "closed";
     if (ec.category() == protocol::category()) {
       // Tell the vnet what was wrong; the outbox ends the session once the
@@ -95,7 +96,7 @@ void session::fail(const std::string& reason, std::uint16_t code) {
 
 void session::close() {
   net::error_code ignored;
-  socket_.close(ignored);
+  socket_.next_layer().close(ignored);
   outbox_.close();
 }
 

@@ -11,6 +11,7 @@
 
 #include "net/frame_io.hpp"
 #include "net/pace.hpp"
+#include "net/tls.hpp"
 #include "net/time.hpp"
 
 namespace route {
@@ -24,7 +25,7 @@ inline constexpr std::size_t send_high_water = 1u << 20;
 
 class session {
  public:
-  session(net::tcp::socket socket, std::uint32_t vnetid, net::duration timeout);
+  session(net::tls_stream stream, std::uint32_t vnetid, net::duration timeout);
 
   // Runs until the peer leaves, breaks the protocol, stays silent longer than
   // its timeout, or close() is called. Returns the reason, for the log.
@@ -51,7 +52,7 @@ class session {
   net::awaitable<std::string> read_loop(std::function<void(const protocol::message&)> on_message);
   net::awaitable<std::string> watchdog();
 
-  net::tcp::socket socket_;
+  net::tls_stream socket_;  // the control session is TLS (handshake done)
   net::outbox outbox_;
   std::uint32_t vnetid_;
   std::string remote_;

@@ -8,9 +8,14 @@
 
 #include "net/dial.hpp"
 #include "net/endpoint.hpp"
+#include "net/frame_io.hpp"
 #include "net/time.hpp"
 #include "text/printable.hpp"
 #include "vnet/reload.hpp"
+#include "vnet/route_trust.hpp"
+
+#include <openssl/ssl.h>
+#include <openssl/x509v3.h>
 
 using namespace boost::asio::experimental::awaitable_operators;
 
@@ -87,9 +92,16 @@ net::awaitable<void> client::run() {
     const auto route = cfg_.route;  // reload may replace cfg_ while we dial
     const auto where = net::host_port(route.ip, route.port);
     const auto dial_timeout = ctx_.dial_timeout();
-    net::tcp::socket s(ex_);
-    socket_ = &s;  // stop() and reload close it, also while dialling
-    auto ec = co_await net::dial(s, route.ip, route.port, dial_timeout);
+    // A fresh context per attempt: the system's CA files are read again
+    // (an updated bundle, or SSL_CERT_FILE in tests).
+    net::ssl::context tls_ctx = net::make_tls_context(net::ssl::context::tls_client);
+    net::error_code ignored;
+    tls_ctx.set_default_verify_paths(ignored);
+    // Checked after the handshake (start_tls): pin, CA or first use.
+    tls_ctx.set_verify_mode(net::ssl::verify_none);
+    net::tls_stream s(ex_, tls_ctx);
+    socket_ = &s.next_layer();  // stop() and reload close it, also while dialling
+    auto ec = co_await net::dial(s.next_layer(), route.ip, route.port, dial_timeout);
     std::string reason;
     if (stopping_) {
       socket_ = nullptr;
@@ -98,7 +110,8 @@ net::awaitable<void> client::run() {
     if (ec) {
       reason = fmt::format("cannot reach route {}: {}", where, ec.message());
     } else if (!reconnect_now_) {  // else: reload changed the route while we dialled
-      reason = co_await run_session(s);
+      reason = co_await start_tls(s, route);
+      if (reason.empty() && !reconnect_now_ && !stopping_) reason = co_await run_session(s);
       // Only a welcome proves it was a route: never call "lost" what was
       // never reached.
       if (welcomed_) reason = "lost route: " + reason;
@@ -127,12 +140,49 @@ static std::string not_a_route(const config::endpoint& route, const std::string&
   return fmt::format("{} answered, but not as a vnet route ({})", net::host_port(route.ip, route.port), why);
 }
 
-net::awaitable<std::string> client::run_session(net::tcp::socket& s) {
+net::awaitable<std::string> client::start_tls(net::tls_stream& s, const config::endpoint& route) {
+  const auto where = net::host_port(route.ip, route.port);
+  SSL* ssl = s.native_handle();
+  net::error_code aec;
+  net::asio::ip::make_address(route.ip, aec);
+  if (aec) {
+    // A name: sent as SNI, and what a CA-signed certificate must name.
+    SSL_set_tlsext_host_name(ssl, route.ip.c_str());
+    SSL_set1_host(ssl, route.ip.c_str());
+  } else {
+    X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl), route.ip.c_str());
+  }
+  net::asio::steady_timer timer(ex_, ctx_.dial_timeout());
+  auto hs = co_await (s.async_handshake(net::ssl::stream_base::client, net::use_nothrow) ||
+                      timer.async_wait(net::use_nothrow));
+  if (hs.index() == 1)
+    co_return fmt::format("the route at {} did not finish the TLS handshake within {} ms", where,
+                          net::to_ms(ctx_.dial_timeout()).count());
+  net::error_code ec = std::get<0>(std::get<0>(hs));
+  if (ec == net::ssl::error::stream_truncated || ec == net::asio::error::eof ||
+      ec == net::asio::error::connection_reset)
+    co_return fmt::format("the route at {} closed the connection during the TLS handshake (a route "
+                          "closes an address for 60 s after 5 failed admissions)", where);
+  if (ec.category() == net::asio::error::get_ssl_category())
+    co_return fmt::format("the route at {} did not answer TLS: is it an older route (protocol 3 or "
+                          "before)? ({})", where, ec.message());
+  if (ec) co_return fmt::format("TLS handshake with route {} failed: {}", where, ec.message());
+  const std::string fp = net::peer_fingerprint(ssl);
+  const bool ca_verified = SSL_get_verify_result(ssl) == X509_V_OK;
+  auto why = check_route_key(cfg_, fp, ca_verified);
+  if (!why.empty() && why != last_refusal_) spdlog::error("{}", why);
+  last_refusal_ = why;
+  co_return why;
+}
+
+net::awaitable<std::string> client::run_session(net::tls_stream& s) {
   const auto route = cfg_.route;
   // The route sees the wire group (with a group_key, an opaque id), never
   // the key; the link key is signed with the group's mac key.
-  auto hello = protocol::encode(
-      protocol::control_hello{protocol::version, cfg_.name, group_.wire_group, {}, link_keys_->current()});
+  auto auth = net::admission_proof(cfg_.token, s.native_handle());
+  auto hello = protocol::encode(protocol::control_hello{protocol::version, cfg_.name,
+                                                        group_.wire_group, auth,
+                                                        link_keys_->current()});
   auto hello_ec = co_await net::write_frame(s, std::move(hello));
   if (hello_ec) co_return not_a_route(route, "hello failed: " + hello_ec.message());
   // A route welcomes at once; dial_timeout bounds the wait for a silent peer.
@@ -142,17 +192,22 @@ net::awaitable<std::string> client::run_session(net::tcp::socket& s) {
   const auto& msg = answer.msg;
   if (ec == net::asio::error::timed_out)
     co_return not_a_route(route, fmt::format("no welcome within {} ms", net::to_ms(welcome_timeout).count()));
-  if (ec == net::asio::error::eof) co_return not_a_route(route, "it closed the connection without a welcome");
+  if (ec == net::asio::error::eof || ec == net::ssl::error::stream_truncated)
+    co_return not_a_route(route, "it closed the connection without a welcome");
   if (ec) co_return not_a_route(route, "its reply is not a vnet frame: " + ec.message());
   if (auto* e = std::get_if<protocol::error>(&msg)) {
-    auto why = text::printable(e->message);
-    spdlog::error("the route refused this vnet: {}", why);
-    co_return "the route refused this vnet: " + why;
+    auto why = "the route refused this vnet: " + text::printable(e->message);
+    // At error level (a wrong token is not a network hiccup), once per
+    // streak of the same refusal: the vnet retries every few seconds.
+    if (why != last_refusal_) spdlog::error("{}", why);
+    last_refusal_ = why;
+    co_return why;
   }
   auto* w = std::get_if<protocol::welcome>(&msg);
   if (!w)
     co_return not_a_route(route, fmt::format("its reply is a {}, not a welcome", protocol::name_of(protocol::type_of(msg))));
   welcomed_ = true;
+  last_refusal_.clear();
 
   ctx_.session = session_info{w->vnetid};
   wake_connect_waiters();
@@ -189,7 +244,7 @@ net::awaitable<std::string> client::run_session(net::tcp::socket& s) {
     default: reason = std::get<3>(r); break;
   }
   net::error_code ignored;
-  s.close(ignored);
+  s.next_layer().close(ignored);
   ctx_.session.reset();
   outbox_.reset();
   fail_requests("lost the route");
@@ -199,12 +254,14 @@ net::awaitable<std::string> client::run_session(net::tcp::socket& s) {
   co_return reason;
 }
 
-net::awaitable<std::string> client::read_loop(net::tcp::socket& s) {
+net::awaitable<std::string> client::read_loop(net::tls_stream& s) {
   for (;;) {
     net::frame_result fr = co_await net::read_frame(s, protocol::max_payload);
     const auto& ec = fr.ec;
     const auto& msg = fr.msg;
-    if (ec == net::asio::error::eof) co_return "the route closed the connection";
+    // TLS: a peer that closes without close_notify shows as stream_truncated.
+    if (ec == net::asio::error::eof || ec == net::ssl::error::stream_truncated)
+      co_return "the route closed the connection";
     if (ec) co_return "read failed: " + ec.message();
     last_seen_ = std::chrono::steady_clock::now();
     on_message(msg);

@@ -12,6 +12,7 @@
 
 #include "config/config.hpp"
 #include "net/frame_io.hpp"
+#include "net/tls.hpp"
 #include "net/time.hpp"
 #include "vnet/route_context.hpp"
 #include "vnet/serves.hpp"
@@ -75,8 +76,11 @@ class client {
     std::string error;
   };
 
-  net::awaitable<std::string> run_session(net::tcp::socket& s);
-  net::awaitable<std::string> read_loop(net::tcp::socket& s);
+  // The TLS handshake with the route and the check of its key
+  // (route_trust.hpp): "" when the session may go on, else why not.
+  net::awaitable<std::string> start_tls(net::tls_stream& s, const config::endpoint& route);
+  net::awaitable<std::string> run_session(net::tls_stream& s);
+  net::awaitable<std::string> read_loop(net::tls_stream& s);
   // Pings the route, retries busy use ports and rotates the link key when
   // it is due (every crypto::link_keys::period), publishing the new one.
   net::awaitable<std::string> heartbeat(net::duration interval);
@@ -109,6 +113,7 @@ class client {
   net::asio::steady_timer retry_timer_;
   std::chrono::steady_clock::time_point last_seen_;
   std::string fatal_;     // set by on_message when the session must end
+  std::string last_refusal_;  // the last key or token refusal logged, not repeated
   bool welcomed_ = false;  // this connection got a welcome: it was a route
   bool stopping_ = false;
   bool reconnect_now_ = false;  // reload changed the route or group

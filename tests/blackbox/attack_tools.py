@@ -37,11 +37,7 @@ def hold(deadline):
 def try_hello(port, name, group, timeout=5.0, source=None):
     """(Conn, welcome) or (None, reason) when the route refuses or closes."""
     try:
-        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        sock.settimeout(timeout)
-        if source:
-            sock.bind((source, 0))
-        sock.connect(("127.0.0.1", port))
+        sock = wire.control_socket(port, timeout=timeout, source=source)
         c = wire.Conn(port, sock=sock, timeout=timeout)
         c.send("control_hello", name=name, group=group, auth="")
         msg = c.recv_until("welcome", timeout)
@@ -136,7 +132,7 @@ class Drainer:
             for key, _ in events:
                 try:
                     chunk = key.fileobj.recv(1 << 16)
-                except (BlockingIOError, InterruptedError):
+                except wire.WOULD_BLOCK:
                     continue
                 except OSError:
                     chunk = b""

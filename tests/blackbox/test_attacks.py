@@ -177,7 +177,11 @@ class ScaleAttackTest(AttackCase):
         self.assertLess(p99, 0.5, "legit setup p99 during the storm")
         # O(members) bytes per join: each member receives O(N) in total.
         self.assertLess(r["bytes_per_session"], 64 * self.STORM, r)
-        self.assert_peak(96, f"{self.STORM} sessions")
+        # Each session is TLS (protocol 4): Asio's ssl::stream holds four
+        # 17 KiB record buffers (its own two and its BIO pair's) plus
+        # OpenSSL's state, about 100 KiB a session (215 MiB measured for
+        # 2000); in plaintext the bound was 96 MiB.
+        self.assert_peak(256, f"{self.STORM} sessions")
         self.assert_recovers()
 
     def test_fd_exhaustion(self):

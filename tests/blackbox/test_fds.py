@@ -15,6 +15,7 @@ import threading
 import time
 
 import harness
+import wire
 from harness import BlackBoxCase, EchoService, free_port, ini_text, wait_for
 
 HELLO, ERROR, PING = 0x01, 0x11, 0x20
@@ -60,7 +61,7 @@ def connect_from(source_ip, port):
 
 def hello(source_ip, port, name):
     """Opens a control session; returns (socket, first frame type, payload)."""
-    s = connect_from(source_ip, port)
+    s = wire.tls(connect_from(source_ip, port))
     s.sendall(hello_frame(name))
     kind, payload = read_frame(s)
     return s, kind, payload
@@ -76,7 +77,7 @@ def is_closed(sock):
     try:
         sock.setblocking(False)
         return sock.recv(1 << 16) == b""
-    except BlockingIOError:
+    except wire.WOULD_BLOCK:
         return False
     except OSError:
         return True
@@ -119,7 +120,7 @@ class PingingSessions:
                 try:
                     if not key.fileobj.recv(1 << 16):
                         self._sel.unregister(key.fileobj)
-                except BlockingIOError:
+                except wire.WOULD_BLOCK:
                     pass
                 except OSError:
                     self._sel.unregister(key.fileobj)

@@ -8,6 +8,7 @@ import threading
 import time
 import unittest
 
+import wire
 from harness import LOOPBACK, BannerService, BlackBoxCase, EchoService, free_port
 
 
@@ -44,11 +45,16 @@ class SilentService:
 class RefusingRoute(SilentService):
     """Answers any hello with a protocol error frame carrying `message`."""
 
-    def __init__(self, message):
+    def __init__(self, message, folder):
         self.message = message
+        self.tls = wire.server_tls_context(folder)
         super().__init__()
 
     def on_accept(self, conn):
+        # A route of protocol 4: TLS first (the vnet remembers this key).
+        conn.settimeout(10)
+        conn = self.tls.wrap_socket(conn, server_side=True)
+        self.conns.append(conn)
         text = self.message
         payload = struct.pack(">HH", 0, len(text)) + text
         conn.sendall(struct.pack(">IH", len(payload), 0x11) + payload)
@@ -63,16 +69,14 @@ class RouteAddressTest(BlackBoxCase):
     def test_echo_service_is_not_a_route(self):
         echo = self.c.service(EchoService())
         v = self.start(echo.port)
-        # It echoes the hello: a well-formed frame, but not a welcome.
-        v.wait_log(f"127.0.0.1:{echo.port} answered, but not as a vnet route "
-                   f"(its reply is a control_hello, not a welcome)", timeout=10)
+        # It echoes the TLS ClientHello: not a TLS server.
+        v.wait_log(f"the route at 127.0.0.1:{echo.port} did not answer TLS: ", timeout=10)
         self.assertNotIn("lost", v.log())
 
     def test_web_server_is_not_a_route(self):
         web = self.c.service(BannerService(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n"))
         v = self.start(web.port)
-        v.wait_log(f"127.0.0.1:{web.port} answered, but not as a vnet route "
-                   f"(its reply is not a vnet frame: ", timeout=10)
+        v.wait_log(f"the route at 127.0.0.1:{web.port} did not answer TLS: ", timeout=10)
         self.assertNotIn("lost", v.log())
 
     def test_silent_service_is_not_a_route(self):
@@ -80,8 +84,8 @@ class RouteAddressTest(BlackBoxCase):
         self.addCleanup(silent.close)
         start = time.monotonic()
         v = self.start(silent.port, dial_timeout=1)
-        v.wait_log(f"127.0.0.1:{silent.port} answered, but not as a vnet route "
-                   f"(no welcome within 1000 ms)", timeout=10)
+        v.wait_log(f"the route at 127.0.0.1:{silent.port} did not finish the TLS handshake "
+                   f"within 1000 ms", timeout=10)
         self.assertLess(time.monotonic() - start, 8, "took the old 10 s handshake wait or more")
         self.assertNotIn("lost", v.log())
 
@@ -93,7 +97,7 @@ class RouteAddressTest(BlackBoxCase):
         self.assertNotIn("not as a vnet route", v.log())
 
     def test_route_text_is_escaped_in_the_log(self):
-        fake = RefusingRoute(b"go away\x1b[31m\n2026-01-01 00:00:00.000 info  forged")
+        fake = RefusingRoute(b"go away\x1b[31m\n2026-01-01 00:00:00.000 info  forged", self.c.dir)
         self.addCleanup(fake.close)
         v = self.start(fake.port)
         v.wait_log(r"the route refused this vnet: go away\e[31m\n2026-01-01 00:00:00.000 info  forged",

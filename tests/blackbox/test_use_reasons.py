@@ -19,7 +19,7 @@ class FakeVnet:
     name and register one static serve: a peer the route does not check."""
 
     def __init__(self, route_port, name, serveid, port):
-        self.sock = socket.create_connection(("127.0.0.1", route_port), timeout=10)
+        self.sock = wire.control_socket(route_port)
         self.sock.sendall(wire.encode("control_hello", name=name, group="default", auth=""))
         self.sock.sendall(wire.encode("serve_register", request_id=1, serve=wire.serve_info(
             serveid=serveid, name="svc", ip="127.0.0.1", port=port)))

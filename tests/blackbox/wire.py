@@ -6,6 +6,12 @@ and u16 type, big-endian, then the payload. Strings are a u16 length and the
 bytes. Opening frames (hello, link_open, link_join) start with "VNET" and the
 protocol version.
 
+Control sessions are TLS 1.3 (protocol 4): control_socket() and hello()
+wrap the socket with Python's ssl, without verifying the route's key (the
+tests trust the route they started). Python cannot export TLS keying
+material, so this client cannot prove a token: token tests use the real
+vnet. Links stay plain TCP.
+
 The version is read from src/common/protocol/messages.hpp, so the tests
 follow the source when it is bumped. Frames of a type this module cannot
 decode (a newer message, e.g. serve_list_update) come back as a Message with
@@ -16,6 +22,7 @@ import hashlib
 import os
 import re
 import socket
+import ssl
 import struct
 import time
 
@@ -251,6 +258,51 @@ def decode(data):
 # ---------------------------------------------------------------- connection
 
 
+# What a non-blocking read of a plain or a TLS socket raises when nothing is there.
+WOULD_BLOCK = (BlockingIOError, InterruptedError, ssl.SSLWantReadError, ssl.SSLWantWriteError)
+
+_TLS = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+_TLS.check_hostname = False
+_TLS.verify_mode = ssl.CERT_NONE
+_TLS.minimum_version = ssl.TLSVersion.TLSv1_3
+
+
+def tls(sock, timeout=10.0):
+    """Wraps a connected socket in TLS 1.3 as a vnet does (handshake now)."""
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    sock.settimeout(timeout)
+    return _TLS.wrap_socket(sock)
+
+
+def control_socket(port, host="127.0.0.1", timeout=10.0, source=None):
+    """A connected TLS socket for a control session (from `source`, if given)."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    try:
+        sock.settimeout(timeout)
+        if source:
+            sock.bind((source, 0))
+        sock.connect((host, port))
+        return tls(sock, timeout)
+    except BaseException:
+        sock.close()
+        raise
+
+
+def server_tls_context(folder):
+    """A route's side for fake routes: a throwaway Ed25519 key and
+    self-signed certificate made with the openssl CLI in `folder`."""
+    import subprocess
+    key, cert = os.path.join(folder, "fake-route-key.pem"), os.path.join(folder, "fake-route-cert.pem")
+    if not os.path.exists(cert):
+        subprocess.run(["openssl", "req", "-x509", "-newkey", "ed25519", "-nodes", "-keyout", key,
+                        "-out", cert, "-subj", "/CN=fake route", "-days", "2"],
+                       check=True, capture_output=True)
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.minimum_version = ssl.TLSVersion.TLSv1_3
+    ctx.load_cert_chain(cert, key)
+    return ctx
+
+
 class Conn:
     """One TCP connection to the route speaking frames. recv() returns the
     next Message (or None at EOF); every wait has a deadline."""
@@ -309,7 +361,7 @@ class Conn:
 def hello(port, name="attacker", group="default", timeout=10.0):
     """A welcomed control session: (Conn, welcome Message). Raises
     ProtocolError when the route answers with an error."""
-    c = Conn(port, timeout=timeout)
+    c = Conn(port, sock=control_socket(port, timeout=timeout), timeout=timeout)
     try:
         c.send("control_hello", name=name, group=group, auth="")
         w = c.recv_until("welcome", timeout)

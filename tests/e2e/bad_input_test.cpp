@@ -85,6 +85,7 @@ TEST(BadInput, OpeningFrameOneByteOverItsLimitIsRefused) {
 TEST(BadInput, OversizedFrameOnAControlSessionEndsOnlyThatSession) {
   guarded_route g;
   auto c = g.raw();
+  ASSERT_TRUE(c.start_tls());
   ASSERT_TRUE(c.send_message(protocol::control_hello{protocol::version, "bad", "default", {}}));
   ASSERT_TRUE(c.recv_message());  // welcome
   ASSERT_TRUE(c.send_all(header(protocol::max_payload + 1, 0x20)));
@@ -154,6 +155,7 @@ TEST(BadInput, UnknownLinkJoinIsDropped) {
 TEST(BadInput, UnexpectedMessageOnAControlSessionEndsIt) {
   guarded_route g;
   auto c = g.raw();
+  ASSERT_TRUE(c.start_tls());
   ASSERT_TRUE(c.send_message(protocol::control_hello{protocol::version, "odd", "default", {}}));
   ASSERT_TRUE(c.recv_message());
   ASSERT_TRUE(c.send_message(protocol::welcome{}));  // only the route sends these

@@ -2,28 +2,47 @@
 // The test thread's side of the tunnel: blocking loopback sockets whose every
 // read has a deadline.
 #include <chrono>
+#include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "protocol/codec.hpp"
 
+typedef struct ssl_st SSL;
+typedef struct ssl_ctx_st SSL_CTX;
+
 namespace e2e {
 
 using namespace std::chrono_literals;
 
-// A blocking loopback client with deadlines (poll-based).
+// A blocking loopback client with deadlines (poll-based). Control sessions
+// speak TLS: after connect, start_tls() (a route's side: accept_tls()); from
+// then on every read and write goes through it. Links stay plain.
 class client_socket {
  public:
   client_socket() = default;
   explicit client_socket(int fd) : fd_(fd) {}
-  client_socket(client_socket&& o) noexcept : fd_(o.fd_) { o.fd_ = -1; }
+  client_socket(client_socket&& o) noexcept : fd_(o.fd_), ssl_(o.ssl_), tls_mutex_(std::move(o.tls_mutex_)) {
+    o.fd_ = -1;
+    o.ssl_ = nullptr;
+  }
   client_socket& operator=(client_socket&& o) noexcept;
   ~client_socket();
 
   // One attempt to an IPv4 loopback address; false if refused.
   bool connect(std::uint16_t port, const char* ip = "127.0.0.1");
   bool valid() const { return fd_ >= 0; }
+  // TLS 1.3 handshake as a vnet (no verification: the tests trust the route
+  // they started); false if it fails or takes longer than `timeout`.
+  bool start_tls(std::chrono::milliseconds timeout = 10s);
+  // The same as a route, with `ctx`'s certificate.
+  bool accept_tls(SSL_CTX* ctx, std::chrono::milliseconds timeout = 10s);
+  SSL* tls() const { return ssl_; }
+  // One read: bytes (> 0), 0 at EOF, -1 on an error, -2 at the deadline.
+  // One thread may read while another sends (TLS calls are serialised).
+  long read_some(void* buf, std::size_t n, std::chrono::steady_clock::time_point deadline);
   bool send_all(const void* data, std::size_t n);
   bool send_all(const std::string& s) { return send_all(s.data(), s.size()); }
   bool send_all(const std::vector<std::uint8_t>& v) { return send_all(v.data(), v.size()); }
@@ -43,7 +62,12 @@ class client_socket {
   int fd() const { return fd_; }
 
  private:
+  bool handshake(std::chrono::milliseconds timeout);
+
   int fd_ = -1;
+  SSL* ssl_ = nullptr;
+  // OpenSSL allows one call at a time per connection; polls wait outside it.
+  std::unique_ptr<std::mutex> tls_mutex_ = std::make_unique<std::mutex>();
 };
 
 // A port of 127.0.0.1 that refuses connections: bound, never listening, held

@@ -7,7 +7,7 @@ namespace e2e {
 
 fake_vnet::fake_vnet(std::uint16_t route_port, const std::string& name, const std::string& group)
     : route_port_(route_port) {
-  if (!control_.connect(route_port_)) return;
+  if (!control_.connect(route_port_) || !control_.start_tls()) return;
   if (!send(protocol::control_hello{protocol::version, name, group, {}, published_key()})) return;
   auto m = control_.recv_message();
   if (m && std::holds_alternative<protocol::welcome>(*m)) welcome_ = std::get<protocol::welcome>(*m);

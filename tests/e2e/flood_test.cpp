@@ -21,7 +21,7 @@ namespace {
 class flooder {
  public:
   flooder(std::uint16_t port, const std::string& name) {
-    ok_ = sock_.connect(port) &&
+    ok_ = sock_.connect(port) && sock_.start_tls() &&
           sock_.send_message(protocol::control_hello{protocol::version, name, "default", {}});
     auto m = ok_ ? sock_.recv_message() : std::nullopt;
     ok_ = m && std::holds_alternative<protocol::welcome>(*m);
@@ -43,7 +43,7 @@ class flooder {
     if (reads)
       reader_ = std::thread([this] {
         std::vector<char> buf(64 * 1024);
-        while (running_ && ::recv(sock_.fd(), buf.data(), buf.size(), 0) > 0) {}
+        while (running_ && sock_.read_some(buf.data(), buf.size(), std::chrono::steady_clock::now() + 60s) > 0) {}
       });
   }
   void stop() {

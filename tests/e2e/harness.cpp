@@ -1,6 +1,8 @@
 #include "harness.hpp"
 
+#include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <random>
 
 #include <boost/asio/read.hpp>
@@ -33,6 +35,9 @@ std::vector<std::uint8_t> random_bytes(std::size_t n, std::uint32_t seed) {
 // ---- world ---------------------------------------------------------------
 
 world::world() : work_(asio::make_work_guard(io_)) {
+  char dir[] = "/tmp/vnet-e2e-XXXXXX";
+  if (!::mkdtemp(dir)) throw std::runtime_error("world: cannot make a temporary folder");
+  dir_ = dir;
   thread_ = std::thread([this] { io_.run(); });
 }
 
@@ -46,11 +51,16 @@ world::~world() {
   // Everything ends by cancellation; give it a bounded time, then force.
   if (!eventually([&] { return io_.stopped(); }, 3s)) io_.stop();
   thread_.join();
+  std::error_code ignored;
+  std::filesystem::remove_all(dir_, ignored);
 }
 
 namespace {
-config::route_config route_config_of(const route_options& opts, std::uint16_t port) {
+config::route_config route_config_of(const route_options& opts, std::uint16_t port,
+                                     const std::string& dir) {
   config::route_config cfg;
+  cfg.path = dir + "/route.ini";  // only its folder is used: route-key.pem
+  cfg.token = opts.token;
   cfg.listen = {opts.ip, port};
   cfg.heartbeat = config::seconds(0.2);
   cfg.timeout = config::seconds(opts.timeout_s);
@@ -62,7 +72,7 @@ config::route_config route_config_of(const route_options& opts, std::uint16_t po
 }  // namespace
 
 std::uint16_t world::start_route(std::uint16_t port, const route_options& opts) {
-  auto cfg = route_config_of(opts, port);
+  auto cfg = route_config_of(opts, port, dir_);
   route_ip_ = opts.ip;
   return on_io([&] {
     // A stopped server is kept alive: its coroutines may still be finishing.
@@ -80,7 +90,7 @@ void world::stop_route() {
 }
 
 void world::reload_route(const route_options& opts) {
-  auto cfg = route_config_of(opts, route_port_);
+  auto cfg = route_config_of(opts, route_port_, dir_);
   on_io([&] { route_->reload(std::move(cfg)); });
 }
 
@@ -92,6 +102,7 @@ config::vnet_config world::vnet_config(const std::string& name, const std::strin
   cfg.heartbeat = config::seconds(0.2);
   cfg.reconnect = config::seconds(0.1);
   cfg.dial_timeout = config::seconds(2);
+  cfg.known_routes = dir_ + "/known_routes";
   return cfg;
 }
 

@@ -40,6 +40,7 @@ struct route_options {
   std::size_t max_group_vnets = protocol::max_vnets_listed;  // a smaller bound is quick to reach
   std::string ip = "127.0.0.1";
   config::route_limits limits;        // [route] max_*
+  std::string token;                  // [route] token
 };
 
 class world {
@@ -72,6 +73,10 @@ class world {
   // Reloads the running route with `opts` (as SIGHUP does with a new file).
   void reload_route(const route_options& opts);
   std::uint16_t route_port() const { return route_port_; }
+  // This world's folder (removed with it): the routes' file "lives" there,
+  // so a restarted route keeps its TLS key (route-key.pem), and the vnets
+  // remember it in known_routes there, never in the user's home.
+  const std::string& dir() const { return dir_; }
   route::server& route_server() { return *route_; }
 
   // A vnet config pointing at the current route, with fast timers.
@@ -108,6 +113,7 @@ class world {
   std::vector<std::unique_ptr<route::server>> graveyard_;
   std::uint16_t route_port_ = 0;
   std::string route_ip_ = "127.0.0.1";
+  std::string dir_;
   std::vector<std::unique_ptr<vnet::client>> vnets_;
   std::vector<std::shared_ptr<boost::asio::ip::tcp::acceptor>> services_;
   std::thread thread_;

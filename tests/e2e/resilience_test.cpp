@@ -4,7 +4,9 @@
 
 #include <boost/asio/write.hpp>
 
+#include "client_socket.hpp"
 #include "harness.hpp"
+#include "route/tls_identity.hpp"
 #include "net/listen.hpp"
 
 namespace e2e {
@@ -54,6 +56,7 @@ TEST(Resilience, SilentVnetIsDroppedAndItsServesVanish) {
   tunnel p(echo_service, route_options{0.5});
   client_socket fake;
   ASSERT_TRUE(fake.connect(p.w.route_port()));
+  ASSERT_TRUE(fake.start_tls());
   ASSERT_TRUE(fake.send_message(protocol::control_hello{protocol::version, "ghost", "default", {}}));
   auto welcome = fake.recv_message();
   ASSERT_TRUE(welcome && std::holds_alternative<protocol::welcome>(*welcome));
@@ -90,10 +93,11 @@ TEST(Resilience, VnetNoticesASilentRouteAndReconnects) {
   };
   net::tcp::socket first(io);
   ASSERT_TRUE(accept_within(first));
-  first.non_blocking(false);
-  protocol::welcome hello_back{protocol::version, 1, 100, 300};
-  auto frame = protocol::encode(hello_back);
-  boost::asio::write(first, boost::asio::buffer(frame));
+  // Control sessions are TLS: the fake route has a key of its own.
+  client_socket control(first.release());
+  auto identity = route::load_tls_identity({});
+  ASSERT_TRUE(control.accept_tls(identity.context->native_handle()));
+  ASSERT_TRUE(control.send_message(protocol::welcome{protocol::version, 1, 100, 300}));
   ASSERT_TRUE(eventually([&] { return office.connected(); }));
   // Silence: the vnet gives up on this route and dials again.
   EXPECT_TRUE(eventually([&] { return !office.connected(); }, 5s));

@@ -17,6 +17,7 @@
 #include "harness.hpp"
 #include "protocol/error.hpp"
 #include "protocol/serve_list_update.hpp"
+#include "route/tls_identity.hpp"
 
 namespace e2e {
 namespace {
@@ -75,6 +76,7 @@ client_socket join_group(std::uint16_t port, const std::string& group, std::size
   a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
   a.sin_port = htons(port);
   if (::connect(s.fd(), reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) return {};
+  if (!s.start_tls()) return {};
   if (!s.send_message(protocol::control_hello{protocol::version, "storm" + std::to_string(n), group, {}}))
     return {};
   auto m = s.recv_message(10s);
@@ -146,6 +148,7 @@ TEST(ServeList, AGroupRefusesTheVnetOverItsBound) {
   }
   client_socket extra;
   ASSERT_TRUE(extra.connect(port));
+  ASSERT_TRUE(extra.start_tls());
   ASSERT_TRUE(extra.send_message(protocol::control_hello{protocol::version, "extra", "g", {}}));
   auto m = extra.recv_message();
   ASSERT_TRUE(m);
@@ -187,6 +190,7 @@ class fake_route {
     pollfd p{fd_, POLLIN, 0};
     if (::poll(&p, 1, static_cast<int>(timeout.count())) != 1) return {};
     client_socket s(::accept(fd_, nullptr, nullptr));
+    if (!s.accept_tls(tls_.context->native_handle())) return {};
     auto hello = s.recv_message();
     if (!hello || !std::holds_alternative<protocol::control_hello>(*hello)) return {};
     s.send_message(protocol::welcome{protocol::version, 1, 200, 15000});
@@ -196,6 +200,7 @@ class fake_route {
  private:
   int fd_;
   std::uint16_t port_ = 0;
+  route::tls_identity tls_ = route::load_tls_identity({});  // a key in memory
 };
 
 protocol::listed_serve offered(std::uint16_t serveid, std::uint16_t port) {

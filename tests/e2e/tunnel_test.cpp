@@ -208,6 +208,7 @@ TEST(Tunnel, GroupsAreIsolated) {
   // Guessing the serveid on a raw link from a session of group "other".
   client_socket s;
   ASSERT_TRUE(s.connect(t.w.route_port()));
+  ASSERT_TRUE(s.start_tls());
   ASSERT_TRUE(s.send_message(protocol::control_hello{protocol::version, "guesser", "other", {}}));
   auto welcome = s.recv_message();
   ASSERT_TRUE(welcome && std::holds_alternative<protocol::welcome>(*welcome));

@@ -32,6 +32,18 @@ TEST(RouteReload, TimeoutsApplyAndAreNamed) {
   EXPECT_EQ(p.apply.link_timeout, config::seconds(5));
 }
 
+TEST(RouteReload, TheTokenAppliesAndIsNamedNotShown) {
+  auto next = base();
+  next.token = "a-secret-token-123456";
+  auto p = route::plan_reload(base(), next);
+  EXPECT_EQ(p.summary(), "token set");
+  EXPECT_EQ(p.apply.token, next.token);
+  auto changed = next;
+  changed.token = "another-secret-654321";
+  EXPECT_EQ(route::plan_reload(next, changed).summary(), "token changed");
+  EXPECT_EQ(route::plan_reload(next, base()).summary(), "token removed");
+}
+
 TEST(RouteReload, LimitsApplyAndAreNamed) {
   auto next = base();
   next.limits.max_serves_per_vnet = 7;

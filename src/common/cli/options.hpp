@@ -14,6 +14,8 @@ struct options {
   bool check_only = false;  // --check-config: validate the file, touch no socket
   std::string ctl_path;  // --ctl: the control socket (`PROGRAM ctl`)
   bool config_given = false;  // a file was named (not the ./config.ini default)
+  bool gen_token = false;    // route only: --gen-token, print a random token and exit
+  bool fingerprint = false;  // route only: --fingerprint, print the TLS key's fingerprint and exit
   config::vnet_flags vnet;  // vnet only: --route, --group, --name, --serve, --use
   bool gen_key = false;     // vnet only: --gen-key, print a new group_key and exit
 };

@@ -5,7 +5,10 @@
 #include <algorithm>
 #include <array>
 
+#include <type_traits>
+
 #include <boost/asio/read.hpp>
+#include <boost/asio/ssl/stream.hpp>
 #include <boost/asio/write.hpp>
 #include <fmt/format.h>
 
@@ -26,7 +29,8 @@ void release(std::vector<std::uint8_t>& v) {
 
 }  // namespace
 
-awaitable<frame_result> read_frame(tcp::socket& s, std::uint32_t max_length) {
+template <typename Stream>
+awaitable<frame_result> read_frame(Stream& s, std::uint32_t max_length) {
   std::array<std::uint8_t, protocol::header_size> head{};
   auto [ec, n] = co_await asio::async_read(s, asio::buffer(head), use_nothrow);
   if (ec) co_return frame_result{ec, {}};
@@ -37,12 +41,19 @@ awaitable<frame_result> read_frame(tcp::socket& s, std::uint32_t max_length) {
   // frame. Capacity stays within the announced length.
   std::vector<std::uint8_t> payload;
   while (payload.size() < h.length) {
-    error_code aec;
-    std::size_t ready = s.available(aec);
-    if (!aec && ready == 0) {
-      auto [wec] = co_await s.async_wait(tcp::socket::wait_read, use_nothrow);
-      if (wec) co_return frame_result{wec, {}};
+    // TLS: the socket's byte count says nothing about plaintext, so the
+    // buffer grows by at most what it already holds (at least 512 bytes):
+    // memory stays within twice the bytes that came, as a header that
+    // announces 1 MiB and stalls costs 512 bytes, not a chunk.
+    std::size_t ready = std::max<std::size_t>(payload.size(), 512);
+    if constexpr (std::is_same_v<Stream, tcp::socket>) {
+      error_code aec;
       ready = s.available(aec);
+      if (!aec && ready == 0) {
+        auto [wec] = co_await s.async_wait(tcp::socket::wait_read, use_nothrow);
+        if (wec) co_return frame_result{wec, {}};
+        ready = s.available(aec);
+      }
     }
     std::size_t have = payload.size();
     // At least one byte: a closed peer shows as 0 ready, and the read says EOF.
@@ -59,14 +70,16 @@ awaitable<frame_result> read_frame(tcp::socket& s, std::uint32_t max_length) {
   co_return r;
 }
 
-awaitable<frame_result> read_frame(tcp::socket& s, std::uint32_t max_length, duration timeout) {
+template <typename Stream>
+awaitable<frame_result> read_frame(Stream& s, std::uint32_t max_length, duration timeout) {
   asio::steady_timer timer(s.get_executor(), timeout);
   auto r = co_await (read_frame(s, max_length) || timer.async_wait(use_nothrow));
   if (r.index() == 1) co_return frame_result{asio::error::timed_out, {}};
   co_return std::get<0>(std::move(r));
 }
 
-awaitable<error_code> write_frame(tcp::socket& s, std::vector<std::uint8_t> frame, duration timeout) {
+template <typename Stream>
+awaitable<error_code> write_frame(Stream& s, std::vector<std::uint8_t> frame, duration timeout) {
   asio::steady_timer timer(s.get_executor(), timeout);
   auto r = co_await (asio::async_write(s, asio::buffer(frame), use_nothrow) || timer.async_wait(use_nothrow));
   if (r.index() == 1) co_return error_code(asio::error::timed_out);
@@ -115,7 +128,8 @@ std::string outbox::stall() const {
                      text::human_bytes(stalled_bytes_));
 }
 
-awaitable<error_code> outbox::run(tcp::socket& s) {
+template <typename Stream>
+awaitable<error_code> outbox::run(Stream& s) {
   asio::steady_timer deadline(s.get_executor());
   for (;;) {
     if (over_) co_return error_code(asio::error::no_buffer_space);
@@ -153,5 +167,15 @@ awaitable<error_code> outbox::run(tcp::socket& s) {
   co_return error_code{};
 }
 
+
+// The two streams frames travel on: control sessions (TLS) and links.
+template awaitable<frame_result> read_frame(tcp::socket&, std::uint32_t);
+template awaitable<frame_result> read_frame(tls_stream&, std::uint32_t);
+template awaitable<frame_result> read_frame(tcp::socket&, std::uint32_t, duration);
+template awaitable<frame_result> read_frame(tls_stream&, std::uint32_t, duration);
+template awaitable<error_code> write_frame(tcp::socket&, std::vector<std::uint8_t>, duration);
+template awaitable<error_code> write_frame(tls_stream&, std::vector<std::uint8_t>, duration);
+template awaitable<error_code> outbox::run(tcp::socket&);
+template awaitable<error_code> outbox::run(tls_stream&);
 
 }  // namespace net

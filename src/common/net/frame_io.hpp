@@ -14,7 +14,16 @@
 #include "net/time.hpp"
 #include "protocol/codec.hpp"
 
+// Control sessions run in TLS, links on plain sockets: the functions below
+// take either stream, compiled once for both in frame_io.cpp.
+namespace boost::asio::ssl {
+template <typename Stream>
+class stream;
+}  // namespace boost::asio::ssl
+
 namespace net {
+
+using tls_stream = asio::ssl::stream<tcp::socket>;
 
 struct frame_result {
   error_code ec;  // I/O error, protocol::errc, or asio::error::timed_out
@@ -25,8 +34,13 @@ struct frame_result {
 // costs nothing until the bytes come, and then at most what came.
 inline constexpr std::size_t read_chunk = 64 * 1024;
 
-awaitable<frame_result> read_frame(tcp::socket& s, std::uint32_t max_length);
-awaitable<frame_result> read_frame(tcp::socket& s, std::uint32_t max_length, duration timeout);
+// On a TLS stream the exactness is TLS's: what the socket holds past the
+// frame is records the stream may have read ahead, which only matters on a
+// link (plain socket).
+template <typename Stream>
+awaitable<frame_result> read_frame(Stream& s, std::uint32_t max_length);
+template <typename Stream>
+awaitable<frame_result> read_frame(Stream& s, std::uint32_t max_length, duration timeout);
 
 // A single frame (a link's handshake) fits the socket's send buffer at once;
 // a peer that takes none of it for this long is stuck or hostile.
@@ -36,7 +50,8 @@ inline constexpr duration default_write_timeout = std::chrono::seconds(10);
 // statement of their own: GCC 12 destroys non-trivial temporaries of a
 // co_await expression twice, so none may appear in one. Fails with
 // asio::error::timed_out when the peer takes no byte for `timeout`.
-awaitable<error_code> write_frame(tcp::socket& s, std::vector<std::uint8_t> frame,
+template <typename Stream>
+awaitable<error_code> write_frame(Stream& s, std::vector<std::uint8_t> frame,
                                   duration timeout = default_write_timeout);
 
 struct outbox_limits {
@@ -62,7 +77,8 @@ class outbox {
   // Writes queued frames until the socket fails, the bound or the drain
   // deadline is crossed (asio::error::timed_out), or close() was called and
   // everything queued before it is written.
-  awaitable<error_code> run(tcp::socket& s);
+  template <typename Stream>
+  awaitable<error_code> run(Stream& s);
   void close();
   void set_drain_timeout(duration d) { limits_.drain_timeout = d; }
 

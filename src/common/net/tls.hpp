@@ -1,0 +1,52 @@
+#pragma once
+// TLS of control sessions (OpenSSL through Asio's ssl::stream) and the few
+// OpenSSL pieces around it: key fingerprints, the admission proof, tokens.
+// Links stay plain TCP (they are encrypted end to end inside).
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+
+#include <boost/asio/ssl/context.hpp>
+#include <boost/asio/ssl/error.hpp>
+#include <boost/asio/ssl/stream.hpp>
+
+#include "net/asio.hpp"
+
+namespace net {
+
+namespace ssl = asio::ssl;
+using tls_stream = ssl::stream<tcp::socket>;
+
+// The first byte of a TLS handshake record: how the route tells a control
+// session (TLS) from a link's plaintext opening frame.
+inline constexpr std::uint8_t tls_handshake_byte = 0x16;
+
+// A context for either end: TLS 1.3 only, no session tickets (sessions are
+// long-lived and never resumed, and tickets would be post-handshake bytes
+// every raw test client has to skip).
+ssl::context make_tls_context(ssl::context::method method);
+
+// "SHA256:" and the unpadded base64 of the SHA-256 of the key's DER
+// SubjectPublicKeyInfo, as ssh prints key fingerprints. Empty on failure.
+std::string key_fingerprint(EVP_PKEY* key);
+std::string cert_fingerprint(X509* cert);
+// The certificate the peer presented on `ssl` (client side: the route's).
+std::string peer_fingerprint(SSL* ssl);
+
+// The admission proof a vnet sends in control_hello.auth: HMAC-SHA256 under
+// the token of 32 bytes exported from this TLS session (label
+// "EXPORTER-vnet-admission"). Bound to the session, so a proof seen or
+// relayed elsewhere is worthless. Empty when the token is empty.
+std::string admission_proof(const std::string& token, SSL* ssl);
+// Route side: `auth` is the proof for `token` on this session (constant time).
+bool admission_ok(const std::string& token, const std::string& auth, SSL* ssl);
+
+// 32 random bytes as unpadded base64url (43 characters): route --gen-token.
+std::string random_token();
+// Unpadded base64 (url: the URL-safe alphabet).
+std::string base64(std::span<const std::uint8_t> bytes, bool url = false);
+// OpenSSL's most recent error, in words, and the queue cleared.
+std::string openssl_error();
+
+}  // namespace net

@@ -1,0 +1,131 @@
+// The route's side of a control session's opening: TLS handshake, hello,
+// admission (token), then the session. Links open in server.cpp
+// (handle_plain): they are plaintext, encrypted end to end inside.
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include "net/endpoint.hpp"
+#include "net/frame_io.hpp"
+#include "protocol/error.hpp"
+#include "route/server.hpp"
+#include "text/printable.hpp"
+
+using namespace boost::asio::experimental::awaitable_operators;
+
+namespace route {
+namespace {
+
+std::vector<std::uint8_t> error_frame(protocol::errc code, const std::string& text) {
+  return protocol::encode(protocol::error{static_cast<std::uint16_t>(code), text});
+}
+
+}  // namespace
+
+std::string server::admission_refusal(const protocol::control_hello& hello, net::tls_stream& s) const {
+  // Read at each hello: a reload may have set, changed or removed it.
+  const std::string& token = cfg_.token;
+  if (token.empty()) return {};  // an open route: any proof, or none
+  if (hello.auth.empty()) return "this route needs a token: set token= in [route]";
+  if (!net::admission_ok(token, hello.auth, s.native_handle())) return "admission refused: wrong token";
+  return {};
+}
+
+net::awaitable<void> server::handle_tls(net::tcp::socket raw, std::string from, std::string address,
+                                        std::chrono::steady_clock::time_point deadline) {
+  net::tls_stream s(std::move(raw), *tls_.context);
+  net::socket_set::guard guard(connections_, s.next_layer());
+  unidentified::guard listed(unidentified_, s.next_layer(), from);
+  net::asio::steady_timer timer(ex_, deadline);
+  auto hs = co_await (s.async_handshake(net::ssl::stream_base::server, net::use_nothrow) ||
+                      timer.async_wait(net::use_nothrow));
+  net::error_code hec = hs.index() == 1 ? net::error_code(net::asio::error::timed_out) : std::get<0>(std::get<0>(hs));
+  if (hec) {
+    if (hec != net::asio::error::operation_aborted && peer_log_.allow(handshakes, "warning")) {
+      if (hec == net::asio::error::timed_out)
+        spdlog::warn("connection from {} dropped: no TLS handshake within {} ms", from,
+                     net::to_ms(cfg_.handshake_timeout).count());
+      else
+        spdlog::warn("connection from {} dropped: TLS handshake failed: {}", from, hec.message());
+    }
+    co_return;
+  }
+  const auto left =
+      std::max<net::duration>(deadline - std::chrono::steady_clock::now(), std::chrono::milliseconds(1));
+  net::frame_result opening = co_await net::read_frame(s, protocol::max_opening_payload, left);
+  listed.release();
+  const auto& rec = opening.ec;
+  if (rec) {
+    if (!peer_log_.allow(handshakes, "warning")) {
+      // Over the budget: the line is counted, not written.
+    } else if (rec == net::asio::error::timed_out)
+      spdlog::warn("connection from {} dropped: no opening frame within {} ms", from,
+                   net::to_ms(cfg_.handshake_timeout).count());
+    else if (rec.category() == protocol::category())
+      spdlog::warn("connection from {} dropped: bad opening frame: {}", from, rec.message());
+    else if (rec != net::asio::error::operation_aborted)
+      spdlog::warn("connection from {} dropped after the TLS handshake: {}", from, rec.message());
+    if (rec.category() == protocol::category()) {
+      auto frame = error_frame(static_cast<protocol::errc>(rec.value()), "bad opening frame: " + rec.message());
+      co_await net::write_frame(s, std::move(frame));
+    }
+    co_return;
+  }
+  auto* hello = std::get_if<protocol::control_hello>(&opening.msg);
+  if (!hello) {
+    if (peer_log_.allow(handshakes, "warning"))
+      spdlog::warn("connection from {} dropped: it opened its TLS session with {}", from,
+                   protocol::name_of(protocol::type_of(opening.msg)));
+    auto frame = error_frame(protocol::errc::unexpected_message, "a control session must open with control_hello");
+    co_await net::write_frame(s, std::move(frame));
+    co_return;
+  }
+  if (hello->version != protocol::version) {
+    auto why = fmt::format("protocol version {} is not supported; this route speaks protocol {}",
+                           hello->version, protocol::version);
+    if (peer_log_.allow(handshakes, "warning")) spdlog::warn("connection from {} dropped: {}", from, why);
+    auto frame = error_frame(protocol::errc::version_mismatch, why);
+    co_await net::write_frame(s, std::move(frame));
+    co_return;
+  }
+  if (auto why = admission_refusal(*hello, s); !why.empty()) {
+    // Nothing about groups: the answer is the same whatever was asked for.
+    bool ban = admission_.fail(address, std::chrono::steady_clock::now());
+    if (peer_log_.allow(handshakes, "warning"))
+      spdlog::warn("vnet '{}' from {} refused: {}", text::printable(hello->name), from, why);
+    if (ban)
+      spdlog::warn("{}: {} failed admissions within {} s: its connections are closed for {} s", address,
+                   admission_book::max_failures,
+                   std::chrono::duration_cast<std::chrono::seconds>(admission_book::window).count(),
+                   std::chrono::duration_cast<std::chrono::seconds>(admission_book::ban).count());
+    auto frame = protocol::encode(protocol::error{0, why});
+    co_await net::write_frame(s, std::move(frame));
+    co_return;
+  }
+  // Read at each hello: a reload may have changed it.
+  const unsigned max_sessions = cfg_.limits.max_sessions_per_address;
+  auto held = sessions_per_address_.find(address);
+  if (held != sessions_per_address_.end() && held->second >= max_sessions) {
+    auto why = fmt::format("at most {} vnets may connect from {} (raise [route] max_sessions_per_address)",
+                           max_sessions, address);
+    if (peer_log_.allow(handshakes, "warning"))
+      spdlog::warn("vnet '{}' from {} refused: {}", text::printable(hello->name), from, why);
+    auto frame = error_frame(protocol::errc::too_many_vnets, why);
+    co_await net::write_frame(s, std::move(frame));
+    co_return;
+  }
+  // Counted for the session's lifetime, however it ends.
+  struct counted {
+    std::map<std::string, unsigned>& counts;
+    std::string address;
+    counted(std::map<std::string, unsigned>& c, std::string a) : counts(c), address(std::move(a)) {
+      ++counts[address];
+    }
+    ~counted() {
+      if (--counts[address] == 0) counts.erase(address);
+    }
+  } count(sessions_per_address_, address);
+  connections_.remove(s.next_layer());  // the session owns it now; stop() closes sessions
+  co_await run_session(std::move(s), std::move(*hello));
+}
+
+}  // namespace route

@@ -1,0 +1,70 @@
+#pragma once
+// Admission failures (wrong or missing token) per source address. An address
+// that fails `max_failures` times within `window` is closed at accept for
+// `ban`: guessing the token costs a reconnect per guess and five guesses a
+// minute. Single-threaded, like the rest of the route; pure, for its tests.
+#include <chrono>
+#include <cstdint>
+#include <deque>
+#include <iterator>
+#include <map>
+#include <string>
+
+namespace route {
+
+class admission_book {
+ public:
+  using clock = std::chrono::steady_clock;
+  static constexpr unsigned max_failures = 5;
+  static constexpr auto window = std::chrono::seconds(60);
+  static constexpr auto ban = std::chrono::seconds(60);
+
+  // True while `address` is banned.
+  bool banned(const std::string& address, clock::time_point now) {
+    auto it = book_.find(address);
+    if (it == book_.end()) return false;
+    if (it->second.banned_until > now) return true;
+    prune(it, now);
+    return false;
+  }
+  // Counts a failure; true when it starts a ban (log it once).
+  bool fail(const std::string& address, clock::time_point now) {
+    ++failures_;
+    if (book_.size() >= sweep_at) sweep(now);
+    auto& e = book_[address];
+    while (!e.times.empty() && now - e.times.front() >= window) e.times.pop_front();
+    e.times.push_back(now);
+    if (e.times.size() < max_failures) return false;
+    e.times.clear();
+    e.banned_until = now + ban;
+    return true;
+  }
+  // Every failure since start, for metrics.
+  std::uint64_t failures() const { return failures_; }
+  std::size_t tracked() const { return book_.size(); }
+
+ private:
+  struct entry {
+    std::deque<clock::time_point> times;  // failures within the window
+    clock::time_point banned_until{};
+  };
+  // Many addresses failing once each must not grow the book for ever.
+  static constexpr std::size_t sweep_at = 4096;
+  void sweep(clock::time_point now) {
+    for (auto it = book_.begin(); it != book_.end();) {
+      auto next = std::next(it);
+      if (it->second.banned_until <= now) prune(it, now);
+      it = next;
+    }
+  }
+  void prune(std::map<std::string, entry>::iterator it, clock::time_point now) {
+    auto& e = it->second;
+    while (!e.times.empty() && now - e.times.front() >= window) e.times.pop_front();
+    if (e.times.empty()) book_.erase(it);
+  }
+
+  std::map<std::string, entry> book_;
+  std::uint64_t failures_ = 0;
+};
+
+}  // namespace route

@@ -1,0 +1,111 @@
+#include "vnet/route_trust.hpp"
+
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include "net/endpoint.hpp"
+
+namespace vnet {
+namespace {
+
+namespace fs = std::filesystem;
+
+struct remembered {
+  std::string fingerprint;  // empty: not in the file
+  std::size_t line = 0;
+};
+
+remembered find_route(const std::string& path, const std::string& where) {
+  std::ifstream in(path);
+  std::string line;
+  for (std::size_t n = 1; std::getline(in, line); ++n) {
+    std::istringstream fields(line);
+    std::string host, fp;
+    if (fields >> host >> fp && host == where) return {fp, n};
+  }
+  return {};
+}
+
+// Appends a line, atomically (a temporary file renamed over the old one):
+// a crash never leaves half a file. Returns "" or why it could not.
+std::string remember(const std::string& path, const std::string& where, const std::string& fp) {
+  std::error_code ec;
+  fs::path p(path);
+  if (p.has_parent_path()) fs::create_directories(p.parent_path(), ec);
+  std::string old;
+  {
+    std::ifstream in(path, std::ios::binary);
+    std::ostringstream buf;
+    buf << in.rdbuf();
+    old = buf.str();
+  }
+  if (!old.empty() && old.back() != '\n') old += '\n';
+  const std::string tmp = fmt::format("{}.{}.tmp", path, ::getpid());
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    out << old << where << ' ' << fp << '\n';
+    out.flush();
+    if (!out) {
+      fs::remove(tmp, ec);
+      return "cannot write " + tmp;
+    }
+  }
+  fs::rename(tmp, path, ec);
+  if (ec) {
+    fs::remove(tmp, ec);
+    return fmt::format("cannot replace {}: {}", path, ec.message());
+  }
+  return {};
+}
+
+}  // namespace
+
+std::string known_routes_path(const config::vnet_config& cfg) {
+  const fs::path folder = cfg.path.empty() ? fs::path() : fs::path(cfg.path).parent_path();
+  if (!cfg.known_routes.empty()) {
+    fs::path p(cfg.known_routes);
+    return (p.is_absolute() ? p : folder / p).string();
+  }
+  if (const char* state = std::getenv("STATE_DIRECTORY"); state && *state) {
+    std::string first(state);
+    first = first.substr(0, first.find(':'));  // systemd lists several with ':'
+    return (fs::path(first) / "known_routes").string();
+  }
+  if (!cfg.path.empty()) return (folder / "known_routes").string();
+  const char* home = std::getenv("HOME");
+  return (fs::path(home && *home ? home : ".") / ".local/state/vnet/known_routes").string();
+}
+
+std::string check_route_key(const config::vnet_config& cfg, const std::string& fingerprint,
+                            bool ca_verified) {
+  const std::string where = net::host_port(cfg.route.ip, cfg.route.port);
+  if (!cfg.fingerprint.empty()) {
+    if (fingerprint == cfg.fingerprint) return {};
+    return fmt::format("route {} presented key {}, but [route] fingerprint= pins {}: a different "
+                       "route, or its key changed (then update fingerprint=)",
+                       where, fingerprint, cfg.fingerprint);
+  }
+  if (ca_verified) return {};
+  const std::string path = known_routes_path(cfg);
+  auto known = find_route(path, where);
+  if (known.fingerprint == fingerprint) return {};
+  if (!known.fingerprint.empty())
+    return fmt::format("route {} presented key {}, but {} line {} remembers {}; if the route's key "
+                       "was changed on purpose, delete that line or set `fingerprint={}` in [route]",
+                       where, fingerprint, path, known.line, known.fingerprint, fingerprint);
+  if (auto why = remember(path, where, fingerprint); !why.empty())
+    spdlog::warn("trusting route {} (key {}) without remembering it: {}", where, fingerprint, why);
+  else
+    spdlog::info("first connection to route {}: trusting its key {}, remembered in {}", where,
+                 fingerprint, path);
+  return {};
+}
+
+}  // namespace vnet

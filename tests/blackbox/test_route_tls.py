@@ -1,0 +1,108 @@
+"""Route admission and TLS with the real binaries (issue 9): the route's key
+and fingerprint, --gen-token and --fingerprint, a CA-signed certificate
+trusted by name, a token refused and accepted. (Changed keys, pins and bans
+are covered in tests/e2e/admission_test.cpp.)"""
+
+import base64
+import os
+import re
+import stat
+import subprocess
+import unittest
+from unittest import mock
+
+from harness import LOOPBACK, BlackBoxCase, binary, ini_text
+
+CONNECTED = re.compile(r"connected to route \S+ as vnet (\d\d)")
+FINGERPRINT = re.compile(r"TLS key fingerprint (SHA256:[A-Za-z0-9+/]{43})")
+
+
+def openssl(*args, cwd):
+    subprocess.run(["openssl", *args], cwd=cwd, check=True, capture_output=True)
+
+
+def spki_fingerprint(key_path, cwd):
+    """What the route must print, computed by the openssl CLI."""
+    der = subprocess.run(["openssl", "pkey", "-in", key_path, "-pubout", "-outform", "DER"],
+                         cwd=cwd, check=True, capture_output=True).stdout
+    digest = subprocess.run(["openssl", "dgst", "-sha256", "-binary"], input=der,
+                            check=True, capture_output=True).stdout
+    return "SHA256:" + base64.b64encode(digest).decode().rstrip("=")
+
+
+class RouteTlsTest(BlackBoxCase):
+    def vnet(self, name, route_port, host=LOOPBACK, **route_keys):
+        keys = {"ip": host, "port": route_port}
+        keys.update(route_keys)
+        cfg = self.c.write(f"{name}.ini", ini_text({"route": keys, "vnet": {"name": name}}))
+        return self.c.start("vnet", cfg, name)
+
+    def test_generated_key_is_kept_private_and_printed(self):
+        route, port = self.c.start_route()
+        key = os.path.join(self.c.dir, "route-key.pem")
+        self.assertEqual(stat.S_IMODE(os.stat(key).st_mode), 0o600)
+        logged = route.wait_log(FINGERPRINT).group(1)
+        self.assertEqual(logged, spki_fingerprint(key, self.c.dir))
+        route.wait_log("no token: anyone who reaches this route can join")
+        cfg = os.path.join(self.c.dir, "route.ini")
+        printed = subprocess.run([binary("route"), "--fingerprint", cfg], capture_output=True,
+                                 text=True, timeout=10)
+        self.assertEqual((printed.returncode, printed.stdout), (0, logged + "\n"))
+        token = subprocess.run([binary("route"), "--gen-token"], capture_output=True, text=True,
+                               timeout=10)
+        self.assertEqual(token.returncode, 0)
+        self.assertRegex(token.stdout, r"^[A-Za-z0-9_-]{43}\n$")
+        # The manual's files (no token, no fingerprint) still connect.
+        v = self.vnet("plain", port)
+        v.wait_log(CONNECTED)
+
+    def test_a_broken_key_file_stops_the_route_with_why(self):
+        with open(os.path.join(self.c.dir, "route-key.pem"), "w") as f:
+            f.write("not a key\n")
+        cfg = self.c.write("route.ini", ini_text({"route": {"ip": LOOPBACK, "port": 0}}))
+        r = subprocess.run([binary("route"), cfg], capture_output=True, text=True, timeout=10)
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("route-key.pem: not a PEM private key", r.stdout + r.stderr)
+
+    def test_ca_signed_certificate_is_trusted_by_name(self):
+        d = self.c.dir
+        openssl("req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
+                "-keyout", "ca.key", "-out", "ca.pem", "-subj", "/CN=vnet test CA", "-days", "2",
+                "-addext", "basicConstraints=critical,CA:TRUE",
+                "-addext", "keyUsage=critical,keyCertSign", cwd=d)
+        openssl("req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
+                "-keyout", "tls.key", "-out", "tls.csr", "-subj", "/CN=localhost", cwd=d)
+        with open(os.path.join(d, "ext.cnf"), "w") as f:
+            f.write("subjectAltName=DNS:localhost,IP:127.0.0.1\n")
+        openssl("x509", "-req", "-in", "tls.csr", "-CA", "ca.pem", "-CAkey", "ca.key",
+                "-CAcreateserial", "-out", "tls.crt", "-days", "2", "-extfile", "ext.cnf", cwd=d)
+        route, port = self.c.start_route(tls_cert="tls.crt", tls_key="tls.key")
+        self.assertEqual(route.wait_log(FINGERPRINT).group(1), spki_fingerprint("tls.key", d))
+        self.assertFalse(os.path.exists(os.path.join(d, "route-key.pem")))
+        with mock.patch.dict(os.environ, {"SSL_CERT_FILE": os.path.join(d, "ca.pem")}):
+            v = self.vnet("byname", port, host="localhost")
+        v.wait_log(CONNECTED)
+        # Verified by the CA: nothing to remember.
+        self.assertFalse(os.path.exists(os.path.join(d, "known_routes")))
+        # Without the CA, the same route is trusted on first use instead.
+        v.stop()
+        other = self.vnet("tofu", port, host="localhost")
+        other.wait_log(CONNECTED)
+        with open(os.path.join(d, "known_routes")) as f:
+            self.assertEqual(f.read(), f"localhost:{port} {spki_fingerprint('tls.key', d)}\n")
+
+    def test_token_refused_then_accepted(self):
+        token = "a-route-token-of-some-length"
+        route, port = self.c.start_route(token=token)
+        wrong = self.vnet("wrong", port, token="not-the-route-token-at-all")
+        wrong.wait_log(re.compile(r"error +the route refused this vnet: admission refused: wrong token"))
+        route.wait_log(re.compile(r"vnet 'wrong' from 127\.0\.0\.1:\d+ refused: admission refused: wrong token"))
+        self.assertNotIn("default", wrong.log().split("admission refused")[1].splitlines()[0])
+        wrong.stop()
+        right = self.vnet("right", port, token=token)
+        right.wait_log(CONNECTED)
+        self.assertNotIn("no token", route.log())
+
+
+if __name__ == "__main__":
+    unittest.main()
