@@ -1,5 +1,6 @@
 // route: the relay on the public host.
 #include <iostream>
+#include <optional>
 
 #include <boost/asio/io_context.hpp>
 #include <spdlog/spdlog.h>
@@ -11,7 +12,9 @@
 #include "log/setup.hpp"
 #include "net/endpoint.hpp"
 #include "net/run.hpp"
+#include "net/spawn.hpp"
 #include "route/server.hpp"
+#include "route/status.hpp"
 
 int main(int argc, char** argv) {
   int exit_code = 0;
@@ -38,9 +41,25 @@ int main(int argc, char** argv) {
     spdlog::error("cannot listen on {}: {}", net::host_port(cfg.listen.ip, cfg.listen.port), ec.message());
     return 1;
   }
+  // [route] metrics: /metrics and the status page.
+  std::optional<http::server> web;
+  if (!cfg.metrics.ip.empty()) {
+    web.emplace(io.get_executor(), http::options{cfg.metrics, cfg.status_token, 8, 8192,
+                                                 std::chrono::seconds(5), "route metrics"},
+                route::status_handler(srv));
+    if (auto ec = web->open()) {
+      spdlog::error("cannot listen on {} ([route] metrics): {}",
+                    net::host_port(cfg.metrics.ip, cfg.metrics.port), ec.message());
+      return 1;
+    }
+    boost::asio::co_spawn(io, web->run(), net::log_exception{"route metrics"});
+  }
   // SIGHUP re-reads the file, as for the vnet (systemctl reload route).
   net::signal_hooks hooks;
-  hooks.stop = [&] { srv.stop(); };
+  hooks.stop = [&] {
+    srv.stop();
+    if (web) web->stop();
+  };
   hooks.hangup = [&] { srv.reload_file(opts->config_path); };
   net::run_until_signal(io, srv.run(), std::move(hooks), "route");
   return 0;

@@ -66,6 +66,7 @@ void server::make_room() {
     auto from = unidentified_.shed_oldest();
     if (!from) break;
     ++shed_streak_;
+    ++stats_.limit_refusals["max_unidentified"];
     spdlog::debug("connection from {} closed: it had not identified itself (max_unidentified)", *from);
   }
 }
@@ -185,6 +186,7 @@ net::awaitable<void> server::handle(net::tcp::socket s) {
     if (held != sessions_per_address_.end() && held->second >= max_sessions) {
       auto why = fmt::format("at most {} vnets may connect from {} (raise [route] max_sessions_per_address)",
                              max_sessions, address);
+      stats_.limit_refused(why);
       if (peer_log_.allow(handshakes, "warning"))
         spdlog::warn("vnet '{}' from {} refused: {}", text::printable(hello->name), from, why);
       auto frame = error_frame(protocol::errc::too_many_vnets, why);
@@ -265,8 +267,10 @@ net::awaitable<void> server::run_session(net::tcp::socket s, protocol::control_h
 
 net::awaitable<void> server::run_use_link(net::tcp::socket& s, protocol::link_open open) {
   // `s` lives in handle()'s frame, registered in connections_ until paired.
+  const auto opened = std::chrono::steady_clock::now();
   auto it = sessions_.find(open.vnetid);
   if (it == sessions_.end() || it->second->token() != open.session_token) {
+    stats_.link_failed("unknown_session");
     if (peer_log_.allow(handshakes, "warning"))
       spdlog::warn("link refused: no session {:02} with that token", open.vnetid);
     auto frame = error_frame(protocol::errc::unexpected_message, "unknown session: reconnect first");
@@ -276,6 +280,7 @@ net::awaitable<void> server::run_use_link(net::tcp::socket& s, protocol::link_op
   const std::string group = vnet_of(*it->second).group;
   const serve_entry* target = registry_.find_serve(group, open.serveid);
   if (!target || !sessions_.contains(target->vnetid)) {
+    stats_.link_failed("no_such_serve");
     auto why = fmt::format("serveid {:03} is not served in group '{}'", open.serveid, group);
     if (peer_log_.allow(subject(open.vnetid), "refusal"))
       spdlog::info("link from vnet {:02} refused: {}", open.vnetid, text::printable(why));
@@ -285,6 +290,8 @@ net::awaitable<void> server::run_use_link(net::tcp::socket& s, protocol::link_op
   }
   // Quotas read now: a reload applies to the next link at once.
   if (auto why = links_.refusal(open.vnetid, target->vnetid, open.serveid, cfg_.limits); !why.empty()) {
+    stats_.link_failed("quota");
+    stats_.limit_refused(why);
     if (peer_log_.allow(subject(open.vnetid), "refusal"))
       spdlog::warn("link from vnet {:02} refused: {}", open.vnetid, why);
     auto frame = protocol::encode(protocol::link_result{false, why});
@@ -299,6 +306,8 @@ net::awaitable<void> server::run_use_link(net::tcp::socket& s, protocol::link_op
   co_await p.signal.async_wait(net::use_nothrow);
 
   if (!p.peer || stopping_) {
+    // refused: the serving vnet could not dial its service, or left.
+    stats_.link_failed(stopping_ ? "shutdown" : p.failure.empty() ? "timeout" : "refused");
     std::string why = !p.failure.empty() ? p.failure
                       : stopping_        ? "the route is shutting down"
                                          : fmt::format("vnet {:02} did not open its side within {} ms",
@@ -324,7 +333,10 @@ net::awaitable<void> server::run_use_link(net::tcp::socket& s, protocol::link_op
   spdlog::debug("link {} paired: vnet {:02} -> serveid {:03} on vnet {:02}", link_id, use_vnet,
                 serveid, serve_vnet);
   auto started = std::chrono::steady_clock::now();
+  ++stats_.links_opened;
+  stats_.setup_seconds.observe(std::chrono::duration<double>(started - opened).count());
   auto st = co_await net::relay(s, peer);
+  stats_.link_closed(group, serveid, st.a_to_b + st.b_to_a);
   // Read when the link ends: a reload may have switched it.
   spdlog::log(cfg_.log_links ? spdlog::level::info : spdlog::level::debug,
               "link {} (vnet {:02} -> serveid {:03} on vnet {:02}) closed {}", link_id, use_vnet, serveid,

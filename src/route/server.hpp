@@ -16,6 +16,7 @@
 #include "route/registry.hpp"
 #include "route/reload.hpp"
 #include "route/session.hpp"
+#include "route/stats.hpp"
 #include "route/unidentified.hpp"
 #include "route/unserves.hpp"
 
@@ -47,6 +48,13 @@ class server {
   // For tests and the log: current state.
   const registry& state() const { return registry_; }
   std::size_t active_links() const { return links_.active_count(); }
+  // Counters for /metrics and the status page; the admission code counts
+  // its failures in stats().auth_failures.
+  const route::stats& stats() const { return stats_; }
+  route::stats& stats() { return stats_; }
+  // /metrics (Prometheus text) and /status.json, from the state now (status.cpp).
+  std::string metrics_text() const;
+  std::string status_json() const;
 
  private:
   net::awaitable<void> handle(net::tcp::socket s);
@@ -105,6 +113,7 @@ class server {
   // Control sessions per source IP address ([route] max_sessions_per_address).
   std::map<std::string, unsigned> sessions_per_address_;
   bool stopping_ = false;
+  route::stats stats_;
   // Lines a peer can make the route write at will go through this budget:
   // per vnet (subject()) for its requests, one shared subject for
   // handshakes of connections that are no session yet.
