@@ -282,7 +282,10 @@ net::awaitable<void> use_table::carry(net::tcp::socket client, std::string name,
     co_return;
   }
   auto started = std::chrono::steady_clock::now();
+  ++links->traffic.links;
   auto st = co_await net::relay(client, link);
+  links->traffic.bytes_out += st.a_to_b;
+  links->traffic.bytes_in += st.b_to_a;
   spdlog::log(ctx_.cfg->log_links ? spdlog::level::info : spdlog::level::debug,
               "use {}: link to serveid {:03} closed {}", name, serveid,
               net::link_summary(st, std::chrono::steady_clock::now() - started, "out", "in"));
