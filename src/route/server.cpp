@@ -335,8 +335,15 @@ net::awaitable<void> server::run_use_link(net::tcp::socket& s, protocol::link_op
   auto started = std::chrono::steady_clock::now();
   ++stats_.links_opened;
   stats_.setup_seconds.observe(std::chrono::duration<double>(started - opened).count());
-  auto st = co_await net::relay(s, peer);
-  stats_.link_closed(group, serveid, st.a_to_b + st.b_to_a);
+  // Counted into stats_ as the bytes move, until the link ends however it ends.
+  struct metered {
+    route::stats& stats;
+    std::uint64_t id;
+    ~metered() { stats.link_ended(id); }
+  } metering{stats_, link_id};
+  auto& live = stats_.link_started(link_id, group, serveid);
+  net::relay_meter meter{&live.a_to_b, &live.b_to_a};
+  auto st = co_await net::relay(s, peer, meter);
   // Read when the link ends: a reload may have switched it.
   spdlog::log(cfg_.log_links ? spdlog::level::info : spdlog::level::debug,
               "link {} (vnet {:02} -> serveid {:03} on vnet {:02}) closed {}", link_id, use_vnet, serveid,

@@ -44,10 +44,28 @@ struct stats {
         return;
       }
   }
-  void link_closed(const std::string& group, std::uint16_t serveid, std::uint64_t bytes) {
-    bytes_relayed += bytes;
-    group_bytes.add({group}, bytes);
-    serve_bytes.add({group, std::to_string(serveid)}, bytes);
+  // A paired link's bytes, both directions, counted by its relay as they
+  // move (net::relay_meter); a scrape adds them to the totals above, which
+  // take them over when the link ends. The label sets are resolved at the
+  // start so that the bytes stay under the same set from first to last.
+  struct live_link {
+    const metrics::bounded_counters::key* group;
+    const metrics::bounded_counters::key* serve;
+    std::uint64_t a_to_b = 0, b_to_a = 0;
+  };
+  std::map<std::uint64_t, live_link> live;  // by link id
+
+  live_link& link_started(std::uint64_t id, const std::string& group, std::uint16_t serveid) {
+    return live[id] = {&group_bytes.resolve({group}), &serve_bytes.resolve({group, std::to_string(serveid)})};
+  }
+  void link_ended(std::uint64_t id) {
+    auto it = live.find(id);
+    if (it == live.end()) return;
+    const auto n = it->second.a_to_b + it->second.b_to_a;
+    bytes_relayed += n;
+    group_bytes.add(*it->second.group, n);
+    serve_bytes.add(*it->second.serve, n);
+    live.erase(it);
   }
 };
 

@@ -30,6 +30,22 @@ std::string json(std::string_view s) {
 constexpr const char* failure_reasons[] = {"no_such_serve", "quota", "refused", "shutdown", "timeout",
                                            "unknown_session"};
 
+// Bytes so far: those of ended links plus what the live ones moved yet.
+struct traffic_now {
+  std::uint64_t relayed;
+  std::map<metrics::bounded_counters::key, std::uint64_t> groups, serves;
+};
+traffic_now traffic(const stats& st) {
+  traffic_now t{st.bytes_relayed, st.group_bytes.values(), st.serve_bytes.values()};
+  for (const auto& [id, l] : st.live) {
+    const auto n = l.a_to_b + l.b_to_a;
+    t.relayed += n;
+    t.groups[*l.group] += n;
+    t.serves[*l.serve] += n;
+  }
+  return t;
+}
+
 double uptime(const stats& st) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - st.started).count();
 }
@@ -38,6 +54,7 @@ double uptime(const stats& st) {
 
 std::string server::metrics_text() const {
   const auto& st = stats_;
+  const auto bytes = traffic(st);
   metrics::writer w;
   std::size_t serves = 0;
   for (const auto& [id, v] : registry_.vnets()) serves += v.serves;
@@ -61,14 +78,14 @@ std::string server::metrics_text() const {
     w.sample("vnet_route_links_failed_total", {{"reason", r}},
              it == st.links_failed.end() ? std::uint64_t{0} : it->second);
   }
-  w.family("vnet_route_relayed_bytes_total", "Bytes relayed by finished links, both directions.", "counter");
-  w.sample("vnet_route_relayed_bytes_total", {}, st.bytes_relayed);
+  w.family("vnet_route_relayed_bytes_total", "Bytes relayed, both directions.", "counter");
+  w.sample("vnet_route_relayed_bytes_total", {}, bytes.relayed);
   w.family("vnet_route_group_relayed_bytes_total",
-           "Bytes relayed by finished links, by group (at most 500 groups, the rest as \"other\").", "counter");
-  for (const auto& [k, n] : st.group_bytes.values()) w.sample("vnet_route_group_relayed_bytes_total", {{"group", k[0]}}, n);
+           "Bytes relayed by group (at most 500 groups, the rest as \"other\").", "counter");
+  for (const auto& [k, n] : bytes.groups) w.sample("vnet_route_group_relayed_bytes_total", {{"group", k[0]}}, n);
   w.family("vnet_route_serve_relayed_bytes_total",
-           "Bytes relayed by finished links, by serve (at most 500, the rest as \"other\").", "counter");
-  for (const auto& [k, n] : st.serve_bytes.values())
+           "Bytes relayed by serve (at most 500, the rest as \"other\").", "counter");
+  for (const auto& [k, n] : bytes.serves)
     w.sample("vnet_route_serve_relayed_bytes_total", {{"group", k[0]}, {"serveid", k[1]}}, n);
   w.family("vnet_route_link_setup_seconds", "From a link's open to its pairing with the serving side.",
            "histogram");
@@ -86,6 +103,7 @@ std::string server::metrics_text() const {
 
 std::string server::status_json() const {
   const auto& st = stats_;
+  const auto bytes = traffic(st);
   std::string out = fmt::format("{{\"version\":{},\"uptime_seconds\":{:.0f},\"vnets\":[", json(VNET_VERSION), uptime(st));
   std::map<std::uint32_t, std::size_t> links_of;
   const auto live = links_.live_list();
@@ -106,18 +124,18 @@ std::string server::status_json() const {
   std::string serves;
   const char* serve_sep = "";
   for (const auto& g : registry_.groups()) {
-    auto gb = st.group_bytes.values().find({g});
+    auto gb = bytes.groups.find({g});
     auto list = registry_.serves_of_group(g);
     out += fmt::format("{}{{\"name\":{},\"vnets\":{},\"serves\":{},\"bytes\":{}}}", sep, json(g),
-                       registry_.group_size(g), list.size(), gb == st.group_bytes.values().end() ? 0 : gb->second);
+                       registry_.group_size(g), list.size(), gb == bytes.groups.end() ? 0 : gb->second);
     sep = ",";
     for (const auto& e : list) {
       const auto* v = registry_.find_vnet(e.vnetid);
-      auto sb = st.serve_bytes.values().find({g, std::to_string(e.serve.serveid)});
+      auto sb = bytes.serves.find({g, std::to_string(e.serve.serveid)});
       serves += fmt::format(
           "{}{{\"group\":{},\"serveid\":{},\"name\":{},\"vnetid\":{},\"vnet\":{},\"address\":{},\"bytes\":{}}}",
           serve_sep, json(g), e.serve.serveid, json(e.serve.name), e.vnetid, json(v ? v->name : ""),
-          json(net::host_port(e.serve.ip, e.serve.port)), sb == st.serve_bytes.values().end() ? 0 : sb->second);
+          json(net::host_port(e.serve.ip, e.serve.port)), sb == bytes.serves.end() ? 0 : sb->second);
       serve_sep = ",";
     }
   }
@@ -125,15 +143,18 @@ std::string server::status_json() const {
   sep = "";
   for (const auto& l : live) {
     const auto* v = registry_.find_vnet(l.use_vnet);
-    out += fmt::format("{}{{\"id\":{},\"group\":{},\"use_vnet\":{},\"serve_vnet\":{},\"serveid\":{}}}", sep, l.id,
-                       json(v ? v->group : ""), l.use_vnet, l.serve_vnet, l.serveid);
+    auto m = st.live.find(l.id);
+    out += fmt::format("{}{{\"id\":{},\"group\":{},\"use_vnet\":{},\"serve_vnet\":{},\"serveid\":{},\"up\":{},"
+                       "\"down\":{}}}",
+                       sep, l.id, json(v ? v->group : ""), l.use_vnet, l.serve_vnet, l.serveid,
+                       m == st.live.end() ? 0 : m->second.a_to_b, m == st.live.end() ? 0 : m->second.b_to_a);
     sep = ",";
   }
   std::uint64_t failed = 0;
   for (const auto& [r, n] : st.links_failed) failed += n;
   out += fmt::format("],\"totals\":{{\"links_active\":{},\"links_opened\":{},\"links_failed\":{},"
                      "\"bytes_relayed\":{},\"auth_failures\":{}}}}}",
-                     live.size(), st.links_opened, failed, st.bytes_relayed, st.auth_failures);
+                     live.size(), st.links_opened, failed, bytes.relayed, st.auth_failures);
   return out;
 }
 

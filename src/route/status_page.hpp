@@ -65,8 +65,9 @@ function render(s) {
   table("serves", ["group", "serveid", "name", "vnet", "address", "relayed"],
         s.serves.map(v => [[v.group], [pad(v.serveid, 3)], [v.name], [pad(v.vnetid, 2) + " " + v.vnet],
                            [v.address], [bytes(v.bytes), 1]]));
-  table("links", ["link", "group", "from vnet", "serveid", "to vnet"],
-        s.links.map(l => [[l.id, 1], [l.group], [pad(l.use_vnet, 2)], [pad(l.serveid, 3)], [pad(l.serve_vnet, 2)]]));
+  table("links", ["link", "group", "from vnet", "serveid", "to vnet", "up", "down"],
+        s.links.map(l => [[l.id, 1], [l.group], [pad(l.use_vnet, 2)], [pad(l.serveid, 3)], [pad(l.serve_vnet, 2)],
+                          [bytes(l.up), 1], [bytes(l.down), 1]]));
 }
 async function refresh() {
   try {

@@ -15,7 +15,7 @@ void traffic(metrics::writer& w, const char* kind, const Entries& entries) {
   w.family(p + "_links_total", std::string("Links carried since start, per ") + kind + ".", "counter");
   for (const auto& e : entries) w.sample(p + "_links_total", {{"key", e.cfg.key}}, e.links->traffic.links);
   w.family(p + "_bytes_total",
-           std::string("Bytes of finished links, per ") + kind + "; in: from the route, out: to it.", "counter");
+           std::string("Bytes carried, per ") + kind + "; in: from the route, out: to it.", "counter");
   for (const auto& e : entries) {
     w.sample(p + "_bytes_total", {{"key", e.cfg.key}, {"direction", "in"}}, e.links->traffic.bytes_in);
     w.sample(p + "_bytes_total", {{"key", e.cfg.key}, {"direction", "out"}}, e.links->traffic.bytes_out);

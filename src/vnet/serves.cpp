@@ -205,9 +205,8 @@ net::awaitable<void> serve_table::carry(std::uint64_t id, protocol::link_request
   if (on_links) on_links(id, links->links());
   auto started = std::chrono::steady_clock::now();
   ++links->traffic.links;
-  auto st = co_await net::relay(link, service);
-  links->traffic.bytes_in += st.a_to_b;
-  links->traffic.bytes_out += st.b_to_a;
+  net::relay_meter meter{&links->traffic.bytes_in, &links->traffic.bytes_out};
+  auto st = co_await net::relay(link, service, meter);
   counted.reset();
   if (on_links && find(id)) on_links(id, links->links());
   spdlog::log(ctx_.cfg->log_links ? spdlog::level::info : spdlog::level::debug, "serve {}: link {} closed {}",

@@ -283,9 +283,8 @@ net::awaitable<void> use_table::carry(net::tcp::socket client, std::string name,
   }
   auto started = std::chrono::steady_clock::now();
   ++links->traffic.links;
-  auto st = co_await net::relay(client, link);
-  links->traffic.bytes_out += st.a_to_b;
-  links->traffic.bytes_in += st.b_to_a;
+  net::relay_meter meter{&links->traffic.bytes_out, &links->traffic.bytes_in};
+  auto st = co_await net::relay(client, link, meter);
   spdlog::log(ctx_.cfg->log_links ? spdlog::level::info : spdlog::level::debug,
               "use {}: link to serveid {:03} closed {}", name, serveid,
               net::link_summary(st, std::chrono::steady_clock::now() - started, "out", "in"));

@@ -5,6 +5,7 @@ headless Chromium."""
 
 import hashlib
 import http.client
+import json
 import os
 import re
 import shutil
@@ -121,6 +122,43 @@ class TestCounters(MetricsCase):
         self.assertEqual(delta(away1, away0, "vnet_use_bytes_total", key="e", direction="out"), n)
         self.assertEqual(delta(away1, away0, "vnet_use_bytes_total", key="e", direction="in"), n)
         self.assertEqual(delta(away1, away0, "vnet_use_links_total", key="e"), 1)
+
+    def test_counters_move_while_a_link_is_open(self):
+        self.start_route()
+        echo = self.c.service(EchoService())
+        away_metrics, use_port = free_port(), free_port()
+        self.c.start_vnet("home", self.route_port, serves={"echo": {"serveid": 700, "port": echo.port}})
+        self.c.start_vnet("away", self.route_port, uses={"e": {"serveid": 700, "port": use_port}},
+                          vnet_keys={"metrics": f"{LOOPBACK}:{away_metrics}"})
+        self.wait_echo(use_port, 20)
+        self.wait_until(lambda: value(scrape(self.metrics_port), "vnet_route_links_active") == 0 and
+                        value(scrape(away_metrics), "vnet_use_links", key="e") == 0, 10, "no live link")
+        route0, away0 = scrape(self.metrics_port), scrape(away_metrics)
+        data = os.urandom(200_000)
+        with socket.create_connection((LOOPBACK, use_port), timeout=20) as s:
+            s.sendall(data)
+            self.assertEqual(sha256(harness.recv_exact(s, len(data))), sha256(data))
+            # The link is still open: the counters have moved already.
+            n = len(data)
+            self.wait_until(lambda: value(scrape(self.metrics_port), "vnet_route_relayed_bytes_total") -
+                            value(route0, "vnet_route_relayed_bytes_total") == 2 * n, 10, "live bytes at the route")
+            route1 = scrape(self.metrics_port)
+            self.assertEqual(value(route1, "vnet_route_links_active"), 1)
+            self.assertEqual(value(route1, "vnet_route_serve_relayed_bytes_total", group="default", serveid="700") -
+                             value(route0, "vnet_route_serve_relayed_bytes_total", group="default", serveid="700"),
+                             2 * n)
+            self.wait_until(lambda: all(
+                value(scrape(away_metrics), "vnet_use_bytes_total", key="e", direction=d) -
+                value(away0, "vnet_use_bytes_total", key="e", direction=d) == n for d in ("in", "out")),
+                10, "live bytes at the using vnet")
+            status = json.loads(get(self.metrics_port, "/status.json")[2])
+            self.assertEqual([(l["serveid"], l["up"], l["down"]) for l in status["links"]], [(700, n, n)])
+            self.assertEqual(status["totals"]["bytes_relayed"],
+                             value(route0, "vnet_route_relayed_bytes_total") + 2 * n)
+        # Closed: the totals keep those bytes and nothing more is added twice.
+        self.wait_until(lambda: value(scrape(self.metrics_port), "vnet_route_links_active") == 0, 10, "the link to end")
+        self.assertEqual(value(scrape(self.metrics_port), "vnet_route_relayed_bytes_total") -
+                         value(route0, "vnet_route_relayed_bytes_total"), 2 * n)
 
     def test_every_family_has_help_and_type(self):
         self.start_route()

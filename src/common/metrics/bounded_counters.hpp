@@ -17,18 +17,18 @@ class bounded_counters {
   using key = std::vector<std::string>;
   bounded_counters(std::size_t max, key overflow) : max_(max), overflow_(std::move(overflow)) {}
 
-  void add(const key& k, std::uint64_t n) {
-    auto it = values_.find(k);
-    if (it != values_.end()) {
-      it->second += n;
-      return;
-    }
+  void add(const key& k, std::uint64_t n) { values_[resolve(k)] += n; }
+  // The set that amounts for `k` are counted under (k itself, or the
+  // overflow set once the bound is reached), created at 0: a caller that
+  // counts in several steps resolves once, so its amounts never move from
+  // one set to another (a counter must not go back).
+  const key& resolve(const key& k) {
+    if (auto it = values_.find(k); it != values_.end()) return it->first;
     if (distinct_ < max_) {
-      values_.emplace(k, n);
       ++distinct_;
-    } else {
-      values_[overflow_] += n;
+      return values_.emplace(k, 0).first->first;
     }
+    return values_.emplace(overflow_, 0).first->first;
   }
   // By label values; the overflow set, once used, among them.
   const std::map<key, std::uint64_t>& values() const { return values_; }

@@ -67,5 +67,20 @@ TEST(BoundedCounters, NewSetsBeyondTheBoundAreSummedAsOther) {
   EXPECT_EQ(c.values().size(), 3u);  // bounded whatever peers invent
 }
 
+TEST(BoundedCounters, ResolvedSetsStayPut) {
+  bounded_counters c(1, {"other"});
+  const auto& a = c.resolve({"a"});  // room: its own set, at 0
+  EXPECT_EQ(a, bounded_counters::key{"a"});
+  EXPECT_EQ(c.values().at({"a"}), 0u);
+  const auto& b = c.resolve({"b"});  // full: the overflow set
+  EXPECT_EQ(b, bounded_counters::key{"other"});
+  c.add(a, 5);
+  c.add(b, 7);
+  c.add({"c"}, 1);
+  EXPECT_EQ(c.values().at({"a"}), 5u);
+  EXPECT_EQ(c.values().at({"other"}), 8u);
+  EXPECT_EQ(&c.resolve({"a"}), &a);  // the same set, however often resolved
+}
+
 }  // namespace
 }  // namespace metrics
