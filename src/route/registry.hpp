@@ -71,15 +71,11 @@ class registry {
   std::vector<vnet_entry> vnets_of_group(const std::string& group) const;    // by vnetid
   std::vector<std::uint32_t> vnetids_of_group(const std::string& group) const;
   protocol::serve_list list_for_group(const std::string& group) const;
+  // Everything, for `ctl show`: vnets by vnetid, groups by name with their vnetids.
+  const std::map<std::uint32_t, vnet_entry>& vnets() const { return vnets_; }
+  const std::map<std::string, std::set<std::uint32_t>>& groups() const { return members_; }
   // The serves of one vnet as the group's list shows them (after a rename).
   std::vector<protocol::listed_serve> listed_serves_of(std::uint32_t vnetid) const;
-  // Everything, for the status page and /metrics: vnets by vnetid, groups by name.
-  const std::map<std::uint32_t, vnet_entry>& vnets() const { return vnets_; }
-  std::vector<std::string> groups() const {
-    std::vector<std::string> out;
-    for (const auto& [g, ids] : members_) out.push_back(g);
-    return out;
-  }
 
  private:
   std::optional<std::uint16_t> free_dynamic(const std::string& group) const;

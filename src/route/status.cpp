@@ -123,11 +123,11 @@ std::string server::status_json() const {
   sep = "";
   std::string serves;
   const char* serve_sep = "";
-  for (const auto& g : registry_.groups()) {
+  for (const auto& [g, members] : registry_.groups()) {
     auto gb = bytes.groups.find({g});
     auto list = registry_.serves_of_group(g);
     out += fmt::format("{}{{\"name\":{},\"vnets\":{},\"serves\":{},\"bytes\":{}}}", sep, json(g),
-                       registry_.group_size(g), list.size(), gb == bytes.groups.end() ? 0 : gb->second);
+                       members.size(), list.size(), gb == bytes.groups.end() ? 0 : gb->second);
     sep = ",";
     for (const auto& e : list) {
       const auto* v = registry_.find_vnet(e.vnetid);
