@@ -90,6 +90,7 @@ net::awaitable<void> server::handle_tls(net::tcp::socket raw, std::string from, 
   if (auto why = admission_refusal(*hello, s); !why.empty()) {
     // Nothing about groups: the answer is the same whatever was asked for.
     bool ban = admission_.fail(address, std::chrono::steady_clock::now());
+    ++stats_.auth_failures;
     if (peer_log_.allow(handshakes, "warning"))
       spdlog::warn("vnet '{}' from {} refused: {}", text::printable(hello->name), from, why);
     if (ban)
@@ -107,6 +108,7 @@ net::awaitable<void> server::handle_tls(net::tcp::socket raw, std::string from, 
   if (held != sessions_per_address_.end() && held->second >= max_sessions) {
     auto why = fmt::format("at most {} vnets may connect from {} (raise [route] max_sessions_per_address)",
                            max_sessions, address);
+    stats_.limit_refused(why);
     if (peer_log_.allow(handshakes, "warning"))
       spdlog::warn("vnet '{}' from {} refused: {}", text::printable(hello->name), from, why);
     auto frame = error_frame(protocol::errc::too_many_vnets, why);

@@ -102,6 +102,7 @@ void server::on_register(session& s, const protocol::serve_register& reg) {
   auto out = registry_.register_serve(s.vnetid(), reg.serve, cfg_.limits.max_serves_per_vnet);
   s.send(protocol::serve_result{reg.request_id, out.ok, out.serveid, out.reason});
   if (!out.ok) {
+    stats_.limit_refused(out.reason);
     if (peer_log_.allow(subject(s.vnetid()), "refusal"))
       spdlog::info("vnet {:02}: serve '{}' ({:03}) refused: {}", s.vnetid(), text::printable(reg.serve.name),
                    wanted, text::printable(out.reason));
@@ -148,6 +149,7 @@ void server::on_unserve_request(session& s, const protocol::unserve_request& req
   // probe too. The quota is read now, so a reload applies at once.
   const auto now = unserve_book::clock::now();
   if (auto why = unserves_.admit(s.vnetid(), cfg_.limits.max_unserves_per_minute, now); !why.empty()) {
+    stats_.limit_refused(why);
     if (peer_log_.allow(subject(s.vnetid()), "refusal"))
       spdlog::warn("vnet {:02}: unserve request refused: {}", s.vnetid(), why);
     s.send(protocol::unserve_result{req.request_id, false, 0, why});

@@ -84,6 +84,17 @@ class link_table {
   // Paired links the vnet takes part in, on either side.
   std::size_t live_links(std::uint32_t vnetid) const;
   std::size_t active_count() const { return active_.size(); }
+  // Paired links for the status page.
+  struct live_link {
+    std::uint64_t id;
+    std::uint32_t use_vnet, serve_vnet;
+    std::uint16_t serveid;
+  };
+  std::vector<live_link> live_list() const {
+    std::vector<live_link> out;
+    for (const auto& [id, l] : active_) out.push_back({id, l.use_vnet, l.serve_vnet, l.serveid});
+    return out;
+  }
   std::size_t pending_count() const { return pending_.size(); }
 
   // The paired links, by id, for `ctl show links`.

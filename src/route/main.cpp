@@ -18,6 +18,7 @@
 #include "net/spawn.hpp"
 #include "net/tls.hpp"
 #include "route/server.hpp"
+#include "route/status.hpp"
 
 namespace {
 
@@ -93,11 +94,25 @@ int main(int argc, char** argv) {
   }
   spdlog::info("control socket {}", ctl.path());
   boost::asio::co_spawn(io, ctl.run(), net::log_exception{"control socket"});
+  // [route] metrics: /metrics and the status page.
+  std::optional<http::server> web;
+  if (!cfg.metrics.ip.empty()) {
+    web.emplace(io.get_executor(), http::options{cfg.metrics, cfg.status_token, 8, 8192,
+                                                 std::chrono::seconds(5), "route metrics"},
+                route::status_handler(srv));
+    if (auto ec = web->open()) {
+      spdlog::error("cannot listen on {} ([route] metrics): {}",
+                    net::host_port(cfg.metrics.ip, cfg.metrics.port), ec.message());
+      return 1;
+    }
+    boost::asio::co_spawn(io, web->run(), net::log_exception{"route metrics"});
+  }
   // SIGHUP re-reads the file, as for the vnet (systemctl reload route).
   net::signal_hooks hooks;
   hooks.stop = [&] {
     ctl.stop();
     srv.stop();
+    if (web) web->stop();
   };
   hooks.hangup = [&] { srv.reload_file(opts->config_path); };
   net::run_until_signal(io, run_daemon(srv, ctl), std::move(hooks), "route");

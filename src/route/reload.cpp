@@ -22,6 +22,11 @@ std::string reload_plan::summary() const {
 reload_plan plan_reload(const config::route_config& now, const config::route_config& next) {
   reload_plan p{next, {}, next.listen != now.listen};
   p.apply.listen = now.listen;
+  // The metrics listener is bound at start, with its token: both wait for a restart.
+  p.apply.metrics = now.metrics;
+  p.apply.status_token = now.status_token;
+  if (next.metrics != now.metrics || next.status_token != now.status_token)
+    p.changes.push_back("metrics/status_token changed: needs a restart");
   compare(p.changes, "heartbeat", now.heartbeat, next.heartbeat);
   compare(p.changes, "timeout", now.timeout, next.timeout);
   compare(p.changes, "handshake_timeout", now.handshake_timeout, next.handshake_timeout);

@@ -73,6 +73,7 @@ void server::make_room() {
     auto from = unidentified_.shed_oldest();
     if (!from) break;
     ++shed_streak_;
+    ++stats_.limit_refusals["max_unidentified"];
     spdlog::debug("connection from {} closed: it had not identified itself (max_unidentified)", *from);
   }
 }
@@ -297,6 +298,7 @@ net::awaitable<void> server::run_session(net::tls_stream s, protocol::control_he
 
 net::awaitable<void> server::run_use_link(net::tcp::socket& s, protocol::link_open open) {
   // `s` lives in handle()'s frame, registered in connections_ until paired.
+  const auto opened = std::chrono::steady_clock::now();
   // The ticket is spent whatever follows: an opening seen on the path, or
   // replayed, finds it gone.
   auto ticket = tickets_.take(open.ticket_id);
@@ -304,6 +306,7 @@ net::awaitable<void> server::run_use_link(net::tcp::socket& s, protocol::link_op
       ticket ? crypto::open_proof(ticket->secret, open.ticket_id, open.serveid) : protocol::proof16{};
   auto it = ticket ? sessions_.find(ticket->vnetid) : sessions_.end();
   if (!ticket || !crypto::proof_equal(expected, open.proof) || it == sessions_.end()) {
+    stats_.link_failed("unknown_ticket");
     net::error_code ec;
     auto ep = s.remote_endpoint(ec);
     if (peer_log_.allow(handshakes, "warning"))
@@ -318,6 +321,7 @@ net::awaitable<void> server::run_use_link(net::tcp::socket& s, protocol::link_op
   const std::string group = vnet_of(*it->second).group;
   const serve_entry* target = registry_.find_serve(group, open.serveid);
   if (!target || !sessions_.contains(target->vnetid)) {
+    stats_.link_failed("no_such_serve");
     auto why = fmt::format("serveid {:03} is not served in group '{}'", open.serveid, group);
     if (peer_log_.allow(subject(use_vnet), "refusal"))
       spdlog::info("link from vnet {:02} refused: {}", use_vnet, text::printable(why));
@@ -327,6 +331,8 @@ net::awaitable<void> server::run_use_link(net::tcp::socket& s, protocol::link_op
   }
   // Quotas read now: a reload applies to the next link at once.
   if (auto why = links_.refusal(use_vnet, target->vnetid, open.serveid, cfg_.limits); !why.empty()) {
+    stats_.link_failed("quota");
+    stats_.limit_refused(why);
     if (peer_log_.allow(subject(use_vnet), "refusal"))
       spdlog::warn("link from vnet {:02} refused: {}", use_vnet, why);
     auto frame = protocol::encode(protocol::link_result{false, why});
@@ -341,6 +347,8 @@ net::awaitable<void> server::run_use_link(net::tcp::socket& s, protocol::link_op
   co_await p.signal.async_wait(net::use_nothrow);
 
   if (!p.peer || stopping_) {
+    // refused: the serving vnet could not dial its service, or left.
+    stats_.link_failed(stopping_ ? "shutdown" : p.failure.empty() ? "timeout" : "refused");
     std::string why = !p.failure.empty() ? p.failure
                       : stopping_        ? "the route is shutting down"
                                          : fmt::format("vnet {:02} did not open its side within {} ms",
@@ -366,7 +374,17 @@ net::awaitable<void> server::run_use_link(net::tcp::socket& s, protocol::link_op
   spdlog::debug("link {} paired: vnet {:02} -> serveid {:03} on vnet {:02}", link_id, use_vnet,
                 serveid, serve_vnet);
   auto started = std::chrono::steady_clock::now();
-  auto st = co_await net::relay(s, peer);
+  ++stats_.links_opened;
+  stats_.setup_seconds.observe(std::chrono::duration<double>(started - opened).count());
+  // Counted into stats_ as the bytes move, until the link ends however it ends.
+  struct metered {
+    route::stats& stats;
+    std::uint64_t id;
+    ~metered() { stats.link_ended(id); }
+  } metering{stats_, link_id};
+  auto& live = stats_.link_started(link_id, group, serveid);
+  net::relay_meter meter{&live.a_to_b, &live.b_to_a};
+  auto st = co_await net::relay(s, peer, meter);
   // Read when the link ends: a reload may have switched it.
   spdlog::log(cfg_.log_links ? spdlog::level::info : spdlog::level::debug,
               "link {} (vnet {:02} -> serveid {:03} on vnet {:02}) closed {}", link_id, use_vnet, serveid,

@@ -22,6 +22,7 @@
 #include "route/session.hpp"
 #include "route/tickets.hpp"
 #include "route/tls_identity.hpp"
+#include "route/stats.hpp"
 #include "route/unidentified.hpp"
 #include "route/unserves.hpp"
 
@@ -61,6 +62,13 @@ class server {
   const std::string& fingerprint() const { return tls_.fingerprint; }
   // Admissions refused (wrong or missing token) since start.
   std::uint64_t admission_failures() const { return admission_.failures(); }
+  // Counters for /metrics and the status page; the admission code counts
+  // its failures in stats().auth_failures.
+  const route::stats& stats() const { return stats_; }
+  route::stats& stats() { return stats_; }
+  // /metrics (Prometheus text) and /status.json, from the state now (status.cpp).
+  std::string metrics_text() const;
+  std::string status_json() const;
 
  private:
   net::awaitable<void> handle(net::tcp::socket s);
@@ -135,6 +143,7 @@ class server {
   // Control sessions per source IP address ([route] max_sessions_per_address).
   std::map<std::string, unsigned> sessions_per_address_;
   bool stopping_ = false;
+  route::stats stats_;
   // Lines a peer can make the route write at will go through this budget:
   // per vnet (subject()) for its requests, one shared subject for
   // handshakes of connections that are no session yet.

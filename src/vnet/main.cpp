@@ -22,6 +22,7 @@
 #include "net/spawn.hpp"
 #include "vnet/client.hpp"
 #include "vnet/line_input.hpp"
+#include "vnet/metrics.hpp"
 #include "vnet/terminal.hpp"
 
 namespace {
@@ -114,9 +115,23 @@ int main(int argc, char** argv) {
   }
   std::optional<vnet::line_input> input;
   std::optional<vnet::terminal> term;
+  // [vnet] metrics: /metrics of this vnet's serves and uses.
+  std::optional<http::server> web;
+  if (!cfg.metrics.ip.empty()) {
+    web.emplace(io.get_executor(), http::options{cfg.metrics, cfg.status_token, 8, 8192,
+                                                 std::chrono::seconds(5), "vnet metrics"},
+                vnet::metrics_handler(client));
+    if (auto ec = web->open()) {
+      spdlog::error("cannot listen on {} ([vnet] metrics): {}",
+                    net::host_port(cfg.metrics.ip, cfg.metrics.port), ec.message());
+      return 1;
+    }
+    boost::asio::co_spawn(io, web->run(), net::log_exception{"vnet metrics"});
+  }
   net::signal_hooks hooks;
   hooks.stop = [&] {
     if (ctl) ctl->stop();
+    if (web) web->stop();
     client.stop();
     if (term) term->stop();
     if (input) input->close();

@@ -213,7 +213,10 @@ net::awaitable<void> serve_table::carry(std::uint64_t id, protocol::link_request
   // to its ticket, and our group's psk keys it to the group.
   net::serve_params params{*ctx_.group, r.link_secret, ctx_.keys};
   auto started = std::chrono::steady_clock::now();
-  net::secure_stats st = co_await net::relay_serve(service, link, std::move(params));
+  ++links->traffic.links;
+  // in = from the route (the use side's bytes), out = to it.
+  net::relay_meter meter{&links->traffic.bytes_out, &links->traffic.bytes_in};
+  net::secure_stats st = co_await net::relay_serve(service, link, std::move(params), meter);
   counted.reset();
   if (on_links && find(id)) on_links(id, links->links());
   if (!st.failure.empty()) {

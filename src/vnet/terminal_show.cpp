@@ -2,6 +2,7 @@
 #include <fmt/format.h>
 
 #include "net/endpoint.hpp"
+#include "text/bytes.hpp"
 #include "text/printable.hpp"
 #include "text/table.hpp"
 #include "vnet/terminal.hpp"
@@ -17,6 +18,14 @@ const char* yes_no(bool b) { return b ? "yes" : "no"; }
 // Names and info from other vnets are data: escaped so a peer cannot move
 // the cursor, forge a line or clear the screen.
 std::string peer(std::string_view s) { return text::printable(s); }
+// links now, links total, bytes in (from the route) and out (to it).
+std::vector<std::string> traffic(const net::socket_set& links) {
+  return {std::to_string(links.links()), std::to_string(links.traffic.links),
+          text::human_bytes(links.traffic.bytes_in), text::human_bytes(links.traffic.bytes_out)};
+}
+void append(std::vector<std::string>& row, std::vector<std::string> more) {
+  row.insert(row.end(), std::make_move_iterator(more.begin()), std::make_move_iterator(more.end()));
+}
 std::string plural(std::size_t n, const char* word) {
   return fmt::format("{} {}{}", n, word, n == 1 ? "" : "s");
 }
@@ -44,13 +53,15 @@ net::awaitable<void> terminal::show(const parsed_args& a) {
 void terminal::show_serve() {
   const auto& entries = client_.serves().entries();
   if (entries.empty()) return print("no serves");
-  std::vector<std::vector<std::string>> rows{{"serveid", "key", "name", "ip:port", "active", "state", "links"}};
+  std::vector<std::vector<std::string>> rows{
+      {"serveid", "key", "name", "ip:port", "active", "state", "links", "total", "in", "out"}};
   for (const auto& e : entries) {
     std::string state = to_string(e.state);
     if (e.state == serve_state::refused) state += ": " + peer(e.reason);  // the route's words
     bool registered = e.state == serve_state::registered;
     rows.push_back({id3(registered ? e.serveid : 0), e.cfg.key, e.cfg.name, net::host_port(e.cfg.ip, e.cfg.port),
-                    yes_no(e.cfg.active), state, std::to_string(e.links->links())});
+                    yes_no(e.cfg.active), state});
+    append(rows.back(), traffic(*e.links));
   }
   print(text::render_table(rows));
 }
@@ -58,7 +69,8 @@ void terminal::show_serve() {
 void terminal::show_use() {
   const auto& entries = client_.uses().entries();
   if (entries.empty()) return print("no uses");
-  std::vector<std::vector<std::string>> rows{{"serveid", "key", "listen", "active", "state", "links"}};
+  std::vector<std::vector<std::string>> rows{
+      {"serveid", "key", "listen", "active", "state", "links", "total", "in", "out"}};
   for (const auto& e : entries) {
     std::uint16_t port = e.cfg.port;
     if (e.state == use_state::listening || e.state == use_state::port_busy) port = e.listen_port;
@@ -70,8 +82,8 @@ void terminal::show_use() {
     std::string state = to_string(e.state);
     if ((e.state == use_state::port_busy || e.state == use_state::standby) && !e.reason.empty())
       state += ": " + text::printable(e.reason);  // why it does not listen
-    rows.push_back({id3(e.cfg.serveid), e.cfg.key, listen, yes_no(e.cfg.active), state,
-                    std::to_string(e.links->links())});
+    rows.push_back({id3(e.cfg.serveid), e.cfg.key, listen, yes_no(e.cfg.active), state});
+    append(rows.back(), traffic(*e.links));
   }
   print(text::render_table(rows));
 }

@@ -310,7 +310,10 @@ net::awaitable<void> use_table::carry(net::tcp::socket client, std::string name,
   };
   net::use_params params{*ctx_.group, ticket->secret, serve_key};
   auto started = std::chrono::steady_clock::now();
-  net::secure_stats st = co_await net::relay_use(client, link, std::move(params), std::move(await_paired));
+  ++links->traffic.links;
+  net::relay_meter meter{&links->traffic.bytes_out, &links->traffic.bytes_in};
+  net::secure_stats st =
+      co_await net::relay_use(client, link, std::move(params), std::move(await_paired), meter);
   if (!st.failure.empty()) {
     spdlog::warn("use {}: link to serveid {:03} failed: {}", name, serveid, st.failure);
     co_return;

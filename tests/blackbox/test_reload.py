@@ -14,12 +14,13 @@ import time
 import unittest
 
 import harness
+import vnet_terminal
 from harness import LOOPBACK, EchoService, free_port, port_refuses, sha256
 from harness import vnet_config_text
 from vnet_terminal import CONNECTED, PROMPT, TerminalCase, table_rows
 
-USE_HEADER = re.compile(r"(?m)^\s*serveid {2,}key {2,}listen {2,}active {2,}state {2,}links\s*$")
-SERVE_HEADER = re.compile(r"(?m)^\s*serveid {2,}key {2,}name {2,}ip:port {2,}active {2,}state {2,}links\s*$")
+USE_HEADER = vnet_terminal.USE_HEADER
+SERVE_HEADER = vnet_terminal.SERVE_HEADER
 
 
 def summary(s=(0, 0, 0), u=(0, 0, 0)):
@@ -31,7 +32,10 @@ def rows_under(header, text):
     m = header.search(text)
     if not m:
         raise AssertionError(f"no table header {header.pattern!r} in:\n{text}")
-    return table_rows(text[m.end():])
+    rows = table_rows(text[m.end():])
+    if header in (SERVE_HEADER, USE_HEADER):  # up to "links", as vnet_terminal.table_after() gives them
+        rows = [r[:-vnet_terminal.TRAFFIC_TOTALS] for r in rows]
+    return rows
 
 
 def row_by_key(rows, key):

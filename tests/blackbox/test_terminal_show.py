@@ -9,7 +9,8 @@ import signal
 import unicodedata
 import unittest
 
-from harness import EchoService, free_port
+import test_metrics
+from harness import EchoService, exchange, free_port, sha256
 from vnet_terminal import (COMMANDS, PROMPT, PROMPT_AFTER_CTRL_C, SERVE_HEADER, SERVES_HEADER, STANDING_BY,
                            USE_HEADER, VNETS_HEADER, TerminalCase, find_row,
                            hold_connection, row_by_key, table_after)
@@ -247,6 +248,70 @@ class ShowLocalTest(TerminalCase):
             self.assertIsNotNone(m, line)
             starts.add(columns(m.group(1)))
         self.assertEqual(len(starts), 1, f"columns not aligned on screen ({starts}):\n{out}")
+
+
+def human_bytes(n):
+    """As the vnet prints byte counts (text::human_bytes)."""
+    kib, mib, gib = 1024, 1024 ** 2, 1024 ** 3
+    if n >= gib:
+        return f"{n / gib:.2f} GiB"
+    if n >= mib and n % mib == 0:
+        return f"{n // mib} MiB"
+    if n >= mib:
+        return f"{n / mib:.1f} MiB"
+    if n >= kib:
+        return f"{n / kib:.1f} KiB"
+    return f"{n} bytes"
+
+
+class ShowTrafficTest(TerminalCase):
+    """show serve|use: links now and in total, bytes in and out, as the
+    vnet's /metrics counts them."""
+
+    def test_show_serve_and_use_traffic(self):
+        self.route, self.route_port = self.c.start_route()
+        home_use, u700, metrics = free_port(), free_port(), free_port()
+        self.echo_vnet("home", self.route_port, {"echo": 700},
+                       uses={"local": {"serveid": 710, "port": home_use}})
+        local = self.c.service(EchoService())
+        term, _ = self.terminal("term", self.route_port,
+                                serves={"local": {"serveid": 710, "port": local.port}},
+                                uses={"u700": {"serveid": 700, "port": u700}},
+                                vnet_keys={"metrics": f"127.0.0.1:{metrics}"})
+        self.wait_echo(home_use, 15)
+        self.wait_echo(u700, 15)
+
+        def quiet():  # the probes' links have ended, and so been counted
+            m = test_metrics.scrape(metrics)
+            return (test_metrics.value(m, "vnet_use_links", key="u700") == 0 and
+                    test_metrics.value(m, "vnet_serve_links", key="local") == 0 and m)
+        before = self.wait_until(quiet, 10, "the probes' links to end")
+        up, down = os.urandom(3 * 1024 * 1024), os.urandom(1024 * 1024 + 5)
+        self.assertEqual(sha256(exchange(u700, up)), sha256(up))        # through term's use
+        self.assertEqual(sha256(exchange(home_use, down)), sha256(down))  # through term's serve
+
+        def moved(kind, key, n):
+            now = test_metrics.scrape(metrics)
+            return all(test_metrics.value(now, f"vnet_{kind}_bytes_total", key=key, direction=d) -
+                       test_metrics.value(before, f"vnet_{kind}_bytes_total", key=key, direction=d) == n
+                       for d in ("in", "out")) and now
+        self.wait_until(lambda: moved("use", "u700", len(up)), 10, "use u700 to count the upload")
+        now = self.wait_until(lambda: moved("serve", "local", len(down)), 10, "serve local to count it")
+
+        def totals(kind, key):
+            v = lambda name, **l: int(test_metrics.value(now, f"vnet_{kind}_{name}", key=key, **l))
+            return ["0", str(v("links_total")), human_bytes(v("bytes_total", direction="in")),
+                    human_bytes(v("bytes_total", direction="out"))]
+        want = totals("serve", "local")
+        self.assertEqual(want[2:], [human_bytes(len(down) + 4)] * 2)  # and the probe's "ping"
+        row = self.poll_command(term, "show serve", lambda out: row_by_key(
+            table_after(SERVE_HEADER, out, totals=True), "local"), what="serve local")
+        self.assertEqual(row[-4:], want, row)
+        want = totals("use", "u700")
+        self.assertEqual(want[2:], ["3.0 MiB"] * 2)  # 3 MiB and 4 bytes
+        row = self.poll_command(term, "show use", lambda out: row_by_key(
+            table_after(USE_HEADER, out, totals=True), "u700"), what="use u700")
+        self.assertEqual(row[-4:], want, row)
 
 
 class ShowRouteTest(TerminalCase):

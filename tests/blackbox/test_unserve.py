@@ -11,11 +11,12 @@ import time
 import unittest
 
 import harness
+import vnet_terminal
 from harness import LOOPBACK, EchoService, free_port, port_refuses, recv_exact, sha256
 from vnet_terminal import CONNECTED, PROMPT, PROMPT_AFTER_CTRL_C, TerminalCase, table_rows
 
-USE_HEADER = re.compile(r"(?m)^\s*serveid {2,}key {2,}listen {2,}active {2,}state {2,}links\s*$")
-SERVE_HEADER = re.compile(r"(?m)^\s*serveid {2,}key {2,}name {2,}ip:port {2,}active {2,}state {2,}links\s*$")
+USE_HEADER = vnet_terminal.USE_HEADER
+SERVE_HEADER = vnet_terminal.SERVE_HEADER
 SERVES_HEADER = re.compile(
     r"(?m)^\s*serveid {2,}vnetid {2,}vnet {2,}name {2,}type {2,}ip:port {2,}info\s*$")
 # The policy refuses this address first, so nothing ever dials it.
@@ -26,7 +27,10 @@ def rows_under(header, text):
     m = header.search(text)
     if not m:
         raise AssertionError(f"no table header {header.pattern!r} in:\n{text}")
-    return table_rows(text[m.end():])
+    rows = table_rows(text[m.end():])
+    if header in (SERVE_HEADER, USE_HEADER):  # up to "links", as vnet_terminal.table_after() gives them
+        rows = [r[:-vnet_terminal.TRAFFIC_TOTALS] for r in rows]
+    return rows
 
 
 def serves_listed(out):

@@ -25,8 +25,14 @@ PROMPT_AFTER_CTRL_C = re.compile(r"^(\^C)?>: ", re.MULTILINE)
 CONNECTED = re.compile(r"connected to route \S+ as vnet (\d\d)")
 
 # The headers of the `show` tables.
-SERVE_HEADER = re.compile(r"(?m)^\s*serveid {2,}key {2,}name {2,}ip:port {2,}active {2,}state {2,}links\s*$")
-USE_HEADER = re.compile(r"(?m)^\s*serveid {2,}key {2,}listen {2,}active {2,}state {2,}links\s*$")
+# show serve and show use end with their traffic: links now, links in total,
+# bytes in (from the route) and out (to it). table_after() leaves out the last
+# three (TRAFFIC_TOTALS) unless asked: most tests check identity and state.
+TRAFFIC_TOTALS = 3
+SERVE_HEADER = re.compile(
+    r"(?m)^\s*serveid {2,}key {2,}name {2,}ip:port {2,}active {2,}state {2,}links {2,}total {2,}in {2,}out\s*$")
+USE_HEADER = re.compile(
+    r"(?m)^\s*serveid {2,}key {2,}listen {2,}active {2,}state {2,}links {2,}total {2,}in {2,}out\s*$")
 SERVES_HEADER = re.compile(
     r"(?m)^\s*serveid {2,}vnetid {2,}vnet {2,}name {2,}type {2,}ip:port {2,}info\s*$")
 VNETS_HEADER = re.compile(r"(?m)^\s*vnetid {2,}name {2,}links\s*$")
@@ -95,12 +101,16 @@ def table_rows(text):
     return rows
 
 
-def table_after(header, text):
-    """The rows of the table under `header` in `text` (cells split on 2+ spaces)."""
+def table_after(header, text, totals=False):
+    """The rows of the table under `header` in `text` (cells split on 2+ spaces).
+    Rows of show serve / show use end at "links" unless totals=True."""
     m = header.search(text)
     if not m:
         raise AssertionError(f"no table header {header.pattern!r} in:\n{text}")
-    return table_rows(text[m.end():])
+    rows = table_rows(text[m.end():])
+    if header in (SERVE_HEADER, USE_HEADER) and not totals:
+        rows = [r[:-TRAFFIC_TOTALS] for r in rows]
+    return rows
 
 
 def row_by_key(rows, key, col=1):

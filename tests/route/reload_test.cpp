@@ -53,6 +53,18 @@ TEST(RouteReload, LimitsApplyAndAreNamed) {
   EXPECT_EQ(p.apply.limits, next.limits);
 }
 
+TEST(RouteReload, TheMetricsListenerIsKeptForARestart) {
+  auto now = base();
+  now.metrics = {"127.0.0.1", 9749};
+  auto next = now;
+  next.metrics = {"0.0.0.0", 9749};
+  next.status_token = "0123456789abcdefXYZ";
+  auto p = route::plan_reload(now, next);
+  EXPECT_EQ(p.summary(), "metrics/status_token changed: needs a restart");
+  EXPECT_EQ(p.apply.metrics, now.metrics);
+  EXPECT_EQ(p.apply.status_token, "");
+}
+
 TEST(RouteReload, ANewListeningAddressIsKeptForARestart) {
   auto next = base();
   next.listen = {"0.0.0.0", 7750};

@@ -74,6 +74,8 @@ struct route_config {
   seconds link_timeout{10.0};             // [route] link_timeout: pairing deadline
   route_limits limits;                    // [route] max_*: quotas per peer
   bool log_links = false;                 // [route] log_links: a line per finished link
+  endpoint metrics;                       // [route] metrics: HTTP /metrics and status page; ip empty = off
+  std::string status_token;               // [route] status_token: required beyond loopback
   std::vector<std::string> warnings;      // unknown keys etc., for the log
   std::size_t unknown = 0;                // how many warnings are unknown keys (typos)
 };
@@ -124,6 +126,8 @@ struct vnet_config {
   // offers; more are refused (the route tells the use side why).
   unsigned max_links_per_serve = 512;
   bool log_links = false;    // [vnet] log_links: a line per finished link (bytes, duration)
+  endpoint metrics;          // [vnet] metrics: HTTP /metrics; ip empty = off
+  std::string status_token;  // [vnet] status_token: required when metrics listens beyond loopback
   std::vector<serve_config> serves;  // in file order
   std::vector<use_config> uses;      // in file order
   std::vector<std::string> warnings;  // for the log: unknown keys and sections, unopened uses

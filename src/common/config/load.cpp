@@ -186,12 +186,29 @@ std::string read_secret(const section& s, const ini_entry& e, const char* maker)
   return e.value;
 }
 
+// [route] / [vnet] metrics and status_token: an HTTP listener off when
+// unset; beyond loopback it needs the token (anyone who reaches it would see
+// every vnet and serve name otherwise).
+void read_metrics(const section& s, endpoint& metrics, std::string& token) {
+  if (auto* e = s.find("status_token")) token = read_secret(s, *e, "route --gen-token");
+  const ini_entry* e = s.find("metrics");
+  if (!e) return;
+  std::string ip;
+  std::uint16_t port = 0;
+  if (auto why = host_port_problem(e->value, 0, ip, port)) s.fail(*e, *why);
+  if (!is_loopback(ip) && token.empty())
+    s.fail(*e, "listens beyond loopback: set status_token in [" + s.name() +
+                   "] too (`route --gen-token` prints one), or listen on 127.0.0.1");
+  metrics = {ip, port};
+}
+
 // Every key of [route]: the route daemon's and the vnet's, since one file
 // may serve both ends, as the manual's [route] does.
 std::vector<std::string_view> route_keys() {
   std::vector<std::string_view> keys{"ip",           "port",      "heartbeat", "timeout",
                                      "handshake_timeout", "link_timeout", "log_links", "token",
-                                     "tls_cert",     "tls_key",   "fingerprint", "known_routes"};
+                                     "tls_cert",     "tls_key",   "fingerprint", "known_routes",
+                                     "metrics",      "status_token"};
   for (const auto& k : route_limit_keys) keys.push_back(k.key);
   return keys;
 }
@@ -200,8 +217,9 @@ void read_vnet(const section& s, vnet_config& c) {
   s.warn_unknown({"name", "group", "terminal", "startserve", "startuse", "allow_unserve",
                   "unserve_remote", "unserve_num", "unserve_unused_timeout", "unserve_idle_timeout",
                   "heartbeat", "reconnect", "dial_timeout", "max_links_per_serve", "log_links",
-                  "group_key"},
+                  "group_key", "metrics", "status_token"},
                  c);
+  read_metrics(s, c.metrics, c.status_token);
   if (auto* e = s.find("group_key")) c.group_key = read_secret(s, *e, "vnet --gen-key");
   if (auto* e = s.find("name")) {
     if (e->value.empty()) s.fail(*e, "must not be empty");
@@ -277,6 +295,7 @@ route_config parse_route_config(const std::string& text, const std::string& name
   if (key && !cert) route->fail(*key, "needs tls_cert too (the certificate of that key)");
   if (cert) c.tls_cert = cert->value;
   if (key) c.tls_key = key->value;
+  read_metrics(*route, c.metrics, c.status_token);
   c.path = name;
   return c;
 }

@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 
 #include <charconv>
+#include <cstring>
 #include <limits>
 
 #include "config/config.hpp"
@@ -54,6 +55,36 @@ bool is_ip_literal(std::string_view ip) {
 std::optional<std::string> ip_literal_problem(std::string_view s) {
   if (is_ip_literal(s)) return std::nullopt;
   return "not an IP address (IPv4 or IPv6)";
+}
+
+bool is_loopback(std::string_view ip) {
+  std::string z(ip);
+  unsigned char b[16];
+  if (inet_pton(AF_INET, z.c_str(), b) == 1) return b[0] == 127;
+  if (inet_pton(AF_INET6, z.c_str(), b) != 1) return false;
+  static constexpr unsigned char v4_mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+  if (std::memcmp(b, v4_mapped, 12) == 0) return b[12] == 127;
+  for (int i = 0; i < 15; ++i)
+    if (b[i] != 0) return false;
+  return b[15] == 1;
+}
+
+std::optional<std::string> host_port_problem(std::string_view s, unsigned min, std::string& ip,
+                                             std::uint16_t& port) {
+  const std::string expected = "not an address: expected IP:PORT, e.g. 127.0.0.1:9749 or [::1]:9749";
+  auto colon = s.rfind(':');
+  if (colon == std::string_view::npos) return expected;
+  auto host = s.substr(0, colon);
+  bool bracketed = host.size() >= 2 && host.front() == '[' && host.back() == ']';
+  if (bracketed) host = host.substr(1, host.size() - 2);
+  std::string z(host);
+  unsigned char buf[16];
+  bool v4 = inet_pton(AF_INET, z.c_str(), buf) == 1;
+  bool v6 = inet_pton(AF_INET6, z.c_str(), buf) == 1;
+  if (!(bracketed ? v6 : v4)) return expected;
+  if (auto why = port_problem(s.substr(colon + 1), min, port)) return *why;
+  ip = z;
+  return std::nullopt;
 }
 
 std::optional<std::string> boolean_problem(std::string_view s, bool& out) {

@@ -35,6 +35,12 @@ std::optional<std::string> serveid_problem(std::string_view s, unsigned min, std
 // network activity, which loading never does.
 bool is_ip_literal(std::string_view ip);
 std::optional<std::string> ip_literal_problem(std::string_view s);
+// 127.0.0.0/8, ::1 and ::ffff:127.x: reachable from this machine only.
+bool is_loopback(std::string_view ip);
+// "IP:PORT" with an IP literal, IPv6 in brackets ("[::1]:9749"); port
+// min-65535.
+std::optional<std::string> host_port_problem(std::string_view s, unsigned min, std::string& ip,
+                                             std::uint16_t& port);
 
 // true/false, yes/no, on/off, 1/0, in any case.
 std::optional<std::string> boolean_problem(std::string_view s, bool& out);

@@ -13,6 +13,7 @@ namespace {
 struct direction_state {
   std::uint64_t bytes = 0;
   error_code error;
+  std::uint64_t* meter = nullptr;  // relay_meter's counter for this direction
 };
 
 awaitable<void> pump(tcp::socket& from, tcp::socket& to, direction_state& st) {
@@ -23,6 +24,7 @@ awaitable<void> pump(tcp::socket& from, tcp::socket& to, direction_state& st) {
     if (n > 0) {
       auto [wec, w] = co_await asio::async_write(to, asio::buffer(buf.get(), n), use_nothrow);
       st.bytes += w;
+      if (st.meter) *st.meter += w;
       if (wec) {
         st.error = wec;
         break;
@@ -51,8 +53,10 @@ awaitable<void> pump(tcp::socket& from, tcp::socket& to, direction_state& st) {
 
 }  // namespace
 
-awaitable<relay_stats> relay(tcp::socket& a, tcp::socket& b) {
+awaitable<relay_stats> relay(tcp::socket& a, tcp::socket& b, relay_meter meter) {
   direction_state ab, ba;
+  ab.meter = meter.a_to_b;
+  ba.meter = meter.b_to_a;
   co_await (pump(a, b, ab) && pump(b, a, ba));
   relay_stats st;
   st.a_to_b = ab.bytes;

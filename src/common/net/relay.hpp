@@ -25,7 +25,14 @@ struct relay_stats {
   error_code error;  // first error that was not a clean EOF
 };
 
-awaitable<relay_stats> relay(tcp::socket& a, tcp::socket& b);
+// Counters a relay adds to as bytes move (not only when it ends), for
+// metrics that must move while a long link is open. Either may be null.
+struct relay_meter {
+  std::uint64_t* a_to_b = nullptr;
+  std::uint64_t* b_to_a = nullptr;
+};
+
+awaitable<relay_stats> relay(tcp::socket& a, tcp::socket& b, relay_meter meter = {});
 
 // "after 12.3 s, 1.2 MiB up, 35 KiB down": the log line of a finished link
 // (log_links=true). `up` is a_to_b.

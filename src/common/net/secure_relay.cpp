@@ -51,7 +51,7 @@ std::string hello_failure(const char* what, error_code ec) {
 
 // plain -> records. On EOF: a FINAL record, then shut the link's send side.
 awaitable<void> seal_pump(tcp::socket& from, tcp::socket& to, crypto::record_sealer& sealer,
-                          link_state& st, std::uint64_t& count) {
+                          link_state& st, std::uint64_t& count, std::uint64_t* live) {
   std::size_t size = relay_initial_buffer;
   std::unique_ptr<std::uint8_t[]> buf(new std::uint8_t[size]);
   bytes out;
@@ -68,6 +68,7 @@ awaitable<void> seal_pump(tcp::socket& from, tcp::socket& to, crypto::record_sea
         co_return;
       }
       count += n;
+      if (live) *live += n;  // relay_meter: counters that move while the link is open
     }
     if (rec == asio::error::eof) {
       error_code ignored;
@@ -90,7 +91,7 @@ inline constexpr std::size_t bulk_buffer = 4 * (crypto::record_prefix + crypto::
 // records -> plain. Every complete record in the buffer is opened before any
 // of their plaintext is written; FINAL shuts the plain socket's send side.
 awaitable<void> open_pump(tcp::socket& from, tcp::socket& to, crypto::record_opener& opener,
-                          link_state& st, std::uint64_t& count) {
+                          link_state& st, std::uint64_t& count, std::uint64_t* live) {
   // Small at first (an idle or interactive link costs little); grown once to
   // room for a few whole records when a read fills it or a record does not
   // fit: a bulk transfer then opens several records per read.
@@ -126,6 +127,7 @@ awaitable<void> open_pump(tcp::socket& from, tcp::socket& to, crypto::record_ope
         co_return;
       }
       count += w;
+      if (live) *live += w;
     }
     if (final) {
       error_code ignored;
@@ -159,7 +161,7 @@ secure_stats result_of(const link_state& st, std::uint64_t a_to_b, std::uint64_t
 
 awaitable<void> use_down(tcp::socket& link, tcp::socket& client, crypto::use_handshake& hs,
                          crypto::record_opener& opener, const await_paired_fn& await_paired, link_state& st,
-                         std::uint64_t& count) {
+                         std::uint64_t& count, std::uint64_t* live) {
   std::string refused = co_await await_paired();
   if (!refused.empty()) {
     st.fail(std::move(refused));
@@ -176,13 +178,13 @@ awaitable<void> use_down(tcp::socket& link, tcp::socket& client, crypto::use_han
     st.fail(std::move(why));
     co_return;
   }
-  co_await open_pump(link, client, opener, st, count);
+  co_await open_pump(link, client, opener, st, count, live);
 }
 
 }  // namespace
 
 awaitable<secure_stats> relay_use(tcp::socket& client, tcp::socket& link, use_params p,
-                                  await_paired_fn await_paired) {
+                                  await_paired_fn await_paired, relay_meter meter) {
   link_state st{client, link, {}, {}};
   crypto::use_handshake hs;
   crypto::record_sealer up;
@@ -199,12 +201,13 @@ awaitable<secure_stats> relay_use(tcp::socket& client, tcp::socket& link, use_pa
     co_return result_of(st, 0, 0);
   }
   std::uint64_t up_bytes = 0, down_bytes = 0;
-  co_await (seal_pump(client, link, up, st, up_bytes) &&
-            use_down(link, client, hs, down, await_paired, st, down_bytes));
+  co_await (seal_pump(client, link, up, st, up_bytes, meter.a_to_b) &&
+            use_down(link, client, hs, down, await_paired, st, down_bytes, meter.b_to_a));
   co_return result_of(st, up_bytes, down_bytes);
 }
 
-awaitable<secure_stats> relay_serve(tcp::socket& service, tcp::socket& link, serve_params p) {
+awaitable<secure_stats> relay_serve(tcp::socket& service, tcp::socket& link, serve_params p,
+                                    relay_meter meter) {
   link_state st{service, link, {}, {}};
   crypto::use_hello hello;
   auto ec = co_await read_exact(link, hello, hello_timeout);
@@ -227,7 +230,8 @@ awaitable<secure_stats> relay_serve(tcp::socket& service, tcp::socket& link, ser
     co_return result_of(st, 0, 0);
   }
   std::uint64_t down_bytes = 0, up_bytes = 0;
-  co_await (seal_pump(service, link, down, st, down_bytes) && open_pump(link, service, up, st, up_bytes));
+  co_await (seal_pump(service, link, down, st, down_bytes, meter.a_to_b) &&
+            open_pump(link, service, up, st, up_bytes, meter.b_to_a));
   co_return result_of(st, down_bytes, up_bytes);
 }
 

@@ -49,11 +49,13 @@ inline constexpr duration hello_timeout = std::chrono::seconds(30);
 // Called right after link_open is written: sends the use hello and pumps
 // client -> link at once (0-RTT, before the route has paired the link);
 // link -> client first co_awaits await_paired(), then the serve hello.
+// `meter` (plaintext bytes, a = the first socket) moves while the link is open.
 awaitable<secure_stats> relay_use(tcp::socket& client, tcp::socket& link, use_params p,
-                                  await_paired_fn await_paired);
+                                  await_paired_fn await_paired, relay_meter meter = {});
 
 // Called right after link_join is written: reads the use hello (link key,
 // replay), answers with the serve hello, then relays.
-awaitable<secure_stats> relay_serve(tcp::socket& service, tcp::socket& link, serve_params p);
+awaitable<secure_stats> relay_serve(tcp::socket& service, tcp::socket& link, serve_params p,
+                                    relay_meter meter = {});
 
 }  // namespace net

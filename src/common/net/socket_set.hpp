@@ -2,6 +2,7 @@
 // Sockets owned by coroutines but closable from outside (shutdown, a vnet
 // leaving, a serve closed). Single-threaded by design: one io_context thread.
 #include <cstddef>
+#include <cstdint>
 #include <set>
 
 #include "net/asio.hpp"
@@ -45,6 +46,14 @@ class socket_set {
   }
   std::size_t size() const { return sockets_.size(); }
   std::size_t links() const { return links_; }
+
+  // Totals of the links relayed for this set's owner (a serve or a use), for
+  // `show serve|use` and /metrics. "in" came from the route, "out" went to it.
+  struct traffic_totals {
+    std::uint64_t links = 0;  // counted when the relay starts
+    std::uint64_t bytes_in = 0, bytes_out = 0;  // counted as they move (net::relay_meter)
+  };
+  traffic_totals traffic;
 
  private:
   std::set<tcp::socket*> sockets_;

@@ -1,0 +1,178 @@
+// What the route tells its operator: /metrics (Prometheus text), the status
+// page and its /status.json. Read from the registry, the link table and
+// stats_ on the io_context thread: a scrape copies numbers, it never waits.
+#include "route/status.hpp"
+
+#include <fmt/format.h>
+
+#include "metrics/exposition.hpp"
+#include "net/endpoint.hpp"
+#include "route/status_page.hpp"
+
+namespace route {
+namespace {
+
+// A JSON string. <, > and & as \u escapes too: the text stays inert even if
+// something ever put it into HTML.
+std::string json(std::string_view s) {
+  std::string out = "\"";
+  for (unsigned char c : s) {
+    if (c == '"') out += "\\\"";
+    else if (c == '\\') out += "\\\\";
+    else if (c < 0x20 || c == '<' || c == '>' || c == '&' || c == 0x7f) out += fmt::format("\\u{:04x}", c);
+    else out += static_cast<char>(c);
+  }
+  return out + "\"";
+}
+
+// Reasons a link fails, listed at 0 before the first one so that rate()
+// works from the start.
+constexpr const char* failure_reasons[] = {"no_such_serve", "quota", "refused", "shutdown", "timeout",
+                                           "unknown_ticket"};
+
+// Bytes so far: those of ended links plus what the live ones moved yet.
+struct traffic_now {
+  std::uint64_t relayed;
+  std::map<metrics::bounded_counters::key, std::uint64_t> groups, serves;
+};
+traffic_now traffic(const stats& st) {
+  traffic_now t{st.bytes_relayed, st.group_bytes.values(), st.serve_bytes.values()};
+  for (const auto& [id, l] : st.live) {
+    const auto n = l.a_to_b + l.b_to_a;
+    t.relayed += n;
+    t.groups[*l.group] += n;
+    t.serves[*l.serve] += n;
+  }
+  return t;
+}
+
+double uptime(const stats& st) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - st.started).count();
+}
+
+}  // namespace
+
+std::string server::metrics_text() const {
+  const auto& st = stats_;
+  const auto bytes = traffic(st);
+  metrics::writer w;
+  std::size_t serves = 0;
+  for (const auto& [id, v] : registry_.vnets()) serves += v.serves;
+  w.family("vnet_route_uptime_seconds", "Seconds since the route started.", "gauge");
+  w.sample("vnet_route_uptime_seconds", {}, uptime(st));
+  w.family("vnet_route_vnets", "vnets connected now.", "gauge");
+  w.sample("vnet_route_vnets", {}, std::uint64_t{registry_.vnets().size()});
+  w.family("vnet_route_groups", "Groups with at least one vnet connected.", "gauge");
+  w.sample("vnet_route_groups", {}, std::uint64_t{registry_.groups().size()});
+  w.family("vnet_route_serves", "Serves registered now.", "gauge");
+  w.sample("vnet_route_serves", {}, std::uint64_t{serves});
+  w.family("vnet_route_links_active", "Links paired and relaying now.", "gauge");
+  w.sample("vnet_route_links_active", {}, std::uint64_t{links_.active_count()});
+  w.family("vnet_route_links_pending", "Links waiting for the serving vnet's side.", "gauge");
+  w.sample("vnet_route_links_pending", {}, std::uint64_t{links_.pending_count()});
+  w.family("vnet_route_links_opened_total", "Links paired since start.", "counter");
+  w.sample("vnet_route_links_opened_total", {}, st.links_opened);
+  w.family("vnet_route_links_failed_total", "Links that never paired, by reason.", "counter");
+  for (const char* r : failure_reasons) {
+    auto it = st.links_failed.find(r);
+    w.sample("vnet_route_links_failed_total", {{"reason", r}},
+             it == st.links_failed.end() ? std::uint64_t{0} : it->second);
+  }
+  w.family("vnet_route_relayed_bytes_total", "Bytes relayed, both directions.", "counter");
+  w.sample("vnet_route_relayed_bytes_total", {}, bytes.relayed);
+  w.family("vnet_route_group_relayed_bytes_total",
+           "Bytes relayed by group (at most 500 groups, the rest as \"other\").", "counter");
+  for (const auto& [k, n] : bytes.groups) w.sample("vnet_route_group_relayed_bytes_total", {{"group", k[0]}}, n);
+  w.family("vnet_route_serve_relayed_bytes_total",
+           "Bytes relayed by serve (at most 500, the rest as \"other\").", "counter");
+  for (const auto& [k, n] : bytes.serves)
+    w.sample("vnet_route_serve_relayed_bytes_total", {{"group", k[0]}, {"serveid", k[1]}}, n);
+  w.family("vnet_route_link_setup_seconds", "From a link's open to its pairing with the serving side.",
+           "histogram");
+  w.histogram("vnet_route_link_setup_seconds", {}, st.setup_seconds);
+  w.family("vnet_route_auth_failures_total", "Connections refused for a wrong token or proof.", "counter");
+  w.sample("vnet_route_auth_failures_total", {}, st.auth_failures);
+  w.family("vnet_route_limit_refusals_total", "Requests refused by a [route] max_* limit, by key.", "counter");
+  for (const auto& k : config::route_limit_keys) {
+    auto it = st.limit_refusals.find(k.key);
+    w.sample("vnet_route_limit_refusals_total", {{"key", k.key}},
+             it == st.limit_refusals.end() ? std::uint64_t{0} : it->second);
+  }
+  return w.text();
+}
+
+std::string server::status_json() const {
+  const auto& st = stats_;
+  const auto bytes = traffic(st);
+  std::string out = fmt::format("{{\"version\":{},\"uptime_seconds\":{:.0f},\"vnets\":[", json(VNET_VERSION), uptime(st));
+  std::map<std::uint32_t, std::size_t> links_of;
+  const auto live = links_.live_list();
+  for (const auto& l : live) {
+    ++links_of[l.use_vnet];
+    if (l.serve_vnet != l.use_vnet) ++links_of[l.serve_vnet];
+  }
+  const char* sep = "";
+  for (const auto& [id, v] : registry_.vnets()) {
+    auto s = sessions_.find(id);
+    out += fmt::format("{}{{\"vnetid\":{},\"name\":{},\"group\":{},\"address\":{},\"serves\":{},\"links\":{}}}", sep,
+                       id, json(v.name), json(v.group), json(s == sessions_.end() ? "" : s->second->remote()),
+                       v.serves, links_of[id]);
+    sep = ",";
+  }
+  out += "],\"groups\":[";
+  sep = "";
+  std::string serves;
+  const char* serve_sep = "";
+  for (const auto& [g, members] : registry_.groups()) {
+    auto gb = bytes.groups.find({g});
+    auto list = registry_.serves_of_group(g);
+    out += fmt::format("{}{{\"name\":{},\"vnets\":{},\"serves\":{},\"bytes\":{}}}", sep, json(g),
+                       members.size(), list.size(), gb == bytes.groups.end() ? 0 : gb->second);
+    sep = ",";
+    for (const auto& e : list) {
+      const auto* v = registry_.find_vnet(e.vnetid);
+      auto sb = bytes.serves.find({g, std::to_string(e.serve.serveid)});
+      serves += fmt::format(
+          "{}{{\"group\":{},\"serveid\":{},\"name\":{},\"vnetid\":{},\"vnet\":{},\"address\":{},\"bytes\":{}}}",
+          serve_sep, json(g), e.serve.serveid, json(e.serve.name), e.vnetid, json(v ? v->name : ""),
+          json(net::host_port(e.serve.ip, e.serve.port)), sb == bytes.serves.end() ? 0 : sb->second);
+      serve_sep = ",";
+    }
+  }
+  out += "],\"serves\":[" + serves + "],\"links\":[";
+  sep = "";
+  for (const auto& l : live) {
+    const auto* v = registry_.find_vnet(l.use_vnet);
+    auto m = st.live.find(l.id);
+    out += fmt::format("{}{{\"id\":{},\"group\":{},\"use_vnet\":{},\"serve_vnet\":{},\"serveid\":{},\"up\":{},"
+                       "\"down\":{}}}",
+                       sep, l.id, json(v ? v->group : ""), l.use_vnet, l.serve_vnet, l.serveid,
+                       m == st.live.end() ? 0 : m->second.a_to_b, m == st.live.end() ? 0 : m->second.b_to_a);
+    sep = ",";
+  }
+  std::uint64_t failed = 0;
+  for (const auto& [r, n] : st.links_failed) failed += n;
+  out += fmt::format("],\"totals\":{{\"links_active\":{},\"links_opened\":{},\"links_failed\":{},"
+                     "\"bytes_relayed\":{},\"auth_failures\":{}}}}}",
+                     live.size(), st.links_opened, failed, bytes.relayed, st.auth_failures);
+  return out;
+}
+
+http::handler status_handler(const server& srv) {
+  return [&srv](std::string_view path) -> std::optional<http::response> {
+    if (path == "/metrics") return http::response{200, metrics::content_type, srv.metrics_text(), {}};
+    if (path == "/status.json") return http::response{200, "application/json", srv.status_json(), {}};
+    if (path != "/") return std::nullopt;
+    // A fresh nonce per page: only the page's own script and style run.
+    auto nonce = fmt::format("{:016x}{:016x}", random_token(), random_token());
+    std::string page = status_page;
+    for (auto at = page.find("NONCE"); at != std::string::npos; at = page.find("NONCE", at))
+      page.replace(at, 5, nonce);
+    auto csp = fmt::format("default-src 'none'; script-src 'nonce-{0}'; style-src 'nonce-{0}'; "
+                           "connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+                           nonce);
+    return http::response{200, "text/html; charset=utf-8", std::move(page), std::move(csp)};
+  };
+}
+
+}  // namespace route

@@ -1,0 +1,332 @@
+"""[route] metrics / [vnet] metrics with the real binaries: /metrics counts
+what a tunnel carried, byte for byte; bad and slow HTTP clients get an answer
+or the door and disturb nothing; the status token; the status page in
+headless Chromium."""
+
+import hashlib
+import http.client
+import json
+import os
+import re
+import shutil
+import socket
+import subprocess
+import time
+import unittest
+
+import harness
+from harness import LOOPBACK, BlackBoxCase, EchoService, exchange, free_port, sha256
+
+SAMPLE = re.compile(r'^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})? (\S+)$')
+LABEL = re.compile(r'([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"')
+TOKEN = "status-token-0123456789"
+
+
+def get(port, path="/metrics", method="GET", headers=None, host=LOOPBACK):
+    """(status, headers, body text) of one request."""
+    conn = http.client.HTTPConnection(host, port, timeout=10)
+    try:
+        conn.request(method, path, headers=headers or {})
+        r = conn.getresponse()
+        return r.status, {k.lower(): v for k, v in r.getheaders()}, r.read().decode()
+    finally:
+        conn.close()
+
+
+def unescape(v):
+    return re.sub(r'\\(.)', lambda m: "\n" if m.group(1) == "n" else m.group(1), v)
+
+
+def parse(text):
+    """{(name, ((label, value), ...)): value} of a Prometheus text scrape;
+    fails on a line that is neither a comment nor a sample."""
+    out = {}
+    for line in text.splitlines():
+        if not line or line.startswith("# HELP ") or line.startswith("# TYPE "):
+            continue
+        m = SAMPLE.match(line)
+        assert m, f"not a sample line: {line!r}"
+        labels = tuple(sorted((k, unescape(v)) for k, v in LABEL.findall(m.group(2) or "")))
+        out[(m.group(1), labels)] = float(m.group(3))
+    return out
+
+
+def scrape(port, token=None):
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    status, h, body = get(port, headers=headers)
+    assert status == 200, (status, body)
+    assert h["content-type"].startswith("text/plain; version=0.0.4"), h
+    return parse(body)
+
+
+def value(samples, name, **labels):
+    return samples.get((name, tuple(sorted(labels.items()))), 0.0)
+
+
+class MetricsCase(BlackBoxCase):
+    def start_route(self, **keys):
+        self.metrics_port = free_port()
+        keys.setdefault("metrics", f"{LOOPBACK}:{self.metrics_port}")
+        self.route, self.route_port = self.c.start_route(**keys)
+        self.wait_until(lambda: harness.port_accepts(self.metrics_port), 10, "the metrics listener")
+
+
+class TestCounters(MetricsCase):
+    def test_counters_move_by_the_bytes_carried(self):
+        self.start_route()
+        echo = self.c.service(EchoService())
+        home_metrics, away_metrics, use_port = free_port(), free_port(), free_port()
+        self.c.start_vnet("home", self.route_port, group="lab", serves={"echo": {"serveid": 700, "port": echo.port}},
+                          vnet_keys={"metrics": f"{LOOPBACK}:{home_metrics}"})
+        self.c.start_vnet("away", self.route_port, group="lab", uses={"e": {"serveid": 700, "port": use_port}},
+                          vnet_keys={"metrics": f"{LOOPBACK}:{away_metrics}"})
+        self.wait_echo(use_port, 20)
+        # The probes' links end on their own: start from a quiet tunnel.
+        self.wait_until(lambda: value(scrape(self.metrics_port), "vnet_route_links_active") == 0 and
+                        value(scrape(away_metrics), "vnet_use_links", key="e") == 0, 10, "no live link")
+        route0, home0, away0 = scrape(self.metrics_port), scrape(home_metrics), scrape(away_metrics)
+        self.assertEqual(value(route0, "vnet_route_vnets"), 2)
+        self.assertEqual(value(route0, "vnet_route_groups"), 1)
+        self.assertEqual(value(route0, "vnet_route_serves"), 1)
+        self.assertEqual(value(away0, "vnet_connected"), 1)
+
+        data = os.urandom(300_001)
+        got = exchange(use_port, data)
+        self.assertEqual(sha256(got), sha256(data))
+        echo.wait_record(lambda r: r == (len(data), sha256(data)), 10, "the echo service's record")
+        n = len(data)
+
+        def delta(now, before, name, **labels):
+            return value(now, name, **labels) - value(before, name, **labels)
+        self.wait_until(lambda: delta(scrape(self.metrics_port), route0, "vnet_route_relayed_bytes_total") >= 2 * n,
+                        10, "the route's byte counter to move")
+        route1 = scrape(self.metrics_port)
+        self.assertEqual(delta(route1, route0, "vnet_route_relayed_bytes_total"), 2 * n)
+        self.assertEqual(delta(route1, route0, "vnet_route_group_relayed_bytes_total", group="lab"), 2 * n)
+        self.assertEqual(delta(route1, route0, "vnet_route_serve_relayed_bytes_total", group="lab",
+                               serveid="700"), 2 * n)
+        self.assertEqual(delta(route1, route0, "vnet_route_links_opened_total"), 1)
+        self.assertEqual(delta(route1, route0, "vnet_route_link_setup_seconds_count"), 1)
+        self.assertEqual(delta(route1, route0, "vnet_route_link_setup_seconds_bucket", le="+Inf"), 1)
+        self.assertEqual(sum(v for (name, _), v in route1.items() if name == "vnet_route_links_failed_total"), 0)
+
+        self.wait_until(lambda: delta(scrape(home_metrics), home0, "vnet_serve_bytes_total", key="echo",
+                                      direction="out") >= n, 10, "the serving vnet's counters")
+        home1 = scrape(home_metrics)
+        self.assertEqual(delta(home1, home0, "vnet_serve_bytes_total", key="echo", direction="in"), n)
+        self.assertEqual(delta(home1, home0, "vnet_serve_bytes_total", key="echo", direction="out"), n)
+        self.assertEqual(delta(home1, home0, "vnet_serve_links_total", key="echo"), 1)
+        self.wait_until(lambda: delta(scrape(away_metrics), away0, "vnet_use_bytes_total", key="e",
+                                      direction="in") >= n, 10, "the using vnet's counters")
+        away1 = scrape(away_metrics)
+        self.assertEqual(delta(away1, away0, "vnet_use_bytes_total", key="e", direction="out"), n)
+        self.assertEqual(delta(away1, away0, "vnet_use_bytes_total", key="e", direction="in"), n)
+        self.assertEqual(delta(away1, away0, "vnet_use_links_total", key="e"), 1)
+
+    def test_counters_move_while_a_link_is_open(self):
+        self.start_route()
+        echo = self.c.service(EchoService())
+        away_metrics, use_port = free_port(), free_port()
+        self.c.start_vnet("home", self.route_port, serves={"echo": {"serveid": 700, "port": echo.port}})
+        self.c.start_vnet("away", self.route_port, uses={"e": {"serveid": 700, "port": use_port}},
+                          vnet_keys={"metrics": f"{LOOPBACK}:{away_metrics}"})
+        self.wait_echo(use_port, 20)
+        self.wait_until(lambda: value(scrape(self.metrics_port), "vnet_route_links_active") == 0 and
+                        value(scrape(away_metrics), "vnet_use_links", key="e") == 0, 10, "no live link")
+        route0, away0 = scrape(self.metrics_port), scrape(away_metrics)
+        data = os.urandom(200_000)
+        with socket.create_connection((LOOPBACK, use_port), timeout=20) as s:
+            s.sendall(data)
+            self.assertEqual(sha256(harness.recv_exact(s, len(data))), sha256(data))
+            # The link is still open: the counters have moved already.
+            n = len(data)
+            self.wait_until(lambda: value(scrape(self.metrics_port), "vnet_route_relayed_bytes_total") -
+                            value(route0, "vnet_route_relayed_bytes_total") == 2 * n, 10, "live bytes at the route")
+            route1 = scrape(self.metrics_port)
+            self.assertEqual(value(route1, "vnet_route_links_active"), 1)
+            self.assertEqual(value(route1, "vnet_route_serve_relayed_bytes_total", group="default", serveid="700") -
+                             value(route0, "vnet_route_serve_relayed_bytes_total", group="default", serveid="700"),
+                             2 * n)
+            self.wait_until(lambda: all(
+                value(scrape(away_metrics), "vnet_use_bytes_total", key="e", direction=d) -
+                value(away0, "vnet_use_bytes_total", key="e", direction=d) == n for d in ("in", "out")),
+                10, "live bytes at the using vnet")
+            status = json.loads(get(self.metrics_port, "/status.json")[2])
+            self.assertEqual([(l["serveid"], l["up"], l["down"]) for l in status["links"]], [(700, n, n)])
+            self.assertEqual(status["totals"]["bytes_relayed"],
+                             value(route0, "vnet_route_relayed_bytes_total") + 2 * n)
+        # Closed: the totals keep those bytes and nothing more is added twice.
+        self.wait_until(lambda: value(scrape(self.metrics_port), "vnet_route_links_active") == 0, 10, "the link to end")
+        self.assertEqual(value(scrape(self.metrics_port), "vnet_route_relayed_bytes_total") -
+                         value(route0, "vnet_route_relayed_bytes_total"), 2 * n)
+
+    def test_every_family_has_help_and_type(self):
+        self.start_route()
+        _, _, body = get(self.metrics_port)
+        families = set(re.findall(r"(?m)^# TYPE (\S+) (counter|gauge|histogram)$", body))
+        names = {f for f, _ in families}
+        for want in ["vnet_route_vnets", "vnet_route_groups", "vnet_route_serves", "vnet_route_links_active",
+                     "vnet_route_links_opened_total", "vnet_route_links_failed_total",
+                     "vnet_route_relayed_bytes_total", "vnet_route_group_relayed_bytes_total",
+                     "vnet_route_serve_relayed_bytes_total", "vnet_route_link_setup_seconds",
+                     "vnet_route_auth_failures_total", "vnet_route_limit_refusals_total",
+                     "vnet_route_uptime_seconds"]:
+            self.assertIn(want, names, body)
+            self.assertRegex(body, rf"(?m)^# HELP {want} \S")
+        parse(body)  # every other line is a well-formed sample
+
+    def test_failed_links_and_limit_refusals_by_reason(self):
+        self.start_route(max_live_links_per_serve=1)
+        echo = self.c.service(EchoService())
+        dead, u701, u700 = free_port(), free_port(), free_port()
+        self.c.start_vnet("home", self.route_port, serves={"echo": {"serveid": 700, "port": echo.port},
+                                                           "dead": {"serveid": 701, "port": dead}})
+        away = self.c.start_vnet("away", self.route_port, uses={"d": {"serveid": 701, "port": u701},
+                                                                "e": {"serveid": 700, "port": u700}})
+        self.wait_echo(u700, 20)
+        # Nothing listens behind 701: the serving vnet cannot dial, the link
+        # fails as refused. (Waiting with a probe connection would open a link.)
+        away.wait_log(r"use d listening on")
+        with socket.create_connection((LOOPBACK, u701), timeout=10) as s:
+            s.settimeout(10)
+            self.assertEqual(s.recv(1), b"")  # closed promptly
+        self.wait_until(lambda: value(scrape(self.metrics_port), "vnet_route_links_failed_total",
+                                      reason="refused") == 1, 10, "a refused link counted")
+        # One live link to 700 is the most: a second is refused by the quota.
+        held = socket.create_connection((LOOPBACK, u700), timeout=10)
+        try:
+            held.sendall(b"x")
+            self.assertEqual(held.recv(1), b"x")
+            with socket.create_connection((LOOPBACK, u700), timeout=10) as s:
+                s.settimeout(10)
+                self.assertEqual(s.recv(1), b"")
+            self.wait_until(lambda: value(scrape(self.metrics_port), "vnet_route_links_failed_total",
+                                          reason="quota") == 1, 10, "a quota refusal counted")
+            m = scrape(self.metrics_port)
+            self.assertEqual(value(m, "vnet_route_limit_refusals_total", key="max_live_links_per_serve"), 1)
+            self.assertEqual(value(m, "vnet_route_limit_refusals_total", key="max_live_links_per_vnet"), 0)
+            self.assertEqual(value(m, "vnet_route_links_active"), 1)
+        finally:
+            held.close()
+
+
+class TestHttp(MetricsCase):
+    def test_bad_requests_get_clear_answers(self):
+        self.start_route()
+        self.assertEqual(get(self.metrics_port, "/nope")[0], 404)
+        status, h, body = get(self.metrics_port, method="POST")
+        self.assertEqual((status, h.get("allow")), (405, "GET, HEAD"), body)
+        status, h, body = get(self.metrics_port, method="HEAD")
+        self.assertEqual((status, body), (200, ""))
+        with socket.create_connection((LOOPBACK, self.metrics_port), timeout=10) as s:
+            s.sendall(b"\x16\x03\x01 not http at all\r\n\r\n")
+            self.assertTrue(harness.recv_all(s).startswith(b"HTTP/1.1 400 "))
+        with socket.create_connection((LOOPBACK, self.metrics_port), timeout=10) as s:
+            s.sendall(b"GET /metrics HTTP/1.1\r\nX: " + b"a" * 20000 + b"\r\n\r\n")
+            self.assertTrue(harness.recv_all(s).startswith(b"HTTP/1.1 431 "))
+        self.assertEqual(get(self.metrics_port)[0], 200)
+        self.route.wait_log(r"route listening on")  # still the same process
+        self.assertTrue(self.route.alive())
+
+    def test_slow_clients_cannot_hold_the_listener(self):
+        self.start_route()
+        # More half-sent requests than the listener serves at once (8).
+        slow = [socket.create_connection((LOOPBACK, self.metrics_port), timeout=20) for _ in range(10)]
+        try:
+            for s in slow:
+                s.sendall(b"GET /metr")
+            # The extra ones are closed at accept; the others when their 5 s are up.
+            self.route.wait_log(r"route metrics: 8 HTTP connections at once, the most allowed: closing new ones")
+            started = time.monotonic()
+            for s in slow:
+                s.settimeout(20)
+                try:
+                    self.assertEqual(s.recv(100), b"")
+                except ConnectionResetError:
+                    pass
+            self.assertLess(time.monotonic() - started, 15)
+            self.assertEqual(get(self.metrics_port)[0], 200)
+        finally:
+            for s in slow:
+                s.close()
+
+    def test_a_slow_client_does_not_block_others(self):
+        self.start_route()
+        with socket.create_connection((LOOPBACK, self.metrics_port), timeout=20) as s:
+            s.sendall(b"GET /metrics HTTP/1.1\r\n")  # never finishes
+            self.assertEqual(get(self.metrics_port)[0], 200)
+
+    def test_token(self):
+        self.start_route(status_token=TOKEN)
+        for path in ["/metrics", "/", "/status.json", "/nope"]:
+            status, h, _ = get(self.metrics_port, path)
+            self.assertEqual((status, h.get("www-authenticate")), (401, "Bearer"), path)
+            self.assertEqual(get(self.metrics_port, path, headers={"Authorization": "Bearer wrong"})[0], 401)
+        self.assertEqual(get(self.metrics_port, headers={"Authorization": f"Bearer {TOKEN}"})[0], 200)
+        self.assertEqual(get(self.metrics_port, f"/status.json?token={TOKEN}")[0], 200)
+        self.assertEqual(get(self.metrics_port, f"/status.json?token={TOKEN}x")[0], 401)
+        self.assertEqual(get(self.metrics_port, f"/status.json?token={TOKEN[:-1]}")[0], 401)
+
+    def test_token_required_beyond_loopback(self):
+        for addr in ["0.0.0.0:9749", "[::]:9749"]:
+            cfg = self.c.write("r.ini", f"[route]\nip=127.0.0.1\nport=7749\nmetrics={addr}\n")
+            r = subprocess.run([harness.binary("route"), "--check-config", cfg], capture_output=True, text=True,
+                               timeout=30)
+            self.assertNotEqual(r.returncode, 0, r.stdout)
+            self.assertIn(f'[route] metrics = "{addr}": listens beyond loopback: set status_token', r.stderr)
+            cfg = self.c.write("r.ini", f"[route]\nip=127.0.0.1\nport=7749\nmetrics={addr}\n"
+                                        f"status_token={TOKEN}\n")
+            r = subprocess.run([harness.binary("route"), "--check-config", cfg], capture_output=True, text=True,
+                               timeout=30)
+            self.assertEqual(r.returncode, 0, r.stderr)
+
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+@unittest.skipUnless(CHROMIUM, "needs chromium (scripts/install-deps.sh chromium)")
+class TestStatusPage(MetricsCase):
+    def dump_dom(self, url):
+        r = subprocess.run([CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+                            f"--user-data-dir={os.path.join(self.c.dir, 'chromium')}",
+                            "--virtual-time-budget=5000", "--dump-dom", url],
+                           capture_output=True, text=True, timeout=120)
+        self.assertEqual(r.returncode, 0, r.stderr[-2000:])
+        return r.stdout
+
+    def test_page_renders_vnets_and_serves_as_text(self):
+        self.start_route(status_token=TOKEN)
+        echo = self.c.service(EchoService())
+        evil = "<script>document.title='pwned'</script>"
+        self.c.start_vnet("office", self.route_port, group="team",
+                          serves={"ssh": {"serveid": 722, "port": echo.port, "name": "office-ssh"}})
+        self.c.start_vnet("evil", self.route_port, group="team",
+                          serves={"web": {"serveid": 723, "port": echo.port, "name": "<img src=x>web"}},
+                          vnet_keys={"name": evil})
+        headers = {"Authorization": f"Bearer {TOKEN}"}
+        self.wait_until(lambda: '"serves":2' in get(self.metrics_port, "/status.json", headers=headers)[2],
+                        20, "both serves registered")
+        status, h, _ = get(self.metrics_port, "/", headers=headers)
+        self.assertEqual(status, 200)
+        csp = h["content-security-policy"]
+        self.assertIn("default-src 'none'", csp)
+        self.assertRegex(csp, r"script-src 'nonce-[0-9a-f]{32}'")
+
+        dom = self.dump_dom(f"http://{LOOPBACK}:{self.metrics_port}/?token={TOKEN}")
+        cells = re.findall(r"<td[^>]*>(.*?)</td>", dom)
+        self.assertIn("office", cells, dom)
+        self.assertIn("office-ssh", cells, dom)
+        self.assertIn("team", cells, dom)
+        # Markup from a peer is shown as text, never run or parsed.
+        self.assertIn("&lt;script&gt;document.title='pwned'&lt;/script&gt;", cells, dom)
+        self.assertIn("&lt;img src=x&gt;web", cells, dom)
+        self.assertIn("<title>vnet route</title>", dom)
+        self.assertNotIn("<img", dom)
+        self.assertRegex(dom, r'<p id="summary">version \S+, up ')
+        # Without the token the page's data is refused.
+        dom = self.dump_dom(f"http://{LOOPBACK}:{self.metrics_port}/")
+        self.assertNotIn("office-ssh", dom)
+
+
+if __name__ == "__main__":
+    unittest.main()
