@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include "crypto/secret.hpp"
 #include "metrics/exposition.hpp"
 #include "net/endpoint.hpp"
 #include "route/status_page.hpp"
@@ -164,7 +165,7 @@ http::handler status_handler(const server& srv) {
     if (path == "/status.json") return http::response{200, "application/json", srv.status_json(), {}};
     if (path != "/") return std::nullopt;
     // A fresh nonce per page: only the page's own script and style run.
-    auto nonce = fmt::format("{:016x}{:016x}", random_token(), random_token());
+    auto nonce = fmt::format("{:016x}{:016x}", crypto::random_u64(), crypto::random_u64());
     std::string page = status_page;
     for (auto at = page.find("NONCE"); at != std::string::npos; at = page.find("NONCE", at))
       page.replace(at, 5, nonce);
