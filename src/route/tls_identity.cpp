@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <memory>
@@ -37,6 +38,17 @@ std::string beside(const config::route_config& cfg, const std::string& name) {
   fs::path p(name);
   if (p.is_absolute()) return name;
   return (fs::path(cfg.path).parent_path() / p).string();
+}
+
+// Where the generated key lives: the service's state directory under
+// systemd (the packaged unit's /etc is read-only), else beside the file.
+std::string generated_key_path(const config::route_config& cfg) {
+  if (const char* state = std::getenv("STATE_DIRECTORY"); state && *state) {
+    std::string first(state);
+    first = first.substr(0, first.find(':'));  // systemd lists several with ':'
+    return (fs::path(first) / generated_key_name).string();
+  }
+  return beside(cfg, generated_key_name);
 }
 
 pkey_ptr read_key(const std::string& path) {
@@ -117,7 +129,7 @@ tls_identity load_tls_identity(const config::route_config& cfg) {
     key.reset(EVP_PKEY_Q_keygen(nullptr, nullptr, "ED25519"));
     id.source = "a key in memory";
   } else {
-    const std::string path = beside(cfg, generated_key_name);
+    const std::string path = generated_key_path(cfg);
     if (fs::exists(path)) {
       key = read_key(path);
       id.source = "key " + path;

@@ -1,8 +1,9 @@
 #pragma once
 // The route's TLS identity: the certificate and key the operator names
 // ([route] tls_cert, tls_key; e.g. from a public CA), or else a key the
-// route generates on first start and keeps beside its file (route-key.pem,
-// mode 0600), with a self-signed certificate made from it at each start.
+// route generates on first start and keeps (route-key.pem, mode 0600) in
+// $STATE_DIRECTORY under systemd, else beside its file, with a self-signed
+// certificate made from it at each start.
 // vnets pin or remember the key's fingerprint, so it must survive restarts.
 #include <memory>
 #include <stdexcept>
@@ -19,7 +20,7 @@ struct tls_identity {
   std::string source;                          // for the log: which files, or "generated ..."
 };
 
-// The generated key's file name, beside the route's file.
+// The generated key's file name, in $STATE_DIRECTORY or beside the route's file.
 inline constexpr char generated_key_name[] = "route-key.pem";
 
 // Throws std::runtime_error with a message naming the file and the problem

@@ -56,6 +56,18 @@ class RouteTlsTest(BlackBoxCase):
         v = self.vnet("plain", port)
         v.wait_log(CONNECTED)
 
+    def test_under_systemd_the_key_is_kept_in_the_state_directory(self):
+        # The packaged unit's /etc is read-only: the key goes to
+        # $STATE_DIRECTORY (the first of its list), the file's folder stays clean.
+        state = os.path.join(self.c.dir, "state")
+        os.mkdir(state)
+        with mock.patch.dict(os.environ, {"STATE_DIRECTORY": state + ":/nonexistent"}):
+            route, port = self.c.start_route()
+        key = os.path.join(state, "route-key.pem")
+        self.assertEqual(route.wait_log(FINGERPRINT).group(1), spki_fingerprint(key, self.c.dir))
+        self.assertFalse(os.path.exists(os.path.join(self.c.dir, "route-key.pem")))
+        self.vnet("plain", port).wait_log(CONNECTED)
+
     def test_a_broken_key_file_stops_the_route_with_why(self):
         with open(os.path.join(self.c.dir, "route-key.pem"), "w") as f:
             f.write("not a key\n")

@@ -354,6 +354,16 @@ vnet_config parse_vnet_config(const std::string& text, const std::string& name) 
     for (auto& u : c.uses) u.active = u.active && c.startuse;
   }
   check_unique(sections, c);
+  // With a group_key the route sees "k-" and 32 hex digits instead of the
+  // name: a vnet without a key must not be able to name that group.
+  if (c.group_key.empty() && c.group.size() == 34 && c.group.starts_with("k-") &&
+      std::all_of(c.group.begin() + 2, c.group.end(),
+                  [](char ch) { return std::isdigit(static_cast<unsigned char>(ch)) ||
+                                       (ch >= 'a' && ch <= 'f'); })) {
+    const section* v = find_section(sections, "vnet");
+    v->fail(*v->find("group"), "is the form a group_key gives the route (k- and 32 hex digits): "
+                               "reserved; choose another name, or set group_key");
+  }
   return c;
 }
 

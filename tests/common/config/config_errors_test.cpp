@@ -48,6 +48,12 @@ const bad_case vnet_errors[] = {
     {"[serve.dns]\ntype=\nport=53\n", "[serve.dns] type = \"\": only tcp is supported"},
     {"[serve.a]\nip=\nport=1\n", "[serve.a] ip = \"\": must not be empty"},
     {"[vnet]\ngroup=\n", "[vnet] group = \"\": must not be empty"},
+    {"[vnet]\ngroup_key=short\n",
+     "[vnet] group_key = \"short\": is too short: use at least 16 characters (`vnet --gen-key` prints "
+     "a strong one)"},
+    {"[vnet]\ngroup=k-0123456789abcdef0123456789abcdef\n",
+     "[vnet] group = \"k-0123456789abcdef0123456789abcdef\": is the form a group_key gives the route "
+     "(k- and 32 hex digits): reserved; choose another name, or set group_key"},
     {"[vnet]\nname= ; nothing\n", "[vnet] name = \"\": must not be empty"},
     {"[serve.]\nport=1\n", "[serve.] needs a name after the dot, e.g. [serve.ssh]"},
     {"[use.]\nserveid=1\n", "[use.] needs a name after the dot, e.g. [use.ssh]"},
@@ -73,10 +79,20 @@ const bad_case route_errors[] = {
     {"[route]\nip=route.example.com\nport=1\n",
      "[route] ip = \"route.example.com\": not an IP address (IPv4 or IPv6)"},
     {"[route]\nip=1.2.3.4\nport=65536\n", "[route] port = \"65536\": not a port number (0-65535)"},
+    {"[route]\nip=::1\nport=1\ntls_cert=c.pem\n",
+     "[route] tls_cert = \"c.pem\": needs tls_key too (the certificate's private key)"},
+    {"[route]\nip=::1\nport=1\ntoken=has spaces in it ok\n",
+     "[route] token = \"has spaces in it ok\": must be printable text without spaces"},
     {"[route]\nip=::1\nport=1\nlink_timeout=0\n",
      "[route] link_timeout = \"0\": not a duration in seconds (e.g. 0.5; 0.001-86400)"},
 };
 const bad_case vnet_route_errors[] = {
+    {"[route]\nip=h\nport=1\ntoken=0123456789\n",
+     "[route] token = \"0123456789\": is too short: use at least 16 characters (`route --gen-token` "
+     "prints a strong one)"},
+    {"[route]\nip=h\nport=1\nfingerprint=SHA256:abc\n",
+     "[route] fingerprint = \"SHA256:abc\": is not a key fingerprint: expected SHA256: and 43 "
+     "characters, as the route prints it at start"},
     {"[route]\nport=1\n", "[route] ip is required"},
     {"[route]\nip=\nport=1\n", "[route] ip = \"\": must not be empty"},
     {"[route]\nip=h\nport=0\n", "[route] port = \"0\": not a port number (1-65535)"},
