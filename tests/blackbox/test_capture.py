@@ -5,78 +5,11 @@ hold none of the payload, the group name, the serve names, the token or the
 group key (issue 9: TLS on control sessions, links encrypted end to end)."""
 
 import os
-import socket
-import threading
 import unittest
 
 import harness
-from harness import LOOPBACK, BlackBoxCase, EchoService, free_port, sha256
-
-
-class RecordingRelay:
-    """Listens on an OS-chosen port; each connection is carried to `target`
-    and every byte is appended to the capture, per direction."""
-
-    def __init__(self, target_port):
-        self.target_port = target_port
-        self.lock = threading.Lock()
-        self.captured = bytearray()
-        self.connections = 0
-        self.ls = socket.socket()
-        self.ls.bind((LOOPBACK, 0))
-        self.ls.listen(64)
-        self.port = self.ls.getsockname()[1]
-        self.socks = []
-        threading.Thread(target=self._accept, daemon=True).start()
-
-    def _accept(self):
-        while True:
-            try:
-                a, _ = self.ls.accept()
-            except OSError:
-                return
-            try:
-                b = socket.create_connection((LOOPBACK, self.target_port), timeout=5)
-            except OSError:
-                a.close()
-                continue
-            b.settimeout(None)
-            with self.lock:
-                self.connections += 1
-                self.socks += [a, b]
-            for src, dst in ((a, b), (b, a)):
-                threading.Thread(target=self._pump, args=(src, dst), daemon=True).start()
-
-    def _pump(self, src, dst):
-        try:
-            while True:
-                data = src.recv(65536)
-                if not data:
-                    dst.shutdown(socket.SHUT_WR)
-                    return
-                with self.lock:
-                    self.captured += data
-                dst.sendall(data)
-        except OSError:
-            for s in (src, dst):
-                try:
-                    s.close()
-                except OSError:
-                    pass
-
-    def capture(self):
-        with self.lock:
-            return bytes(self.captured)
-
-    def close(self):
-        self.ls.close()
-        with self.lock:
-            socks = list(self.socks)
-        for s in socks:
-            try:
-                s.close()
-            except OSError:
-                pass
+from path_relay import LinkRelay
+from harness import BlackBoxCase, EchoService, free_port, sha256
 
 
 class CaptureTest(BlackBoxCase):
@@ -86,7 +19,7 @@ class CaptureTest(BlackBoxCase):
         serve_name = "capture-serve-" + os.urandom(6).hex()
         route_keys = {"token": token} if token else {}
         _, route_port = c.start_route(**route_keys)
-        relay = RecordingRelay(route_port)
+        relay = LinkRelay(route_port, record_control=True)
         self.addCleanup(relay.close)
         echo = c.service(EchoService())
         use_port = free_port()

@@ -1,0 +1,141 @@
+"""A relay on the path between vnets and the route, for the security tests
+(test_link_security, test_capture): it records what an observer there would
+see, and can flip one byte of a link."""
+
+import socket
+import threading
+
+import wire
+from harness import LOOPBACK
+
+LINK_TYPES = (wire.TYPES["link_open"], wire.TYPES["link_join"])
+
+
+class LinkRelay:
+    """Sits between vnets and the route (the vnets' [route] port is its
+    port). Control sessions pass untouched and unrecorded (TLS covers them);
+    for each link connection (opening frame link_open or link_join) it keeps
+    every byte of both directions, and the vnet->route bytes of each use-side
+    link on their own (to replay them). `flip`: (direction, offset) flips
+    the byte at that offset of the first use-side link's stream in that
+    direction ("up": vnet->route, "down": route->vnet), on the first
+    use-side link whose stream gets that far. With record_control, control
+    sessions are recorded too (the capture is then everything on the path)."""
+
+    def __init__(self, route_port, record_control=False):
+        self.route_port = route_port
+        self.record_control = record_control
+        self.connections = 0
+        self.flip = None  # armed by the test once set up (probes open links too)
+        self.flipped = False
+        self.lock = threading.Lock()
+        self.links = 0
+        self.captured = bytearray()
+        self.use_streams = []  # vnet->route bytes of each use-side link
+        self.ls = socket.socket()
+        self.ls.bind((LOOPBACK, 0))
+        self.ls.listen(128)
+        self.port = self.ls.getsockname()[1]
+        self.socks = []
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self):
+        while True:
+            try:
+                a, _ = self.ls.accept()
+            except OSError:
+                return
+            threading.Thread(target=self._start, args=(a,), daemon=True).start()
+
+    def _start(self, a):
+        try:
+            b = socket.create_connection((LOOPBACK, self.route_port), timeout=5)
+            b.settimeout(None)
+            head = b""
+            a.settimeout(10)
+            while len(head) < wire.HEADER_SIZE:
+                chunk = a.recv(wire.HEADER_SIZE - len(head))
+                if not chunk:
+                    raise OSError("closed before its opening frame")
+                head += chunk
+            a.settimeout(None)
+        except OSError:
+            a.close()
+            return
+        _, kind = wire.HEADER.unpack(head)
+        is_link = head[0] == 0 and kind in LINK_TYPES
+        is_use = is_link and kind == wire.TYPES["link_open"]
+        record = is_link or self.record_control
+        with self.lock:
+            self.socks += [a, b]
+            self.connections += 1
+            if is_link:
+                self.links += 1
+            if record:
+                self.captured += head
+            stream = None
+            if is_use:
+                stream = bytearray(head)
+                self.use_streams.append(stream)
+        try:
+            b.sendall(head)
+        except OSError:
+            pass
+        up = "up" if is_use else None
+        down = "down" if is_use else None
+        threading.Thread(target=self._pump, args=(a, b, record, stream, up, len(head)),
+                         daemon=True).start()
+        threading.Thread(target=self._pump, args=(b, a, record, None, down, 0),
+                         daemon=True).start()
+
+    def _flip_here(self, direction, seen, n):
+        """The offset in this chunk to flip, once, on the first use-side
+        link whose stream in the armed direction reaches the armed offset."""
+        with self.lock:
+            if direction is None or self.flipped or not self.flip or self.flip[0] != direction:
+                return None
+            at = self.flip[1]
+            if seen <= at < seen + n:
+                self.flipped = True
+                return at - seen
+        return None
+
+    def _pump(self, src, dst, record, stream, direction, seen):
+        try:
+            while True:
+                data = src.recv(65536)
+                if not data:
+                    dst.shutdown(socket.SHUT_WR)
+                    return
+                at = self._flip_here(direction, seen, len(data))
+                if at is not None:
+                    data = bytearray(data)
+                    data[at] ^= 0x01
+                    data = bytes(data)
+                seen += len(data)
+                with self.lock:
+                    if record:
+                        self.captured += data
+                    if stream is not None:
+                        stream += data
+                dst.sendall(data)
+        except OSError:
+            for s in (src, dst):
+                try:
+                    s.close()
+                except OSError:
+                    pass
+
+    def capture(self):
+        with self.lock:
+            return bytes(self.captured)
+
+    def close(self):
+        self.ls.close()
+        with self.lock:
+            socks = list(self.socks)
+        for s in socks:
+            try:
+                s.close()
+            except OSError:
+                pass
