@@ -55,19 +55,8 @@ net::awaitable<void> server::handle_tls(net::tcp::socket raw, std::string from, 
   listed.release();
   const auto& rec = opening.ec;
   if (rec) {
-    if (!peer_log_.allow(handshakes, "warning")) {
-      // Over the budget: the line is counted, not written.
-    } else if (rec == net::asio::error::timed_out)
-      spdlog::warn("connection from {} dropped: no opening frame within {} ms", from,
-                   net::to_ms(cfg_.handshake_timeout).count());
-    else if (rec.category() == protocol::category())
-      spdlog::warn("connection from {} dropped: bad opening frame: {}", from, rec.message());
-    else if (rec != net::asio::error::operation_aborted)
-      spdlog::warn("connection from {} dropped after the TLS handshake: {}", from, rec.message());
-    if (rec.category() == protocol::category()) {
-      auto frame = error_frame(static_cast<protocol::errc>(rec.value()), "bad opening frame: " + rec.message());
-      co_await net::write_frame(s, std::move(frame));
-    }
+    auto frame = opening_failed(rec, from, "after the TLS handshake");
+    if (!frame.empty()) co_await net::write_frame(s, std::move(frame));
     co_return;
   }
   auto* hello = std::get_if<protocol::control_hello>(&opening.msg);

@@ -36,6 +36,22 @@ server::server(net::asio::any_io_executor ex, config::route_config cfg,
                std::size_t max_group_vnets)
     : ex_(ex), cfg_(std::move(cfg)), tls_(load_tls_identity(cfg_)), acceptor_(ex), registry_(max_group_vnets) {}
 
+std::vector<std::uint8_t> server::opening_failed(const net::error_code& rec, const std::string& from,
+                                                 const char* stage) {
+  if (!peer_log_.allow(handshakes, "warning")) {
+    // Over the budget: the line is counted, not written.
+  } else if (rec == net::asio::error::timed_out) {
+    spdlog::warn("connection from {} dropped: no opening frame within {} ms", from,
+                 net::to_ms(cfg_.handshake_timeout).count());
+  } else if (rec.category() == protocol::category()) {
+    spdlog::warn("connection from {} dropped: bad opening frame: {}", from, rec.message());
+  } else if (rec != net::asio::error::operation_aborted) {
+    spdlog::warn("connection from {} dropped {}: {}", from, stage, rec.message());
+  }
+  if (rec.category() != protocol::category()) return {};
+  return error_frame(static_cast<protocol::errc>(rec.value()), "bad opening frame: " + rec.message());
+}
+
 net::error_code server::open() { return net::listen(acceptor_, cfg_.listen.ip, cfg_.listen.port); }
 
 net::tcp::endpoint server::local_endpoint() const {
@@ -192,20 +208,8 @@ net::awaitable<void> server::handle_plain(net::tcp::socket s, std::string from,
   const auto& rec = opening.ec;
   auto& msg = opening.msg;
   if (rec) {
-    if (!peer_log_.allow(handshakes, "warning")) {
-      // Over the budget: the line is counted, not written.
-    } else if (rec == net::asio::error::timed_out)
-      spdlog::warn("connection from {} dropped: no opening frame within {} ms", from,
-                   net::to_ms(cfg_.handshake_timeout).count());
-    else if (rec.category() == protocol::category())
-      spdlog::warn("connection from {} dropped: bad opening frame: {}", from, rec.message());
-    else if (rec != net::asio::error::operation_aborted)
-      spdlog::warn("connection from {} dropped during handshake: {}", from, rec.message());
-    // Tell a vnet-speaking peer why; a port scanner will just see the close.
-    if (rec.category() == protocol::category()) {
-      auto frame = error_frame(static_cast<protocol::errc>(rec.value()), "bad opening frame: " + rec.message());
-      co_await net::write_frame(s, std::move(frame));
-    }
+    auto frame = opening_failed(rec, from, "during handshake");
+    if (!frame.empty()) co_await net::write_frame(s, std::move(frame));
     co_return;
   }
   if (!protocol::is_opening(static_cast<std::uint16_t>(protocol::type_of(msg)))) {

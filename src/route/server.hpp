@@ -5,6 +5,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include <fmt/format.h>
 
@@ -84,6 +85,12 @@ class server {
   // Before a new connection joins unidentified_: closes the oldest ones
   // beyond [route] max_unidentified, logging once per streak.
   void make_room();
+  // A connection's opening frame could not be read (`rec`): logs why within
+  // the handshake budget, and returns the error frame to answer with when
+  // the peer speaks our protocol (a port scanner just sees the close).
+  // `stage`: "during handshake", "after the TLS handshake".
+  std::vector<std::uint8_t> opening_failed(const net::error_code& rec, const std::string& from,
+                                           const char* stage);
   // The accept loop ran out of descriptors: sheds the oldest unidentified
   // connection; false when there is none.
   bool shed_for_descriptors();
