@@ -227,6 +227,16 @@ class UseEditTest(TerminalCase):
             "far": {"serveid": 702, "ip": "127.0.0.2", "port": svc.port}})
         home2.wait_log("registered as serveid 702")
         t = self.term
+        # The port's default comes from this vnet's own copy of the serve
+        # list, which hears of 702 up to 20 ms after the route registered it
+        # (changes are merged: README, How it works). A probe use shows
+        # when it has: its default port is then the serve's.
+        def knows_702():
+            t.command("use new probe702 serveid=702")
+            known = f"127.0.0.1:{svc.port}" in t.command("show use")
+            t.command("use delete probe702")
+            return known
+        self.wait_until(knows_702, 10, "serve 702 in this vnet's own list")
         t.send_line("use run")
         t.answer("name", "u4")
         t.answer("serveid", "702")
