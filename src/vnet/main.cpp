@@ -105,11 +105,18 @@ int main(int argc, char** argv) {
     ctl.emplace(io.get_executor(), path, "vnet",
                 [&client](std::string line) { return run_ctl_command(client, std::move(line)); });
     if (auto bad = ctl->open()) {
-      spdlog::error("{}", *bad);
-      return 1;
+      // Another vnet on it, or a socket asked for by name: refuse. Else
+      // (a read-only folder, say) run on without one, and say so.
+      if (ctl->in_use() || !opts->ctl_path.empty()) {
+        spdlog::error("{}", *bad);
+        return 1;
+      }
+      spdlog::warn("{}; running without a control socket (give --ctl PATH for one)", *bad);
+      ctl.reset();
+    } else {
+      spdlog::info("control socket {} (vnet ctl --ctl {} help)", path, path);
+      boost::asio::co_spawn(io, ctl->run(), net::log_exception{"control socket"});
     }
-    spdlog::info("control socket {} (vnet ctl --ctl {} help)", path, path);
-    boost::asio::co_spawn(io, ctl->run(), net::log_exception{"control socket"});
   } else {
     spdlog::info("no control socket: start with --ctl PATH to use vnet ctl");
   }

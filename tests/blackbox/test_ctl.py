@@ -236,6 +236,28 @@ class SocketTest(CtlCase):
         with open(other + ".ctl") as f:
             self.assertEqual(f.read(), "mine")
 
+    def test_no_socket_where_it_cannot_be_made_unless_asked_for(self):
+        # A file whose FILE.ctl cannot be a socket (here: too long a path;
+        # elsewhere a folder the daemon may not write): the daemon runs on
+        # without one and says so. Asked for with --ctl, it refuses to start.
+        deep = os.path.join(self.c.dir, "d" * 60, "e" * 60)
+        os.makedirs(deep)
+        cfg = os.path.join(deep, "a.ini")
+        with open(cfg, "w") as f:
+            f.write(vnet_config_text("a", self.route_port, terminal=False))
+        a = self.c.start("vnet", cfg, "a")
+        a.wait_log(CONNECTED, 15)
+        self.assertIn("too long for a unix socket", a.log())
+        self.assertIn("running without a control socket (give --ctl PATH for one)", a.log())
+        self.assertTrue(a.alive())
+        asked = harness.Daemon("asked", [harness.binary("vnet"), "--ctl", cfg + ".ctl", cfg],
+                               os.path.join(self.c.dir, "asked.log"), self.c.dir)
+        self.c.daemons.append(asked)
+        asked.expect_exit = True
+        wait_for(lambda: not asked.alive(), 10, what="the vnet given an impossible --ctl to exit")
+        self.assertEqual(asked.proc.returncode, 1)
+        self.assertIn("too long for a unix socket", asked.log())
+
     def test_misbehaving_clients_end_only_themselves(self):
         svc = self.c.service(EchoService())
         self.vnet("s", serves={"echo": {"serveid": 750, "port": svc.port}})

@@ -47,6 +47,7 @@ std::optional<std::string> ctl_server::open() {
                        path_, sizeof(sockaddr_un{}.sun_path) - 1);
   struct stat st {};
   if (::lstat(path_.c_str(), &st) == 0) {
+    in_use_ = true;  // until it proves to be a dead daemon's socket
     if (!S_ISSOCK(st.st_mode))
       return fmt::format("control socket {}: the file exists and is not a socket: remove it or give another --ctl PATH",
                          path_);
@@ -59,6 +60,7 @@ std::optional<std::string> ctl_server::open() {
       return fmt::format("control socket {}: cannot tell whether a {} still uses it: {}", path_, daemon_,
                          std::strerror(err));
     // Left by a daemon that died without removing it.
+    in_use_ = false;
     spdlog::info("control socket {}: replacing the one a stopped {} left", path_, daemon_);
     ::unlink(path_.c_str());
   }

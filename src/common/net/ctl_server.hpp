@@ -39,8 +39,11 @@ class ctl_server {
 
   // Creates the socket. A file left by a dead daemon (nobody accepts on it)
   // is replaced; a live one, or a file that is no socket, is left alone and
-  // the reason returned: the caller refuses to start.
+  // the reason returned with in_use() true: the caller refuses to start.
+  // Other failures (a folder it may not write, a path too long) return the
+  // reason with in_use() false: the daemon may run without the socket.
   std::optional<std::string> open();
+  bool in_use() const { return in_use_; }
   const std::string& path() const { return path_; }
   // Accepts until stop().
   awaitable<void> run();
@@ -48,6 +51,7 @@ class ctl_server {
   void stop();
 
  private:
+  bool in_use_ = false;
   using socket = asio::local::stream_protocol::socket;
   awaitable<void> serve(socket s);
   void remove_file();
