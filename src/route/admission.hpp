@@ -29,7 +29,6 @@ class admission_book {
   }
   // Counts a failure; true when it starts a ban (log it once).
   bool fail(const std::string& address, clock::time_point now) {
-    ++failures_;
     if (book_.size() >= sweep_at) sweep(now);
     auto& e = book_[address];
     while (!e.times.empty() && now - e.times.front() >= window) e.times.pop_front();
@@ -39,8 +38,6 @@ class admission_book {
     e.banned_until = now + ban;
     return true;
   }
-  // Every failure since start, for metrics.
-  std::uint64_t failures() const { return failures_; }
   std::size_t tracked() const { return book_.size(); }
 
  private:
@@ -64,7 +61,6 @@ class admission_book {
   }
 
   std::map<std::string, entry> book_;
-  std::uint64_t failures_ = 0;
 };
 
 }  // namespace route

@@ -11,6 +11,7 @@
 #include "cli/options.hpp"
 #include "cli/startup.hpp"
 #include "config/config.hpp"
+#include "crypto/secret.hpp"
 #include "log/setup.hpp"
 #include "net/ctl_server.hpp"
 #include "net/endpoint.hpp"
@@ -49,7 +50,7 @@ int main(int argc, char** argv) {
   if (!opts) return exit_code;
   if (!logging::setup_logging(opts->log)) return 1;
   if (opts->gen_token) {
-    std::cout << net::random_token() << "\n";
+    std::cout << crypto::generate_secret() << "\n";  // as vnet --gen-key
     return 0;
   }
 

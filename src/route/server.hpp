@@ -62,7 +62,7 @@ class server {
   // SHA256:... of the TLS key vnets pin or remember.
   const std::string& fingerprint() const { return tls_.fingerprint; }
   // Admissions refused (wrong or missing token) since start.
-  std::uint64_t admission_failures() const { return admission_.failures(); }
+  std::uint64_t admission_failures() const { return stats_.auth_failures; }
   // Counters for /metrics and the status page; the admission code counts
   // its failures in stats().auth_failures.
   const route::stats& stats() const { return stats_; }

@@ -17,7 +17,6 @@ TEST(AdmissionBook, FiveFailuresWithinAMinuteBanTheAddressForAMinute) {
   EXPECT_FALSE(b.banned("10.0.0.2", t + 10s));  // per address
   EXPECT_TRUE(b.banned("10.0.0.1", t + 69s));
   EXPECT_FALSE(b.banned("10.0.0.1", t + 70s));
-  EXPECT_EQ(b.failures(), 5u);
 }
 
 TEST(AdmissionBook, FailuresOlderThanTheWindowDoNotCount) {

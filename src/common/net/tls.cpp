@@ -6,7 +6,6 @@
 #include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
-#include <openssl/rand.h>
 #include <openssl/sha.h>
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
@@ -87,12 +86,6 @@ bool admission_ok(const std::string& token, const std::string& auth, SSL* ssl) {
   auto mac = proof_bytes(token, ssl);
   if (!mac || auth.size() != mac->size()) return false;
   return CRYPTO_memcmp(mac->data(), auth.data(), mac->size()) == 0;
-}
-
-std::string random_token() {
-  std::array<std::uint8_t, 32> bytes{};
-  if (RAND_bytes(bytes.data(), bytes.size()) != 1) throw std::runtime_error("no random bytes: " + openssl_error());
-  return base64(bytes, true);
 }
 
 std::string openssl_error() {

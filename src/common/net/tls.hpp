@@ -42,8 +42,6 @@ std::string admission_proof(const std::string& token, SSL* ssl);
 // Route side: `auth` is the proof for `token` on this session (constant time).
 bool admission_ok(const std::string& token, const std::string& auth, SSL* ssl);
 
-// 32 random bytes as unpadded base64url (43 characters): route --gen-token.
-std::string random_token();
 // Unpadded base64 (url: the URL-safe alphabet).
 std::string base64(std::span<const std::uint8_t> bytes, bool url = false);
 // OpenSSL's most recent error, in words, and the queue cleared.
