@@ -1,6 +1,7 @@
 #include "net/secure_relay.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cstring>
 
 #include <boost/asio/read.hpp>
@@ -8,11 +9,10 @@
 #include <fmt/format.h>
 
 #include "crypto/link_cipher.hpp"
+#include "net/link_buffers.hpp"
 
 namespace net {
 namespace {
-
-using bytes = std::vector<std::uint8_t>;
 
 // What both directions of one link share: the first failure wins, and ends both.
 struct link_state {
@@ -49,21 +49,96 @@ std::string hello_failure(const char* what, error_code ec) {
   return fmt::format("reading the {} hello: {}", what, ec.message());
 }
 
-// plain -> records. On EOF: a FINAL record, then shut the link's send side.
+// At most this many pieces go to one sendmsg; more records' plaintexts are
+// moved behind the last piece (small records: interactive traffic).
+inline constexpr std::size_t max_pieces = 16;
+using pieces = std::array<asio::const_buffer, max_pieces>;
+
+// Writes `count` pieces that live in `buf` at once (non-blocking). What the
+// socket does not take is copied to a buffer of the link's own (exactly the
+// unsent bytes), `buf` is given back, and the rest is written from there:
+// a full peer costs the link its unsent bytes, not a pooled buffer.
+awaitable<error_code> write_through(tcp::socket& to, const pieces& out, std::size_t count, pooled_buffer& buf) {
+  error_code ec;
+  std::size_t total = 0;
+  for (std::size_t i = 0; i < count; ++i) total += out[i].size();
+  std::span<const asio::const_buffer> seq(out.data(), count);
+  std::size_t sent = total == 0 ? 0 : to.write_some(seq, ec);
+  if (ec == asio::error::would_block || ec == asio::error::try_again) {
+    ec = {};
+    sent = 0;
+  }
+  if (ec || sent == total) co_return ec;
+  held_bytes rest;
+  auto* at = rest.allocate(total - sent);
+  std::size_t skip = sent;
+  for (std::size_t i = 0; i < count; ++i) {
+    auto n = out[i].size();
+    if (skip >= n) {
+      skip -= n;
+      continue;
+    }
+    auto* p = static_cast<const std::uint8_t*>(out[i].data()) + skip;
+    at = std::copy(p, p + (n - skip), at);
+    skip = 0;
+  }
+  buf.release();
+  auto [wec, w] = co_await asio::async_write(to, asio::buffer(rest.data(), rest.size()), use_nothrow);
+  co_return wec;
+}
+
+// Waits until `s` is readable (no buffer held meanwhile).
+awaitable<error_code> readable(tcp::socket& s) {
+  auto [ec] = co_await s.async_wait(tcp::socket::wait_read, use_nothrow);
+  co_return ec;
+}
+
+// plain -> records. Reads straight into the records' places in the pooled
+// buffer (readv, room left for prefix, flag and tag) and seals in place. On
+// EOF: a FINAL record, then shut the link's send side.
 awaitable<void> seal_pump(tcp::socket& from, tcp::socket& to, crypto::record_sealer& sealer,
                           link_state& st, std::uint64_t& count, std::uint64_t* live) {
-  std::size_t size = relay_initial_buffer;
-  std::unique_ptr<std::uint8_t[]> buf(new std::uint8_t[size]);
-  bytes out;
+  constexpr std::size_t slot = crypto::record_prefix + crypto::max_ciphertext;
+  constexpr std::size_t slots = pooled_buffer_size / slot;
+  constexpr std::size_t head = crypto::record_prefix + crypto::record_flag;
+  error_code ec;
+  from.non_blocking(true, ec);
+  to.non_blocking(true, ec);
+  bool more = false;  // the last read filled every slot: read again before waiting
   for (;;) {
-    auto [rec, n] = co_await from.async_read_some(asio::buffer(buf.get(), size), use_nothrow);
-    out.clear();
-    for (std::size_t at = 0; at < n; at += crypto::max_record)
-      sealer.seal(std::span<const std::uint8_t>(buf.get() + at, std::min(n - at, crypto::max_record)), false, out);
-    if (rec == asio::error::eof) sealer.seal({}, true, out);
-    if (!out.empty()) {
-      auto [wec, w] = co_await asio::async_write(to, asio::buffer(out), use_nothrow);
-      if (wec) {
+    if (!more) {
+      if (auto wec = co_await readable(from)) {
+        st.fail({}, wec);
+        co_return;
+      }
+    }
+    pooled_buffer buf;
+    std::array<asio::mutable_buffer, slots> in;
+    for (std::size_t k = 0; k < slots; ++k) in[k] = asio::buffer(buf.data() + k * slot + head, crypto::max_record);
+    error_code rec;
+    std::size_t n = from.read_some(in, rec);
+    if (rec == asio::error::would_block || rec == asio::error::try_again) {
+      more = false;
+      continue;
+    }
+    pieces out;
+    std::size_t count_out = 0;
+    std::size_t left = n;
+    for (std::size_t k = 0; left > 0; ++k) {
+      auto len = std::min(left, crypto::max_record);
+      std::span<std::uint8_t> record(buf.data() + k * slot, head + len + crypto::record_tag);
+      sealer.seal_in_place(record, false);
+      left -= len;
+      if (count_out == 0) out[count_out++] = asio::buffer(record.data(), record.size());
+      else out[0] = asio::buffer(out[0].data(), out[0].size() + record.size());  // slots are contiguous
+    }
+    if (rec == asio::error::eof) {  // read_some reports EOF alone, with n == 0
+      std::span<std::uint8_t> record(buf.data(), head + crypto::record_tag);
+      sealer.seal_in_place(record, true);
+      out[count_out++] = asio::buffer(record.data(), record.size());
+    }
+    if (count_out > 0) {
+      if (auto wec = co_await write_through(to, out, count_out, buf)) {
         st.fail({}, wec);
         co_return;
       }
@@ -79,65 +154,86 @@ awaitable<void> seal_pump(tcp::socket& from, tcp::socket& to, crypto::record_sea
       st.fail({}, rec);
       co_return;
     }
-    if (n == size && size < relay_buffer_size) {
-      size = relay_buffer_size;  // a full read: a bulk transfer, several records per write
-      buf.reset(new std::uint8_t[size]);
-    }
+    more = n == slots * crypto::max_record;
   }
 }
 
-inline constexpr std::size_t bulk_buffer = 4 * (crypto::record_prefix + crypto::max_ciphertext);
-
-// records -> plain. Every complete record in the buffer is opened before any
-// of their plaintext is written; FINAL shuts the plain socket's send side.
+// records -> plain. Every complete record in the buffer is opened (in place)
+// before any of their plaintext is written; FINAL shuts the plain socket's
+// send side. A record whose rest has not come keeps only its own bytes.
 awaitable<void> open_pump(tcp::socket& from, tcp::socket& to, crypto::record_opener& opener,
                           link_state& st, std::uint64_t& count, std::uint64_t* live) {
-  // Small at first (an idle or interactive link costs little); grown once to
-  // room for a few whole records when a read fills it or a record does not
-  // fit: a bulk transfer then opens several records per read.
-  bytes in(relay_initial_buffer);
-  std::size_t have = 0;
-  bytes plain;
+  error_code ec;
+  from.non_blocking(true, ec);
+  to.non_blocking(true, ec);
+  held_bytes partial;
+  bool more = false;
   for (;;) {
-    auto [rec, n] = co_await from.async_read_some(asio::buffer(in.data() + have, in.size() - have), use_nothrow);
+    if (!more) {
+      if (auto wec = co_await readable(from)) {
+        st.fail({}, wec);
+        co_return;
+      }
+    }
+    pooled_buffer buf;
+    std::size_t have = partial.size();
+    std::copy(partial.data(), partial.data() + have, buf.data());
+    error_code rec;
+    std::size_t n = from.read_some(asio::buffer(buf.data() + have, buf.size() - have), rec);
+    if (rec == asio::error::would_block || rec == asio::error::try_again) {
+      more = false;
+      continue;
+    }
+    partial.clear();
     have += n;
+    more = have == buf.size();
     std::size_t at = 0;
     bool final = false;
-    plain.clear();
+    pieces out;
+    std::size_t count_out = 0, plain_bytes = 0;
     while (!final && have - at >= crypto::record_prefix) {
       auto len = crypto::record_opener::record_length(
-          std::span<const std::uint8_t, crypto::record_prefix>(in.data() + at, crypto::record_prefix));
+          std::span<const std::uint8_t, crypto::record_prefix>(buf.data() + at, crypto::record_prefix));
       if (len == 0) {
         st.fail("a record's length is out of bounds");
         co_return;
       }
       if (have - at < crypto::record_prefix + len) break;
-      auto r = opener.open(std::span<const std::uint8_t>(in.data() + at + crypto::record_prefix, len), plain);
+      std::span<std::uint8_t> ct(buf.data() + at + crypto::record_prefix, len);
+      auto r = opener.open_in_place(ct);
       if (r == crypto::record_opener::result::bad) {
         st.fail("a record failed authentication");
         co_return;
       }
       final = r == crypto::record_opener::result::final;
       at += crypto::record_prefix + len;
+      auto* p = ct.data() + crypto::record_flag;
+      auto plen = len - crypto::record_overhead;
+      if (plen == 0) continue;
+      plain_bytes += plen;
+      if (count_out < max_pieces) {
+        out[count_out++] = asio::buffer(p, plen);
+      } else {  // many small records: their plaintexts follow the last piece
+        auto& last = out[max_pieces - 1];
+        auto* end = static_cast<std::uint8_t*>(const_cast<void*>(last.data())) + last.size();
+        std::memmove(end, p, plen);
+        last = asio::buffer(last.data(), last.size() + plen);
+      }
     }
-    if (!plain.empty()) {
-      auto [wec, w] = co_await asio::async_write(to, asio::buffer(plain), use_nothrow);
-      if (wec) {
+    if (!final) partial.allocate_from(buf.data() + at, have - at);
+    if (count_out > 0) {
+      if (auto wec = co_await write_through(to, out, count_out, buf)) {
         st.fail({}, wec);
         co_return;
       }
-      count += w;
-      if (live) *live += w;
+      count += plain_bytes;
+      if (live) *live += plain_bytes;
     }
     if (final) {
       error_code ignored;
       to.shutdown(tcp::socket::shutdown_send, ignored);  // half-close, the other way keeps flowing
       co_return;
     }
-    bool full = have == in.size();
-    std::memmove(in.data(), in.data() + at, have - at);
-    have -= at;
-    if (full && in.size() < bulk_buffer) in.resize(bulk_buffer);
     if (rec == asio::error::eof) {
       st.fail("the link ended without its final record");
       co_return;
