@@ -49,197 +49,230 @@ std::string hello_failure(const char* what, error_code ec) {
   return fmt::format("reading the {} hello: {}", what, ec.message());
 }
 
+// The pumps are coroutines that only wait; every step that touches bytes is
+// a plain function, so its locals live on the stack and not in the link's
+// coroutine frame (an idle link keeps its frames). A step borrows this
+// thread's pooled buffer, reads, seals or opens in place, writes at once
+// (non-blocking) and gives the buffer back: what the peer did not take is
+// left in `rest` (exactly the unsent bytes) for the pump to write once the
+// peer drains.
+struct step {
+  error_code read;      // eof, or an I/O error of the read
+  error_code write;     // an I/O error of the write
+  std::size_t plain = 0;  // plaintext bytes moved
+  bool again = false;   // nothing was read (a spurious wake-up): wait again
+  bool full = false;    // the read filled the buffer: read again before waiting
+  bool final = false;   // open: the FINAL record came
+  std::string failure;  // open: a bad record
+};
+
 // At most this many pieces go to one sendmsg; more records' plaintexts are
 // moved behind the last piece (small records: interactive traffic).
 inline constexpr std::size_t max_pieces = 16;
 using pieces = std::array<asio::const_buffer, max_pieces>;
 
-// Writes `count` pieces that live in `buf` at once (non-blocking). What the
-// socket does not take is copied to a buffer of the link's own (exactly the
-// unsent bytes), `buf` is given back, and the rest is written from there:
-// a full peer costs the link its unsent bytes, not a pooled buffer.
-awaitable<error_code> write_through(tcp::socket& to, const pieces& out, std::size_t count, pooled_buffer& buf) {
-  error_code ec;
+bool would_block(const error_code& ec) {
+  return ec == asio::error::would_block || ec == asio::error::try_again;
+}
+
+// Writes the pieces at once; copies what the socket did not take to `rest`.
+error_code write_now(tcp::socket& to, const pieces& out, std::size_t count, held_bytes& rest) {
   std::size_t total = 0;
   for (std::size_t i = 0; i < count; ++i) total += out[i].size();
-  std::span<const asio::const_buffer> seq(out.data(), count);
-  std::size_t sent = total == 0 ? 0 : to.write_some(seq, ec);
-  if (ec == asio::error::would_block || ec == asio::error::try_again) {
+  error_code ec;
+  std::size_t sent = to.write_some(std::span<const asio::const_buffer>(out.data(), count), ec);
+  if (would_block(ec)) {
     ec = {};
     sent = 0;
   }
-  if (ec || sent == total) co_return ec;
-  held_bytes rest;
+  if (ec || sent == total) return ec;
   auto* at = rest.allocate(total - sent);
-  std::size_t skip = sent;
   for (std::size_t i = 0; i < count; ++i) {
     auto n = out[i].size();
-    if (skip >= n) {
-      skip -= n;
+    if (sent >= n) {
+      sent -= n;
       continue;
     }
-    auto* p = static_cast<const std::uint8_t*>(out[i].data()) + skip;
-    at = std::copy(p, p + (n - skip), at);
-    skip = 0;
+    auto* p = static_cast<const std::uint8_t*>(out[i].data()) + sent;
+    at = std::copy(p, p + (n - sent), at);
+    sent = 0;
   }
-  buf.release();
-  auto [wec, w] = co_await asio::async_write(to, asio::buffer(rest.data(), rest.size()), use_nothrow);
-  co_return wec;
+  return {};
 }
 
-// Waits until `s` is readable (no buffer held meanwhile).
-awaitable<error_code> readable(tcp::socket& s) {
-  auto [ec] = co_await s.async_wait(tcp::socket::wait_read, use_nothrow);
-  co_return ec;
-}
-
-// plain -> records. Reads straight into the records' places in the pooled
-// buffer (readv, room left for prefix, flag and tag) and seals in place. On
-// EOF: a FINAL record, then shut the link's send side.
-awaitable<void> seal_pump(tcp::socket& from, tcp::socket& to, crypto::record_sealer& sealer,
-                          link_state& st, std::uint64_t& count, std::uint64_t* live) {
+// plain -> records: reads straight into the records' places in the pooled
+// buffer (readv, room left for prefix, flag and tag) and seals in place. EOF
+// (read_some reports it alone, with no bytes) becomes a FINAL record.
+step seal_step(tcp::socket& from, tcp::socket& to, crypto::record_sealer& sealer, held_bytes& rest) {
   constexpr std::size_t slot = crypto::record_prefix + crypto::max_ciphertext;
   constexpr std::size_t slots = pooled_buffer_size / slot;
   constexpr std::size_t head = crypto::record_prefix + crypto::record_flag;
-  error_code ec;
-  from.non_blocking(true, ec);
-  to.non_blocking(true, ec);
-  bool more = false;  // the last read filled every slot: read again before waiting
-  for (;;) {
+  pooled_buffer buf;
+  std::array<asio::mutable_buffer, slots> in;
+  for (std::size_t k = 0; k < slots; ++k) in[k] = asio::buffer(buf.data() + k * slot + head, crypto::max_record);
+  step s;
+  std::size_t n = from.read_some(in, s.read);
+  if (would_block(s.read)) {
+    s.again = true;
+    return s;
+  }
+  s.full = n == slots * crypto::max_record;
+  std::size_t bytes = 0;
+  for (std::size_t k = 0, left = n; left > 0; ++k) {  // full slots are contiguous records
+    auto len = std::min(left, crypto::max_record);
+    sealer.seal_in_place(std::span<std::uint8_t>(buf.data() + k * slot, head + len + crypto::record_tag), false);
+    bytes += head + len + crypto::record_tag;
+    left -= len;
+  }
+  if (s.read == asio::error::eof) {
+    sealer.seal_in_place(std::span<std::uint8_t>(buf.data(), head + crypto::record_tag), true);
+    bytes = head + crypto::record_tag;
+  }
+  if (bytes == 0) return s;
+  pieces out;
+  out[0] = asio::buffer(buf.data(), bytes);
+  s.write = write_now(to, out, 1, rest);
+  s.plain = n;
+  return s;
+}
+
+// records -> plain: every complete record in the buffer is opened in place
+// before any plaintext is written. A record whose rest has not come stays in
+// `partial` (only its own bytes).
+step open_step(tcp::socket& from, tcp::socket& to, crypto::record_opener& opener, held_bytes& partial,
+               held_bytes& rest) {
+  pooled_buffer buf;
+  std::size_t have = partial.size();
+  std::copy(partial.data(), partial.data() + have, buf.data());
+  step s;
+  std::size_t n = from.read_some(asio::buffer(buf.data() + have, buf.size() - have), s.read);
+  if (would_block(s.read)) {
+    s.again = true;
+    return s;
+  }
+  partial.clear();
+  have += n;
+  s.full = have == buf.size();
+  std::size_t at = 0;
+  pieces out;
+  std::size_t count = 0;
+  while (!s.final && have - at >= crypto::record_prefix) {
+    auto len = crypto::record_opener::record_length(
+        std::span<const std::uint8_t, crypto::record_prefix>(buf.data() + at, crypto::record_prefix));
+    if (len == 0) {
+      s.failure = "a record's length is out of bounds";
+      return s;
+    }
+    if (have - at < crypto::record_prefix + len) break;
+    std::span<std::uint8_t> ct(buf.data() + at + crypto::record_prefix, len);
+    auto r = opener.open_in_place(ct);
+    if (r == crypto::record_opener::result::bad) {
+      s.failure = "a record failed authentication";
+      return s;
+    }
+    s.final = r == crypto::record_opener::result::final;
+    at += crypto::record_prefix + len;
+    auto* p = ct.data() + crypto::record_flag;
+    auto plen = len - crypto::record_overhead;
+    if (plen == 0) continue;
+    s.plain += plen;
+    if (count < max_pieces) {
+      out[count++] = asio::buffer(p, plen);
+    } else {  // many small records: their plaintexts follow the last piece
+      auto& last = out[max_pieces - 1];
+      auto* end = static_cast<std::uint8_t*>(const_cast<void*>(last.data())) + last.size();
+      std::memmove(end, p, plen);
+      last = asio::buffer(last.data(), last.size() + plen);
+    }
+  }
+  if (!s.final) partial.allocate_from(buf.data() + at, have - at);
+  if (count > 0) s.write = write_now(to, out, count, rest);
+  return s;
+}
+
+// Waits for the peer to take what it did not take at once, then forgets it.
+awaitable<error_code> drain(tcp::socket& to, held_bytes& rest) {
+  auto [ec, n] = co_await asio::async_write(to, asio::buffer(rest.data(), rest.size()), use_nothrow);
+  rest.clear();
+  co_return ec;
+}
+
+// plain -> records. On EOF: a FINAL record, then shut the link's send side.
+awaitable<void> seal_pump(tcp::socket& from, tcp::socket& to, crypto::record_sealer& sealer,
+                          link_state& st, std::uint64_t& count, std::uint64_t* live) {
+  error_code ignored;
+  from.non_blocking(true, ignored);
+  to.non_blocking(true, ignored);
+  held_bytes rest;
+  for (bool more = false;;) {
     if (!more) {
-      if (auto wec = co_await readable(from)) {
+      auto [wec] = co_await from.async_wait(tcp::socket::wait_read, use_nothrow);
+      if (wec) {
         st.fail({}, wec);
         co_return;
       }
     }
-    pooled_buffer buf;
-    std::array<asio::mutable_buffer, slots> in;
-    for (std::size_t k = 0; k < slots; ++k) in[k] = asio::buffer(buf.data() + k * slot + head, crypto::max_record);
-    error_code rec;
-    std::size_t n = from.read_some(in, rec);
-    if (rec == asio::error::would_block || rec == asio::error::try_again) {
-      more = false;
-      continue;
+    auto s = seal_step(from, to, sealer, rest);
+    more = s.full;
+    if (s.again) continue;
+    if (!s.write && !rest.empty()) s.write = co_await drain(to, rest);
+    if (s.write) {
+      st.fail({}, s.write);
+      co_return;
     }
-    pieces out;
-    std::size_t count_out = 0;
-    std::size_t left = n;
-    for (std::size_t k = 0; left > 0; ++k) {
-      auto len = std::min(left, crypto::max_record);
-      std::span<std::uint8_t> record(buf.data() + k * slot, head + len + crypto::record_tag);
-      sealer.seal_in_place(record, false);
-      left -= len;
-      if (count_out == 0) out[count_out++] = asio::buffer(record.data(), record.size());
-      else out[0] = asio::buffer(out[0].data(), out[0].size() + record.size());  // slots are contiguous
-    }
-    if (rec == asio::error::eof) {  // read_some reports EOF alone, with n == 0
-      std::span<std::uint8_t> record(buf.data(), head + crypto::record_tag);
-      sealer.seal_in_place(record, true);
-      out[count_out++] = asio::buffer(record.data(), record.size());
-    }
-    if (count_out > 0) {
-      if (auto wec = co_await write_through(to, out, count_out, buf)) {
-        st.fail({}, wec);
-        co_return;
-      }
-      count += n;
-      if (live) *live += n;  // relay_meter: counters that move while the link is open
-    }
-    if (rec == asio::error::eof) {
-      error_code ignored;
+    count += s.plain;
+    if (live) *live += s.plain;  // relay_meter: counters that move while the link is open
+    if (s.read == asio::error::eof) {
       to.shutdown(tcp::socket::shutdown_send, ignored);  // half-close: the FINAL is the last record
       co_return;
     }
-    if (rec) {
-      st.fail({}, rec);
+    if (s.read) {
+      st.fail({}, s.read);
       co_return;
     }
-    more = n == slots * crypto::max_record;
   }
 }
 
-// records -> plain. Every complete record in the buffer is opened (in place)
-// before any of their plaintext is written; FINAL shuts the plain socket's
-// send side. A record whose rest has not come keeps only its own bytes.
+// records -> plain. FINAL shuts the plain socket's send side; EOF without it,
+// a bad record or an over-long one closes both sockets.
 awaitable<void> open_pump(tcp::socket& from, tcp::socket& to, crypto::record_opener& opener,
                           link_state& st, std::uint64_t& count, std::uint64_t* live) {
-  error_code ec;
-  from.non_blocking(true, ec);
-  to.non_blocking(true, ec);
-  held_bytes partial;
-  bool more = false;
-  for (;;) {
+  error_code ignored;
+  from.non_blocking(true, ignored);
+  to.non_blocking(true, ignored);
+  held_bytes partial, rest;
+  for (bool more = false;;) {
     if (!more) {
-      if (auto wec = co_await readable(from)) {
+      auto [wec] = co_await from.async_wait(tcp::socket::wait_read, use_nothrow);
+      if (wec) {
         st.fail({}, wec);
         co_return;
       }
     }
-    pooled_buffer buf;
-    std::size_t have = partial.size();
-    std::copy(partial.data(), partial.data() + have, buf.data());
-    error_code rec;
-    std::size_t n = from.read_some(asio::buffer(buf.data() + have, buf.size() - have), rec);
-    if (rec == asio::error::would_block || rec == asio::error::try_again) {
-      more = false;
-      continue;
+    auto s = open_step(from, to, opener, partial, rest);
+    more = s.full;
+    if (s.again) continue;
+    if (!s.failure.empty()) {
+      st.fail(std::move(s.failure));
+      co_return;
     }
-    partial.clear();
-    have += n;
-    more = have == buf.size();
-    std::size_t at = 0;
-    bool final = false;
-    pieces out;
-    std::size_t count_out = 0, plain_bytes = 0;
-    while (!final && have - at >= crypto::record_prefix) {
-      auto len = crypto::record_opener::record_length(
-          std::span<const std::uint8_t, crypto::record_prefix>(buf.data() + at, crypto::record_prefix));
-      if (len == 0) {
-        st.fail("a record's length is out of bounds");
-        co_return;
-      }
-      if (have - at < crypto::record_prefix + len) break;
-      std::span<std::uint8_t> ct(buf.data() + at + crypto::record_prefix, len);
-      auto r = opener.open_in_place(ct);
-      if (r == crypto::record_opener::result::bad) {
-        st.fail("a record failed authentication");
-        co_return;
-      }
-      final = r == crypto::record_opener::result::final;
-      at += crypto::record_prefix + len;
-      auto* p = ct.data() + crypto::record_flag;
-      auto plen = len - crypto::record_overhead;
-      if (plen == 0) continue;
-      plain_bytes += plen;
-      if (count_out < max_pieces) {
-        out[count_out++] = asio::buffer(p, plen);
-      } else {  // many small records: their plaintexts follow the last piece
-        auto& last = out[max_pieces - 1];
-        auto* end = static_cast<std::uint8_t*>(const_cast<void*>(last.data())) + last.size();
-        std::memmove(end, p, plen);
-        last = asio::buffer(last.data(), last.size() + plen);
-      }
+    if (!s.write && !rest.empty()) s.write = co_await drain(to, rest);
+    if (s.write) {
+      st.fail({}, s.write);
+      co_return;
     }
-    if (!final) partial.allocate_from(buf.data() + at, have - at);
-    if (count_out > 0) {
-      if (auto wec = co_await write_through(to, out, count_out, buf)) {
-        st.fail({}, wec);
-        co_return;
-      }
-      count += plain_bytes;
-      if (live) *live += plain_bytes;
-    }
-    if (final) {
-      error_code ignored;
+    count += s.plain;
+    if (live) *live += s.plain;
+    if (s.final) {
       to.shutdown(tcp::socket::shutdown_send, ignored);  // half-close, the other way keeps flowing
       co_return;
     }
-    if (rec == asio::error::eof) {
+    if (s.read == asio::error::eof) {
       st.fail("the link ended without its final record");
       co_return;
     }
-    if (rec) {
-      st.fail({}, rec);
+    if (s.read) {
+      st.fail({}, s.read);
       co_return;
     }
   }
