@@ -63,7 +63,7 @@ struct step {
   bool again = false;   // nothing was read (a spurious wake-up): wait again
   bool full = false;    // the read filled the buffer: read again before waiting
   bool final = false;   // open: the FINAL record came
-  std::string failure;  // open: a bad record
+  const char* failure = nullptr;  // open: a bad record
 };
 
 // At most this many pieces go to one sendmsg; more records' plaintexts are
@@ -233,10 +233,40 @@ awaitable<void> seal_pump(tcp::socket& from, tcp::socket& to, crypto::record_sea
   }
 }
 
+// What only the use side's open pump does first: wait for the route's
+// pairing, read and check the serve hello, start the opener.
+struct use_side {
+  crypto::use_handshake* hs = nullptr;
+  const await_paired_fn* await_paired = nullptr;
+};
+
+// True when the link may go on. A coroutine of its own, so that its frame (the
+// hello, the refusal text) is gone once the link is up.
+awaitable<bool> use_prelude(tcp::socket& link, use_side use, crypto::record_opener& opener, link_state& st) {
+  std::string refused = co_await (*use.await_paired)();
+  if (!refused.empty()) {
+    st.fail(std::move(refused));
+    co_return false;
+  }
+  crypto::serve_hello reply;
+  auto ec = co_await read_exact(link, reply, hello_timeout);
+  if (ec) {
+    st.fail(hello_failure("serve side's", ec));
+    co_return false;
+  }
+  auto why = use.hs->finish(reply, opener);
+  if (!why.empty()) {
+    st.fail(std::move(why));
+    co_return false;
+  }
+  co_return true;
+}
+
 // records -> plain. FINAL shuts the plain socket's send side; EOF without it,
 // a bad record or an over-long one closes both sockets.
 awaitable<void> open_pump(tcp::socket& from, tcp::socket& to, crypto::record_opener& opener,
-                          link_state& st, std::uint64_t& count, std::uint64_t* live) {
+                          link_state& st, std::uint64_t& count, std::uint64_t* live, use_side use = {}) {
+  if (use.hs && !co_await use_prelude(from, use, opener, st)) co_return;
   error_code ignored;
   from.non_blocking(true, ignored);
   to.non_blocking(true, ignored);
@@ -252,8 +282,8 @@ awaitable<void> open_pump(tcp::socket& from, tcp::socket& to, crypto::record_ope
     auto s = open_step(from, to, opener, partial, rest);
     more = s.full;
     if (s.again) continue;
-    if (!s.failure.empty()) {
-      st.fail(std::move(s.failure));
+    if (s.failure) {
+      st.fail(s.failure);
       co_return;
     }
     if (!s.write && !rest.empty()) s.write = co_await drain(to, rest);
@@ -288,26 +318,12 @@ secure_stats result_of(const link_state& st, std::uint64_t a_to_b, std::uint64_t
   return r;
 }
 
+// The use side's link -> client direction: one frame for the link's life
+// (the prelude's is freed once the serve hello is in).
 awaitable<void> use_down(tcp::socket& link, tcp::socket& client, crypto::use_handshake& hs,
                          crypto::record_opener& opener, const await_paired_fn& await_paired, link_state& st,
                          std::uint64_t& count, std::uint64_t* live) {
-  std::string refused = co_await await_paired();
-  if (!refused.empty()) {
-    st.fail(std::move(refused));
-    co_return;
-  }
-  crypto::serve_hello reply;
-  auto ec = co_await read_exact(link, reply, hello_timeout);
-  if (ec) {
-    st.fail(hello_failure("serve side's", ec));
-    co_return;
-  }
-  auto why = hs.finish(reply, opener);
-  if (!why.empty()) {
-    st.fail(std::move(why));
-    co_return;
-  }
-  co_await open_pump(link, client, opener, st, count, live);
+  return open_pump(link, client, opener, st, count, live, use_side{&hs, &await_paired});
 }
 
 }  // namespace
