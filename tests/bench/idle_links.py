@@ -32,6 +32,13 @@ def rss_kib(pid):
     return 0
 
 
+def cpu_s(pid):
+    """utime + stime of a process, in seconds."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def open_links(port, n, batch=100):
     """n connections, each echoing 32 bytes once; opened batch by batch."""
     socks = []
@@ -79,19 +86,27 @@ def main():
 
     limits = f"max_links_per_serve={args.n + 1000}\n"
     route = (f"max_pending_links_per_vnet={args.n + 1000}\n"
-             f"max_pending_links_per_serve={args.n + 1000}\n")
+             f"max_pending_links_per_serve={args.n + 1000}\n"
+             f"max_live_links_per_vnet={args.n + 1000}\n"
+             f"max_live_links_per_serve={args.n + 1000}\n")
     stack = bench.Stack(os.path.abspath(args.bin_dir), "info", vnet_a_keys=limits)
     stack.route_keys = route
     try:
         stack.start()
         pids = {name: p.pid for name, p, _ in stack.procs if name in ("route", "vnet-a", "vnet-b")}
+        everyone = {name: p.pid for name, p, _ in stack.procs}
         for s in open_links(stack.use_echo, min(500, args.n)):
             s.close()
         time.sleep(1)  # the closes reach the daemons: nothing to poll from here
         before = settle(pids)
+        cpu0 = {name: cpu_s(pid) for name, pid in everyone.items()}
+        mine0 = os.times()
         t0 = time.monotonic()
         socks = open_links(stack.use_echo, args.n)
         opened = time.monotonic() - t0
+        cpu = {name: round(cpu_s(pid) - cpu0[name], 2) for name, pid in everyone.items()}
+        mine = os.times()
+        cpu["client"] = round(mine.user + mine.system - mine0.user - mine0.system, 2)
         after = settle(pids)
         samples = []
         c = bench.EchoClient(stack.use_echo)
@@ -105,14 +120,15 @@ def main():
     finally:
         stack.stop()
     per = {name: (after[name] - before[name]) * 1024 / args.n for name in pids}
-    res = {"links": args.n, "open_s": round(opened, 2),
+    res = {"links": args.n, "open_s": round(opened, 2), "open_cpu_s": cpu,
            "bytes_per_idle_link": {k: round(v) for k, v in per.items()},
            "rss_kib_before": before, "rss_kib_after": after,
            "echo32_p50_us": round(statistics.median(samples) / 1000, 1)}
     if args.json:
         print(json.dumps(res, indent=2))
     else:
-        print(f"{args.n} idle links (opened in {opened:.2f} s); bytes per idle link:")
+        print(f"{args.n} idle links (opened in {opened:.2f} s; CPU s while opening: {cpu});"
+              " bytes per idle link:")
         for k, v in per.items():
             print(f"  {k:7} {v:9.0f}   (RSS {before[k]} -> {after[k]} KiB)")
         print(f"32-byte echo p50 {res['echo32_p50_us']} us")
