@@ -309,4 +309,32 @@ TEST(SecureRelayMemory, AFullPeerCostsTheLinkOnlyItsUnsentBytes) {
   EXPECT_EQ(net::link_buffers().held_bytes, 0u);
 }
 
+// Half a record on the link: the serve side keeps exactly those bytes (not a
+// buffer) until the rest comes, then delivers the whole record.
+TEST(SecureRelayMemory, APartialRecordKeepsOnlyItsOwnBytes) {
+  link_fixture f;
+  crypto::use_handshake hs;
+  crypto::record_sealer up;
+  ASSERT_EQ(hs.start(f.group, f.link_secret, f.keys->current(), up), "");
+  auto plain = random_payload(10000, 9);
+  bytes record;
+  up.seal(plain, false, record);
+  const std::size_t half = record.size() / 2;
+  bytes first(hs.hello().begin(), hs.hello().end());
+  first.insert(first.end(), record.begin(), record.begin() + static_cast<std::ptrdiff_t>(half));
+  f.start_serve();
+  asio::co_spawn(f.io, send_all(f.serve_link.a, first, false), rethrow);
+  received at_service;
+  asio::co_spawn(f.io, read_all(f.service.b, at_service), rethrow);
+  ASSERT_TRUE(run_until(f.io, [&] { return net::link_buffers().held_bytes == half; }, 10s))
+      << net::link_buffers().held_bytes;
+  EXPECT_EQ(net::link_buffers().lent, 0u);
+  EXPECT_TRUE(at_service.data.empty());
+  bytes rest(record.begin() + static_cast<std::ptrdiff_t>(half), record.end());
+  asio::co_spawn(f.io, send_all(f.serve_link.a, rest, false), rethrow);
+  ASSERT_TRUE(run_until(f.io, [&] { return at_service.data.size() == plain.size(); }, 10s));
+  EXPECT_EQ(blake2b(at_service.data), blake2b(plain));
+  EXPECT_EQ(net::link_buffers().held_bytes, 0u);
+}
+
 }  // namespace
