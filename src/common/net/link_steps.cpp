@@ -57,7 +57,6 @@ step seal_step(tcp::socket& from, tcp::socket& to, crypto::record_sealer& sealer
     s.again = true;
     return s;
   }
-  s.full = n == slots * crypto::max_record;
   std::size_t bytes = 0;
   for (std::size_t k = 0, left = n; left > 0; ++k) {  // full slots are contiguous records
     auto len = std::min(left, crypto::max_record);
@@ -90,7 +89,6 @@ step open_step(tcp::socket& from, tcp::socket& to, crypto::record_opener& opener
   }
   partial.clear();
   have += n;
-  s.full = have == buf.size();
   std::size_t at = 0;
   pieces out;
   std::size_t count = 0;

@@ -21,7 +21,6 @@ struct step {
   error_code write;       // an I/O error of the write
   std::size_t plain = 0;  // plaintext bytes moved
   bool again = false;     // nothing was read (a spurious wake-up): wait again
-  bool full = false;      // the read filled the buffer: read again before waiting
   bool final = false;     // open: the FINAL record came
   const char* failure = nullptr;  // open: a bad record
 };

@@ -65,16 +65,15 @@ awaitable<void> seal_pump(tcp::socket& from, tcp::socket& to, crypto::record_sea
   from.non_blocking(true, ignored);
   to.non_blocking(true, ignored);
   held_bytes rest;
-  for (bool more = false;;) {
-    if (!more) {
-      auto [wec] = co_await from.async_wait(tcp::socket::wait_read, use_nothrow);
-      if (wec) {
-        st.fail({}, wec);
-        co_return;
-      }
+  for (;;) {
+    // Waits even after a read that filled the buffer: a bulk link then gives
+    // every other link (and heartbeats) a turn at each 256 KiB.
+    auto [wec] = co_await from.async_wait(tcp::socket::wait_read, use_nothrow);
+    if (wec) {
+      st.fail({}, wec);
+      co_return;
     }
     auto s = seal_step(from, to, sealer, rest);
-    more = s.full;
     if (s.again) continue;
     if (!s.write && !rest.empty()) s.write = co_await drain(to, rest);
     if (s.write) {
@@ -132,16 +131,13 @@ awaitable<void> open_pump(tcp::socket& from, tcp::socket& to, crypto::record_ope
   from.non_blocking(true, ignored);
   to.non_blocking(true, ignored);
   held_bytes partial, rest;
-  for (bool more = false;;) {
-    if (!more) {
-      auto [wec] = co_await from.async_wait(tcp::socket::wait_read, use_nothrow);
-      if (wec) {
-        st.fail({}, wec);
-        co_return;
-      }
+  for (;;) {
+    auto [wec] = co_await from.async_wait(tcp::socket::wait_read, use_nothrow);
+    if (wec) {
+      st.fail({}, wec);
+      co_return;
     }
     auto s = open_step(from, to, opener, partial, rest);
-    more = s.full;
     if (s.again) continue;
     if (s.failure) {
       st.fail(s.failure);
