@@ -16,6 +16,7 @@
 
 #include "crypto/link_cipher.hpp"
 #include "net/relay.hpp"
+#include "net/link_buffers.hpp"
 #include "net/secure_relay.hpp"
 
 namespace secure_link {

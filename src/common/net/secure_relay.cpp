@@ -1,18 +1,17 @@
 #include "net/secure_relay.hpp"
 
 #include <algorithm>
-#include <cstring>
 
 #include <boost/asio/read.hpp>
 #include <boost/asio/write.hpp>
 #include <fmt/format.h>
 
 #include "crypto/link_cipher.hpp"
+#include "net/link_buffers.hpp"
+#include "net/link_steps.hpp"
 
 namespace net {
 namespace {
-
-using bytes = std::vector<std::uint8_t>;
 
 // What both directions of one link share: the first failure wins, and ends both.
 struct link_state {
@@ -49,101 +48,118 @@ std::string hello_failure(const char* what, error_code ec) {
   return fmt::format("reading the {} hello: {}", what, ec.message());
 }
 
+// The pumps below only wait (readiness, a full peer); the byte work is in
+// net/link_steps.hpp, so an idle link's frames stay small and hold no buffer.
+
+// Waits for the peer to take what it did not take at once, then forgets it.
+awaitable<error_code> drain(tcp::socket& to, held_bytes& rest) {
+  auto [ec, n] = co_await asio::async_write(to, asio::buffer(rest.data(), rest.size()), use_nothrow);
+  rest.clear();
+  co_return ec;
+}
+
 // plain -> records. On EOF: a FINAL record, then shut the link's send side.
 awaitable<void> seal_pump(tcp::socket& from, tcp::socket& to, crypto::record_sealer& sealer,
                           link_state& st, std::uint64_t& count, std::uint64_t* live) {
-  std::size_t size = relay_initial_buffer;
-  std::unique_ptr<std::uint8_t[]> buf(new std::uint8_t[size]);
-  bytes out;
+  error_code ignored;
+  from.non_blocking(true, ignored);
+  to.non_blocking(true, ignored);
+  held_bytes rest;
   for (;;) {
-    auto [rec, n] = co_await from.async_read_some(asio::buffer(buf.get(), size), use_nothrow);
-    out.clear();
-    for (std::size_t at = 0; at < n; at += crypto::max_record)
-      sealer.seal(std::span<const std::uint8_t>(buf.get() + at, std::min(n - at, crypto::max_record)), false, out);
-    if (rec == asio::error::eof) sealer.seal({}, true, out);
-    if (!out.empty()) {
-      auto [wec, w] = co_await asio::async_write(to, asio::buffer(out), use_nothrow);
-      if (wec) {
-        st.fail({}, wec);
-        co_return;
-      }
-      count += n;
-      if (live) *live += n;  // relay_meter: counters that move while the link is open
+    // Waits even after a read that filled the buffer: a bulk link then gives
+    // every other link (and heartbeats) a turn at each 256 KiB.
+    auto [wec] = co_await from.async_wait(tcp::socket::wait_read, use_nothrow);
+    if (wec) {
+      st.fail({}, wec);
+      co_return;
     }
-    if (rec == asio::error::eof) {
-      error_code ignored;
+    auto s = seal_step(from, to, sealer, rest);
+    if (s.again) continue;
+    if (!s.write && !rest.empty()) s.write = co_await drain(to, rest);
+    if (s.write) {
+      st.fail({}, s.write);
+      co_return;
+    }
+    count += s.plain;
+    if (live) *live += s.plain;  // relay_meter: counters that move while the link is open
+    if (s.read == asio::error::eof) {
       to.shutdown(tcp::socket::shutdown_send, ignored);  // half-close: the FINAL is the last record
       co_return;
     }
-    if (rec) {
-      st.fail({}, rec);
+    if (s.read) {
+      st.fail({}, s.read);
       co_return;
-    }
-    if (n == size && size < relay_buffer_size) {
-      size = relay_buffer_size;  // a full read: a bulk transfer, several records per write
-      buf.reset(new std::uint8_t[size]);
     }
   }
 }
 
-inline constexpr std::size_t bulk_buffer = 4 * (crypto::record_prefix + crypto::max_ciphertext);
+// What only the use side's open pump does first: wait for the route's
+// pairing, read and check the serve hello, start the opener.
+struct use_side {
+  crypto::use_handshake* hs = nullptr;
+  const await_paired_fn* await_paired = nullptr;
+};
 
-// records -> plain. Every complete record in the buffer is opened before any
-// of their plaintext is written; FINAL shuts the plain socket's send side.
+// True when the link may go on. A coroutine of its own, so that its frame (the
+// hello, the refusal text) is gone once the link is up.
+awaitable<bool> use_prelude(tcp::socket& link, use_side use, crypto::record_opener& opener, link_state& st) {
+  std::string refused = co_await (*use.await_paired)();
+  if (!refused.empty()) {
+    st.fail(std::move(refused));
+    co_return false;
+  }
+  crypto::serve_hello reply;
+  auto ec = co_await read_exact(link, reply, hello_timeout);
+  if (ec) {
+    st.fail(hello_failure("serve side's", ec));
+    co_return false;
+  }
+  auto why = use.hs->finish(reply, opener);
+  if (!why.empty()) {
+    st.fail(std::move(why));
+    co_return false;
+  }
+  co_return true;
+}
+
+// records -> plain. FINAL shuts the plain socket's send side; EOF without it,
+// a bad record or an over-long one closes both sockets.
 awaitable<void> open_pump(tcp::socket& from, tcp::socket& to, crypto::record_opener& opener,
-                          link_state& st, std::uint64_t& count, std::uint64_t* live) {
-  // Small at first (an idle or interactive link costs little); grown once to
-  // room for a few whole records when a read fills it or a record does not
-  // fit: a bulk transfer then opens several records per read.
-  bytes in(relay_initial_buffer);
-  std::size_t have = 0;
-  bytes plain;
+                          link_state& st, std::uint64_t& count, std::uint64_t* live, use_side use = {}) {
+  if (use.hs && !co_await use_prelude(from, use, opener, st)) co_return;
+  error_code ignored;
+  from.non_blocking(true, ignored);
+  to.non_blocking(true, ignored);
+  held_bytes partial, rest;
   for (;;) {
-    auto [rec, n] = co_await from.async_read_some(asio::buffer(in.data() + have, in.size() - have), use_nothrow);
-    have += n;
-    std::size_t at = 0;
-    bool final = false;
-    plain.clear();
-    while (!final && have - at >= crypto::record_prefix) {
-      auto len = crypto::record_opener::record_length(
-          std::span<const std::uint8_t, crypto::record_prefix>(in.data() + at, crypto::record_prefix));
-      if (len == 0) {
-        st.fail("a record's length is out of bounds");
-        co_return;
-      }
-      if (have - at < crypto::record_prefix + len) break;
-      auto r = opener.open(std::span<const std::uint8_t>(in.data() + at + crypto::record_prefix, len), plain);
-      if (r == crypto::record_opener::result::bad) {
-        st.fail("a record failed authentication");
-        co_return;
-      }
-      final = r == crypto::record_opener::result::final;
-      at += crypto::record_prefix + len;
+    auto [wec] = co_await from.async_wait(tcp::socket::wait_read, use_nothrow);
+    if (wec) {
+      st.fail({}, wec);
+      co_return;
     }
-    if (!plain.empty()) {
-      auto [wec, w] = co_await asio::async_write(to, asio::buffer(plain), use_nothrow);
-      if (wec) {
-        st.fail({}, wec);
-        co_return;
-      }
-      count += w;
-      if (live) *live += w;
+    auto s = open_step(from, to, opener, partial, rest);
+    if (s.again) continue;
+    if (s.failure) {
+      st.fail(s.failure);
+      co_return;
     }
-    if (final) {
-      error_code ignored;
+    if (!s.write && !rest.empty()) s.write = co_await drain(to, rest);
+    if (s.write) {
+      st.fail({}, s.write);
+      co_return;
+    }
+    count += s.plain;
+    if (live) *live += s.plain;
+    if (s.final) {
       to.shutdown(tcp::socket::shutdown_send, ignored);  // half-close, the other way keeps flowing
       co_return;
     }
-    bool full = have == in.size();
-    std::memmove(in.data(), in.data() + at, have - at);
-    have -= at;
-    if (full && in.size() < bulk_buffer) in.resize(bulk_buffer);
-    if (rec == asio::error::eof) {
+    if (s.read == asio::error::eof) {
       st.fail("the link ended without its final record");
       co_return;
     }
-    if (rec) {
-      st.fail({}, rec);
+    if (s.read) {
+      st.fail({}, s.read);
       co_return;
     }
   }
@@ -159,26 +175,12 @@ secure_stats result_of(const link_state& st, std::uint64_t a_to_b, std::uint64_t
   return r;
 }
 
+// The use side's link -> client direction: one frame for the link's life
+// (the prelude's is freed once the serve hello is in).
 awaitable<void> use_down(tcp::socket& link, tcp::socket& client, crypto::use_handshake& hs,
                          crypto::record_opener& opener, const await_paired_fn& await_paired, link_state& st,
                          std::uint64_t& count, std::uint64_t* live) {
-  std::string refused = co_await await_paired();
-  if (!refused.empty()) {
-    st.fail(std::move(refused));
-    co_return;
-  }
-  crypto::serve_hello reply;
-  auto ec = co_await read_exact(link, reply, hello_timeout);
-  if (ec) {
-    st.fail(hello_failure("serve side's", ec));
-    co_return;
-  }
-  auto why = hs.finish(reply, opener);
-  if (!why.empty()) {
-    st.fail(std::move(why));
-    co_return;
-  }
-  co_await open_pump(link, client, opener, st, count, live);
+  return open_pump(link, client, opener, st, count, live, use_side{&hs, &await_paired});
 }
 
 }  // namespace

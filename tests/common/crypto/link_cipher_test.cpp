@@ -270,3 +270,36 @@ TEST(LinkCipher, WithoutAGroupKeyLinksStillWork) {
 }
 
 }  // namespace
+
+namespace {
+
+// Small records are sealed by libsodium, larger ones by OpenSSL (one
+// algorithm): every size around the switch and up to the largest round-trips,
+// in order, on one stream.
+TEST(LinkCipher, RecordsOfEverySizeClassRoundTripInOrder) {
+  link_ends l;
+  ASSERT_TRUE(l.ok());
+  const std::size_t sizes[] = {1, 1021, 1022, 1023, 1024, 4096, max_record - 1, max_record, 7};
+  bytes stream;
+  for (std::size_t n : sizes) l.up_seal.seal(pattern(n, static_cast<std::uint8_t>(n)), false, stream);
+  auto recs = records(stream);
+  ASSERT_EQ(recs.size(), std::size(sizes));
+  for (std::size_t i = 0; i < recs.size(); ++i) {
+    bytes plain;
+    ASSERT_EQ(l.up_open.open(recs[i], plain), record_opener::result::data) << sizes[i];
+    EXPECT_EQ(plain, pattern(sizes[i], static_cast<std::uint8_t>(sizes[i]))) << sizes[i];
+  }
+}
+
+TEST(LinkCipher, ARecordOverTheLimitIsNeitherSealedNorOpened) {
+  link_ends l;
+  ASSERT_TRUE(l.ok());
+  bytes stream;
+  EXPECT_THROW(l.up_seal.seal(pattern(max_record + 1), false, stream), std::logic_error);
+  EXPECT_TRUE(stream.empty());
+  bytes too_long(max_ciphertext + 1, 0), plain;
+  EXPECT_EQ(l.up_open.open(too_long, plain), record_opener::result::bad);
+  EXPECT_TRUE(plain.empty());
+}
+
+}  // namespace

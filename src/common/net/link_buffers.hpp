@@ -1,0 +1,107 @@
+#pragma once
+// The memory of the encrypting pumps (net/secure_relay.cpp). A link holds no
+// buffer while it is idle: a pump waits for readiness, then borrows this
+// thread's pooled buffer, reads, seals or opens in place and writes at once,
+// and gives the buffer back before it waits again. Only what a full peer
+// did not take (held_bytes), or the first bytes of a record whose rest has not
+// come, stay with the link, in a buffer of exactly their size.
+#include <algorithm>
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "crypto/link_cipher.hpp"
+
+namespace net {
+
+// Room for four whole records: a bulk transfer moves ~256 KiB per system call.
+inline constexpr std::size_t pooled_buffer_size = 4 * (crypto::record_prefix + crypto::max_ciphertext);
+
+// Process-wide, for tests and metrics.
+struct link_buffer_counts {
+  std::size_t lent = 0;        // pooled buffers borrowed right now (0 whenever the pumps wait)
+  std::size_t held_bytes = 0;  // bytes links keep for a full peer or a partial record
+};
+
+namespace detail {
+inline std::atomic<std::size_t> buffers_lent{0};
+inline std::atomic<std::size_t> bytes_held{0};
+}  // namespace detail
+
+inline link_buffer_counts link_buffers() { return {detail::buffers_lent.load(), detail::bytes_held.load()}; }
+
+// A borrowed pooled buffer; given back when released or destroyed. A pump
+// never keeps one across a suspension, so each thread needs one buffer (a
+// few kept spare), allocated on first use.
+class pooled_buffer {
+ public:
+  pooled_buffer() {
+    auto& spare = free_list();
+    if (spare.empty()) {
+      p_.reset(new std::uint8_t[pooled_buffer_size]);
+    } else {
+      p_ = std::move(spare.back());
+      spare.pop_back();
+    }
+    ++detail::buffers_lent;
+  }
+  ~pooled_buffer() { release(); }
+  pooled_buffer(const pooled_buffer&) = delete;
+  pooled_buffer& operator=(const pooled_buffer&) = delete;
+
+  std::uint8_t* data() { return p_.get(); }
+  static constexpr std::size_t size() { return pooled_buffer_size; }
+  void release() {
+    if (!p_) return;
+    --detail::buffers_lent;
+    auto& spare = free_list();
+    if (spare.size() < max_spare) spare.push_back(std::move(p_));
+    p_.reset();
+  }
+
+ private:
+  static constexpr std::size_t max_spare = 2;
+  static std::vector<std::unique_ptr<std::uint8_t[]>>& free_list() {
+    thread_local std::vector<std::unique_ptr<std::uint8_t[]>> spare;
+    return spare;
+  }
+  std::unique_ptr<std::uint8_t[]> p_;
+};
+
+// Bytes a link keeps between two readiness waits, exactly their size.
+class held_bytes {
+ public:
+  held_bytes() = default;
+  ~held_bytes() { clear(); }
+  held_bytes(const held_bytes&) = delete;
+  held_bytes& operator=(const held_bytes&) = delete;
+
+  // Room for n bytes (the old ones are dropped), for the caller to fill.
+  std::uint8_t* allocate(std::size_t n) {
+    clear();
+    if (n == 0) return nullptr;
+    p_.reset(new std::uint8_t[n]);
+    n_ = n;
+    detail::bytes_held += n;
+    return p_.get();
+  }
+  void allocate_from(const std::uint8_t* p, std::size_t n) {
+    if (auto* at = allocate(n)) std::copy(p, p + n, at);
+  }
+  void clear() {
+    detail::bytes_held -= n_;
+    p_.reset();
+    n_ = 0;
+  }
+  const std::uint8_t* data() const { return p_.get(); }
+  std::size_t size() const { return n_; }
+  bool empty() const { return n_ == 0; }
+
+ private:
+  std::unique_ptr<std::uint8_t[]> p_;
+  std::size_t n_ = 0;
+};
+
+}  // namespace net

@@ -1,0 +1,39 @@
+#pragma once
+// The byte work of the encrypting pumps (net/secure_relay.cpp), one step per
+// readiness: the pumps are coroutines that only wait, and every step that
+// touches bytes is a plain function, so its locals live on the stack and not
+// in the link's coroutine frame (an idle link keeps its frames). A step
+// borrows this thread's pooled buffer (net/link_buffers.hpp), reads, seals or
+// opens in place, writes at once (non-blocking) and gives the buffer back:
+// what the peer did not take is left in `rest` (exactly the unsent bytes) for
+// the pump to write once the peer drains. Both sockets must be in
+// non-blocking mode.
+#include <cstddef>
+
+#include "crypto/link_cipher.hpp"
+#include "net/asio.hpp"
+#include "net/link_buffers.hpp"
+
+namespace net {
+
+struct step {
+  error_code read;        // eof, or an I/O error of the read
+  error_code write;       // an I/O error of the write
+  std::size_t plain = 0;  // plaintext bytes moved
+  bool again = false;     // nothing was read (a spurious wake-up): wait again
+  bool final = false;     // open: the FINAL record came
+  const char* failure = nullptr;  // open: a bad record
+};
+
+// plain -> records: reads straight into the records' places in the pooled
+// buffer (readv, room left for prefix, flag and tag) and seals in place. EOF
+// (read_some reports it alone, with no bytes) becomes a FINAL record.
+step seal_step(tcp::socket& from, tcp::socket& to, crypto::record_sealer& sealer, held_bytes& rest);
+
+// records -> plain: every complete record in the buffer is opened in place
+// before any plaintext is written. A record whose rest has not come stays in
+// `partial` (only its own bytes). After FINAL nothing more is read.
+step open_step(tcp::socket& from, tcp::socket& to, crypto::record_opener& opener, held_bytes& partial,
+               held_bytes& rest);
+
+}  // namespace net
