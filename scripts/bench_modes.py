@@ -1,0 +1,310 @@
+"""The measurement modes of scripts/bench.py that each take a stack of their
+own (Python stdlib only; see bench.py --help):
+
+  --wan-ms D        connect + first echo across an emulated WAN (a delay relay
+                    between each vnet and the route), p50/p90 against the 4*D
+                    floor, beside the floor relays and haproxy through the
+                    same delay relays;
+  --idle-links [N]  RSS of the route and both vnets with N idle links open
+                    through a use, against none, per link;
+  --links N,N,...   open N links at once through a use, per N: time, rate,
+                    per-process CPU during the opening, the kernel's listen
+                    overflow and SYN retransmission counters.
+"""
+
+import errno
+import json
+import os
+import selectors
+import socket
+import statistics
+import sys
+import time
+
+import bench_procs
+from bench import LOOPBACK, EchoClient, Stack, percentile, setup_time
+
+SETTLE_TIMEOUT = 120  # s: links of a round closing in the daemons
+
+
+def run(args, floor_relay, haproxy, fd_limit, route_keys="", vnet_keys=""):
+    results = {"cpus": os.cpu_count()}
+    if args.wan_ms is not None:
+        results["wan"] = with_stack(args, fd_limit, route_keys, vnet_keys, args.wan_ms,
+                                    lambda stack: wan(stack, args, floor_relay, haproxy))
+    if args.idle_links is not None or args.links:
+        def scale(stack):
+            out = {"daemon_fd_limits": {name: bench_procs.fd_soft_limit(pid)
+                                        for name, pid in daemons(stack).items()}}
+            if args.idle_links is not None:
+                out["idle"] = idle_memory(stack, args.idle_links, args.links_window or 256)
+            if args.links:
+                sizes = [int(n) for n in args.links.split(",") if n.strip()]
+                out["links"] = [open_many(stack, n, args.links_window) for n in sizes]
+            return out
+        results["scale"] = with_stack(args, fd_limit, route_keys, vnet_keys, None, scale)
+    if args.json:
+        print(json.dumps(results, indent=2))
+    else:
+        print_results(results)
+    return 0
+
+
+def with_stack(args, fd_limit, route_keys, vnet_keys, wan_ms, body):
+    delay_relay = args.delay_relay or os.path.join(args.bin_dir, "..", "tests", "delay_relay")
+    if wan_ms is not None and not os.access(delay_relay, os.X_OK):
+        sys.exit(f"no delay_relay binary at {delay_relay} (cmake --build build --target "
+                 "delay_relay, or --delay-relay PATH)")
+    stack = Stack(os.path.abspath(args.bin_dir), args.log_level, route_keys=route_keys,
+                  vnet_keys=vnet_keys, wan_ms=wan_ms, delay_relay=os.path.abspath(delay_relay),
+                  daemon_fd_limit=fd_limit)
+    try:
+        stack.start()
+        return body(stack)
+    except BaseException:
+        stack.dump_logs()
+        raise
+    finally:
+        stack.stop()
+
+
+def daemons(stack):
+    return {"route": stack.pid("route"), "use vnet": stack.pid("vnet-b"),
+            "serve vnet": stack.pid("vnet-a")}
+
+
+# --------------------------------------------------------------------- WAN
+
+
+def wan(stack, args, floor_relay, haproxy):
+    d = stack.wan_ms
+    paths = {"tunnel": stack.use_echo}
+    if floor_relay:
+        paths["floor relays"] = stack.chain("wan-floor", stack.echo_port,
+                                            stack.floor_hop(floor_relay), delayed=True)
+    if haproxy:
+        paths["haproxy 3-hop"] = stack.chain("wan-haproxy", stack.echo_port,
+                                             stack.haproxy_hop(haproxy), delayed=True)
+    # One delay relay alone in front of the echo service: its setup must be
+    # 4*D and its round trip 2*D; what it takes more is the relay's own cost.
+    paths["one delay relay"] = stack.delay_hop("delay-probe", stack.echo_port)
+    for name, port in paths.items():
+        stack.wait(f"an echo through {name}", lambda: try_setup(port, 10) is not None, 30)
+        for _ in range(3):  # warm-up
+            try_setup(port, 10)
+
+    names = list(paths)
+    times = {n: [] for n in names}
+    failed = {n: 0 for n in names}
+    for i in range(args.wan_setups):
+        k = i % len(names)
+        for name in names[k:] + names[:k]:
+            t = try_setup(paths[name], 10)
+            if t is None:
+                failed[name] += 1
+            else:
+                times[name].append(t)
+
+    echo = {name: echo_p50(port, 20) for name, port in paths.items()}
+    direct = echo_p50(stack.echo_port, 200)
+    floor_s = 4 * d / 1000
+    out = {"delay_ms": d, "floor_ms": 4 * d, "setups": args.wan_setups,
+           "relay_overhead_us_per_crossing":
+               (echo["one delay relay"] - 2 * d / 1000 - direct) / 2 * 1e6,
+           "paths": {}}
+    for name in names:
+        v = sorted(times[name])
+        p50, p90 = percentile(v, 50), percentile(v, 90)
+        out["paths"][name] = {"setup_p50_ms": p50 * 1000, "setup_p90_ms": p90 * 1000,
+                              "p50_x_floor": p50 / floor_s, "p90_x_floor": p90 / floor_s,
+                              "failed": failed[name], "echo_p50_ms": echo[name] * 1000}
+    return out
+
+
+def try_setup(port, timeout):
+    try:
+        return setup_time(port, timeout)
+    except (OSError, EOFError):
+        return None
+
+
+def echo_p50(port, k):
+    """Median round trip of 32 bytes on an established connection, seconds."""
+    c = EchoClient(port)
+    try:
+        c.sock.settimeout(10)
+        c.round_trips(2, [])
+        samples = []
+        c.round_trips(k, samples)
+    finally:
+        c.close()
+    return statistics.median(samples) / 1e9
+
+
+# --------------------------------------------------- many links at once
+
+
+def open_links(port, n, window=0, timeout=120):
+    """Opens n connections to port at once (at most `window` opening at a
+    time when window > 0); each sends one byte and waits for its echo, then
+    stays open. Returns (open sockets, seconds each took to echo since the
+    start, failures)."""
+    sel = selectors.DefaultSelector()
+    done, times, failed = [], [], 0
+    started = pending = 0
+    t0 = time.perf_counter()
+    deadline = t0 + timeout
+    while (started < n or pending) and time.perf_counter() < deadline:
+        while started < n and (window <= 0 or pending < window):
+            started += 1
+            s = socket.socket()
+            s.setblocking(False)
+            err = s.connect_ex((LOOPBACK, port))
+            if err not in (0, errno.EINPROGRESS):
+                s.close()
+                failed += 1
+                continue
+            sel.register(s, selectors.EVENT_WRITE, "connecting")
+            pending += 1
+        for key, _ in sel.select(timeout=0.5):
+            s = key.fileobj
+            try:
+                if key.data == "connecting":
+                    err = s.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR)
+                    if err:
+                        raise OSError(err, os.strerror(err))
+                    s.send(b"x")
+                    sel.modify(s, selectors.EVENT_READ, "echo")
+                    continue
+                if s.recv(1) != b"x":
+                    raise OSError("closed before the echo")
+                sel.unregister(s)
+                done.append(s)
+                times.append(time.perf_counter() - t0)
+            except OSError:
+                sel.unregister(s)
+                s.close()
+                failed += 1
+            pending -= 1
+    for key in list(sel.get_map().values()):  # still pending at the deadline
+        key.fileobj.close()
+        failed += 1
+    sel.close()
+    return done, times, failed
+
+
+def close_and_settle(stack, socks, base_fds):
+    """Closes the links and waits until the route holds no more descriptors
+    than before them, so that the next round starts from an idle stack."""
+    for s in socks:
+        s.close()
+    pid = stack.pid("route")
+    stack.wait("the route to close the links",
+               lambda: bench_procs.open_fds(pid) <= base_fds + 8, SETTLE_TIMEOUT)
+
+
+def idle_memory(stack, n, window):
+    pids = daemons(stack)
+    base_fds = bench_procs.open_fds(pids["route"])
+    socks, _, failed = open_links(stack.use_mecho, min(n, 100), window)  # warm-up
+    close_and_settle(stack, socks, base_fds)
+    before = {k: bench_procs.rss_bytes(p) for k, p in pids.items()}
+    socks, _, failed = open_links(stack.use_mecho, n, window)
+    held = {k: bench_procs.rss_bytes(p) for k, p in pids.items()}
+    close_and_settle(stack, socks, base_fds)
+    after = {k: bench_procs.rss_bytes(p) for k, p in pids.items()}
+    return {"links": n, "opened": len(socks), "failed": failed, "window": window,
+            "rss_none_MB": {k: v / (1 << 20) for k, v in before.items()},
+            "rss_held_MB": {k: v / (1 << 20) for k, v in held.items()},
+            "rss_after_MB": {k: v / (1 << 20) for k, v in after.items()},
+            "KB_per_link": {k: (held[k] - before[k]) / 1024 / max(1, len(socks)) for k in pids}}
+
+
+def open_many(stack, n, window):
+    pids = daemons(stack)
+    pids["echo service"] = stack.pid("mecho")
+    base_fds = bench_procs.open_fds(pids["route"])
+    meter = bench_procs.CpuMeter(pids)
+    counters = bench_procs.tcp_counters()
+    own = bench_procs.self_cpu_seconds()
+    meter.start()
+    t0 = time.perf_counter()
+    socks, times, failed = open_links(stack.use_mecho, n, window)
+    elapsed = time.perf_counter() - t0
+    meter.stop()
+    cpu = dict(meter.used, bench=bench_procs.self_cpu_seconds() - own)
+    tcp = bench_procs.counters_delta(counters, bench_procs.tcp_counters())
+    route_fds = bench_procs.open_fds(pids["route"]) - base_fds
+    times.sort()
+    close_and_settle(stack, socks, base_fds)
+    return {"links": n, "opened": len(socks), "failed": failed, "window": window,
+            "seconds": elapsed, "rate_per_s": len(socks) / elapsed if elapsed else 0,
+            "ms_per_link": elapsed / n * 1000,
+            "echo_done_s": {"p50": percentile(times, 50), "p90": percentile(times, 90),
+                            "max": times[-1] if times else float("nan")},
+            "over_1s": sum(1 for t in times if t >= 1.0),
+            "route_fds_held": route_fds, "cpu_s": cpu, "tcp": tcp}
+
+
+# ------------------------------------------------------------------ print
+
+
+def print_results(r):
+    print(f"vnet bench: route + 2 vnets on 127.0.0.1, {r['cpus']} CPUs")
+    if "wan" in r:
+        w = r["wan"]
+        d = w["delay_ms"]
+        print()
+        print(f"WAN: a delay relay of {d:g} ms each way between each vnet and the route (a new "
+              f"connection's bytes held {2 * d:g} ms more: its TCP handshake); the delay relay "
+              f"costs {w['relay_overhead_us_per_crossing']:.0f} us per crossing")
+        print(f"connect + first echo, {w['setups']} per path, alternating; floor = 4 x D = "
+              f"{w['floor_ms']:g} ms")
+        print()
+        print(f"{'path':20}{'p50 ms':>9}{'p90 ms':>9}{'p50/floor':>11}{'p90/floor':>11}"
+              f"{'failed':>8}{'echo p50 ms':>13}")
+        for name, p in w["paths"].items():
+            print(f"{name:20}{p['setup_p50_ms']:9.1f}{p['setup_p90_ms']:9.1f}"
+                  f"{p['p50_x_floor']:11.2f}{p['p90_x_floor']:11.2f}{p['failed']:8}"
+                  f"{p['echo_p50_ms']:13.1f}")
+        print()
+        print("echo p50: a 32-byte round trip on an established connection (4 x D through the "
+              "tunnel at best).")
+        print("The floor and haproxy chains open a fresh TCP connection on each delayed hop "
+              "(two handshakes);")
+        print(f"'one delay relay' alone must show {4 * d:g} ms setup and {2 * d:g} ms echo.")
+    s = r.get("scale")
+    if not s:
+        return
+    print()
+    print("daemons' descriptor soft limits (they raise their own): " +
+          ", ".join(f"{k} {v}" for k, v in s["daemon_fd_limits"].items()))
+    if "idle" in s:
+        i = s["idle"]
+        print()
+        print(f"memory per idle link: {i['opened']} links open through a use ({i['failed']} "
+              f"failed), RSS (VmRSS) against none:")
+        print(f"{'process':14}{'none MB':>10}{'held MB':>10}{'KB/link':>10}{'after MB':>10}")
+        for k in i["KB_per_link"]:
+            print(f"{k:14}{i['rss_none_MB'][k]:10.1f}{i['rss_held_MB'][k]:10.1f}"
+                  f"{i['KB_per_link'][k]:10.1f}{i['rss_after_MB'][k]:10.1f}")
+    if "links" in s:
+        rows = s["links"]
+        first = rows[0]
+        print()
+        print("N links opened at once through a use (each echoes one byte, then stays open):")
+        print(f"{'N':>6}{'opened':>8}{'failed':>8}{'seconds':>9}{'links/s':>9}{'ms/link':>9}"
+              f"{'x linear':>10}{'p50 s':>7}{'p90 s':>7}{'>=1s':>6}  CPU s during the opening")
+        for row in rows:
+            linear = row["ms_per_link"] / first["ms_per_link"] if first["ms_per_link"] else 0
+            cpu = ", ".join(f"{k} {v:.2f}" for k, v in row["cpu_s"].items())
+            print(f"{row['links']:6}{row['opened']:8}{row['failed']:8}{row['seconds']:9.2f}"
+                  f"{row['rate_per_s']:9.0f}{row['ms_per_link']:9.3f}{linear:10.2f}"
+                  f"{row['echo_done_s']['p50']:7.2f}{row['echo_done_s']['p90']:7.2f}"
+                  f"{row['over_1s']:6}  {cpu}")
+        print()
+        print("kernel TCP counters during each opening (nstat -az; the whole machine counts):")
+        for row in rows:
+            print(f"  N={row['links']}: " + ", ".join(f"{k} {v}" for k, v in row["tcp"].items()))
+        print("x linear: time per link against the first N (1.00 = linear); >=1s: links whose "
+              "echo came after 1 s or more (a SYN retransmission waits 1 s)")
