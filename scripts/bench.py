@@ -208,8 +208,13 @@ class Stack:
     """route + vnet A (serving sink and echo) + vnet B (using both)."""
 
     def __init__(self, bin_dir, log_level, vnet_a_keys="", route_keys="", vnet_keys="",
-                 wan_ms=None, delay_relay=None, daemon_fd_limit=None):
+                 wan_ms=None, delay_relay=None, daemon_fd_limit=None, route_only_keys="",
+                 route_ips=None):
         self.bin_dir = bin_dir
+        # (listen, vnet A's, vnet B's): the address the route listens on and
+        # the ones each vnet dials, e.g. ("0.0.0.0", "127.0.0.1", "127.0.0.2").
+        self.route_ips = route_ips or (LOOPBACK, LOOPBACK, LOOPBACK)
+        self.route_only_keys = route_only_keys  # more lines for the route's file only
         self.wan_ms = wan_ms            # a delay relay between each vnet and the route
         self.delay_relay = delay_relay
         self.daemon_fd_limit = daemon_fd_limit  # soft RLIMIT_NOFILE the daemons start with
@@ -279,7 +284,8 @@ class Stack:
         self.echo_port = self.service("echo")
         self.mecho_port = self.service("mecho")
 
-        cfg = self.write("route.ini", f"[route]\nip=127.0.0.1\nport=0\n{self.route_keys}")
+        cfg = self.write("route.ini", f"[route]\nip={self.route_ips[0]}\nport=0\n{self.route_keys}"
+                         f"{self.route_only_keys}")
         self.spawn("route", [os.path.join(self.bin_dir, "route"), "-v", self.log_level, cfg],
                    daemon=True)
         rx = re.compile(r"route listening on [0-9.]+:(\d+)")
@@ -289,15 +295,15 @@ class Stack:
         port_a = self.delay_hop("delay-a", route_port) if self.wan_ms else route_port
         port_b = self.delay_hop("delay-b", route_port) if self.wan_ms else route_port
 
-        def head(port):
-            return f"[route]\nip=127.0.0.1\nport={port}\n{self.route_keys}\n"
-        a = self.write("a.ini", head(port_a) + "[vnet]\nname=bench-a\nterminal=false\n"
+        def head(port, ip):
+            return f"[route]\nip={ip}\nport={port}\n{self.route_keys}\n"
+        a = self.write("a.ini", head(port_a, self.route_ips[1]) + "[vnet]\nname=bench-a\nterminal=false\n"
                        f"{self.vnet_keys}{self.vnet_a_keys}\n"
                        f"[serve.sink]\nserveid=801\nport={self.sink_port}\n\n"
                        f"[serve.echo]\nserveid=802\nport={self.echo_port}\n\n"
                        f"[serve.mecho]\nserveid=803\nport={self.mecho_port}\n")
         self.use_sink, self.use_echo, self.use_mecho = free_port(), free_port(), free_port()
-        b = self.write("b.ini", head(port_b) + "[vnet]\nname=bench-b\nterminal=false\n"
+        b = self.write("b.ini", head(port_b, self.route_ips[2]) + "[vnet]\nname=bench-b\nterminal=false\n"
                        f"{self.vnet_keys}\n"
                        f"[use.sink]\nserveid=801\nport={self.use_sink}\n\n"
                        f"[use.echo]\nserveid=802\nport={self.use_echo}\n\n"
@@ -472,6 +478,9 @@ def main():
                          "then stays open), per N: time, rate, per-process CPU, TCP counters")
     ap.add_argument("--links-window", type=int, default=0, metavar="W",
                     help="--links: at most W connections opening at a time (default 0: all)")
+    ap.add_argument("--links-settle", type=float, default=65, metavar="S",
+                    help="--links: before each N, wait up to S s for the TIME_WAIT sockets of "
+                         "the round before to expire (default 65; 0: do not wait)")
     ap.add_argument("--_service", choices=("sink", "echo", "mecho"), help=argparse.SUPPRESS)
     args = ap.parse_args()
 
