@@ -318,6 +318,7 @@ def open_many(stack, n, window):
     pids = daemons(stack)
     pids["echo service"] = stack.pid("mecho")
     base_fds = bench_procs.open_fds(pids["route"])
+    log_sizes = {name: len(stack.log(name)) for name in ("route", "vnet-a", "vnet-b")}
     meter = bench_procs.CpuMeter(pids)
     counters = bench_procs.tcp_counters()
     own = bench_procs.self_cpu_seconds()
@@ -333,6 +334,7 @@ def open_many(stack, n, window):
     tcp = bench_procs.counters_delta(counters, bench_procs.tcp_counters())
     route_fds = bench_procs.open_fds(pids["route"]) - base_fds
     times.sort()
+    reasons = failure_reasons(stack, log_sizes) if failed else {}
     close_and_settle(stack, socks, base_fds)
     return {"links": n, "opened": len(socks), "failed": failed, "window": window,
             "seconds": elapsed, "rate_per_s": len(socks) / elapsed if elapsed else 0,
@@ -341,7 +343,24 @@ def open_many(stack, n, window):
                             "max": times[-1] if times else float("nan")},
             "over_1s": sum(1 for t in times if t >= 1.0),
             "route_fds_held": route_fds, "cpu_s": cpu, "tcp": tcp,
-            "accept_queue_peak": queues.peak, "accept_queue_limit": queues.limit}
+            "accept_queue_peak": queues.peak, "accept_queue_limit": queues.limit,
+            "failure_reasons": reasons}
+
+
+def failure_reasons(stack, log_sizes, most=4):
+    """The daemons' warnings and errors during a round, numbers blanked so
+    that the same reason counts once: why links failed."""
+    import re
+    counts = {}
+    for name, start in log_sizes.items():
+        for line in stack.log(name)[start:].splitlines():
+            if not re.search(r"\b(warn|warning|error)\b", line, re.IGNORECASE):
+                continue
+            text = re.sub(r"^\S+ \S+ ", "", line)  # the timestamp
+            text = re.sub(r"\d+", "N", text)[:160]
+            key = f"{name}: {text}"
+            counts[key] = counts.get(key, 0) + 1
+    return dict(sorted(counts.items(), key=lambda kv: -kv[1])[:most])
 
 
 # ------------------------------------------------------------------ print
@@ -408,6 +427,8 @@ def print_results(r):
                   "accept queue peak/limit: " + ", ".join(
                 f"{k} {v}/{row['accept_queue_limit'].get(k, '?')}"
                 for k, v in row["accept_queue_peak"].items()))
+            for reason, count in row["failure_reasons"].items():
+                print(f"    {count} x {reason}")
         print("x linear: time per link against the first N (1.00 = linear); p50, p90, >=1s: "
               "each link's connect to echo")
         print("(a lost SYN waits 1 s before its retransmission, then 2 s more, and so on)")
