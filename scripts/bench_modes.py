@@ -319,6 +319,7 @@ def open_many(stack, n, window):
     pids["echo service"] = stack.pid("mecho")
     base_fds = bench_procs.open_fds(pids["route"])
     log_sizes = {name: len(stack.log(name)) for name in ("route", "vnet-a", "vnet-b")}
+    rss0 = {k: bench_procs.rss_bytes(p) for k, p in daemons(stack).items()}
     meter = bench_procs.CpuMeter(pids)
     counters = bench_procs.tcp_counters()
     own = bench_procs.self_cpu_seconds()
@@ -333,6 +334,7 @@ def open_many(stack, n, window):
     cpu = dict(meter.used, bench=bench_procs.self_cpu_seconds() - own)
     tcp = bench_procs.counters_delta(counters, bench_procs.tcp_counters())
     route_fds = bench_procs.open_fds(pids["route"]) - base_fds
+    rss = {k: bench_procs.rss_bytes(p) for k, p in daemons(stack).items()}
     times.sort()
     reasons = failure_reasons(stack, log_sizes) if failed else {}
     close_and_settle(stack, socks, base_fds)
@@ -343,6 +345,8 @@ def open_many(stack, n, window):
                             "max": times[-1] if times else float("nan")},
             "over_1s": sum(1 for t in times if t >= 1.0),
             "route_fds_held": route_fds, "cpu_s": cpu, "tcp": tcp,
+            "rss_held_MB": {k: v / (1 << 20) for k, v in rss.items()},
+            "rss_KB_per_link": {k: (rss[k] - rss0[k]) / 1024 / max(1, len(socks)) for k in rss},
             "accept_queue_peak": queues.peak, "accept_queue_limit": queues.limit,
             "failure_reasons": reasons}
 
@@ -420,9 +424,13 @@ def print_results(r):
                   f"{row['latency_s']['p50']:7.2f}{row['latency_s']['p90']:7.2f}"
                   f"{row['over_1s']:6}  {cpu}")
         print()
-        print("kernel TCP counters during each opening (nstat -az; the whole machine counts):")
+        print("per N: kernel TCP counters during the opening (nstat -az; the whole machine "
+              "counts), memory, accept queues:")
         for row in rows:
             print(f"  N={row['links']}: " + ", ".join(f"{k} {v}" for k, v in row["tcp"].items()))
+            print("    RSS with them open (MB, KB per link over the RSS before): " + ", ".join(
+                f"{k} {v:.1f} ({row['rss_KB_per_link'][k]:.1f})"
+                for k, v in row["rss_held_MB"].items()))
             print(f"    TIME_WAIT sockets at the start: {row['time_wait_before']}; "
                   "accept queue peak/limit: " + ", ".join(
                 f"{k} {v}/{row['accept_queue_limit'].get(k, '?')}"
