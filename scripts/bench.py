@@ -295,15 +295,16 @@ class Stack:
         port_a = self.delay_hop("delay-a", route_port) if self.wan_ms else route_port
         port_b = self.delay_hop("delay-b", route_port) if self.wan_ms else route_port
 
-        def head(port, ip):
-            return f"[route]\nip={ip}\nport={port}\n{self.route_keys}\n"
-        a = self.write("a.ini", head(port_a, self.route_ips[1]) + "[vnet]\nname=bench-a\nterminal=false\n"
+        def head(port, ip, name):
+            return (f"[route]\nip={ip}\nport={port}\n{self.route_keys}\n"
+                    f"[vnet]\nname={name}\nterminal=false\n")
+        a = self.write("a.ini", head(port_a, self.route_ips[1], "bench-a") +
                        f"{self.vnet_keys}{self.vnet_a_keys}\n"
                        f"[serve.sink]\nserveid=801\nport={self.sink_port}\n\n"
                        f"[serve.echo]\nserveid=802\nport={self.echo_port}\n\n"
                        f"[serve.mecho]\nserveid=803\nport={self.mecho_port}\n")
         self.use_sink, self.use_echo, self.use_mecho = free_port(), free_port(), free_port()
-        b = self.write("b.ini", head(port_b, self.route_ips[2]) + "[vnet]\nname=bench-b\nterminal=false\n"
+        b = self.write("b.ini", head(port_b, self.route_ips[2], "bench-b") +
                        f"{self.vnet_keys}\n"
                        f"[use.sink]\nserveid=801\nport={self.use_sink}\n\n"
                        f"[use.echo]\nserveid=802\nport={self.use_echo}\n\n"
