@@ -24,6 +24,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <csignal>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -255,6 +256,7 @@ int main(int argc, char** argv) {
   ns delay = static_cast<ns>(std::atof(argv[1]) * 1e6);
   int target = std::atoi(argv[2]);
   ::prctl(PR_SET_TIMERSLACK, 1UL);  // wake at the due time, not up to 50 us later
+  ::prctl(PR_SET_PDEATHSIG, SIGTERM);  // a bench killed outright leaves no relay behind
   rlimit lim{};
   if (::getrlimit(RLIMIT_NOFILE, &lim) == 0) {
     lim.rlim_cur = lim.rlim_max;
