@@ -4,6 +4,8 @@
     python3 scripts/bench.py [--bin-dir build/src] [--mb 512] [--rtt 20000] [--json]
                              [--compare-bin-dir OTHER/build/src] [--setups 300]
     python3 scripts/bench.py --attacks [--setups 300] [--json]
+    python3 scripts/bench.py --wan-ms 10 [--wan-setups 100]          (bench_wan.py)
+    python3 scripts/bench.py --idle-links 2000 --links 1000,4000,9000 (bench_scale.py)
 
 Starts a route, vnet A serving a sink service (serveid 801) and an echo
 service (serveid 802), and vnet B using both, then measures in one run:
@@ -22,6 +24,10 @@ With --attacks it measures instead the setup time of a legitimate tunnel
 connection (connect through the use port + the first echoed byte), p50/p99,
 with no attack and during each attack of issue 8 (tests/blackbox/attacks.py,
 each in a process of its own), in one run.
+
+Beside the floor relays, three haproxy instances (TCP mode) in a chain are
+measured as the reference when haproxy is installed, and the CPU time of
+each process during the throughput runs is reported per GiB.
 
 Direct and tunnel runs alternate, after a warm-up of each, so that CPU
 frequency and cache effects hit both alike. The sink and echo services run as
