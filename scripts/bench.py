@@ -4,6 +4,8 @@
     python3 scripts/bench.py [--bin-dir build/src] [--mb 512] [--rtt 20000] [--json]
                              [--compare-bin-dir OTHER/build/src] [--setups 300]
     python3 scripts/bench.py --attacks [--setups 300] [--json]
+    python3 scripts/bench.py --wan-ms 10 [--wan-setups 100]          (bench_wan.py)
+    python3 scripts/bench.py --idle-links 2000 --links 1000,4000,9000 (bench_scale.py)
 
 Starts a route, vnet A serving a sink service (serveid 801) and an echo
 service (serveid 802), and vnet B using both, then measures in one run:
@@ -23,6 +25,10 @@ connection (connect through the use port + the first echoed byte), p50/p99,
 with no attack and during each attack of issue 8 (tests/blackbox/attacks.py,
 each in a process of its own), in one run.
 
+Beside the floor relays, three haproxy instances (TCP mode) in a chain are
+measured as the reference when haproxy is installed, and the CPU time of
+each process during the throughput runs is reported per GiB.
+
 Direct and tunnel runs alternate, after a warm-up of each, so that CPU
 frequency and cache effects hit both alike. The sink and echo services run as
 subprocesses so that the client's GIL does not slow them down.
@@ -33,6 +39,7 @@ import json
 import os
 import random
 import re
+import resource
 import shutil
 import socket
 import statistics
@@ -42,6 +49,8 @@ import sys
 import tempfile
 import threading
 import time
+
+import bench_procs
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 LOOPBACK = "127.0.0.1"
@@ -59,7 +68,7 @@ def serve_forever(kind):
     ls = socket.socket()
     ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     ls.bind((LOOPBACK, 0))
-    ls.listen(64)
+    ls.listen(4096)  # --links opens thousands at once
     print(ls.getsockname()[1], flush=True)
 
     def sink(conn):
@@ -81,6 +90,8 @@ def serve_forever(kind):
                 break
             conn.sendall(data)
 
+    if kind == "mecho":
+        return echo_many(ls)
     handler = sink if kind == "sink" else echo
 
     def run(conn):
@@ -97,6 +108,43 @@ def serve_forever(kind):
 
     threading.Thread(target=accept_loop, daemon=True).start()
     sys.stdin.read()  # returns at EOF: the parent exited or closed the pipe
+
+
+def echo_many(ls):
+    """An echo service for thousands of connections at once (the --links and
+    --idle-links modes): one thread and epoll, where a thread per connection
+    would cost the service more than the tunnel."""
+    import selectors
+    ls.setblocking(False)
+    sel = selectors.DefaultSelector()
+    sel.register(ls, selectors.EVENT_READ)
+    sel.register(sys.stdin, selectors.EVENT_READ)
+    while True:
+        for key, _ in sel.select():
+            if key.fileobj is sys.stdin:
+                return  # the parent exited or closed the pipe
+            if key.fileobj is ls:
+                while True:
+                    try:
+                        conn, _ = ls.accept()
+                    except BlockingIOError:
+                        break
+                    except OSError:
+                        break  # out of descriptors: the next round tries again
+                    conn.setblocking(False)
+                    conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+                    sel.register(conn, selectors.EVENT_READ)
+                continue
+            conn = key.fileobj
+            try:
+                data = conn.recv(65536)
+                if data:
+                    conn.sendall(data)  # small echoes: the send buffer takes them
+                    continue
+            except OSError:
+                pass
+            sel.unregister(conn)
+            conn.close()
 
 
 # ------------------------------------------------------------ measurement
@@ -165,8 +213,17 @@ def percentile(sorted_values, p):
 class Stack:
     """route + vnet A (serving sink and echo) + vnet B (using both)."""
 
-    def __init__(self, bin_dir, log_level, vnet_a_keys="", route_keys="", vnet_keys=""):
+    def __init__(self, bin_dir, log_level, vnet_a_keys="", route_keys="", vnet_keys="",
+                 wan_ms=None, delay_relay=None, daemon_fd_limit=None, route_only_keys="",
+                 route_ips=None):
         self.bin_dir = bin_dir
+        # (listen, vnet A's, vnet B's): the address the route listens on and
+        # the ones each vnet dials, e.g. ("0.0.0.0", "127.0.0.1", "127.0.0.2").
+        self.route_ips = route_ips or (LOOPBACK, LOOPBACK, LOOPBACK)
+        self.route_only_keys = route_only_keys  # more lines for the route's file only
+        self.wan_ms = wan_ms            # a delay relay between each vnet and the route
+        self.delay_relay = delay_relay
+        self.daemon_fd_limit = daemon_fd_limit  # soft RLIMIT_NOFILE the daemons start with
         self.route_keys = route_keys  # more [route] lines for every file
         self.vnet_keys = vnet_keys    # more [vnet] lines for both vnets
         self.log_level = log_level
@@ -174,14 +231,27 @@ class Stack:
         self.dir = tempfile.mkdtemp(prefix="vnet-bench-")
         self.procs = []  # (name, Popen, log path)
 
-    def spawn(self, name, argv, stdout=None):
+    def spawn(self, name, argv, stdout=None, daemon=False):
         log = os.path.join(self.dir, name + ".log")
         err = open(log, "wb")
+        limit = self.daemon_fd_limit if daemon else None
+
+        def start_limit():  # as from a shell: the daemons raise their own limit
+            soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+            resource.setrlimit(resource.RLIMIT_NOFILE, (min(limit, hard), hard))
+
         p = subprocess.Popen(argv, cwd=self.dir, stdin=subprocess.PIPE,
-                             stdout=stdout or err, stderr=err)
+                             stdout=stdout or err, stderr=err,
+                             preexec_fn=start_limit if limit else None)
         err.close()
         self.procs.append((name, p, log))
         return p
+
+    def pid(self, name):
+        for n, p, _ in self.procs:
+            if n == name:
+                return p.pid
+        return None
 
     def log(self, name):
         for n, _, path in self.procs:
@@ -218,42 +288,92 @@ class Stack:
     def start(self):
         self.sink_port = self.service("sink")
         self.echo_port = self.service("echo")
+        self.mecho_port = self.service("mecho")
 
-        cfg = self.write("route.ini", f"[route]\nip=127.0.0.1\nport=0\n{self.route_keys}")
-        self.spawn("route", [os.path.join(self.bin_dir, "route"), "-v", self.log_level, cfg])
+        cfg = self.write("route.ini", f"[route]\nip={self.route_ips[0]}\nport=0\n{self.route_keys}"
+                         f"{self.route_only_keys}")
+        self.spawn("route", [os.path.join(self.bin_dir, "route"), "-v", self.log_level, cfg],
+                   daemon=True)
         rx = re.compile(r"route listening on [0-9.]+:(\d+)")
-        route_port = int(self.wait("the route's port",
-                                   lambda: (rx.search(self.log("route")) or [None, None])[1], 10))
+        self.route_port = route_port = int(self.wait(
+            "the route's port", lambda: (rx.search(self.log("route")) or [None, None])[1], 10))
+        # With --wan-ms each vnet reaches the route through its own delay relay.
+        port_a = self.delay_hop("delay-a", route_port) if self.wan_ms else route_port
+        port_b = self.delay_hop("delay-b", route_port) if self.wan_ms else route_port
 
-        head = f"[route]\nip=127.0.0.1\nport={route_port}\n{self.route_keys}\n"
-        a = self.write("a.ini", head + "[vnet]\nname=bench-a\nterminal=false\n"
+        def head(port, ip, name):
+            return (f"[route]\nip={ip}\nport={port}\n{self.route_keys}\n"
+                    f"[vnet]\nname={name}\nterminal=false\n")
+        a = self.write("a.ini", head(port_a, self.route_ips[1], "bench-a") +
                        f"{self.vnet_keys}{self.vnet_a_keys}\n"
                        f"[serve.sink]\nserveid=801\nport={self.sink_port}\n\n"
-                       f"[serve.echo]\nserveid=802\nport={self.echo_port}\n")
-        self.use_sink, self.use_echo = free_port(), free_port()
-        b = self.write("b.ini", head + "[vnet]\nname=bench-b\nterminal=false\n"
+                       f"[serve.echo]\nserveid=802\nport={self.echo_port}\n\n"
+                       f"[serve.mecho]\nserveid=803\nport={self.mecho_port}\n")
+        self.use_sink, self.use_echo, self.use_mecho = free_port(), free_port(), free_port()
+        b = self.write("b.ini", head(port_b, self.route_ips[2], "bench-b") +
                        f"{self.vnet_keys}\n"
                        f"[use.sink]\nserveid=801\nport={self.use_sink}\n\n"
-                       f"[use.echo]\nserveid=802\nport={self.use_echo}\n")
+                       f"[use.echo]\nserveid=802\nport={self.use_echo}\n\n"
+                       f"[use.mecho]\nserveid=803\nport={self.use_mecho}\n")
         vnet = os.path.join(self.bin_dir, "vnet")
-        self.spawn("vnet-a", [vnet, "-v", self.log_level, a])
-        self.spawn("vnet-b", [vnet, "-v", self.log_level, b])
+        self.spawn("vnet-a", [vnet, "-v", self.log_level, a], daemon=True)
+        self.spawn("vnet-b", [vnet, "-v", self.log_level, b], daemon=True)
 
         self.wait("the echo use port to carry data", lambda: echo_ok(self.use_echo), 20)
         self.wait("the sink use port to carry data", lambda: sink_ok(self.use_sink), 20)
 
+    def delay_hop(self, name, target):
+        """A delay relay (tests/bench/delay_relay.cpp) in front of target:
+        wan_ms each way, a new connection's bytes held 2 * wan_ms more."""
+        p = self.spawn(name, [self.delay_relay, str(self.wan_ms), str(target)],
+                       stdout=subprocess.PIPE)
+        return int(p.stdout.readline())
+
+    def chain(self, name, target, hop, delayed=False):
+        """Three relays in front of target, like use vnet -> route -> serve
+        vnet; delayed: a delay relay between hops as between vnet and route.
+        hop(name, target) starts one relay and returns its port."""
+        for i in range(3):  # i = 0 is the hop next to the service
+            target = hop(f"{name}-{i}", target)
+            if delayed and i < 2:
+                target = self.delay_hop(f"{name}-delay-{i}", target)
+        return target
+
+    def floor_hop(self, floor_relay):
+        def hop(name, target):
+            p = self.spawn(name, [floor_relay, str(target)], stdout=subprocess.PIPE)
+            return int(p.stdout.readline())
+        return hop
+
+    def haproxy_hop(self, haproxy):
+        """One haproxy in TCP mode, one thread, as a relay hop."""
+        def hop(name, target):
+            port = free_port()
+            cfg = self.write(name + ".cfg", (
+                "global\n  nbthread 1\n  maxconn 4000\n"
+                "defaults\n  mode tcp\n  timeout connect 5s\n"
+                "  timeout client 1h\n  timeout server 1h\n"
+                f"listen relay\n  bind 127.0.0.1:{port}\n  server next 127.0.0.1:{target}\n"))
+            self.spawn(name, [haproxy, "-db", "-f", cfg])
+            return port
+        return hop
+
     def start_floor(self, floor_relay):
         """Two chains of three minimal relays, in front of the sink and the
         echo service: the same hop count as the tunnel, at the least cost."""
-        def chain(target, name):
-            for i in range(3):
-                p = self.spawn(f"floor-{name}-{i}", [floor_relay, str(target)],
-                               stdout=subprocess.PIPE)
-                target = int(p.stdout.readline())
-            return target
-        self.floor_sink = chain(self.sink_port, "sink")
-        self.floor_echo = chain(self.echo_port, "echo")
+        hop = self.floor_hop(floor_relay)
+        self.floor_sink = self.chain("floor-sink", self.sink_port, hop)
+        self.floor_echo = self.chain("floor-echo", self.echo_port, hop)
         self.wait("the floor echo chain", lambda: echo_ok(self.floor_echo), 10)
+
+    def start_haproxy(self, haproxy):
+        """The same two chains of three hops with haproxy: the reference
+        relay of the field, measured beside the tunnel and the floor."""
+        hop = self.haproxy_hop(haproxy)
+        self.haproxy_sink = self.chain("haproxy-sink", self.sink_port, hop)
+        self.haproxy_echo = self.chain("haproxy-echo", self.echo_port, hop)
+        self.wait("the haproxy echo chain", lambda: echo_ok(self.haproxy_echo), 10)
+        self.wait("the haproxy sink chain", lambda: sink_ok(self.haproxy_sink), 10)
 
     def dump_logs(self):
         for name, _, path in self.procs:
@@ -347,7 +467,28 @@ def main():
     ap.add_argument("--token", default=None, help="run the route and vnets with this token")
     ap.add_argument("--spacing-ms", type=float, default=20.0,
                     help="--attacks: one setup every this many ms at most (default 20)")
-    ap.add_argument("--_service", choices=("sink", "echo"), help=argparse.SUPPRESS)
+    ap.add_argument("--haproxy", default=shutil.which("haproxy") or "",
+                    help="haproxy binary for the 3-hop reference chain (default: from PATH; "
+                         "'' to skip)")
+    ap.add_argument("--wan-ms", type=float, default=None, metavar="D",
+                    help="WAN mode: a delay relay of D ms each way between each vnet and the "
+                         "route; measures connect + first echo against the 4*D floor")
+    ap.add_argument("--wan-setups", type=int, default=100,
+                    help="--wan-ms: setups measured per path (default 100)")
+    ap.add_argument("--delay-relay", default=None,
+                    help="delay_relay binary (default: BIN_DIR/../tests/delay_relay)")
+    ap.add_argument("--idle-links", type=int, nargs="?", const=2000, default=None, metavar="N",
+                    help="memory mode: RSS of each daemon with N idle links (default 2000) "
+                         "against none, per link")
+    ap.add_argument("--links", default=None, metavar="N,N,...",
+                    help="scaling mode: open N links at once through a use (each echoes once, "
+                         "then stays open), per N: time, rate, per-process CPU, TCP counters")
+    ap.add_argument("--links-window", type=int, default=0, metavar="W",
+                    help="--links: at most W connections opening at a time (default 0: all)")
+    ap.add_argument("--links-settle", type=float, default=65, metavar="S",
+                    help="--links: before each N, wait up to S s for the TIME_WAIT sockets of "
+                         "the round before to expire (default 65; 0: do not wait)")
+    ap.add_argument("--_service", choices=("sink", "echo", "mecho"), help=argparse.SUPPRESS)
     args = ap.parse_args()
 
     if args._service:
@@ -360,14 +501,26 @@ def main():
 
     floor_relay = args.floor_relay or os.path.join(args.bin_dir, "..", "tests", "floor_relay")
     floor_relay = os.path.abspath(floor_relay) if os.access(floor_relay, os.X_OK) else None
+    haproxy = args.haproxy if args.haproxy and os.access(args.haproxy, os.X_OK) else None
 
     if args.attacks:
         return bench_attacks(args)
 
+    # The bench holds one end of every link (--links 9000): it raises its own
+    # descriptor limit; the daemons start with the limit it had and must
+    # raise theirs themselves, as when started from a shell.
+    shell_fd_limit = bench_procs.raise_own_fd_limit()
     route_keys = f"token={args.token}\n" if args.token else ""
     vnet_keys = f"group_key={args.group_key}\n" if args.group_key else ""
+
+    if args.wan_ms is not None or args.links or args.idle_links is not None:
+        import bench_modes
+        return bench_modes.run(args, floor_relay, haproxy, shell_fd_limit,
+                               route_keys=route_keys, vnet_keys=vnet_keys)
+
     stack = Stack(os.path.abspath(args.bin_dir), args.log_level,
-                  route_keys=route_keys, vnet_keys=vnet_keys)
+                  route_keys=route_keys, vnet_keys=vnet_keys,
+                  daemon_fd_limit=shell_fd_limit)
     # The other build may not know the new keys: it runs with none.
     other = (Stack(os.path.abspath(args.compare_bin_dir), args.log_level)
              if args.compare_bin_dir else None)
@@ -377,7 +530,11 @@ def main():
             other.start()
         if floor_relay:
             stack.start_floor(floor_relay)
+        if haproxy:
+            stack.start_haproxy(haproxy)
         results = measure(stack, args, other)
+        if not haproxy:
+            results["haproxy_missing"] = "haproxy not installed (apt-get install -y haproxy)"
     except BaseException:
         stack.dump_logs()
         if other:
@@ -404,7 +561,11 @@ def measure(stack, args, other=None):
         modes["other"] = (other.use_sink, other.use_echo)
     if getattr(stack, "floor_echo", None):
         modes["floor"] = (stack.floor_sink, stack.floor_echo)
+    if getattr(stack, "haproxy_echo", None):
+        modes["haproxy"] = (stack.haproxy_sink, stack.haproxy_echo)
     names = list(modes)
+    meters = {m: bench_procs.CpuMeter(procs) for m, procs in cpu_processes(stack, other).items()
+              if m in modes}
 
     def rotation(i):
         k = i % len(names)
@@ -417,7 +578,15 @@ def measure(stack, args, other=None):
     runs = {m: [] for m in names}
     for r in range(args.rounds):
         for mode in rotation(r):
+            meter = meters.get(mode)
+            if meter:
+                meter.start()
             runs[mode].append(throughput(modes[mode][0], nbytes, payload))
+            if meter:
+                meter.stop()
+    gib = nbytes * args.rounds / (1 << 30)
+    cpu = {m: {name: used / gib for name, used in meter.used.items()}
+           for m, meter in meters.items()}
     direct_mbps = statistics.median(runs["direct"])
     tunnel_mbps = statistics.median(runs["tunnel"])
 
@@ -458,11 +627,11 @@ def measure(stack, args, other=None):
                      "min_us": values[0] / 1000}
 
     floor = {}
-    if "floor" in modes:
-        fmbps = statistics.median(runs["floor"])
-        floor = {"floor": {"MBps": fmbps,
-                           "echo": lat["floor"],
-                           "added_median_us": lat["floor"]["median_us"] - lat["direct"]["median_us"]}}
+    for ref in ("floor", "haproxy"):
+        if ref in modes:
+            floor[ref] = {"MBps": statistics.median(runs[ref]), "echo": lat[ref],
+                          "setup": setup[ref],
+                          "added_median_us": lat[ref]["median_us"] - lat["direct"]["median_us"]}
     compared = {}
     if "other" in modes:
         compared = {"other": {"bin_dir": os.path.abspath(args.compare_bin_dir),
@@ -472,6 +641,7 @@ def measure(stack, args, other=None):
         **floor,
         **compared,
         "setup": setup,
+        "cpu_s_per_GiB": cpu,
         "cpus": os.cpu_count(),
         "throughput": {
             "mib_per_run": args.mb, "rounds": args.rounds,
@@ -486,6 +656,31 @@ def measure(stack, args, other=None):
             "added_p99_us": lat["tunnel"]["p99_us"] - lat["direct"]["p99_us"],
         },
     }
+
+
+def cpu_processes(stack, other=None):
+    """Per mode, the processes whose CPU time a bulk transfer costs."""
+    def tunnel(s):
+        return {"route": s.pid("route"), "use vnet": s.pid("vnet-b"),
+                "serve vnet": s.pid("vnet-a")}
+
+    def chain(name):  # hop 2 is the client's end, like the use vnet
+        return {f"{label} hop": stack.pid(f"{name}-sink-{i}")
+                for i, label in ((2, "use-side"), (1, "middle"), (0, "serve-side"))
+                if stack.pid(f"{name}-sink-{i}")}
+    procs = {"tunnel": tunnel(stack), "floor": chain("floor"), "haproxy": chain("haproxy")}
+    if other:
+        procs["other"] = tunnel(other)
+    return {m: p for m, p in procs.items() if p}
+
+
+def print_cpu(cpu):
+    print()
+    print("CPU seconds per GiB moved, per process (utime + stime from /proc/PID/stat "
+          "around the throughput runs):")
+    for mode, per in cpu.items():
+        figures = ", ".join(f"{name} {value:.2f}" for name, value in per.items())
+        print(f"  {mode:8} {figures}")
 
 
 def print_table(r):
@@ -533,6 +728,22 @@ def print_table(r):
               f"tunnel vs floor: added latency "
               f"{format(e['added_median_us'] - f['added_median_us'], '+.1f')} us, "
               f"throughput x {t['tunnel_MBps'] / f['MBps']:.2f}")
+    if "haproxy" in r:
+        h = r["haproxy"]
+        print()
+        print("haproxy: the same path through 3 haproxy instances (TCP mode, 1 thread each),")
+        print("measured in the same rounds, the reference relay:")
+        print(f"  throughput {h['MBps']:.0f} MB/s; echo median {h['echo']['median_us']:.1f} us "
+              f"({format(h['added_median_us'], '+.1f')} over direct); setup median "
+              f"{h['setup']['median_us']:.1f} us; tunnel vs haproxy: echo "
+              f"{format(e['tunnel']['median_us'] - h['echo']['median_us'], '+.1f')} us, setup "
+              f"{format(su['tunnel']['median_us'] - h['setup']['median_us'], '+.1f')} us, "
+              f"throughput x {t['tunnel_MBps'] / h['MBps']:.2f}")
+    elif "haproxy_missing" in r:
+        print()
+        print(f"haproxy: skipped, {r['haproxy_missing']}")
+    if r.get("cpu_s_per_GiB"):
+        print_cpu(r["cpu_s_per_GiB"])
 
 
 # -------------------------------------------------------- setup under attack
