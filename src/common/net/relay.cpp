@@ -7,7 +7,6 @@
 #include <memory>
 
 #include <boost/asio/post.hpp>
-#include <boost/asio/write.hpp>
 #include <fmt/format.h>
 
 #include "net/pipe_pool.hpp"
@@ -16,180 +15,222 @@
 namespace net {
 namespace {
 
-struct direction_state {
-  std::uint64_t bytes = 0;
-  error_code error;
-  std::uint64_t* meter = nullptr;  // relay_meter's counter for this direction
-  std::size_t since_turn = 0;      // bytes moved since this direction last waited
-
-  void moved(std::size_t n) {
-    bytes += n;
-    since_turn += n;
-    if (meter) *meter += n;
-  }
-};
-
-// How one transfer (what the source holds now) ended.
-enum class outcome { drained, eof, failed };
-
 error_code errno_code(int e) { return error_code(e, asio::error::get_system_category()); }
 bool would_block(int e) { return e == EAGAIN || e == EWOULDBLOCK; }
 bool cannot_splice(int e) { return e == EINVAL || e == ENOSYS; }
 
-// One io_context thread serves every link: a direction whose source never
-// runs dry lets the others run between chunks.
-awaitable<void> take_turns(direction_state& st) {
-  if (st.since_turn < relay_turn_bytes) co_return;
-  st.since_turn = 0;
-  // Named first: no non-trivial temporary inside a co_await (GCC 12, DESIGN §5.11).
-  auto ex = co_await asio::this_coro::executor;
-  co_await asio::post(ex, asio::use_awaitable);
-}
+struct relay_state;
 
-// Writes all of buf to `to` (a non-blocking socket).
-awaitable<error_code> write_all(tcp::socket& to, const char* data, std::size_t n, direction_state& st) {
-  auto [ec, w] = co_await asio::async_write(to, asio::buffer(data, n), use_nothrow);
-  st.moved(w);
-  co_return ec;
-}
+// One direction, driven by readiness callbacks rather than a coroutine: an
+// idle direction is one pending wait and these few words, nothing else.
+// Bytes in flight sit in a pooled pipe (or, on the copying path, a buffer
+// taken for this transfer); both are given back before the next wait for
+// readability.
+struct direction {
+  relay_state* relay = nullptr;
+  tcp::socket* from = nullptr;
+  tcp::socket* to = nullptr;
+  std::uint64_t* meter = nullptr;  // relay_meter's counter for this direction
+  std::uint64_t bytes = 0;
+  error_code error;  // the first that was not a clean EOF
+  bool started = false, done = false;
+  bool copying = false;  // the kernel refused to splice these sockets
+  pipe_pool::lease pipe;
+  std::unique_ptr<char[]> buf;  // copying path: bytes read, not yet written
+  std::size_t buf_from = 0, buf_to = 0;
 
-// The copying path: what the source holds now, through a buffer that lives
-// as long as this transfer.
-awaitable<outcome> copy_now(tcp::socket& from, tcp::socket& to, direction_state& st) {
-  std::unique_ptr<char[]> buf(new char[relay_copy_buffer]);
-  for (;;) {
-    error_code ec;
-    const std::size_t n = from.read_some(asio::buffer(buf.get(), relay_copy_buffer), ec);
-    if (ec == asio::error::would_block) co_return outcome::drained;
-    if (ec == asio::error::eof) co_return outcome::eof;
-    if (ec && ec != asio::error::interrupted) {
-      st.error = ec;
-      co_return outcome::failed;
-    }
-    if (n > 0) {
-      if (auto wec = co_await write_all(to, buf.get(), n, st)) {
-        st.error = wec;
-        co_return outcome::failed;
-      }
-    }
-    co_await take_turns(st);
+  void start();
+  void run();
+  bool flush(bool& blocked);
+  void wait(tcp::socket& s, tcp::socket::wait_type w);
+  void moved(std::size_t n) {
+    bytes += n;
+    if (meter) *meter += n;
   }
+  void end_of_stream();
+  void fail(error_code ec);
+  void finish();
+};
+
+struct relay_state {
+  direction ab, ba;
+  asio::steady_timer signal;  // cancelled when both directions are done
+  explicit relay_state(const asio::any_io_executor& ex) : signal(ex, asio::steady_timer::time_point::max()) {}
+  bool finished() const { return (ab.done || !ab.started) && (ba.done || !ba.started); }
+  void close_both() {
+    error_code ignored;
+    ab.from->close(ignored);
+    ab.to->close(ignored);
+  }
+};
+
+void direction::start() {
+  started = true;
+  // Bytes may already wait in the socket (they came with the opening frame
+  // or behind the prelude's frame): move them before the first wait.
+  run();
 }
 
-// Empties the pipe into `to`, waiting for room when its send buffer is full.
-awaitable<error_code> drain(pipe_pool::lease& p, tcp::socket& to, direction_state& st) {
-  while (p.held > 0) {
-    const ssize_t m = ::splice(p->read_fd, nullptr, to.native_handle(), nullptr, p.held,
+void direction::wait(tcp::socket& s, tcp::socket::wait_type w) {
+  s.async_wait(w, [this](error_code ec) {
+    if (ec) fail(ec);
+    else run();
+  });
+}
+
+// Empties what is in flight (pipe or buffer) into `to`. False: failed (and
+// finished). blocked: `to` is full, a wait for writability is pending.
+bool direction::flush(bool& blocked) {
+  blocked = false;
+  while (pipe && pipe.held > 0) {
+    const ssize_t m = ::splice(pipe->read_fd, nullptr, to->native_handle(), nullptr, pipe.held,
                                SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
     if (m > 0) {
-      p.held -= static_cast<std::size_t>(m);
-      st.moved(static_cast<std::size_t>(m));
+      pipe.held -= static_cast<std::size_t>(m);
+      moved(static_cast<std::size_t>(m));
       continue;
     }
     const int e = m < 0 ? errno : EPIPE;
     if (e == EINTR) continue;
     if (would_block(e)) {
-      auto [ec] = co_await to.async_wait(tcp::socket::wait_write, use_nothrow);
-      if (ec) co_return ec;
-      continue;
+      blocked = true;
+      wait(*to, tcp::socket::wait_write);
+      return true;
     }
-    if (!cannot_splice(e)) co_return errno_code(e);
-    // The source spliced but the destination cannot: copy what the pipe holds.
-    std::unique_ptr<char[]> buf(new char[p.held]);
-    const ssize_t r = ::read(p->read_fd, buf.get(), p.held);
-    if (r <= 0) co_return errno_code(r < 0 ? errno : EIO);
-    p.held -= static_cast<std::size_t>(r);
-    if (auto wec = co_await write_all(to, buf.get(), static_cast<std::size_t>(r), st)) co_return wec;
+    if (!cannot_splice(e)) {
+      fail(errno_code(e));
+      return false;
+    }
+    // The source spliced but the destination cannot: what the pipe holds
+    // goes the copying way.
+    copying = true;
+    buf.reset(new char[pipe.held]);
+    const ssize_t r = ::read(pipe->read_fd, buf.get(), pipe.held);
+    if (r <= 0) {
+      fail(errno_code(r < 0 ? errno : EIO));
+      return false;
+    }
+    pipe.held -= static_cast<std::size_t>(r);
+    buf_from = 0;
+    buf_to = static_cast<std::size_t>(r);
   }
-  co_return error_code{};
+  while (buf_from < buf_to) {
+    error_code ec;
+    const std::size_t w = to->write_some(asio::buffer(buf.get() + buf_from, buf_to - buf_from), ec);
+    buf_from += w;
+    moved(w);
+    if (ec == asio::error::would_block) {
+      blocked = true;
+      wait(*to, tcp::socket::wait_write);
+      return true;
+    }
+    if (ec && ec != asio::error::interrupted) {
+      fail(ec);
+      return false;
+    }
+  }
+  return true;
 }
 
-// Moves what the source holds now, chunk by chunk through a pooled pipe,
-// until it has no more (drained), ends (eof) or fails.
-awaitable<outcome> splice_now(tcp::socket& from, tcp::socket& to, direction_state& st,
-                              pipe_pool& pool) {
-  if (pool.splice_disabled) co_return co_await copy_now(from, to, st);
-  auto p = pool.take();
-  if (!p) co_return co_await copy_now(from, to, st);  // no descriptors for a pipe
+void direction::run() {
+  auto& pool = pipe_pool::local();
+  std::size_t turn = 0;
   for (;;) {
-    const ssize_t n = ::splice(from.native_handle(), nullptr, p->write_fd, nullptr, p->capacity,
-                               SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
-    if (n == 0) co_return outcome::eof;
-    if (n < 0) {
+    bool blocked = false;
+    if (!flush(blocked) || blocked) return;
+    if (turn >= relay_turn_bytes) {
+      // One io_context thread serves every link: a source that never runs
+      // dry lets the others run between chunks.
+      asio::post(from->get_executor(), [this] { run(); });
+      return;
+    }
+    if (!copying && !pool.splice_disabled && !pipe) pipe = pool.take();
+    if (pipe) {
+      const ssize_t n = ::splice(from->native_handle(), nullptr, pipe->write_fd, nullptr, pipe->capacity,
+                                 SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
+      if (n > 0) {
+        pipe.held = static_cast<std::size_t>(n);
+        turn += static_cast<std::size_t>(n);
+        continue;
+      }
+      if (n == 0) return end_of_stream();
       const int e = errno;
       if (e == EINTR) continue;
-      if (would_block(e)) co_return outcome::drained;
-      if (cannot_splice(e)) {
-        p.reset();
-        co_return co_await copy_now(from, to, st);
+      if (would_block(e)) {
+        pipe.reset();  // idle: no pipe held while waiting
+        return wait(*from, tcp::socket::wait_read);
       }
-      st.error = errno_code(e);
-      co_return outcome::failed;
+      if (!cannot_splice(e)) return fail(errno_code(e));
+      copying = true;
+      pipe.reset();
+      continue;
     }
-    p.held = static_cast<std::size_t>(n);
-    if (auto ec = co_await drain(p, to, st)) {
-      st.error = ec;
-      co_return outcome::failed;  // the lease closes the pipe if bytes are left in it
+    // The copying path (no splice here, or no descriptor for a pipe).
+    if (!buf) buf.reset(new char[relay_copy_buffer]);
+    error_code ec;
+    const std::size_t n = from->read_some(asio::buffer(buf.get(), relay_copy_buffer), ec);
+    if (ec == asio::error::would_block) {
+      buf.reset();  // idle: no buffer held while waiting
+      return wait(*from, tcp::socket::wait_read);
     }
-    co_await take_turns(st);
+    if (ec == asio::error::eof) return end_of_stream();
+    if (ec && ec != asio::error::interrupted) return fail(ec);
+    buf_from = 0;
+    buf_to = n;
+    turn += n;
   }
 }
 
-awaitable<void> pump(tcp::socket& from, tcp::socket& to, direction_state& st) {
-  auto& pool = pipe_pool::local();
-  for (;;) {
-    // Move first, then wait: bytes may already sit in the socket (they came
-    // with the opening frame or behind the prelude's frame).
-    const outcome o = co_await splice_now(from, to, st, pool);
-    if (o == outcome::eof) {
-      // Half-close: the FIN travels on, the other direction keeps flowing.
-      error_code ignored;
-      to.shutdown(tcp::socket::shutdown_send, ignored);
-      co_return;
-    }
-    if (o == outcome::failed) break;
-    st.since_turn = 0;
-    auto [ec] = co_await from.async_wait(tcp::socket::wait_read, use_nothrow);
-    if (ec) {
-      st.error = ec;
-      break;
-    }
-  }
-  // A real failure: end both directions now, the other pump unblocks with an error.
+void direction::end_of_stream() {
+  // Half-close: the FIN travels on, the other direction keeps flowing.
   error_code ignored;
-  from.close(ignored);
-  to.close(ignored);
+  to->shutdown(tcp::socket::shutdown_send, ignored);
+  finish();
 }
 
-awaitable<void> pump_after(const relay_prelude& prelude, tcp::socket& from, tcp::socket& to,
-                           direction_state& st) {
-  if (prelude && !co_await prelude()) {
-    error_code ignored;
-    from.close(ignored);
-    to.close(ignored);
-    co_return;
-  }
-  co_await pump(from, to, st);
+void direction::fail(error_code ec) {
+  if (!error) error = ec;
+  // A real failure: end both directions now; the other one's pending wait
+  // ends with operation_aborted.
+  relay->close_both();
+  finish();
+}
+
+void direction::finish() {
+  done = true;
+  pipe.reset();  // closed rather than pooled if it still holds bytes
+  buf.reset();
+  buf_from = buf_to = 0;
+  if (relay->finished()) relay->signal.cancel();
 }
 
 }  // namespace
 
 awaitable<relay_stats> relay(tcp::socket& a, tcp::socket& b, relay_meter meter,
                              relay_prelude before_b_to_a) {
-  // splice(2) and the copying path's reads must never block the thread.
+  // splice(2) and the copying path's reads and writes must never block the thread.
   error_code ignored;
   a.non_blocking(true, ignored);
   b.non_blocking(true, ignored);
-  direction_state ab, ba;
-  ab.meter = meter.a_to_b;
-  ba.meter = meter.b_to_a;
-  co_await (pump(a, b, ab) && pump_after(before_b_to_a, b, a, ba));
+  relay_state r(a.get_executor());
+  r.ab.relay = r.ba.relay = &r;
+  r.ab.from = r.ba.to = &a;
+  r.ab.to = r.ba.from = &b;
+  r.ab.meter = meter.a_to_b;
+  r.ba.meter = meter.b_to_a;
+  r.ab.start();
+  if (before_b_to_a && !co_await before_b_to_a()) {
+    r.close_both();
+  } else {
+    r.ba.start();
+  }
+  while (!r.finished()) co_await r.signal.async_wait(use_nothrow);
   relay_stats st;
-  st.a_to_b = ab.bytes;
-  st.b_to_a = ba.bytes;
-  st.error = ab.error ? ab.error : ba.error;
+  st.a_to_b = r.ab.bytes;
+  st.b_to_a = r.ba.bytes;
+  st.error = r.ab.error ? r.ab.error : r.ba.error;
   if (st.error == asio::error::operation_aborted || st.error == asio::error::bad_descriptor)
-    st.error = ab.error == st.error ? ba.error : ab.error;
+    st.error = r.ab.error == st.error ? r.ba.error : r.ab.error;
   co_return st;
 }
 
