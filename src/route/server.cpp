@@ -192,10 +192,14 @@ net::awaitable<void> server::handle(net::tcp::socket s) {
       spdlog::warn("connection from {} dropped during handshake: {}", from, pec.message());
     co_return;
   }
+  // Spawned, not awaited: a link lives for hours inside handle_plain, and
+  // this frame (the peek's timer and result, ~1 KB) would live as long.
   if (first == net::tls_handshake_byte)
-    co_await handle_tls(std::move(s), std::move(from), std::move(address), deadline);
+    net::asio::co_spawn(ex_, handle_tls(std::move(s), std::move(from), std::move(address), deadline),
+                        net::log_exception{"route connection"});
   else
-    co_await handle_plain(std::move(s), std::move(from), deadline);
+    net::asio::co_spawn(ex_, handle_plain(std::move(s), std::move(from), deadline),
+                        net::log_exception{"route connection"});
 }
 
 net::awaitable<void> server::handle_plain(net::tcp::socket s, std::string from,
