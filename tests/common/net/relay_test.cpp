@@ -145,6 +145,7 @@ TEST(Relay, BytesThatArrivedBeforeTheRelayStartedAreCarried) {
   asio::co_spawn(f.io, [&]() -> asio::awaitable<void> {
     for (auto* s : {&f.left.a, &f.right.a}) {
       auto [ec] = co_await s->async_wait(tcp::socket::wait_read, use_nothrow);
+      EXPECT_FALSE(ec) << ec.message();
       asio::read(*s, asio::buffer(s == &f.left.a ? opening_a : opening_b));
     }
     read_openings = true;
