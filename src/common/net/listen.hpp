@@ -1,6 +1,7 @@
 #pragma once
 // Incoming connections: a listening acceptor and an accept loop that never
 // dies.
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <string>
@@ -11,6 +12,10 @@ namespace net {
 
 // Opens a listening acceptor (SO_REUSEADDR) on ip:port.
 error_code listen(tcp::acceptor& a, const std::string& ip, std::uint16_t port);
+
+// Connections accepted at once, beyond the first, each time the listen
+// queue is found non-empty.
+inline constexpr std::size_t accept_batch = 64;
 
 // Accepts until the acceptor is closed. Never dies on EMFILE and friends:
 // logs (once per streak) and backs off 100 ms. `on_accept` takes ownership of
