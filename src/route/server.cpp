@@ -26,6 +26,9 @@ std::string version_error(std::uint16_t theirs) {
                      theirs, protocol::version);
 }
 
+// More queued connections taken at once (see net::accept_loop).
+constexpr std::size_t route_accept_batch = 64;
+
 std::vector<std::uint8_t> error_frame(protocol::errc code, const std::string& text) {
   return protocol::encode(protocol::error{static_cast<std::uint16_t>(code), text});
 }
@@ -69,7 +72,8 @@ net::awaitable<void> server::run() {
     net::asio::co_spawn(ex_, handle(std::move(s)), net::log_exception{"route connection"});
   };
   std::function<bool()> on_exhausted = [this] { return shed_for_descriptors(); };
-  co_await net::accept_loop(acceptor_, "route", std::move(on_accept), std::move(on_exhausted));
+  co_await net::accept_loop(acceptor_, "route", std::move(on_accept), std::move(on_exhausted),
+                            route_accept_batch);
 }
 
 void server::make_room() {

@@ -134,10 +134,10 @@ class accept_streak {
 
 awaitable<void> accept_loop(tcp::acceptor& a, std::string what,
                             std::function<void(tcp::socket)> on_accept,
-                            std::function<bool()> on_exhausted) {
+                            std::function<bool()> on_exhausted, std::size_t batch) {
   accept_streak streak(what, static_cast<bool>(on_exhausted));
   error_code nbec;
-  a.non_blocking(true, nbec);  // the batch below must never block the thread
+  if (batch > 0) a.non_blocking(true, nbec);  // the batch below must never block the thread
   for (;;) {
     auto accepted = co_await a.async_accept(use_nothrow);
     auto ec = std::get<0>(accepted);
@@ -160,12 +160,7 @@ awaitable<void> accept_loop(tcp::acceptor& a, std::string what,
     streak.accepted();
     tune(socket);
     on_accept(std::move(socket));
-    // Take what else waits in the listen queue now, up to a batch. One
-    // accept per turn of the io_context falls behind in a burst (thousands
-    // of clients at once, each turn also runs every other connection's
-    // handlers): the queue, capped at net.core.somaxconn, overflows and the
-    // kernel drops SYNs that clients resend only after 1 s, 3 s, 7 s.
-    for (std::size_t i = 0; i < accept_batch; ++i) {
+    for (std::size_t i = 0; i < batch; ++i) {
       error_code bec;
       tcp::socket more = a.accept(bec);  // non-blocking: would_block when the queue is empty
       // Errors (EMFILE...) are left to the async accept above, with its backoff.

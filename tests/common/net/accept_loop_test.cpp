@@ -26,7 +26,7 @@ TEST(AcceptLoop, TakesTheWholeQueueInOneTurn) {
     ++accepted;
     kept.push_back(std::move(s));
   };
-  asio::co_spawn(io, net::accept_loop(acceptor, "test", on_accept), [](std::exception_ptr e) {
+  asio::co_spawn(io, net::accept_loop(acceptor, "test", on_accept, {}, 64), [](std::exception_ptr e) {
     if (e) std::rethrow_exception(e);
   });
   // A few handlers, not one per connection: one accept per turn would need 40.
