@@ -55,6 +55,11 @@ pipe_pool::lease pipe_pool::take() {
     if (::pipe2(fds, O_NONBLOCK | O_CLOEXEC) != 0) return {};
     p.read_fd = fds[0];
     p.write_fd = fds[1];
+    // Bigger than the default 64 KiB: a bulk transfer moves in fewer system
+    // calls. Best effort: past the user's pipe budget (pipe-user-pages-soft)
+    // the kernel refuses, and the default size does. Pages are taken only
+    // while bytes sit in the pipe.
+    ::fcntl(p.write_fd, F_SETPIPE_SZ, static_cast<int>(pipe_size));
     const int size = ::fcntl(p.write_fd, F_GETPIPE_SZ);
     p.capacity = size > 0 ? static_cast<std::size_t>(size) : 4096;
   }
