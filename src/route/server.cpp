@@ -26,6 +26,9 @@ std::string version_error(std::uint16_t theirs) {
                      theirs, protocol::version);
 }
 
+// More queued connections taken at once (see net::accept_loop).
+constexpr std::size_t route_accept_batch = 64;
+
 std::vector<std::uint8_t> error_frame(protocol::errc code, const std::string& text) {
   return protocol::encode(protocol::error{static_cast<std::uint16_t>(code), text});
 }
@@ -69,7 +72,8 @@ net::awaitable<void> server::run() {
     net::asio::co_spawn(ex_, handle(std::move(s)), net::log_exception{"route connection"});
   };
   std::function<bool()> on_exhausted = [this] { return shed_for_descriptors(); };
-  co_await net::accept_loop(acceptor_, "route", std::move(on_accept), std::move(on_exhausted));
+  co_await net::accept_loop(acceptor_, "route", std::move(on_accept), std::move(on_exhausted),
+                            route_accept_batch);
 }
 
 void server::make_room() {
@@ -192,10 +196,14 @@ net::awaitable<void> server::handle(net::tcp::socket s) {
       spdlog::warn("connection from {} dropped during handshake: {}", from, pec.message());
     co_return;
   }
+  // Spawned, not awaited: a link lives for hours inside handle_plain, and
+  // this frame (the peek's timer and result, ~1 KB) would live as long.
   if (first == net::tls_handshake_byte)
-    co_await handle_tls(std::move(s), std::move(from), std::move(address), deadline);
+    net::asio::co_spawn(ex_, handle_tls(std::move(s), std::move(from), std::move(address), deadline),
+                        net::log_exception{"route connection"});
   else
-    co_await handle_plain(std::move(s), std::move(from), deadline);
+    net::asio::co_spawn(ex_, handle_plain(std::move(s), std::move(from), deadline),
+                        net::log_exception{"route connection"});
 }
 
 net::awaitable<void> server::handle_plain(net::tcp::socket s, std::string from,

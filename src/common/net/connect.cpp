@@ -134,8 +134,10 @@ class accept_streak {
 
 awaitable<void> accept_loop(tcp::acceptor& a, std::string what,
                             std::function<void(tcp::socket)> on_accept,
-                            std::function<bool()> on_exhausted) {
+                            std::function<bool()> on_exhausted, std::size_t batch) {
   accept_streak streak(what, static_cast<bool>(on_exhausted));
+  error_code nbec;
+  if (batch > 0) a.non_blocking(true, nbec);  // the batch below must never block the thread
   for (;;) {
     auto accepted = co_await a.async_accept(use_nothrow);
     auto ec = std::get<0>(accepted);
@@ -158,6 +160,15 @@ awaitable<void> accept_loop(tcp::acceptor& a, std::string what,
     streak.accepted();
     tune(socket);
     on_accept(std::move(socket));
+    for (std::size_t i = 0; i < batch; ++i) {
+      error_code bec;
+      tcp::socket more = a.accept(bec);  // non-blocking: would_block when the queue is empty
+      // Errors (EMFILE...) are left to the async accept above, with its backoff.
+      if (bec) break;
+      streak.accepted();
+      tune(more);
+      on_accept(std::move(more));
+    }
   }
 }
 

@@ -1,76 +1,238 @@
 #include "net/relay.hpp"
 
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <memory>
 
-#include <boost/asio/write.hpp>
+#include <boost/asio/post.hpp>
 #include <fmt/format.h>
 
+#include "net/pipe_pool.hpp"
 #include "text/bytes.hpp"
 
 namespace net {
 namespace {
 
-struct direction_state {
-  std::uint64_t bytes = 0;
-  error_code error;
+error_code errno_code(int e) { return error_code(e, asio::error::get_system_category()); }
+bool would_block(int e) { return e == EAGAIN || e == EWOULDBLOCK; }
+bool cannot_splice(int e) { return e == EINVAL || e == ENOSYS; }
+
+struct relay_state;
+
+// One direction, driven by readiness callbacks rather than a coroutine: an
+// idle direction is one pending wait and these few words, nothing else.
+// Bytes in flight sit in a pooled pipe (or, on the copying path, a buffer
+// taken for this transfer); both are given back before the next wait for
+// readability.
+struct direction {
+  relay_state* relay = nullptr;
+  tcp::socket* from = nullptr;
+  tcp::socket* to = nullptr;
   std::uint64_t* meter = nullptr;  // relay_meter's counter for this direction
+  std::uint64_t bytes = 0;
+  error_code error;  // the first that was not a clean EOF
+  bool started = false, done = false;
+  bool copying = false;  // the kernel refused to splice these sockets
+  pipe_pool::lease pipe;
+  std::unique_ptr<char[]> buf;  // copying path: bytes read, not yet written
+  std::size_t buf_from = 0, buf_to = 0;
+
+  void start();
+  void run();
+  bool flush(bool& blocked);
+  void wait(tcp::socket& s, tcp::socket::wait_type w);
+  void moved(std::size_t n) {
+    bytes += n;
+    if (meter) *meter += n;
+  }
+  void end_of_stream();
+  void fail(error_code ec);
+  void finish();
 };
 
-awaitable<void> pump(tcp::socket& from, tcp::socket& to, direction_state& st) {
-  std::size_t size = relay_initial_buffer;
-  std::unique_ptr<char[]> buf(new char[size]);
-  for (;;) {
-    auto [rec, n] = co_await from.async_read_some(asio::buffer(buf.get(), size), use_nothrow);
-    if (n > 0) {
-      auto [wec, w] = co_await asio::async_write(to, asio::buffer(buf.get(), n), use_nothrow);
-      st.bytes += w;
-      if (st.meter) *st.meter += w;
-      if (wec) {
-        st.error = wec;
-        break;
-      }
-      if (n == size && size < relay_buffer_size) {
-        size = relay_buffer_size;  // a full read: this is a bulk transfer
-        buf.reset(new char[size]);
-      }
+struct relay_state {
+  direction ab, ba;
+  asio::steady_timer signal;  // cancelled when both directions are done
+  explicit relay_state(const asio::any_io_executor& ex) : signal(ex, asio::steady_timer::time_point::max()) {}
+  bool finished() const { return (ab.done || !ab.started) && (ba.done || !ba.started); }
+  void close_both() {
+    error_code ignored;
+    ab.from->close(ignored);
+    ab.to->close(ignored);
+  }
+};
+
+void direction::start() {
+  started = true;
+  // Bytes may already wait in the socket (they came with the opening frame
+  // or behind the prelude's frame): move them before the first wait.
+  run();
+}
+
+void direction::wait(tcp::socket& s, tcp::socket::wait_type w) {
+  s.async_wait(w, [this](error_code ec) {
+    if (ec) fail(ec);
+    else run();
+  });
+}
+
+// Empties what is in flight (pipe or buffer) into `to`. False: failed (and
+// finished). blocked: `to` is full, a wait for writability is pending.
+bool direction::flush(bool& blocked) {
+  blocked = false;
+  while (pipe && pipe.held > 0) {
+    const ssize_t m = ::splice(pipe->read_fd, nullptr, to->native_handle(), nullptr, pipe.held,
+                               SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
+    if (m > 0) {
+      pipe.held -= static_cast<std::size_t>(m);
+      moved(static_cast<std::size_t>(m));
+      continue;
     }
-    if (rec == asio::error::eof) {
-      // Half-close: the FIN travels on, the other direction keeps flowing.
-      error_code ignored;
-      to.shutdown(tcp::socket::shutdown_send, ignored);
-      co_return;
+    const int e = m < 0 ? errno : EPIPE;
+    if (e == EINTR) continue;
+    if (would_block(e)) {
+      blocked = true;
+      wait(*to, tcp::socket::wait_write);
+      return true;
     }
-    if (rec) {
-      st.error = rec;
-      break;
+    if (!cannot_splice(e)) {
+      fail(errno_code(e));
+      return false;
+    }
+    // The source spliced but the destination cannot: what the pipe holds
+    // goes the copying way.
+    copying = true;
+    buf.reset(new char[pipe.held]);
+    const ssize_t r = ::read(pipe->read_fd, buf.get(), pipe.held);
+    if (r <= 0) {
+      fail(errno_code(r < 0 ? errno : EIO));
+      return false;
+    }
+    pipe.held -= static_cast<std::size_t>(r);
+    buf_from = 0;
+    buf_to = static_cast<std::size_t>(r);
+  }
+  while (buf_from < buf_to) {
+    error_code ec;
+    const std::size_t w = to->write_some(asio::buffer(buf.get() + buf_from, buf_to - buf_from), ec);
+    buf_from += w;
+    moved(w);
+    if (ec == asio::error::would_block) {
+      blocked = true;
+      wait(*to, tcp::socket::wait_write);
+      return true;
+    }
+    if (ec && ec != asio::error::interrupted) {
+      fail(ec);
+      return false;
     }
   }
-  // A real failure: end both directions now, the other pump unblocks with an error.
+  return true;
+}
+
+void direction::run() {
+  auto& pool = pipe_pool::local();
+  std::size_t turn = 0;
+  for (;;) {
+    bool blocked = false;
+    if (!flush(blocked) || blocked) return;
+    if (turn >= relay_turn_bytes) {
+      // One io_context thread serves every link: a source that never runs
+      // dry lets the others run between chunks.
+      asio::post(from->get_executor(), [this] { run(); });
+      return;
+    }
+    if (!copying && !pool.splice_disabled && !pipe) pipe = pool.take();
+    if (pipe) {
+      const ssize_t n = ::splice(from->native_handle(), nullptr, pipe->write_fd, nullptr, pipe->capacity,
+                                 SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
+      if (n > 0) {
+        pipe.held = static_cast<std::size_t>(n);
+        turn += static_cast<std::size_t>(n);
+        continue;
+      }
+      if (n == 0) return end_of_stream();
+      const int e = errno;
+      if (e == EINTR) continue;
+      if (would_block(e)) {
+        pipe.reset();  // idle: no pipe held while waiting
+        return wait(*from, tcp::socket::wait_read);
+      }
+      if (!cannot_splice(e)) return fail(errno_code(e));
+      copying = true;
+      pipe.reset();
+      continue;
+    }
+    // The copying path (no splice here, or no descriptor for a pipe).
+    if (!buf) buf.reset(new char[relay_copy_buffer]);
+    error_code ec;
+    const std::size_t n = from->read_some(asio::buffer(buf.get(), relay_copy_buffer), ec);
+    if (ec == asio::error::would_block) {
+      buf.reset();  // idle: no buffer held while waiting
+      return wait(*from, tcp::socket::wait_read);
+    }
+    if (ec == asio::error::eof) return end_of_stream();
+    if (ec && ec != asio::error::interrupted) return fail(ec);
+    buf_from = 0;
+    buf_to = n;
+    turn += n;
+  }
+}
+
+void direction::end_of_stream() {
+  // Half-close: the FIN travels on, the other direction keeps flowing.
   error_code ignored;
-  from.close(ignored);
-  to.close(ignored);
+  to->shutdown(tcp::socket::shutdown_send, ignored);
+  finish();
+}
+
+void direction::fail(error_code ec) {
+  if (!error) error = ec;
+  // A real failure: end both directions now; the other one's pending wait
+  // ends with operation_aborted.
+  relay->close_both();
+  finish();
+}
+
+void direction::finish() {
+  done = true;
+  pipe.reset();  // closed rather than pooled if it still holds bytes
+  buf.reset();
+  buf_from = buf_to = 0;
+  if (relay->finished()) relay->signal.cancel();
 }
 
 }  // namespace
 
-awaitable<relay_stats> relay(tcp::socket& a, tcp::socket& b, relay_meter meter) {
-  direction_state ab, ba;
-  ab.meter = meter.a_to_b;
-  ba.meter = meter.b_to_a;
-  co_await (pump(a, b, ab) && pump(b, a, ba));
+awaitable<relay_stats> relay(tcp::socket& a, tcp::socket& b, relay_meter meter,
+                             relay_prelude before_b_to_a) {
+  // splice(2) and the copying path's reads and writes must never block the thread.
+  error_code ignored;
+  a.non_blocking(true, ignored);
+  b.non_blocking(true, ignored);
+  relay_state r(a.get_executor());
+  r.ab.relay = r.ba.relay = &r;
+  r.ab.from = r.ba.to = &a;
+  r.ab.to = r.ba.from = &b;
+  r.ab.meter = meter.a_to_b;
+  r.ba.meter = meter.b_to_a;
+  r.ab.start();
+  if (before_b_to_a && !co_await before_b_to_a()) {
+    r.close_both();
+  } else {
+    r.ba.start();
+  }
+  while (!r.finished()) co_await r.signal.async_wait(use_nothrow);
   relay_stats st;
-  st.a_to_b = ab.bytes;
-  st.b_to_a = ba.bytes;
-  st.error = ab.error ? ab.error : ba.error;
+  st.a_to_b = r.ab.bytes;
+  st.b_to_a = r.ba.bytes;
+  st.error = r.ab.error ? r.ab.error : r.ba.error;
   if (st.error == asio::error::operation_aborted || st.error == asio::error::bad_descriptor)
-    st.error = ab.error == st.error ? ba.error : ab.error;
+    st.error = r.ab.error == st.error ? r.ba.error : r.ab.error;
   co_return st;
 }
-
-}  // namespace net
-
-namespace net {
-
 
 std::string link_summary(const relay_stats& st, std::chrono::steady_clock::duration took,
                          const char* up, const char* down) {

@@ -1,0 +1,81 @@
+#include "net/pipe_pool.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <csignal>
+
+namespace net {
+namespace {
+
+void close_pipe(const pipe_pool::pipe& p) {
+  ::close(p.read_fd);
+  ::close(p.write_fd);
+}
+
+}  // namespace
+
+pipe_pool::lease& pipe_pool::lease::operator=(lease&& o) noexcept {
+  if (this != &o) {
+    reset();
+    pool_ = o.pool_;
+    p_ = o.p_;
+    held = o.held;
+    o.pool_ = nullptr;
+  }
+  return *this;
+}
+
+void pipe_pool::lease::reset() {
+  if (!pool_) return;
+  pool_->give_back(p_, held == 0);
+  pool_ = nullptr;
+  held = 0;
+}
+
+pipe_pool::pipe_pool(std::size_t max_spare) : max_spare_(max_spare) {
+  spare_.reserve(max_spare_);
+  // splice(2) into a socket whose peer has gone raises SIGPIPE (it has no
+  // MSG_NOSIGNAL, unlike Asio's send): the error must come back as EPIPE,
+  // never kill the daemon.
+  std::signal(SIGPIPE, SIG_IGN);
+}
+
+pipe_pool::~pipe_pool() {
+  for (const auto& p : spare_) close_pipe(p);
+}
+
+pipe_pool::lease pipe_pool::take() {
+  pipe p;
+  if (!spare_.empty()) {
+    p = spare_.back();
+    spare_.pop_back();
+  } else {
+    int fds[2];
+    if (::pipe2(fds, O_NONBLOCK | O_CLOEXEC) != 0) return {};
+    p.read_fd = fds[0];
+    p.write_fd = fds[1];
+    // Bigger than the default 64 KiB: a bulk transfer moves in fewer system
+    // calls. Best effort: past the user's pipe budget (pipe-user-pages-soft)
+    // the kernel refuses, and the default size does. Pages are taken only
+    // while bytes sit in the pipe.
+    ::fcntl(p.write_fd, F_SETPIPE_SZ, static_cast<int>(pipe_size));
+    const int size = ::fcntl(p.write_fd, F_GETPIPE_SZ);
+    p.capacity = size > 0 ? static_cast<std::size_t>(size) : 4096;
+  }
+  ++in_use_;
+  return lease(this, p);
+}
+
+void pipe_pool::give_back(pipe p, bool empty) {
+  --in_use_;
+  if (empty && spare_.size() < max_spare_) spare_.push_back(p);
+  else close_pipe(p);
+}
+
+pipe_pool& pipe_pool::local() {
+  thread_local pipe_pool pool;
+  return pool;
+}
+
+}  // namespace net
