@@ -40,6 +40,9 @@ struct route_limits {
   bool operator==(const route_limits&) const = default;
 };
 inline constexpr unsigned max_limit = 1000000;
+// [vnet] max_idle_links: 0 (no pools) to this; the route's own quota of idle
+// links per vnet (64 by default) is the real bound.
+inline constexpr unsigned max_idle_links_bound = 1024;
 
 // The keys of route_limits, for the loader, warnings and reload summaries.
 struct route_limit_key {
@@ -125,6 +128,10 @@ struct vnet_config {
   // [vnet] max_links_per_serve: links accepted at once per serve this vnet
   // offers; more are refused (the route tells the use side why).
   unsigned max_links_per_serve = 512;
+  // [vnet] max_idle_links: the most idle links each pool (use side, serve
+  // side) keeps open to the route ahead of need; 0 = no pools (every link
+  // is opened when needed, one round trip slower).
+  unsigned max_idle_links = 16;
   bool log_links = false;    // [vnet] log_links: a line per finished link (bytes, duration)
   endpoint metrics;          // [vnet] metrics: HTTP /metrics; ip empty = off
   std::string status_token;  // [vnet] status_token: required when metrics listens beyond loopback

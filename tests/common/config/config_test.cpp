@@ -186,6 +186,10 @@ TEST(Defaults, RouteLimits) {
   EXPECT_EQ(parse_vnet_config("[route]\nip=::1\nport=1\n[vnet]\nmax_links_per_serve=3\n", "t.ini")
                 .max_links_per_serve,
             3u);
+  EXPECT_EQ(parse_vnet_config("[route]\nip=::1\nport=1\n", "t.ini").max_idle_links, 16u);
+  EXPECT_EQ(parse_vnet_config("[route]\nip=::1\nport=1\n[vnet]\nmax_idle_links=0\n", "t.ini").max_idle_links, 0u);
+  EXPECT_EQ(parse_vnet_config("[route]\nip=::1\nport=1\n[vnet]\nmax_idle_links=1024\n", "t.ini").max_idle_links,
+            1024u);
   // The route's quotas are at home in a vnet's [route] too (one file for both).
   EXPECT_TRUE(parse_vnet_config("[route]\nip=::1\nport=1\nmax_unidentified=9\n", "t.ini")
                   .warnings.empty());
