@@ -31,12 +31,24 @@ client::client(net::asio::any_io_executor ex, config::vnet_config cfg)
       serves_(ex, ctx_),
       uses_(ex, ctx_),
       unserve_(ex, ctx_, serves_),
+      use_pool_(ex, ctx_, protocol::pool_role::use),
+      serve_pool_(ex, ctx_, protocol::pool_role::serve,
+                  [this](pooled_link link, protocol::link_assign a) { serves_.on_assign(std::move(link), a); }),
       retry_timer_(ex) {
   ctx_.cfg = &cfg_;
   ctx_.send = [this](const protocol::message& m) { send(m); };
   ctx_.group = &group_;
   ctx_.keys = link_keys_;
   ctx_.tickets = &tickets_;
+  ctx_.use_pool = &use_pool_;
+  use_pool_.wanted = [this] {
+    return std::any_of(uses_.entries().begin(), uses_.entries().end(),
+                       [](const use_entry& e) { return e.state == use_state::listening; });
+  };
+  serve_pool_.wanted = [this] {
+    return std::any_of(serves_.entries().begin(), serves_.entries().end(),
+                       [](const serve_entry& e) { return e.state == serve_state::registered; });
+  };
   serves_.load(cfg_.serves);
   uses_.load(cfg_.uses);
   cfg_.serves.clear();  // the tables own them from here on
@@ -230,6 +242,10 @@ net::awaitable<std::string> client::run_session(net::tls_stream& s) {
 
   serves_.on_connected();
   tickets_.on_connected();  // the first batch, before the first link needs one
+  // Idle links wait for a serve registered or a use listening (wanted), and
+  // each for a ticket of that first batch.
+  use_pool_.on_session();
+  serve_pool_.on_session();
   auto r = co_await (read_loop(s) || outbox_->run(s) || heartbeat(interval) || watchdog(silence));
   std::string reason;
   switch (r.index()) {
@@ -248,6 +264,8 @@ net::awaitable<std::string> client::run_session(net::tls_stream& s) {
   ctx_.session.reset();
   outbox_.reset();
   fail_requests("lost the route");
+  use_pool_.on_disconnected();
+  serve_pool_.on_disconnected();
   tickets_.on_disconnected();
   serves_.on_disconnected();
   uses_.on_disconnected();
@@ -266,6 +284,9 @@ net::awaitable<std::string> client::read_loop(net::tls_stream& s) {
     last_seen_ = std::chrono::steady_clock::now();
     on_message(msg);
     if (!fatal_.empty()) co_return fatal_;
+    // A use may listen or a serve be registered now: the pools follow.
+    use_pool_.adjust();
+    serve_pool_.adjust();
   }
 }
 

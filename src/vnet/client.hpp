@@ -14,6 +14,7 @@
 #include "net/frame_io.hpp"
 #include "net/tls.hpp"
 #include "net/time.hpp"
+#include "vnet/link_pool.hpp"
 #include "vnet/route_context.hpp"
 #include "vnet/serves.hpp"
 #include "vnet/ticket_stock.hpp"
@@ -108,6 +109,10 @@ class client {
   serve_table serves_;
   use_table uses_;
   unserve_host unserve_;
+  // Idle links to the route for each role (protocol 5): filled after the
+  // welcome, emptied when the session ends.
+  link_pool use_pool_;
+  link_pool serve_pool_;
   std::optional<net::outbox> outbox_;
   net::tcp::socket* socket_ = nullptr;  // the control socket while connected
   net::asio::steady_timer retry_timer_;

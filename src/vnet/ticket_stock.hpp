@@ -19,9 +19,12 @@ namespace vnet {
 
 class ticket_stock {
  public:
-  // Asked for below `low`, `batch` at a time (design note: 16 below 8).
-  static constexpr std::size_t low = 8;
-  static constexpr std::size_t batch = 16;
+  // Asked for below `low`, `batch` at a time. Each pooled link spends one
+  // (two pools of up to 16, refilled as they are taken) besides the links
+  // opened on demand: 32 below 24 feeds both pools through a burst, and the
+  // most held, 23 + 32, stays under the route's bound of 64 unused tickets.
+  static constexpr std::size_t low = 24;
+  static constexpr std::size_t batch = 32;
 
   // `ask` sends a ticket_request on the control session.
   ticket_stock(net::asio::any_io_executor ex, std::function<void(std::uint16_t)> ask);
