@@ -78,8 +78,12 @@ class client {
   };
 
   // The TLS handshake with the route and the check of its key
-  // (route_trust.hpp): "" when the session may go on, else why not.
+  // (route_trust.hpp; client_handshake.cpp): "" when the session may go on,
+  // else why not.
   net::awaitable<std::string> start_tls(net::tls_stream& s, const config::endpoint& route);
+  // This vnet's hello and the route's welcome (client_handshake.cpp): the
+  // welcome, or nullopt and why not.
+  net::awaitable<std::optional<protocol::welcome>> greet(net::tls_stream& s, std::string& why);
   net::awaitable<std::string> run_session(net::tls_stream& s);
   net::awaitable<std::string> read_loop(net::tls_stream& s);
   // Pings the route, retries busy use ports and rotates the link key when

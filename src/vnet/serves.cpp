@@ -163,6 +163,8 @@ void serve_table::on_link_request(const protocol::link_request& r) {
         ctx_.send(protocol::link_failed{r.link_id, why});
         return;
       }
+      spdlog::debug("serve {}: link {} requested (no idle pooled link at the route)", text::printable(e.cfg.name),
+                    r.link_id);
       carry_count slot(e.carrying);
       net::asio::co_spawn(ex_, carry(e.id, r, std::move(slot)), net::log_exception{"serve link"});
       return;
@@ -188,6 +190,7 @@ void serve_table::on_assign(pooled_link link, const protocol::link_assign& a) {
         net::asio::co_spawn(ex_, refuse(std::move(link.socket), std::move(why)), net::log_exception{"serve link"});
         return;
       }
+      spdlog::debug("serve {}: link {} assigned to a pooled link", text::printable(e.cfg.name), a.link_id);
       carry_count slot(e.carrying);
       net::asio::co_spawn(ex_, serve_link(e.id, a.link_id, std::move(link.socket), *secret, std::move(slot)),
                           net::log_exception{"serve link"});

@@ -285,6 +285,7 @@ net::awaitable<void> use_table::carry(net::tcp::socket client, std::string name,
     crypto::wipe(pooled->secret);
     bind = protocol::encode(protocol::link_bind{serveid});
   } else {
+    spdlog::debug("use {}: no idle pooled link; opening a link to serveid {:03}", name, serveid);
     const auto route = ctx_.route();  // copies: reload may replace them meanwhile
     const auto dial_timeout = ctx_.dial_timeout();
     if (auto ec = co_await net::dial(link, route.ip, route.port, dial_timeout)) {
