@@ -104,8 +104,8 @@ void link_pool::adjust() {
   // Only the vnet retires use-role links; serve-role ones only when no serve
   // is left (else the route retires them: no race with an assignment).
   if (idle_.size() > want && (role_ == protocol::pool_role::use || want == 0)) close_idle(want);
-  if (idle_.size() >= want && want > 0) {
-    refused_streak_ = false;  // full: whatever held it back has passed
+  if (want > 0 && idle_.size() >= want && now - idle_.back().opened >= short_life) {
+    refused_streak_ = false;  // full, and the newest link lived: whatever held it back has passed
     backoff_ = {};
   }
   if (idle_.size() + opening_ >= want || now < hold_until_) return;

@@ -111,6 +111,7 @@ TEST(ManualExamples, RepositoryExampleLoadsWithoutWarnings) {
   EXPECT_EQ(c.dial_timeout, seconds(5));
   EXPECT_EQ(c.unserve_unused_timeout, seconds(180));
   EXPECT_EQ(c.unserve_idle_timeout, seconds(60));
+  EXPECT_EQ(c.max_idle_links, 16u);
   auto r = load_route_config(path);
   EXPECT_TRUE(r.warnings.empty());
   EXPECT_EQ(r.timeout, seconds(15));
