@@ -11,7 +11,6 @@ void ticket_stock::on_connected() {
   stock_.clear();
   connected_ = true;
   asked_ = false;
-  ++session_;
   top_up();
 }
 
@@ -19,47 +18,55 @@ void ticket_stock::on_disconnected() {
   stock_.clear();
   connected_ = false;
   asked_ = false;
-  ++session_;
-  wake();
+  auto gone = std::move(waiters_);
+  waiters_.clear();
+  for (auto& w : gone) serve(*w, std::nullopt);
+}
+
+void ticket_stock::serve(waiter& w, std::optional<protocol::ticket> t) {
+  w.served = true;
+  w.ticket = std::move(t);
+  w.timer.cancel();
 }
 
 void ticket_stock::on_tickets(const protocol::tickets& t) {
   asked_ = false;
-  for (const auto& x : t.granted) stock_.push_back(x);
-  wake();
+  for (const auto& x : t.granted) {
+    if (waiters_.empty()) {
+      stock_.push_back(x);
+      continue;
+    }
+    auto w = std::move(waiters_.front());
+    waiters_.pop_front();
+    serve(*w, x);
+  }
   // Granted fewer than asked (the route's bound on unused tickets) is no
-  // reason to ask again at once: the next take() asks when still low.
+  // reason to ask again at once, unless links still wait.
+  if (!waiters_.empty()) top_up();
 }
 
 void ticket_stock::top_up() {
-  if (!connected_ || asked_ || stock_.size() >= low) return;
+  if (!connected_ || asked_ || (stock_.size() >= low && waiters_.empty())) return;
+  const std::size_t have = std::min(stock_.size(), low);
+  const std::size_t want = std::clamp(waiters_.size() + low - have, batch, protocol::max_tickets_per_request);
   asked_ = true;
-  ask_(static_cast<std::uint16_t>(batch));
-}
-
-void ticket_stock::wake() {
-  for (auto& w : waiters_) w->cancel();
-  waiters_.clear();
+  ask_(static_cast<std::uint16_t>(want));
 }
 
 net::awaitable<std::optional<protocol::ticket>> ticket_stock::take(net::duration deadline) {
-  const auto until = std::chrono::steady_clock::now() + deadline;
-  const auto session = session_;
-  for (;;) {
-    if (session != session_ || !connected_) co_return std::nullopt;
-    if (!stock_.empty()) {
-      auto t = stock_.front();
-      stock_.pop_front();
-      top_up();
-      co_return t;
-    }
+  if (!connected_) co_return std::nullopt;
+  if (!stock_.empty() && waiters_.empty()) {
+    auto t = stock_.front();
+    stock_.pop_front();
     top_up();
-    if (std::chrono::steady_clock::now() >= until) co_return std::nullopt;
-    auto w = std::make_shared<net::asio::steady_timer>(ex_, until);
-    waiters_.push_back(w);
-    co_await w->async_wait(net::use_nothrow);
-    std::erase(waiters_, w);
+    co_return t;
   }
+  auto w = std::make_shared<waiter>(ex_, deadline);
+  auto it = waiters_.insert(waiters_.end(), w);
+  top_up();
+  co_await w->timer.async_wait(net::use_nothrow);
+  if (!w->served) waiters_.erase(it);  // the deadline passed: still queued
+  co_return std::move(w->ticket);
 }
 
 }  // namespace vnet
