@@ -23,7 +23,8 @@ inline constexpr std::size_t max_traffic_label_sets = 500;
 struct stats {
   std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
   std::chrono::system_clock::time_point started_wall = std::chrono::system_clock::now();
-  std::uint64_t links_opened = 0;                          // paired
+  std::uint64_t links_opened = 0;                          // answered ok by the serving vnet
+  std::map<std::string, std::uint64_t> link_paths;         // paired, by "pool" or "dial"
   std::map<std::string, std::uint64_t> links_failed;       // by reason, e.g. "timeout"
   std::map<std::string, std::uint64_t> limit_refusals;     // by [route] key
   // Admission failures (a wrong token or proof): counted by the TLS/admission code.
