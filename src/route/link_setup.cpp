@@ -156,7 +156,6 @@ net::awaitable<void> server::carry_link(net::tcp::socket& s, std::uint32_t use_v
   // From here the link table is the one owner that reaches both sockets.
   link_table::active_scope active(links_, ends.link_id, use_vnet, serve_vnet, serveid, s, *peer);
   connections_.remove(s);
-  ++stats_.link_paths[ends.path];
   spdlog::debug("link {} paired by {}: vnet {:02} -> serveid {:03} on vnet {:02}", ends.link_id,
                 ends.path, use_vnet, serveid, serve_vnet);
   // Counted into stats_ as the bytes move, until the link ends however it ends.
@@ -261,7 +260,7 @@ net::awaitable<bool> server::pass_result(net::tcp::socket& use, net::tcp::socket
     log_failed(ends, result.reason);
   } else {
     result.reason.clear();
-    ++stats_.links_opened;
+    ++stats_.links_opened[ends.path];
     stats_.setup_seconds.observe(
         std::chrono::duration<double>(std::chrono::steady_clock::now() - opened).count());
   }

@@ -139,9 +139,8 @@ class LinkPoolTest(BlackBoxCase):
 
         self.assertNotIn("link_request", self.no_link_request_so_far(self.home))
         s = scrape(self.metrics_port)
-        self.assertEqual(value(s, "vnet_route_link_paths_total", path="pool"), 1)
-        self.assertEqual(value(s, "vnet_route_link_paths_total", path="dial"), 0)
-        self.assertEqual(value(s, "vnet_route_links_opened_total"), 1)
+        self.assertEqual(value(s, "vnet_route_links_opened_total", path="pool"), 1)
+        self.assertEqual(value(s, "vnet_route_links_opened_total", path="dial"), 0)
         self.assertEqual(value(s, "vnet_route_idle_links", role="serve"), 0)
         self.assertEqual(value(s, "vnet_route_idle_links", role="use"), 0)
 
@@ -162,7 +161,8 @@ class LinkPoolTest(BlackBoxCase):
         self.assertTrue(use.recv(10)["ok"])
         data = os.urandom(100_000)
         self.assertEqual(sha256(transfer(serve, use, data)), sha256(data))
-        self.assertEqual(self.metric("vnet_route_link_paths_total", path="dial"), 1)
+        self.assertEqual(self.metric("vnet_route_links_opened_total", path="dial"), 1)
+        self.assertEqual(self.metric("vnet_route_links_opened_total", path="pool"), 0)
 
     def test_the_serving_vnets_refusal_reaches_the_use_side_word_for_word(self):
         self.start()
@@ -180,7 +180,7 @@ class LinkPoolTest(BlackBoxCase):
         self.assertTrue(closed_within(serve, 10), "the serving side's link stays open")
         self.wait_until(lambda: self.metric("vnet_route_links_failed_total", reason="refused") == 1, 10,
                         "the refusal counted")
-        self.assertEqual(self.metric("vnet_route_links_opened_total"), 0)
+        self.assertEqual(self.metric("vnet_route_links_opened_total", path="pool"), 0)
 
     def test_a_serving_side_that_closes_without_answering_fails_the_link_promptly(self):
         self.start(link_timeout=60)  # prompt: not the deadline
