@@ -1,187 +1,311 @@
-"""Pooled links (protocol 5) with the real daemons: connections through a use
-ride idle links opened ahead on both sides; pooled links cut on the path are
-noticed and replaced; a refused service still closes the client promptly,
-with the reason in the use vnet's log; max_idle_links = 0 falls back to
-links opened on demand."""
+"""Pooled links at the route (protocol 5), with fake vnets (wire.py) on TLS
+control sessions to the real route: an idle serve-role link gets the use
+side's link as link_assign (its sealed secret opens to the use ticket's
+secret), the serving vnet's link_result reaches the use side, a pooled link
+with a bad ticket or over the quota is refused, a dead idle link is skipped
+for another or the link_request fallback, and a session's end closes its
+idle links."""
 
 import os
-import re
 import socket
 import threading
 import time
-import unittest
 
 import harness
-from harness import LOOPBACK, BlackBoxCase, EchoService, free_port, sha256
-from path_relay import LinkRelay
-from test_metrics import scrape
+import wire
+from harness import LOOPBACK, BlackBoxCase, free_port, sha256
+from test_metrics import scrape, value
+
+SERVEID = 700
 
 
-def total(samples, name, **labels):
-    """The sum of `name` over every sample whose labels include `labels`."""
-    return sum(v for (n, ls), v in samples.items()
-               if n == name and all((k, want) in ls for k, want in labels.items()))
+def read_exact(conn, n, timeout=10.0):
+    """n raw bytes from a wire.Conn (its frame buffer first), or fewer at EOF."""
+    out = bytearray(conn.buf[:n])
+    del conn.buf[:n]
+    deadline = time.monotonic() + timeout
+    while len(out) < n:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise socket.timeout(f"{len(out)} of {n} bytes within {timeout} s")
+        conn.sock.settimeout(left)
+        chunk = conn.sock.recv(min(1 << 20, n - len(out)))
+        if not chunk:
+            break
+        out += chunk
+    return bytes(out)
 
 
-def echo_exact(port, size, timeout):
-    """One connection: `size` random bytes echoed back byte for byte within
-    `timeout` seconds (a stalled link fails it). Returns (sent, got) hashes."""
-    data = os.urandom(size)
-    with socket.create_connection((LOOPBACK, port), timeout=timeout) as s:
-        s.settimeout(timeout)
-        sender = threading.Thread(target=lambda: (s.sendall(data), s.shutdown(socket.SHUT_WR)),
-                                  daemon=True)
-        sender.start()
-        got = harness.recv_all(s)
-        sender.join(timeout)
-    return sha256(data), sha256(got)
+def closed_within(conn, timeout):
+    """True once the route has closed `conn` (EOF or reset), skipping frames."""
+    deadline = time.monotonic() + timeout
+    try:
+        while time.monotonic() < deadline:
+            conn.sock.settimeout(max(0.01, deadline - time.monotonic()))
+            if not conn.sock.recv(1 << 16):
+                return True
+    except ConnectionResetError:
+        return True
+    except socket.timeout:
+        return False
+    return False
 
 
-class PoolCase(BlackBoxCase):
-    def start_pair(self, through_relay=False, vnet_keys=None):
-        """A route with /metrics, an echo service served as 700 by "home"
-        and used by "office" (optionally both through a LinkRelay)."""
-        c = self.c
+def transfer(src, dst, data):
+    """Sends `data` on src while reading it on dst; what dst got."""
+    sender = threading.Thread(target=src.sock.sendall, args=(data,), daemon=True)
+    sender.start()
+    got = read_exact(dst, len(data), timeout=30)
+    sender.join(10)
+    return got
+
+
+class LinkPoolTest(BlackBoxCase):
+    def start(self, **route_keys):
         self.metrics_port = free_port()
-        self.route, route_port = c.start_route(metrics=f"{LOOPBACK}:{self.metrics_port}")
-        port = route_port
-        if through_relay:
-            self.relay = LinkRelay(route_port)
-            self.addCleanup(self.relay.close)
-            port = self.relay.port
-        self.echo = c.service(EchoService())
-        self.use_port = free_port()
-        self.home = c.start_vnet("home", port, vnet_keys=vnet_keys,
-                                 serves={"echo": {"serveid": 700, "port": self.echo.port}})
-        self.office = c.start_vnet("office", port, vnet_keys=vnet_keys,
-                                   uses={"echo": {"serveid": 700, "port": self.use_port}})
-        self.wait_until(lambda: harness.port_accepts(self.use_port), 15, "office listening")
+        route_keys.setdefault("metrics", f"{LOOPBACK}:{self.metrics_port}")
+        self.route, self.port = self.c.start_route(**route_keys)
+        self.wait_until(lambda: harness.port_accepts(self.metrics_port), 10, "the metrics listener")
+        self.home, _ = wire.hello(self.port, name="home")
+        self.addCleanup(self.home.close)
+        self.assertTrue(wire.register(self.home, SERVEID)["ok"])
+        self.office, _ = wire.hello(self.port, name="office")
+        self.addCleanup(self.office.close)
+        self.home_tickets = wire.take_tickets(self.home, 16)
+        self.office_tickets = wire.take_tickets(self.office, 16)
 
-    def metrics(self):
-        return scrape(self.metrics_port)
+    def metric(self, name, **labels):
+        return value(scrape(self.metrics_port), name, **labels)
 
-    def idle(self, role):
-        return total(self.metrics(), "vnet_route_idle_links", role=role)
+    def wait_idle(self, role, n):
+        self.wait_until(lambda: self.metric("vnet_route_idle_links", role=role) == n, 10,
+                        f"{n} idle {role} links at the route")
 
-    def opened(self, path):
-        return total(self.metrics(), "vnet_route_links_opened_total", path=path)
+    def pooled(self, role, tickets):
+        c = wire.Conn(self.port)
+        self.addCleanup(c.close)
+        c.send_raw(wire.link_pool(tickets.pop(), role))
+        return c
 
-    def wait_pools(self, each=2, timeout=15):
-        self.wait_until(lambda: self.idle("use") >= each and self.idle("serve") >= each, timeout,
-                        f"{each} idle pooled links of each role at the route")
+    def no_link_request_so_far(self, conn):
+        """The names of what the route sent `conn` before the pong of a ping
+        sent now: a session's frames arrive in order, so a link_request queued
+        earlier would be among them."""
+        conn.send("ping", request_id=77, timestamp=1)
+        seen = []
+        while True:
+            m = conn.recv(10)
+            self.assertIsNotNone(m, "the route closed the session")
+            if m.name == "pong":
+                return seen
+            seen.append(m.name)
 
+    def test_use_link_reaches_an_idle_serve_link_as_link_assign(self):
+        self.start()
+        pool_ticket = self.home_tickets[-1]
+        serve = self.pooled(wire.POOL_SERVE, self.home_tickets)
+        use_ticket = self.office_tickets[-1]
+        use = self.pooled(wire.POOL_USE, self.office_tickets)
+        self.wait_idle("serve", 1)
+        self.wait_idle("use", 1)
 
-class PooledLinksTest(PoolCase):
-    def test_connections_ride_pooled_links_on_both_sides(self):
-        self.start_pair()
-        self.wait_pools()
-        pool0, dial0 = self.opened("pool"), self.opened("dial")
-        accepted0 = self.echo.accepted
-        n = 12
-        for i in range(n):
-            sent, got = echo_exact(self.use_port, 1000 + 7919 * i, timeout=10)
-            self.assertEqual(got, sent, f"connection {i}")
-            # One at a time, with the pools refilled in between: each must find one.
-            self.wait_pools()
-        self.assertEqual(self.opened("pool") - pool0, n)
-        self.assertEqual(self.opened("dial") - dial0, 0, "a link went the link_request way")
-        self.assertEqual(self.echo.accepted - accepted0, n)
-        # The serving vnet was never asked over its control session.
-        self.assertNotRegex(self.home.log(), r"link \d+ requested")
+        # The bind and the use side's first bytes at once (0-RTT).
+        hello = b"USE-HELLO-" + os.urandom(46)
+        use.send_raw(wire.encode("link_bind", serveid=SERVEID) + hello)
+        assign = serve.recv(10)
+        self.assertEqual(assign.name, "link_assign")
+        self.assertEqual(assign["serveid"], SERVEID)
+        self.assertEqual(wire.open_link_secret(pool_ticket["secret"], assign["link_id"], SERVEID,
+                                               assign["sealed"]), use_ticket["secret"])
+        # Bound to its link and serveid, and to this pooled link's ticket.
+        self.assertIsNone(wire.open_link_secret(pool_ticket["secret"], assign["link_id"] + 1, SERVEID,
+                                                assign["sealed"]))
+        self.assertIsNone(wire.open_link_secret(use_ticket["secret"], assign["link_id"], SERVEID,
+                                                assign["sealed"]))
+        # The use hello reaches the serving side before it answers.
+        self.assertEqual(read_exact(serve, len(hello)), hello)
+        serve_hello = b"SERVE-HELLO-" + os.urandom(44)
+        serve.send_raw(wire.encode("link_result", ok=True, reason="") + serve_hello)
+        result = use.recv(10)
+        self.assertEqual((result.name, result["ok"], result["reason"]), ("link_result", True, ""))
+        self.assertEqual(read_exact(use, len(serve_hello)), serve_hello)
 
-    def test_a_burst_is_carried_and_the_pools_follow_the_rate(self):
-        self.start_pair()
-        self.wait_pools()
-        results = [None] * 24
+        up, down = os.urandom(300_001), os.urandom(200_003)
+        self.assertEqual(sha256(transfer(use, serve, up)), sha256(up))
+        self.assertEqual(sha256(transfer(serve, use, down)), sha256(down))
+        # Half-close passes too.
+        use.sock.shutdown(socket.SHUT_WR)
+        self.assertTrue(closed_within(serve, 10))
 
-        def one(i):
-            try:
-                results[i] = echo_exact(self.use_port, 4096 + i, timeout=20)
-            except OSError as e:
-                results[i] = e
-        threads = [threading.Thread(target=one, args=(i,)) for i in range(len(results))]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join(30)
-        for i, r in enumerate(results):
-            self.assertIsInstance(r, tuple, f"connection {i}: {r}")
-            self.assertEqual(r[1], r[0], f"connection {i}")
-        # After a burst the use pool holds more than its floor of 2, for a while.
-        self.wait_until(lambda: self.idle("use") > 2, 10, "the use pool grown after the burst")
+        self.assertNotIn("link_request", self.no_link_request_so_far(self.home))
+        s = scrape(self.metrics_port)
+        self.assertEqual(value(s, "vnet_route_links_opened_total", path="pool"), 1)
+        self.assertEqual(value(s, "vnet_route_links_opened_total", path="dial"), 0)
+        self.assertEqual(value(s, "vnet_route_idle_links", role="serve"), 0)
+        self.assertEqual(value(s, "vnet_route_idle_links", role="use"), 0)
 
-    def test_max_idle_links_0_opens_links_on_demand(self):
-        self.start_pair(vnet_keys={"max_idle_links": 0})
-        self.wait_echo(self.use_port, timeout=15)
-        pool0, dial0 = self.opened("pool"), self.opened("dial")
-        for i in range(5):
-            sent, got = echo_exact(self.use_port, 50000 + i, timeout=10)
-            self.assertEqual(got, sent, f"connection {i}")
-        self.assertEqual(self.opened("dial") - dial0, 5)
-        self.assertEqual(self.opened("pool") - pool0, 0)
-        self.assertEqual(self.idle("use") + self.idle("serve"), 0)
+    def test_link_open_without_an_idle_link_falls_back_to_link_request(self):
+        self.start()
+        use = wire.Conn(self.port)
+        self.addCleanup(use.close)
+        t = self.office_tickets.pop()
+        hello = os.urandom(56)
+        use.send_raw(wire.link_open(t, SERVEID) + hello)
+        req = self.home.recv_until("link_request", 10)
+        self.assertEqual((req["serveid"], req["link_secret"]), (SERVEID, t["secret"]))
+        serve = wire.Conn(self.port)
+        self.addCleanup(serve.close)
+        serve.send("link_join", link_id=req["link_id"], proof=wire.join_proof(t["secret"], req["link_id"]))
+        self.assertEqual(read_exact(serve, len(hello)), hello)
+        serve.send("link_result", ok=True, reason="")
+        self.assertTrue(use.recv(10)["ok"])
+        data = os.urandom(100_000)
+        self.assertEqual(sha256(transfer(serve, use, data)), sha256(data))
+        self.assertEqual(self.metric("vnet_route_links_opened_total", path="dial"), 1)
+        self.assertEqual(self.metric("vnet_route_links_opened_total", path="pool"), 0)
 
+    def test_the_serving_vnets_refusal_reaches_the_use_side_word_for_word(self):
+        self.start()
+        serve = self.pooled(wire.POOL_SERVE, self.home_tickets)
+        self.wait_idle("serve", 1)
+        use = wire.Conn(self.port)
+        self.addCleanup(use.close)
+        use.send_raw(wire.link_open(self.office_tickets.pop(), SERVEID) + b"h" * 56)
+        self.assertEqual(serve.recv(10).name, "link_assign")
+        why = "cannot reach 127.0.0.1:22: Connection refused"
+        serve.send("link_result", ok=False, reason=why)
+        result = use.recv(10)
+        self.assertEqual((result.name, result["ok"], result["reason"]), ("link_result", False, why))
+        self.assertTrue(closed_within(use, 10), "the use side's link stays open")
+        self.assertTrue(closed_within(serve, 10), "the serving side's link stays open")
+        self.wait_until(lambda: self.metric("vnet_route_links_failed_total", reason="refused") == 1, 10,
+                        "the refusal counted")
+        self.assertEqual(self.metric("vnet_route_links_opened_total", path="pool"), 0)
 
-class CutPathTest(PoolCase):
-    def test_pooled_links_cut_on_the_path_are_replaced(self):
-        self.start_pair(through_relay=True)
-        self.wait_pools()
-        self.wait_echo(self.use_port, timeout=10)
-        self.wait_pools()
-        use0, serve0 = self.relay.pooled[1], self.relay.pooled[2]
-        cut = self.relay.cut_links()
-        self.assertGreaterEqual(cut, 4)
-        # Both vnets notice (the peer closed) and open new idle links.
-        self.wait_until(lambda: self.relay.pooled[1] >= use0 + 2 and self.relay.pooled[2] >= serve0 + 2, 10,
-                        "pooled links replaced on both sides")
-        self.wait_pools()
-        # The control sessions were not touched.
-        self.assertNotRegex(self.home.log() + self.office.log(), r"lost route")
-        accepted0 = self.echo.accepted
-        for i in range(20):
-            start = time.monotonic()
-            sent, got = echo_exact(self.use_port, 3000 + 101 * i, timeout=10)
-            self.assertEqual(got, sent, f"connection {i} after the cut")
-            self.assertLess(time.monotonic() - start, 5, f"connection {i} stalled")
-        self.assertEqual(self.echo.accepted - accepted0, 20)
+    def test_a_serving_side_that_closes_without_answering_fails_the_link_promptly(self):
+        self.start(link_timeout=60)  # prompt: not the deadline
+        serve = self.pooled(wire.POOL_SERVE, self.home_tickets)
+        self.wait_idle("serve", 1)
+        use = wire.Conn(self.port)
+        self.addCleanup(use.close)
+        use.send_raw(wire.link_open(self.office_tickets.pop(), SERVEID) + b"h" * 56)
+        self.assertEqual(serve.recv(10).name, "link_assign")
+        began = time.monotonic()
+        serve.close()
+        result = use.recv(10)
+        self.assertLess(time.monotonic() - began, 5)
+        self.assertEqual((result.name, result["ok"]), ("link_result", False))
+        self.assertEqual(result["reason"], "vnet 01 closed the link before answering")
+        self.assertTrue(closed_within(use, 10))
+        self.wait_until(lambda: self.metric("vnet_route_links_failed_total", reason="closed") == 1, 10,
+                        "the failure counted")
 
-    def test_a_cut_right_before_connecting_costs_no_connection(self):
-        # No wait for the replacements: a dead pooled link must never be
-        # handed out (the peek before use), and the route's side falls back.
-        self.start_pair(through_relay=True)
-        self.wait_pools()
-        self.relay.cut_links()
-        for i in range(5):
-            sent, got = echo_exact(self.use_port, 2000 + i, timeout=10)
-            self.assertEqual(got, sent, f"connection {i} right after the cut")
+    def test_a_serving_side_that_never_answers_times_out_with_why(self):
+        self.start(link_timeout=1)
+        serve = self.pooled(wire.POOL_SERVE, self.home_tickets)
+        self.wait_idle("serve", 1)
+        use = wire.Conn(self.port)
+        self.addCleanup(use.close)
+        use.send_raw(wire.link_open(self.office_tickets.pop(), SERVEID))
+        self.assertEqual(serve.recv(10).name, "link_assign")
+        result = use.recv(10)
+        self.assertEqual((result["ok"], result["reason"]), (False, "vnet 01 did not answer within 1000 ms"))
+        self.assertTrue(closed_within(serve, 10))
+        self.assertEqual(self.metric("vnet_route_links_failed_total", reason="timeout"), 1)
 
+    def test_bad_tickets_on_link_pool_are_refused_and_disturb_nothing(self):
+        self.start()
+        # A live pooled link of the same vnet, to check it is not disturbed.
+        serve = self.pooled(wire.POOL_SERVE, self.home_tickets)
+        self.wait_idle("serve", 1)
+        spent = self.home_tickets.pop()
+        first = wire.Conn(self.port)
+        self.addCleanup(first.close)
+        first.send_raw(wire.link_pool(spent, wire.POOL_SERVE))
+        self.wait_idle("serve", 2)
+        cases = {
+            "spent": wire.link_pool(spent, wire.POOL_SERVE),
+            "unknown": wire.link_pool({"id": 12345, "secret": bytes(32)}, wire.POOL_USE),
+            # A proof for the other role: the proof binds the role.
+            "wrong proof": wire.encode("link_pool", role=wire.POOL_USE, ticket_id=self.home_tickets[-1]["id"],
+                                       proof=wire.pool_proof(self.home_tickets[-1]["secret"],
+                                                             self.home_tickets[-1]["id"], wire.POOL_SERVE)),
+        }
+        for what, opening in cases.items():
+            with wire.Conn(self.port) as c:
+                c.send_raw(opening)
+                m = c.recv(10)
+                self.assertEqual(m.name, "error", what)
+                self.assertIn("ticket", m["message"], what)
+                self.assertTrue(closed_within(c, 10), what)
+        self.home_tickets.pop()  # spent by the wrong proof
+        self.wait_until(lambda: self.metric("vnet_route_links_failed_total", reason="unknown_ticket") == 3,
+                        10, "three refusals counted")
+        self.assertEqual(self.metric("vnet_route_idle_links", role="serve"), 2)
+        # The idle link still serves.
+        use = wire.Conn(self.port)
+        self.addCleanup(use.close)
+        use.send_raw(wire.link_open(self.office_tickets.pop(), SERVEID))
+        self.assertEqual(serve.recv(10).name, "link_assign")
 
-class RefusedServiceTest(PoolCase):
-    def test_refused_service_closes_the_client_promptly_with_the_reason_logged(self):
-        c = self.c
-        self.metrics_port = free_port()
-        _, route_port = c.start_route(metrics=f"{LOOPBACK}:{self.metrics_port}")
-        dead, use_port = free_port(), free_port()
-        c.start_vnet("home", route_port, serves={"dead": {"serveid": 701, "port": dead}})
-        office = c.start_vnet("office", route_port, uses={"dead": {"serveid": 701, "port": use_port}})
-        self.wait_until(lambda: harness.port_accepts(use_port), 15, "office listening")
-        self.wait_pools()
-        with socket.create_connection((LOOPBACK, use_port), timeout=5) as s:
-            start = time.monotonic()
-            s.settimeout(5)
-            s.sendall(b"hello?")
-            try:
-                data = s.recv(4096)
-            except ConnectionResetError:
-                data = b""
-            except socket.timeout:
-                self.fail("connection to a refused service still open after 5 s")
-            elapsed = time.monotonic() - start
-        self.assertEqual(data, b"")
-        self.assertLess(elapsed, 2.0, f"closed only after {elapsed:.2f} s")
-        office.wait_log(re.compile(rf"use dead: link to serveid 701 failed: cannot reach "
-                                   rf"127\.0\.0\.1:{dead}: Connection refused"), 5)
+    def test_the_idle_link_over_the_quota_is_refused_naming_the_key(self):
+        self.start(max_idle_links_per_vnet=3)
+        for _ in range(2):
+            self.pooled(wire.POOL_SERVE, self.home_tickets)
+        self.pooled(wire.POOL_USE, self.home_tickets)
+        self.wait_until(lambda: self.metric("vnet_route_idle_links", role="serve") == 2 and
+                        self.metric("vnet_route_idle_links", role="use") == 1, 10, "three idle links")
+        over = self.pooled(wire.POOL_USE, self.home_tickets)
+        m = over.recv(10)
+        self.assertEqual(m.name, "error")
+        self.assertEqual(m["message"], "vnet 01 may hold at most 3 idle pooled links "
+                                       "(raise [route] max_idle_links_per_vnet)")
+        self.assertTrue(closed_within(over, 10))
+        self.assertEqual(self.metric("vnet_route_limit_refusals_total", key="max_idle_links_per_vnet"), 1)
+        # Another vnet has its own quota.
+        self.pooled(wire.POOL_SERVE, self.office_tickets)
+        self.wait_idle("serve", 3)
 
+    def test_a_dead_idle_link_is_skipped_for_the_next_or_the_fallback(self):
+        self.start()
+        older = self.pooled(wire.POOL_SERVE, self.home_tickets)
+        newer = self.pooled(wire.POOL_SERVE, self.home_tickets)
+        self.wait_idle("serve", 2)
+        older.close()  # the vnet (or a NAT on the path) closed it
+        use = wire.Conn(self.port)
+        self.addCleanup(use.close)
+        use.send_raw(wire.link_open(self.office_tickets.pop(), SERVEID) + b"a" * 56)
+        self.assertEqual(newer.recv(10).name, "link_assign")
+        self.assertEqual(read_exact(newer, 56), b"a" * 56)
+        newer.send("link_result", ok=True, reason="")
+        self.assertTrue(use.recv(10)["ok"])
+        # None left: the next link falls back to link_request and works.
+        self.wait_idle("serve", 0)
+        second = wire.Conn(self.port)
+        self.addCleanup(second.close)
+        t = self.office_tickets.pop()
+        second.send_raw(wire.link_open(t, SERVEID) + b"b" * 56)
+        req = self.home.recv_until("link_request", 10)
+        join = wire.Conn(self.port)
+        self.addCleanup(join.close)
+        join.send("link_join", link_id=req["link_id"], proof=wire.join_proof(t["secret"], req["link_id"]))
+        self.assertEqual(read_exact(join, 56), b"b" * 56)
+        join.send("link_result", ok=True, reason="")
+        self.assertTrue(second.recv(10)["ok"])
+        data = os.urandom(50_000)
+        self.assertEqual(sha256(transfer(second, join, data)), sha256(data))
 
-if __name__ == "__main__":
-    unittest.main()
+    def test_the_end_of_a_session_closes_its_idle_links(self):
+        self.start()
+        serve = self.pooled(wire.POOL_SERVE, self.home_tickets)
+        use = self.pooled(wire.POOL_USE, self.home_tickets)
+        others = self.pooled(wire.POOL_SERVE, self.office_tickets)
+        self.wait_idle("serve", 2)
+        self.wait_idle("use", 1)
+        self.home.close()
+        self.assertTrue(closed_within(serve, 10), "the idle serve link stays open")
+        self.assertTrue(closed_within(use, 10), "the idle use link stays open")
+        self.wait_idle("serve", 1)
+        self.wait_idle("use", 0)
+        # The other vnet's idle link is untouched.
+        self.assertFalse(closed_within(others, 0.3))  # a short look: nothing to poll for

@@ -37,6 +37,7 @@ struct route_limits {
   unsigned max_sessions_per_address = 64;       // control sessions from one source IP
   unsigned max_unidentified = 512;              // connections before their opening frame
   unsigned max_unserves_per_minute = 30;        // unserve requests per requester (failed count)
+  unsigned max_idle_links_per_vnet = 64;        // idle pooled links of one vnet, both roles
   bool operator==(const route_limits&) const = default;
 };
 inline constexpr unsigned max_limit = 1000000;
@@ -58,6 +59,7 @@ inline constexpr route_limit_key route_limit_keys[] = {
     {"max_sessions_per_address", &route_limits::max_sessions_per_address},
     {"max_unidentified", &route_limits::max_unidentified},
     {"max_unserves_per_minute", &route_limits::max_unserves_per_minute},
+    {"max_idle_links_per_vnet", &route_limits::max_idle_links_per_vnet},
 };
 
 // Secrets typed by people (token, group_key) must be at least this long:

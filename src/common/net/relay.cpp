@@ -51,13 +51,28 @@ awaitable<void> pump(tcp::socket& from, tcp::socket& to, direction_state& st) {
   to.close(ignored);
 }
 
+awaitable<void> after(relay_prelude& prelude, tcp::socket& from, tcp::socket& to,
+                      direction_state& st) {
+  if (!co_await prelude()) {
+    error_code ignored;
+    from.close(ignored);
+    to.close(ignored);
+    co_return;
+  }
+  co_await pump(from, to, st);
+}
+
 }  // namespace
 
-awaitable<relay_stats> relay(tcp::socket& a, tcp::socket& b, relay_meter meter) {
+awaitable<relay_stats> relay(tcp::socket& a, tcp::socket& b, relay_meter meter,
+                             relay_prelude before_b_to_a) {
   direction_state ab, ba;
   ab.meter = meter.a_to_b;
   ba.meter = meter.b_to_a;
-  co_await (pump(a, b, ab) && pump(b, a, ba));
+  if (before_b_to_a)
+    co_await (pump(a, b, ab) && after(before_b_to_a, b, a, ba));
+  else
+    co_await (pump(a, b, ab) && pump(b, a, ba));
   relay_stats st;
   st.a_to_b = ab.bytes;
   st.b_to_a = ba.bytes;

@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <string>
 
 #include "net/asio.hpp"
@@ -32,7 +33,11 @@ struct relay_meter {
   std::uint64_t* b_to_a = nullptr;
 };
 
-awaitable<relay_stats> relay(tcp::socket& a, tcp::socket& b, relay_meter meter = {});
+// If set, the b -> a direction first co_awaits it (a -> b already flows);
+// false: close both sockets, the relay ends.
+using relay_prelude = std::function<awaitable<bool>()>;
+awaitable<relay_stats> relay(tcp::socket& a, tcp::socket& b, relay_meter meter = {},
+                             relay_prelude before_b_to_a = {});
 
 // "after 12.3 s, 1.2 MiB up, 35 KiB down": the log line of a finished link
 // (log_links=true). `up` is a_to_b.
