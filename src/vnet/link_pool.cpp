@@ -116,8 +116,11 @@ void link_pool::adjust() {
 }
 
 void link_pool::hold_off(bool refused, const std::string& why) {
-  backoff_ = backoff_.count() == 0 ? first_backoff : std::min(backoff_ * 2, max_backoff);
-  hold_until_ = clock::now() + backoff_;
+  const auto now = clock::now();
+  if (now >= hold_until_) {  // links that fail together (a batch, a cut) double it once
+    backoff_ = backoff_.count() == 0 ? first_backoff : std::min(backoff_ * 2, max_backoff);
+    hold_until_ = now + backoff_;
+  }
   if (refused && !refused_streak_)
     spdlog::warn("pooled {} links: {}; new ones wait {} ms (connections open their own links meanwhile)",
                  name_, why, backoff_.count());

@@ -71,7 +71,8 @@ class LinkRelay:
                     if not chunk:
                         raise OSError("closed in its opening frame")
                     head += chunk
-                role = head[wire.HEADER_SIZE + 2] if length >= 3 else None
+                at = wire.HEADER_SIZE + 4 + 2  # after the magic "VNET" and the version
+                role = head[at] if len(head) > at else None
             a.settimeout(None)
         except OSError:
             a.close()
