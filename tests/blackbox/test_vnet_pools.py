@@ -86,8 +86,11 @@ class PooledLinksTest(PoolCase):
         self.assertEqual(self.opened("pool") - pool0, n)
         self.assertEqual(self.opened("dial") - dial0, 0, "a link went the link_request way")
         self.assertEqual(self.echo.accepted - accepted0, n)
-        # The serving vnet was never asked over its control session.
+        # The serving vnet was never asked over its control session, and the
+        # using one never had to open a link (the route's path counts the
+        # serving side only).
         self.assertNotRegex(self.home.log(), r"link \d+ requested")
+        self.assertNotIn("no idle pooled link", self.office.log())
 
     def test_a_burst_is_carried_and_the_pools_follow_the_rate(self):
         self.start_pair()
