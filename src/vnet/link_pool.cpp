@@ -138,7 +138,7 @@ net::awaitable<void> link_pool::open_one(std::uint64_t session, std::shared_ptr<
   if (session != session_) co_return;  // the pool counts this session's links only
   if (ec) {
     --opening_;
-    hold_off(false, "cannot reach the route: " + ec.message());
+    hold_off(false, "dialling the route: " + ec.message());
     co_return;
   }
   // Taken once the route is reached, so that a failed dial spends none.

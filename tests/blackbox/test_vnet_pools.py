@@ -125,6 +125,31 @@ class PooledLinksTest(PoolCase):
         self.assertEqual(self.idle("use") + self.idle("serve"), 0)
 
 
+class QuotaTest(PoolCase):
+    def test_a_route_quota_below_the_pools_is_logged_once_and_links_still_work(self):
+        # One vnet using its own serve: both pools want 2 idle links, the
+        # route allows 3.
+        c = self.c
+        self.metrics_port = free_port()
+        _, route_port = c.start_route(metrics=f"{LOOPBACK}:{self.metrics_port}", max_idle_links_per_vnet=3)
+        echo = c.service(EchoService())
+        use_port = free_port()
+        home = c.start_vnet("home", route_port, serves={"echo": {"serveid": 700, "port": echo.port}},
+                            uses={"echo": {"serveid": 700, "port": use_port}})
+        self.wait_until(lambda: harness.port_accepts(use_port), 15, "home listening")
+        refused = re.compile(r"warning pooled (use|serve) links: the route refused an idle link: "
+                             r"vnet 01 may hold at most 3 idle pooled links")
+        self.wait_until(lambda: refused.search(home.log()), 10, "the refusal logged")
+        for i in range(5):
+            sent, got = echo_exact(use_port, 10000 + i, timeout=10)
+            self.assertEqual(got, sent, f"connection {i}")
+        # The pool backs off and retries (1, 2, 4 s ...): give it two more
+        # refusals' time, then the warning must still be there only once per pool.
+        time.sleep(4)
+        self.assertLessEqual(len(refused.findall(home.log())), 2)
+        self.assertLessEqual(self.idle("use") + self.idle("serve"), 3)
+
+
 class CutPathTest(PoolCase):
     def test_pooled_links_cut_on_the_path_are_replaced(self):
         self.start_pair(through_relay=True)
