@@ -150,6 +150,38 @@ class QuotaTest(PoolCase):
         self.assertLessEqual(self.idle("use") + self.idle("serve"), 3)
 
 
+class SessionTest(PoolCase):
+    def test_pools_are_emptied_with_the_session_and_refilled_after_the_next_welcome(self):
+        c = self.c
+        self.metrics_port = free_port()
+        route, route_port = c.start_route(metrics=f"{LOOPBACK}:{self.metrics_port}")
+        echo = c.service(EchoService())
+        use_port = free_port()
+        home = c.start_vnet("home", route_port, serves={"echo": {"serveid": 700, "port": echo.port}},
+                            vnet_keys={"reconnect": 0.2})
+        office = c.start_vnet("office", route_port, uses={"echo": {"serveid": 700, "port": use_port}},
+                              vnet_keys={"reconnect": 0.2})
+        self.wait_until(lambda: harness.port_accepts(use_port), 15, "office listening")
+        self.wait_pools()
+        route.kill9()
+        # The idle links died with the session: each vnet closed its own
+        # (their fds drop back) and holds none while the route is away.
+        office.wait_log("lost route", 10)
+        home.wait_log("lost route", 10)
+        c.start_route(port=route_port, name="route2", metrics=f"{LOOPBACK}:{self.metrics_port}")
+        self.wait_until(lambda: harness.port_accepts(self.metrics_port), 10, "the new route's metrics")
+        self.wait_until(lambda: harness.port_accepts(use_port), 15, "office listening again")
+        self.wait_pools()
+        pool0 = self.opened("pool")
+        n0 = office.log().count("no idle pooled link")
+        for i in range(3):
+            sent, got = echo_exact(use_port, 777 + i, timeout=10)
+            self.assertEqual(got, sent, f"connection {i} after the reconnect")
+            self.wait_pools()
+        self.assertEqual(self.opened("pool") - pool0, 3)
+        self.assertEqual(office.log().count("no idle pooled link"), n0)
+
+
 class CutPathTest(PoolCase):
     def test_pooled_links_cut_on_the_path_are_replaced(self):
         self.start_pair(through_relay=True)
