@@ -5,7 +5,7 @@
 namespace vnet {
 
 ticket_stock::ticket_stock(net::asio::any_io_executor ex, std::function<void(std::uint16_t)> ask)
-    : ex_(ex), ask_(std::move(ask)) {}
+    : ex_(ex), ask_(std::move(ask)), retry_(ex) {}
 
 void ticket_stock::on_connected() {
   stock_.clear();
@@ -18,55 +18,81 @@ void ticket_stock::on_disconnected() {
   stock_.clear();
   connected_ = false;
   asked_ = false;
-  auto gone = std::move(waiters_);
-  waiters_.clear();
-  for (auto& w : gone) serve(*w, std::nullopt);
-}
-
-void ticket_stock::serve(waiter& w, std::optional<protocol::ticket> t) {
-  w.served = true;
-  w.ticket = std::move(t);
-  w.timer.cancel();
+  retry_.cancel();
+  end_line();
 }
 
 void ticket_stock::on_tickets(const protocol::tickets& t) {
   asked_ = false;
-  for (const auto& x : t.granted) {
-    if (waiters_.empty()) {
-      stock_.push_back(x);
-      continue;
-    }
-    auto w = std::move(waiters_.front());
-    waiters_.pop_front();
-    serve(*w, x);
+  for (const auto& x : t.granted) stock_.push_back(x);
+  serve_line();
+  if (t.granted.empty() && waiting_ > 0) {
+    // Nothing granted: the route already holds as many unused tickets of
+    // ours as it allows, and they are on their way to being spent. Asking
+    // again at once would spin; a moment later it will grant again.
+    retry_.expires_after(retry_after);
+    retry_.async_wait([this](net::error_code ec) {
+      if (!ec) top_up();
+    });
+    return;
   }
-  // Granted fewer than asked (the route's bound on unused tickets) is no
-  // reason to ask again at once, unless links still wait.
-  if (!waiters_.empty()) top_up();
+  top_up();
 }
 
 void ticket_stock::top_up() {
-  if (!connected_ || asked_ || (stock_.size() >= low && waiters_.empty())) return;
-  const std::size_t have = std::min(stock_.size(), low);
-  const std::size_t want = std::clamp(waiters_.size() + low - have, batch, protocol::max_tickets_per_request);
+  const std::size_t want = low + waiting_;
+  if (!connected_ || asked_ || stock_.size() >= want) return;
   asked_ = true;
-  ask_(static_cast<std::uint16_t>(want));
+  // The line's length plus a batch, within what one request may ask.
+  const std::size_t n = std::clamp(want - stock_.size() + batch - low, batch, protocol::max_tickets_per_request);
+  ask_(static_cast<std::uint16_t>(n));
+}
+
+void ticket_stock::serve_line() {
+  while (!stock_.empty() && !line_.empty()) {
+    auto w = line_.front();
+    line_.pop_front();
+    if (w->done) continue;  // gave up at its deadline
+    w->got = stock_.front();
+    stock_.pop_front();
+    w->done = true;
+    --waiting_;
+    w->timer.cancel();
+  }
+  while (!line_.empty() && line_.front()->done) line_.pop_front();
+}
+
+void ticket_stock::end_line() {
+  for (auto& w : line_)
+    if (!w->done) {
+      w->done = true;
+      w->timer.cancel();
+    }
+  line_.clear();
+  waiting_ = 0;
 }
 
 net::awaitable<std::optional<protocol::ticket>> ticket_stock::take(net::duration deadline) {
   if (!connected_) co_return std::nullopt;
-  if (!stock_.empty() && waiters_.empty()) {
+  // First come, first served: a stocked ticket goes to whoever is in line.
+  if (!stock_.empty() && waiting_ == 0) {
     auto t = stock_.front();
     stock_.pop_front();
     top_up();
     co_return t;
   }
-  auto w = std::make_shared<waiter>(ex_, deadline);
-  auto it = waiters_.insert(waiters_.end(), w);
+  auto w = std::make_shared<waiter>(ex_);
+  w->timer.expires_after(deadline);
+  line_.push_back(w);
+  ++waiting_;
+  serve_line();
   top_up();
-  co_await w->timer.async_wait(net::use_nothrow);
-  if (!w->served) waiters_.erase(it);  // the deadline passed: still queued
-  co_return std::move(w->ticket);
+  if (!w->done) co_await w->timer.async_wait(net::use_nothrow);
+  if (!w->done) {  // the deadline: leave the line (dropped from it lazily)
+    w->done = true;
+    --waiting_;
+  }
+  co_return std::move(w->got);
 }
 
 }  // namespace vnet

@@ -1,13 +1,15 @@
 #pragma once
-// The use side's stock of one-time link tickets. The route hands them out
-// over the TLS session; each link_open spends one. The stock asks for a
-// batch when it runs low, so that a new connection on a use finds one at
-// once; when it is empty the connection waits for the refill (with the
-// link's deadline). Tickets die with the session: the route forgets them.
+// The vnet's stock of one-time link tickets. The route hands them out over
+// the TLS session; each link opening (link_open, or a pooled link) spends one.
+// The stock asks for a batch when it runs low, so that a new connection
+// usually finds one at once. When it is empty, connections wait in line
+// (first come, first served, each with its link's deadline) and every ticket
+// that arrives goes to the head of the line: a burst of thousands of
+// connections costs one hand-off per ticket, not a wake-up of every waiter.
+// Tickets die with the session: the route forgets them.
 #include <cstddef>
 #include <deque>
 #include <functional>
-#include <list>
 #include <memory>
 #include <optional>
 
@@ -19,14 +21,14 @@ namespace vnet {
 
 class ticket_stock {
  public:
-  // Asked for below `low`, `batch` at a time (more when links wait: enough
-  // for every waiter and `low` besides, up to the protocol's 64 a request).
-  // Each pooled link spends one (two pools of up to 16, refilled as they are
-  // taken) besides the links opened on demand: 32 below 24 feeds both pools
-  // through a burst, and the most held, 23 + 32, stays under the route's
-  // bound of 64 unused tickets.
-  static constexpr std::size_t low = 24;
-  static constexpr std::size_t batch = 32;
+  // Asked for below `low`, at least `batch` at a time, and more when
+  // connections wait: up to the route's bound per request (and on unused
+  // tickets), protocol::max_tickets_per_request.
+  static constexpr std::size_t low = 8;
+  static constexpr std::size_t batch = 16;
+  // A grant of nothing (the route's bound on unused tickets, while tickets
+  // it granted are on their way to being spent) is asked again after this.
+  static constexpr auto retry_after = std::chrono::milliseconds(20);
 
   // `ask` sends a ticket_request on the control session.
   ticket_stock(net::asio::any_io_executor ex, std::function<void(std::uint16_t)> ask);
@@ -35,8 +37,6 @@ class ticket_stock {
   void on_connected();
   // The session ended: its tickets are void; waiting links give up.
   void on_disconnected();
-  // Tickets go to the waiting links first, oldest first, one each; the rest
-  // to the stock.
   void on_tickets(const protocol::tickets& t);
 
   // One ticket, waiting at most `deadline` for a refill; nullopt when there
@@ -44,26 +44,28 @@ class ticket_stock {
   net::awaitable<std::optional<protocol::ticket>> take(net::duration deadline);
 
   std::size_t size() const { return stock_.size(); }
-  std::size_t waiting() const { return waiters_.size(); }
+  std::size_t waiting() const { return waiting_; }
 
  private:
   struct waiter {
-    waiter(net::asio::any_io_executor ex, net::duration d) : timer(ex, d) {}
-    net::asio::steady_timer timer;  // the deadline; cancelled when served
-    bool served = false;            // got a ticket, or the session ended
-    std::optional<protocol::ticket> ticket;
+    explicit waiter(net::asio::any_io_executor ex) : timer(ex) {}
+    net::asio::steady_timer timer;
+    std::optional<protocol::ticket> got;
+    bool done = false;  // served, timed out or its session ended: skipped in line
   };
   void top_up();
-  void serve(waiter& w, std::optional<protocol::ticket> t);
+  // Hands stocked tickets to the head of the line.
+  void serve_line();
+  void end_line();
 
   net::asio::any_io_executor ex_;
   std::function<void(std::uint16_t)> ask_;
   std::deque<protocol::ticket> stock_;
   bool connected_ = false;
   bool asked_ = false;  // a request is on its way: one at a time
-  // First come, first served; a waiter leaves in O(1) (its own iterator).
-  // With thousands of links waiting, a refill wakes only those it serves.
-  std::list<std::shared_ptr<waiter>> waiters_;
+  std::deque<std::shared_ptr<waiter>> line_;  // may hold done entries (dropped lazily)
+  std::size_t waiting_ = 0;                   // entries of line_ not done
+  net::asio::steady_timer retry_;
 };
 
 }  // namespace vnet
