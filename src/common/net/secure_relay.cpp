@@ -199,12 +199,12 @@ awaitable<secure_stats> relay_use(tcp::socket& client, tcp::socket& link, use_pa
   }
   // One write: the opening's prefix (link_bind on a pooled link), the hello,
   // and what the client has already sent, sealed (0-RTT).
-  bytes first = std::move(p.prefix);
+  std::vector<std::uint8_t> first = std::move(p.prefix);
   first.insert(first.end(), hs.hello().begin(), hs.hello().end());
   std::uint64_t up_bytes = 0, down_bytes = 0;
   error_code aec;
   if (std::size_t ready = std::min<std::size_t>(client.available(aec), 16 * 1024); ready > 0 && !aec) {
-    bytes early(ready);
+    std::vector<std::uint8_t> early(ready);
     std::size_t n = client.read_some(asio::buffer(early), aec);  // no wait: the bytes are there
     if (!aec && n > 0) {
       up.seal(std::span<const std::uint8_t>(early.data(), n), false, first);
