@@ -309,3 +309,15 @@ class LinkPoolTest(BlackBoxCase):
         self.wait_idle("use", 0)
         # The other vnet's idle link is untouched.
         self.assertFalse(closed_within(others, 0.3))  # a short look: nothing to poll for
+
+    def test_the_route_stopping_closes_idle_links_and_exits_promptly(self):
+        self.start()
+        links = [self.pooled(wire.POOL_SERVE, self.home_tickets),
+                 self.pooled(wire.POOL_USE, self.office_tickets)]
+        self.wait_idle("serve", 1)
+        self.wait_idle("use", 1)
+        began = time.monotonic()
+        self.assertEqual(self.route.stop(timeout=10), 0)
+        self.assertLess(time.monotonic() - began, 5, "the route waited on its idle links")
+        for c in links:
+            self.assertTrue(closed_within(c, 5))
