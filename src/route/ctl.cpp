@@ -82,8 +82,10 @@ net::ctl_answer server::ctl(const std::string& line) const {
       rows.push_back({std::to_string(l.id), v ? peer(v->group) : "?", name(l.use_vnet),
                       fmt::format("{}:{:03}", name(l.serve_vnet), l.serveid), age(now - l.since)});
     }
-    footer = fmt::format("- {} live, {} waiting for the serving vnet -", plural(links.size(), "link"),
-                         links_.pending_count());
+    footer = fmt::format("- {} live, {} waiting for the serving vnet, {} idle pooled ({} use, {} serve) -",
+                         plural(links.size(), "link"), links_.pending_count(),
+                         idle_.total(protocol::pool_role::use) + idle_.total(protocol::pool_role::serve),
+                         idle_.total(protocol::pool_role::use), idle_.total(protocol::pool_role::serve));
   } else {
     return {2, fmt::format("error: cannot show '{}'\n{}", peer(words[1]), usage)};
   }

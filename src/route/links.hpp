@@ -51,6 +51,8 @@ class link_table {
                        std::uint32_t serve_vnet, std::uint16_t serveid,
                        const protocol::key32& secret, net::duration deadline);
   void forget(std::uint64_t id);
+  // An id for a link paired without waiting here (a pooled serving side).
+  std::uint64_t next_id() { return next_id_++; }
 
   // Hands the serving side's socket to the waiting use side. Returns false
   // (and leaves the socket alone) if no such link waits or the proof is not

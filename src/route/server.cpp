@@ -125,6 +125,7 @@ void server::stop() {
   // Each vnet is told why, so that it logs more than "connection closed".
   for (auto& [id, s] : sessions_) s->fail("the route is shutting down");
   links_.close_all();
+  idle_.close_all();
   connections_.close_all();
   if (trim_timer_) trim_timer_->cancel();
 }
@@ -251,6 +252,8 @@ net::awaitable<void> server::handle_plain(net::tcp::socket s, std::string from,
     co_await net::write_frame(s, std::move(frame));
   } else if (auto* open = std::get_if<protocol::link_open>(&msg)) {
     co_await run_use_link(s, *open);
+  } else if (auto* pool = std::get_if<protocol::link_pool>(&msg)) {
+    co_await run_pooled_link(s, *pool);
   } else {
     join_link(s, std::get<protocol::link_join>(msg), from);
   }
@@ -295,6 +298,7 @@ net::awaitable<void> server::run_session(net::tls_stream s, protocol::control_he
   auto serves = registry_.serves_of_group(hello.group);
   auto gone = registry_.remove_vnet(id);
   links_.drop_vnet(id, fmt::format("vnet {:02} disconnected", id));
+  idle_.drop_vnet(id);
   protocol::serve_list_update left;
   for (const auto& e : serves)
     if (e.vnetid == id) {
@@ -306,111 +310,6 @@ net::awaitable<void> server::run_session(net::tls_stream s, protocol::control_he
   spdlog::info("vnet {:02} ({}) disconnected: {}", id, text::printable(gone ? gone->name : hello.name),
                text::printable(reason));
   if (!stopping_) push_update(hello.group, left);
-}
-
-net::awaitable<void> server::run_use_link(net::tcp::socket& s, protocol::link_open open) {
-  // `s` lives in handle()'s frame, registered in connections_ until paired.
-  const auto opened = std::chrono::steady_clock::now();
-  // The ticket is spent whatever follows: an opening seen on the path, or
-  // replayed, finds it gone.
-  auto ticket = tickets_.take(open.ticket_id);
-  const protocol::proof16 expected =
-      ticket ? crypto::open_proof(ticket->secret, open.ticket_id, open.serveid) : protocol::proof16{};
-  auto it = ticket ? sessions_.find(ticket->vnetid) : sessions_.end();
-  if (!ticket || !crypto::proof_equal(expected, open.proof) || it == sessions_.end()) {
-    stats_.link_failed("unknown_ticket");
-    net::error_code ec;
-    auto ep = s.remote_endpoint(ec);
-    if (peer_log_.allow(handshakes, "warning"))
-      spdlog::warn("link from {} refused: {}", ec ? "?" : net::to_string(ep),
-                   ticket ? "wrong proof for its ticket" : "unknown or already used ticket");
-    auto frame = error_frame(protocol::errc::unexpected_message,
-                             "link refused: unknown or already used ticket");
-    co_await net::write_frame(s, std::move(frame));
-    co_return;
-  }
-  const std::uint32_t use_vnet = ticket->vnetid;
-  const std::string group = vnet_of(*it->second).group;
-  const serve_entry* target = registry_.find_serve(group, open.serveid);
-  if (!target || !sessions_.contains(target->vnetid)) {
-    stats_.link_failed("no_such_serve");
-    auto why = fmt::format("serveid {:03} is not served in group '{}'", open.serveid, group);
-    if (peer_log_.allow(subject(use_vnet), "refusal"))
-      spdlog::info("link from vnet {:02} refused: {}", use_vnet, text::printable(why));
-    auto frame = protocol::encode(protocol::link_result{false, why});
-    co_await net::write_frame(s, std::move(frame));
-    co_return;
-  }
-  // Quotas read now: a reload applies to the next link at once.
-  if (auto why = links_.refusal(use_vnet, target->vnetid, open.serveid, cfg_.limits); !why.empty()) {
-    stats_.link_failed("quota");
-    stats_.limit_refused(why);
-    if (peer_log_.allow(subject(use_vnet), "refusal"))
-      spdlog::warn("link from vnet {:02} refused: {}", use_vnet, why);
-    auto frame = protocol::encode(protocol::link_result{false, why});
-    co_await net::write_frame(s, std::move(frame));
-    co_return;
-  }
-  auto serving = sessions_.at(target->vnetid);
-  auto& p = links_.create(ex_, use_vnet, target->vnetid, open.serveid, ticket->secret,
-                          net::to_duration(cfg_.link_timeout));
-  auto link_id = p.id;
-  serving->send(protocol::link_request{p.id, open.serveid, ticket->secret});
-  co_await p.signal.async_wait(net::use_nothrow);
-
-  if (!p.peer || stopping_) {
-    // refused: the serving vnet could not dial its service, or left.
-    stats_.link_failed(stopping_ ? "shutdown" : p.failure.empty() ? "timeout" : "refused");
-    std::string why = !p.failure.empty() ? p.failure
-                      : stopping_        ? "the route is shutting down"
-                                         : fmt::format("vnet {:02} did not open its side within {} ms",
-                                                       p.serve_vnet, net::to_ms(cfg_.link_timeout).count());
-    if (peer_log_.allow(subject(p.use_vnet), "failed link"))
-      spdlog::info("link {} (vnet {:02} -> serveid {:03} on vnet {:02}) failed: {}", link_id,
-                   p.use_vnet, p.serveid, p.serve_vnet, text::printable(why));
-    links_.forget(link_id);
-    auto frame = protocol::encode(protocol::link_result{false, why});
-    co_await net::write_frame(s, std::move(frame));
-    co_return;
-  }
-  net::tcp::socket peer = std::move(*p.peer);
-  auto serve_vnet = p.serve_vnet;
-  auto serveid = p.serveid;
-  links_.forget(link_id);
-  // From here the link table is the one owner that reaches both sockets.
-  link_table::active_scope active(links_, link_id, use_vnet, serve_vnet, serveid, s, peer);
-  connections_.remove(s);
-  auto paired = protocol::encode(protocol::link_result{true, {}});
-  if (auto ec = co_await net::write_frame(s, std::move(paired))) co_return;
-
-  spdlog::debug("link {} paired: vnet {:02} -> serveid {:03} on vnet {:02}", link_id, use_vnet,
-                serveid, serve_vnet);
-  auto started = std::chrono::steady_clock::now();
-  ++stats_.links_opened;
-  stats_.setup_seconds.observe(std::chrono::duration<double>(started - opened).count());
-  // Counted into stats_ as the bytes move, until the link ends however it ends.
-  struct metered {
-    route::stats& stats;
-    std::uint64_t id;
-    ~metered() { stats.link_ended(id); }
-  } metering{stats_, link_id};
-  auto& live = stats_.link_started(link_id, group, serveid);
-  net::relay_meter meter{&live.a_to_b, &live.b_to_a};
-  auto st = co_await net::relay(s, peer, meter);
-  // Read when the link ends: a reload may have switched it.
-  spdlog::log(cfg_.log_links ? spdlog::level::info : spdlog::level::debug,
-              "link {} (vnet {:02} -> serveid {:03} on vnet {:02}) closed {}", link_id, use_vnet, serveid,
-              serve_vnet, net::link_summary(st, std::chrono::steady_clock::now() - started));
-}
-
-void server::join_link(net::tcp::socket& s, const protocol::link_join& join,
-                       const std::string& from) {
-  if (!links_.join(join.link_id, join.proof, s) && peer_log_.allow(handshakes, "warning"))
-    spdlog::warn("link join from {} refused: link {} is unknown, expired or already joined, or the "
-                 "proof is wrong", from,
-                 join.link_id);
-  // On success the socket now belongs to the waiting use side; on failure it
-  // closes when this coroutine ends.
 }
 
 }  // namespace route

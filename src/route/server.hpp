@@ -4,6 +4,7 @@
 // serve-side link) and dispatches.
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -17,6 +18,7 @@
 #include "net/tls.hpp"
 #include "protocol/messages.hpp"
 #include "route/admission.hpp"
+#include "route/idle_links.hpp"
 #include "route/links.hpp"
 #include "route/registry.hpp"
 #include "route/reload.hpp"
@@ -59,6 +61,7 @@ class server {
   // For tests and the log: current state.
   const registry& state() const { return registry_; }
   std::size_t active_links() const { return links_.active_count(); }
+  const idle_links& idle() const { return idle_; }
   // SHA256:... of the TLS key vnets pin or remember.
   const std::string& fingerprint() const { return tls_.fingerprint; }
   // Admissions refused (wrong or missing token) since start.
@@ -95,8 +98,38 @@ class server {
   // connection; false when there is none.
   bool shed_for_descriptors();
   net::awaitable<void> run_session(net::tls_stream s, protocol::control_hello hello);
+  // Links (link_setup.cpp). A use side opens by link_open, or binds an idle
+  // pooled link; both go on in carry_link().
   net::awaitable<void> run_use_link(net::tcp::socket& s, protocol::link_open open);
+  net::awaitable<void> run_pooled_link(net::tcp::socket& s, protocol::link_pool pool);
   void join_link(net::tcp::socket& s, const protocol::link_join& join, const std::string& from);
+  // A bad ticket or opening: counted under `reason`, logged, answered with an error frame.
+  net::awaitable<void> refuse_link(net::tcp::socket& s, const char* reason, const std::string& why);
+  // Who a link joins, and how its serving side was found ("pool" or "dial").
+  struct link_ends {
+    std::uint32_t use_vnet = 0, serve_vnet = 0;
+    std::uint16_t serveid = 0;
+    std::uint64_t link_id = 0;
+    const char* path = "pool";
+  };
+  // Finds the serving side of a use side that asked for `serveid` (its
+  // ticket's `secret` keys the link), relays, and passes the serving vnet's
+  // link_result on before the serving side's bytes.
+  net::awaitable<void> carry_link(net::tcp::socket& s, std::uint32_t use_vnet, std::uint16_t serveid,
+                                  protocol::key32 secret, std::chrono::steady_clock::time_point opened);
+  // An idle serve-role link of the serving vnet, assigned (link_assign
+  // written), or nullopt when it has none.
+  net::awaitable<std::optional<net::tcp::socket>> assign_idle(link_ends& ends, const protocol::key32& secret);
+  // The fallback: link_request over the serving vnet's session, then its
+  // link_join. nullopt after answering the use side why not.
+  net::awaitable<std::optional<net::tcp::socket>> dial_serving(net::tcp::socket& s, link_ends& ends,
+                                                               const protocol::key32& secret);
+  // The relay's prelude: reads the serving vnet's one link_result (or its
+  // close, or the deadline) and writes the outcome to the use side. `ok`
+  // tells the caller whether the link opened.
+  net::awaitable<bool> pass_result(net::tcp::socket& use, net::tcp::socket& serve, const link_ends& ends,
+                                   std::chrono::steady_clock::time_point opened, bool& ok);
+  void log_failed(const link_ends& ends, const std::string& why);
   // Control messages of an established session (control.cpp).
   void on_control(session& s, const protocol::message& m);
   void on_register(session& s, const protocol::serve_register& reg);
@@ -127,6 +160,8 @@ class server {
   registry registry_;
   std::map<std::uint32_t, std::shared_ptr<session>> sessions_;
   link_table links_;
+  // Idle pooled links (link_pool) by vnet and role.
+  idle_links idle_;
   // One-time link tickets of every session (link_open spends one).
   ticket_book tickets_;
   // Unserve requests passed on to a serving vnet, and each requester's rate.

@@ -23,7 +23,14 @@ inline constexpr std::size_t max_traffic_label_sets = 500;
 struct stats {
   std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
   std::chrono::system_clock::time_point started_wall = std::chrono::system_clock::now();
-  std::uint64_t links_opened = 0;                          // paired
+  // Links the serving vnet answered ok, by how its side was found: "pool"
+  // (an idle pooled link, link_assign) or "dial" (link_request + link_join).
+  std::map<std::string, std::uint64_t> links_opened;
+  std::uint64_t links_opened_total() const {
+    std::uint64_t n = 0;
+    for (const auto& [path, k] : links_opened) n += k;
+    return n;
+  }
   std::map<std::string, std::uint64_t> links_failed;       // by reason, e.g. "timeout"
   std::map<std::string, std::uint64_t> limit_refusals;     // by [route] key
   // Admission failures (a wrong token or proof): counted by the TLS/admission code.
@@ -31,7 +38,7 @@ struct stats {
   std::uint64_t bytes_relayed = 0;  // every link, both directions
   metrics::bounded_counters group_bytes{max_traffic_label_sets, {"other"}};
   metrics::bounded_counters serve_bytes{max_traffic_label_sets, {"other", "other"}};
-  metrics::histogram setup_seconds;  // link_open received -> link paired
+  metrics::histogram setup_seconds;  // link_open or link_bind received -> the serving vnet's link_result
 
   void link_failed(const std::string& reason) { ++links_failed[reason]; }
   // A refusal's text names the [route] key to raise (links.cpp, control.cpp,

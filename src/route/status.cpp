@@ -28,8 +28,10 @@ std::string json(std::string_view s) {
 
 // Reasons a link fails, listed at 0 before the first one so that rate()
 // works from the start.
-constexpr const char* failure_reasons[] = {"no_such_serve", "quota", "refused", "shutdown", "timeout",
-                                           "unknown_ticket"};
+// "refused": the serving vnet answered no (or could not reach its service);
+// "closed": it closed the link (or broke the protocol) before answering.
+constexpr const char* failure_reasons[] = {"closed", "no_such_serve", "quota", "refused", "shutdown",
+                                           "timeout", "unknown_ticket"};
 
 // Bytes so far: those of ended links plus what the live ones moved yet.
 struct traffic_now {
@@ -71,9 +73,18 @@ std::string server::metrics_text() const {
   w.sample("vnet_route_links_active", {}, std::uint64_t{links_.active_count()});
   w.family("vnet_route_links_pending", "Links waiting for the serving vnet's side.", "gauge");
   w.sample("vnet_route_links_pending", {}, std::uint64_t{links_.pending_count()});
-  w.family("vnet_route_links_opened_total", "Links paired since start.", "counter");
-  w.sample("vnet_route_links_opened_total", {}, st.links_opened);
-  w.family("vnet_route_links_failed_total", "Links that never paired, by reason.", "counter");
+  w.family("vnet_route_links_opened_total",
+           "Links the serving vnet answered ok since start, by how its side was found: an idle "
+           "pooled link (pool) or a link_request to the serving vnet (dial).", "counter");
+  for (const char* path : {"dial", "pool"}) {
+    auto it = st.links_opened.find(path);
+    w.sample("vnet_route_links_opened_total", {{"path", path}},
+             it == st.links_opened.end() ? std::uint64_t{0} : it->second);
+  }
+  w.family("vnet_route_idle_links", "Idle pooled links waiting now, by role.", "gauge");
+  w.sample("vnet_route_idle_links", {{"role", "serve"}}, std::uint64_t{idle_.total(protocol::pool_role::serve)});
+  w.sample("vnet_route_idle_links", {{"role", "use"}}, std::uint64_t{idle_.total(protocol::pool_role::use)});
+  w.family("vnet_route_links_failed_total", "Links that never opened, by reason.", "counter");
   for (const char* r : failure_reasons) {
     auto it = st.links_failed.find(r);
     w.sample("vnet_route_links_failed_total", {{"reason", r}},
@@ -88,7 +99,7 @@ std::string server::metrics_text() const {
            "Bytes relayed by serve (at most 500, the rest as \"other\").", "counter");
   for (const auto& [k, n] : bytes.serves)
     w.sample("vnet_route_serve_relayed_bytes_total", {{"group", k[0]}, {"serveid", k[1]}}, n);
-  w.family("vnet_route_link_setup_seconds", "From a link's open to its pairing with the serving side.",
+  w.family("vnet_route_link_setup_seconds", "From a link's open (or bind) to the serving vnet's answer.",
            "histogram");
   w.histogram("vnet_route_link_setup_seconds", {}, st.setup_seconds);
   w.family("vnet_route_auth_failures_total", "Connections refused for a wrong token or proof.", "counter");
@@ -155,7 +166,7 @@ std::string server::status_json() const {
   for (const auto& [r, n] : st.links_failed) failed += n;
   out += fmt::format("],\"totals\":{{\"links_active\":{},\"links_opened\":{},\"links_failed\":{},"
                      "\"bytes_relayed\":{},\"auth_failures\":{}}}}}",
-                     live.size(), st.links_opened, failed, bytes.relayed, st.auth_failures);
+                     live.size(), st.links_opened_total(), failed, bytes.relayed, st.auth_failures);
   return out;
 }
 

@@ -12,10 +12,6 @@
 #include "net/time.hpp"
 #include "text/printable.hpp"
 #include "vnet/reload.hpp"
-#include "vnet/route_trust.hpp"
-
-#include <openssl/ssl.h>
-#include <openssl/x509v3.h>
 
 using namespace boost::asio::experimental::awaitable_operators;
 
@@ -31,12 +27,24 @@ client::client(net::asio::any_io_executor ex, config::vnet_config cfg)
       serves_(ex, ctx_),
       uses_(ex, ctx_),
       unserve_(ex, ctx_, serves_),
+      use_pool_(ex, ctx_, protocol::pool_role::use),
+      serve_pool_(ex, ctx_, protocol::pool_role::serve,
+                  [this](pooled_link link, protocol::link_assign a) { serves_.on_assign(std::move(link), a); }),
       retry_timer_(ex) {
   ctx_.cfg = &cfg_;
   ctx_.send = [this](const protocol::message& m) { send(m); };
   ctx_.group = &group_;
   ctx_.keys = link_keys_;
   ctx_.tickets = &tickets_;
+  ctx_.use_pool = &use_pool_;
+  use_pool_.wanted = [this] {
+    return std::any_of(uses_.entries().begin(), uses_.entries().end(),
+                       [](const use_entry& e) { return e.state == use_state::listening; });
+  };
+  serve_pool_.wanted = [this] {
+    return std::any_of(serves_.entries().begin(), serves_.entries().end(),
+                       [](const serve_entry& e) { return e.state == serve_state::registered; });
+  };
   serves_.load(cfg_.serves);
   uses_.load(cfg_.uses);
   cfg_.serves.clear();  // the tables own them from here on
@@ -134,80 +142,11 @@ net::awaitable<void> client::run() {
   }
 }
 
-// What answered the hello when it was not a welcome: the address is wrong
-// (an echo service, a web server, ...) rather than the route lost.
-static std::string not_a_route(const config::endpoint& route, const std::string& why) {
-  return fmt::format("{} answered, but not as a vnet route ({})", net::host_port(route.ip, route.port), why);
-}
-
-net::awaitable<std::string> client::start_tls(net::tls_stream& s, const config::endpoint& route) {
-  const auto where = net::host_port(route.ip, route.port);
-  SSL* ssl = s.native_handle();
-  net::error_code aec;
-  net::asio::ip::make_address(route.ip, aec);
-  if (aec) {
-    // A name: sent as SNI, and what a CA-signed certificate must name.
-    SSL_set_tlsext_host_name(ssl, route.ip.c_str());
-    SSL_set1_host(ssl, route.ip.c_str());
-  } else {
-    X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl), route.ip.c_str());
-  }
-  net::asio::steady_timer timer(ex_, ctx_.dial_timeout());
-  auto hs = co_await (s.async_handshake(net::ssl::stream_base::client, net::use_nothrow) ||
-                      timer.async_wait(net::use_nothrow));
-  if (hs.index() == 1)
-    co_return fmt::format("the route at {} did not finish the TLS handshake within {} ms", where,
-                          net::to_ms(ctx_.dial_timeout()).count());
-  net::error_code ec = std::get<0>(std::get<0>(hs));
-  if (ec == net::ssl::error::stream_truncated || ec == net::asio::error::eof ||
-      ec == net::asio::error::connection_reset)
-    co_return fmt::format("the route at {} closed the connection during the TLS handshake (a route "
-                          "closes an address for 60 s after 5 failed admissions)", where);
-  if (ec.category() == net::asio::error::get_ssl_category())
-    co_return fmt::format("the route at {} did not answer TLS: is it an older route (protocol 3 or "
-                          "before)? ({})", where, ec.message());
-  if (ec) co_return fmt::format("TLS handshake with route {} failed: {}", where, ec.message());
-  const std::string fp = net::peer_fingerprint(ssl);
-  const bool ca_verified = SSL_get_verify_result(ssl) == X509_V_OK;
-  auto why = check_route_key(cfg_, fp, ca_verified);
-  if (!why.empty() && why != last_refusal_) spdlog::error("{}", why);
-  last_refusal_ = why;
-  co_return why;
-}
-
 net::awaitable<std::string> client::run_session(net::tls_stream& s) {
-  const auto route = cfg_.route;
-  // The route sees the wire group (with a group_key, an opaque id), never
-  // the key; the link key is signed with the group's mac key.
-  auto auth = net::admission_proof(cfg_.token, s.native_handle());
-  auto hello = protocol::encode(protocol::control_hello{protocol::version, cfg_.name,
-                                                        group_.wire_group, auth,
-                                                        link_keys_->current()});
-  auto hello_ec = co_await net::write_frame(s, std::move(hello));
-  if (hello_ec) co_return not_a_route(route, "hello failed: " + hello_ec.message());
-  // A route welcomes at once; dial_timeout bounds the wait for a silent peer.
-  const auto welcome_timeout = ctx_.dial_timeout();
-  net::frame_result answer = co_await net::read_frame(s, protocol::max_payload, welcome_timeout);
-  const auto& ec = answer.ec;
-  const auto& msg = answer.msg;
-  if (ec == net::asio::error::timed_out)
-    co_return not_a_route(route, fmt::format("no welcome within {} ms", net::to_ms(welcome_timeout).count()));
-  if (ec == net::asio::error::eof || ec == net::ssl::error::stream_truncated)
-    co_return not_a_route(route, "it closed the connection without a welcome");
-  if (ec) co_return not_a_route(route, "its reply is not a vnet frame: " + ec.message());
-  if (auto* e = std::get_if<protocol::error>(&msg)) {
-    auto why = "the route refused this vnet: " + text::printable(e->message);
-    // At error level (a wrong token is not a network hiccup), once per
-    // streak of the same refusal: the vnet retries every few seconds.
-    if (why != last_refusal_) spdlog::error("{}", why);
-    last_refusal_ = why;
-    co_return why;
-  }
-  auto* w = std::get_if<protocol::welcome>(&msg);
-  if (!w)
-    co_return not_a_route(route, fmt::format("its reply is a {}, not a welcome", protocol::name_of(protocol::type_of(msg))));
-  welcomed_ = true;
-  last_refusal_.clear();
+  std::string refused;
+  std::optional<protocol::welcome> welcome = co_await greet(s, refused);
+  if (!welcome) co_return refused;
+  const protocol::welcome* w = &*welcome;
 
   ctx_.session = session_info{w->vnetid};
   wake_connect_waiters();
@@ -230,6 +169,10 @@ net::awaitable<std::string> client::run_session(net::tls_stream& s) {
 
   serves_.on_connected();
   tickets_.on_connected();  // the first batch, before the first link needs one
+  // Idle links wait for a serve registered or a use listening (wanted), and
+  // each for a ticket of that first batch.
+  use_pool_.on_session();
+  serve_pool_.on_session();
   auto r = co_await (read_loop(s) || outbox_->run(s) || heartbeat(interval) || watchdog(silence));
   std::string reason;
   switch (r.index()) {
@@ -248,6 +191,8 @@ net::awaitable<std::string> client::run_session(net::tls_stream& s) {
   ctx_.session.reset();
   outbox_.reset();
   fail_requests("lost the route");
+  use_pool_.on_disconnected();
+  serve_pool_.on_disconnected();
   tickets_.on_disconnected();
   serves_.on_disconnected();
   uses_.on_disconnected();
@@ -266,6 +211,9 @@ net::awaitable<std::string> client::read_loop(net::tls_stream& s) {
     last_seen_ = std::chrono::steady_clock::now();
     on_message(msg);
     if (!fatal_.empty()) co_return fatal_;
+    // A use may listen or a serve be registered now: the pools follow.
+    use_pool_.adjust();
+    serve_pool_.adjust();
   }
 }
 

@@ -14,6 +14,7 @@
 #include "net/frame_io.hpp"
 #include "net/tls.hpp"
 #include "net/time.hpp"
+#include "vnet/link_pool.hpp"
 #include "vnet/route_context.hpp"
 #include "vnet/serves.hpp"
 #include "vnet/ticket_stock.hpp"
@@ -77,8 +78,12 @@ class client {
   };
 
   // The TLS handshake with the route and the check of its key
-  // (route_trust.hpp): "" when the session may go on, else why not.
+  // (route_trust.hpp; client_handshake.cpp): "" when the session may go on,
+  // else why not.
   net::awaitable<std::string> start_tls(net::tls_stream& s, const config::endpoint& route);
+  // This vnet's hello and the route's welcome (client_handshake.cpp): the
+  // welcome, or nullopt and why not.
+  net::awaitable<std::optional<protocol::welcome>> greet(net::tls_stream& s, std::string& why);
   net::awaitable<std::string> run_session(net::tls_stream& s);
   net::awaitable<std::string> read_loop(net::tls_stream& s);
   // Pings the route, retries busy use ports and rotates the link key when
@@ -108,6 +113,10 @@ class client {
   serve_table serves_;
   use_table uses_;
   unserve_host unserve_;
+  // Idle links to the route for each role (protocol 5): filled after the
+  // welcome, emptied when the session ends.
+  link_pool use_pool_;
+  link_pool serve_pool_;
   std::optional<net::outbox> outbox_;
   net::tcp::socket* socket_ = nullptr;  // the control socket while connected
   net::asio::steady_timer retry_timer_;

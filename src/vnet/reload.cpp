@@ -121,7 +121,8 @@ config_diff diff(const config::vnet_config& before, const config::vnet_config& a
                        o.dial_timeout != n.dial_timeout || o.allow_unserve != n.allow_unserve ||
                        o.unserve_remote != n.unserve_remote || o.unserve_num != n.unserve_num ||
                        o.unserve_unused_timeout != n.unserve_unused_timeout ||
-                       o.unserve_idle_timeout != n.unserve_idle_timeout || o.terminal != n.terminal;
+                       o.unserve_idle_timeout != n.unserve_idle_timeout || o.terminal != n.terminal ||
+                       o.max_idle_links != n.max_idle_links;
   return d;
 }
 

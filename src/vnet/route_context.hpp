@@ -17,6 +17,7 @@
 namespace vnet {
 
 class ticket_stock;
+class link_pool;
 
 struct session_info {
   std::uint32_t vnetid = 0;
@@ -34,12 +35,13 @@ struct route_context {
   net::duration link_timeout{std::chrono::seconds(15)};
   std::optional<session_info> session;                 // set while connected
   std::function<void(const protocol::message&)> send;  // on the control session
-  // The client owns these three; they outlive every link coroutine's use.
+  // The client owns these four; they outlive every link coroutine's use.
   // The group as derived from [vnet] group and group_key: the wire group,
   // the psk mixed into link keys, the mac key that signs link keys.
   const crypto::group_keys* group = nullptr;
   std::shared_ptr<crypto::link_keys> keys;  // serve side: links to our serves
   ticket_stock* tickets = nullptr;    // use side: one per link_open
+  link_pool* use_pool = nullptr;      // use side: idle links to bind (protocol 5)
 
   const config::endpoint& route() const { return cfg->route; }
   net::duration dial_timeout() const { return net::to_duration(cfg->dial_timeout); }

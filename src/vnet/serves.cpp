@@ -147,18 +147,24 @@ void serve_table::close_all_links() {
   for (auto& e : entries_) e.links->close_all();
 }
 
+std::string serve_table::refusal(const serve_entry& e) const {
+  // Read now: a reload applies to the next link.
+  const unsigned max = ctx_.cfg->max_links_per_serve;
+  if (*e.carrying < max) return {};
+  return fmt::format("vnet {} carries at most {} link{} to serve '{}' (raise [vnet] max_links_per_serve)",
+                     text::printable(ctx_.cfg->name), max, max == 1 ? "" : "s", text::printable(e.cfg.name));
+}
+
 void serve_table::on_link_request(const protocol::link_request& r) {
   for (const auto& e : entries_) {
     if (e.state == serve_state::registered && e.serveid == r.serveid) {
-      // Read now: a reload applies to the next request.
-      const unsigned max = ctx_.cfg->max_links_per_serve;
-      if (*e.carrying >= max) {
-        auto why = fmt::format("vnet {} carries at most {} link{} to serve '{}' (raise [vnet] max_links_per_serve)",
-                               ctx_.cfg->name, max, max == 1 ? "" : "s", e.cfg.name);
-        spdlog::warn("serve {}: link {} refused: {}", e.cfg.name, r.link_id, why);
+      if (auto why = refusal(e); !why.empty()) {
+        spdlog::warn("serve {}: link {} refused: {}", text::printable(e.cfg.name), r.link_id, why);
         ctx_.send(protocol::link_failed{r.link_id, why});
         return;
       }
+      spdlog::debug("serve {}: link {} requested (no idle pooled link at the route)", text::printable(e.cfg.name),
+                    r.link_id);
       carry_count slot(e.carrying);
       net::asio::co_spawn(ex_, carry(e.id, r, std::move(slot)), net::log_exception{"serve link"});
       return;
@@ -167,30 +173,56 @@ void serve_table::on_link_request(const protocol::link_request& r) {
   ctx_.send(protocol::link_failed{r.link_id, fmt::format("serveid {:03} is not served here", r.serveid)});
 }
 
-net::awaitable<void> serve_table::carry(std::uint64_t id, protocol::link_request r,
-                                        [[maybe_unused]] carry_count slot) {
-  // `slot` counts this link against max_links_per_serve until we return.
+void serve_table::on_assign(pooled_link link, const protocol::link_assign& a) {
+  // The route sealed the use side's secret under our pooled link's ticket
+  // secret, for this link_id and serveid: only it (and we) could.
+  std::optional<crypto::key32> secret = crypto::open_link_secret(link.secret, a.link_id, a.serveid, a.sealed);
+  crypto::wipe(link.secret);
+  if (!secret) {
+    spdlog::warn("pooled link: the route's assignment of link {} to serveid {:03} does not authenticate; "
+                 "link closed", a.link_id, a.serveid);
+    return;  // closing is the answer: the route tells the use side
+  }
+  for (const auto& e : entries_) {
+    if (e.state == serve_state::registered && e.serveid == a.serveid) {
+      if (auto why = refusal(e); !why.empty()) {
+        spdlog::warn("serve {}: link {} refused: {}", text::printable(e.cfg.name), a.link_id, why);
+        net::asio::co_spawn(ex_, refuse(std::move(link.socket), std::move(why)), net::log_exception{"serve link"});
+        return;
+      }
+      spdlog::debug("serve {}: link {} assigned to a pooled link", text::printable(e.cfg.name), a.link_id);
+      carry_count slot(e.carrying);
+      net::asio::co_spawn(ex_, serve_link(e.id, a.link_id, std::move(link.socket), *secret, std::move(slot)),
+                          net::log_exception{"serve link"});
+      crypto::wipe(*secret);
+      return;
+    }
+  }
+  crypto::wipe(*secret);
+  auto why = fmt::format("serveid {:03} is not served here", a.serveid);
+  net::asio::co_spawn(ex_, refuse(std::move(link.socket), std::move(why)), net::log_exception{"serve link"});
+}
+
+net::awaitable<void> serve_table::refuse(net::tcp::socket link, std::string why) {
+  auto frame = protocol::encode(protocol::link_result{false, why});
+  co_await net::write_frame(link, std::move(frame));
+}
+
+net::awaitable<void> serve_table::carry(std::uint64_t id, protocol::link_request r, carry_count slot) {
+  // `slot` counts this link against max_links_per_serve until the link ends.
   // Copy what we need: the entry may be closed or removed while we wait.
   auto* entry = find(id);
   if (!entry) {
     if (ctx_.session) ctx_.send(protocol::link_failed{r.link_id, "the serve was just closed"});
     co_return;
   }
-  auto cfg = entry->cfg;
-  auto links = entry->links;
+  auto name = entry->cfg.name;
   const auto route = ctx_.route();  // copies: reload may replace them meanwhile
   const auto dial_timeout = ctx_.dial_timeout();
-  net::tcp::socket service(ex_);
-  if (auto ec = co_await net::dial(service, cfg.ip, cfg.port, dial_timeout)) {
-    auto why = fmt::format("cannot reach {}: {}", net::host_port(cfg.ip, cfg.port), ec.message());
-    spdlog::warn("serve {}: link {} failed: {}", cfg.name, r.link_id, why);
-    if (ctx_.session) ctx_.send(protocol::link_failed{r.link_id, why});
-    co_return;
-  }
   net::tcp::socket link(ex_);
   if (auto ec = co_await net::dial(link, route.ip, route.port, dial_timeout)) {
     auto why = "cannot open a link to the route: " + ec.message();
-    spdlog::warn("serve {}: link {} failed: {}", cfg.name, r.link_id, why);
+    spdlog::warn("serve {}: link {} failed: {}", text::printable(name), r.link_id, why);
     // Tell the waiting side now rather than let it time out.
     if (ctx_.session) ctx_.send(protocol::link_failed{r.link_id, why});
     co_return;
@@ -200,31 +232,54 @@ net::awaitable<void> serve_table::carry(std::uint64_t id, protocol::link_request
   protocol::link_join joining{protocol::version, r.link_id, crypto::join_proof(r.link_secret, r.link_id)};
   auto join = protocol::encode(joining);
   if (auto ec = co_await net::write_frame(link, std::move(join))) {
-    spdlog::warn("serve {}: link {} failed: {}", cfg.name, r.link_id, ec.message());
+    spdlog::warn("serve {}: link {} failed: {}", text::printable(name), r.link_id, ec.message());
     co_return;
   }
-  auto* e = find(id);
-  if (!e || e->state != serve_state::registered) co_return;  // closed meanwhile
+  // From here as a pooled link's assignment: the use hello comes next.
+  // Spawned, not awaited: no temporaries in a co_await (GCC 12, DESIGN.md rule 11).
+  net::asio::co_spawn(ex_, serve_link(id, r.link_id, std::move(link), r.link_secret, std::move(slot)),
+                      net::log_exception{"serve link"});
+}
+
+net::awaitable<void> serve_table::serve_link(std::uint64_t id, std::uint64_t link_id, net::tcp::socket link,
+                                             crypto::key32 secret, [[maybe_unused]] carry_count slot) {
+  auto* entry = find(id);
+  if (!entry || entry->state != serve_state::registered) {
+    auto frame = protocol::encode(protocol::link_result{false, "the serve was just closed"});
+    co_await net::write_frame(link, std::move(frame));
+    co_return;
+  }
+  auto cfg = entry->cfg;
+  auto links = entry->links;
+  const auto dial_timeout = ctx_.dial_timeout();
+  net::tcp::socket service(ex_);
   net::socket_set::guard g1(*links, service), g2(*links, link);
   std::optional<net::socket_set::link> counted(std::in_place, *links);
   if (on_links) on_links(id, links->links());
   // The use side's hello (its ephemeral key, to our link key) comes first;
-  // link_secret, which only the two vnets and the route know, keys the link
-  // to its ticket, and our group's psk keys it to the group.
-  net::serve_params params{*ctx_.group, r.link_secret, ctx_.keys};
+  // the link secret, which only the two vnets and the route know, keys the
+  // link to its ticket, and our group's psk keys it to the group. Only a
+  // hello that passes gets the service dialled.
+  net::serve_params params{*ctx_.group, secret, ctx_.keys};
+  crypto::wipe(secret);
+  net::dial_service_fn dial_service = [&]() -> net::awaitable<std::string> {
+    auto ec = co_await net::dial(service, cfg.ip, cfg.port, dial_timeout);
+    if (!ec) co_return std::string{};
+    co_return fmt::format("cannot reach {}: {}", net::host_port(cfg.ip, cfg.port), ec.message());
+  };
   auto started = std::chrono::steady_clock::now();
   ++links->traffic.links;
   // in = from the route (the use side's bytes), out = to it.
   net::relay_meter meter{&links->traffic.bytes_out, &links->traffic.bytes_in};
-  net::secure_stats st = co_await net::relay_serve(service, link, std::move(params), meter);
+  net::secure_stats st = co_await net::relay_serve(service, link, std::move(params), std::move(dial_service), meter);
   counted.reset();
   if (on_links && find(id)) on_links(id, links->links());
   if (!st.failure.empty()) {
-    spdlog::warn("serve {}: link {} failed: {}", text::printable(cfg.name), r.link_id, st.failure);
+    spdlog::warn("serve {}: link {} failed: {}", text::printable(cfg.name), link_id, st.failure);
     co_return;
   }
   spdlog::log(ctx_.cfg->log_links ? spdlog::level::info : spdlog::level::debug, "serve {}: link {} closed {}",
-              text::printable(cfg.name), r.link_id,
+              text::printable(cfg.name), link_id,
               net::link_summary(st.stats, std::chrono::steady_clock::now() - started, "in", "out"));
 }
 

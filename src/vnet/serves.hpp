@@ -1,7 +1,8 @@
 #pragma once
 // The serves of this vnet: registration on the route (with the serveid the
-// route grants) and, for each link the route requests, a dial to the real
-// service joined to a fresh link to the route. Entries are added, opened,
+// route grants) and, for each link the route assigns to a pooled link or
+// requests (link_request: a fresh link to the route), the use side's hello
+// checked, then a dial to the real service. Entries are added, opened,
 // closed and removed live (terminal, reload, unserve).
 #include <cstdint>
 #include <functional>
@@ -11,6 +12,7 @@
 
 #include "config/config.hpp"
 #include "net/socket_set.hpp"
+#include "vnet/link_pool.hpp"
 #include "vnet/route_context.hpp"
 
 namespace vnet {
@@ -42,6 +44,8 @@ class serve_table {
   void on_disconnected();  // the route forgot them all
   void on_result(const protocol::serve_result& r);
   void on_link_request(const protocol::link_request& r);
+  // The route assigned a use side's link to one of our pooled links.
+  void on_assign(pooled_link link, const protocol::link_assign& a);
   // Static ids refused because another vnet held them are tried again.
   void retry_refused(const protocol::serve_list& list);
   void close_all_links();
@@ -81,7 +85,16 @@ class serve_table {
    private:
     std::shared_ptr<std::size_t> n_;
   };
+  // Why a new link to `e` must be refused now ([vnet] max_links_per_serve); "" if not.
+  std::string refusal(const serve_entry& e) const;
+  // link_request: a new link to the route, link_join, then serve_link.
   net::awaitable<void> carry(std::uint64_t id, protocol::link_request r, carry_count slot);
+  // A link the route paired (joined or assigned): the use hello, the
+  // service, link_result, the relay (net::relay_serve).
+  net::awaitable<void> serve_link(std::uint64_t id, std::uint64_t link_id, net::tcp::socket link,
+                                  crypto::key32 secret, carry_count slot);
+  // link_result{false, why} on a link the route assigned, then close.
+  net::awaitable<void> refuse(net::tcp::socket link, std::string why);
 
   net::asio::any_io_executor ex_;
   route_context& ctx_;

@@ -14,6 +14,7 @@
 #include "net/spawn.hpp"
 #include "protocol/serve_list_update.hpp"
 #include "text/printable.hpp"
+#include "vnet/link_pool.hpp"
 #include "vnet/ticket_stock.hpp"
 
 namespace vnet {
@@ -270,33 +271,50 @@ net::awaitable<void> use_table::carry(net::tcp::socket client, std::string name,
     co_return;
   }
   const protocol::link_key serve_key = listed->key;
-  const auto route = ctx_.route();  // copies: reload may replace them meanwhile
-  const auto dial_timeout = ctx_.dial_timeout();
   net::tcp::socket link(ex_);
   net::socket_set::guard g2(*links, link);
-  if (auto ec = co_await net::dial(link, route.ip, route.port, dial_timeout)) {
-    spdlog::warn("use {}: link to serveid {:03} failed: cannot reach the route: {}", name, serveid,
-                 ec.message());
-    co_return;
-  }
-  // Taken once the route is reached, so that a failed dial spends none. The
-  // stock is usually full; when empty the refill is a round trip away.
-  std::optional<protocol::ticket> ticket = co_await ctx_.tickets->take(ctx_.link_timeout);
-  if (!ticket) {
-    spdlog::warn("use {}: link to serveid {:03} failed: {}", name, serveid,
-                 ctx_.session ? "the route gave no link ticket in time" : "lost the route");
-    co_return;
-  }
-  protocol::link_open opening{protocol::version, serveid, ticket->id,
-                              crypto::open_proof(ticket->secret, ticket->id, serveid)};
-  auto open = protocol::encode(opening);
-  if (auto ec = co_await net::write_frame(link, std::move(open))) {
-    spdlog::warn("use {}: link to serveid {:03} failed: {}", name, serveid, ec.message());
-    co_return;
+  crypto::key32 secret{};
+  std::vector<std::uint8_t> bind;
+  // A pooled link is open and authenticated already: link_bind rides with
+  // the hello and the first bytes, and no round trip is spent on the route.
+  std::optional<pooled_link> pooled;
+  if (ctx_.use_pool) pooled = ctx_.use_pool->take();
+  if (pooled) {
+    link = std::move(pooled->socket);
+    secret = pooled->secret;
+    crypto::wipe(pooled->secret);
+    bind = protocol::encode(protocol::link_bind{serveid});
+  } else {
+    spdlog::debug("use {}: no idle pooled link; opening a link to serveid {:03}", name, serveid);
+    const auto route = ctx_.route();  // copies: reload may replace them meanwhile
+    const auto dial_timeout = ctx_.dial_timeout();
+    if (auto ec = co_await net::dial(link, route.ip, route.port, dial_timeout)) {
+      spdlog::warn("use {}: link to serveid {:03} failed: cannot reach the route: {}", name, serveid,
+                   ec.message());
+      co_return;
+    }
+    // Taken once the route is reached, so that a failed dial spends none. The
+    // stock is usually full; when empty the refill is a round trip away.
+    std::optional<protocol::ticket> ticket = co_await ctx_.tickets->take(ctx_.link_timeout);
+    if (!ticket) {
+      spdlog::warn("use {}: link to serveid {:03} failed: {}", name, serveid,
+                   ctx_.session ? "the route gave no link ticket in time" : "lost the route");
+      co_return;
+    }
+    protocol::link_open opening{protocol::version, serveid, ticket->id,
+                                crypto::open_proof(ticket->secret, ticket->id, serveid)};
+    secret = ticket->secret;
+    crypto::wipe(ticket->secret);
+    auto open = protocol::encode(opening);
+    if (auto ec = co_await net::write_frame(link, std::move(open))) {
+      spdlog::warn("use {}: link to serveid {:03} failed: {}", name, serveid, ec.message());
+      co_return;
+    }
   }
   // 0-RTT: the use hello and the client's first bytes, encrypted to the
-  // serving vnet's key, follow the opening at once; the route's answer is
-  // read (by the relay, through await_paired) before anything comes back.
+  // serving vnet's key, follow the opening (or ride with link_bind) at once;
+  // the route's answer is read (by the relay, through await_paired) before
+  // anything comes back.
   net::await_paired_fn await_paired = [this, &link]() -> net::awaitable<std::string> {
     // Not a structured binding: GCC 12 mis-destroys those over a co_await result.
     net::frame_result answer = co_await net::read_frame(link, protocol::max_payload, ctx_.link_timeout);
@@ -308,7 +326,8 @@ net::awaitable<void> use_table::carry(net::tcp::socket client, std::string name,
     if (auto* e = std::get_if<protocol::error>(&msg)) co_return "route: " + text::printable(e->message);
     co_return "unexpected answer from the route";
   };
-  net::use_params params{*ctx_.group, ticket->secret, serve_key};
+  net::use_params params{*ctx_.group, secret, serve_key, std::move(bind)};
+  crypto::wipe(secret);
   auto started = std::chrono::steady_clock::now();
   ++links->traffic.links;
   net::relay_meter meter{&links->traffic.bytes_out, &links->traffic.bytes_in};

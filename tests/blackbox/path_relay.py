@@ -1,6 +1,7 @@
 """A relay on the path between vnets and the route, for the security tests
-(test_link_security, test_capture): it records what an observer there would
-see, and can flip one byte of a link."""
+(test_link_security, test_capture) and the pool tests (test_link_pool): it
+records what an observer there would see, can flip one byte of a link, and
+can cut every link while the control sessions live on."""
 
 import socket
 import threading
@@ -8,13 +9,14 @@ import threading
 import wire
 from harness import LOOPBACK
 
-LINK_TYPES = (wire.TYPES["link_open"], wire.TYPES["link_join"])
+LINK_TYPES = (wire.TYPES["link_open"], wire.TYPES["link_join"], wire.TYPES["link_pool"])
 
 
 class LinkRelay:
     """Sits between vnets and the route (the vnets' [route] port is its
     port). Control sessions pass untouched and unrecorded (TLS covers them);
-    for each link connection (opening frame link_open or link_join) it keeps
+    for each link connection (opening frame link_open, link_join or
+    link_pool; a use-side link: link_open or link_pool of role use) it keeps
     every byte of both directions, and the vnet->route bytes of each use-side
     link on their own (to replay them). `flip`: (direction, offset) flips
     the byte at that offset of the first use-side link's stream in that
@@ -37,6 +39,8 @@ class LinkRelay:
         self.ls.listen(128)
         self.port = self.ls.getsockname()[1]
         self.socks = []
+        self.link_socks = []  # (vnet side, route side) of each link
+        self.pooled = {wire.POOL_USE: 0, wire.POOL_SERVE: 0}  # link_pool openings by role
         threading.Thread(target=self._accept, daemon=True).start()
 
     def _accept(self):
@@ -58,19 +62,32 @@ class LinkRelay:
                 if not chunk:
                     raise OSError("closed before its opening frame")
                 head += chunk
+            length, kind = wire.HEADER.unpack(head)
+            role = None
+            if head[0] == 0 and kind == wire.TYPES["link_pool"]:
+                # The whole opening (a few bytes): its role says which side.
+                while len(head) < wire.HEADER_SIZE + min(length, 64):
+                    chunk = a.recv(wire.HEADER_SIZE + min(length, 64) - len(head))
+                    if not chunk:
+                        raise OSError("closed in its opening frame")
+                    head += chunk
+                at = wire.HEADER_SIZE + 4 + 2  # after the magic "VNET" and the version
+                role = head[at] if len(head) > at else None
             a.settimeout(None)
         except OSError:
             a.close()
             return
-        _, kind = wire.HEADER.unpack(head)
         is_link = head[0] == 0 and kind in LINK_TYPES
-        is_use = is_link and kind == wire.TYPES["link_open"]
+        is_use = is_link and (kind == wire.TYPES["link_open"] or role == wire.POOL_USE)
         record = is_link or self.record_control
         with self.lock:
             self.socks += [a, b]
             self.connections += 1
             if is_link:
                 self.links += 1
+                self.link_socks.append((a, b))
+            if role in self.pooled:
+                self.pooled[role] += 1
             if record:
                 self.captured += head
             stream = None
@@ -125,6 +142,24 @@ class LinkRelay:
                     s.close()
                 except OSError:
                     pass
+
+    def cut_links(self):
+        """Closes every link connection opened so far, both sides (each end
+        sees its peer close), as a NAT or firewall that dropped them would
+        be found out; control sessions live on. Returns how many."""
+        with self.lock:
+            pairs, self.link_socks = self.link_socks, []
+        for pair in pairs:
+            for s in pair:
+                try:
+                    s.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
+                try:
+                    s.close()
+                except OSError:
+                    pass
+        return len(pairs)
 
     def capture(self):
         with self.lock:

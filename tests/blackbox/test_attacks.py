@@ -81,7 +81,9 @@ class QuotaAttackTest(AttackCase):
 
     def test_link_open_flood_on_one_serve(self):
         """500 link_open to one serve all paired: the serving vnet held 1009
-        fds and its service 504 connections."""
+        fds and its service 504 connections. Since protocol 5 the serving
+        vnet dials its service only after a use hello, which this flood
+        never sends."""
         self.start_stack({"max_live_links_per_vnet": 40, "max_pending_links_per_vnet": 20},
                          home_keys={"max_links_per_serve": 100})
         home_fds = fd_count(self.home.pid)
@@ -103,7 +105,9 @@ class QuotaAttackTest(AttackCase):
             traffic.stop()
         r = a.finish()
         self.check_traffic(traffic, 2)
-        self.assertLessEqual(r["paired"], 40, r)
+        # Paired, or held by the serving vnet waiting for a use hello that
+        # never comes: within the live quota either way.
+        self.assertLessEqual(r["paired"] + r["held"], 40, r)
         for why in r["reasons"]:
             self.assertIn("max_", why, f"a refusal must name its limit: {r}")
         # Each paired link costs home two fds (service + route); legit ones a few.

@@ -113,7 +113,8 @@ class TestCounters(MetricsCase):
         self.assertEqual(delta(route1, route0, "vnet_route_group_relayed_bytes_total", group="lab"), relayed)
         self.assertEqual(delta(route1, route0, "vnet_route_serve_relayed_bytes_total", group="lab",
                                serveid="700"), relayed)
-        self.assertEqual(delta(route1, route0, "vnet_route_links_opened_total"), 1)
+        opened = sum(delta(route1, route0, "vnet_route_links_opened_total", path=p) for p in ("pool", "dial"))
+        self.assertEqual(opened, 1)
         self.assertEqual(delta(route1, route0, "vnet_route_link_setup_seconds_count"), 1)
         self.assertEqual(delta(route1, route0, "vnet_route_link_setup_seconds_bucket", le="+Inf"), 1)
         self.assertEqual(sum(v for (name, _), v in route1.items() if name == "vnet_route_links_failed_total"), 0)

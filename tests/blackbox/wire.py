@@ -3,8 +3,12 @@ soak and the bench: it speaks to the route like a (possibly hostile) vnet.
 
 Frames (src/common/protocol/codec.hpp): a 6-byte header, u32 payload length
 and u16 type, big-endian, then the payload. Strings are a u16 length and the
-bytes. Opening frames (hello, link_open, link_join) start with "VNET" and the
-protocol version.
+bytes. Opening frames (hello, link_open, link_join, link_pool) start with
+"VNET" and the protocol version.
+
+Protocol 5's pooled links: link_pool() opens one, pool_proof() proves its
+ticket, open_link_secret() opens a link_assign's sealed secret (libsodium
+through ctypes: Python's stdlib has no XChaCha20-Poly1305).
 
 Control sessions are TLS 1.3 (protocol 4): control_socket() and hello()
 wrap the socket with Python's ssl, without verifying the route's key (the
@@ -47,12 +51,13 @@ MAX_PAYLOAD = 1 << 20          # protocol::max_payload
 MAX_OPENING_PAYLOAD = 1024     # protocol::max_opening_payload
 
 TYPES = {
-    "control_hello": 0x01, "link_open": 0x02, "link_join": 0x03,
+    "control_hello": 0x01, "link_open": 0x02, "link_join": 0x03, "link_pool": 0x04,
     "welcome": 0x10, "error": 0x11, "ping": 0x20, "pong": 0x21,
     "serve_register": 0x30, "serve_result": 0x31, "serve_unregister": 0x32,
     "serve_list": 0x33, "serve_query": 0x34, "serve_query_result": 0x35,
     "serve_list_update": 0x36,  # protocol 3; decoded raw here
     "link_request": 0x40, "link_failed": 0x41, "link_result": 0x42,
+    "link_bind": 0x43, "link_assign": 0x44,  # protocol 5: pooled links
     "vnet_query": 0x50, "vnet_query_result": 0x51, "vnet_rename": 0x52,
     "unserve_request": 0x60, "unserve_result": 0x61,
     "ticket_request": 0x70, "tickets": 0x71, "link_key_update": 0x72,
@@ -84,6 +89,9 @@ LAYOUTS = {
     "link_request": [("link_id", "u64"), ("serveid", "u16"), ("link_secret", "b32")],
     "link_failed": [("link_id", "u64"), ("reason", "str")],
     "link_result": [("ok", "bool"), ("reason", "str")],
+    "link_pool": [("version", "opening"), ("role", "u8"), ("ticket_id", "u64"), ("proof", "b16")],
+    "link_bind": [("serveid", "u16")],
+    "link_assign": [("link_id", "u64"), ("serveid", "u16"), ("sealed", "b48")],
     "vnet_query": [("request_id", "u32")],
     "vnet_query_result": [("request_id", "u32"), ("vnets", "vnets")],
     "vnet_rename": [("name", "str")],
@@ -93,7 +101,7 @@ LAYOUTS = {
     "tickets": [("granted", "tickets")],
     "link_key_update": [("key", "key")],
 }
-_BYTES = {"b16": 16, "b32": 32}
+_BYTES = {"b16": 16, "b32": 32, "b48": 48}
 OPTIONAL = {"ticket_id": 0}
 NO_KEY = {"key_id": 0, "pub": bytes(32), "mac": bytes(32)}
 _INTS = {"u8": "!B", "bool": "!B", "u16": "!H", "u32": "!I", "u64": "!Q"}
@@ -395,6 +403,69 @@ def join_proof(secret, link_id):
     link's secret over "vnet-join" || u64be link_id."""
     msg = b"vnet-join" + struct.pack("!Q", link_id)
     return hashlib.blake2b(msg, key=bytes(secret), digest_size=32).digest()[:16]
+
+
+POOL_USE, POOL_SERVE = 1, 2  # link_pool.role
+
+
+def pool_proof(secret, ticket_id, role):
+    """link_pool.proof: the first 16 bytes of BLAKE2b-256 keyed with the
+    ticket's secret over "vnet-pool" || u64be ticket_id || u8 role."""
+    msg = b"vnet-pool" + struct.pack("!QB", ticket_id, role)
+    return hashlib.blake2b(msg, key=bytes(secret), digest_size=32).digest()[:16]
+
+
+def link_pool(ticket, role):
+    """The opening frame of an idle pooled link, spending `ticket`."""
+    return encode("link_pool", role=role, ticket_id=ticket["id"],
+                  proof=pool_proof(ticket["secret"], ticket["id"], role))
+
+
+_sodium = None
+
+
+def _libsodium():
+    global _sodium
+    if _sodium is None:
+        import ctypes
+        import ctypes.util
+        name = ctypes.util.find_library("sodium") or "libsodium.so.23"
+        _sodium = ctypes.CDLL(name)
+        if _sodium.sodium_init() < 0:
+            raise RuntimeError("libsodium failed to start")
+    return _sodium
+
+
+def _assign_key_ad(pool_secret, link_id, serveid):
+    key = hashlib.blake2b(b"vnet-assign", key=bytes(pool_secret), digest_size=32).digest()
+    return key, struct.pack("!QH", link_id, serveid)
+
+
+def seal_link_secret(pool_secret, link_id, serveid, use_secret):
+    """crypto::seal_link_secret: 48 bytes (XChaCha20-Poly1305-IETF, zero nonce)."""
+    import ctypes
+    so = _libsodium()
+    key, ad = _assign_key_ad(pool_secret, link_id, serveid)
+    out = ctypes.create_string_buffer(48)
+    n = ctypes.c_ulonglong()
+    so.crypto_aead_xchacha20poly1305_ietf_encrypt(
+        out, ctypes.byref(n), bytes(use_secret), ctypes.c_ulonglong(32), ad,
+        ctypes.c_ulonglong(len(ad)), None, bytes(24), key)
+    return out.raw
+
+
+def open_link_secret(pool_secret, link_id, serveid, sealed):
+    """crypto::open_link_secret: the 32-byte use secret, or None when it does
+    not authenticate."""
+    import ctypes
+    so = _libsodium()
+    key, ad = _assign_key_ad(pool_secret, link_id, serveid)
+    out = ctypes.create_string_buffer(32)
+    n = ctypes.c_ulonglong()
+    rc = so.crypto_aead_xchacha20poly1305_ietf_decrypt(
+        out, ctypes.byref(n), None, bytes(sealed), ctypes.c_ulonglong(len(sealed)), ad,
+        ctypes.c_ulonglong(len(ad)), bytes(24), key)
+    return out.raw if rc == 0 and n.value == 32 else None
 
 
 def take_tickets(conn, count=16, timeout=10.0):

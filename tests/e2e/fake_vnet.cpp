@@ -90,10 +90,12 @@ std::optional<protocol::link_request> fake_vnet::next_link_request(std::chrono::
   }
 }
 
-client_socket fake_vnet::join(std::uint64_t link_id, const protocol::key32& link_secret) {
+client_socket fake_vnet::join(std::uint64_t link_id, const protocol::key32& link_secret, bool answer) {
   client_socket s;
   if (s.connect(route_port_))
     s.send_message(protocol::link_join{protocol::version, link_id, crypto::join_proof(link_secret, link_id)});
+  // Protocol 5: the serving vnet answers every link (its service is "reached").
+  if (answer && s.valid()) s.send_message(protocol::link_result{true, {}});
   return s;
 }
 

@@ -59,8 +59,9 @@ class fake_vnet {
   // The route's next link request; other control messages are skipped.
   std::optional<protocol::link_request> next_link_request(std::chrono::milliseconds timeout = 5s);
   // The serving side of a link: a new connection to the route with link_join,
-  // its proof made with `link_secret` (from the link_request).
-  client_socket join(std::uint64_t link_id, const protocol::key32& link_secret);
+  // its proof made with `link_secret` (from the link_request), and (unless
+  // `answer` is false) link_result{true} after it, as a serving vnet answers.
+  client_socket join(std::uint64_t link_id, const protocol::key32& link_secret, bool answer = true);
   // The link key this vnet publishes: signed without a group key, never
   // used (a hand-played serve carries plaintext).
   static protocol::link_key published_key();

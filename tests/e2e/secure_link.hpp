@@ -15,9 +15,11 @@
 #include <boost/asio/write.hpp>
 
 #include "crypto/link_cipher.hpp"
+#include "net/frame_io.hpp"
 #include "net/relay.hpp"
 #include "net/link_buffers.hpp"
 #include "net/secure_relay.hpp"
+#include "protocol/codec.hpp"
 
 namespace secure_link {
 
@@ -130,6 +132,8 @@ struct link_fixture {
   crypto::key32 link_secret = crypto::random_key();
   std::size_t up_seen = 0, down_seen = 0;
   std::optional<net::secure_stats> use_result, serve_result;
+  std::optional<protocol::link_result> serve_answer;  // the serve side's first frame
+  int dials = 0;  // times the serve side dialled its service (the socket pair stands for it)
 
   link_fixture() {
     group.psk = crypto::random_key();  // a keyed group's shape, without Argon2id's cost
@@ -140,7 +144,21 @@ struct link_fixture {
 
   void start_route(tap_options up = {}, tap_options down = {}) {
     asio::co_spawn(io, tap(use_link.b, serve_link.a, up_seen, up), rethrow);
-    asio::co_spawn(io, tap(serve_link.a, use_link.b, down_seen, down), rethrow);
+    asio::co_spawn(io, route_down(down), rethrow);
+  }
+  // As the route: the serve side's link_result first (not relayed: the use
+  // side's await_paired stands for it), then the rest, or both links closed.
+  asio::awaitable<void> route_down(tap_options down) {
+    net::frame_result fr = co_await net::read_frame(serve_link.a, protocol::max_payload);
+    auto* r = std::get_if<protocol::link_result>(&fr.msg);
+    if (!fr.ec && r) serve_answer = *r;
+    if (!fr.ec && r && r->ok) {
+      co_await tap(serve_link.a, use_link.b, down_seen, down);
+      co_return;
+    }
+    boost::system::error_code ignored;
+    serve_link.a.close(ignored);
+    use_link.b.close(ignored);
   }
   void start_use(net::await_paired_fn paired = [] () -> asio::awaitable<std::string> { co_return ""; }) {
     net::use_params p{group, link_secret, keys->current()};
@@ -154,7 +172,11 @@ struct link_fixture {
     use_result = co_await net::relay_use(client.b, use_link.a, p, paired);
   }
   asio::awaitable<void> run_serve(net::serve_params p) {
-    serve_result = co_await net::relay_serve(service.a, serve_link.b, p);
+    net::dial_service_fn dial = [this]() -> asio::awaitable<std::string> {
+      ++dials;
+      co_return "";
+    };
+    serve_result = co_await net::relay_serve(service.a, serve_link.b, p, dial);
   }
 };
 

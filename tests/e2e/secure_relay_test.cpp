@@ -187,18 +187,58 @@ TEST(SecureRelay, AnOpeningRecordedAndReplayedReachesNothing) {
   ASSERT_EQ(at_service.data, up);
 
   // A malicious route plays the recording to the same serving vnet again.
-  socket_pair link2(f.io), service2(f.io);
+  // The service listens for real this time: the replay must not reach it at all.
+  socket_pair link2(f.io);
+  tcp::acceptor service2(f.io, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
+  tcp::socket dialled(f.io);
   net::serve_params p{f.group, f.link_secret, f.keys};
   std::optional<net::secure_stats> replay_result;
+  net::dial_service_fn dial = [&]() -> asio::awaitable<std::string> {
+    // Not a structured binding over a co_await result (GCC 12, DESIGN.md rule 11).
+    std::tuple<boost::system::error_code> r = co_await dialled.async_connect(service2.local_endpoint(), use_nothrow);
+    co_return std::get<0>(r) ? std::get<0>(r).message() : "";
+  };
   asio::co_spawn(f.io, [&]() -> asio::awaitable<void> {
-    replay_result = co_await net::relay_serve(service2.a, link2.b, p);
+    replay_result = co_await net::relay_serve(dialled, link2.b, p, dial);
   }, rethrow);
   asio::co_spawn(f.io, send_all(link2.a, recorded), rethrow);
-  received at_service2;
-  asio::co_spawn(f.io, read_all(service2.b, at_service2), rethrow);
-  ASSERT_TRUE(run_until(f.io, [&] { return at_service2.done && replay_result; }));
-  EXPECT_EQ(replay_result->failure, "replayed link opening");
-  EXPECT_TRUE(at_service2.data.empty());
+  received answer;
+  asio::co_spawn(f.io, read_all(link2.a, answer), rethrow);
+  ASSERT_TRUE(run_until(f.io, [&] { return answer.done && replay_result; }));
+  EXPECT_EQ(replay_result->failure, "the use side's hello failed: replayed link opening");
+  // The route hears why, in a link_result; the service saw no connection.
+  boost::system::error_code ec;
+  std::size_t used = 0;
+  auto msg = protocol::try_decode(answer.data, used, ec);
+  ASSERT_TRUE(msg && std::holds_alternative<protocol::link_result>(*msg)) << ec.message();
+  EXPECT_EQ(std::get<protocol::link_result>(*msg),
+            (protocol::link_result{false, "the use side's hello failed: replayed link opening"}));
+  EXPECT_EQ(used, answer.data.size());
+  service2.non_blocking(true);
+  tcp::socket nobody(f.io);
+  service2.accept(nobody, ec);
+  EXPECT_EQ(ec, asio::error::would_block);
+}
+
+TEST(SecureRelay, AServiceThatCannotBeReachedIsTheRoutesAnswer) {
+  link_fixture f;
+  f.start_route();
+  f.start_use();
+  asio::co_spawn(f.io, [&]() -> asio::awaitable<void> {
+    net::serve_params p{f.group, f.link_secret, f.keys};
+    net::dial_service_fn dial = []() -> asio::awaitable<std::string> {
+      co_return "cannot reach 127.0.0.1:22: Connection refused";
+    };
+    f.serve_result = co_await net::relay_serve(f.service.a, f.serve_link.b, p, dial);
+  }, rethrow);
+  asio::co_spawn(f.io, send_all(f.client.a, bytes(10, 'x'), false), rethrow);
+  received at_client;
+  asio::co_spawn(f.io, read_all(f.client.a, at_client), rethrow);
+  ASSERT_TRUE(run_until(f.io, [&] { return at_client.done && f.use_result && f.serve_result; }, 10s));
+  ASSERT_TRUE(f.serve_answer);
+  EXPECT_EQ(*f.serve_answer, (protocol::link_result{false, "cannot reach 127.0.0.1:22: Connection refused"}));
+  EXPECT_EQ(f.serve_result->failure, "cannot reach 127.0.0.1:22: Connection refused");
+  EXPECT_TRUE(at_client.data.empty());
 }
 
 TEST(SecureRelay, AnUnknownLinkKeyIsRefused) {
@@ -209,7 +249,11 @@ TEST(SecureRelay, AnUnknownLinkKeyIsRefused) {
   asio::co_spawn(f.io, f.run_use(p, [] () -> asio::awaitable<std::string> { co_return ""; }), rethrow);
   f.start_serve();
   ASSERT_TRUE(run_until(f.io, [&] { return f.serve_result && f.use_result; }));
-  EXPECT_EQ(f.serve_result->failure, "unknown link key " + std::to_string(old_keys->current().key_id));
+  const auto why = "the use side's hello failed: unknown link key " + std::to_string(old_keys->current().key_id);
+  EXPECT_EQ(f.serve_result->failure, why);
+  ASSERT_TRUE(f.serve_answer);
+  EXPECT_EQ(*f.serve_answer, (protocol::link_result{false, why}));
+  EXPECT_EQ(f.dials, 0);  // the service never heard of it
 }
 
 TEST(SecureRelay, AServeKeyTheGroupDidNotSignGetsNoByte) {
@@ -251,11 +295,16 @@ TEST(SecureRelayMemory, FiveHundredIdleLinksHoldNoBuffer) {
     net::use_params up{keys_from.group, keys_from.link_secret, keys_from.keys->current()};
     net::serve_params sp{keys_from.group, keys_from.link_secret, keys_from.keys};
     asio::co_spawn(io, [&l, up]() -> asio::awaitable<void> {
-      auto paired = []() -> asio::awaitable<std::string> { co_return ""; };
+      // The serving side's link_result comes first (no route between them here).
+      net::await_paired_fn paired = [&l]() -> asio::awaitable<std::string> {
+        net::frame_result r = co_await net::read_frame(l.link.a, protocol::max_payload);
+        co_return r.ec ? r.ec.message() : "";
+      };
       l.use_result = co_await net::relay_use(l.client.b, l.link.a, up, paired);
     }, rethrow);
     asio::co_spawn(io, [&l, sp]() -> asio::awaitable<void> {
-      l.serve_result = co_await net::relay_serve(l.service.a, l.link.b, sp);
+      net::dial_service_fn dial = []() -> asio::awaitable<std::string> { co_return ""; };
+      l.serve_result = co_await net::relay_serve(l.service.a, l.link.b, sp, dial);
     }, rethrow);
     // One message up and its echo down, then the link stays open and idle.
     asio::co_spawn(io, [&l, &echoed]() -> asio::awaitable<void> {

@@ -37,9 +37,13 @@ struct route_limits {
   unsigned max_sessions_per_address = 64;       // control sessions from one source IP
   unsigned max_unidentified = 512;              // connections before their opening frame
   unsigned max_unserves_per_minute = 30;        // unserve requests per requester (failed count)
+  unsigned max_idle_links_per_vnet = 64;        // idle pooled links of one vnet, both roles
   bool operator==(const route_limits&) const = default;
 };
 inline constexpr unsigned max_limit = 1000000;
+// [vnet] max_idle_links: 0 (no pools) to this; the route's own quota of idle
+// links per vnet (64 by default) is the real bound.
+inline constexpr unsigned max_idle_links_bound = 1024;
 
 // The keys of route_limits, for the loader, warnings and reload summaries.
 struct route_limit_key {
@@ -55,6 +59,7 @@ inline constexpr route_limit_key route_limit_keys[] = {
     {"max_sessions_per_address", &route_limits::max_sessions_per_address},
     {"max_unidentified", &route_limits::max_unidentified},
     {"max_unserves_per_minute", &route_limits::max_unserves_per_minute},
+    {"max_idle_links_per_vnet", &route_limits::max_idle_links_per_vnet},
 };
 
 // Secrets typed by people (token, group_key) must be at least this long:
@@ -125,6 +130,10 @@ struct vnet_config {
   // [vnet] max_links_per_serve: links accepted at once per serve this vnet
   // offers; more are refused (the route tells the use side why).
   unsigned max_links_per_serve = 512;
+  // [vnet] max_idle_links: the most idle links each pool (use side, serve
+  // side) keeps open to the route ahead of need; 0 = no pools (every link
+  // is opened when needed, one round trip slower).
+  unsigned max_idle_links = 16;
   bool log_links = false;    // [vnet] log_links: a line per finished link (bytes, duration)
   endpoint metrics;          // [vnet] metrics: HTTP /metrics; ip empty = off
   std::string status_token;  // [vnet] status_token: required when metrics listens beyond loopback

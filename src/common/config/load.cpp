@@ -216,8 +216,8 @@ std::vector<std::string_view> route_keys() {
 void read_vnet(const section& s, vnet_config& c) {
   s.warn_unknown({"name", "group", "terminal", "startserve", "startuse", "allow_unserve",
                   "unserve_remote", "unserve_num", "unserve_unused_timeout", "unserve_idle_timeout",
-                  "heartbeat", "reconnect", "dial_timeout", "max_links_per_serve", "log_links",
-                  "group_key", "metrics", "status_token"},
+                  "heartbeat", "reconnect", "dial_timeout", "max_links_per_serve", "max_idle_links",
+                  "log_links", "group_key", "metrics", "status_token"},
                  c);
   read_metrics(s, c.metrics, c.status_token);
   if (auto* e = s.find("group_key")) c.group_key = read_secret(s, *e, "vnet --gen-key");
@@ -243,6 +243,15 @@ void read_vnet(const section& s, vnet_config& c) {
   if (auto* e = s.find("reconnect")) c.reconnect = s.duration(*e);
   if (auto* e = s.find("dial_timeout")) c.dial_timeout = s.duration(*e);
   if (auto* e = s.find("max_links_per_serve")) c.max_links_per_serve = s.limit(*e);
+  if (auto* e = s.find("max_idle_links")) {
+    c.max_idle_links = s.read<unsigned>(*e, [](std::string_view v, unsigned& out) -> std::optional<std::string> {
+      auto n = parse_digits(v);
+      if (!n || *n > max_idle_links_bound)
+        return "not a pool size (a whole number, 0-" + std::to_string(max_idle_links_bound) + ")";
+      out = static_cast<unsigned>(*n);
+      return std::nullopt;
+    });
+  }
   if (auto* e = s.find("log_links")) c.log_links = s.boolean(*e);
 }
 

@@ -92,6 +92,63 @@ proof16 join_proof(const key32& link_secret, std::uint64_t link_id) {
   return first16(h);
 }
 
+proof16 pool_proof(const key32& ticket_secret, std::uint64_t ticket_id, std::uint8_t role) {
+  hasher h(ticket_secret, 32);
+  const std::uint8_t r[1] = {role};
+  h.add("vnet-pool").add_u64(ticket_id).add(std::span<const std::uint8_t>(r));
+  return first16(h);
+}
+
+namespace {
+
+key32 assign_key(const key32& pool_secret) {
+  key32 k;
+  hasher(pool_secret, k.size()).add("vnet-assign").finish(k);
+  return k;
+}
+
+std::array<std::uint8_t, 10> assign_ad(std::uint64_t link_id, std::uint16_t serveid) {
+  std::array<std::uint8_t, 10> ad;
+  for (int i = 0; i < 8; ++i) ad[i] = static_cast<std::uint8_t>(link_id >> (8 * (7 - i)));
+  ad[8] = static_cast<std::uint8_t>(serveid >> 8);
+  ad[9] = static_cast<std::uint8_t>(serveid);
+  return ad;
+}
+
+static_assert(crypto_aead_xchacha20poly1305_ietf_KEYBYTES == 32);
+static_assert(std::tuple_size_v<protocol::sealed48> ==
+              32 + crypto_aead_xchacha20poly1305_ietf_ABYTES);
+
+}  // namespace
+
+protocol::sealed48 seal_link_secret(const key32& pool_secret, std::uint64_t link_id,
+                                    std::uint16_t serveid, const key32& use_secret) {
+  key32 k = assign_key(pool_secret);
+  const auto ad = assign_ad(link_id, serveid);
+  const std::array<std::uint8_t, crypto_aead_xchacha20poly1305_ietf_NPUBBYTES> nonce{};
+  protocol::sealed48 out;
+  unsigned long long len = 0;
+  crypto_aead_xchacha20poly1305_ietf_encrypt(out.data(), &len, use_secret.data(), use_secret.size(),
+                                             ad.data(), ad.size(), nullptr, nonce.data(), k.data());
+  wipe(k);
+  return out;
+}
+
+std::optional<key32> open_link_secret(const key32& pool_secret, std::uint64_t link_id,
+                                      std::uint16_t serveid, const protocol::sealed48& sealed) {
+  key32 k = assign_key(pool_secret);
+  const auto ad = assign_ad(link_id, serveid);
+  const std::array<std::uint8_t, crypto_aead_xchacha20poly1305_ietf_NPUBBYTES> nonce{};
+  key32 out;
+  unsigned long long len = 0;
+  const int rc = crypto_aead_xchacha20poly1305_ietf_decrypt(out.data(), &len, nullptr, sealed.data(),
+                                                            sealed.size(), ad.data(), ad.size(),
+                                                            nonce.data(), k.data());
+  wipe(k);
+  if (rc != 0 || len != out.size()) return std::nullopt;
+  return out;
+}
+
 bool proof_equal(const proof16& a, const proof16& b) {
   init();
   return sodium_memcmp(a.data(), b.data(), a.size()) == 0;

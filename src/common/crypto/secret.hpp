@@ -1,10 +1,11 @@
 #pragma once
-// The small secrets of protocol 4, all from libsodium: random tokens, the
+// The small secrets of protocols 4 and 5, all from libsodium: random tokens, the
 // group derivation (what the route sees of a group, and the group's psk and
 // mac key), the proofs of tickets (link_open, link_join) and the mac of a
 // link key. Pure functions of bytes, no I/O.
 #include <array>
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -50,6 +51,9 @@ proof16 open_proof(const key32& ticket_secret, std::uint64_t ticket_id, std::uin
 // link_join.proof: first 16 bytes of BLAKE2b-256(key = link_secret,
 // "vnet-join" || u64be link_id).
 proof16 join_proof(const key32& link_secret, std::uint64_t link_id);
+// link_pool.proof: first 16 bytes of BLAKE2b-256(key = ticket secret,
+// "vnet-pool" || u64be ticket_id || u8 role).
+proof16 pool_proof(const key32& ticket_secret, std::uint64_t ticket_id, std::uint8_t role);
 // Constant time: the route compares proofs it is sent with this.
 bool proof_equal(const proof16& a, const proof16& b);
 
@@ -58,6 +62,18 @@ key32 link_key_mac(const key32& mac_key, std::uint32_t key_id, const key32& pub)
 protocol::link_key sign_link_key(const key32& mac_key, std::uint32_t key_id, const key32& pub);
 // Constant time. False also for key_id 0 (no key listed).
 bool verify_link_key(const key32& mac_key, const protocol::link_key& k);
+
+// link_assign.sealed: the use side's link secret for the serving vnet, on a
+// plain TCP link. XChaCha20-Poly1305-IETF with key = BLAKE2b-256(key =
+// pool_secret, "vnet-assign"), a zero nonce (the key seals once: one ticket,
+// one pooled link, one assignment) and AD = u64be link_id || u16be serveid.
+// pool_secret: the ticket secret of the serve-role pooled link.
+protocol::sealed48 seal_link_secret(const key32& pool_secret, std::uint64_t link_id,
+                                    std::uint16_t serveid, const key32& use_secret);
+// The use secret, or nullopt when `sealed` does not authenticate under that
+// key, link_id and serveid.
+std::optional<key32> open_link_secret(const key32& pool_secret, std::uint64_t link_id,
+                                      std::uint16_t serveid, const protocol::sealed48& sealed);
 
 // Wipes a secret in place (sodium_memzero: not optimised away).
 void wipe(std::span<std::uint8_t> secret);

@@ -7,8 +7,10 @@
 #include <fmt/format.h>
 
 #include "crypto/link_cipher.hpp"
+#include "net/frame_io.hpp"
 #include "net/link_buffers.hpp"
 #include "net/link_steps.hpp"
+#include "protocol/codec.hpp"
 
 namespace net {
 namespace {
@@ -197,36 +199,71 @@ awaitable<secure_stats> relay_use(tcp::socket& client, tcp::socket& link, use_pa
     st.fail(std::move(why));
     co_return result_of(st, 0, 0);
   }
-  auto [wec, w] = co_await asio::async_write(link, asio::buffer(hs.hello()), use_nothrow);
+  // One write: the opening's prefix (link_bind on a pooled link), the hello,
+  // and what the client has already sent, sealed (0-RTT).
+  std::vector<std::uint8_t> first = std::move(p.prefix);
+  first.insert(first.end(), hs.hello().begin(), hs.hello().end());
+  std::uint64_t up_bytes = 0, down_bytes = 0;
+  error_code aec;
+  if (std::size_t ready = std::min<std::size_t>(client.available(aec), 16 * 1024); ready > 0 && !aec) {
+    std::vector<std::uint8_t> early(ready);
+    std::size_t n = client.read_some(asio::buffer(early), aec);  // no wait: the bytes are there
+    if (!aec && n > 0) {
+      up.seal(std::span<const std::uint8_t>(early.data(), n), false, first);
+      up_bytes = n;
+      if (meter.a_to_b) *meter.a_to_b += n;
+    }
+  }
+  auto [wec, w] = co_await asio::async_write(link, asio::buffer(first), use_nothrow);
   if (wec) {
     st.fail({}, wec);
-    co_return result_of(st, 0, 0);
+    co_return result_of(st, up_bytes, 0);
   }
-  std::uint64_t up_bytes = 0, down_bytes = 0;
   co_await (seal_pump(client, link, up, st, up_bytes, meter.a_to_b) &&
             use_down(link, client, hs, down, await_paired, st, down_bytes, meter.b_to_a));
   co_return result_of(st, up_bytes, down_bytes);
 }
 
 awaitable<secure_stats> relay_serve(tcp::socket& service, tcp::socket& link, serve_params p,
-                                    relay_meter meter) {
+                                    dial_service_fn dial_service, relay_meter meter) {
   link_state st{service, link, {}, {}};
+  // Every way out before the relay answers the route with the reason (the
+  // route hands it to the use side) and closes: no service was dialled.
+  auto refuse = [&](std::string why) -> awaitable<void> {
+    crypto::wipe(p.link_secret);
+    auto frame = protocol::encode(protocol::link_result{false, why});
+    co_await write_frame(link, std::move(frame));
+    st.fail(std::move(why));
+  };
   crypto::use_hello hello;
   auto ec = co_await read_exact(link, hello, hello_timeout);
   if (ec) {
-    st.fail(hello_failure("use side's", ec));
+    std::string why = hello_failure("use side's", ec);
+    co_await refuse(std::move(why));
     co_return result_of(st, 0, 0);
   }
   crypto::record_opener up;
   crypto::record_sealer down;
   crypto::serve_hello reply;
   auto why = crypto::answer_use(p.group, p.link_secret, hello, *p.keys, up, down, reply);
-  crypto::wipe(p.link_secret);
   if (!why.empty()) {
-    st.fail(std::move(why));
+    why = "the use side's hello failed: " + why;
+    co_await refuse(std::move(why));
     co_return result_of(st, 0, 0);
   }
-  auto [wec, w] = co_await asio::async_write(link, asio::buffer(reply), use_nothrow);
+  crypto::wipe(p.link_secret);
+  // Only now, with a hello that is fresh and keyed to this link: a replayed
+  // or forged opening never reaches the service.
+  why = co_await dial_service();
+  if (!why.empty()) {
+    co_await refuse(std::move(why));
+    co_return result_of(st, 0, 0);
+  }
+  // The verdict and the serve hello in one write: the route reads the one
+  // frame and relays the rest.
+  auto answer = protocol::encode(protocol::link_result{true, {}});
+  answer.insert(answer.end(), reply.begin(), reply.end());
+  auto [wec, w] = co_await asio::async_write(link, asio::buffer(answer), use_nothrow);
   if (wec) {
     st.fail({}, wec);
     co_return result_of(st, 0, 0);

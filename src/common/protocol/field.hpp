@@ -33,7 +33,8 @@ struct text {
   errc not_text;
 };
 
-// The version field of an opening frame (control_hello, link_open, link_join).
+// The version field of an opening frame (control_hello, link_open, link_join,
+// link_pool).
 struct opening {};
 
 // ---- what the walkers need to tell the kinds apart ---------------------
@@ -110,6 +111,8 @@ inline constexpr field::at_most reason{max_reason_bytes, errc::reason_too_long};
 inline constexpr field::at_most serves{max_serves_listed, errc::too_many_serves};
 inline constexpr field::at_most vnets{max_vnets_listed, errc::too_many_vnets};
 inline constexpr field::at_most tickets{max_tickets_per_request, errc::too_many_tickets};
+// link_pool.role: 1 (use) or 2 (serve); 0 is refused by the route.
+inline constexpr field::at_most role{2, errc::bad_value};
 }  // namespace limit
 
 }  // namespace protocol

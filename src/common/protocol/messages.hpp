@@ -1,8 +1,9 @@
 #pragma once
 // Every message of the protocol. A connection to the route opens with one of
-// the three "opening" messages (control_hello, link_open, link_join);
-// everything else travels on an established control session, except
-// link_result, which the route writes once on a use-side link before relaying.
+// the four "opening" messages (control_hello, link_open, link_join,
+// link_pool); everything else travels on an established control session,
+// except the link messages: link_result (once on each side of a link before
+// its relay), link_bind and link_assign (once on a pooled link).
 // Each message is one struct: its type tag, its name for logs, its fields, and
 // `fields`, the one list of them in wire order that encoding, decoding and
 // check_limits all walk (protocol/field.hpp says what an entry may hold).
@@ -22,7 +23,9 @@ namespace protocol {
 // session and then only its changes; a version-2 vnet would reject them.
 // 4: control sessions in TLS, admission proof, link keys, one-time link
 // tickets, links encrypted end to end (README, "Protocol").
-inline constexpr std::uint16_t version = 4;
+// 5: pooled links (link_pool, link_bind, link_assign), and the serving vnet
+// answers every link with link_result before its hello.
+inline constexpr std::uint16_t version = 5;
 inline constexpr char magic[] = "VNET";  // first 4 bytes of every opening frame
 
 // A message's type tag, the u16 in its frame header. Each message struct
@@ -33,6 +36,12 @@ enum class type : std::uint16_t {};
 
 using key32 = std::array<std::uint8_t, 32>;
 using proof16 = std::array<std::uint8_t, 16>;
+// A use side's link secret sealed for the serving vnet (crypto::seal_link_secret):
+// 32 bytes of ciphertext and a 16-byte tag.
+using sealed48 = std::array<std::uint8_t, 48>;
+
+// What a pooled link is for (link_pool.role).
+enum class pool_role : std::uint8_t { use = 1, serve = 2 };
 
 // A vnet's public X25519 key for end-to-end link encryption. Links to its
 // serves are encrypted to it; `mac` is a keyed hash of key_id and pub under
@@ -98,6 +107,24 @@ struct link_join {
   bool operator==(const link_join&) const = default;
   static void fields(auto&& f, auto& m) {
     f(m.version, opening_version); f(m.link_id); f(m.proof);
+  }
+};
+
+// Opens an idle pooled link, in plaintext like link_open: the ticket is
+// spent, and `proof` (crypto::pool_proof of ticket id and role) shows the
+// sender holds its secret. The link then waits at the route: a use-role link
+// until its vnet writes link_bind, a serve-role link until the route writes
+// link_assign (or closes it when the vnet's session ends).
+struct link_pool {
+  static constexpr type tag{0x04};  // vnet -> route: an idle link for later
+  static constexpr const char* type_name = "link_pool";
+  std::uint16_t version = protocol::version;
+  std::uint8_t role = 0;  // pool_role: 1 use, 2 serve
+  std::uint64_t ticket_id = 0;
+  proof16 proof{};
+  bool operator==(const link_pool&) const = default;
+  static void fields(auto&& f, auto& m) {
+    f(m.version, opening_version); f(m.role, limit::role); f(m.ticket_id); f(m.proof);
   }
 };
 
@@ -246,12 +273,40 @@ struct link_failed {
 };
 
 struct link_result {
-  static constexpr type tag{0x42};  // route -> use-side link: paired (relay starts) or why not
+  // serving vnet -> route (its link side): answered, service dialled or why
+  // not; then route -> use-side link, the same (or the route's own refusal).
+  static constexpr type tag{0x42};
   static constexpr const char* type_name = "link_result";
   bool ok = false;
   std::string reason;
   bool operator==(const link_result&) const = default;
   static void fields(auto&& f, auto& m) { f(m.ok); f(m.reason, limit::reason); }
+};
+
+// On an idle use-role pooled link: carry this connection to `serveid`, as a
+// link_open would. The use hello and the first records follow at once (the
+// route relays them to the serving side before that side answers).
+struct link_bind {
+  static constexpr type tag{0x43};  // use vnet -> route, first frame on its pooled link
+  static constexpr const char* type_name = "link_bind";
+  std::uint16_t serveid = 0;
+  bool operator==(const link_bind&) const = default;
+  static void fields(auto&& f, auto& m) { f(m.serveid); }
+};
+
+// On an idle serve-role pooled link: a use side wants `serveid` of this vnet.
+// `sealed` is the use side's link secret (the one a link_request would carry
+// over TLS) sealed under the pooled link's ticket secret, bound to link_id and
+// serveid (crypto::open_link_secret). The use hello follows; the serving vnet
+// answers with link_result, as after link_request + link_join.
+struct link_assign {
+  static constexpr type tag{0x44};  // route -> serve vnet, on its idle pooled link
+  static constexpr const char* type_name = "link_assign";
+  std::uint64_t link_id = 0;
+  std::uint16_t serveid = 0;
+  sealed48 sealed{};
+  bool operator==(const link_assign&) const = default;
+  static void fields(auto&& f, auto& m) { f(m.link_id); f(m.serveid); f(m.sealed); }
 };
 
 struct serve_query {
@@ -362,7 +417,8 @@ using message = std::variant<control_hello, link_open, link_join, welcome, error
                              link_request, link_failed, link_result, serve_query,
                              serve_query_result, vnet_query, vnet_query_result, vnet_rename,
                              unserve_request, unserve_result, serve_list_update,
-                             ticket_request, tickets, link_key_update>;
+                             ticket_request, tickets, link_key_update, link_pool, link_bind,
+                             link_assign>;
 
 type type_of(const message& m);
 const char* name_of(type t);

@@ -123,6 +123,11 @@ TEST(Errors, BadLimits) {
               std::string("t.ini: [vnet] max_links_per_serve = \"") + v +
                   "\": not a limit (a whole number, 1-1000000)");
   }
+  for (const char* v : {"-1", "abc", "1.5", "1025", "99999999999", ""}) {
+    EXPECT_EQ(vnet_error(std::string("[vnet]\nmax_idle_links=") + v + "\n"),
+              std::string("t.ini: [vnet] max_idle_links = \"") + v +
+                  "\": not a pool size (a whole number, 0-1024)");
+  }
   EXPECT_EQ(parse_route_config("[route]\nip=::\nport=0\nmax_unidentified=1000000\n", "r.ini")
                 .limits.max_unidentified,
             1000000u);

@@ -111,6 +111,7 @@ TEST(ManualExamples, RepositoryExampleLoadsWithoutWarnings) {
   EXPECT_EQ(c.dial_timeout, seconds(5));
   EXPECT_EQ(c.unserve_unused_timeout, seconds(180));
   EXPECT_EQ(c.unserve_idle_timeout, seconds(60));
+  EXPECT_EQ(c.max_idle_links, 16u);
   auto r = load_route_config(path);
   EXPECT_TRUE(r.warnings.empty());
   EXPECT_EQ(r.timeout, seconds(15));
@@ -186,6 +187,10 @@ TEST(Defaults, RouteLimits) {
   EXPECT_EQ(parse_vnet_config("[route]\nip=::1\nport=1\n[vnet]\nmax_links_per_serve=3\n", "t.ini")
                 .max_links_per_serve,
             3u);
+  EXPECT_EQ(parse_vnet_config("[route]\nip=::1\nport=1\n", "t.ini").max_idle_links, 16u);
+  EXPECT_EQ(parse_vnet_config("[route]\nip=::1\nport=1\n[vnet]\nmax_idle_links=0\n", "t.ini").max_idle_links, 0u);
+  EXPECT_EQ(parse_vnet_config("[route]\nip=::1\nport=1\n[vnet]\nmax_idle_links=1024\n", "t.ini").max_idle_links,
+            1024u);
   // The route's quotas are at home in a vnet's [route] too (one file for both).
   EXPECT_TRUE(parse_vnet_config("[route]\nip=::1\nport=1\nmax_unidentified=9\n", "t.ini")
                   .warnings.empty());

@@ -1,9 +1,10 @@
-// The small secrets of protocol 4: pinned known answers (a change to the
+// The small secrets of protocols 4 and 5: pinned known answers (a change to the
 // derivation would split every group from its older vnets), and every input
 // of a proof or mac matters.
 #include <gtest/gtest.h>
 
 #include <set>
+#include <vector>
 
 #include "crypto/secret.hpp"
 
@@ -70,6 +71,46 @@ TEST(Proofs, JoinProofIsPinnedAndDependsOnEveryInput) {
   EXPECT_NE(p, crypto::join_proof(filled(7), 43));
   // Same secret and number, other purpose: a join proof never opens.
   EXPECT_NE(p, crypto::open_proof(filled(7), 42, 0));
+}
+
+TEST(Proofs, PoolProofIsPinnedAndDependsOnEveryInput) {
+  auto p = crypto::pool_proof(filled(7), 0x0102030405060708, 2);
+  // Computed with Python's hashlib.blake2b (tests/blackbox/wire.py pool_proof).
+  EXPECT_EQ(crypto::hex(p), "6cfb07a7e4ce8dfc3669333c7db88062");
+  EXPECT_NE(p, crypto::pool_proof(filled(8), 0x0102030405060708, 2));
+  EXPECT_NE(p, crypto::pool_proof(filled(7), 0x0102030405060709, 2));
+  EXPECT_NE(p, crypto::pool_proof(filled(7), 0x0102030405060708, 1));  // a use-role link
+  // Same secret and number, other purpose.
+  EXPECT_NE(p, crypto::open_proof(filled(7), 0x0102030405060708, 2));
+}
+
+TEST(SealedLinkSecret, RoundTripsAndIsPinned) {
+  key32 use_secret;
+  for (std::size_t i = 0; i < use_secret.size(); ++i) use_secret[i] = static_cast<std::uint8_t>(i);
+  auto sealed = crypto::seal_link_secret(filled(9), 0x1122334455667788, 700, use_secret);
+  // Computed with libsodium through Python's ctypes (tests/blackbox/wire.py).
+  EXPECT_EQ(crypto::hex(sealed),
+            "0676ba74bc1180cb51ebf9616cbac3fa54d035e8d0cdd728c17a4f95475bce30"
+            "87f8354db587ba20f3ee0eb380025904");
+  auto opened = crypto::open_link_secret(filled(9), 0x1122334455667788, 700, sealed);
+  ASSERT_TRUE(opened);
+  EXPECT_EQ(*opened, use_secret);
+}
+
+TEST(SealedLinkSecret, AnyChangeFailsToOpen) {
+  const key32 use_secret = filled(0x42);
+  const auto sealed = crypto::seal_link_secret(filled(9), 77, 700, use_secret);
+  for (std::size_t i = 0; i < sealed.size(); ++i) {
+    auto bad = sealed;
+    bad[i] ^= 0x01;
+    EXPECT_FALSE(crypto::open_link_secret(filled(9), 77, 700, bad)) << "byte " << i;
+  }
+  EXPECT_FALSE(crypto::open_link_secret(filled(9), 78, 700, sealed));   // other link_id
+  EXPECT_FALSE(crypto::open_link_secret(filled(9), 77, 701, sealed));   // other serveid
+  EXPECT_FALSE(crypto::open_link_secret(filled(10), 77, 700, sealed));  // other pooled link's key
+  // The ciphertext hides the secret: no byte run of it shows through.
+  EXPECT_NE(std::vector<std::uint8_t>(sealed.begin(), sealed.begin() + 32),
+            std::vector<std::uint8_t>(use_secret.begin(), use_secret.end()));
 }
 
 TEST(Proofs, ProofEqualRejectsAnyFlippedByte) {

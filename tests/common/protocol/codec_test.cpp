@@ -28,6 +28,11 @@ proof16 sample_proof() {
   for (std::size_t i = 0; i < p.size(); ++i) p[i] = static_cast<std::uint8_t>(0x50 + i);
   return p;
 }
+sealed48 sample_sealed() {
+  sealed48 s{};
+  for (std::size_t i = 0; i < s.size(); ++i) s[i] = static_cast<std::uint8_t>(0x10 + i);
+  return s;
+}
 link_key sample_key(std::uint32_t id) {
   link_key k{id, sample_secret(), sample_secret()};
   k.mac[0] = static_cast<std::uint8_t>(id);
@@ -65,6 +70,9 @@ std::vector<message> samples() {
       ticket_request{16},
       tickets{{{0x0102030405060708ull, sample_secret()}, {9, sample_secret()}}},
       link_key_update{sample_key(6)},
+      link_pool{version, 2, 0x2122232425262728ull, sample_proof()},
+      link_bind{998},
+      link_assign{0x3132333435363738ull, 801, sample_sealed()},
   };
 }
 
@@ -254,7 +262,7 @@ TEST(Codec, TrailingBytesAreRejected) {
 TEST(Codec, BadMagicIsRejectedInEveryOpeningFrame) {
   for (const message& m :
        {message{control_hello{version, "n", "g", ""}}, message{link_open{version, 3}},
-        message{link_join{version, 4}}}) {
+        message{link_join{version, 4}}, message{link_pool{version, 1, 5}}}) {
     auto wire = encode(m);
     wire[header_size + 3] = 'X';  // "VNEX"
     expect_rejected(wire, errc::bad_magic);
@@ -270,6 +278,21 @@ TEST(Codec, BoolOutsideZeroOrOneIsRejected) {
   auto link_frame = encode(link_result{true, "x"});
   link_frame[header_size] = 2;
   expect_rejected(link_frame, errc::bad_value);
+}
+
+TEST(Codec, PoolRoleOverTwoIsRejected) {
+  auto wire = encode(link_pool{version, 2, 9, sample_proof()});
+  wire[header_size + 6] = 3;  // after "VNET" and the version
+  expect_rejected(wire, errc::bad_value, max_opening_payload);
+}
+
+TEST(Codec, LinkPoolIsAnOpeningAndBindAndAssignAreNot) {
+  EXPECT_TRUE(is_opening(static_cast<std::uint16_t>(link_pool::tag)));
+  EXPECT_FALSE(is_opening(static_cast<std::uint16_t>(link_bind::tag)));
+  EXPECT_FALSE(is_opening(static_cast<std::uint16_t>(link_assign::tag)));
+  // Fixed sizes: the vnet's pool reads them with exact reads.
+  EXPECT_EQ(encode(link_bind{1}).size(), header_size + 2);
+  EXPECT_EQ(encode(link_assign{}).size(), header_size + 8 + 2 + 48);
 }
 
 TEST(Codec, AbsurdServeListCountIsRejected) {
@@ -330,7 +353,7 @@ TEST(Codec, OtherVersionDecodesWithoutErrorForTheCallerToReport) {
   w.u16(version + 1);
   w.u32(0xDEADBEEF);
   w.u8(7);
-  for (type t : {control_hello::tag, link_open::tag, link_join::tag}) {
+  for (type t : {control_hello::tag, link_open::tag, link_join::tag, link_pool::tag}) {
     auto wire = frame(t, payload);
     auto r = decode(wire, max_opening_payload);
     ASSERT_TRUE(r.msg) << name_of(t) << ": " << r.ec.message();
@@ -369,7 +392,7 @@ TEST(Codec, OpeningTypes) {
     if (is_opening(t)) opening.insert(t);
     EXPECT_STRNE(name_of(type_of(m)), "unknown");
   }
-  EXPECT_EQ(opening, (std::set<std::uint16_t>{0x01, 0x02, 0x03}));
+  EXPECT_EQ(opening, (std::set<std::uint16_t>{0x01, 0x02, 0x03, 0x04}));
   EXPECT_FALSE(is_opening(0));
   EXPECT_FALSE(is_opening(0x4242));
 }

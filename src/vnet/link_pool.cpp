@@ -1,0 +1,231 @@
+#include "vnet/link_pool.hpp"
+
+#include <sys/socket.h>
+
+#include <algorithm>
+#include <cerrno>
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include "net/dial.hpp"
+#include "net/frame_io.hpp"
+#include "net/spawn.hpp"
+#include "text/printable.hpp"
+#include "vnet/ticket_stock.hpp"
+
+namespace vnet {
+namespace {
+
+constexpr std::size_t min_idle = 2;
+constexpr auto rate_window = std::chrono::seconds(1);
+constexpr auto tick_every = std::chrono::seconds(1);
+constexpr auto first_backoff = std::chrono::milliseconds(1000);
+constexpr auto max_backoff = std::chrono::milliseconds(30000);
+// The route writes link_assign (or its error) whole: a frame that does not
+// follow its first byte within this is a broken path.
+constexpr auto frame_timeout = std::chrono::seconds(5);
+// A link the route closes sooner than this after opening was not taken: a
+// refusal without words (no loop of dial, ticket, close).
+constexpr auto short_life = std::chrono::seconds(1);
+
+// Non-blocking peek: an idle use-role link must have nothing to read.
+bool still_idle(net::tcp::socket& s) {
+  std::uint8_t b;
+  ssize_t n = ::recv(s.native_handle(), &b, 1, MSG_PEEK | MSG_DONTWAIT);
+  return n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);
+}
+
+}  // namespace
+
+link_pool::link_pool(net::asio::any_io_executor ex, route_context& ctx, protocol::pool_role role,
+                     assign_fn on_assign)
+    : ex_(ex),
+      ctx_(ctx),
+      role_(role),
+      name_(role == protocol::pool_role::use ? "use" : "serve"),
+      on_assign_(std::move(on_assign)),
+      tick_(ex) {}
+
+link_pool::~link_pool() {
+  close_idle(0);
+  opening_sockets_->close_all();
+}
+
+std::size_t link_pool::target() const {
+  if (!in_session_ || !wanted || !wanted()) return 0;
+  return std::min<std::size_t>(ctx_.cfg->max_idle_links, min_idle + taken_.size());
+}
+
+void link_pool::on_session() {
+  in_session_ = true;
+  adjust();
+}
+
+void link_pool::on_disconnected() {
+  in_session_ = false;
+  ++session_;
+  opening_ = 0;
+  opening_sockets_->close_all();
+  close_idle(0);
+  taken_.clear();
+  tick_.cancel();
+  tick_armed_ = false;
+  hold_until_ = {};
+  backoff_ = {};
+  refused_streak_ = false;
+}
+
+void link_pool::close_idle(std::size_t keep) {
+  net::error_code ignored;
+  while (idle_.size() > keep) {
+    idle_.front().socket.close(ignored);  // its wait ends with operation_aborted
+    idle_.pop_front();
+  }
+}
+
+void link_pool::arm_tick() {
+  if (tick_armed_) return;
+  tick_armed_ = true;
+  tick_.expires_after(tick_every);
+  tick_.async_wait([this](net::error_code ec) {
+    if (ec) return;  // cancelled: the session ended, or the pool is gone
+    tick_armed_ = false;
+    adjust();
+  });
+}
+
+void link_pool::adjust() {
+  if (!in_session_) return;
+  const auto now = clock::now();
+  while (!taken_.empty() && now - taken_.front() > rate_window) taken_.pop_front();
+  arm_tick();  // the rate decays, a hold ends, `wanted` changes: looked at again
+  const std::size_t want = target();
+  // Only the vnet retires use-role links; serve-role ones only when no serve
+  // is left (else the route retires them: no race with an assignment).
+  if (idle_.size() > want && (role_ == protocol::pool_role::use || want == 0)) close_idle(want);
+  if (want > 0 && idle_.size() >= want && now - idle_.back().opened >= short_life) {
+    refused_streak_ = false;  // full, and the newest link lived: whatever held it back has passed
+    backoff_ = {};
+  }
+  if (idle_.size() + opening_ >= want || now < hold_until_) return;
+  for (std::size_t n = want - idle_.size() - opening_; n > 0; --n) {
+    ++opening_;
+    net::asio::co_spawn(ex_, open_one(session_, opening_sockets_), net::log_exception{"pooled link"});
+  }
+}
+
+void link_pool::hold_off(bool refused, const std::string& why) {
+  const auto now = clock::now();
+  if (now >= hold_until_) {  // links that fail together (a batch, a cut) double it once
+    backoff_ = backoff_.count() == 0 ? first_backoff : std::min(backoff_ * 2, max_backoff);
+    hold_until_ = now + backoff_;
+  }
+  if (refused && !refused_streak_)
+    spdlog::warn("pooled {} links: {}; new ones wait {} ms (connections open their own links meanwhile)",
+                 name_, why, backoff_.count());
+  else
+    spdlog::debug("pooled {} links: {}; new ones wait {} ms", name_, why, backoff_.count());
+  refused_streak_ = refused_streak_ || refused;
+}
+
+net::awaitable<void> link_pool::open_one(std::uint64_t session, std::shared_ptr<net::socket_set> opening) {
+  const auto route = ctx_.route();  // copies: reload may replace them meanwhile
+  const auto dial_timeout = ctx_.dial_timeout();
+  net::tcp::socket s(ex_);
+  net::socket_set::guard g(*opening, s);
+  auto ec = co_await net::dial(s, route.ip, route.port, dial_timeout);
+  if (session != session_) co_return;  // the pool counts this session's links only
+  if (ec) {
+    --opening_;
+    hold_off(false, "dialling the route: " + ec.message());
+    co_return;
+  }
+  // Taken once the route is reached, so that a failed dial spends none.
+  std::optional<protocol::ticket> ticket = co_await ctx_.tickets->take(ctx_.link_timeout);
+  if (session != session_) co_return;
+  if (!ticket) {
+    --opening_;
+    hold_off(false, "the route gave no link ticket in time");
+    co_return;
+  }
+  const auto role = static_cast<std::uint8_t>(role_);
+  protocol::link_pool opening_frame{protocol::version, role, ticket->id,
+                                    crypto::pool_proof(ticket->secret, ticket->id, role)};
+  auto frame = protocol::encode(opening_frame);
+  auto wec = co_await net::write_frame(s, std::move(frame));
+  if (session != session_) co_return;
+  --opening_;
+  if (wec) {
+    hold_off(false, "writing link_pool: " + wec.message());
+    co_return;
+  }
+  opening->remove(s);
+  idle_.emplace_back(std::move(s), ticket->secret, next_id_++);
+  crypto::wipe(ticket->secret);
+  watch(idle_.back());
+  adjust();
+}
+
+void link_pool::watch(entry& e) {
+  // No buffer while idle: only readiness is awaited.
+  e.socket.async_wait(net::tcp::socket::wait_read, [this, id = e.id](net::error_code ec) {
+    if (ec == net::asio::error::operation_aborted) return;  // taken or closed (the pool may be gone)
+    auto it = std::find_if(idle_.begin(), idle_.end(), [id](const entry& x) { return x.id == id; });
+    if (it == idle_.end()) return;
+    pooled_link link{std::move(it->socket), it->secret};
+    const auto opened = it->opened;
+    idle_.erase(it);
+    net::asio::co_spawn(ex_, on_readable(std::move(link), opened, session_), net::log_exception{"pooled link"});
+    adjust();  // its replacement, at once
+  });
+}
+
+net::awaitable<void> link_pool::on_readable(pooled_link link, clock::time_point opened, std::uint64_t session) {
+  // Not a structured binding: GCC 12 mis-destroys those over a co_await result.
+  net::frame_result fr = co_await net::read_frame(link.socket, protocol::max_opening_payload, frame_timeout);
+  if (session != session_) co_return;
+  const auto& ec = fr.ec;
+  const auto& msg = fr.msg;
+  if (!ec) {
+    if (auto* a = std::get_if<protocol::link_assign>(&msg); a && role_ == protocol::pool_role::serve) {
+      taken_.push_back(clock::now());
+      const protocol::link_assign assign = *a;
+      if (on_assign_) on_assign_(std::move(link), assign);
+      adjust();
+      co_return;
+    }
+    if (auto* e = std::get_if<protocol::error>(&msg)) {
+      hold_off(true, "the route refused an idle link: " + text::printable(e->message));
+      co_return;
+    }
+    spdlog::warn("pooled {} link: unexpected {} from the route; link closed", name_,
+                 protocol::name_of(protocol::type_of(msg)));
+    co_return;
+  }
+  // EOF or reset: the route, or something on the path, closed it. Replaced
+  // already (watch); only a link that died young holds the next ones back.
+  spdlog::debug("pooled {} link closed by the route or the path: {}", name_, ec.message());
+  if (clock::now() - opened < short_life) hold_off(false, "the route closed a new idle link: " + ec.message());
+}
+
+std::optional<pooled_link> link_pool::take() {
+  std::optional<pooled_link> out;
+  taken_.push_back(clock::now());  // demand, met or not: the pool grows with it
+  while (!out && !idle_.empty()) {
+    auto& e = idle_.back();  // the newest: the least time to have died on the path
+    net::error_code ignored;
+    if (still_idle(e.socket)) {
+      e.socket.cancel(ignored);  // its wait ends with operation_aborted
+      out.emplace(pooled_link{std::move(e.socket), e.secret});
+    } else {
+      e.socket.close(ignored);  // dead (EOF, reset) or written to: never handed out
+    }
+    crypto::wipe(e.secret);
+    idle_.pop_back();
+  }
+  adjust();
+  return out;
+}
+
+}  // namespace vnet

@@ -1,0 +1,111 @@
+#pragma once
+// Idle links to the route, opened ahead of need (protocol 5, link_pool), so
+// that a new connection waits for no round trip beyond the physical floor.
+// One class for both roles: the use role's links are taken by connections
+// accepted on a use (link_bind), the serve role's are handed work by the
+// route (link_assign).
+//
+// Each idle link is opened with its own ticket and then watched by a
+// readiness wait without a buffer: the route never writes on an idle
+// use-role link, so readable means dead (or an error frame: the route's
+// quota); on a serve-role link it means an assignment, EOF or an error.
+// A dead link is dropped and replaced. The size follows the connection rate:
+// 2 idle links, plus what was taken in the last second, at most [vnet]
+// max_idle_links (0: no pool; read at each refill, so a reload applies to
+// the next one). Emptied when the session ends; filled once it has begun.
+#include <chrono>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <list>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "crypto/secret.hpp"
+#include "net/asio.hpp"
+#include "net/socket_set.hpp"
+#include "protocol/messages.hpp"
+#include "vnet/route_context.hpp"
+
+namespace vnet {
+
+struct pooled_link {
+  net::tcp::socket socket;
+  crypto::key32 secret{};  // the secret of the ticket it opened with
+};
+
+class link_pool {
+ public:
+  // Serve role: the route wrote `a` on one of our idle links.
+  using assign_fn = std::function<void(pooled_link, protocol::link_assign a)>;
+
+  link_pool(net::asio::any_io_executor ex, route_context& ctx, protocol::pool_role role,
+            assign_fn on_assign = {});
+  ~link_pool();
+  link_pool(const link_pool&) = delete;
+  link_pool& operator=(const link_pool&) = delete;
+
+  // Whether the role is in use now (a use listens, a serve is registered);
+  // asked at each adjust(). Without it, the pool holds nothing.
+  std::function<bool()> wanted;
+
+  // The session is up (welcome; its first tickets are on their way): fill.
+  void on_session();
+  // The session ended: its tickets and pooled links are void.
+  void on_disconnected();
+  // Opens or closes links to reach the target now (called on events and by
+  // the pool's own tick, every second while a session lives).
+  void adjust();
+  // Use role: a live idle link, or nullopt (the caller opens one as before);
+  // its replacement is on its way.
+  std::optional<pooled_link> take();
+
+  std::size_t idle() const { return idle_.size(); }
+  std::size_t target() const;
+
+ private:
+  using clock = std::chrono::steady_clock;
+  struct entry {
+    entry(net::tcp::socket s, const crypto::key32& k, std::uint64_t id)
+        : socket(std::move(s)), secret(k), id(id), opened(clock::now()) {}
+    net::tcp::socket socket;
+    crypto::key32 secret;
+    std::uint64_t id;
+    clock::time_point opened;
+  };
+
+  // Dials the route, spends a ticket on link_pool, and keeps the link idle.
+  // Holds a shared_ptr to `opening`: the frame may outlive the pool at exit.
+  net::awaitable<void> open_one(std::uint64_t session, std::shared_ptr<net::socket_set> opening);
+  void watch(entry& e);
+  // The route wrote on (or closed) an idle link: what was it?
+  net::awaitable<void> on_readable(pooled_link link, clock::time_point opened, std::uint64_t session);
+  void close_idle(std::size_t keep);
+  void hold_off(bool refused, const std::string& why);
+  void arm_tick();
+
+  net::asio::any_io_executor ex_;
+  route_context& ctx_;
+  protocol::pool_role role_;
+  const char* name_;  // "use" or "serve", for logs
+  assign_fn on_assign_;
+  std::list<entry> idle_;  // oldest first
+  std::size_t opening_ = 0;  // links of this session being opened
+  // Their sockets, closed when the session ends (a dial must not outlive it).
+  std::shared_ptr<net::socket_set> opening_sockets_ = std::make_shared<net::socket_set>();
+  std::uint64_t next_id_ = 1;
+  std::uint64_t session_ = 0;  // counts sessions: a link opened for an old one is dropped
+  bool in_session_ = false;
+  std::deque<clock::time_point> taken_;  // links asked for in the last second
+  // After the route refused a pooled link (its quota) or could not be
+  // reached: no refill before hold_until_, backoff doubling up to 30 s; a
+  // refusal is logged once per streak, which ends when the pool is full.
+  clock::time_point hold_until_{};
+  std::chrono::milliseconds backoff_{0};
+  bool refused_streak_ = false;
+  net::asio::steady_timer tick_;
+  bool tick_armed_ = false;
+};
+
+}  // namespace vnet
