@@ -134,33 +134,14 @@ using namespace secure_link;
 TEST(SecureRelayBench, HeapPerIdleLink) {
   asio::io_context io;
   link_fixture keys_from;
-  struct one {
-    socket_pair client, link, service;
-    explicit one(asio::io_context& io) : client(io), link(io), service(io) {}
-  };
   const std::size_t count = 200;
-  std::vector<std::unique_ptr<one>> links;
-  for (std::size_t i = 0; i < count; ++i) links.push_back(std::make_unique<one>(io));
+  std::vector<std::unique_ptr<wired_link>> links;
+  for (std::size_t i = 0; i < count; ++i) links.push_back(std::make_unique<wired_link>(io));
   std::size_t echoed = 0;
   // A warm-up link first: the thread's pooled buffer and recycled frames.
-  auto start = [&](one& l) {
-    net::use_params up{keys_from.group, keys_from.link_secret, keys_from.keys->current()};
-    net::serve_params sp{keys_from.group, keys_from.link_secret, keys_from.keys};
-    asio::co_spawn(io, [&l, up]() -> asio::awaitable<void> {
-      auto paired = []() -> asio::awaitable<std::string> { co_return ""; };
-      co_await net::relay_use(l.client.b, l.link.a, up, paired);
-    }, rethrow);
-    asio::co_spawn(io, [&l, sp]() -> asio::awaitable<void> {
-      co_await net::relay_serve(l.service.a, l.link.b, sp);
-    }, rethrow);
-    asio::co_spawn(io, [&l, &echoed]() -> asio::awaitable<void> {
-      std::array<std::uint8_t, 4> msg{'p', 'i', 'n', 'g'}, got{};
-      co_await asio::async_write(l.client.a, asio::buffer(msg), use_nothrow);
-      co_await asio::async_read(l.service.b, asio::buffer(got), use_nothrow);
-      co_await asio::async_write(l.service.b, asio::buffer(got), use_nothrow);
-      co_await asio::async_read(l.client.a, asio::buffer(got), use_nothrow);
-      ++echoed;
-    }, rethrow);
+  auto start = [&](wired_link& l) {
+    l.start(io, keys_from);
+    asio::co_spawn(io, l.echo_once(echoed), rethrow);
   };
   start(*links[0]);
   ASSERT_TRUE(run_until(io, [&] { return echoed == 1; }));

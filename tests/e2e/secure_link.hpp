@@ -180,4 +180,38 @@ struct link_fixture {
   }
 };
 
+// A link wired straight from relay_use to relay_serve (no route between
+// them): the use side reads the serving side's link_result itself. Many of
+// them on one io_context measure what an idle link costs.
+struct wired_link {
+  socket_pair client, link, service;  // link.a: the use side's end, link.b: the serve side's
+  std::optional<net::secure_stats> use_result, serve_result;
+  explicit wired_link(asio::io_context& io) : client(io), link(io), service(io) {}
+
+  void start(asio::io_context& io, const link_fixture& keys) {
+    net::use_params up{keys.group, keys.link_secret, keys.keys->current()};
+    net::serve_params sp{keys.group, keys.link_secret, keys.keys};
+    asio::co_spawn(io, [this, up]() -> asio::awaitable<void> {
+      net::await_paired_fn paired = [this]() -> asio::awaitable<std::string> {
+        net::frame_result r = co_await net::read_frame(link.a, protocol::max_payload);
+        co_return r.ec ? r.ec.message() : "";
+      };
+      use_result = co_await net::relay_use(client.b, link.a, up, paired);
+    }, rethrow);
+    asio::co_spawn(io, [this, sp]() -> asio::awaitable<void> {
+      net::dial_service_fn dial = []() -> asio::awaitable<std::string> { co_return ""; };  // service.a stands for it
+      serve_result = co_await net::relay_serve(service.a, link.b, sp, dial);
+    }, rethrow);
+  }
+  // One message up and its echo down; `echoed` counts the links it came back on.
+  asio::awaitable<void> echo_once(std::size_t& echoed) {
+    std::array<std::uint8_t, 4> msg{'p', 'i', 'n', 'g'}, got{};
+    co_await asio::async_write(client.a, asio::buffer(msg), net::use_nothrow);
+    co_await asio::async_read(service.b, asio::buffer(got), net::use_nothrow);
+    co_await asio::async_write(service.b, asio::buffer(got), net::use_nothrow);
+    auto [ec, n] = co_await asio::async_read(client.a, asio::buffer(got), net::use_nothrow);
+    if (!ec && got == msg) ++echoed;
+  }
+};
+
 }  // namespace secure_link

@@ -281,40 +281,14 @@ using namespace secure_link;
 TEST(SecureRelayMemory, FiveHundredIdleLinksHoldNoBuffer) {
   asio::io_context io;
   link_fixture keys_from;  // group and link keys (its sockets stay unused)
-  struct one {
-    socket_pair client, link, service;
-    std::optional<net::secure_stats> use_result, serve_result;
-    received at_service;
-    explicit one(asio::io_context& io) : client(io), link(io), service(io) {}
-  };
-  std::vector<std::unique_ptr<one>> links;
+  std::vector<std::unique_ptr<wired_link>> links;
   const std::size_t count = 500;
   std::size_t echoed = 0;
   for (std::size_t i = 0; i < count; ++i) {
-    auto& l = *links.emplace_back(std::make_unique<one>(io));
-    net::use_params up{keys_from.group, keys_from.link_secret, keys_from.keys->current()};
-    net::serve_params sp{keys_from.group, keys_from.link_secret, keys_from.keys};
-    asio::co_spawn(io, [&l, up]() -> asio::awaitable<void> {
-      // The serving side's link_result comes first (no route between them here).
-      net::await_paired_fn paired = [&l]() -> asio::awaitable<std::string> {
-        net::frame_result r = co_await net::read_frame(l.link.a, protocol::max_payload);
-        co_return r.ec ? r.ec.message() : "";
-      };
-      l.use_result = co_await net::relay_use(l.client.b, l.link.a, up, paired);
-    }, rethrow);
-    asio::co_spawn(io, [&l, sp]() -> asio::awaitable<void> {
-      net::dial_service_fn dial = []() -> asio::awaitable<std::string> { co_return ""; };
-      l.serve_result = co_await net::relay_serve(l.service.a, l.link.b, sp, dial);
-    }, rethrow);
+    auto& l = *links.emplace_back(std::make_unique<wired_link>(io));
+    l.start(io, keys_from);
     // One message up and its echo down, then the link stays open and idle.
-    asio::co_spawn(io, [&l, &echoed]() -> asio::awaitable<void> {
-      std::array<std::uint8_t, 4> msg{'p', 'i', 'n', 'g'}, got{};
-      co_await asio::async_write(l.client.a, asio::buffer(msg), use_nothrow);
-      co_await asio::async_read(l.service.b, asio::buffer(got), use_nothrow);
-      co_await asio::async_write(l.service.b, asio::buffer(got), use_nothrow);
-      auto [ec, n] = co_await asio::async_read(l.client.a, asio::buffer(got), use_nothrow);
-      if (!ec && got == msg) ++echoed;
-    }, rethrow);
+    asio::co_spawn(io, l.echo_once(echoed), rethrow);
   }
   ASSERT_TRUE(run_until(io, [&] { return echoed == count; }, 120s));
   auto idle = net::link_buffers();
