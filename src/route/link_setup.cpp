@@ -41,29 +41,36 @@ net::awaitable<void> server::refuse_link(net::tcp::socket& s, const char* reason
   co_await net::write_frame(s, std::move(frame));
 }
 
+server::spent_ticket server::spend_ticket(std::uint64_t id, const protocol::proof16& proof,
+                                          const std::function<protocol::proof16(const protocol::key32&)>& expected) {
+  // Spent whatever follows: an opening seen on the path, or replayed, finds
+  // it gone (and a guesser gets one try per 64-bit id).
+  auto ticket = tickets_.take(id);
+  if (!ticket) return {0, {}, "unknown or already used ticket"};
+  if (!crypto::proof_equal(expected(ticket->secret), proof)) return {0, {}, "wrong proof for its ticket"};
+  if (!sessions_.contains(ticket->vnetid)) return {0, {}, "unknown or already used ticket"};
+  return {ticket->vnetid, ticket->secret, {}};
+}
+
 net::awaitable<void> server::run_use_link(net::tcp::socket& s, protocol::link_open open) {
   // `s` lives in handle()'s frame, registered in connections_ until paired.
   const auto opened = std::chrono::steady_clock::now();
-  // The ticket is spent whatever follows: an opening seen on the path, or
-  // replayed, finds it gone.
-  auto ticket = tickets_.take(open.ticket_id);
-  const protocol::proof16 expected =
-      ticket ? crypto::open_proof(ticket->secret, open.ticket_id, open.serveid) : protocol::proof16{};
-  if (!ticket || !crypto::proof_equal(expected, open.proof) || !sessions_.contains(ticket->vnetid)) {
-    const std::string why = ticket ? "wrong proof for its ticket" : "unknown or already used ticket";
-    co_await refuse_link(s, "unknown_ticket", why);
+  auto ticket = spend_ticket(open.ticket_id, open.proof, [&](const protocol::key32& secret) {
+    return crypto::open_proof(secret, open.ticket_id, open.serveid);
+  });
+  if (!ticket.why.empty()) {
+    co_await refuse_link(s, "unknown_ticket", ticket.why);
     co_return;
   }
-  co_await carry_link(s, ticket->vnetid, open.serveid, ticket->secret, opened);
+  co_await carry_link(s, ticket.vnetid, open.serveid, ticket.secret, opened);
 }
 
 net::awaitable<void> server::run_pooled_link(net::tcp::socket& s, protocol::link_pool pool) {
-  auto ticket = tickets_.take(pool.ticket_id);  // spent whatever follows, as for link_open
-  const protocol::proof16 expected =
-      ticket ? crypto::pool_proof(ticket->secret, pool.ticket_id, pool.role) : protocol::proof16{};
-  if (!ticket || !crypto::proof_equal(expected, pool.proof) || !sessions_.contains(ticket->vnetid)) {
-    const std::string why = ticket ? "wrong proof for its ticket" : "unknown or already used ticket";
-    co_await refuse_link(s, "unknown_ticket", why);
+  auto ticket = spend_ticket(pool.ticket_id, pool.proof, [&](const protocol::key32& secret) {
+    return crypto::pool_proof(secret, pool.ticket_id, pool.role);
+  });
+  if (!ticket.why.empty()) {
+    co_await refuse_link(s, "unknown_ticket", ticket.why);
     co_return;
   }
   const auto role = static_cast<protocol::pool_role>(pool.role);
@@ -72,7 +79,7 @@ net::awaitable<void> server::run_pooled_link(net::tcp::socket& s, protocol::link
     co_await refuse_link(s, "unknown_ticket", why);
     co_return;
   }
-  const std::uint32_t vnetid = ticket->vnetid;
+  const std::uint32_t vnetid = ticket.vnetid;
   // Read now: a reload applies to the next pooled link at once.
   const unsigned max_idle = cfg_.limits.max_idle_links_per_vnet;
   if (idle_.count(vnetid) >= max_idle) {
@@ -87,7 +94,7 @@ net::awaitable<void> server::run_pooled_link(net::tcp::socket& s, protocol::link
     co_await net::write_frame(s, std::move(frame));
     co_return;
   }
-  idle_links::scope idle(idle_, vnetid, role, ticket->secret, s);
+  idle_links::scope idle(idle_, vnetid, role, ticket.secret, s);
   // Idle: no buffer, no deadline. It lives until its vnet uses or closes it,
   // or its session ends (idle_links::drop_vnet closes it).
   auto waited = co_await s.async_wait(net::tcp::socket::wait_read, net::use_nothrow);
@@ -118,7 +125,7 @@ net::awaitable<void> server::run_pooled_link(net::tcp::socket& s, protocol::link
     co_return;
   }
   if (!sessions_.contains(vnetid)) co_return;  // its session ended meanwhile
-  co_await carry_link(s, vnetid, bind->serveid, ticket->secret, bound);
+  co_await carry_link(s, vnetid, bind->serveid, ticket.secret, bound);
 }
 
 net::awaitable<void> server::carry_link(net::tcp::socket& s, std::uint32_t use_vnet,

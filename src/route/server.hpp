@@ -100,6 +100,14 @@ class server {
   net::awaitable<void> run_session(net::tls_stream s, protocol::control_hello hello);
   // Links (link_setup.cpp). A use side opens by link_open, or binds an idle
   // pooled link; both go on in carry_link().
+  // A link's ticket, spent: its vnet and secret, or why it is refused.
+  struct spent_ticket {
+    std::uint32_t vnetid = 0;
+    protocol::key32 secret{};
+    std::string why;  // empty when the ticket, its proof and its vnet's session are good
+  };
+  spent_ticket spend_ticket(std::uint64_t id, const protocol::proof16& proof,
+                            const std::function<protocol::proof16(const protocol::key32&)>& expected);
   net::awaitable<void> run_use_link(net::tcp::socket& s, protocol::link_open open);
   net::awaitable<void> run_pooled_link(net::tcp::socket& s, protocol::link_pool pool);
   void join_link(net::tcp::socket& s, const protocol::link_join& join, const std::string& from);

@@ -150,6 +150,18 @@ def recv_all(sock):
         buf += chunk
 
 
+def wait_closed(sock, timeout=5.0):
+    """Reads until the peer closes or resets `sock`: (bytes read, seconds
+    taken). socket.timeout if it is still open after `timeout` s."""
+    start = time.monotonic()
+    sock.settimeout(timeout)
+    try:
+        data = sock.recv(4096)
+    except ConnectionResetError:
+        data = b""
+    return data, time.monotonic() - start
+
+
 def echo_roundtrip(port, payload=b"ping", timeout=1.0):
     """True when `payload` sent to port comes back unchanged (an echo path
     works end to end); False on any error."""
