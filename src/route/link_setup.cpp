@@ -12,6 +12,7 @@
 #include "net/endpoint.hpp"
 #include "net/frame_io.hpp"
 #include "net/relay.hpp"
+#include "net/spawn.hpp"
 #include "protocol/error.hpp"
 #include "route/server.hpp"
 #include "text/printable.hpp"
@@ -52,8 +53,10 @@ server::spent_ticket server::spend_ticket(std::uint64_t id, const protocol::proo
   return {ticket->vnetid, ticket->secret, {}};
 }
 
-net::awaitable<void> server::run_use_link(net::tcp::socket& s, protocol::link_open open) {
-  // `s` lives in handle()'s frame, registered in connections_ until paired.
+net::awaitable<void> server::run_use_link(net::tcp::socket s, protocol::link_open open) {
+  // Registered in connections_ (closed at shutdown) until paired.
+  net::socket_set::guard guard(connections_, s);
+  if (stopping_) co_return;
   const auto opened = std::chrono::steady_clock::now();
   auto ticket = spend_ticket(open.ticket_id, open.proof, [&](const protocol::key32& secret) {
     return crypto::open_proof(secret, open.ticket_id, open.serveid);
@@ -65,7 +68,9 @@ net::awaitable<void> server::run_use_link(net::tcp::socket& s, protocol::link_op
   co_await carry_link(s, ticket.vnetid, open.serveid, ticket.secret, opened);
 }
 
-net::awaitable<void> server::run_pooled_link(net::tcp::socket& s, protocol::link_pool pool) {
+net::awaitable<void> server::run_pooled_link(net::tcp::socket s, protocol::link_pool pool) {
+  net::socket_set::guard guard(connections_, s);
+  if (stopping_) co_return;
   auto ticket = spend_ticket(pool.ticket_id, pool.proof, [&](const protocol::key32& secret) {
     return crypto::pool_proof(secret, pool.ticket_id, pool.role);
   });
@@ -160,30 +165,44 @@ net::awaitable<void> server::carry_link(net::tcp::socket& s, std::uint32_t use_v
     peer = co_await dial_serving(s, ends, secret);
     if (!peer) co_return;
   }
-  // From here the link table is the one owner that reaches both sockets.
-  link_table::active_scope active(links_, ends.link_id, use_vnet, serve_vnet, serveid, s, *peer);
+  // The link's own coroutine from here: the frames of its setup (this one,
+  // the opening's) end now, so a link open for hours holds only what
+  // relaying needs (README, Performance: memory per idle link).
   connections_.remove(s);
+  net::asio::co_spawn(ex_, relay_link(std::move(s), std::move(*peer), ends, opened),
+                      net::log_exception{"route link"});
+}
+
+net::awaitable<void> server::relay_link(net::tcp::socket use, net::tcp::socket serve, link_ends ends,
+                                        std::chrono::steady_clock::time_point opened) {
+  // Spawned: a vnet may have left, or the route begun to stop, before this
+  // ran; the link table did not reach these sockets then.
+  const auto* user = registry_.find_vnet(ends.use_vnet);
+  if (stopping_ || !user || !sessions_.contains(ends.serve_vnet)) co_return;
+  // From here the link table is the one owner that reaches both sockets.
+  link_table::active_scope active(links_, ends.link_id, ends.use_vnet, ends.serve_vnet, ends.serveid,
+                                  use, serve);
   spdlog::debug("link {} paired by {}: vnet {:02} -> serveid {:03} on vnet {:02}", ends.link_id,
-                ends.path, use_vnet, serveid, serve_vnet);
+                ends.path, ends.use_vnet, ends.serveid, ends.serve_vnet);
   // Counted into stats_ as the bytes move, until the link ends however it ends.
   struct metered {
     route::stats& stats;
     std::uint64_t id;
     ~metered() { stats.link_ended(id); }
   } metering{stats_, ends.link_id};
-  auto& live = stats_.link_started(ends.link_id, group, serveid);
+  auto& live = stats_.link_started(ends.link_id, user->group, ends.serveid);
   net::relay_meter meter{&live.a_to_b, &live.b_to_a};
   bool answered = false;
-  net::relay_prelude answer = [this, &s, &peer, &ends, opened, &answered] {
-    return pass_result(s, *peer, ends, opened, answered);
+  net::relay_prelude answer = [this, &use, &serve, &ends, opened, &answered] {
+    return pass_result(use, serve, ends, opened, answered);
   };
   const auto started = std::chrono::steady_clock::now();
-  auto st = co_await net::relay(s, *peer, meter, std::move(answer));
+  auto st = co_await net::relay(use, serve, meter, std::move(answer));
   if (!answered) co_return;  // pass_result logged why
   // Read when the link ends: a reload may have switched it.
   spdlog::log(cfg_.log_links ? spdlog::level::info : spdlog::level::debug,
-              "link {} (vnet {:02} -> serveid {:03} on vnet {:02}) closed {}", ends.link_id, use_vnet,
-              serveid, serve_vnet, net::link_summary(st, std::chrono::steady_clock::now() - started));
+              "link {} (vnet {:02} -> serveid {:03} on vnet {:02}) closed {}", ends.link_id, ends.use_vnet,
+              ends.serveid, ends.serve_vnet, net::link_summary(st, std::chrono::steady_clock::now() - started));
 }
 
 net::awaitable<std::optional<net::tcp::socket>> server::assign_idle(link_ends& ends,

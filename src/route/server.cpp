@@ -251,9 +251,9 @@ net::awaitable<void> server::handle_plain(net::tcp::socket s, std::string from,
     auto frame = error_frame(protocol::errc::unexpected_message, why);
     co_await net::write_frame(s, std::move(frame));
   } else if (auto* open = std::get_if<protocol::link_open>(&msg)) {
-    co_await run_use_link(s, *open);
+    net::asio::co_spawn(ex_, run_use_link(std::move(s), *open), net::log_exception{"route link"});
   } else if (auto* pool = std::get_if<protocol::link_pool>(&msg)) {
-    co_await run_pooled_link(s, *pool);
+    net::asio::co_spawn(ex_, run_pooled_link(std::move(s), *pool), net::log_exception{"route link"});
   } else {
     join_link(s, std::get<protocol::link_join>(msg), from);
   }

@@ -108,8 +108,11 @@ class server {
   };
   spent_ticket spend_ticket(std::uint64_t id, const protocol::proof16& proof,
                             const std::function<protocol::proof16(const protocol::key32&)>& expected);
-  net::awaitable<void> run_use_link(net::tcp::socket& s, protocol::link_open open);
-  net::awaitable<void> run_pooled_link(net::tcp::socket& s, protocol::link_pool pool);
+  // A link's own coroutines, spawned by handle_plain (whose frame, with the
+  // opening frame read, ends at once): only what the link needs lives as
+  // long as it does.
+  net::awaitable<void> run_use_link(net::tcp::socket s, protocol::link_open open);
+  net::awaitable<void> run_pooled_link(net::tcp::socket s, protocol::link_pool pool);
   void join_link(net::tcp::socket& s, const protocol::link_join& join, const std::string& from);
   // A bad ticket or opening: counted under `reason`, logged, answered with an error frame.
   net::awaitable<void> refuse_link(net::tcp::socket& s, const char* reason, const std::string& why);
@@ -128,6 +131,9 @@ class server {
   // An idle serve-role link of the serving vnet, assigned (link_assign
   // written), or nullopt when it has none.
   net::awaitable<std::optional<net::tcp::socket>> assign_idle(link_ends& ends, const protocol::key32& secret);
+  // The relay of a paired link, in a coroutine of its own.
+  net::awaitable<void> relay_link(net::tcp::socket use, net::tcp::socket serve, link_ends ends,
+                                  std::chrono::steady_clock::time_point opened);
   // The fallback: link_request over the serving vnet's session, then its
   // link_join. nullopt after answering the use side why not.
   net::awaitable<std::optional<net::tcp::socket>> dial_serving(net::tcp::socket& s, link_ends& ends,
