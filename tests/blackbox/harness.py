@@ -173,9 +173,11 @@ def echo_roundtrip(port, payload=b"ping", timeout=1.0):
         return False
 
 
-def exchange(port, data, timeout=30.0):
+def exchange(port, data, timeout=30.0, may_be_cut=False):
     """Sends `data` to port while receiving concurrently (so neither side's
-    buffers fill up), half-closes, and returns every byte received until EOF."""
+    buffers fill up), half-closes, and returns every byte received until EOF.
+    With may_be_cut, a link the test cuts on purpose may end by a reset or a
+    failed send: what came back before that is returned."""
     with socket.create_connection((LOOPBACK, port), timeout=timeout) as s:
         s.settimeout(timeout)
         error = []
@@ -191,11 +193,17 @@ def exchange(port, data, timeout=30.0):
 
         sender = threading.Thread(target=send, daemon=True)
         sender.start()
-        received = recv_all(s)
+        received = bytearray()
+        try:
+            while chunk := s.recv(1 << 20):
+                received += chunk
+        except ConnectionResetError:
+            if not may_be_cut:
+                raise
         sender.join(timeout)
-        if error:
+        if error and not may_be_cut:
             raise error[0]
-        return received
+        return bytes(received)
 
 
 # --------------------------------------------------------------------------

@@ -6,43 +6,12 @@ group keys keeping vnets without the key out of the group."""
 import os
 import re
 import socket
-import threading
 import unittest
 
 import harness
 import wire
 from harness import BlackBoxCase, EchoService, LOOPBACK, free_port, port_refuses, sha256
 from path_relay import LinkRelay
-
-
-def transfer(port, data, timeout=30.0):
-    """Sends `data` while reading; returns what came back before EOF or a
-    reset (a cut link may end either way)."""
-    with socket.create_connection((LOOPBACK, port), timeout=timeout) as s:
-        s.settimeout(timeout)
-
-        def send():
-            try:
-                view = memoryview(data)
-                for i in range(0, len(view), 64 * 1024):
-                    s.sendall(view[i:i + 64 * 1024])
-                s.shutdown(socket.SHUT_WR)
-            except OSError:
-                pass
-
-        sender = threading.Thread(target=send, daemon=True)
-        sender.start()
-        got = bytearray()
-        try:
-            while True:
-                chunk = s.recv(1 << 20)
-                if not chunk:
-                    break
-                got += chunk
-        except ConnectionResetError:
-            pass
-        sender.join(timeout)
-        return bytes(got)
 
 
 class LinkSecurityTest(BlackBoxCase):
@@ -127,7 +96,7 @@ class LinkSecurityTest(BlackBoxCase):
         self.start_pair()
         self.relay.flip = (direction, 300 * 1024)
         data = os.urandom(1 << 20)
-        got = transfer(self.use_port, data, timeout=30)
+        got = harness.exchange(self.use_port, data, timeout=30, may_be_cut=True)
         self.assertTrue(self.relay.flipped)
         # Cut short, and not one corrupted byte before the cut.
         self.assertLess(len(got), len(data))
