@@ -103,17 +103,8 @@ int main(int argc, char** argv) {
   }
   // [route] metrics: /metrics and the status page.
   std::optional<http::server> web;
-  if (!cfg.metrics.ip.empty()) {
-    web.emplace(io.get_executor(), http::options{cfg.metrics, cfg.status_token, 8, 8192,
-                                                 std::chrono::seconds(5), "route metrics"},
-                route::status_handler(srv));
-    if (auto ec = web->open()) {
-      spdlog::error("cannot listen on {} ([route] metrics): {}",
-                    net::host_port(cfg.metrics.ip, cfg.metrics.port), ec.message());
-      return 1;
-    }
-    boost::asio::co_spawn(io, web->run(), net::log_exception{"route metrics"});
-  }
+  http::options web_options{cfg.metrics, cfg.status_token, 8, 8192, std::chrono::seconds(5), "route metrics"};
+  if (!http::start_listener(web, io.get_executor(), std::move(web_options), route::status_handler(srv), "[route] metrics")) return 1;
   // SIGHUP re-reads the file, as for the vnet (systemctl reload route).
   net::signal_hooks hooks;
   hooks.stop = [&] {

@@ -124,17 +124,8 @@ int main(int argc, char** argv) {
   std::optional<vnet::terminal> term;
   // [vnet] metrics: /metrics of this vnet's serves and uses.
   std::optional<http::server> web;
-  if (!cfg.metrics.ip.empty()) {
-    web.emplace(io.get_executor(), http::options{cfg.metrics, cfg.status_token, 8, 8192,
-                                                 std::chrono::seconds(5), "vnet metrics"},
-                vnet::metrics_handler(client));
-    if (auto ec = web->open()) {
-      spdlog::error("cannot listen on {} ([vnet] metrics): {}",
-                    net::host_port(cfg.metrics.ip, cfg.metrics.port), ec.message());
-      return 1;
-    }
-    boost::asio::co_spawn(io, web->run(), net::log_exception{"vnet metrics"});
-  }
+  http::options web_options{cfg.metrics, cfg.status_token, 8, 8192, std::chrono::seconds(5), "vnet metrics"};
+  if (!http::start_listener(web, io.get_executor(), std::move(web_options), vnet::metrics_handler(client), "[vnet] metrics")) return 1;
   net::signal_hooks hooks;
   hooks.stop = [&] {
     if (ctl) ctl->stop();

@@ -174,4 +174,17 @@ void server::stop() {
   state_->connections.close_all();
 }
 
+bool start_listener(std::optional<server>& web, net::asio::any_io_executor ex, options o, handler h,
+                    const char* key) {
+  if (o.listen.ip.empty()) return true;
+  const auto where = net::host_port(o.listen.ip, o.listen.port);
+  web.emplace(ex, std::move(o), std::move(h));
+  if (auto ec = web->open()) {
+    spdlog::error("cannot listen on {} ({}): {}", where, key, ec.message());
+    return false;
+  }
+  net::asio::co_spawn(ex, web->run(), net::log_exception{key});  // `key`: a literal, it outlives the loop
+  return true;
+}
+
 }  // namespace http

@@ -58,4 +58,10 @@ class server {
   std::shared_ptr<state> state_;  // shared with the connection coroutines
 };
 
+// A daemon's [route]/[vnet] metrics listener: when `o.listen` has an ip,
+// emplaces `web`, opens it and spawns its accept loop. False (logged, naming
+// `key`) when it cannot listen: the daemon stops at start.
+bool start_listener(std::optional<server>& web, net::asio::any_io_executor ex, options o, handler h,
+                    const char* key);
+
 }  // namespace http
