@@ -1,10 +1,9 @@
 #include "route/idle_links.hpp"
 
-#include <sys/socket.h>
-
 #include <algorithm>
-#include <cerrno>
 #include <vector>
+
+#include "net/still_idle.hpp"
 
 namespace route {
 
@@ -46,17 +45,6 @@ std::size_t idle_links::total(protocol::pool_role role) const {
   return role == protocol::pool_role::serve ? serve_total_ : use_total_;
 }
 
-namespace {
-// An idle serve-role link must hold nothing to read: the route writes first
-// (link_assign). End of stream, an error, or bytes mean the vnet closed it,
-// the path broke it, or the vnet broke the protocol.
-bool still_idle(net::tcp::socket& s) {
-  std::uint8_t b;
-  const ssize_t n = ::recv(s.native_handle(), &b, 1, MSG_PEEK | MSG_DONTWAIT);
-  return n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);
-}
-}  // namespace
-
 std::optional<idle_links::taken_link> idle_links::take_serve(std::uint32_t vnetid,
                                                              std::size_t& dropped) {
   dropped = 0;
@@ -64,7 +52,7 @@ std::optional<idle_links::taken_link> idle_links::take_serve(std::uint32_t vneti
     link* l = by_vnet_[vnetid].serve.front();
     remove(*l);
     net::error_code ignored;
-    if (!l->socket->is_open() || !still_idle(*l->socket)) {
+    if (!l->socket->is_open() || !net::still_idle(*l->socket)) {
       ++dropped;
       l->socket->close(ignored);  // its coroutine wakes and ends
       continue;

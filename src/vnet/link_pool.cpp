@@ -1,9 +1,6 @@
 #include "vnet/link_pool.hpp"
 
-#include <sys/socket.h>
-
 #include <algorithm>
-#include <cerrno>
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
@@ -11,6 +8,7 @@
 #include "net/dial.hpp"
 #include "net/frame_io.hpp"
 #include "net/spawn.hpp"
+#include "net/still_idle.hpp"
 #include "text/printable.hpp"
 #include "vnet/ticket_stock.hpp"
 
@@ -28,13 +26,6 @@ constexpr auto frame_timeout = std::chrono::seconds(5);
 // A link the route closes sooner than this after opening was not taken: a
 // refusal without words (no loop of dial, ticket, close).
 constexpr auto short_life = std::chrono::seconds(1);
-
-// Non-blocking peek: an idle use-role link must have nothing to read.
-bool still_idle(net::tcp::socket& s) {
-  std::uint8_t b;
-  ssize_t n = ::recv(s.native_handle(), &b, 1, MSG_PEEK | MSG_DONTWAIT);
-  return n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);
-}
 
 }  // namespace
 
@@ -215,7 +206,8 @@ std::optional<pooled_link> link_pool::take() {
   while (!out && !idle_.empty()) {
     auto& e = idle_.back();  // the newest: the least time to have died on the path
     net::error_code ignored;
-    if (still_idle(e.socket)) {
+    // The route never writes on an idle use-role link.
+    if (net::still_idle(e.socket)) {
       e.socket.cancel(ignored);  // its wait ends with operation_aborted
       out.emplace(pooled_link{std::move(e.socket), e.secret});
     } else {
