@@ -156,21 +156,20 @@ std::string serve_table::refusal(const serve_entry& e) const {
 }
 
 void serve_table::on_link_request(const protocol::link_request& r) {
-  for (const auto& e : entries_) {
-    if (e.state == serve_state::registered && e.serveid == r.serveid) {
-      if (auto why = refusal(e); !why.empty()) {
-        spdlog::warn("serve {}: link {} refused: {}", text::printable(e.cfg.name), r.link_id, why);
-        ctx_.send(protocol::link_failed{r.link_id, why});
-        return;
-      }
-      spdlog::debug("serve {}: link {} requested (no idle pooled link at the route)", text::printable(e.cfg.name),
-                    r.link_id);
-      carry_count slot(e.carrying);
-      net::asio::co_spawn(ex_, carry(e.id, r, std::move(slot)), net::log_exception{"serve link"});
-      return;
-    }
+  const serve_entry* e = find_by_serveid(r.serveid);
+  if (!e) {
+    ctx_.send(protocol::link_failed{r.link_id, fmt::format("serveid {:03} is not served here", r.serveid)});
+    return;
   }
-  ctx_.send(protocol::link_failed{r.link_id, fmt::format("serveid {:03} is not served here", r.serveid)});
+  if (auto why = refusal(*e); !why.empty()) {
+    spdlog::warn("serve {}: link {} refused: {}", text::printable(e->cfg.name), r.link_id, why);
+    ctx_.send(protocol::link_failed{r.link_id, why});
+    return;
+  }
+  spdlog::debug("serve {}: link {} requested (no idle pooled link at the route)", text::printable(e->cfg.name),
+                r.link_id);
+  carry_count slot(e->carrying);
+  net::asio::co_spawn(ex_, carry(e->id, r, std::move(slot)), net::log_exception{"serve link"});
 }
 
 void serve_table::on_assign(pooled_link link, const protocol::link_assign& a) {
@@ -183,24 +182,19 @@ void serve_table::on_assign(pooled_link link, const protocol::link_assign& a) {
                  "link closed", a.link_id, a.serveid);
     return;  // closing is the answer: the route tells the use side
   }
-  for (const auto& e : entries_) {
-    if (e.state == serve_state::registered && e.serveid == a.serveid) {
-      if (auto why = refusal(e); !why.empty()) {
-        spdlog::warn("serve {}: link {} refused: {}", text::printable(e.cfg.name), a.link_id, why);
-        net::asio::co_spawn(ex_, refuse(std::move(link.socket), std::move(why)), net::log_exception{"serve link"});
-        return;
-      }
-      spdlog::debug("serve {}: link {} assigned to a pooled link", text::printable(e.cfg.name), a.link_id);
-      carry_count slot(e.carrying);
-      net::asio::co_spawn(ex_, serve_link(e.id, a.link_id, std::move(link.socket), *secret, std::move(slot)),
-                          net::log_exception{"serve link"});
-      crypto::wipe(*secret);
-      return;
-    }
+  const serve_entry* e = find_by_serveid(a.serveid);
+  std::string why = e ? refusal(*e) : fmt::format("serveid {:03} is not served here", a.serveid);
+  if (!why.empty()) {
+    crypto::wipe(*secret);
+    if (e) spdlog::warn("serve {}: link {} refused: {}", text::printable(e->cfg.name), a.link_id, why);
+    net::asio::co_spawn(ex_, refuse(std::move(link.socket), std::move(why)), net::log_exception{"serve link"});
+    return;
   }
+  spdlog::debug("serve {}: link {} assigned to a pooled link", text::printable(e->cfg.name), a.link_id);
+  carry_count slot(e->carrying);
+  net::asio::co_spawn(ex_, serve_link(e->id, a.link_id, std::move(link.socket), *secret, std::move(slot)),
+                      net::log_exception{"serve link"});
   crypto::wipe(*secret);
-  auto why = fmt::format("serveid {:03} is not served here", a.serveid);
-  net::asio::co_spawn(ex_, refuse(std::move(link.socket), std::move(why)), net::log_exception{"serve link"});
 }
 
 net::awaitable<void> serve_table::refuse(net::tcp::socket link, std::string why) {
