@@ -1,0 +1,96 @@
+// What an encrypted link holds in memory (net/secure_relay.cpp's pumps): an
+// idle link lends no buffer, a full peer costs only the unsent bytes, half a
+// record only its own bytes.
+#include <gtest/gtest.h>
+
+#include "secure_link.hpp"
+
+namespace {
+
+using namespace secure_link;
+
+// 500 links that carried one message each way and went idle hold no pooled
+// buffer and no byte: their pumps wait for readiness with nothing lent.
+TEST(SecureRelayMemory, FiveHundredIdleLinksHoldNoBuffer) {
+  asio::io_context io;
+  link_fixture keys_from;  // group and link keys (its sockets stay unused)
+  std::vector<std::unique_ptr<wired_link>> links;
+  const std::size_t count = 500;
+  std::size_t echoed = 0;
+  for (std::size_t i = 0; i < count; ++i) {
+    auto& l = *links.emplace_back(std::make_unique<wired_link>(io));
+    l.start(io, keys_from);
+    // One message up and its echo down, then the link stays open and idle.
+    asio::co_spawn(io, l.echo_once(echoed), rethrow);
+  }
+  ASSERT_TRUE(run_until(io, [&] { return echoed == count; }, 120s));
+  auto idle = net::link_buffers();
+  EXPECT_EQ(idle.lent, 0u);
+  EXPECT_EQ(idle.held_bytes, 0u);
+  for (auto& l : links) EXPECT_FALSE(l->use_result || l->serve_result);  // still open
+}
+
+// A service that does not read: the pumps stop, each keeping only the bytes
+// its peer did not take (no pooled buffer), and everything arrives intact
+// once the service reads.
+TEST(SecureRelayMemory, AFullPeerCostsTheLinkOnlyItsUnsentBytes) {
+  link_fixture f;
+  f.start_route();
+  f.start_use();
+  f.start_serve();
+  auto up = random_payload(16 << 20, 8);
+  asio::co_spawn(f.io, send_all(f.client.a, up), rethrow);
+  // 16 MiB is more than the loopback sockets' buffers take: the pumps end up
+  // waiting on full peers, holding their unsent bytes.
+  ASSERT_TRUE(run_until(f.io, [&] { return net::link_buffers().held_bytes > 0; }, 30s));
+  std::size_t last = 0;
+  ASSERT_TRUE(run_until(f.io, [&] {  // until the use side's relay has stopped moving bytes
+    auto now = f.up_seen;
+    bool still = now == last && now > 0;
+    last = now;
+    return still;
+  }, 30s));
+  auto stalled = net::link_buffers();
+  EXPECT_EQ(stalled.lent, 0u);
+  EXPECT_GT(stalled.held_bytes, 0u);
+  // At most one read's worth per pump (use seal_pump, serve open_pump), not a buffer each plus queues.
+  EXPECT_LE(stalled.held_bytes, 2 * net::pooled_buffer_size);
+  received at_service, at_client;
+  asio::co_spawn(f.io, read_all(f.service.b, at_service), rethrow);
+  asio::co_spawn(f.io, send_all(f.service.b, bytes{}), rethrow);
+  asio::co_spawn(f.io, read_all(f.client.a, at_client), rethrow);
+  ASSERT_TRUE(run_until(f.io, [&] { return at_service.done && at_client.done && f.use_result && f.serve_result; }));
+  EXPECT_EQ(blake2b(at_service.data), blake2b(up));
+  EXPECT_EQ(f.serve_result->failure, "");
+  EXPECT_EQ(net::link_buffers().held_bytes, 0u);
+}
+
+// Half a record on the link: the serve side keeps exactly those bytes (not a
+// buffer) until the rest comes, then delivers the whole record.
+TEST(SecureRelayMemory, APartialRecordKeepsOnlyItsOwnBytes) {
+  link_fixture f;
+  crypto::use_handshake hs;
+  crypto::record_sealer up;
+  ASSERT_EQ(hs.start(f.group, f.link_secret, f.keys->current(), up), "");
+  auto plain = random_payload(10000, 9);
+  bytes record;
+  up.seal(plain, false, record);
+  const std::size_t half = record.size() / 2;
+  bytes first(hs.hello().begin(), hs.hello().end());
+  first.insert(first.end(), record.begin(), record.begin() + static_cast<std::ptrdiff_t>(half));
+  f.start_serve();
+  asio::co_spawn(f.io, send_all(f.serve_link.a, first, false), rethrow);
+  received at_service;
+  asio::co_spawn(f.io, read_all(f.service.b, at_service), rethrow);
+  ASSERT_TRUE(run_until(f.io, [&] { return net::link_buffers().held_bytes == half; }, 10s))
+      << net::link_buffers().held_bytes;
+  EXPECT_EQ(net::link_buffers().lent, 0u);
+  EXPECT_TRUE(at_service.data.empty());
+  bytes rest(record.begin() + static_cast<std::ptrdiff_t>(half), record.end());
+  asio::co_spawn(f.io, send_all(f.serve_link.a, rest, false), rethrow);
+  ASSERT_TRUE(run_until(f.io, [&] { return at_service.data.size() == plain.size(); }, 10s));
+  EXPECT_EQ(blake2b(at_service.data), blake2b(plain));
+  EXPECT_EQ(net::link_buffers().held_bytes, 0u);
+}
+
+}  // namespace
