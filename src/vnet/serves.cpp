@@ -198,8 +198,7 @@ void serve_table::on_assign(pooled_link link, const protocol::link_assign& a) {
 }
 
 net::awaitable<void> serve_table::refuse(net::tcp::socket link, std::string why) {
-  auto frame = protocol::encode(protocol::link_result{false, why});
-  co_await net::write_frame(link, std::move(frame));
+  co_await net::refuse_link(link, std::move(why));
 }
 
 net::awaitable<void> serve_table::carry(std::uint64_t id, protocol::link_request r, carry_count slot) {
@@ -235,46 +234,84 @@ net::awaitable<void> serve_table::carry(std::uint64_t id, protocol::link_request
                       net::log_exception{"serve link"});
 }
 
+// A served link for its whole life: the service, the link to the route,
+// their place in the serve's socket_set (closed with the serve), its slot
+// under max_links_per_serve and its counts. Held by the link's pending waits
+// once serve_link() has set it up and ended.
+class serve_table::served_link final : public net::encrypted_link {
+ public:
+  served_link(const net::asio::any_io_executor& ex, serve_table& table, const serve_entry& e,
+              std::uint64_t link_id, carry_count slot)
+      : encrypted_link(ex),
+        table_(table),
+        id_(e.id),
+        link_id_(link_id),
+        name_(e.cfg.name),
+        links_(e.links),
+        slot_(std::move(slot)),
+        service_guard_(*links_, plain),
+        link_guard_(*links_, link),
+        counted_(std::in_place, *links_) {}
+
+  // The relay starts: counted in the serve's traffic from here on (in = from
+  // the route, the use side's bytes; out = to it).
+  void opening() {
+    started_ = std::chrono::steady_clock::now();
+    ++links_->traffic.links;
+    meter = {&links_->traffic.bytes_out, &links_->traffic.bytes_in};
+    if (table_.on_links) table_.on_links(id_, links_->links());
+  }
+
+ private:
+  void ended(const net::secure_stats& st) override {
+    counted_.reset();
+    if (table_.on_links && table_.find(id_)) table_.on_links(id_, links_->links());
+    if (!st.failure.empty()) {
+      spdlog::warn("serve {}: link {} failed: {}", text::printable(name_), link_id_, st.failure);
+      return;
+    }
+    spdlog::log(table_.ctx_.cfg->log_links ? spdlog::level::info : spdlog::level::debug,
+                "serve {}: link {} closed {}", text::printable(name_), link_id_,
+                net::link_summary(st.stats, std::chrono::steady_clock::now() - started_, "in", "out"));
+  }
+
+  serve_table& table_;
+  std::uint64_t id_, link_id_;
+  std::string name_;
+  std::shared_ptr<net::socket_set> links_;
+  carry_count slot_;  // counts against max_links_per_serve until the link ends
+  net::socket_set::guard service_guard_, link_guard_;
+  std::optional<net::socket_set::link> counted_;
+  std::chrono::steady_clock::time_point started_;
+};
+
 net::awaitable<void> serve_table::serve_link(std::uint64_t id, std::uint64_t link_id, net::tcp::socket link,
-                                             crypto::key32 secret, [[maybe_unused]] carry_count slot) {
+                                             crypto::key32 secret, carry_count slot) {
   auto* entry = find(id);
   if (!entry || entry->state != serve_state::registered) {
-    auto frame = protocol::encode(protocol::link_result{false, "the serve was just closed"});
-    co_await net::write_frame(link, std::move(frame));
+    crypto::wipe(secret);
+    std::string why = "the serve was just closed";  // named: no temporaries in a co_await (GCC 12)
+    co_await net::refuse_link(link, std::move(why));
     co_return;
   }
-  auto cfg = entry->cfg;
-  auto links = entry->links;
+  auto l = std::make_shared<served_link>(ex_, *this, *entry, link_id, std::move(slot));
+  l->link = std::move(link);
+  const auto service = std::make_pair(entry->cfg.ip, entry->cfg.port);
   const auto dial_timeout = ctx_.dial_timeout();
-  net::tcp::socket service(ex_);
-  net::socket_set::guard g1(*links, service), g2(*links, link);
-  std::optional<net::socket_set::link> counted(std::in_place, *links);
-  if (on_links) on_links(id, links->links());
   // The use side's hello (its ephemeral key, to our link key) comes first;
   // the link secret, which only the two vnets and the route know, keys the
   // link to its ticket, and our group's psk keys it to the group. Only a
   // hello that passes gets the service dialled.
   net::serve_params params{*ctx_.group, secret, ctx_.keys};
   crypto::wipe(secret);
-  net::dial_service_fn dial_service = [&]() -> net::awaitable<std::string> {
-    auto ec = co_await net::dial(service, cfg.ip, cfg.port, dial_timeout);
+  net::dial_service_fn dial_service = [service, dial_timeout](net::tcp::socket& s) -> net::awaitable<std::string> {
+    auto ec = co_await net::dial(s, service.first, service.second, dial_timeout);
     if (!ec) co_return std::string{};
-    co_return fmt::format("cannot reach {}: {}", net::host_port(cfg.ip, cfg.port), ec.message());
+    co_return fmt::format("cannot reach {}: {}", net::host_port(service.first, service.second), ec.message());
   };
-  auto started = std::chrono::steady_clock::now();
-  ++links->traffic.links;
-  // in = from the route (the use side's bytes), out = to it.
-  net::relay_meter meter{&links->traffic.bytes_out, &links->traffic.bytes_in};
-  net::secure_stats st = co_await net::relay_serve(service, link, std::move(params), std::move(dial_service), meter);
-  counted.reset();
-  if (on_links && find(id)) on_links(id, links->links());
-  if (!st.failure.empty()) {
-    spdlog::warn("serve {}: link {} failed: {}", text::printable(cfg.name), link_id, st.failure);
-    co_return;
-  }
-  spdlog::log(ctx_.cfg->log_links ? spdlog::level::info : spdlog::level::debug, "serve {}: link {} closed {}",
-              text::printable(cfg.name), link_id,
-              net::link_summary(st.stats, std::chrono::steady_clock::now() - started, "in", "out"));
+  l->opening();
+  // Returns once the link runs (or failed); served_link::ended() logs its end.
+  co_await net::open_serve(std::move(l), std::move(params), std::move(dial_service));
 }
 
 }  // namespace vnet

@@ -90,7 +90,9 @@ class serve_table {
   // link_request: a new link to the route, link_join, then serve_link.
   net::awaitable<void> carry(std::uint64_t id, protocol::link_request r, carry_count slot);
   // A link the route paired (joined or assigned): the use hello, the
-  // service, link_result, the relay (net::relay_serve).
+  // service, link_result (net::open_serve); then the link runs by itself
+  // as a serve_table::served_link (serves.cpp) until it ends.
+  class served_link;
   net::awaitable<void> serve_link(std::uint64_t id, std::uint64_t link_id, net::tcp::socket link,
                                   crypto::key32 secret, carry_count slot);
   // link_result{false, why} on a link the route assigned, then close.

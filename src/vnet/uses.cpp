@@ -252,10 +252,58 @@ void use_table::close_all() {
   }
 }
 
+namespace {
+
+// A use's link for its whole life: the client, its link to the route, their
+// place in the use's socket_set (closed with the use) and its counts. The
+// setup in carry() ends once the link runs; this object stays, held by the
+// link's pending waits.
+class use_link final : public net::encrypted_link {
+ public:
+  use_link(const net::asio::any_io_executor& ex, std::shared_ptr<net::socket_set> links, route_context& ctx,
+           std::string name, std::uint16_t serveid)
+      : encrypted_link(ex),
+        links_(std::move(links)),
+        plain_guard_(*links_, plain),
+        link_guard_(*links_, link),
+        counted_(*links_),
+        ctx_(ctx),
+        name_(std::move(name)),
+        serveid_(serveid) {}
+
+  // The relay starts: counted in the use's traffic from here on.
+  void opening() {
+    started_ = std::chrono::steady_clock::now();
+    ++links_->traffic.links;
+    meter = {&links_->traffic.bytes_out, &links_->traffic.bytes_in};
+  }
+
+ private:
+  void ended(const net::secure_stats& st) override {
+    if (!st.failure.empty()) {
+      spdlog::warn("use {}: link to serveid {:03} failed: {}", name_, serveid_, st.failure);
+      return;
+    }
+    spdlog::log(ctx_.cfg->log_links ? spdlog::level::info : spdlog::level::debug,
+                "use {}: link to serveid {:03} closed {}", name_, serveid_,
+                net::link_summary(st.stats, std::chrono::steady_clock::now() - started_, "out", "in"));
+  }
+
+  std::shared_ptr<net::socket_set> links_;
+  net::socket_set::guard plain_guard_, link_guard_;
+  net::socket_set::link counted_;
+  route_context& ctx_;
+  std::string name_;
+  std::uint16_t serveid_;
+  std::chrono::steady_clock::time_point started_;
+};
+
+}  // namespace
+
 net::awaitable<void> use_table::carry(net::tcp::socket client, std::string name,
                                       std::uint16_t serveid, std::shared_ptr<net::socket_set> links) {
-  net::socket_set::guard g1(*links, client);
-  net::socket_set::link counted(*links);
+  auto l = std::make_shared<use_link>(ex_, std::move(links), ctx_, name, serveid);
+  l->plain = std::move(client);
   if (!ctx_.session) co_return;  // lost the route since accepting: just close
   // Links are encrypted to the serving vnet's link key as the route lists
   // it; its mac under the group's key shows the route did not swap it.
@@ -271,8 +319,7 @@ net::awaitable<void> use_table::carry(net::tcp::socket client, std::string name,
     co_return;
   }
   const protocol::link_key serve_key = listed->key;
-  net::tcp::socket link(ex_);
-  net::socket_set::guard g2(*links, link);
+  net::tcp::socket& link = l->link;
   crypto::key32 secret{};
   std::vector<std::uint8_t> bind;
   // A pooled link is open and authenticated already: link_bind rides with
@@ -313,9 +360,8 @@ net::awaitable<void> use_table::carry(net::tcp::socket client, std::string name,
   }
   // 0-RTT: the use hello and the client's first bytes, encrypted to the
   // serving vnet's key, follow the opening (or ride with link_bind) at once;
-  // the route's answer is read (by the relay, through await_paired) before
-  // anything comes back.
-  net::await_paired_fn await_paired = [this, &link]() -> net::awaitable<std::string> {
+  // the route's answer is read (through await_paired) before anything comes back.
+  net::await_paired_fn await_paired = [this](net::tcp::socket& link) -> net::awaitable<std::string> {
     // Not a structured binding: GCC 12 mis-destroys those over a co_await result.
     net::frame_result answer = co_await net::read_frame(link, protocol::max_payload, ctx_.link_timeout);
     const auto& ec = answer.ec;
@@ -328,18 +374,10 @@ net::awaitable<void> use_table::carry(net::tcp::socket client, std::string name,
   };
   net::use_params params{*ctx_.group, secret, serve_key, std::move(bind)};
   crypto::wipe(secret);
-  auto started = std::chrono::steady_clock::now();
-  ++links->traffic.links;
-  net::relay_meter meter{&links->traffic.bytes_out, &links->traffic.bytes_in};
-  net::secure_stats st =
-      co_await net::relay_use(client, link, std::move(params), std::move(await_paired), meter);
-  if (!st.failure.empty()) {
-    spdlog::warn("use {}: link to serveid {:03} failed: {}", name, serveid, st.failure);
-    co_return;
-  }
-  spdlog::log(ctx_.cfg->log_links ? spdlog::level::info : spdlog::level::debug,
-              "use {}: link to serveid {:03} closed {}", name, serveid,
-              net::link_summary(st.stats, std::chrono::steady_clock::now() - started, "out", "in"));
+  l->opening();
+  // Returns once the serve hello is in (or the link failed); the link runs on
+  // by itself and use_link::ended() logs its end.
+  co_await net::open_use(std::move(l), std::move(params), std::move(await_paired));
 }
 
 }  // namespace vnet

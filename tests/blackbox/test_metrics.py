@@ -208,6 +208,10 @@ class TestCounters(MetricsCase):
         self.wait_until(lambda: value(scrape(self.metrics_port), "vnet_route_links_failed_total",
                                       reason="refused") == 1, 10, "a refused link counted")
         # One live link to 700 is the most: a second is refused by the quota.
+        # The probes' links must have ended at the route first (their close
+        # crosses both vnets and the route after the client's).
+        self.wait_until(lambda: value(scrape(self.metrics_port), "vnet_route_links_active") == 0, 10,
+                        "the probe links ended")
         held = socket.create_connection((LOOPBACK, u700), timeout=10)
         try:
             held.sendall(b"x")

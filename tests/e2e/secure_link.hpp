@@ -1,7 +1,7 @@
 #pragma once
 // One end-to-end encrypted link on the test's own io_context, over real
-// loopback sockets: client <-> relay_use <-> link <-> (a tap playing the
-// route) <-> relay_serve <-> service. The tap can count, flip a byte, cut the
+// loopback sockets: client <-> use side (net::open_use) <-> link <-> (a tap
+// playing the route) <-> serve side (net::open_serve) <-> service. The tap can count, flip a byte, cut the
 // link or record it. Shared by secure_relay_test.cpp and secure_relay_bench.cpp.
 #include <sodium.h>
 
@@ -120,6 +120,30 @@ inline asio::awaitable<void> tap(tcp::socket& from, tcp::socket& to, std::size_t
   }
 }
 
+// One side of an encrypted link over the test's sockets (moved into it):
+// `result` is set when the link ends, as a vnet logs it.
+struct test_link final : net::encrypted_link {
+  std::optional<net::secure_stats>& result;
+  test_link(tcp::socket& plain_end, tcp::socket& link_end, std::optional<net::secure_stats>& r)
+      : encrypted_link(plain_end.get_executor()), result(r) {
+    plain = std::move(plain_end);
+    link = std::move(link_end);
+  }
+  void ended(const net::secure_stats& st) override { result = st; }
+};
+
+inline asio::awaitable<void> run_use(tcp::socket& plain, tcp::socket& link, net::use_params p,
+                                     net::await_paired_fn paired, std::optional<net::secure_stats>& result) {
+  auto l = std::make_shared<test_link>(plain, link, result);
+  co_await net::open_use(std::move(l), std::move(p), std::move(paired));
+}
+
+inline asio::awaitable<void> run_serve(tcp::socket& plain, tcp::socket& link, net::serve_params p,
+                                       net::dial_service_fn dial, std::optional<net::secure_stats>& result) {
+  auto l = std::make_shared<test_link>(plain, link, result);
+  co_await net::open_serve(std::move(l), std::move(p), std::move(dial));
+}
+
 // One link with all its sockets and both relays.
 struct link_fixture {
   asio::io_context io;
@@ -160,27 +184,28 @@ struct link_fixture {
     serve_link.a.close(ignored);
     use_link.b.close(ignored);
   }
-  void start_use(net::await_paired_fn paired = [] () -> asio::awaitable<std::string> { co_return ""; }) {
+  static asio::awaitable<std::string> paired_at_once(tcp::socket&) { co_return ""; }
+  void start_use(net::await_paired_fn paired = paired_at_once) {
     net::use_params p{group, link_secret, keys->current()};
-    asio::co_spawn(io, run_use(p, paired), rethrow);
+    start_use(p, paired);
+  }
+  void start_use(net::use_params p, net::await_paired_fn paired = paired_at_once) {
+    asio::co_spawn(io, run_use(client.b, use_link.a, p, paired, use_result), rethrow);
   }
   void start_serve() {
-    net::serve_params p{group, link_secret, keys};
-    asio::co_spawn(io, run_serve(p), rethrow);
-  }
-  asio::awaitable<void> run_use(net::use_params p, net::await_paired_fn paired) {
-    use_result = co_await net::relay_use(client.b, use_link.a, p, paired);
-  }
-  asio::awaitable<void> run_serve(net::serve_params p) {
-    net::dial_service_fn dial = [this]() -> asio::awaitable<std::string> {
-      ++dials;
+    net::dial_service_fn dial = [this](tcp::socket&) -> asio::awaitable<std::string> {
+      ++dials;  // the socket pair `service` stands for the dialled service
       co_return "";
     };
-    serve_result = co_await net::relay_serve(service.a, serve_link.b, p, dial);
+    start_serve(dial);
+  }
+  void start_serve(net::dial_service_fn dial) {
+    net::serve_params p{group, link_secret, keys};
+    asio::co_spawn(io, run_serve(service.a, serve_link.b, p, dial, serve_result), rethrow);
   }
 };
 
-// A link wired straight from relay_use to relay_serve (no route between
+// A link wired straight from the use side to the serve side (no route between
 // them): the use side reads the serving side's link_result itself. Many of
 // them on one io_context measure what an idle link costs.
 struct wired_link {
@@ -191,17 +216,14 @@ struct wired_link {
   void start(asio::io_context& io, const link_fixture& keys) {
     net::use_params up{keys.group, keys.link_secret, keys.keys->current()};
     net::serve_params sp{keys.group, keys.link_secret, keys.keys};
-    asio::co_spawn(io, [this, up]() -> asio::awaitable<void> {
-      net::await_paired_fn paired = [this]() -> asio::awaitable<std::string> {
-        net::frame_result r = co_await net::read_frame(link.a, protocol::max_payload);
-        co_return r.ec ? r.ec.message() : "";
-      };
-      use_result = co_await net::relay_use(client.b, link.a, up, paired);
-    }, rethrow);
-    asio::co_spawn(io, [this, sp]() -> asio::awaitable<void> {
-      net::dial_service_fn dial = []() -> asio::awaitable<std::string> { co_return ""; };  // service.a stands for it
-      serve_result = co_await net::relay_serve(service.a, link.b, sp, dial);
-    }, rethrow);
+    net::await_paired_fn paired = [](tcp::socket& link) -> asio::awaitable<std::string> {
+      net::frame_result r = co_await net::read_frame(link, protocol::max_payload);
+      co_return r.ec ? r.ec.message() : "";
+    };
+    // service.a stands for the dialled service
+    net::dial_service_fn dial = [](tcp::socket&) -> asio::awaitable<std::string> { co_return ""; };
+    asio::co_spawn(io, run_use(client.b, link.a, up, paired, use_result), rethrow);
+    asio::co_spawn(io, run_serve(service.a, link.b, sp, dial, serve_result), rethrow);
   }
   // One message up and its echo down; `echoed` counts the links it came back on.
   asio::awaitable<void> echo_once(std::size_t& echoed) {

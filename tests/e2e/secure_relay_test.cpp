@@ -66,7 +66,7 @@ TEST(SecureRelay, TheUseSidesFirstBytesAreOnTheLinkBeforeItIsPaired) {
   const std::size_t expected = crypto::use_hello_size + crypto::record_prefix + first.size() + crypto::record_overhead;
   std::size_t seen_when_paired = 0;
   // The route's link_result waits until the hello and the first record have passed the tap.
-  f.start_use([&]() -> asio::awaitable<std::string> {
+  f.start_use([&](tcp::socket&) -> asio::awaitable<std::string> {
     asio::steady_timer t(f.io);
     auto deadline = clock_type::now() + 30s;
     while (f.up_seen < expected && clock_type::now() < deadline) {
@@ -160,7 +160,7 @@ TEST(SecureRelay, ARecordLengthOverTheLimitEndsTheLinkAtOnce) {
 TEST(SecureRelay, ARefusedLinkClosesTheClientPromptly) {
   link_fixture f;
   f.start_route();
-  f.start_use([]() -> asio::awaitable<std::string> { co_return "serve 700 is not online"; });
+  f.start_use([](tcp::socket&) -> asio::awaitable<std::string> { co_return "serve 700 is not online"; });
   received at_client;
   asio::co_spawn(f.io, send_all(f.client.a, bytes(10, 'x'), false), rethrow);
   asio::co_spawn(f.io, read_all(f.client.a, at_client), rethrow);
@@ -193,14 +193,14 @@ TEST(SecureRelay, AnOpeningRecordedAndReplayedReachesNothing) {
   tcp::socket dialled(f.io);
   net::serve_params p{f.group, f.link_secret, f.keys};
   std::optional<net::secure_stats> replay_result;
-  net::dial_service_fn dial = [&]() -> asio::awaitable<std::string> {
+  bool dialled_service = false;
+  net::dial_service_fn dial = [&](tcp::socket& s) -> asio::awaitable<std::string> {
     // Not a structured binding over a co_await result (GCC 12, DESIGN.md rule 11).
-    std::tuple<boost::system::error_code> r = co_await dialled.async_connect(service2.local_endpoint(), use_nothrow);
+    std::tuple<boost::system::error_code> r = co_await s.async_connect(service2.local_endpoint(), use_nothrow);
+    dialled_service = true;
     co_return std::get<0>(r) ? std::get<0>(r).message() : "";
   };
-  asio::co_spawn(f.io, [&]() -> asio::awaitable<void> {
-    replay_result = co_await net::relay_serve(dialled, link2.b, p, dial);
-  }, rethrow);
+  asio::co_spawn(f.io, run_serve(dialled, link2.b, p, dial, replay_result), rethrow);
   asio::co_spawn(f.io, send_all(link2.a, recorded), rethrow);
   received answer;
   asio::co_spawn(f.io, read_all(link2.a, answer), rethrow);
@@ -214,6 +214,7 @@ TEST(SecureRelay, AnOpeningRecordedAndReplayedReachesNothing) {
   EXPECT_EQ(std::get<protocol::link_result>(*msg),
             (protocol::link_result{false, "the use side's hello failed: replayed link opening"}));
   EXPECT_EQ(used, answer.data.size());
+  EXPECT_FALSE(dialled_service);
   service2.non_blocking(true);
   tcp::socket nobody(f.io);
   service2.accept(nobody, ec);
@@ -224,13 +225,9 @@ TEST(SecureRelay, AServiceThatCannotBeReachedIsTheRoutesAnswer) {
   link_fixture f;
   f.start_route();
   f.start_use();
-  asio::co_spawn(f.io, [&]() -> asio::awaitable<void> {
-    net::serve_params p{f.group, f.link_secret, f.keys};
-    net::dial_service_fn dial = []() -> asio::awaitable<std::string> {
-      co_return "cannot reach 127.0.0.1:22: Connection refused";
-    };
-    f.serve_result = co_await net::relay_serve(f.service.a, f.serve_link.b, p, dial);
-  }, rethrow);
+  f.start_serve([](tcp::socket&) -> asio::awaitable<std::string> {
+    co_return "cannot reach 127.0.0.1:22: Connection refused";
+  });
   asio::co_spawn(f.io, send_all(f.client.a, bytes(10, 'x'), false), rethrow);
   received at_client;
   asio::co_spawn(f.io, read_all(f.client.a, at_client), rethrow);
@@ -246,7 +243,7 @@ TEST(SecureRelay, AnUnknownLinkKeyIsRefused) {
   f.start_route();
   auto old_keys = std::make_shared<crypto::link_keys>(f.group.mac_key);  // not the serve side's
   net::use_params p{f.group, f.link_secret, old_keys->current()};
-  asio::co_spawn(f.io, f.run_use(p, [] () -> asio::awaitable<std::string> { co_return ""; }), rethrow);
+  f.start_use(p);
   f.start_serve();
   ASSERT_TRUE(run_until(f.io, [&] { return f.serve_result && f.use_result; }));
   const auto why = "the use side's hello failed: unknown link key " + std::to_string(old_keys->current().key_id);
@@ -261,7 +258,7 @@ TEST(SecureRelay, AServeKeyTheGroupDidNotSignGetsNoByte) {
   f.start_route();
   auto swapped = crypto::link_keys(crypto::random_key()).current();  // the route's own key
   net::use_params p{f.group, f.link_secret, swapped};
-  asio::co_spawn(f.io, f.run_use(p, [] () -> asio::awaitable<std::string> { co_return ""; }), rethrow);
+  f.start_use(p);
   asio::co_spawn(f.io, send_all(f.client.a, bytes(10, 'x'), false), rethrow);
   received at_client;
   asio::co_spawn(f.io, read_all(f.client.a, at_client), rethrow);

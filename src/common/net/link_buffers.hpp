@@ -1,8 +1,8 @@
 #pragma once
-// The memory of the encrypting pumps (net/secure_relay.cpp). A link holds no
-// buffer while it is idle: a pump waits for readiness, then borrows this
-// thread's pooled buffer, reads, seals or opens in place and writes at once,
-// and gives the buffer back before it waits again. Only what a full peer
+// The memory of an encrypted link's directions (net/secure_relay.cpp). A
+// link holds no buffer while it is idle: a direction waits for readiness,
+// then borrows this thread's pooled buffer, reads, seals or opens in place,
+// writes at once, and gives the buffer back before it waits again. Only what a full peer
 // did not take (held_bytes), or the first bytes of a record whose rest has not
 // come, stay with the link, in a buffer of exactly their size.
 #include <algorithm>
@@ -21,7 +21,7 @@ inline constexpr std::size_t pooled_buffer_size = 4 * (crypto::record_prefix + c
 
 // Process-wide, for tests and metrics.
 struct link_buffer_counts {
-  std::size_t lent = 0;        // pooled buffers borrowed right now (0 whenever the pumps wait)
+  std::size_t lent = 0;        // pooled buffers borrowed right now (0 whenever the links wait)
   std::size_t held_bytes = 0;  // bytes links keep for a full peer or a partial record
 };
 
@@ -32,7 +32,7 @@ inline std::atomic<std::size_t> bytes_held{0};
 
 inline link_buffer_counts link_buffers() { return {detail::buffers_lent.load(), detail::bytes_held.load()}; }
 
-// A borrowed pooled buffer; given back when released or destroyed. A pump
+// A borrowed pooled buffer; given back when released or destroyed. A link
 // never keeps one across a suspension, so each thread needs one buffer (a
 // few kept spare), allocated on first use.
 class pooled_buffer {
@@ -91,17 +91,25 @@ class held_bytes {
     if (auto* at = allocate(n)) std::copy(p, p + n, at);
   }
   void clear() {
-    detail::bytes_held -= n_;
+    detail::bytes_held -= size();
     p_.reset();
-    n_ = 0;
+    n_ = from_ = 0;
   }
-  const std::uint8_t* data() const { return p_.get(); }
-  std::size_t size() const { return n_; }
-  bool empty() const { return n_ == 0; }
+  // The first n bytes were sent: forgets them (all of them frees the buffer).
+  void drop_front(std::size_t n) {
+    n = std::min(n, size());
+    from_ += n;
+    detail::bytes_held -= n;
+    if (from_ == n_) clear();
+  }
+  const std::uint8_t* data() const { return p_.get() + from_; }
+  std::size_t size() const { return n_ - from_; }
+  bool empty() const { return n_ == from_; }
 
  private:
   std::unique_ptr<std::uint8_t[]> p_;
   std::size_t n_ = 0;
+  std::size_t from_ = 0;  // bytes already sent
 };
 
 }  // namespace net

@@ -1,13 +1,12 @@
 #pragma once
-// The byte work of the encrypting pumps (net/secure_relay.cpp), one step per
-// readiness: the pumps are coroutines that only wait, and every step that
-// touches bytes is a plain function, so its locals live on the stack and not
-// in the link's coroutine frame (an idle link keeps its frames). A step
-// borrows this thread's pooled buffer (net/link_buffers.hpp), reads, seals or
-// opens in place, writes at once (non-blocking) and gives the buffer back:
-// what the peer did not take is left in `rest` (exactly the unsent bytes) for
-// the pump to write once the peer drains. Both sockets must be in
-// non-blocking mode.
+// The byte work of an encrypted link's directions (net/secure_relay.cpp),
+// one step per readiness: the directions are callbacks that only wait, and
+// every step that touches bytes is a plain function whose locals live on the
+// stack while it runs. A step borrows this thread's pooled buffer
+// (net/link_buffers.hpp), reads, seals or opens in place, writes at once
+// (non-blocking) and gives the buffer back: what the peer did not take is
+// left in `rest` (exactly the unsent bytes) for the direction to write once
+// the peer drains. Both sockets must be in non-blocking mode.
 #include <cstddef>
 
 #include "crypto/link_cipher.hpp"

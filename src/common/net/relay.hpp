@@ -19,11 +19,6 @@
 
 namespace net {
 
-// The encrypting pumps' buffers (net/secure_relay.cpp): each direction starts
-// small and grows once, to the large size, the first time a read fills it.
-inline constexpr std::size_t relay_initial_buffer = 16 * 1024;
-inline constexpr std::size_t relay_buffer_size = 256 * 1024;
-
 // The copying path's buffer, taken when bytes arrive and freed when the
 // source has no more for now.
 inline constexpr std::size_t relay_copy_buffer = 64 * 1024;
