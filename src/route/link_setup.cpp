@@ -173,36 +173,56 @@ net::awaitable<void> server::carry_link(net::tcp::socket& s, std::uint32_t use_v
                       net::log_exception{"route link"});
 }
 
+// A paired link for its whole life: both sockets, its entry in the link
+// table (which closes them when a vnet leaves or the route stops) and its
+// traffic in stats_, counted as the bytes move.
+class server::paired_link final : public net::relayed_pair {
+ public:
+  paired_link(const net::asio::any_io_executor& ex, server& route, const link_ends& ends, const std::string& group,
+              net::tcp::socket use, net::tcp::socket serve)
+      : relayed_pair(ex),
+        route_(route),
+        ends_(ends),
+        active_(route.links_, ends.link_id, ends.use_vnet, ends.serve_vnet, ends.serveid, a, b) {
+    a = std::move(use);
+    b = std::move(serve);
+    auto& live = route_.stats_.link_started(ends_.link_id, group, ends_.serveid);
+    meter = {&live.a_to_b, &live.b_to_a};
+  }
+  ~paired_link() override { route_.stats_.link_ended(ends_.link_id); }
+
+  const link_ends& ends() const { return ends_; }
+  bool answered = false;  // the serving vnet's link_result said yes and went to the use side
+
+ private:
+  void ended(const net::relay_stats& st) override {
+    if (!answered) return;  // pass_result logged why
+    // Read when the link ends: a reload may have switched it.
+    spdlog::log(route_.cfg_.log_links ? spdlog::level::info : spdlog::level::debug,
+                "link {} (vnet {:02} -> serveid {:03} on vnet {:02}) closed {}", ends_.link_id, ends_.use_vnet,
+                ends_.serveid, ends_.serve_vnet, net::link_summary(st, std::chrono::steady_clock::now() - started_));
+  }
+
+  server& route_;
+  link_ends ends_;
+  link_table::active_scope active_;  // from here the link table is the one owner that reaches both sockets
+  std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
+};
+
 net::awaitable<void> server::relay_link(net::tcp::socket use, net::tcp::socket serve, link_ends ends,
                                         std::chrono::steady_clock::time_point opened) {
   // Spawned: a vnet may have left, or the route begun to stop, before this
   // ran; the link table did not reach these sockets then.
   const auto* user = registry_.find_vnet(ends.use_vnet);
   if (stopping_ || !user || !sessions_.contains(ends.serve_vnet)) co_return;
-  // From here the link table is the one owner that reaches both sockets.
-  link_table::active_scope active(links_, ends.link_id, ends.use_vnet, ends.serve_vnet, ends.serveid,
-                                  use, serve);
+  auto link = std::make_shared<paired_link>(ex_, *this, ends, user->group, std::move(use), std::move(serve));
   spdlog::debug("link {} paired by {}: vnet {:02} -> serveid {:03} on vnet {:02}", ends.link_id,
                 ends.path, ends.use_vnet, ends.serveid, ends.serve_vnet);
-  // Counted into stats_ as the bytes move, until the link ends however it ends.
-  struct metered {
-    route::stats& stats;
-    std::uint64_t id;
-    ~metered() { stats.link_ended(id); }
-  } metering{stats_, ends.link_id};
-  auto& live = stats_.link_started(ends.link_id, user->group, ends.serveid);
-  net::relay_meter meter{&live.a_to_b, &live.b_to_a};
-  bool answered = false;
-  net::relay_prelude answer = [this, &use, &serve, &ends, opened, &answered] {
-    return pass_result(use, serve, ends, opened, answered);
-  };
-  const auto started = std::chrono::steady_clock::now();
-  auto st = co_await net::relay(use, serve, meter, std::move(answer));
-  if (!answered) co_return;  // pass_result logged why
-  // Read when the link ends: a reload may have switched it.
-  spdlog::log(cfg_.log_links ? spdlog::level::info : spdlog::level::debug,
-              "link {} (vnet {:02} -> serveid {:03} on vnet {:02}) closed {}", ends.link_id, ends.use_vnet,
-              ends.serveid, ends.serve_vnet, net::link_summary(st, std::chrono::steady_clock::now() - started));
+  // Runs while start_relay holds the link, so a plain pointer is safe.
+  paired_link* l = link.get();
+  net::relay_prelude answer = [this, l, opened] { return pass_result(l->a, l->b, l->ends(), opened, l->answered); };
+  // Returns once the answer is passed on; the relay runs on by itself.
+  co_await net::start_relay(std::move(link), std::move(answer));
 }
 
 net::awaitable<std::optional<net::tcp::socket>> server::assign_idle(link_ends& ends,

@@ -131,7 +131,10 @@ class server {
   // An idle serve-role link of the serving vnet, assigned (link_assign
   // written), or nullopt when it has none.
   net::awaitable<std::optional<net::tcp::socket>> assign_idle(link_ends& ends, const protocol::key32& secret);
-  // The relay of a paired link, in a coroutine of its own.
+  // Starts the relay of a paired link: a paired_link (link_setup.cpp), which
+  // lives as long as the link, held by its relay. Ends once the serving
+  // vnet's link_result is passed on.
+  class paired_link;
   net::awaitable<void> relay_link(net::tcp::socket use, net::tcp::socket serve, link_ends ends,
                                   std::chrono::steady_clock::time_point opened);
   // The fallback: link_request over the serving vnet's session, then its

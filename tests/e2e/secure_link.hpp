@@ -132,6 +132,18 @@ struct test_link final : net::encrypted_link {
   void ended(const net::secure_stats& st) override { result = st; }
 };
 
+// A plain relay over the test's sockets (moved into it, as a and b):
+// `result` is set when it ends.
+struct test_pair final : net::relayed_pair {
+  std::optional<net::relay_stats>& result;
+  test_pair(tcp::socket& a_end, tcp::socket& b_end, std::optional<net::relay_stats>& r)
+      : relayed_pair(a_end.get_executor()), result(r) {
+    a = std::move(a_end);
+    b = std::move(b_end);
+  }
+  void ended(const net::relay_stats& st) override { result = st; }
+};
+
 inline asio::awaitable<void> run_use(tcp::socket& plain, tcp::socket& link, net::use_params p,
                                      net::await_paired_fn paired, std::optional<net::secure_stats>& result) {
   auto l = std::make_shared<test_link>(plain, link, result);

@@ -19,60 +19,23 @@ error_code errno_code(int e) { return error_code(e, asio::error::get_system_cate
 bool would_block(int e) { return e == EAGAIN || e == EWOULDBLOCK; }
 bool cannot_splice(int e) { return e == EINVAL || e == ENOSYS; }
 
-struct relay_state;
+}  // namespace
 
-// One direction, driven by readiness callbacks rather than a coroutine: an
-// idle direction is one pending wait and these few words, nothing else.
-// Bytes in flight sit in a pooled pipe (or, on the copying path, a buffer
-// taken for this transfer); both are given back before the next wait for
-// readability.
-struct direction {
-  relay_state* relay = nullptr;
-  tcp::socket* from = nullptr;
-  tcp::socket* to = nullptr;
-  std::uint64_t* meter = nullptr;  // relay_meter's counter for this direction
-  std::uint64_t bytes = 0;
-  error_code error;  // the first that was not a clean EOF
-  bool started = false, done = false;
-  bool copying = false;  // the kernel refused to splice these sockets
-  pipe_pool::lease pipe;
-  std::unique_ptr<char[]> buf;  // copying path: bytes read, not yet written
-  std::size_t buf_from = 0, buf_to = 0;
+void relayed_pair::direction::moved(std::size_t n) {
+  bytes += n;
+  if (meter) *meter += n;
+}
 
-  void start();
-  void run();
-  bool flush(bool& blocked);
-  void wait(tcp::socket& s, tcp::socket::wait_type w);
-  void moved(std::size_t n) {
-    bytes += n;
-    if (meter) *meter += n;
-  }
-  void end_of_stream();
-  void fail(error_code ec);
-  void finish();
-};
-
-struct relay_state {
-  direction ab, ba;
-  asio::steady_timer signal;  // cancelled when both directions are done
-  explicit relay_state(const asio::any_io_executor& ex) : signal(ex, asio::steady_timer::time_point::max()) {}
-  bool finished() const { return (ab.done || !ab.started) && (ba.done || !ba.started); }
-  void close_both() {
-    error_code ignored;
-    ab.from->close(ignored);
-    ab.to->close(ignored);
-  }
-};
-
-void direction::start() {
+void relayed_pair::direction::start() {
   started = true;
   // Bytes may already wait in the socket (they came with the opening frame
   // or behind the prelude's frame): move them before the first wait.
   run();
 }
 
-void direction::wait(tcp::socket& s, tcp::socket::wait_type w) {
-  s.async_wait(w, [this](error_code ec) {
+// The wait's handler holds the pair: it lives while one is pending.
+void relayed_pair::direction::wait(tcp::socket& s, tcp::socket::wait_type w) {
+  s.async_wait(w, [self = pair->shared_from_this(), this](error_code ec) {
     if (ec) fail(ec);
     else run();
   });
@@ -80,7 +43,7 @@ void direction::wait(tcp::socket& s, tcp::socket::wait_type w) {
 
 // Empties what is in flight (pipe or buffer) into `to`. False: failed (and
 // finished). blocked: `to` is full, a wait for writability is pending.
-bool direction::flush(bool& blocked) {
+bool relayed_pair::direction::flush(bool& blocked) {
   blocked = false;
   while (pipe && pipe.held > 0) {
     const ssize_t m = ::splice(pipe->read_fd, nullptr, to->native_handle(), nullptr, pipe.held,
@@ -132,7 +95,7 @@ bool direction::flush(bool& blocked) {
   return true;
 }
 
-void direction::run() {
+void relayed_pair::direction::run() {
   auto& pool = pipe_pool::local();
   std::size_t turn = 0;
   for (;;) {
@@ -141,7 +104,7 @@ void direction::run() {
     if (turn >= relay_turn_bytes) {
       // One io_context thread serves every link: a source that never runs
       // dry lets the others run between chunks.
-      asio::post(from->get_executor(), [this] { run(); });
+      asio::post(from->get_executor(), [self = pair->shared_from_this(), this] { run(); });
       return;
     }
     if (!copying && !pool.splice_disabled && !pipe) pipe = pool.take();
@@ -181,57 +144,65 @@ void direction::run() {
   }
 }
 
-void direction::end_of_stream() {
+void relayed_pair::direction::end_of_stream() {
   // Half-close: the FIN travels on, the other direction keeps flowing.
   error_code ignored;
   to->shutdown(tcp::socket::shutdown_send, ignored);
   finish();
 }
 
-void direction::fail(error_code ec) {
+void relayed_pair::direction::fail(error_code ec) {
   if (!error) error = ec;
   // A real failure: end both directions now; the other one's pending wait
   // ends with operation_aborted.
-  relay->close_both();
+  pair->close_both();
   finish();
 }
 
-void direction::finish() {
+void relayed_pair::direction::finish() {
   done = true;
   pipe.reset();  // closed rather than pooled if it still holds bytes
   buf.reset();
   buf_from = buf_to = 0;
-  if (relay->finished()) relay->signal.cancel();
+  pair->report_if_ended();
 }
 
-}  // namespace
+void relayed_pair::close_both() {
+  error_code ignored;
+  a.close(ignored);
+  b.close(ignored);
+}
 
-awaitable<relay_stats> relay(tcp::socket& a, tcp::socket& b, relay_meter meter,
-                             relay_prelude before_b_to_a) {
+void relayed_pair::report_if_ended() {
+  if (reported_ || !(ab_.done || !ab_.started) || !(ba_.done || !ba_.started)) return;
+  reported_ = true;
+  relay_stats st;
+  st.a_to_b = ab_.bytes;
+  st.b_to_a = ba_.bytes;
+  st.error = ab_.error ? ab_.error : ba_.error;
+  if (st.error == asio::error::operation_aborted || st.error == asio::error::bad_descriptor)
+    st.error = ab_.error == st.error ? ba_.error : ab_.error;
+  ended(st);
+}
+
+awaitable<void> start_relay(std::shared_ptr<relayed_pair> p, relay_prelude before_b_to_a) {
   // splice(2) and the copying path's reads and writes must never block the thread.
   error_code ignored;
-  a.non_blocking(true, ignored);
-  b.non_blocking(true, ignored);
-  relay_state r(a.get_executor());
-  r.ab.relay = r.ba.relay = &r;
-  r.ab.from = r.ba.to = &a;
-  r.ab.to = r.ba.from = &b;
-  r.ab.meter = meter.a_to_b;
-  r.ba.meter = meter.b_to_a;
-  r.ab.start();
+  p->a.non_blocking(true, ignored);
+  p->b.non_blocking(true, ignored);
+  for (auto* d : {&p->ab_, &p->ba_}) d->pair = p.get();
+  p->ab_.from = p->ba_.to = &p->a;
+  p->ab_.to = p->ba_.from = &p->b;
+  p->ab_.meter = p->meter.a_to_b;
+  p->ba_.meter = p->meter.b_to_a;
+  p->ba_.started = true;  // reserved: the relay cannot end before b -> a has had its turn
+  p->ab_.start();
   if (before_b_to_a && !co_await before_b_to_a()) {
-    r.close_both();
+    p->close_both();
+    p->ba_.finish();
   } else {
-    r.ba.start();
+    p->ba_.start();
   }
-  while (!r.finished()) co_await r.signal.async_wait(use_nothrow);
-  relay_stats st;
-  st.a_to_b = r.ab.bytes;
-  st.b_to_a = r.ba.bytes;
-  st.error = r.ab.error ? r.ab.error : r.ba.error;
-  if (st.error == asio::error::operation_aborted || st.error == asio::error::bad_descriptor)
-    st.error = r.ab.error == st.error ? r.ba.error : r.ab.error;
-  co_return st;
 }
 
 std::string link_summary(const relay_stats& st, std::chrono::steady_clock::duration took,
