@@ -308,8 +308,12 @@ TEST(ServeList, TwoThousandJoinsLeaveLinkSetupFast) {
   std::cout << "[ figures  ] " << sessions << " joins in " << join_time.count() << " ms, leaves in "
             << leave_time.count() << " ms; " << setup_ms.size() << " link setups: p50 " << pct(0.5)
             << " ms, p99 " << pct(0.99) << " ms, max " << setup_ms.back() << " ms\n";
-  // Measured: see the report of h8-delta; bounds leave room for a shared CPU.
-  EXPECT_LT(pct(0.99), 100.0);
+  // A route that pushed whole lists would spend the storm writing, and every
+  // setup beside it would wait: the median moves by seconds. The median
+  // rather than p99: on a CPU shared with a parallel build, the tail of 2000
+  // setups holds scheduling stalls of 100 ms and more (measured p50 4.4 ms,
+  // p99 125 ms in one such ctest -j2 run).
+  EXPECT_LT(pct(0.5), 50.0);
   EXPECT_LT(join_time, 60s);
   // The vnets' copies followed every change: the tunnel still works.
   EXPECT_TRUE(t.echoes());
