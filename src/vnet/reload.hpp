@@ -18,20 +18,25 @@ struct config_diff {
   // [vnet] group_key: like a group change, the vnet lands in another group
   // on the route (the wire group derives from it) and reconnects.
   bool group_key_changed = false;
-  // Other [vnet] keys (timeouts, unserve policy, terminal): reported by
-  // summary() only; they are not entries, so empty() ignores them.
-  bool settings_changed = false;
+  // Every other [vnet] / [route] key that changed, as the summary shows it
+  // and saying when it takes effect if not for the next link or request:
+  // "max_links_per_serve 512 -> 2", "heartbeat 6 -> 2 (at the next
+  // connection)", "metrics/status_token changed: needs a restart". Secrets
+  // are named, never shown. Not entries: empty() ignores them.
+  std::vector<std::string> settings;
 
   bool empty() const;
-  // "nothing changed", or "serves +A -R ~C, uses +A -R ~C" followed by
-  // ", name OLD -> NEW", ", group OLD -> NEW", ", group_key changed" (never
-  // the key), ", route IP:PORT -> IP:PORT" for those that changed. `before`/`after` are the configs given to diff().
+  // "nothing changed"; the settings alone ("max_links_per_serve 512 -> 2");
+  // or "serves +A -R ~C, uses +A -R ~C" followed by ", name OLD -> NEW",
+  // ", group OLD -> NEW", ", group_key changed" (never the key), ", route
+  // IP:PORT -> IP:PORT" for those that changed, then the settings.
+  // `before`/`after` are the configs given to diff().
   std::string summary(const config::vnet_config& before, const config::vnet_config& after) const;
 };
 
 // Added and changed entries in `after`'s order, removed ones in `before`'s.
-// Only the fields above are compared: the caller takes the other [vnet] keys
-// (heartbeat, allow_unserve, unserve_*, ...) from `after` whatever the diff.
+// Every key of [vnet] and every [route] key the vnet reads is compared; the
+// caller takes the settings from `after` whatever the diff.
 config_diff diff(const config::vnet_config& before, const config::vnet_config& after);
 
 // True when `active` is the only difference, so the entry is opened or

@@ -240,6 +240,36 @@ class SighupTest(ReloadCase):
         self.wait_echo(self.pa, 10)
         self.exact(self.pa, self.echo_a)
 
+    def test_max_links_per_serve_applies_to_the_next_link(self):
+        """Once reported as 'nothing changed': the new quota is named in the
+        summary and refuses the next link over it."""
+        self.rewrite_home(vnet_keys={"max_links_per_serve": 1})
+        self.sighup(self.home, r"max_links_per_serve 512 -> 1")
+        with socket.create_connection((LOOPBACK, self.pa), timeout=30) as held:
+            held.settimeout(30)
+            held.sendall(b"ping")
+            self.assertEqual(held.recv(4), b"ping")  # the one link home may carry
+            offset = len(self.home.log())
+            got = harness.exchange(self.pa, b"x" * 1024, may_be_cut=True)
+            self.assertEqual(got, b"", "a second link to serve a must be refused")
+            self.home.wait_log(re.compile(r"carries at most 1 link to serve 'a' "
+                                          r"\(raise \[vnet\] max_links_per_serve\)"), 10)
+            self.assertIn("max_links_per_serve", self.home.log()[offset:])
+        self.wait_echo(self.pa, 10, "serve a to take a link again once the held one closed")
+        self.exact(self.pa, self.echo_a)
+        # The other [vnet] keys: each named in the summary, none "nothing changed".
+        edits = [({"log_links": True}, r"log_links false -> true"),
+                 ({"dial_timeout": 9}, r"dial_timeout 5 -> 9"),
+                 ({"heartbeat": 2}, r"heartbeat 6 -> 2 \(at the next connection\)"),
+                 ({"metrics": f"{LOOPBACK}:{free_port()}"},
+                  r"metrics/status_token changed: needs a restart")]
+        keys = {"max_links_per_serve": 1}
+        for more, expect in edits:
+            keys.update(more)
+            self.rewrite_home(vnet_keys=keys)
+            self.sighup(self.home, expect)
+        self.exact(self.pb, self.echo_b)
+
     def test_route_change_reconnects(self):
         route2, port2 = self.c.start_route(name="route2")
         path = config_path(self.home)

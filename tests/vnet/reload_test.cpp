@@ -114,14 +114,66 @@ TEST(Reload, OtherVnetKeysAreNotPartOfTheDiff) {
 
 TEST(Reload, OtherVnetKeysAreReportedAsSettings) {
   auto before = cfg("");
-  auto after = cfg("[vnet]\nunserve_idle_timeout=5\n");
+  auto after = cfg("[vnet]\nunserve_idle_timeout=5\nmax_links_per_serve=2\n");
   auto d = diff(before, after);
-  EXPECT_TRUE(d.settings_changed);
-  EXPECT_EQ(d.summary(before, after), "settings updated");
-  EXPECT_FALSE(diff(before, cfg("")).settings_changed);
-  auto both = cfg("[vnet]\nname=renamed\nheartbeat=2\n");
+  EXPECT_EQ(d.settings, (std::vector<std::string>{"unserve_idle_timeout 60 -> 5",
+                                                   "max_links_per_serve 512 -> 2"}));
+  EXPECT_EQ(d.summary(before, after), "unserve_idle_timeout 60 -> 5, max_links_per_serve 512 -> 2");
+  EXPECT_TRUE(diff(before, cfg("")).settings.empty());
+  auto both = cfg("[vnet]\nname=renamed\nheartbeat=2.5\n");
   EXPECT_EQ(diff(before, both).summary(before, both),
-            "serves +0 -0 ~0, uses +0 -0 ~0, name vnet -> renamed, settings updated");
+            "serves +0 -0 ~0, uses +0 -0 ~0, name vnet -> renamed, "
+            "heartbeat 6 -> 2.5 (at the next connection)");
+}
+
+// Every key a vnet reads from [vnet] and [route], changed alone, is named
+// in the summary, with when it applies if not at once; a secret never
+// shows. Keys that change entries or the session are covered above.
+TEST(Reload, EveryKeyIsReported) {
+  const std::string fp = "SHA256:" + std::string(43, 'A');
+  const std::string secret = "abcdefghijklmnopqrstuvwxyz012345";
+  struct edit {
+    const char* section;
+    std::string line;
+    std::string expected;
+  };
+  const edit edits[] = {
+      {"vnet", "terminal=true", "terminal false -> true (at the next start)"},
+      {"vnet", "allow_unserve=true", "allow_unserve false -> true"},
+      {"vnet", "unserve_remote=true", "unserve_remote false -> true"},
+      {"vnet", "unserve_num=3", "unserve_num 1 -> 3"},
+      {"vnet", "unserve_unused_timeout=30", "unserve_unused_timeout 180 -> 30"},
+      {"vnet", "unserve_idle_timeout=0.5", "unserve_idle_timeout 60 -> 0.5"},
+      {"vnet", "heartbeat=2", "heartbeat 6 -> 2 (at the next connection)"},
+      {"vnet", "reconnect=1", "reconnect 3 -> 1"},
+      {"vnet", "dial_timeout=9", "dial_timeout 5 -> 9"},
+      {"vnet", "log_links=true", "log_links false -> true"},
+      {"vnet", "max_links_per_serve=8", "max_links_per_serve 512 -> 8"},
+      {"vnet", "max_idle_links=0", "max_idle_links 16 -> 0"},
+      {"vnet", "metrics=127.0.0.1:9100", "metrics/status_token changed: needs a restart"},
+      {"vnet", "status_token=" + secret, "metrics/status_token changed: needs a restart"},
+      {"route", "token=" + secret, "token set (at the next connection)"},
+      {"route", "fingerprint=" + fp, "fingerprint set (at the next connection)"},
+      {"route", "known_routes=/tmp/known", "known_routes set (at the next connection)"},
+  };
+  auto with = [](const edit& e) {
+    // cfg() ends with [route]: a key without a section header lands there.
+    return cfg(std::string(e.section) == "route" ? e.line + "\n" : "[vnet]\n" + e.line + "\n");
+  };
+  const auto before = cfg("");
+  for (const auto& e : edits) {
+    const auto after = with(e);
+    auto d = diff(before, after);
+    EXPECT_TRUE(d.empty()) << e.line;  // no entry, no reconnection
+    EXPECT_EQ(d.summary(before, after), e.expected) << e.line;
+    EXPECT_EQ(d.summary(before, after).find(secret), std::string::npos) << e.line;
+    // And back: the reverse change is reported too.
+    EXPECT_NE(diff(after, before).summary(after, before), "nothing changed") << e.line;
+  }
+  auto changed = cfg("token=" + secret + "\n");
+  auto other = cfg("token=" + secret + "x\n");
+  EXPECT_EQ(diff(changed, other).summary(changed, other), "token changed (at the next connection)");
+  EXPECT_EQ(diff(changed, before).summary(changed, before), "token removed (at the next connection)");
 }
 
 TEST(Reload, OnlyActiveDiffers) {
