@@ -38,7 +38,6 @@ import argparse
 import json
 import os
 import random
-import re
 import resource
 import shutil
 import socket
@@ -290,13 +289,7 @@ class Stack:
         self.echo_port = self.service("echo")
         self.mecho_port = self.service("mecho")
 
-        cfg = self.write("route.ini", f"[route]\nip={self.route_ips[0]}\nport=0\n{self.route_keys}"
-                         f"{self.route_only_keys}")
-        self.spawn("route", [os.path.join(self.bin_dir, "route"), "-v", self.log_level, cfg],
-                   daemon=True)
-        rx = re.compile(r"route listening on [0-9.]+:(\d+)")
-        self.route_port = route_port = int(self.wait(
-            "the route's port", lambda: (rx.search(self.log("route")) or [None, None])[1], 10))
+        self.route_port = route_port = self.start_route()
         # With --wan-ms each vnet reaches the route through its own delay relay.
         port_a = self.delay_hop("delay-a", route_port) if self.wan_ms else route_port
         port_b = self.delay_hop("delay-b", route_port) if self.wan_ms else route_port
@@ -321,6 +314,29 @@ class Stack:
 
         self.wait("the echo use port to carry data", lambda: echo_ok(self.use_echo), 20)
         self.wait("the sink use port to carry data", lambda: sink_ok(self.use_sink), 20)
+
+    def start_route(self, attempts=3):
+        """Starts the route on a port chosen here, so that no log line (and
+        no log level) is needed to find it; returns the port once the route
+        listens. A port taken meanwhile makes the route exit: then another
+        port is tried."""
+        route = os.path.join(self.bin_dir, "route")
+        for attempt in range(attempts):
+            port = free_port()
+            cfg = self.write("route.ini", f"[route]\nip={self.route_ips[0]}\nport={port}\n"
+                             f"{self.route_keys}{self.route_only_keys}")
+            p = self.spawn("route", [route, "-v", self.log_level, cfg], daemon=True)
+            deadline = time.monotonic() + 10
+            while p.poll() is None and time.monotonic() < deadline:
+                if listening(port):
+                    return port
+                time.sleep(0.05)
+            if p.poll() is None:
+                raise RuntimeError(f"the route did not listen on port {port} within 10 s")
+            if attempt == attempts - 1:
+                raise RuntimeError(f"the route exited with code {p.returncode}:\n"
+                                   f"{self.log('route')[-2000:]}")
+            self.procs = [x for x in self.procs if x[1] is not p]  # retried under the same name
 
     def delay_hop(self, name, target):
         """A delay relay (tests/bench/delay_relay.cpp) in front of target:
@@ -415,6 +431,23 @@ def free_port():
     with socket.socket() as s:
         s.bind((LOOPBACK, 0))
         return s.getsockname()[1]
+
+
+def listening(port):
+    """True when a socket listens on TCP port `port` (any address), read
+    from /proc/net: a probing connection would make the route log a
+    warning about a connection that never said anything."""
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            with open(table) as f:
+                next(f)  # the header
+                for line in f:
+                    fields = line.split()
+                    if fields[3] == "0A" and int(fields[1].rsplit(":", 1)[1], 16) == port:
+                        return True
+        except OSError:
+            pass
+    return False
 
 
 def echo_ok(port):
@@ -785,7 +818,7 @@ def bench_attacks(args):
     rows = []
     try:
         stack.start()
-        route_port = int(re.search(r"route listening on [0-9.]+:(\d+)", stack.log("route"))[1])
+        route_port = stack.route_port
         port = stack.use_echo
         for _ in range(20):  # warm-up
             setup_time(port)

@@ -127,6 +127,15 @@ class BenchModes(unittest.TestCase):
         self.assertNotIn("haproxy", r)
         self.assertIn("not installed", r["haproxy_missing"])
 
+    def test_quiet_log_levels(self):
+        """The bench once found the route's port in an info line: at warn it
+        failed. Now every daemon may run as quiet as asked."""
+        r = bench("--mb", "1", "--rtt", "20", "--setups", "3", "--rounds", "1", "--haproxy", "",
+                  "--log-level", "warn")
+        self.assertGreater(r["throughput"]["tunnel_MBps"], 0)
+        r = bench("--idle-links", "10", "--log-level", "error")
+        self.assertEqual((r["scale"]["idle"]["opened"], r["scale"]["idle"]["failed"]), (10, 0))
+
     def test_wan_mode(self):
         d = 5
         r = bench("--wan-ms", str(d), "--wan-setups", "3")
