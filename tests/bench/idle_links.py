@@ -8,7 +8,10 @@ vnet B using it), opens one warm-up batch of links and closes it (the
 allocators' steady state), reads VmRSS of the three daemons, then opens N
 connections through B's use port, each echoing 32 bytes once, and keeps them
 open and idle while it reads VmRSS again. Also prints the 32-byte echo p50 on
-one of them (a hint, not a bench).
+one of them (a hint, not a bench). Then it closes them, waits until every
+daemon has let their descriptors go, watches the daemons for --settle
+seconds more and reads VmRSS a third time: what a burst of links leaves
+behind once it is over ("after close").
 """
 
 import argparse
@@ -75,11 +78,28 @@ def settle(pids, timeout=5.0):
         time.sleep(0.3)
 
 
+def wait_fds_back(pids, base, slack=20, timeout=60.0):
+    """Waits until each daemon holds no more descriptors than `base` (+
+    slack: pooled links come and go): the closes reached them."""
+    deadline = time.monotonic() + timeout
+    while True:
+        now = {name: len(os.listdir(f"/proc/{pid}/fd")) for name, pid in pids.items()}
+        if all(now[k] <= base[k] + slack for k in now):
+            return now
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"descriptors still held {timeout} s after the close: {now}, "
+                               f"against {base} before")
+        time.sleep(0.1)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--bin-dir", default=os.path.join(bench.REPO, "build", "src"))
     ap.add_argument("-n", type=int, default=2000)
     ap.add_argument("--json", action="store_true")
+    ap.add_argument("--settle", type=float, default=1.0,
+                    help="seconds to wait after the links closed before reading the daemons' "
+                         "RSS (default 1)")
     args = ap.parse_args()
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
@@ -95,9 +115,10 @@ def main():
         stack.start()
         pids = {name: p.pid for name, p, _ in stack.procs if name in ("route", "vnet-a", "vnet-b")}
         everyone = {name: p.pid for name, p, _ in stack.procs}
+        fds0 = {name: len(os.listdir(f"/proc/{pid}/fd")) for name, pid in pids.items()}
         for s in open_links(stack.use_echo, min(500, args.n)):
             s.close()
-        time.sleep(1)  # the closes reach the daemons: nothing to poll from here
+        wait_fds_back(pids, fds0)
         before = settle(pids)
         cpu0 = {name: cpu_s(pid) for name, pid in everyone.items()}
         mine0 = os.times()
@@ -114,6 +135,11 @@ def main():
         c.close()
         for s in socks:
             s.close()
+        wait_fds_back(pids, fds0)
+        # A fixed window, not a wait for a state: a daemon may give memory
+        # back unannounced (the allocator trims the top of its heap).
+        time.sleep(args.settle)
+        closed = settle(pids)
     except BaseException:
         stack.dump_logs()
         raise
@@ -122,7 +148,7 @@ def main():
     per = {name: (after[name] - before[name]) * 1024 / args.n for name in pids}
     res = {"links": args.n, "open_s": round(opened, 2), "open_cpu_s": cpu,
            "bytes_per_idle_link": {k: round(v) for k, v in per.items()},
-           "rss_kib_before": before, "rss_kib_after": after,
+           "rss_kib_before": before, "rss_kib_after": after, "rss_kib_after_close": closed,
            "echo32_p50_us": round(statistics.median(samples) / 1000, 1)}
     if args.json:
         print(json.dumps(res, indent=2))
@@ -130,7 +156,8 @@ def main():
         print(f"{args.n} idle links (opened in {opened:.2f} s; CPU s while opening: {cpu});"
               " bytes per idle link:")
         for k, v in per.items():
-            print(f"  {k:7} {v:9.0f}   (RSS {before[k]} -> {after[k]} KiB)")
+            print(f"  {k:7} {v:9.0f}   (RSS {before[k]} -> {after[k]} KiB, "
+                  f"{closed[k]} KiB after close)")
         print(f"32-byte echo p50 {res['echo32_p50_us']} us")
     return 0
 
