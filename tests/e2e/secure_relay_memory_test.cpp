@@ -102,6 +102,39 @@ TEST(SecureRelayMemory, AFullPeerCostsTheLinkOnlyItsUnsentBytes) {
   EXPECT_EQ(net::link_buffers().held_bytes, 0u);
 }
 
+// Bytes a full peer did not take go out once it reads, though nothing comes
+// behind them: the sender goes quiet without closing (no FINAL to wake the
+// relay), and small buffers at the reader make the last writes partial.
+void quiet_sender_case(bool upward) {
+  link_fixture f;
+  tcp::socket& sender = upward ? f.client.a : f.service.b;
+  tcp::socket& reader = upward ? f.service.b : f.client.a;
+  tcp::socket& relayed_to = upward ? f.service.a : f.client.b;  // the side's plain socket
+  relayed_to.set_option(asio::socket_base::send_buffer_size(32 * 1024));
+  reader.set_option(asio::socket_base::receive_buffer_size(32 * 1024));
+  f.start_route();
+  f.start_use();
+  f.start_serve();
+  auto data = random_payload(8 << 20, upward ? 12 : 13);
+  asio::co_spawn(f.io, send_all(sender, data, false), rethrow);
+  bytes got(data.size());
+  std::size_t n = 0;
+  asio::co_spawn(f.io, [&]() -> asio::awaitable<void> {
+    while (n < got.size()) {
+      auto [ec, m] = co_await reader.async_read_some(asio::buffer(got.data() + n, got.size() - n), use_nothrow);
+      n += m;
+      if (ec) co_return;
+    }
+  }, rethrow);
+  ASSERT_TRUE(run_until(f.io, [&] { return n == data.size(); }, 30s)) << n << " of " << data.size();
+  EXPECT_EQ(blake2b(got), blake2b(data));
+  EXPECT_FALSE(f.use_result || f.serve_result);  // still open: nobody closed
+}
+
+TEST(SecureRelayMemory, HeldBytesReachTheServiceThoughTheClientGoesQuiet) { quiet_sender_case(true); }
+
+TEST(SecureRelayMemory, HeldBytesReachTheClientThoughTheServiceGoesQuiet) { quiet_sender_case(false); }
+
 // Half a record on the link: the serve side keeps exactly those bytes (not a
 // buffer) until the rest comes, then delivers the whole record.
 TEST(SecureRelayMemory, APartialRecordKeepsOnlyItsOwnBytes) {

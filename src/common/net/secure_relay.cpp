@@ -90,6 +90,9 @@ struct link_driver {
       }
       if (s.read == asio::error::eof) return fail(l, d, "the link ended without its final record", {});
       if (s.read) return fail(l, d, {}, s.read);
+      // A full peer took part: the rest goes first (or its wait for room),
+      // whether or not more bytes come behind it.
+      if (!d.rest.empty()) continue;
       // Waits even after a read that filled the buffer: a bulk link then
       // gives every other link (and heartbeats) a turn at each 256 KiB.
       return wait(l, d, from, tcp::socket::wait_read);

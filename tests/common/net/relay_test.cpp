@@ -119,6 +119,30 @@ TEST(Relay, APeerResetClosesBothSides) {
   EXPECT_EQ(pipe_pool::local().in_use(), 0u);
 }
 
+// Bytes a full peer did not take go out once it reads, though nothing comes
+// behind them: the client goes quiet without closing, and small buffers at
+// the service make the last writes partial.
+void quiet_sender_case(bool splice) {
+  pipe_pool::local().splice_disabled = !splice;
+  relay_fixture f;
+  f.pair->b.set_option(asio::socket_base::send_buffer_size(32 * 1024));
+  f.service.set_option(asio::socket_base::receive_buffer_size(32 * 1024));
+  f.start();
+  auto up = random_payload(8 << 20, 14);
+  asio::co_spawn(f.io, send_all(f.client, up, false), rethrow);
+  received at_service;
+  asio::co_spawn(f.io, read_n(f.service, up.size(), at_service), rethrow);
+  const bool arrived = run_until(f.io, [&] { return at_service.done; }, 30s);
+  pipe_pool::local().splice_disabled = false;
+  ASSERT_TRUE(arrived);
+  EXPECT_EQ(blake2b(at_service.data), blake2b(up));
+  EXPECT_FALSE(f.result);
+}
+
+TEST(Relay, HeldBytesReachAFullPeerThoughTheSenderGoesQuiet) { quiet_sender_case(true); }
+
+TEST(Relay, HeldBytesReachAFullPeerThoughTheSenderGoesQuietWhenCopying) { quiet_sender_case(false); }
+
 TEST(Relay, TheMeterMovesWhileTheLinkIsOpen) {
   relay_fixture f;
   f.start();
