@@ -62,6 +62,26 @@ def project_version():
 # waiting and ports
 
 
+def in_parallel(fn, count, timeout):
+    """Runs fn(i) for i in range(count), each in a thread of its own, and
+    returns their results in order: a value, or the exception it raised
+    (each thread is given `timeout` seconds to finish; None if it did not)."""
+    results = [None] * count
+
+    def run(i):
+        try:
+            results[i] = fn(i)
+        except Exception as e:  # the caller reports it with its index
+            results[i] = e
+    threads = [threading.Thread(target=run, args=(i,), daemon=True) for i in range(count)]
+    for t in threads:
+        t.start()
+    deadline = time.monotonic() + timeout
+    for t in threads:
+        t.join(max(0.0, deadline - time.monotonic()))
+    return results
+
+
 def wait_for(predicate, timeout, interval=0.05, what="condition"):
     """Polls predicate() until it returns a truthy value or `timeout` seconds
     pass. Returns the value; raises AssertionError naming `what` on timeout."""
@@ -477,6 +497,15 @@ class Cluster:
         d = self.start("route", cfg, name)
         m = d.wait_log(ROUTE_LISTENING, timeout=10)
         return d, int(m.group(2))
+
+    def start_route_with_metrics(self, **route_keys):
+        """A route (start_route) with its metrics listener on a free port;
+        returns (daemon, port, metrics_port) once that listener accepts."""
+        metrics_port = free_port()
+        route_keys.setdefault("metrics", f"{LOOPBACK}:{metrics_port}")
+        d, port = self.start_route(**route_keys)
+        wait_for(lambda: port_accepts(metrics_port), 10, what="the metrics listener")
+        return d, port, metrics_port
 
     def start_vnet(self, name, route_port, group="default", serves=None, uses=None,
                    vnet_keys=None):

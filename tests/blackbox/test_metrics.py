@@ -65,10 +65,7 @@ def value(samples, name, **labels):
 
 class MetricsCase(BlackBoxCase):
     def start_route(self, **keys):
-        self.metrics_port = free_port()
-        keys.setdefault("metrics", f"{LOOPBACK}:{self.metrics_port}")
-        self.route, self.route_port = self.c.start_route(**keys)
-        self.wait_until(lambda: harness.port_accepts(self.metrics_port), 10, "the metrics listener")
+        self.route, self.route_port, self.metrics_port = self.c.start_route_with_metrics(**keys)
 
 
 class TestCounters(MetricsCase):

@@ -13,7 +13,7 @@ import time
 
 import harness
 import wire
-from harness import LOOPBACK, BlackBoxCase, free_port, sha256
+from harness import BlackBoxCase, sha256
 from test_metrics import scrape, value
 
 SERVEID = 700
@@ -62,10 +62,7 @@ def transfer(src, dst, data):
 
 class LinkPoolTest(BlackBoxCase):
     def start(self, **route_keys):
-        self.metrics_port = free_port()
-        route_keys.setdefault("metrics", f"{LOOPBACK}:{self.metrics_port}")
-        self.route, self.port = self.c.start_route(**route_keys)
-        self.wait_until(lambda: harness.port_accepts(self.metrics_port), 10, "the metrics listener")
+        self.route, self.port, self.metrics_port = self.c.start_route_with_metrics(**route_keys)
         self.home, _ = wire.hello(self.port, name="home")
         self.addCleanup(self.home.close)
         self.assertTrue(wire.register(self.home, SERVEID)["ok"])
@@ -86,6 +83,17 @@ class LinkPoolTest(BlackBoxCase):
         self.addCleanup(c.close)
         c.send_raw(wire.link_pool(tickets.pop(), role))
         return c
+
+    def assigned(self, first=b""):
+        """A link_open from office, with `first` behind it, assigned to home's
+        idle serve link: (use side, serving side), link_assign read."""
+        serve = self.pooled(wire.POOL_SERVE, self.home_tickets)
+        self.wait_idle("serve", 1)
+        use = wire.Conn(self.port)
+        self.addCleanup(use.close)
+        use.send_raw(wire.link_open(self.office_tickets.pop(), SERVEID) + first)
+        self.assertEqual(serve.recv(10).name, "link_assign")
+        return use, serve
 
     def no_link_request_so_far(self, conn):
         """The names of what the route sent `conn` before the pong of a ping
@@ -166,12 +174,7 @@ class LinkPoolTest(BlackBoxCase):
 
     def test_the_serving_vnets_refusal_reaches_the_use_side_word_for_word(self):
         self.start()
-        serve = self.pooled(wire.POOL_SERVE, self.home_tickets)
-        self.wait_idle("serve", 1)
-        use = wire.Conn(self.port)
-        self.addCleanup(use.close)
-        use.send_raw(wire.link_open(self.office_tickets.pop(), SERVEID) + b"h" * 56)
-        self.assertEqual(serve.recv(10).name, "link_assign")
+        use, serve = self.assigned(b"h" * 56)
         why = "cannot reach 127.0.0.1:22: Connection refused"
         serve.send("link_result", ok=False, reason=why)
         result = use.recv(10)
@@ -184,12 +187,7 @@ class LinkPoolTest(BlackBoxCase):
 
     def test_a_serving_side_that_closes_without_answering_fails_the_link_promptly(self):
         self.start(link_timeout=60)  # prompt: not the deadline
-        serve = self.pooled(wire.POOL_SERVE, self.home_tickets)
-        self.wait_idle("serve", 1)
-        use = wire.Conn(self.port)
-        self.addCleanup(use.close)
-        use.send_raw(wire.link_open(self.office_tickets.pop(), SERVEID) + b"h" * 56)
-        self.assertEqual(serve.recv(10).name, "link_assign")
+        use, serve = self.assigned(b"h" * 56)
         began = time.monotonic()
         serve.close()
         result = use.recv(10)
@@ -202,12 +200,7 @@ class LinkPoolTest(BlackBoxCase):
 
     def test_a_serving_side_that_never_answers_times_out_with_why(self):
         self.start(link_timeout=1)
-        serve = self.pooled(wire.POOL_SERVE, self.home_tickets)
-        self.wait_idle("serve", 1)
-        use = wire.Conn(self.port)
-        self.addCleanup(use.close)
-        use.send_raw(wire.link_open(self.office_tickets.pop(), SERVEID))
-        self.assertEqual(serve.recv(10).name, "link_assign")
+        use, serve = self.assigned()
         result = use.recv(10)
         self.assertEqual((result["ok"], result["reason"]), (False, "vnet 01 did not answer within 1000 ms"))
         self.assertTrue(closed_within(serve, 10))

@@ -54,19 +54,8 @@ class TunnelTest(BlackBoxCase):
 
     def test_concurrent_connections_do_not_mix(self):
         payloads = [os.urandom(256 * 1024 + i) for i in range(8)]
-        results = [None] * len(payloads)
-
-        def worker(i):
-            try:
-                results[i] = harness.exchange(self.use["echo"], payloads[i])
-            except Exception as e:  # reported below
-                results[i] = e
-
-        threads = [threading.Thread(target=worker, args=(i,)) for i in range(len(payloads))]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join(60)
+        results = harness.in_parallel(lambda i: harness.exchange(self.use["echo"], payloads[i]),
+                                      len(payloads), 60)
         for i, (sent, got) in enumerate(zip(payloads, results)):
             self.assertIsInstance(got, bytes, f"connection {i}: {got!r}")
             self.assertEqual(sha256(got), sha256(sent), f"connection {i} corrupted")

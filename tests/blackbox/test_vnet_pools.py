@@ -42,8 +42,7 @@ class PoolCase(BlackBoxCase):
         """A route with /metrics, an echo service served as 700 by "home"
         and used by "office" (optionally both through a LinkRelay)."""
         c = self.c
-        self.metrics_port = free_port()
-        self.route, route_port = c.start_route(metrics=f"{LOOPBACK}:{self.metrics_port}")
+        self.route, route_port, self.metrics_port = c.start_route_with_metrics()
         port = route_port
         if through_relay:
             self.relay = LinkRelay(route_port)
@@ -102,18 +101,7 @@ class PooledLinksTest(PoolCase):
     def test_a_burst_is_carried_and_the_pools_follow_the_rate(self):
         self.start_pair()
         self.wait_pools()
-        results = [None] * 24
-
-        def one(i):
-            try:
-                results[i] = echo_exact(self.use_port, 4096 + i, timeout=20)
-            except OSError as e:
-                results[i] = e
-        threads = [threading.Thread(target=one, args=(i,)) for i in range(len(results))]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join(30)
+        results = harness.in_parallel(lambda i: echo_exact(self.use_port, 4096 + i, timeout=20), 24, 30)
         for i, r in enumerate(results):
             self.assertIsInstance(r, tuple, f"connection {i}: {r}")
             self.assertEqual(r[1], r[0], f"connection {i}")
@@ -138,8 +126,7 @@ class QuotaTest(PoolCase):
         # One vnet using its own serve: both pools want 2 idle links, the
         # route allows 3.
         c = self.c
-        self.metrics_port = free_port()
-        _, route_port = c.start_route(metrics=f"{LOOPBACK}:{self.metrics_port}", max_idle_links_per_vnet=3)
+        _, route_port, self.metrics_port = c.start_route_with_metrics(max_idle_links_per_vnet=3)
         echo = c.service(EchoService())
         use_port = free_port()
         home = c.start_vnet("home", route_port, serves={"echo": {"serveid": 700, "port": echo.port}},
@@ -161,8 +148,7 @@ class QuotaTest(PoolCase):
 class SessionTest(PoolCase):
     def test_pools_are_emptied_with_the_session_and_refilled_after_the_next_welcome(self):
         c = self.c
-        self.metrics_port = free_port()
-        route, route_port = c.start_route(metrics=f"{LOOPBACK}:{self.metrics_port}")
+        route, route_port, self.metrics_port = c.start_route_with_metrics()
         echo = c.service(EchoService())
         use_port = free_port()
         home = c.start_vnet("home", route_port, serves={"echo": {"serveid": 700, "port": echo.port}},
@@ -228,8 +214,7 @@ class CutPathTest(PoolCase):
 class RefusedServiceTest(PoolCase):
     def test_refused_service_closes_the_client_promptly_with_the_reason_logged(self):
         c = self.c
-        self.metrics_port = free_port()
-        _, route_port = c.start_route(metrics=f"{LOOPBACK}:{self.metrics_port}")
+        _, route_port, self.metrics_port = c.start_route_with_metrics()
         dead, use_port = free_port(), free_port()
         c.start_vnet("home", route_port, serves={"dead": {"serveid": 701, "port": dead}})
         office = c.start_vnet("office", route_port, uses={"dead": {"serveid": 701, "port": use_port}})
