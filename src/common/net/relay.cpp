@@ -26,13 +26,6 @@ void relayed_pair::direction::moved(std::size_t n) {
   if (meter) *meter += n;
 }
 
-void relayed_pair::direction::start() {
-  started = true;
-  // Bytes may already wait in the socket (they came with the opening frame
-  // or behind the prelude's frame): move them before the first wait.
-  run();
-}
-
 // The wait's handler holds the pair: it lives while one is pending.
 void relayed_pair::direction::wait(tcp::socket& s, tcp::socket::wait_type w) {
   s.async_wait(w, [self = pair->shared_from_this(), this](error_code ec) {
@@ -174,7 +167,9 @@ void relayed_pair::close_both() {
 }
 
 void relayed_pair::report_if_ended() {
-  if (reported_ || !(ab_.done || !ab_.started) || !(ba_.done || !ba_.started)) return;
+  // b -> a counts from the start, while the prelude runs: the relay cannot
+  // end before it has had its turn.
+  if (reported_ || !ab_.done || !ba_.done) return;
   reported_ = true;
   relay_stats st;
   st.a_to_b = ab_.bytes;
@@ -195,13 +190,15 @@ awaitable<void> start_relay(std::shared_ptr<relayed_pair> p, relay_prelude befor
   p->ab_.to = p->ba_.from = &p->b;
   p->ab_.meter = p->meter.a_to_b;
   p->ba_.meter = p->meter.b_to_a;
-  p->ba_.started = true;  // reserved: the relay cannot end before b -> a has had its turn
-  p->ab_.start();
+  // Bytes may already wait in the sockets (they came with the opening frame
+  // or behind the prelude's frame): each direction moves them before it
+  // first waits.
+  p->ab_.run();
   if (before_b_to_a && !co_await before_b_to_a()) {
     p->close_both();
     p->ba_.finish();
   } else {
-    p->ba_.start();
+    p->ba_.run();
   }
 }
 

@@ -75,13 +75,12 @@ class relayed_pair : public std::enable_shared_from_this<relayed_pair> {
     std::uint64_t* meter = nullptr;  // relay_meter's counter for this direction
     std::uint64_t bytes = 0;
     error_code error;  // the first that was not a clean EOF
-    bool started = false, done = false;
+    bool done = false;
     bool copying = false;  // the kernel refused to splice these sockets
     pipe_pool::lease pipe;
     std::unique_ptr<char[]> buf;  // copying path: bytes read, not yet written
     std::size_t buf_from = 0, buf_to = 0;
 
-    void start();
     void run();
     bool flush(bool& blocked);
     void wait(tcp::socket& s, tcp::socket::wait_type w);
