@@ -22,14 +22,6 @@ HELLO, ERROR, PING = 0x01, 0x11, 0x20
 WELCOME = 0x10
 
 
-def protocol_version():
-    """The protocol version the binaries speak, read from the source so that a
-    version bump does not silently turn these hellos into refused ones."""
-    path = os.path.join(harness.REPO, "src", "common", "protocol", "messages.hpp")
-    with open(path, encoding="utf-8") as f:
-        return int(re.search(r"constexpr std::uint16_t version = (\d+);", f.read()).group(1))
-
-
 def frame(kind, payload):
     return struct.pack(">IH", len(payload), kind) + payload
 
@@ -40,7 +32,7 @@ def text(s):
 
 
 def hello_frame(name, group="default"):
-    return frame(HELLO, b"VNET" + struct.pack(">H", protocol_version()) + text(name) + text(group) + text("")
+    return frame(HELLO, b"VNET" + struct.pack(">H", wire.VERSION) + text(name) + text(group) + text("")
                  + bytes(4 + 32 + 32))  # no link key
 
 

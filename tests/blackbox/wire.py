@@ -16,7 +16,7 @@ tests trust the route they started). Python cannot export TLS keying
 material, so this client cannot prove a token: token tests use the real
 vnet. Links stay plain TCP.
 
-The version is read from src/common/protocol/messages.hpp, so the tests
+The version is read from src/common/protocol/types.hpp, so the tests
 follow the source when it is bumped. Frames of a type this module cannot
 decode (a newer message, e.g. serve_list_update) come back as a Message with
 `fields` None and the raw payload: callers skip what they do not need.
@@ -32,14 +32,14 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
-MESSAGES_HPP = os.path.join(REPO, "src", "common", "protocol", "messages.hpp")
+TYPES_HPP = os.path.join(REPO, "src", "common", "protocol", "types.hpp")
 
 
 def _read_version():
-    with open(MESSAGES_HPP, encoding="utf-8") as f:
+    with open(TYPES_HPP, encoding="utf-8") as f:
         m = re.search(r"inline\s+constexpr\s+std::uint16_t\s+version\s*=\s*(\d+)\s*;", f.read())
     if not m:
-        raise RuntimeError(f"no `version = N;` in {MESSAGES_HPP}")
+        raise RuntimeError(f"no `version = N;` in {TYPES_HPP}")
     return int(m.group(1))
 
 

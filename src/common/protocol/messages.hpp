@@ -14,34 +14,10 @@
 #include <vector>
 
 #include "protocol/field.hpp"
+#include "protocol/link_messages.hpp"
+#include "protocol/types.hpp"
 
 namespace protocol {
-
-// 2: queries (serve_query, vnet_query), vnet_rename and unserve. A version-1
-// peer would reject those mid-session, so the mismatch is caught at hello.
-// 3: serve_list_update. The route sends a group's serve list whole once per
-// session and then only its changes; a version-2 vnet would reject them.
-// 4: control sessions in TLS, admission proof, link keys, one-time link
-// tickets, links encrypted end to end (README, "Protocol").
-// 5: pooled links (link_pool, link_bind, link_assign), and the serving vnet
-// answers every link with link_result before its hello.
-inline constexpr std::uint16_t version = 5;
-inline constexpr char magic[] = "VNET";  // first 4 bytes of every opening frame
-
-// A message's type tag, the u16 in its frame header. Each message struct
-// names its own (`tag`, with `type_name` for logs); everything that maps tags
-// to messages walks the variant `message` below, so a new message is added
-// in one place: its struct, then the variant.
-enum class type : std::uint16_t {};
-
-using key32 = std::array<std::uint8_t, 32>;
-using proof16 = std::array<std::uint8_t, 16>;
-// A use side's link secret sealed for the serving vnet (crypto::seal_link_secret):
-// 32 bytes of ciphertext and a 16-byte tag.
-using sealed48 = std::array<std::uint8_t, 48>;
-
-// What a pooled link is for (link_pool.role).
-enum class pool_role : std::uint8_t { use = 1, serve = 2 };
 
 // A vnet's public X25519 key for end-to-end link encryption. Links to its
 // serves are encrypted to it; `mac` is a keyed hash of key_id and pub under
@@ -78,53 +54,6 @@ struct control_hello {
   static void fields(auto&& f, auto& m) {
     f(m.version, opening_version); f(m.name, limit::name); f(m.group, limit::group);
     f(m.auth, limit::auth); f(m.key);
-  }
-};
-
-// Sent in plaintext: the ticket is used once, and `proof` (a keyed hash of
-// the ticket id under the ticket's secret) shows the sender holds the secret.
-struct link_open {
-  static constexpr type tag{0x02};  // vnet (use side) -> route: carry one connection to a serveid
-  static constexpr const char* type_name = "link_open";
-  std::uint16_t version = protocol::version;
-  std::uint16_t serveid = 0;
-  std::uint64_t ticket_id = 0;
-  proof16 proof{};
-  bool operator==(const link_open&) const = default;
-  static void fields(auto&& f, auto& m) {
-    f(m.version, opening_version); f(m.serveid); f(m.ticket_id); f(m.proof);
-  }
-};
-
-// Sent in plaintext: `proof` is a keyed hash of link_id under the link's
-// secret (from link_request), so no reusable token crosses the wire.
-struct link_join {
-  static constexpr type tag{0x03};  // vnet (serve side) -> route: here is the other end of link_id
-  static constexpr const char* type_name = "link_join";
-  std::uint16_t version = protocol::version;
-  std::uint64_t link_id = 0;
-  proof16 proof{};
-  bool operator==(const link_join&) const = default;
-  static void fields(auto&& f, auto& m) {
-    f(m.version, opening_version); f(m.link_id); f(m.proof);
-  }
-};
-
-// Opens an idle pooled link, in plaintext like link_open: the ticket is
-// spent, and `proof` (crypto::pool_proof of ticket id and role) shows the
-// sender holds its secret. The link then waits at the route: a use-role link
-// until its vnet writes link_bind, a serve-role link until the route writes
-// link_assign (or closes it when the vnet's session ends).
-struct link_pool {
-  static constexpr type tag{0x04};  // vnet -> route: an idle link for later
-  static constexpr const char* type_name = "link_pool";
-  std::uint16_t version = protocol::version;
-  std::uint8_t role = 0;  // pool_role: 1 use, 2 serve
-  std::uint64_t ticket_id = 0;
-  proof16 proof{};
-  bool operator==(const link_pool&) const = default;
-  static void fields(auto&& f, auto& m) {
-    f(m.version, opening_version); f(m.role, limit::role); f(m.ticket_id); f(m.proof);
   }
 };
 
@@ -249,64 +178,6 @@ struct serve_list_update {
   static void fields(auto&& f, auto& m) {
     f(m.vnets); f(m.removed, limit::serves); f(m.changed, limit::serves);
   }
-};
-
-struct link_request {
-  static constexpr type tag{0x40};  // route -> serving vnet: dial the service, then link_join
-  static constexpr const char* type_name = "link_request";
-  std::uint64_t link_id = 0;
-  std::uint16_t serveid = 0;
-  key32 link_secret{};  // the secret of the ticket the use side opened with
-  bool operator==(const link_request&) const = default;
-  static void fields(auto&& f, auto& m) {
-    f(m.link_id); f(m.serveid); f(m.link_secret);
-  }
-};
-
-struct link_failed {
-  static constexpr type tag{0x41};  // serving vnet -> route: could not dial the service
-  static constexpr const char* type_name = "link_failed";
-  std::uint64_t link_id = 0;
-  std::string reason;
-  bool operator==(const link_failed&) const = default;
-  static void fields(auto&& f, auto& m) { f(m.link_id); f(m.reason, limit::reason); }
-};
-
-struct link_result {
-  // serving vnet -> route (its link side): answered, service dialled or why
-  // not; then route -> use-side link, the same (or the route's own refusal).
-  static constexpr type tag{0x42};
-  static constexpr const char* type_name = "link_result";
-  bool ok = false;
-  std::string reason;
-  bool operator==(const link_result&) const = default;
-  static void fields(auto&& f, auto& m) { f(m.ok); f(m.reason, limit::reason); }
-};
-
-// On an idle use-role pooled link: carry this connection to `serveid`, as a
-// link_open would. The use hello and the first records follow at once (the
-// route relays them to the serving side before that side answers).
-struct link_bind {
-  static constexpr type tag{0x43};  // use vnet -> route, first frame on its pooled link
-  static constexpr const char* type_name = "link_bind";
-  std::uint16_t serveid = 0;
-  bool operator==(const link_bind&) const = default;
-  static void fields(auto&& f, auto& m) { f(m.serveid); }
-};
-
-// On an idle serve-role pooled link: a use side wants `serveid` of this vnet.
-// `sealed` is the use side's link secret (the one a link_request would carry
-// over TLS) sealed under the pooled link's ticket secret, bound to link_id and
-// serveid (crypto::open_link_secret). The use hello follows; the serving vnet
-// answers with link_result, as after link_request + link_join.
-struct link_assign {
-  static constexpr type tag{0x44};  // route -> serve vnet, on its idle pooled link
-  static constexpr const char* type_name = "link_assign";
-  std::uint64_t link_id = 0;
-  std::uint16_t serveid = 0;
-  sealed48 sealed{};
-  bool operator==(const link_assign&) const = default;
-  static void fields(auto&& f, auto& m) { f(m.link_id); f(m.serveid); f(m.sealed); }
 };
 
 struct serve_query {
