@@ -35,59 +35,6 @@ std::string read_file(const std::string& path) {
   return text;
 }
 
-// Section kinds are case-insensitive, like keys: [Route], [VNET] and
-// [Serve.ssh] are [route], [vnet] and [serve.ssh]. The NAME after the dot
-// keeps its case ([serve.SSH] and [serve.ssh] are two serves), and a kind we
-// do not know is left as written for the warning.
-std::string canonical_section(const std::string& name) {
-  auto dot = name.find('.');
-  auto kind = lower_case(std::string_view(name).substr(0, dot));
-  bool known = dot == std::string::npos ? kind == "route" || kind == "vnet"
-                                        : kind == "serve" || kind == "use";
-  return known ? kind + name.substr(std::min(dot, name.size())) : name;
-}
-
-// The sections in file order, keys before any section first (under "").
-// Repeated headers merge, as in inih; a key set twice is refused.
-std::vector<section> load_sections(const std::string& text, const std::string& file) {
-  std::vector<std::string> names;
-  auto entries = parse_ini(text, file, &names);
-  std::vector<section> out;
-  auto find = [&](const std::string& name) -> section& {
-    auto canonical = canonical_section(name);
-    for (auto& s : out)
-      if (s.name() == canonical) return s;
-    return out.emplace_back(file, canonical);
-  };
-  for (const auto& e : entries)
-    if (e.section.empty()) find(e.section).add(e);
-  for (const auto& n : names) find(n);
-  for (auto& e : entries)
-    if (!e.section.empty()) find(e.section).add(std::move(e));
-  return out;
-}
-
-// "[servce.ssh]" -> "[serve.ssh]", "[vnte]" -> "[vnet]", "[serve]" ->
-// "[serve.NAME]"; empty when nothing is close.
-std::string section_suggestion(const std::string& name) {
-  auto dot = name.find('.');
-  auto kind = lower_case(std::string_view(name).substr(0, dot));
-  if (dot != std::string::npos) {
-    auto near = closest(kind, {"serve", "use"});
-    return near ? "[" + *near + name.substr(dot) + "]" : "";
-  }
-  if (auto near = closest(kind, {"route", "vnet"})) return "[" + *near + "]";
-  if (auto near = closest(kind, {"serve", "use"})) return "[" + *near + ".NAME]";
-  if (kind == "use") return "[use.NAME]";  // too short for closest(): an exact kind
-  return "";
-}
-
-const section* find_section(const std::vector<section>& all, std::string_view name) {
-  auto it =
-      std::find_if(all.begin(), all.end(), [&](const section& s) { return s.name() == name; });
-  return it == all.end() ? nullptr : &*it;
-}
-
 // Binary form of an IP literal, so "::1" and "0::1" are the same address.
 std::string address_key(const std::string& ip) {
   unsigned char buf[16];

@@ -1,8 +1,9 @@
 #pragma once
 // One ini section as the loaders see it, with the typed readers for its
 // values. Every failure names file, section, key and the bad value, so the
-// message alone tells the user what to fix. Internal to load.cpp: the value
-// rules themselves are public in values.hpp.
+// message alone tells the user what to fix. Internal to the loaders
+// (load.cpp, sections.cpp): the value rules themselves are public in
+// values.hpp.
 #include <algorithm>
 #include <cstdint>
 #include <initializer_list>
@@ -105,5 +106,15 @@ class section {
   std::string name_;
   std::vector<ini_entry> entries_;
 };
+
+// A file's sections (sections.cpp). The kinds route, vnet, serve and use
+// are case-insensitive, the NAME after the dot is not: "[Serve.SSH]" is
+// "serve.SSH". The sections come in file order, keys before any section first
+// (under ""); repeated headers merge, as in inih; a key set twice is refused.
+std::vector<section> load_sections(const std::string& text, const std::string& file);
+// "[servce.ssh]" -> "[serve.ssh]", "[vnte]" -> "[vnet]", "[serve]" ->
+// "[serve.NAME]"; empty when nothing is close.
+std::string section_suggestion(const std::string& name);
+const section* find_section(const std::vector<section>& all, std::string_view name);
 
 }  // namespace config

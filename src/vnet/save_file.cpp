@@ -1,0 +1,114 @@
+// save_config(): what save writes to disk, and how. The text is
+// rewrite_config()'s (save.cpp); here it is checked to read back as what
+// runs, the old file kept as .bak, and the new one written atomically.
+#include "vnet/save.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <optional>
+#include <sstream>
+
+#include <fmt/format.h>
+
+namespace vnet {
+
+namespace {
+
+// The file's text; nullopt when it does not exist.
+std::optional<std::string> read_text(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    if (errno == ENOENT) return std::nullopt;
+    throw config::error(fmt::format("{}: cannot read: {}", path, std::strerror(errno)));
+  }
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+// Why this process cannot write `path` (and its .bak and .tmp beside it),
+// with what to do instead; nullopt when it can. The packaged service is the
+// usual case: /etc is read-only to it (ProtectSystem=strict) and the file is
+// root's, but its state directory ($STATE_DIRECTORY) is its own.
+std::optional<std::string> not_writable(const std::string& path, bool existed) {
+  std::string dir = path.substr(0, path.find_last_of('/') + 1);
+  if (dir.empty()) dir = ".";
+  int err = 0;
+  if (::access(dir.c_str(), W_OK) != 0) err = errno;
+  else if (existed && ::access(path.c_str(), W_OK) != 0) err = errno;
+  if (err != EACCES && err != EPERM && err != EROFS) return std::nullopt;
+  std::string hint;
+  const char* state = std::getenv("STATE_DIRECTORY");
+  if (state && *state) {
+    std::string name = path.substr(path.find_last_of('/') + 1);
+    std::string to = std::string(state).substr(0, std::string(state).find(':')) + "/" + name;
+    hint = fmt::format("save it where this vnet may write, its state directory: vnet ctl save {}; then, "
+                       "as root, copy it over {} (the service keeps that one read-only)",
+                       to, path);
+  } else {
+    hint = "save it to a file this vnet may write (save FILE), or run the vnet as a user that may write " + path;
+  }
+  return fmt::format("{}: this vnet cannot write there ({}); nothing written. {}", path, std::strerror(err), hint);
+}
+
+}  // namespace
+
+std::string save_config(const std::string& path, const config::vnet_config& now,
+                        const std::string& based_on) {
+  auto current = read_text(path);
+  bool existed = current.has_value();
+  std::string old_text;
+  if (current) old_text = *current;
+  else if (!based_on.empty()) old_text = read_text(based_on).value_or("");
+  auto text = rewrite_config(old_text, now);
+  // It must read back as what runs now, or nothing is written.
+  auto back = config::parse_vnet_config(text, path);
+  // Same entries by key (the file's order may differ from the tables').
+  auto same_entries = [](const auto& saved, const auto& running, bool keep_inactive) {
+    if (saved.size() != running.size()) return false;
+    for (auto x : running) {
+      auto it = std::find_if(saved.begin(), saved.end(), [&](const auto& y) { return y.key == x.key; });
+      if (it == saved.end()) return false;
+      auto y = *it;
+      if (keep_inactive && !x.active) x.active = y.active;
+      if (!(x == y)) return false;
+    }
+    return true;
+  };
+  if (!same_entries(back.serves, now.serves, back.terminal && !back.startserve) ||
+      !same_entries(back.uses, now.uses, back.terminal && !back.startuse))
+    throw config::error(path + ": the saved file would not read back as the running serves and uses; "
+                               "nothing written");
+  if (existed && text == old_text) return fmt::format("{}: already up to date", path);
+  if (auto bad = not_writable(path, existed)) throw config::error(*bad);
+
+  struct stat st {};
+  mode_t mode = existed && ::stat(path.c_str(), &st) == 0 ? (st.st_mode & 07777) : 0644;
+  if (existed) {
+    std::ofstream bak(path + ".bak", std::ios::binary | std::ios::trunc);
+    bak << old_text;
+    if (!bak.flush()) throw config::error(path + ".bak: cannot write the backup; nothing written");
+  }
+  auto tmp = path + ".tmp";
+  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+  if (fd < 0) throw config::error(fmt::format("{}: cannot write: {}", tmp, std::strerror(errno)));
+  bool ok = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
+  ok = ::fsync(fd) == 0 && ok;
+  ::close(fd);
+  if (!ok || ::rename(tmp.c_str(), path.c_str()) != 0) {
+    auto why = std::strerror(errno);
+    ::unlink(tmp.c_str());
+    throw config::error(fmt::format("{}: cannot write: {}", path, why));
+  }
+  return fmt::format("saved {} serve(s) and {} use(s) to {}{}", now.serves.size(), now.uses.size(), path,
+                     existed ? " (the previous file is " + path + ".bak)" : "");
+}
+
+}  // namespace vnet
