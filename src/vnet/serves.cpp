@@ -229,7 +229,7 @@ net::awaitable<void> serve_table::carry(std::uint64_t id, protocol::link_request
     co_return;
   }
   // From here as a pooled link's assignment: the use hello comes next.
-  // Spawned, not awaited: no temporaries in a co_await (GCC 12, DESIGN.md rule 11).
+  // Spawned, not awaited: no temporaries in a co_await (docs/architecture.md, GCC 12 co_await rule).
   net::asio::co_spawn(ex_, serve_link(id, r.link_id, std::move(link), r.link_secret, std::move(slot)),
                       net::log_exception{"serve link"});
 }

@@ -195,7 +195,7 @@ TEST(SecureRelay, AnOpeningRecordedAndReplayedReachesNothing) {
   std::optional<net::secure_stats> replay_result;
   bool dialled_service = false;
   net::dial_service_fn dial = [&](tcp::socket& s) -> asio::awaitable<std::string> {
-    // Not a structured binding over a co_await result (GCC 12, DESIGN.md rule 11).
+    // Not a structured binding over a co_await result (docs/architecture.md, GCC 12 co_await rule).
     std::tuple<boost::system::error_code> r = co_await s.async_connect(service2.local_endpoint(), use_nothrow);
     dialled_service = true;
     co_return std::get<0>(r) ? std::get<0>(r).message() : "";

@@ -15,7 +15,7 @@
 // one only while bytes are in flight).
 //
 // Both setups take their parameters by value: build them in a statement of
-// their own (GCC 12, DESIGN.md rule 11), then co_await the call.
+// their own (docs/architecture.md, GCC 12 co_await rule), then co_await the call.
 #include <cstdint>
 #include <functional>
 #include <memory>
