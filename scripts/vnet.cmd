@@ -1,5 +1,5 @@
 @echo off
-rem Start vnet at boot (see the manual, section on starting at boot).
+rem Start vnet at boot (docs/operations.md, "Starting at boot").
 rem Put this file next to vnet.exe and config.ini; a shortcut to it in the
 rem startup folder (Win+R, shell:startup) starts vnet at logon.
 cd /d "%~dp0"

@@ -1,5 +1,5 @@
 #!/bin/sh
-# Start vnet at boot (see the manual, "开机启动"): go to the install
+# Start vnet at boot (docs/operations.md, "Starting at boot"): go to the install
 # directory and run vnet with the config.ini found there.
 # The directory is $VNET_HOME when set, otherwise the directory holding this
 # script (copy it next to the vnet binary and config.ini).
