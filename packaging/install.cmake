@@ -50,6 +50,8 @@ endif()
 
 install(FILES config.ini.example DESTINATION ${CMAKE_INSTALL_DOCDIR}/examples)
 install(FILES README.md DESTINATION ${CMAKE_INSTALL_DOCDIR})
+# The README links into docs/: installed beside it, the links still work.
+install(DIRECTORY docs/ DESTINATION ${CMAKE_INSTALL_DOCDIR}/docs FILES_MATCHING PATTERN "*.md")
 install(FILES packaging/sysusers.d/vnet.conf DESTINATION lib/sysusers.d)
 
 # The units and /etc/vnet are written at install time, so that their paths

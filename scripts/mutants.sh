@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Mutation check: do the tests notice when a promise of the README breaks?
+# Mutation check: do the tests notice when a promise of the documentation breaks?
 # Applies, one at a time, each one-line mutation listed below to a scratch
 # copy of the tree, rebuilds, runs the tests that should notice, and reports
 # each mutant as KILLED (some test failed: good) or SURVIVED (no test

@@ -67,7 +67,7 @@ class CaptureTest(BlackBoxCase):
 
     def test_open_route_without_key_leaks_nothing_to_the_path(self):
         # The manual's setup (no token, no key): an observer on the path still
-        # reads nothing; only the route itself could (README, Security).
+        # reads nothing; only the route itself could (docs/security.md).
         self.run_capture()
 
 

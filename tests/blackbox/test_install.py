@@ -18,6 +18,9 @@ import harness
 
 BUILD_DIR = os.environ.get("VNET_BUILD_DIR") or os.path.dirname(harness.BIN_DIR)
 
+# The pages the README links to (every *.md of docs/), installed beside it.
+DOC_PAGES = sorted(n for n in os.listdir(os.path.join(harness.REPO, "docs")) if n.endswith(".md"))
+
 # Relative to the prefix, for a prefix other than /usr.
 EXPECTED_FILES = sorted([
     "bin/vnet",
@@ -31,7 +34,7 @@ EXPECTED_FILES = sorted([
     "share/doc/vnet/examples/config.ini.example",
     "share/man/man1/vnet.1.gz",
     "share/man/man8/vnet-route.8.gz",
-])
+] + ["share/doc/vnet/docs/" + name for name in DOC_PAGES])
 
 UNITS = {  # unit -> (program, config, state directory)
     "vnet.service": ("vnet", "vnet.ini", "vnet"),
@@ -250,7 +253,8 @@ class DebTest(unittest.TestCase):
             "/usr/lib/systemd/system/vnet-route.service", "/usr/lib/systemd/system/vnet.service",
             "/usr/lib/sysusers.d/vnet.conf",
             "/usr/share/doc/vnet/README.md", "/usr/share/doc/vnet/examples/config.ini.example",
-            "/usr/share/man/man1/vnet.1.gz", "/usr/share/man/man8/vnet-route.8.gz"]))
+            "/usr/share/man/man1/vnet.1.gz", "/usr/share/man/man8/vnet-route.8.gz"]
+            + ["/usr/share/doc/vnet/docs/" + name for name in DOC_PAGES]))
 
         control = os.path.join(out_dir, "control")
         code, _, err = run(["dpkg-deb", "-e", deb, control])

@@ -229,7 +229,7 @@ class UseEditTest(TerminalCase):
         t = self.term
         # The port's default comes from this vnet's own copy of the serve
         # list, which hears of 702 up to 20 ms after the route registered it
-        # (changes are merged: README, How it works). A probe use shows
+        # (changes are merged: docs/protocol.md, How it works). A probe use shows
         # when it has: its default port is then the serve's.
         def knows_702():
             t.command("use new probe702 serveid=702")

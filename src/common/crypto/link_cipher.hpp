@@ -1,6 +1,6 @@
 #pragma once
 // The end-to-end encryption of one link, as pure byte functions: the two
-// hellos, the key schedule and the record layer (README, "Link encryption").
+// hellos, the key schedule and the record layer (docs/protocol.md, "Link encryption").
 //
 //   use side  -> 61 bytes at once, then records (0-RTT):
 //                u8 1 | u32be key_id | e_use.pub[32] | salt[24]

@@ -11,7 +11,7 @@ namespace protocol {
 // 3: serve_list_update. The route sends a group's serve list whole once per
 // session and then only its changes; a version-2 vnet would reject them.
 // 4: control sessions in TLS, admission proof, link keys, one-time link
-// tickets, links encrypted end to end (README, "Protocol").
+// tickets, links encrypted end to end (docs/protocol.md).
 // 5: pooled links (link_pool, link_bind, link_assign), and the serving vnet
 // answers every link with link_result before its hello.
 inline constexpr std::uint16_t version = 5;
