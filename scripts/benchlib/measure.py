@@ -6,8 +6,8 @@ table of figures."""
 import os
 import statistics
 
-from . import procs
 from .common import CHUNK, MIB, MSG, EchoClient, percentile, setup_time, throughput
+from .procs import CpuMeter
 
 
 def measure(stack, args, other=None):
@@ -22,7 +22,7 @@ def measure(stack, args, other=None):
     if getattr(stack, "haproxy_echo", None):
         modes["haproxy"] = (stack.haproxy_sink, stack.haproxy_echo)
     names = list(modes)
-    meters = {m: procs.CpuMeter(procs) for m, procs in cpu_processes(stack, other).items()
+    meters = {m: CpuMeter(procs) for m, procs in cpu_processes(stack, other).items()
               if m in modes}
 
     def rotation(i):
