@@ -24,7 +24,8 @@ import sys
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "scripts"))
-import bench  # noqa: E402
+from benchlib.common import LOOPBACK, REPO, EchoClient  # noqa: E402
+from benchlib.stack import Stack  # noqa: E402
 
 
 def rss_kib(pid):
@@ -49,7 +50,7 @@ def open_links(port, n, batch=100):
     while len(socks) < n:
         group = []
         for _ in range(min(batch, n - len(socks))):
-            s = socket.create_connection((bench.LOOPBACK, port), timeout=30)
+            s = socket.create_connection((LOOPBACK, port), timeout=30)
             s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             s.sendall(msg)
             group.append(s)
@@ -94,7 +95,7 @@ def wait_fds_back(pids, base, slack=20, timeout=60.0):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--bin-dir", default=os.path.join(bench.REPO, "build", "src"))
+    ap.add_argument("--bin-dir", default=os.path.join(REPO, "build", "src"))
     ap.add_argument("-n", type=int, default=2000)
     ap.add_argument("--json", action="store_true")
     ap.add_argument("--settle", type=float, default=1.0,
@@ -109,7 +110,7 @@ def main():
              f"max_pending_links_per_serve={args.n + 1000}\n"
              f"max_live_links_per_vnet={args.n + 1000}\n"
              f"max_live_links_per_serve={args.n + 1000}\n")
-    stack = bench.Stack(os.path.abspath(args.bin_dir), "info", vnet_a_keys=limits)
+    stack = Stack(os.path.abspath(args.bin_dir), "info", vnet_a_keys=limits)
     stack.route_keys = route
     try:
         stack.start()
@@ -130,7 +131,7 @@ def main():
         cpu["client"] = round(mine.user + mine.system - mine0.user - mine0.system, 2)
         after = settle(pids)
         samples = []
-        c = bench.EchoClient(stack.use_echo)
+        c = EchoClient(stack.use_echo)
         c.round_trips(2000, samples)
         c.close()
         for s in socks:

@@ -17,9 +17,10 @@ material, so this client cannot prove a token: token tests use the real
 vnet. Links stay plain TCP.
 
 The version is read from src/common/protocol/types.hpp, so the tests
-follow the source when it is bumped. Frames of a type this module cannot
-decode (a newer message, e.g. serve_list_update) come back as a Message with
-`fields` None and the raw payload: callers skip what they do not need.
+follow the source when it is bumped. The tags and layouts below copy
+src/common/protocol/messages.hpp and link_messages.hpp; test_wire_schema.py
+checks that they agree. Frames of a type this module does not know come back
+as a Message with `name` and `fields` None and the raw payload.
 """
 
 import hashlib
@@ -55,7 +56,7 @@ TYPES = {
     "welcome": 0x10, "error": 0x11, "ping": 0x20, "pong": 0x21,
     "serve_register": 0x30, "serve_result": 0x31, "serve_unregister": 0x32,
     "serve_list": 0x33, "serve_query": 0x34, "serve_query_result": 0x35,
-    "serve_list_update": 0x36,  # protocol 3; decoded raw here
+    "serve_list_update": 0x36,
     "link_request": 0x40, "link_failed": 0x41, "link_result": 0x42,
     "link_bind": 0x43, "link_assign": 0x44,  # protocol 5: pooled links
     "vnet_query": 0x50, "vnet_query_result": 0x51, "vnet_rename": 0x52,
@@ -65,8 +66,9 @@ TYPES = {
 NAMES = {v: k for k, v in TYPES.items()}
 
 # Field layouts, in wire order. "serve" is a serve_info; "serves" a u32 count
-# of listed_serve; "vnets" a u32 count of listed_vnet; "opening" the magic and
-# version of an opening frame (field "version").
+# of listed_serve; "vnets" a u32 count of listed_vnet; "serveids" a u32 count
+# of u16; "opening" the magic and version of an opening frame (field
+# "version").
 SERVE = [("serveid", "u16"), ("name", "str"), ("type", "str"), ("ip", "str"),
          ("port", "u16"), ("info", "str")]
 LAYOUTS = {
@@ -86,6 +88,7 @@ LAYOUTS = {
     "serve_list": [("vnets", "u32"), ("serves", "serves")],
     "serve_query": [("request_id", "u32")],
     "serve_query_result": [("request_id", "u32"), ("vnets", "u32"), ("serves", "serves")],
+    "serve_list_update": [("vnets", "u32"), ("removed", "serveids"), ("changed", "serves")],
     "link_request": [("link_id", "u64"), ("serveid", "u16"), ("link_secret", "b32")],
     "link_failed": [("link_id", "u64"), ("reason", "str")],
     "link_result": [("ok", "bool"), ("reason", "str")],
@@ -148,6 +151,10 @@ def _put(out, kind, value):
             _put(out, "u32", e.get("vnetid", 0))
             _put(out, "str", e.get("vnet_name", ""))
             _put(out, "key", e.get("key"))
+    elif kind == "serveids":
+        out += struct.pack("!I", len(value))
+        for v in value:
+            _put(out, "u16", v)
     elif kind == "vnets":
         out += struct.pack("!I", len(value))
         for v in value:
@@ -223,6 +230,8 @@ class _Reader:
             return [{"serve": self.get("serve"), "vnetid": self.get("u32"),
                      "vnet_name": self.get("str"), "key": self.get("key")}
                     for _ in range(self.get("u32"))]
+        if kind == "serveids":
+            return [self.get("u16") for _ in range(self.get("u32"))]
         if kind == "vnets":
             return [{"vnetid": self.get("u32"), "name": self.get("str"), "links": self.get("u32")}
                     for _ in range(self.get("u32"))]

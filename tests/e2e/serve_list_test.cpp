@@ -261,6 +261,15 @@ TEST(ServeList, TwoThousandJoinsLeaveLinkSetupFast) {
   fake_vnet owner(port, "owner");
   ASSERT_TRUE(owner.ok());
   for (std::uint16_t id = 1; id <= 50; ++id) ASSERT_TRUE(serve_big(owner, id, 400));
+  // The owner reads nothing during the storm: what the route pushes to it
+  // waits in its socket, to be counted after. What came before is read now,
+  // up to the push that lists its last serve.
+  for (bool last_listed = false; !last_listed;) {
+    auto m = owner.control().recv_message(10s);
+    ASSERT_TRUE(m);
+    if (auto* u = std::get_if<protocol::serve_list_update>(&*m))
+      for (const auto& c : u->changed) last_listed = last_listed || c.serve.serveid == 50;
+  }
 
   constexpr int sessions = 2000;
   std::atomic<bool> storming{true};
@@ -302,19 +311,38 @@ TEST(ServeList, TwoThousandJoinsLeaveLinkSetupFast) {
   ASSERT_TRUE(eventually([&] { return t.w.on_io([&] { return t.w.route_server().state().group_size("default"); }) == 3; },
                          120s));
   leave_time = std::chrono::duration_cast<std::chrono::milliseconds>(clock::now() - storm_start) - join_time;
+  // What the storm cost a member: the pushes the owner got, up to the one
+  // that says the group is back to three.
+  std::size_t pushes = 0, pushed_bytes = 0;
+  std::uint32_t most = 3;
+  for (;;) {
+    auto m = owner.control().recv_message(30s);
+    ASSERT_TRUE(m) << pushes << " pushes read";
+    auto* u = std::get_if<protocol::serve_list_update>(&*m);
+    if (!u) continue;
+    ++pushes;
+    pushed_bytes += protocol::encode(*m).size();
+    most = std::max(most, u->vnets);
+    if (most > 3 && u->vnets == 3) break;
+  }
   EXPECT_LE(failed, 0);
   std::sort(setup_ms.begin(), setup_ms.end());
   auto pct = [&](double p) { return setup_ms[static_cast<std::size_t>(p * (setup_ms.size() - 1))]; };
   std::cout << "[ figures  ] " << sessions << " joins in " << join_time.count() << " ms, leaves in "
             << leave_time.count() << " ms; " << setup_ms.size() << " link setups: p50 " << pct(0.5)
-            << " ms, p99 " << pct(0.99) << " ms, max " << setup_ms.back() << " ms\n";
-  // A route that pushed whole lists would spend the storm writing, and every
-  // setup beside it would wait: the median moves by seconds. The median
-  // rather than p99: on a CPU shared with a parallel build, the tail of 2000
-  // setups holds scheduling stalls of 100 ms and more (measured p50 4.4 ms,
-  // p99 125 ms in one such ctest -j2 run).
-  EXPECT_LT(pct(0.5), 50.0);
-  EXPECT_LT(join_time, 60s);
+            << " ms, p99 " << pct(0.99) << " ms, max " << setup_ms.back() << " ms; a member got "
+            << pushes << " pushes, " << pushed_bytes << " bytes\n";
+  // A route that pushed whole lists, or one push per join, would spend the
+  // storm writing, and every setup beside it would wait. What it writes is
+  // counted rather than the setups timed (a shared CPU stalls those by 100 ms
+  // and more): the 4000 joins and leaves reach a member batched, in fewer
+  // pushes than joins, and each push is a count-only update (18 bytes; the
+  // whole list is 20 KB).
+  EXPECT_LT(pushes, static_cast<std::size_t>(sessions));
+  EXPECT_LT(pushed_bytes, pushes * 32);
+  // (The storm's own time, printed above, is not bounded: 2000 TLS
+  // handshakes take 60 to 90 s on a loaded 2-core machine, and what would
+  // make the route slow them, whole lists or a push per join, is counted.)
   // The vnets' copies followed every change: the tunnel still works.
   EXPECT_TRUE(t.echoes());
   EXPECT_TRUE(eventually([&] {

@@ -14,8 +14,8 @@ import subprocess
 import threading
 import time
 
-import bench_procs
-from bench import LOOPBACK, percentile
+from . import procs
+from .common import LOOPBACK, percentile
 
 SETTLE_TIMEOUT = 120  # s: links of a round closing in the daemons
 
@@ -41,7 +41,7 @@ def daemons(stack):
 
 
 def scale(stack, args):
-    out = {"daemon_fd_limits": {name: bench_procs.fd_soft_limit(pid)
+    out = {"daemon_fd_limits": {name: procs.fd_soft_limit(pid)
                                 for name, pid in daemons(stack).items()}}
     if args.idle_links is not None:
         out["idle"] = idle_memory(stack, args.idle_links, args.links_window or 256)
@@ -113,19 +113,19 @@ def close_and_settle(stack, socks, base_fds):
     # max_idle_links_per_vnet (64) per vnet, one descriptor each at the
     # route; links left over from a round of N would be far more.
     stack.wait("the route to close the links",
-               lambda: bench_procs.open_fds(pid) <= base_fds + 8 + 2 * 64, SETTLE_TIMEOUT)
+               lambda: procs.open_fds(pid) <= base_fds + 8 + 2 * 64, SETTLE_TIMEOUT)
 
 
 def idle_memory(stack, n, window):
     pids = daemons(stack)
-    base_fds = bench_procs.open_fds(pids["route"])
+    base_fds = procs.open_fds(pids["route"])
     socks, _, failed = open_links(stack.use_mecho, min(n, 100), window)  # warm-up
     close_and_settle(stack, socks, base_fds)
-    before = {k: bench_procs.rss_bytes(p) for k, p in pids.items()}
+    before = {k: procs.rss_bytes(p) for k, p in pids.items()}
     socks, _, failed = open_links(stack.use_mecho, n, window)
-    held = {k: bench_procs.rss_bytes(p) for k, p in pids.items()}
+    held = {k: procs.rss_bytes(p) for k, p in pids.items()}
     close_and_settle(stack, socks, base_fds)
-    after = {k: bench_procs.rss_bytes(p) for k, p in pids.items()}
+    after = {k: procs.rss_bytes(p) for k, p in pids.items()}
     return {"links": n, "opened": len(socks), "failed": failed, "window": window,
             "rss_none_MB": {k: v / (1 << 20) for k, v in before.items()},
             "rss_held_MB": {k: v / (1 << 20) for k, v in held.items()},
@@ -198,12 +198,12 @@ def settle_time_wait(most_s, few=1000):
 def open_many(stack, n, window):
     pids = daemons(stack)
     pids["echo service"] = stack.pid("mecho")
-    base_fds = bench_procs.open_fds(pids["route"])
+    base_fds = procs.open_fds(pids["route"])
     log_sizes = {name: len(stack.log(name)) for name in ("route", "vnet-a", "vnet-b")}
-    rss0 = {k: bench_procs.rss_bytes(p) for k, p in daemons(stack).items()}
-    meter = bench_procs.CpuMeter(pids)
-    counters = bench_procs.tcp_counters()
-    own = bench_procs.self_cpu_seconds()
+    rss0 = {k: procs.rss_bytes(p) for k, p in daemons(stack).items()}
+    meter = procs.CpuMeter(pids)
+    counters = procs.tcp_counters()
+    own = procs.self_cpu_seconds()
     listeners = {"use port": stack.use_mecho, "route": stack.route_port,
                  "echo service": stack.mecho_port}
     meter.start()
@@ -212,10 +212,10 @@ def open_many(stack, n, window):
         socks, times, failed = open_links(stack.use_mecho, n, window)
         elapsed = time.perf_counter() - t0
     meter.stop()
-    cpu = dict(meter.used, bench=bench_procs.self_cpu_seconds() - own)
-    tcp = bench_procs.counters_delta(counters, bench_procs.tcp_counters())
-    route_fds = bench_procs.open_fds(pids["route"]) - base_fds
-    rss = {k: bench_procs.rss_bytes(p) for k, p in daemons(stack).items()}
+    cpu = dict(meter.used, bench=procs.self_cpu_seconds() - own)
+    tcp = procs.counters_delta(counters, procs.tcp_counters())
+    route_fds = procs.open_fds(pids["route"]) - base_fds
+    rss = {k: procs.rss_bytes(p) for k, p in daemons(stack).items()}
     times.sort()
     reasons = failure_reasons(stack, log_sizes) if failed else {}
     close_and_settle(stack, socks, base_fds)

@@ -1,5 +1,5 @@
 """The measurement modes of scripts/bench.py that each take a stack of their
-own (Python stdlib only; see bench.py --help):
+own (Python stdlib only; see bench.py --help), in wan.py and scale.py:
 
   --wan-ms D        connect + first echo across an emulated WAN (a delay relay
                     between each vnet and the route), p50/p90 against the 4*D
@@ -16,23 +16,22 @@ import json
 import os
 import sys
 
-import bench_scale
-import bench_wan
-from bench import Stack
+from . import scale, wan
+from .stack import Stack
 
 
 def run(args, floor_relay, haproxy, fd_limit, route_keys="", vnet_keys=""):
     results = {"cpus": os.cpu_count()}
     if args.wan_ms is not None:
         results["wan"] = with_stack(args, fd_limit, route_keys, vnet_keys, args.wan_ms,
-                                    lambda stack: bench_wan.wan(stack, args, floor_relay, haproxy))
+                                    lambda stack: wan.wan(stack, args, floor_relay, haproxy))
     if args.idle_links is not None or args.links:
         keys = route_keys or f"token={os.urandom(16).hex()}\n"  # the route listens on 0.0.0.0
         results["scale"] = with_stack(args, fd_limit, keys, vnet_keys, None,
-                                      lambda stack: bench_scale.scale(stack, args),
-                                      route_only_keys=bench_scale.SCALE_ROUTE_KEYS,
-                                      vnet_a_keys=bench_scale.SCALE_VNET_KEYS,
-                                      route_ips=bench_scale.SCALE_ROUTE_IPS)
+                                      lambda stack: scale.scale(stack, args),
+                                      route_only_keys=scale.SCALE_ROUTE_KEYS,
+                                      vnet_a_keys=scale.SCALE_VNET_KEYS,
+                                      route_ips=scale.SCALE_ROUTE_IPS)
     if args.json:
         print(json.dumps(results, indent=2))
     else:
@@ -63,6 +62,6 @@ def with_stack(args, fd_limit, route_keys, vnet_keys, wan_ms, body, route_only_k
 def print_results(r):
     print(f"vnet bench: route + 2 vnets on 127.0.0.1, {r['cpus']} CPUs")
     if "wan" in r:
-        bench_wan.print_wan(r["wan"])
+        wan.print_wan(r["wan"])
     if r.get("scale"):
-        bench_scale.print_scale(r["scale"])
+        scale.print_scale(r["scale"])

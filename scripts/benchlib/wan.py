@@ -5,7 +5,7 @@ delay relays of their own with the same delay."""
 
 import statistics
 
-from bench import EchoClient, percentile, setup_time
+from .common import EchoClient, percentile, setup_time
 
 
 def wan(stack, args, floor_relay, haproxy):

@@ -1,0 +1,204 @@
+"""The default mode: throughput to the sink, 32-byte echo round trips and
+setups, directly and through the tunnel (and the other build, the floor
+relays and haproxy), in alternating rounds; CPU seconds per GiB moved; the
+table of figures."""
+
+import os
+import statistics
+
+from .common import CHUNK, MIB, MSG, EchoClient, percentile, setup_time, throughput
+from .procs import CpuMeter
+
+
+def measure(stack, args, other=None):
+    nbytes = args.mb * MIB
+    payload = memoryview(os.urandom(CHUNK))
+    modes = {"direct": (stack.sink_port, stack.echo_port),
+             "tunnel": (stack.use_sink, stack.use_echo)}
+    if other:
+        modes["other"] = (other.use_sink, other.use_echo)
+    if getattr(stack, "floor_echo", None):
+        modes["floor"] = (stack.floor_sink, stack.floor_echo)
+    if getattr(stack, "haproxy_echo", None):
+        modes["haproxy"] = (stack.haproxy_sink, stack.haproxy_echo)
+    names = list(modes)
+    meters = {m: CpuMeter(procs) for m, procs in cpu_processes(stack, other).items()
+              if m in modes}
+
+    def rotation(i):
+        k = i % len(names)
+        return names[k:] + names[:k]
+
+    # (a) throughput: warm up both paths, then alternate the order each round.
+    warm = min(nbytes, 64 * MIB)
+    for sink, _ in modes.values():
+        throughput(sink, warm, payload)
+    runs = {m: [] for m in names}
+    for r in range(args.rounds):
+        for mode in rotation(r):
+            meter = meters.get(mode)
+            if meter:
+                meter.start()
+            runs[mode].append(throughput(modes[mode][0], nbytes, payload))
+            if meter:
+                meter.stop()
+    gib = nbytes * args.rounds / (1 << 30)
+    cpu = {m: {name: used / gib for name, used in meter.used.items()}
+           for m, meter in meters.items()}
+    direct_mbps = statistics.median(runs["direct"])
+    tunnel_mbps = statistics.median(runs["tunnel"])
+
+    # (b) latency: one connection per mode, warmed up, measured in
+    # alternating blocks.
+    clients = {mode: EchoClient(ports[1]) for mode, ports in modes.items()}
+    samples = {m: [] for m in names}
+    try:
+        for c in clients.values():
+            c.round_trips(min(1000, max(args.rtt // 10, 10)), [])
+        block = max(1, min(1000, args.rtt // 10))
+        done = 0
+        while done < args.rtt:
+            n = min(block, args.rtt - done)
+            for mode in rotation(done // block):
+                clients[mode].round_trips(n, samples[mode])
+            done += n
+    finally:
+        for c in clients.values():
+            c.close()
+
+    # (c) setup: a new connection through each path, alternating.
+    setups = {m: [] for m in names}
+    for i in range(args.setups):
+        for mode in rotation(i):
+            setups[mode].append(setup_time(modes[mode][1]))
+    setup = {}
+    for mode, values in setups.items():
+        values.sort()
+        setup[mode] = {"median_us": statistics.median(values) * 1e6,
+                       "p99_us": percentile(values, 99) * 1e6}
+
+    lat = {}
+    for mode, values in samples.items():
+        values.sort()
+        lat[mode] = {"median_us": statistics.median(values) / 1000,
+                     "p99_us": percentile(values, 99) / 1000,
+                     "min_us": values[0] / 1000}
+
+    floor = {}
+    for ref in ("floor", "haproxy"):
+        if ref in modes:
+            floor[ref] = {"MBps": statistics.median(runs[ref]), "echo": lat[ref],
+                          "setup": setup[ref],
+                          "added_median_us": lat[ref]["median_us"] - lat["direct"]["median_us"]}
+    compared = {}
+    if "other" in modes:
+        compared = {"other": {"bin_dir": os.path.abspath(args.compare_bin_dir),
+                              "MBps": statistics.median(runs["other"]),
+                              "echo": lat["other"], "setup": setup["other"]}}
+    return {
+        **floor,
+        **compared,
+        "setup": setup,
+        "cpu_s_per_GiB": cpu,
+        "cpus": os.cpu_count(),
+        "throughput": {
+            "mib_per_run": args.mb, "rounds": args.rounds,
+            "direct_MBps": direct_mbps, "tunnel_MBps": tunnel_mbps,
+            "ratio": tunnel_mbps / direct_mbps,
+            "runs_MBps": runs,
+        },
+        "echo": {
+            "message_bytes": MSG, "round_trips": args.rtt,
+            "direct": lat["direct"], "tunnel": lat["tunnel"],
+            "added_median_us": lat["tunnel"]["median_us"] - lat["direct"]["median_us"],
+            "added_p99_us": lat["tunnel"]["p99_us"] - lat["direct"]["p99_us"],
+        },
+    }
+
+
+def cpu_processes(stack, other=None):
+    """Per mode, the processes whose CPU time a bulk transfer costs."""
+    def tunnel(s):
+        return {"route": s.pid("route"), "use vnet": s.pid("vnet-b"),
+                "serve vnet": s.pid("vnet-a")}
+
+    def chain(name):  # hop 2 is the client's end, like the use vnet
+        return {f"{label} hop": stack.pid(f"{name}-sink-{i}")
+                for i, label in ((2, "use-side"), (1, "middle"), (0, "serve-side"))
+                if stack.pid(f"{name}-sink-{i}")}
+    procs = {"tunnel": tunnel(stack), "floor": chain("floor"), "haproxy": chain("haproxy")}
+    if other:
+        procs["other"] = tunnel(other)
+    return {m: p for m, p in procs.items() if p}
+
+
+def print_cpu(cpu):
+    print()
+    print("CPU seconds per GiB moved, per process (utime + stime from /proc/PID/stat "
+          "around the throughput runs):")
+    for mode, per in cpu.items():
+        figures = ", ".join(f"{name} {value:.2f}" for name, value in per.items())
+        print(f"  {mode:8} {figures}")
+
+
+def print_table(r):
+    t, e = r["throughput"], r["echo"]
+    print(f"vnet bench: route + 2 vnets on 127.0.0.1, {r['cpus']} CPUs "
+          f"(MB = 2^20 bytes)")
+    print()
+    print(f"{'':34}{'direct':>12}{'tunnel':>12}{'tunnel vs direct':>20}")
+    print(f"{'throughput, 1 stream (MB/s)':34}{t['direct_MBps']:12.0f}{t['tunnel_MBps']:12.0f}"
+          f"{'x ' + format(t['ratio'], '.2f'):>20}")
+    print(f"{'echo 32 B round trip, median (us)':34}{e['direct']['median_us']:12.1f}"
+          f"{e['tunnel']['median_us']:12.1f}{format(e['added_median_us'], '+.1f'):>20}")
+    print(f"{'echo 32 B round trip, p99 (us)':34}{e['direct']['p99_us']:12.1f}"
+          f"{e['tunnel']['p99_us']:12.1f}{format(e['added_p99_us'], '+.1f'):>20}")
+    su = r["setup"]
+    print(f"{'setup (connect + echo), median (us)':34}{su['direct']['median_us']:12.1f}"
+          f"{su['tunnel']['median_us']:12.1f}"
+          f"{format(su['tunnel']['median_us'] - su['direct']['median_us'], '+.1f'):>20}")
+    print(f"{'setup (connect + echo), p99 (us)':34}{su['direct']['p99_us']:12.1f}"
+          f"{su['tunnel']['p99_us']:12.1f}"
+          f"{format(su['tunnel']['p99_us'] - su['direct']['p99_us'], '+.1f'):>20}")
+    if "other" in r:
+        o = r["other"]
+        print()
+        print(f"other build ({o['bin_dir']}), same rounds: throughput {o['MBps']:.0f} MB/s "
+              f"(this build x {t['tunnel_MBps'] / o['MBps']:.2f}); echo median "
+              f"{o['echo']['median_us']:.1f} us (this build "
+              f"{format(e['tunnel']['median_us'] - o['echo']['median_us'], '+.1f')}); setup median "
+              f"{o['setup']['median_us']:.1f} us (this build "
+              f"{format(su['tunnel']['median_us'] - o['setup']['median_us'], '+.1f')})")
+    print()
+    runs = ", ".join(f"{m}: " + " ".join(f"{v:.0f}" for v in vals)
+                     for m, vals in t["runs_MBps"].items())
+    print(f"throughput: {t['rounds']} alternating runs of {t['mib_per_run']} MB each "
+          f"(median shown; {runs})")
+    print(f"echo: {e['round_trips']} round trips per mode in alternating blocks, "
+          f"TCP_NODELAY on the client")
+    if "floor" in r:
+        f = r["floor"]
+        print()
+        print("floor: the same path through 3 minimal relays (blocking, a thread per direction,")
+        print("no protocol) measured in the same rounds, i.e. what 3 hops cost on this machine:")
+        print(f"  throughput {f['MBps']:.0f} MB/s; echo median {f['echo']['median_us']:.1f} us "
+              f"({format(f['added_median_us'], '+.1f')} over direct); "
+              f"tunnel vs floor: added latency "
+              f"{format(e['added_median_us'] - f['added_median_us'], '+.1f')} us, "
+              f"throughput x {t['tunnel_MBps'] / f['MBps']:.2f}")
+    if "haproxy" in r:
+        h = r["haproxy"]
+        print()
+        print("haproxy: the same path through 3 haproxy instances (TCP mode, 1 thread each),")
+        print("measured in the same rounds, the reference relay:")
+        print(f"  throughput {h['MBps']:.0f} MB/s; echo median {h['echo']['median_us']:.1f} us "
+              f"({format(h['added_median_us'], '+.1f')} over direct); setup median "
+              f"{h['setup']['median_us']:.1f} us; tunnel vs haproxy: echo "
+              f"{format(e['tunnel']['median_us'] - h['echo']['median_us'], '+.1f')} us, setup "
+              f"{format(su['tunnel']['median_us'] - h['setup']['median_us'], '+.1f')} us, "
+              f"throughput x {t['tunnel_MBps'] / h['MBps']:.2f}")
+    elif "haproxy_missing" in r:
+        print()
+        print(f"haproxy: skipped, {r['haproxy_missing']}")
+    if r.get("cpu_s_per_GiB"):
+        print_cpu(r["cpu_s_per_GiB"])
