@@ -1,0 +1,158 @@
+#pragma once
+// The rules a schema row (config/schema.hpp) reads its value with: each
+// turns the text of a file into the member's type, or says why not (the
+// loader adds file, section, key and value), and shows a value back as a
+// file or a reload summary writes it. The value rules themselves live in
+// values.hpp, shared with the terminal and the command line.
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "config/config.hpp"
+#include "config/values.hpp"
+#include "outcome/result.hpp"
+
+namespace config::rules {
+
+std::string show_seconds(seconds s);  // "6", "2.5"
+
+struct duration {
+  static outcome::result<seconds> parse(std::string_view v) {
+    seconds out{};
+    if (auto why = duration_problem(v, out)) return outcome::fail(*why);
+    return out;
+  }
+  static std::string show(seconds s) { return show_seconds(s); }
+};
+
+struct flag {
+  static outcome::result<bool> parse(std::string_view v) {
+    bool out = false;
+    if (auto why = boolean_problem(v, out)) return outcome::fail(*why);
+    return out;
+  }
+  static std::string show(bool b) { return b ? "true" : "false"; }
+};
+
+// Any whole number that fits `unsigned`.
+struct count {
+  static outcome::result<unsigned> parse(std::string_view v) {
+    unsigned out = 0;
+    if (auto why = count_problem(v, out)) return outcome::fail(*why);
+    return out;
+  }
+  static std::string show(unsigned n) { return std::to_string(n); }
+};
+
+// A quota: 1..max_limit.
+struct limit : count {
+  static outcome::result<unsigned> parse(std::string_view v) {
+    unsigned out = 0;
+    if (auto why = limit_problem(v, out)) return outcome::fail(*why);
+    return out;
+  }
+};
+
+// [vnet] max_idle_links: 0 (no pools) to max_idle_links_bound.
+struct pool_size : count {
+  static outcome::result<unsigned> parse(std::string_view v) {
+    auto n = parse_digits(v);
+    if (!n || *n > max_idle_links_bound)
+      return outcome::fail("not a pool size (a whole number, 0-" +
+                           std::to_string(max_idle_links_bound) + ")");
+    return static_cast<unsigned>(*n);
+  }
+};
+
+template <unsigned Min>
+struct port {
+  static outcome::result<std::uint16_t> parse(std::string_view v) {
+    std::uint16_t out = 0;
+    if (auto why = port_problem(v, Min, out)) return outcome::fail(*why);
+    return out;
+  }
+  static std::string show(std::uint16_t p) { return std::to_string(p); }
+};
+
+// 0 (the route assigns one) or 1-999, written with three digits ("000", "700").
+struct serveid {
+  static outcome::result<std::uint16_t> parse(std::string_view v) {
+    std::uint16_t out = 0;
+    if (auto why = serveid_problem(v, 0, out)) return outcome::fail(*why);
+    return out;
+  }
+  static std::string show(std::uint16_t id);
+};
+
+struct text_value {
+  static std::string show(const std::string& s) { return s; }
+};
+
+// An address we bind or listen on: a literal, never a name to resolve.
+struct ip_literal : text_value {
+  static outcome::result<std::string> parse(std::string_view v) {
+    if (auto why = ip_literal_problem(v)) return outcome::fail(*why);
+    return std::string(v);
+  }
+};
+
+// Any text but the empty one (a route's host name, a file name).
+struct not_empty : text_value {
+  static outcome::result<std::string> parse(std::string_view v) {
+    if (v.empty()) return outcome::fail("must not be empty");
+    return std::string(v);
+  }
+};
+
+// Text that travels to the route: within the protocol's limit for it, and
+// not empty unless `MayBeEmpty`.
+template <std::size_t Max, bool MayBeEmpty = false>
+struct sent_text : text_value {
+  static outcome::result<std::string> parse(std::string_view v) {
+    if (!MayBeEmpty && v.empty()) return outcome::fail("must not be empty");
+    if (auto why = text_problem(v, Max)) return outcome::fail(*why);
+    return std::string(v);
+  }
+};
+
+// A secret typed by people: long enough not to be guessed online. `maker`
+// is the command that prints a strong one.
+outcome::status secret_problem(std::string_view v, const char* maker);
+struct route_secret : text_value {  // [route] token, status_token
+  static outcome::result<std::string> parse(std::string_view v) {
+    if (auto st = secret_problem(v, "route --gen-token"); !st) return st.error();
+    return std::string(v);
+  }
+};
+struct group_secret : text_value {  // [vnet] group_key
+  static outcome::result<std::string> parse(std::string_view v) {
+    if (auto st = secret_problem(v, "vnet --gen-key"); !st) return st.error();
+    return std::string(v);
+  }
+};
+
+// "SHA256:" and 43 characters of unpadded base64, as the route prints it.
+struct fingerprint : text_value {
+  static outcome::result<std::string> parse(std::string_view v);
+};
+
+// [serve.NAME] type: only tcp, in any case.
+struct serve_type : text_value {
+  static outcome::result<std::string> parse(std::string_view v) {
+    auto t = lower_case(v);
+    if (t != "tcp") return outcome::fail("only tcp is supported");
+    return t;
+  }
+};
+
+// metrics = IP:PORT; the listener is off while the ip is empty.
+struct listener {
+  static outcome::result<endpoint> parse(std::string_view v) {
+    endpoint ep;
+    if (auto why = host_port_problem(v, 0, ep.ip, ep.port)) return outcome::fail(*why);
+    return ep;
+  }
+  static std::string show(const endpoint& ep);
+};
+
+}  // namespace config::rules
