@@ -166,8 +166,8 @@ vnet_config parse_vnet_config(const std::string& text, const std::string& name) 
       if (n.size() == (serve ? 6u : 4u))
         throw error(name + ": [" + n + "] needs a name after the dot, e.g. [" + n + "ssh]");
       auto key = n.substr(n.find('.') + 1);
-      if (auto why = name_problem(key))
-        throw error(name + ": [" + n + "] " + value_error("NAME", key, *why));
+      if (auto st = check_name(key); !st)
+        throw error(name + ": [" + n + "] " + value_error("NAME", key, st.why()));
       if (serve)
         c.serves.push_back(read_serve(s, c));
       else

@@ -13,7 +13,7 @@ std::string show_seconds(seconds s) { return fmt::format("{:g}", s.count()); }
 
 std::string serveid::show(std::uint16_t id) { return fmt::format("{:03}", id); }
 
-outcome::status secret_problem(std::string_view v, const char* maker) {
+outcome::status check_secret(std::string_view v, const char* maker) {
   if (v.size() < min_secret_chars)
     return outcome::fail("is too short: use at least " + std::to_string(min_secret_chars) +
                          " characters (`" + maker + "` prints a strong one)");

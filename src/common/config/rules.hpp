@@ -18,18 +18,14 @@ std::string show_seconds(seconds s);  // "6", "2.5"
 
 struct duration {
   static outcome::result<seconds> parse(std::string_view v) {
-    seconds out{};
-    if (auto why = duration_problem(v, out)) return outcome::fail(*why);
-    return out;
+    return parse_duration(v);
   }
   static std::string show(seconds s) { return show_seconds(s); }
 };
 
 struct flag {
   static outcome::result<bool> parse(std::string_view v) {
-    bool out = false;
-    if (auto why = boolean_problem(v, out)) return outcome::fail(*why);
-    return out;
+    return parse_boolean(v);
   }
   static std::string show(bool b) { return b ? "true" : "false"; }
 };
@@ -37,9 +33,7 @@ struct flag {
 // Any whole number that fits `unsigned`.
 struct count {
   static outcome::result<unsigned> parse(std::string_view v) {
-    unsigned out = 0;
-    if (auto why = count_problem(v, out)) return outcome::fail(*why);
-    return out;
+    return parse_count(v);
   }
   static std::string show(unsigned n) { return std::to_string(n); }
 };
@@ -47,9 +41,7 @@ struct count {
 // A quota: 1..max_limit.
 struct limit : count {
   static outcome::result<unsigned> parse(std::string_view v) {
-    unsigned out = 0;
-    if (auto why = limit_problem(v, out)) return outcome::fail(*why);
-    return out;
+    return parse_limit(v);
   }
 };
 
@@ -67,9 +59,7 @@ struct pool_size : count {
 template <unsigned Min>
 struct port {
   static outcome::result<std::uint16_t> parse(std::string_view v) {
-    std::uint16_t out = 0;
-    if (auto why = port_problem(v, Min, out)) return outcome::fail(*why);
-    return out;
+    return parse_port(v, Min);
   }
   static std::string show(std::uint16_t p) { return std::to_string(p); }
 };
@@ -77,9 +67,7 @@ struct port {
 // 0 (the route assigns one) or 1-999, written with three digits ("000", "700").
 struct serveid {
   static outcome::result<std::uint16_t> parse(std::string_view v) {
-    std::uint16_t out = 0;
-    if (auto why = serveid_problem(v, 0, out)) return outcome::fail(*why);
-    return out;
+    return parse_serveid(v, 0);
   }
   static std::string show(std::uint16_t id);
 };
@@ -91,7 +79,7 @@ struct text_value {
 // An address we bind or listen on: a literal, never a name to resolve.
 struct ip_literal : text_value {
   static outcome::result<std::string> parse(std::string_view v) {
-    if (auto why = ip_literal_problem(v)) return outcome::fail(*why);
+    if (auto st = check_ip_literal(v); !st) return st.error();
     return std::string(v);
   }
 };
@@ -110,23 +98,23 @@ template <std::size_t Max, bool MayBeEmpty = false>
 struct sent_text : text_value {
   static outcome::result<std::string> parse(std::string_view v) {
     if (!MayBeEmpty && v.empty()) return outcome::fail("must not be empty");
-    if (auto why = text_problem(v, Max)) return outcome::fail(*why);
+    if (auto st = check_text(v, Max); !st) return st.error();
     return std::string(v);
   }
 };
 
 // A secret typed by people: long enough not to be guessed online. `maker`
 // is the command that prints a strong one.
-outcome::status secret_problem(std::string_view v, const char* maker);
+outcome::status check_secret(std::string_view v, const char* maker);
 struct route_secret : text_value {  // [route] token, status_token
   static outcome::result<std::string> parse(std::string_view v) {
-    if (auto st = secret_problem(v, "route --gen-token"); !st) return st.error();
+    if (auto st = check_secret(v, "route --gen-token"); !st) return st.error();
     return std::string(v);
   }
 };
 struct group_secret : text_value {  // [vnet] group_key
   static outcome::result<std::string> parse(std::string_view v) {
-    if (auto st = secret_problem(v, "vnet --gen-key"); !st) return st.error();
+    if (auto st = check_secret(v, "vnet --gen-key"); !st) return st.error();
     return std::string(v);
   }
 };
@@ -148,9 +136,9 @@ struct serve_type : text_value {
 // metrics = IP:PORT; the listener is off while the ip is empty.
 struct listener {
   static outcome::result<endpoint> parse(std::string_view v) {
-    endpoint ep;
-    if (auto why = host_port_problem(v, 0, ep.ip, ep.port)) return outcome::fail(*why);
-    return ep;
+    auto hp = parse_host_port(v, 0);
+    if (!hp) return hp.error();
+    return endpoint{hp->ip, hp->port};
   }
   static std::string show(const endpoint& ep);
 };

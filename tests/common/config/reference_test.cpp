@@ -9,6 +9,7 @@
 
 #include <fstream>
 #include <map>
+#include <set>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -148,6 +149,37 @@ TEST(Reference, ServeKeys) {
   std::vector<schema_key> keys;
   add(keys, serve_keys());
   check("[serve.NAME]", keys);
+}
+
+// The example file beside the README names every key in its section, set
+// or commented out (";key = ...").
+TEST(Reference, TheExampleNamesEveryKey) {
+  const std::string example = std::string(VNET_FIXTURES) + "/../../config.ini.example";
+  std::ifstream in(example);
+  ASSERT_TRUE(in.good()) << example;
+  std::map<std::string, std::set<std::string>> named;  // section kind -> keys
+  std::string kind, line;
+  while (std::getline(in, line)) {
+    auto t = strip(line);
+    if (t.starts_with("[")) {
+      kind = t.substr(1, t.find_first_of(".]") - 1);
+      continue;
+    }
+    if (t.starts_with(";")) t = strip(t.substr(1));
+    auto eq = t.find('=');
+    if (eq == std::string::npos) continue;
+    auto k = strip(t.substr(0, eq));
+    if (!k.empty() && k.find_first_not_of("abcdefghijklmnopqrstuvwxyz_") == std::string::npos)
+      named[kind].insert(k);
+  }
+  auto expect = [&](const std::string& kind, std::vector<std::string_view> keys) {
+    for (auto k : keys)
+      EXPECT_TRUE(named[kind].contains(std::string(k))) << "[" << kind << "] " << k << " in " << example;
+  };
+  expect("route", route_section_names());
+  expect("vnet", names_of(vnet_keys()));
+  expect("serve", names_of(serve_keys()));
+  expect("use", names_of(use_keys()));
 }
 
 TEST(Reference, UseKeys) {
