@@ -217,8 +217,12 @@ std::string rewrite_config(const std::string& old_text, const config::vnet_confi
   if (!has_vnet) {
     head.push_back("[vnet]");
     head.push_back("name=" + now.name);
-    if (now.group != "default") head.push_back("group=" + now.group);
-    if (now.terminal) head.push_back("terminal=true");
+    // Beyond the name, only what differs from the schema's defaults.
+    const config::vnet_config fresh;
+    for (const char* key : {"group", "terminal"}) {
+      const auto* k = config::find_key(config::vnet_keys(), key);
+      if (!k->same(fresh, now)) head.push_back(std::string(key) + "=" + k->text(now));
+    }
     head.push_back("");
   }
   out.insert(out.begin(), head.begin(), head.end());
