@@ -95,7 +95,7 @@ auto& member(C& c) {
 }  // namespace detail
 
 // A row for the member at the end of Path (one member pointer, or a nested
-// one: &route_config::metrics ...).
+// path: &route_config::listen, &endpoint::ip).
 template <class Rule, auto... Path>
 key_row<detail::owner_t<Path...>> row(const about& a) {
   using C = detail::owner_t<Path...>;
