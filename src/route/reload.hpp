@@ -12,7 +12,7 @@ namespace route {
 
 struct reload_plan {
   config::route_config apply;        // the new file, but the listening address kept
-  std::vector<std::string> changes;  // "timeout 15 -> 20", in file order
+  std::vector<std::string> changes;  // "timeout 15 -> 20", in the schema's order
   bool listen_changed = false;       // [route] ip/port differ: needs a restart
 
   // "timeout 15 -> 20, link_timeout 10 -> 5", or "nothing changed".

@@ -11,6 +11,7 @@
 #include <string_view>
 
 #include "config/config.hpp"
+#include "config/schema.hpp"
 #include "metrics/bounded_counters.hpp"
 #include "metrics/histogram.hpp"
 
@@ -45,7 +46,7 @@ struct stats {
   // server.cpp): that key labels the count. Text naming no key (a serveid
   // conflict) is no limit refusal and is not counted.
   void limit_refused(std::string_view why) {
-    for (const auto& k : config::route_limit_keys)
+    for (const auto& k : config::route_limit_keys())
       if (why.find(k.key) != std::string_view::npos) {
         ++limit_refusals[k.key];
         return;

@@ -105,7 +105,7 @@ std::string server::metrics_text() const {
   w.family("vnet_route_auth_failures_total", "Connections refused for a wrong token or proof.", "counter");
   w.sample("vnet_route_auth_failures_total", {}, st.auth_failures);
   w.family("vnet_route_limit_refusals_total", "Requests refused by a [route] max_* limit, by key.", "counter");
-  for (const auto& k : config::route_limit_keys) {
+  for (const auto& k : config::route_limit_keys()) {
     auto it = st.limit_refusals.find(k.key);
     w.sample("vnet_route_limit_refusals_total", {{"key", k.key}},
              it == st.limit_refusals.end() ? std::uint64_t{0} : it->second);

@@ -73,14 +73,17 @@ std::variant<parsed_args, std::string> parse_args(std::string_view line) {
 
 std::optional<std::string> check_port(std::string_view key, std::string_view v,
                                       std::uint16_t& out) {
-  if (auto why = config::port_problem(v, 1, out)) return config::value_error(key, v, *why);
+  auto port = config::parse_port(v, 1);
+  if (!port) return config::value_error(key, v, port.why());
+  out = *port;
   return std::nullopt;
 }
 
 std::optional<std::string> check_serveid(std::string_view key, std::string_view v,
                                          std::uint16_t& out, bool allow_zero) {
-  if (auto why = config::serveid_problem(v, allow_zero ? 0 : 1, out))
-    return config::value_error(key, v, *why);
+  auto id = config::parse_serveid(v, allow_zero ? 0 : 1);
+  if (!id) return config::value_error(key, v, id.why());
+  out = *id;
   return std::nullopt;
 }
 
@@ -95,22 +98,22 @@ std::optional<std::string> check_vnetid(std::string_view key, std::string_view v
 }
 
 std::optional<std::string> check_ip(std::string_view key, std::string_view v) {
-  if (!config::ip_literal_problem(v) || is_host_name(v)) return std::nullopt;
+  if (config::is_ip_literal(v) || is_host_name(v)) return std::nullopt;
   return config::value_error(key, v, "not an IP address or host name");
 }
 
 std::optional<std::string> check_ip_literal(std::string_view key, std::string_view v) {
-  if (auto why = config::ip_literal_problem(v)) return config::value_error(key, v, *why);
+  if (auto st = config::check_ip_literal(v); !st) return config::value_error(key, v, st.why());
   return std::nullopt;
 }
 
 std::optional<std::string> check_text(std::string_view key, std::string_view v, std::size_t max_bytes) {
-  if (auto why = config::text_problem(v, max_bytes)) return config::value_error(key, v, *why);
+  if (auto st = config::check_text(v, max_bytes); !st) return config::value_error(key, v, st.why());
   return std::nullopt;
 }
 
 std::optional<std::string> check_name(std::string_view key, std::string_view v) {
-  if (auto why = config::name_problem(v)) return config::value_error(key, v, *why);
+  if (auto st = config::check_name(v); !st) return config::value_error(key, v, st.why());
   return std::nullopt;
 }
 

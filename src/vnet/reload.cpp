@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include <fmt/format.h>
+#include "config/schema.hpp"
 
 namespace vnet {
 namespace {
@@ -38,49 +38,13 @@ std::string endpoint_text(const config::endpoint& ep) {
   return (v6 ? "[" + ep.ip + "]" : ep.ip) + ":" + std::to_string(ep.port);
 }
 
-// The settings that changed, in the order of the README's [vnet] table.
-// Each key read per link or request (the serve's link quota, pools, dial
-// and unserve timeouts, log_links) applies to the next one; the others say
-// when they apply. startserve/startuse show as the entries' `active`.
+// The settings that changed, in the schema's order ([vnet], then the [route]
+// keys a vnet reads), each saying when it applies (config/schema_vnet.cpp).
+// Keys reported apart (name, group, group_key, the route's address,
+// startserve/startuse as the entries' `active`) are left to diff().
 std::vector<std::string> setting_changes(const config::vnet_config& o, const config::vnet_config& n) {
-  std::vector<std::string> out;
-  auto flag = [&](const char* key, bool a, bool b, const char* when = "") {
-    if (a != b) out.push_back(fmt::format("{} {} -> {}{}", key, a, b, when));
-  };
-  auto count = [&](const char* key, unsigned a, unsigned b) {
-    if (a != b) out.push_back(fmt::format("{} {} -> {}", key, a, b));
-  };
-  auto secs = [&](const char* key, config::seconds a, config::seconds b, const char* when = "") {
-    if (a != b) out.push_back(fmt::format("{} {:g} -> {:g}{}", key, a.count(), b.count(), when));
-  };
-  // Secrets and long values: named only.
-  auto text = [&](const char* key, const std::string& a, const std::string& b, const char* when) {
-    if (a == b) return;
-    const char* how = b.empty() ? "removed" : a.empty() ? "set" : "changed";
-    out.push_back(fmt::format("{} {}{}", key, how, when));
-  };
-  constexpr const char* next_connection = " (at the next connection)";
-  flag("terminal", o.terminal, n.terminal, " (at the next start)");
-  flag("allow_unserve", o.allow_unserve, n.allow_unserve);
-  flag("unserve_remote", o.unserve_remote, n.unserve_remote);
-  count("unserve_num", o.unserve_num, n.unserve_num);
-  secs("unserve_unused_timeout", o.unserve_unused_timeout, n.unserve_unused_timeout);
-  secs("unserve_idle_timeout", o.unserve_idle_timeout, n.unserve_idle_timeout);
-  // The ping pace is fixed when the session starts (with the route's).
-  secs("heartbeat", o.heartbeat, n.heartbeat, next_connection);
-  secs("reconnect", o.reconnect, n.reconnect);
-  secs("dial_timeout", o.dial_timeout, n.dial_timeout);
-  flag("log_links", o.log_links, n.log_links);
-  count("max_links_per_serve", o.max_links_per_serve, n.max_links_per_serve);
-  count("max_idle_links", o.max_idle_links, n.max_idle_links);
-  // The listener is bound at start, with its token (as on the route).
-  if (o.metrics != n.metrics || o.status_token != n.status_token)
-    out.push_back("metrics/status_token changed: needs a restart");
-  // [route]: read by the TLS handshake and the hello; the session in
-  // progress was admitted and checked already.
-  text("token", o.token, n.token, next_connection);
-  text("fingerprint", o.fingerprint, n.fingerprint, next_connection);
-  text("known_routes", o.known_routes, n.known_routes, next_connection);
+  auto out = config::changes(config::vnet_keys(), o, n);
+  for (auto& c : config::changes(config::vnet_route_keys(), o, n)) out.push_back(std::move(c));
   return out;
 }
 

@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include "config/schema.hpp"
 #include "config/values.hpp"
 
 namespace vnet {
@@ -62,51 +63,35 @@ std::pair<std::string, std::string> split_section(const std::string& name) {
   return {config::lower_case(name.substr(0, dot)), name.substr(dot + 1)};
 }
 
-bool same_text(const std::optional<std::string>& v, const std::string& now, const std::string& dflt) {
-  return v.value_or(dflt) == now;
-}
-
-template <typename Number, typename Rule>
-bool same_number(const std::optional<std::string>& v, Number now, Number dflt, Rule rule) {
-  if (!v) return now == dflt;
-  Number parsed{};
-  return !rule(*v, parsed) && parsed == now;
-}
-
-bool same_bool(const std::optional<std::string>& v, bool now, bool dflt) {
-  return same_number(v, now, dflt, [](std::string_view s, bool& b) { return config::boolean_problem(s, b); });
+// The keys of a serve or use, from its schema table: a key is left as
+// written when the file would read it back as the value it has now.
+template <typename Config>
+std::vector<key_value> managed_keys(config::table<Config> t, const Config& now, bool keep_inactive) {
+  Config fresh;  // what a section with no keys at all would read as
+  fresh.key = now.key;
+  config::complete(fresh);
+  std::vector<key_value> out;
+  for (const auto& k : t) {
+    // With keep_inactive, every entry starts inactive whatever the file says.
+    bool kept = std::string_view(k.key) == "active" && keep_inactive && !now.active;
+    out.push_back({k.key, k.text(now), k.same(fresh, now),
+                   [&k, &now, fresh, kept](const std::optional<std::string>& written) {
+                     if (kept) return true;
+                     Config read = fresh;
+                     if (written && !k.read(read, *written)) return false;
+                     config::complete(read);
+                     return k.same(read, now);
+                   }});
+  }
+  return out;
 }
 
 std::vector<key_value> serve_keys(const config::serve_config& s, bool keep_inactive) {
-  auto serveid_rule = [](std::string_view t, std::uint16_t& v) { return config::serveid_problem(t, 0, v); };
-  auto port_rule = [](std::string_view t, std::uint16_t& v) { return config::port_problem(t, 1, v); };
-  return {
-      {"serveid", fmt::format("{:03}", s.serveid), s.serveid == 0,
-       [&s, serveid_rule](const auto& v) { return same_number<std::uint16_t>(v, s.serveid, 0, serveid_rule); }},
-      {"type", s.type, s.type == "tcp",
-       [&s](const auto& v) { return config::lower_case(v.value_or("tcp")) == s.type; }},
-      {"ip", s.ip, s.ip == "127.0.0.1", [&s](const auto& v) { return same_text(v, s.ip, "127.0.0.1"); }},
-      {"port", std::to_string(s.port), false,
-       [&s, port_rule](const auto& v) { return same_number<std::uint16_t>(v, s.port, 0, port_rule); }},
-      {"name", s.name, s.name == s.key, [&s](const auto& v) { return same_text(v, s.name, s.key); }},
-      {"info", s.info, s.info.empty(), [&s](const auto& v) { return same_text(v, s.info, ""); }},
-      {"active", s.active ? "true" : "false", s.active,
-       [&s, keep_inactive](const auto& v) { return (keep_inactive && !s.active) || same_bool(v, s.active, true); }},
-  };
+  return managed_keys(config::serve_keys(), s, keep_inactive);
 }
 
 std::vector<key_value> use_keys(const config::use_config& u, bool keep_inactive) {
-  auto serveid_rule = [](std::string_view t, std::uint16_t& v) { return config::serveid_problem(t, 0, v); };
-  auto port_rule = [](std::string_view t, std::uint16_t& v) { return config::port_problem(t, 1, v); };
-  return {
-      {"serveid", fmt::format("{:03}", u.serveid), u.serveid == 0,
-       [&u, serveid_rule](const auto& v) { return same_number<std::uint16_t>(v, u.serveid, 0, serveid_rule); }},
-      {"ip", u.ip, u.ip == "127.0.0.1", [&u](const auto& v) { return same_text(v, u.ip, "127.0.0.1"); }},
-      {"port", std::to_string(u.port), u.port == 0,
-       [&u, port_rule](const auto& v) { return same_number<std::uint16_t>(v, u.port, 0, port_rule); }},
-      {"active", u.active ? "true" : "false", u.active,
-       [&u, keep_inactive](const auto& v) { return (keep_inactive && !u.active) || same_bool(v, u.active, true); }},
-  };
+  return managed_keys(config::use_keys(), u, keep_inactive);
 }
 
 // A value is written as `key=value`; the reader trims it and cuts at ` ;`.
@@ -232,8 +217,12 @@ std::string rewrite_config(const std::string& old_text, const config::vnet_confi
   if (!has_vnet) {
     head.push_back("[vnet]");
     head.push_back("name=" + now.name);
-    if (now.group != "default") head.push_back("group=" + now.group);
-    if (now.terminal) head.push_back("terminal=true");
+    // Beyond the name, only what differs from the schema's defaults.
+    const config::vnet_config fresh;
+    for (const char* key : {"group", "terminal"}) {
+      const auto* k = config::find_key(config::vnet_keys(), key);
+      if (!k->same(fresh, now)) head.push_back(std::string(key) + "=" + k->text(now));
+    }
     head.push_back("");
   }
   out.insert(out.begin(), head.begin(), head.end());

@@ -2,6 +2,7 @@
 // the missing ones asked for with their defaults.
 #include <fmt/format.h>
 
+#include "config/schema.hpp"
 #include "net/endpoint.hpp"
 #include "protocol/limits.hpp"
 #include "text/printable.hpp"
@@ -41,6 +42,13 @@ std::string use_outcome(const use_entry& e, double retry_seconds) {
   }
   return "inactive";
 }
+
+// What a new serve or use offers when a key is not given: the file's
+// defaults, from the schema (views into it: no temporaries in co_await).
+std::string_view serve_default(std::string_view key) {
+  return config::default_text(config::serve_keys(), key);
+}
+std::string_view use_default(std::string_view key) { return config::default_text(config::use_keys(), key); }
 
 }  // namespace
 
@@ -166,13 +174,13 @@ net::awaitable<void> terminal::serve_new(const parsed_args& a, bool run) {
   const std::string key = *named;
   config::serve_config cfg;
   cfg.key = key;
-  std::optional<std::string> serveid = co_await field(a, "serveid", "serveid", "000", ask_all);
+  std::optional<std::string> serveid = co_await field(a, "serveid", "serveid", serve_default("serveid"), ask_all);
   if (!serveid || !checked(check_serveid("serveid", *serveid, cfg.serveid, true), usage)) co_return;
-  std::optional<std::string> ip = co_await field(a, "ip", "ip", "127.0.0.1", ask_all);
+  std::optional<std::string> ip = co_await field(a, "ip", "ip", serve_default("ip"), ask_all);
   if (!ip || !checked(check_ip("ip", *ip), usage)) co_return;
   std::optional<std::string> port = co_await field(a, "port", "port", std::nullopt, true);
   if (!port || !checked(check_port("port", *port, cfg.port), usage)) co_return;
-  std::optional<std::string> info = co_await field(a, "info", "info", "", ask_all);
+  std::optional<std::string> info = co_await field(a, "info", "info", serve_default("info"), ask_all);
   if (!info || !checked(check_text("info", *info, protocol::max_info_bytes), usage)) co_return;
   if (a.values.contains("name") &&
       !checked(check_text("name", a.values.at("name"), protocol::max_name_bytes), usage))
@@ -211,7 +219,7 @@ net::awaitable<void> terminal::use_new(const parsed_args& a, bool run) {
   cfg.key = key;
   std::optional<std::string> serveid = co_await field(a, "serveid", "serveid", std::nullopt, true);
   if (!serveid || !checked(check_serveid("serveid", *serveid, cfg.serveid, false), usage)) co_return;
-  std::optional<std::string> ip = co_await field(a, "ip", "ip", "127.0.0.1", ask_all);
+  std::optional<std::string> ip = co_await field(a, "ip", "ip", use_default("ip"), ask_all);
   if (!ip || !checked(check_ip_literal("ip", *ip), usage)) co_return;
   std::string served = "auto";
   for (const auto& s : client_.group_serves().serves)

@@ -26,18 +26,19 @@ struct endpoint {
 
 // Quotas the route enforces against each peer ([route] max_*). Each refusal
 // names its key, so that an operator who meets one knows what to raise.
-// Every value is 1..max_limit; the defaults are generous for real use and
-// bound what one hostile client can take.
+// Every value is 1..max_limit; the defaults (config/schema_route.cpp) are
+// generous for real use and bound what one hostile client can take.
 struct route_limits {
-  unsigned max_serves_per_vnet = 100;           // serves one vnet may register
-  unsigned max_pending_links_per_vnet = 256;    // links a vnet opened, waiting to pair
-  unsigned max_live_links_per_vnet = 2048;      // paired links a vnet opened (use side)
-  unsigned max_pending_links_per_serve = 256;   // links to one serve, waiting to pair
-  unsigned max_live_links_per_serve = 2048;     // paired links to one serve
-  unsigned max_sessions_per_address = 64;       // control sessions from one source IP
-  unsigned max_unidentified = 512;              // connections before their opening frame
-  unsigned max_unserves_per_minute = 30;        // unserve requests per requester (failed count)
-  unsigned max_idle_links_per_vnet = 64;        // idle pooled links of one vnet, both roles
+  route_limits();  // the schema's defaults
+  unsigned max_serves_per_vnet{};           // serves one vnet may register
+  unsigned max_pending_links_per_vnet{};    // links a vnet opened, waiting to pair
+  unsigned max_live_links_per_vnet{};       // paired links a vnet opened (use side)
+  unsigned max_pending_links_per_serve{};   // links to one serve, waiting to pair
+  unsigned max_live_links_per_serve{};      // paired links to one serve
+  unsigned max_sessions_per_address{};      // control sessions from one source IP
+  unsigned max_unidentified{};              // connections before their opening frame
+  unsigned max_unserves_per_minute{};       // unserve requests per requester (failed count)
+  unsigned max_idle_links_per_vnet{};       // idle pooled links of one vnet, both roles
   bool operator==(const route_limits&) const = default;
 };
 inline constexpr unsigned max_limit = 1000000;
@@ -45,40 +46,28 @@ inline constexpr unsigned max_limit = 1000000;
 // links per vnet (64 by default) is the real bound.
 inline constexpr unsigned max_idle_links_bound = 1024;
 
-// The keys of route_limits, for the loader, warnings and reload summaries.
-struct route_limit_key {
-  const char* key;
-  unsigned route_limits::*member;
-};
-inline constexpr route_limit_key route_limit_keys[] = {
-    {"max_serves_per_vnet", &route_limits::max_serves_per_vnet},
-    {"max_pending_links_per_vnet", &route_limits::max_pending_links_per_vnet},
-    {"max_live_links_per_vnet", &route_limits::max_live_links_per_vnet},
-    {"max_pending_links_per_serve", &route_limits::max_pending_links_per_serve},
-    {"max_live_links_per_serve", &route_limits::max_live_links_per_serve},
-    {"max_sessions_per_address", &route_limits::max_sessions_per_address},
-    {"max_unidentified", &route_limits::max_unidentified},
-    {"max_unserves_per_minute", &route_limits::max_unserves_per_minute},
-    {"max_idle_links_per_vnet", &route_limits::max_idle_links_per_vnet},
-};
-
 // Secrets typed by people (token, group_key) must be at least this long:
 // `route --gen-token` and `vnet --gen-key` print 43 characters.
 inline constexpr std::size_t min_secret_chars = 16;
 
+// The structs below hold what a file says. Every key, its default, its
+// rule and its documentation is one row of the schema (config/schema.hpp);
+// a default-constructed struct holds the schema's defaults.
+
 // [route] as the route daemon reads it.
 struct route_config {
+  route_config();
   std::string path;                       // the file it came from (keys are found beside it)
   endpoint listen;                        // [route] ip, port (required)
   std::string token;                      // [route] token: admission secret; empty = open route
   std::string tls_cert;                   // [route] tls_cert, tls_key: PEM files (both or none),
   std::string tls_key;                    //   relative to the file's folder; none = generated key
-  seconds heartbeat{6.0};                 // [route] heartbeat: ping interval told to vnets
-  seconds timeout{15.0};                  // [route] timeout: drop a vnet silent this long
-  seconds handshake_timeout{10.0};        // [route] handshake_timeout: first frame deadline
-  seconds link_timeout{10.0};             // [route] link_timeout: pairing deadline
+  seconds heartbeat{};                      // [route] heartbeat: ping interval told to vnets
+  seconds timeout{};                        // [route] timeout: drop a vnet silent this long
+  seconds handshake_timeout{};              // [route] handshake_timeout: first frame deadline
+  seconds link_timeout{};                   // [route] link_timeout: pairing deadline
   route_limits limits;                    // [route] max_*: quotas per peer
-  bool log_links = false;                 // [route] log_links: a line per finished link
+  bool log_links{};                         // [route] log_links: a line per finished link
   endpoint metrics;                       // [route] metrics: HTTP /metrics and status page; ip empty = off
   std::string status_token;               // [route] status_token: required beyond loopback
   std::vector<std::string> warnings;      // unknown keys etc., for the log
@@ -86,55 +75,58 @@ struct route_config {
 };
 
 struct serve_config {
+  serve_config();
   std::string key;           // NAME of [serve.NAME]
-  std::uint16_t serveid = 0; // 0: the route assigns; 1-499 dynamic; 500-999 static
-  std::string type = "tcp";
-  std::string ip = "127.0.0.1";
+  std::uint16_t serveid{};     // 0: the route assigns; 1-499 dynamic; 500-999 static
+  std::string type;
+  std::string ip;
   std::uint16_t port = 0;    // required, 1-65535
   std::string name;          // defaults to key
   std::string info;
-  bool active = true;        // effective value (startserve already applied)
+  bool active{};               // effective value (startserve already applied)
   bool operator==(const serve_config&) const = default;  // reload compares definitions
 };
 
 struct use_config {
+  use_config();
   std::string key;           // NAME of [use.NAME]
   std::uint16_t serveid = 0; // 1-999; 0 means "not opened" (a warning is recorded)
-  std::string ip = "127.0.0.1";
+  std::string ip;
   std::uint16_t port = 0;    // 0: the served service's port
-  bool active = true;        // effective value (startuse already applied)
+  bool active{};               // effective value (startuse already applied)
   bool any_port = false;     // not in config files: the OS picks the port (tests)
   bool operator==(const use_config&) const = default;
 };
 
 struct vnet_config {
+  vnet_config();
   std::string path;          // the file it came from (reload default)
   endpoint route;            // [route] ip, port (required)
   std::string token;         // [route] token: proves admission to a private route
   std::string fingerprint;   // [route] fingerprint: "SHA256:..." pin of the route's key
   std::string known_routes;  // [route] known_routes: where first-use fingerprints are kept
   std::string group_key;     // [vnet] group_key: secret of the group, never sent
-  std::string name;          // [vnet] name, default "vnet"
-  std::string group = "default";
-  bool terminal = false;
-  bool startserve = true;    // as written; only meaningful with terminal=true
-  bool startuse = true;
-  bool allow_unserve = false;
-  bool unserve_remote = false;
-  unsigned unserve_num = 1;
-  seconds unserve_unused_timeout{180.0};  // [vnet] an unserve never used is removed after this
-  seconds unserve_idle_timeout{60.0};     // [vnet] a used one: this long after its last link closed
-  seconds heartbeat{6.0};    // [vnet] heartbeat: ping interval (the shorter of this and the route's)
-  seconds reconnect{3.0};    // [vnet] reconnect: delay between attempts to reach the route
-  seconds dial_timeout{5.0}; // [vnet] dial_timeout: connecting to a served service
+  std::string name;          // [vnet] name
+  std::string group;
+  bool terminal{};
+  bool startserve{};           // as written; only meaningful with terminal=true
+  bool startuse{};
+  bool allow_unserve{};
+  bool unserve_remote{};
+  unsigned unserve_num{};
+  seconds unserve_unused_timeout{};  // [vnet] an unserve never used is removed after this
+  seconds unserve_idle_timeout{};    // [vnet] a used one: this long after its last link closed
+  seconds heartbeat{};         // [vnet] heartbeat: ping interval (the shorter of this and the route's)
+  seconds reconnect{};         // [vnet] reconnect: delay between attempts to reach the route
+  seconds dial_timeout{};      // [vnet] dial_timeout: connecting to a served service
   // [vnet] max_links_per_serve: links accepted at once per serve this vnet
   // offers; more are refused (the route tells the use side why).
-  unsigned max_links_per_serve = 512;
+  unsigned max_links_per_serve{};
   // [vnet] max_idle_links: the most idle links each pool (use side, serve
   // side) keeps open to the route ahead of need; 0 = no pools (every link
   // is opened when needed, one round trip slower).
-  unsigned max_idle_links = 16;
-  bool log_links = false;    // [vnet] log_links: a line per finished link (bytes, duration)
+  unsigned max_idle_links{};
+  bool log_links{};            // [vnet] log_links: a line per finished link (bytes, duration)
   endpoint metrics;          // [vnet] metrics: HTTP /metrics; ip empty = off
   std::string status_token;  // [vnet] status_token: required when metrics listens beyond loopback
   std::vector<serve_config> serves;  // in file order

@@ -15,16 +15,16 @@ namespace {
 }
 
 std::uint16_t port_of(const char* flag, const std::string& value, const std::string& field) {
-  std::uint16_t port = 0;
-  if (auto why = port_problem(field, 1, port)) fail(flag, value, *why);
-  return port;
+  auto port = parse_port(field, 1);
+  if (!port) fail(flag, value, port.why());
+  return *port;
 }
 
 std::uint16_t serveid_of(const char* flag, const std::string& value, const std::string& field,
                          unsigned min) {
-  std::uint16_t id = 0;
-  if (auto why = serveid_problem(field, min, id)) fail(flag, value, *why);
-  return id;
+  auto id = parse_serveid(field, min);
+  if (!id) fail(flag, value, id.why());
+  return *id;
 }
 
 // The name others see when --name is not given: the host name, if it is a
@@ -32,7 +32,7 @@ std::uint16_t serveid_of(const char* flag, const std::string& value, const std::
 std::string default_name() {
   char host[256] = {};
   if (gethostname(host, sizeof host - 1) == 0 && host[0] &&
-      !text_problem(host, protocol::max_name_bytes))
+      check_text(host, protocol::max_name_bytes))
     return host;
   return "vnet";
 }
@@ -75,11 +75,11 @@ vnet_config vnet_config_from_flags(const vnet_flags& f) {
     fail("--route", f.route, "expected HOST:PORT, e.g. 203.0.113.10:7749 or [2001:db8::1]:7749");
   c.route = {route[0], port_of("--route", f.route, route[1])};
   if (!f.group.empty()) {
-    if (auto why = text_problem(f.group, protocol::max_group_bytes)) fail("--group", f.group, *why);
+    if (auto st = check_text(f.group, protocol::max_group_bytes); !st) fail("--group", f.group, st.why());
     c.group = f.group;
   }
   if (!f.name.empty()) {
-    if (auto why = text_problem(f.name, protocol::max_name_bytes)) fail("--name", f.name, *why);
+    if (auto st = check_text(f.name, protocol::max_name_bytes); !st) fail("--name", f.name, st.why());
     c.name = f.name;
   }
   std::set<std::string> keys;
@@ -90,8 +90,8 @@ vnet_config vnet_config_from_flags(const vnet_flags& f) {
       fail("--serve", v, "expected [IP:]PORT:SERVEID, e.g. 22:700 or 192.168.1.5:80:701");
     serve_config s;
     if (fields.size() == 3) {
-      if (auto why = text_problem(fields[0], protocol::max_ip_bytes); why || fields[0].empty())
-        fail("--serve", v, why ? *why : "the address is empty");
+      if (auto st = check_text(fields[0], protocol::max_ip_bytes); !st || fields[0].empty())
+        fail("--serve", v, !st ? st.why() : "the address is empty");
       s.ip = fields[0];
     }
     s.port = port_of("--serve", v, fields[fields.size() - 2]);
@@ -111,7 +111,7 @@ vnet_config vnet_config_from_flags(const vnet_flags& f) {
     u.serveid = serveid_of("--use", v, fields[0], 1);
     if (fields.size() == 3) {
       // A use listens on this address: it must be one of ours, a literal.
-      if (auto why = ip_literal_problem(fields[1])) fail("--use", v, *why);
+      if (auto st = check_ip_literal(fields[1]); !st) fail("--use", v, st.why());
       u.ip = fields[1];
     }
     u.port = port_of("--use", v, fields.back());

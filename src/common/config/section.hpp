@@ -1,9 +1,8 @@
 #pragma once
-// One ini section as the loaders see it, with the typed readers for its
-// values. Every failure names file, section, key and the bad value, so the
-// message alone tells the user what to fix. Internal to the loaders
-// (load.cpp, sections.cpp): the value rules themselves are public in
-// values.hpp.
+// One ini section as the loaders see it. Every failure names file, section,
+// key and the bad value, so the message alone tells the user what to fix.
+// Internal to the loaders (load.cpp, sections.cpp): which keys a section
+// holds and how each is read is the schema's (schema.hpp).
 #include <algorithm>
 #include <cstdint>
 #include <initializer_list>
@@ -76,30 +75,6 @@ class section {
       ++c.unknown;
     }
   }
-
-  template <typename T, typename Rule>
-  T read(const ini_entry& e, Rule rule) const {
-    T v{};
-    if (auto why = rule(e.value, v)) fail(e, *why);
-    return v;
-  }
-
-  std::uint16_t port(const ini_entry& e, unsigned min) const {
-    return read<std::uint16_t>(
-        e, [min](std::string_view s, std::uint16_t& v) { return port_problem(s, min, v); });
-  }
-  std::uint16_t serveid(const ini_entry& e) const {
-    return read<std::uint16_t>(
-        e, [](std::string_view s, std::uint16_t& v) { return serveid_problem(s, 0, v); });
-  }
-  std::string ip_literal(const ini_entry& e) const {
-    if (auto why = ip_literal_problem(e.value)) fail(e, *why);
-    return e.value;
-  }
-  unsigned count(const ini_entry& e) const { return read<unsigned>(e, &count_problem); }
-  unsigned limit(const ini_entry& e) const { return read<unsigned>(e, &limit_problem); }
-  bool boolean(const ini_entry& e) const { return read<bool>(e, &boolean_problem); }
-  seconds duration(const ini_entry& e) const { return read<seconds>(e, &duration_problem); }
 
  private:
   std::string file_;

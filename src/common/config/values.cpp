@@ -32,18 +32,18 @@ std::string value_error(std::string_view key, std::string_view value, std::strin
   return std::string(key) + " = \"" + std::string(value) + "\": " + std::string(why);
 }
 
-std::optional<std::string> port_problem(std::string_view s, unsigned min, std::uint16_t& out) {
+outcome::result<std::uint16_t> parse_port(std::string_view s, unsigned min) {
   auto v = parse_digits(s);
-  if (!v || *v < min || *v > 65535) return "not a port number (" + std::to_string(min) + "-65535)";
-  out = static_cast<std::uint16_t>(*v);
-  return std::nullopt;
+  if (!v || *v < min || *v > 65535)
+    return outcome::fail("not a port number (" + std::to_string(min) + "-65535)");
+  return static_cast<std::uint16_t>(*v);
 }
 
-std::optional<std::string> serveid_problem(std::string_view s, unsigned min, std::uint16_t& out) {
+outcome::result<std::uint16_t> parse_serveid(std::string_view s, unsigned min) {
   auto v = parse_digits(s);
-  if (!v || *v < min || *v > 999) return "not a serveid (" + std::to_string(min) + "-999)";
-  out = static_cast<std::uint16_t>(*v);
-  return std::nullopt;
+  if (!v || *v < min || *v > 999)
+    return outcome::fail("not a serveid (" + std::to_string(min) + "-999)");
+  return static_cast<std::uint16_t>(*v);
 }
 
 bool is_ip_literal(std::string_view ip) {
@@ -52,9 +52,9 @@ bool is_ip_literal(std::string_view ip) {
   return inet_pton(AF_INET, z.c_str(), buf) == 1 || inet_pton(AF_INET6, z.c_str(), buf) == 1;
 }
 
-std::optional<std::string> ip_literal_problem(std::string_view s) {
-  if (is_ip_literal(s)) return std::nullopt;
-  return "not an IP address (IPv4 or IPv6)";
+outcome::status check_ip_literal(std::string_view s) {
+  if (is_ip_literal(s)) return {};
+  return outcome::fail("not an IP address (IPv4 or IPv6)");
 }
 
 bool is_loopback(std::string_view ip) {
@@ -69,9 +69,9 @@ bool is_loopback(std::string_view ip) {
   return b[15] == 1;
 }
 
-std::optional<std::string> host_port_problem(std::string_view s, unsigned min, std::string& ip,
-                                             std::uint16_t& port) {
-  const std::string expected = "not an address: expected IP:PORT, e.g. 127.0.0.1:9749 or [::1]:9749";
+outcome::result<host_port> parse_host_port(std::string_view s, unsigned min) {
+  const auto expected =
+      outcome::fail("not an address: expected IP:PORT, e.g. 127.0.0.1:9749 or [::1]:9749");
   auto colon = s.rfind(':');
   if (colon == std::string_view::npos) return expected;
   auto host = s.substr(0, colon);
@@ -82,51 +82,41 @@ std::optional<std::string> host_port_problem(std::string_view s, unsigned min, s
   bool v4 = inet_pton(AF_INET, z.c_str(), buf) == 1;
   bool v6 = inet_pton(AF_INET6, z.c_str(), buf) == 1;
   if (!(bracketed ? v6 : v4)) return expected;
-  if (auto why = port_problem(s.substr(colon + 1), min, port)) return *why;
-  ip = z;
-  return std::nullopt;
+  auto port = parse_port(s.substr(colon + 1), min);
+  if (!port) return port.error();
+  return host_port{z, *port};
 }
 
-std::optional<std::string> boolean_problem(std::string_view s, bool& out) {
+outcome::result<bool> parse_boolean(std::string_view s) {
   auto v = lower_case(s);
-  if (v == "true" || v == "yes" || v == "on" || v == "1") {
-    out = true;
-    return std::nullopt;
-  }
-  if (v == "false" || v == "no" || v == "off" || v == "0") {
-    out = false;
-    return std::nullopt;
-  }
-  return "not a boolean (true/false, yes/no, on/off, 1/0)";
+  if (v == "true" || v == "yes" || v == "on" || v == "1") return true;
+  if (v == "false" || v == "no" || v == "off" || v == "0") return false;
+  return outcome::fail("not a boolean (true/false, yes/no, on/off, 1/0)");
 }
 
-std::optional<std::string> count_problem(std::string_view s, unsigned& out) {
+outcome::result<unsigned> parse_count(std::string_view s) {
   constexpr auto max = std::numeric_limits<unsigned>::max();
   auto v = parse_digits(s);
-  if (!v || *v > max) return "not a whole number (0-" + std::to_string(max) + ")";
-  out = static_cast<unsigned>(*v);
-  return std::nullopt;
+  if (!v || *v > max) return outcome::fail("not a whole number (0-" + std::to_string(max) + ")");
+  return static_cast<unsigned>(*v);
 }
 
-std::optional<std::string> limit_problem(std::string_view s, unsigned& out) {
+outcome::result<unsigned> parse_limit(std::string_view s) {
   auto v = parse_digits(s);
   if (!v || *v < 1 || *v > max_limit)
-    return "not a limit (a whole number, 1-" + std::to_string(max_limit) + ")";
-  out = static_cast<unsigned>(*v);
-  return std::nullopt;
+    return outcome::fail("not a limit (a whole number, 1-" + std::to_string(max_limit) + ")");
+  return static_cast<unsigned>(*v);
 }
 
-std::optional<std::string> duration_problem(std::string_view s,
-                                            std::chrono::duration<double>& out) {
+outcome::result<std::chrono::duration<double>> parse_duration(std::string_view s) {
   double v = 0;
   bool ok = !s.empty() && ((s[0] >= '0' && s[0] <= '9') || s[0] == '.');
   if (ok) {
     auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v, std::chars_format::fixed);
     ok = ec == std::errc{} && end == s.data() + s.size() && v >= 0.001 && v <= 86400;
   }
-  if (!ok) return "not a duration in seconds (e.g. 0.5; 0.001-86400)";
-  out = std::chrono::duration<double>{v};
-  return std::nullopt;
+  if (!ok) return outcome::fail("not a duration in seconds (e.g. 0.5; 0.001-86400)");
+  return std::chrono::duration<double>{v};
 }
 
 namespace {
@@ -166,7 +156,7 @@ bool is_name_char(char32_t c) {
 
 }  // namespace
 
-std::optional<std::string> name_problem(std::string_view s) {
+outcome::status check_name(std::string_view s) {
   bool ok = !s.empty() && s.size() <= max_name_bytes;
   for (std::size_t i = 0; ok && i < s.size();) {
     char32_t cp = 0;
@@ -174,16 +164,17 @@ std::optional<std::string> name_problem(std::string_view s) {
     ok = n != 0 && is_name_char(cp);
     i += n;
   }
-  if (ok) return std::nullopt;
-  return "not a name (1-" + std::to_string(max_name_bytes) +
-         " bytes of A-Z a-z 0-9 _ . - and non-ASCII characters such as 网页; no spaces)";
+  if (ok) return {};
+  return outcome::fail("not a name (1-" + std::to_string(max_name_bytes) +
+                       " bytes of A-Z a-z 0-9 _ . - and non-ASCII characters such as 网页; no spaces)");
 }
 
-std::optional<std::string> text_problem(std::string_view s, std::size_t max_bytes) {
-  if (!text::is_clean_text(s)) return "contains a control character or is not UTF-8";
+outcome::status check_text(std::string_view s, std::size_t max_bytes) {
+  if (!text::is_clean_text(s)) return outcome::fail("contains a control character or is not UTF-8");
   if (s.size() > max_bytes)
-    return "longer than " + std::to_string(max_bytes) + " bytes (" + std::to_string(s.size()) + ")";
-  return std::nullopt;
+    return outcome::fail("longer than " + std::to_string(max_bytes) + " bytes (" +
+                         std::to_string(s.size()) + ")");
+  return {};
 }
 
 }  // namespace config

@@ -1,4 +1,5 @@
 #include "config/config.hpp"
+#include "config/schema.hpp"
 
 #include <gtest/gtest.h>
 
@@ -170,13 +171,13 @@ TEST(Defaults, RouteLimits) {
   EXPECT_EQ(r.limits.max_unserves_per_minute, 30u);
   // Each key sets its own field, and only that one.
   unsigned value = 1;
-  for (const auto& k : route_limit_keys) {
+  for (const auto& k : route_limit_keys()) {
     auto text = "[route]\nip=::\nport=0\n" + std::string(k.key) + "=" + std::to_string(++value) + "\n";
     auto c = parse_route_config(text, "r.ini");
     EXPECT_TRUE(c.warnings.empty()) << k.key;
-    EXPECT_EQ(c.limits.*k.member, value) << k.key;
+    EXPECT_EQ(k.text(c.limits), std::to_string(value)) << k.key;
     auto expected = route_limits{};
-    expected.*k.member = value;
+    EXPECT_TRUE(k.read(expected, std::to_string(value)).ok()) << k.key;
     EXPECT_EQ(c.limits, expected) << k.key;
   }
   EXPECT_EQ(parse_vnet_config("[route]\nip=::1\nport=1\n", "t.ini").max_links_per_serve, 512u);

@@ -65,7 +65,7 @@ TEST(Flags, AddressesAndRepeats) {
 TEST(Flags, DefaultNameIsAValidName) {
   auto c = vnet_config_from_flags(route_only());
   EXPECT_FALSE(c.name.empty());
-  EXPECT_FALSE(text_problem(c.name, 64));
+  EXPECT_TRUE(check_text(c.name, 64).ok());
   EXPECT_EQ(c.group, "default");
 }
 
