@@ -13,9 +13,10 @@
 #include <openssl/bio.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
-#include <openssl/rand.h>
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
+
+#include "crypto/random.hpp"
 
 namespace route {
 namespace {
@@ -88,8 +89,7 @@ pkey_ptr create_key(const std::string& path) {
 // or remembered by fingerprint), never its name or dates.
 x509_ptr self_signed(EVP_PKEY* key) {
   x509_ptr cert(X509_new());
-  std::uint64_t serial = 0;
-  RAND_bytes(reinterpret_cast<unsigned char*>(&serial), sizeof serial);
+  const std::uint64_t serial = crypto::random_u64();
   bool ok = cert && X509_set_version(cert.get(), X509_VERSION_3) &&
             ASN1_INTEGER_set_uint64(X509_get_serialNumber(cert.get()), serial >> 1) &&
             X509_gmtime_adj(X509_getm_notBefore(cert.get()), -24L * 3600) &&
