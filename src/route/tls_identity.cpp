@@ -4,7 +4,6 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <memory>
@@ -17,6 +16,7 @@
 #include <openssl/x509.h>
 
 #include "crypto/random.hpp"
+#include "files/state_directory.hpp"
 
 namespace route {
 namespace {
@@ -44,11 +44,7 @@ std::string beside(const config::route_config& cfg, const std::string& name) {
 // Where the generated key lives: the service's state directory under
 // systemd (the packaged unit's /etc is read-only), else beside the file.
 std::string generated_key_path(const config::route_config& cfg) {
-  if (const char* state = std::getenv("STATE_DIRECTORY"); state && *state) {
-    std::string first(state);
-    first = first.substr(0, first.find(':'));  // systemd lists several with ':'
-    return (fs::path(first) / generated_key_name).string();
-  }
+  if (const auto state = files::state_directory()) return (fs::path(*state) / generated_key_name).string();
   return beside(cfg, generated_key_name);
 }
 
