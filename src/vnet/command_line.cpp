@@ -71,47 +71,44 @@ std::variant<parsed_args, std::string> parse_args(std::string_view line) {
   return out;
 }
 
-std::optional<std::string> check_port(std::string_view key, std::string_view v,
-                                      std::uint16_t& out) {
-  if (auto why = config::port_problem(v, 1, out)) return config::value_error(key, v, *why);
-  return std::nullopt;
+outcome::status check_port(std::string_view key, std::string_view v, std::uint16_t& out) {
+  if (auto why = config::port_problem(v, 1, out)) return outcome::fail(config::value_error(key, v, *why));
+  return {};
 }
 
-std::optional<std::string> check_serveid(std::string_view key, std::string_view v,
-                                         std::uint16_t& out, bool allow_zero) {
+outcome::status check_serveid(std::string_view key, std::string_view v, std::uint16_t& out, bool allow_zero) {
   if (auto why = config::serveid_problem(v, allow_zero ? 0 : 1, out))
-    return config::value_error(key, v, *why);
-  return std::nullopt;
+    return outcome::fail(config::value_error(key, v, *why));
+  return {};
 }
 
-std::optional<std::string> check_vnetid(std::string_view key, std::string_view v,
-                                        std::uint32_t& out) {
+outcome::status check_vnetid(std::string_view key, std::string_view v, std::uint32_t& out) {
   constexpr auto max = std::numeric_limits<std::uint32_t>::max();
   auto n = config::parse_digits(v);
   if (!n || *n < 1 || *n > max)
-    return config::value_error(key, v, "not a vnetid (1-" + std::to_string(max) + ")");
+    return outcome::fail(config::value_error(key, v, "not a vnetid (1-" + std::to_string(max) + ")"));
   out = static_cast<std::uint32_t>(*n);
-  return std::nullopt;
+  return {};
 }
 
-std::optional<std::string> check_ip(std::string_view key, std::string_view v) {
-  if (!config::ip_literal_problem(v) || is_host_name(v)) return std::nullopt;
-  return config::value_error(key, v, "not an IP address or host name");
+outcome::status check_ip(std::string_view key, std::string_view v) {
+  if (!config::ip_literal_problem(v) || is_host_name(v)) return {};
+  return outcome::fail(config::value_error(key, v, "not an IP address or host name"));
 }
 
-std::optional<std::string> check_ip_literal(std::string_view key, std::string_view v) {
-  if (auto why = config::ip_literal_problem(v)) return config::value_error(key, v, *why);
-  return std::nullopt;
+outcome::status check_ip_literal(std::string_view key, std::string_view v) {
+  if (auto why = config::ip_literal_problem(v)) return outcome::fail(config::value_error(key, v, *why));
+  return {};
 }
 
-std::optional<std::string> check_text(std::string_view key, std::string_view v, std::size_t max_bytes) {
-  if (auto why = config::text_problem(v, max_bytes)) return config::value_error(key, v, *why);
-  return std::nullopt;
+outcome::status check_text(std::string_view key, std::string_view v, std::size_t max_bytes) {
+  if (auto why = config::text_problem(v, max_bytes)) return outcome::fail(config::value_error(key, v, *why));
+  return {};
 }
 
-std::optional<std::string> check_name(std::string_view key, std::string_view v) {
-  if (auto why = config::name_problem(v)) return config::value_error(key, v, *why);
-  return std::nullopt;
+outcome::status check_name(std::string_view key, std::string_view v) {
+  if (auto why = config::name_problem(v)) return outcome::fail(config::value_error(key, v, *why));
+  return {};
 }
 
 }  // namespace vnet
