@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "route/server.hpp"
+#include "text/plural.hpp"
 #include "text/printable.hpp"
 #include "text/table.hpp"
 
@@ -23,7 +24,7 @@ constexpr const char* help_text =
 // Names and groups come from the vnets: data, escaped.
 std::string peer(std::string_view s) { return text::printable(s); }
 
-std::string plural(std::size_t n, const char* word) { return fmt::format("{} {}{}", n, word, n == 1 ? "" : "s"); }
+using text::plural;
 
 std::string age(std::chrono::steady_clock::duration d) {
   auto s = std::chrono::duration_cast<std::chrono::seconds>(d).count();

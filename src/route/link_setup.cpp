@@ -15,6 +15,7 @@
 #include "net/spawn.hpp"
 #include "protocol/error.hpp"
 #include "route/server.hpp"
+#include "text/plural.hpp"
 #include "text/printable.hpp"
 
 namespace route {
@@ -27,7 +28,7 @@ std::vector<std::uint8_t> error_frame(protocol::errc code, const std::string& te
 // A link_result with the longest reason; nothing else may come first.
 constexpr std::uint32_t max_result_payload = 1 + 2 + protocol::max_reason_bytes;
 
-const char* plural(std::size_t n) { return n == 1 ? "" : "s"; }
+using text::plural;
 
 }  // namespace
 

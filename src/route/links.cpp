@@ -1,6 +1,7 @@
 #include "route/links.hpp"
 #include "crypto/secret.hpp"
 #include "net/time.hpp"
+#include "text/plural.hpp"
 
 #include <algorithm>
 
@@ -8,7 +9,7 @@
 
 namespace route {
 namespace {
-const char* plural(unsigned n) { return n == 1 ? "" : "s"; }
+using text::plural;
 }  // namespace
 
 pending_link& link_table::create(net::asio::any_io_executor ex, std::uint32_t use_vnet,

@@ -1,24 +1,8 @@
 #include "route/tickets.hpp"
 
-#include <sys/random.h>
-
-#include <cerrno>
-#include <system_error>
+#include "crypto/random.hpp"
 
 namespace route {
-
-void random_bytes(void* out, std::size_t n) {
-  auto* p = static_cast<unsigned char*>(out);
-  while (n > 0) {
-    ssize_t got = getrandom(p, n, 0);
-    if (got < 0) {
-      if (errno == EINTR) continue;
-      throw std::system_error(errno, std::generic_category(), "getrandom");
-    }
-    p += got;
-    n -= static_cast<std::size_t>(got);
-  }
-}
 
 std::vector<protocol::ticket> ticket_book::grant(std::uint32_t vnetid, std::size_t count) {
   auto& mine = by_vnet_[vnetid];
@@ -27,9 +11,9 @@ std::vector<protocol::ticket> ticket_book::grant(std::uint32_t vnetid, std::size
   out.reserve(std::min(count, room));
   while (out.size() < count && out.size() < room) {
     protocol::ticket t;
-    random_bytes(&t.id, sizeof t.id);
+    t.id = crypto::random_u64();
     if (t.id == 0 || tickets_.contains(t.id)) continue;
-    random_bytes(t.secret.data(), t.secret.size());
+    crypto::random_bytes(t.secret);
     tickets_.emplace(t.id, entry{vnetid, t.secret});
     mine.insert(t.id);
     out.push_back(t);

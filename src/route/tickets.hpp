@@ -28,7 +28,8 @@ class ticket_book {
   };
 
   // New tickets for `vnetid`: `count`, or fewer so that it holds at most
-  // max_unused_tickets unused ones. Ids are random, never 0, never in use.
+  // max_unused_tickets unused ones. Ids and secrets are random
+// (crypto/random.hpp), ids never 0, never in use.
   std::vector<protocol::ticket> grant(std::uint32_t vnetid, std::size_t count);
   // Spends the ticket, whatever happens next (a bad proof spends it too: a
   // guesser gets one try per ticket id, and ids are 64 random bits).
@@ -47,9 +48,5 @@ class ticket_book {
   std::unordered_map<std::uint64_t, entry> tickets_;
   std::unordered_map<std::uint32_t, std::unordered_set<std::uint64_t>> by_vnet_;
 };
-
-// Bytes from the system's CSPRNG (getrandom): ticket ids and secrets, link
-// ids. Throws std::system_error if the kernel cannot give them.
-void random_bytes(void* out, std::size_t n);
 
 }  // namespace route

@@ -4,7 +4,6 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <memory>
@@ -13,9 +12,11 @@
 #include <openssl/bio.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
-#include <openssl/rand.h>
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
+
+#include "crypto/random.hpp"
+#include "files/state_directory.hpp"
 
 namespace route {
 namespace {
@@ -43,11 +44,7 @@ std::string beside(const config::route_config& cfg, const std::string& name) {
 // Where the generated key lives: the service's state directory under
 // systemd (the packaged unit's /etc is read-only), else beside the file.
 std::string generated_key_path(const config::route_config& cfg) {
-  if (const char* state = std::getenv("STATE_DIRECTORY"); state && *state) {
-    std::string first(state);
-    first = first.substr(0, first.find(':'));  // systemd lists several with ':'
-    return (fs::path(first) / generated_key_name).string();
-  }
+  if (const auto state = files::state_directory()) return (fs::path(*state) / generated_key_name).string();
   return beside(cfg, generated_key_name);
 }
 
@@ -88,8 +85,7 @@ pkey_ptr create_key(const std::string& path) {
 // or remembered by fingerprint), never its name or dates.
 x509_ptr self_signed(EVP_PKEY* key) {
   x509_ptr cert(X509_new());
-  std::uint64_t serial = 0;
-  RAND_bytes(reinterpret_cast<unsigned char*>(&serial), sizeof serial);
+  const std::uint64_t serial = crypto::random_u64();
   bool ok = cert && X509_set_version(cert.get(), X509_VERSION_3) &&
             ASN1_INTEGER_set_uint64(X509_get_serialNumber(cert.get()), serial >> 1) &&
             X509_gmtime_adj(X509_getm_notBefore(cert.get()), -24L * 3600) &&

@@ -71,50 +71,47 @@ std::variant<parsed_args, std::string> parse_args(std::string_view line) {
   return out;
 }
 
-std::optional<std::string> check_port(std::string_view key, std::string_view v,
-                                      std::uint16_t& out) {
+outcome::status check_port(std::string_view key, std::string_view v, std::uint16_t& out) {
   auto port = config::parse_port(v, 1);
-  if (!port) return config::value_error(key, v, port.why());
+  if (!port) return outcome::fail(config::value_error(key, v, port.why()));
   out = *port;
-  return std::nullopt;
+  return {};
 }
 
-std::optional<std::string> check_serveid(std::string_view key, std::string_view v,
-                                         std::uint16_t& out, bool allow_zero) {
+outcome::status check_serveid(std::string_view key, std::string_view v, std::uint16_t& out, bool allow_zero) {
   auto id = config::parse_serveid(v, allow_zero ? 0 : 1);
-  if (!id) return config::value_error(key, v, id.why());
+  if (!id) return outcome::fail(config::value_error(key, v, id.why()));
   out = *id;
-  return std::nullopt;
+  return {};
 }
 
-std::optional<std::string> check_vnetid(std::string_view key, std::string_view v,
-                                        std::uint32_t& out) {
+outcome::status check_vnetid(std::string_view key, std::string_view v, std::uint32_t& out) {
   constexpr auto max = std::numeric_limits<std::uint32_t>::max();
   auto n = config::parse_digits(v);
   if (!n || *n < 1 || *n > max)
-    return config::value_error(key, v, "not a vnetid (1-" + std::to_string(max) + ")");
+    return outcome::fail(config::value_error(key, v, "not a vnetid (1-" + std::to_string(max) + ")"));
   out = static_cast<std::uint32_t>(*n);
-  return std::nullopt;
+  return {};
 }
 
-std::optional<std::string> check_ip(std::string_view key, std::string_view v) {
-  if (config::is_ip_literal(v) || is_host_name(v)) return std::nullopt;
-  return config::value_error(key, v, "not an IP address or host name");
+outcome::status check_ip(std::string_view key, std::string_view v) {
+  if (config::is_ip_literal(v) || is_host_name(v)) return {};
+  return outcome::fail(config::value_error(key, v, "not an IP address or host name"));
 }
 
-std::optional<std::string> check_ip_literal(std::string_view key, std::string_view v) {
-  if (auto st = config::check_ip_literal(v); !st) return config::value_error(key, v, st.why());
-  return std::nullopt;
+outcome::status check_ip_literal(std::string_view key, std::string_view v) {
+  if (auto st = config::check_ip_literal(v); !st) return outcome::fail(config::value_error(key, v, st.why()));
+  return {};
 }
 
-std::optional<std::string> check_text(std::string_view key, std::string_view v, std::size_t max_bytes) {
-  if (auto st = config::check_text(v, max_bytes); !st) return config::value_error(key, v, st.why());
-  return std::nullopt;
+outcome::status check_text(std::string_view key, std::string_view v, std::size_t max_bytes) {
+  if (auto st = config::check_text(v, max_bytes); !st) return outcome::fail(config::value_error(key, v, st.why()));
+  return {};
 }
 
-std::optional<std::string> check_name(std::string_view key, std::string_view v) {
-  if (auto st = config::check_name(v); !st) return config::value_error(key, v, st.why());
-  return std::nullopt;
+outcome::status check_name(std::string_view key, std::string_view v) {
+  if (auto st = config::check_name(v); !st) return outcome::fail(config::value_error(key, v, st.why()));
+  return {};
 }
 
 }  // namespace vnet

@@ -10,6 +10,8 @@
 #include <variant>
 #include <vector>
 
+#include "outcome/result.hpp"
+
 namespace vnet {
 
 struct parsed_args {
@@ -24,26 +26,24 @@ struct parsed_args {
 // Returns the error text for an unterminated quote or a key given twice.
 std::variant<parsed_args, std::string> parse_args(std::string_view line);
 
-// Each returns nullopt (and sets `out`) when `v` is fine, else the error
-// text naming `key` (the name the user typed or was asked for).
-std::optional<std::string> check_port(std::string_view key, std::string_view v,
-                                      std::uint16_t& out);  // 1-65535
+// Each is ok (and sets `out`) when `v` is fine, else a problem whose text
+// names `key` (the name the user typed or was asked for).
+outcome::status check_port(std::string_view key, std::string_view v, std::uint16_t& out);  // 1-65535
 // 1-999, and 0 (also written 000) only when `allow_zero`: "let the route pick".
-std::optional<std::string> check_serveid(std::string_view key, std::string_view v,
-                                         std::uint16_t& out, bool allow_zero);
-std::optional<std::string> check_vnetid(std::string_view key, std::string_view v,
-                                        std::uint32_t& out);  // 1-4294967295, "01" is 1
+outcome::status check_serveid(std::string_view key, std::string_view v, std::uint16_t& out, bool allow_zero);
+outcome::status check_vnetid(std::string_view key, std::string_view v,
+                             std::uint32_t& out);  // 1-4294967295, "01" is 1
 // An IPv4/IPv6 literal or a host name (dot-separated labels of letters,
 // digits and '-'): where a serve's service runs, what an unserve asks for.
-std::optional<std::string> check_ip(std::string_view key, std::string_view v);
+outcome::status check_ip(std::string_view key, std::string_view v);
 // An IPv4/IPv6 literal only: where a use listens (as [use.NAME] ip).
-std::optional<std::string> check_ip_literal(std::string_view key, std::string_view v);
+outcome::status check_ip_literal(std::string_view key, std::string_view v);
 // Free text sent to the route (a serve's name, info): clean UTF-8 of at most
 // max_bytes, the protocol's limit for that field.
-std::optional<std::string> check_text(std::string_view key, std::string_view v, std::size_t max_bytes);
+outcome::status check_text(std::string_view key, std::string_view v, std::size_t max_bytes);
 // A serve or use key (the NAME of [serve.NAME]), as the config file judges
 // it: 1-64 characters, each A-Z a-z 0-9 _ . - or a printable non-ASCII
 // character (网页); no spaces.
-std::optional<std::string> check_name(std::string_view key, std::string_view v);
+outcome::status check_name(std::string_view key, std::string_view v);
 
 }  // namespace vnet

@@ -1,7 +1,5 @@
 #include "vnet/route_trust.hpp"
 
-#include <unistd.h>
-
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -10,6 +8,8 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include "files/replace_file.hpp"
+#include "files/state_directory.hpp"
 #include "net/endpoint.hpp"
 
 namespace vnet {
@@ -33,8 +33,8 @@ remembered find_route(const std::string& path, const std::string& where) {
   return {};
 }
 
-// Appends a line, atomically (a temporary file renamed over the old one):
-// a crash never leaves half a file. Returns "" or why it could not.
+// Appends a line, atomically (files::replace_file): a crash never leaves
+// half a file. Returns "" or why it could not.
 std::string remember(const std::string& path, const std::string& where, const std::string& fp) {
   std::error_code ec;
   fs::path p(path);
@@ -47,22 +47,9 @@ std::string remember(const std::string& path, const std::string& where, const st
     old = buf.str();
   }
   if (!old.empty() && old.back() != '\n') old += '\n';
-  const std::string tmp = fmt::format("{}.{}.tmp", path, ::getpid());
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    out << old << where << ' ' << fp << '\n';
-    out.flush();
-    if (!out) {
-      fs::remove(tmp, ec);
-      return "cannot write " + tmp;
-    }
-  }
-  fs::rename(tmp, path, ec);
-  if (ec) {
-    fs::remove(tmp, ec);
-    return fmt::format("cannot replace {}: {}", path, ec.message());
-  }
-  return {};
+  // Fingerprints are public: readable by all, like ssh's known_hosts.
+  auto done = files::replace_file(path, old + where + ' ' + fp + '\n', 0644);
+  return done ? std::string() : done.why();
 }
 
 }  // namespace
@@ -73,11 +60,7 @@ std::string known_routes_path(const config::vnet_config& cfg) {
     fs::path p(cfg.known_routes);
     return (p.is_absolute() ? p : folder / p).string();
   }
-  if (const char* state = std::getenv("STATE_DIRECTORY"); state && *state) {
-    std::string first(state);
-    first = first.substr(0, first.find(':'));  // systemd lists several with ':'
-    return (fs::path(first) / "known_routes").string();
-  }
+  if (const auto state = files::state_directory()) return (fs::path(*state) / "known_routes").string();
   if (!cfg.path.empty()) return (folder / "known_routes").string();
   const char* home = std::getenv("HOME");
   return (fs::path(home && *home ? home : ".") / ".local/state/vnet/known_routes").string();

@@ -3,19 +3,20 @@
 // runs, the old file kept as .bak, and the new one written atomically.
 #include "vnet/save.hpp"
 
-#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
-#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <optional>
 #include <sstream>
 
 #include <fmt/format.h>
+
+#include "files/replace_file.hpp"
+#include "files/state_directory.hpp"
 
 namespace vnet {
 
@@ -45,10 +46,9 @@ std::optional<std::string> not_writable(const std::string& path, bool existed) {
   else if (existed && ::access(path.c_str(), W_OK) != 0) err = errno;
   if (err != EACCES && err != EPERM && err != EROFS) return std::nullopt;
   std::string hint;
-  const char* state = std::getenv("STATE_DIRECTORY");
-  if (state && *state) {
+  if (const auto state = files::state_directory()) {
     std::string name = path.substr(path.find_last_of('/') + 1);
-    std::string to = std::string(state).substr(0, std::string(state).find(':')) + "/" + name;
+    std::string to = *state + "/" + name;
     hint = fmt::format("save it where this vnet may write, its state directory: vnet ctl save {}; then, "
                        "as root, copy it over {} (the service keeps that one read-only)",
                        to, path);
@@ -89,24 +89,17 @@ std::string save_config(const std::string& path, const config::vnet_config& now,
   if (existed && text == old_text) return fmt::format("{}: already up to date", path);
   if (auto bad = not_writable(path, existed)) throw config::error(*bad);
 
+  // The file keeps its mode, and its backup has the same (a file kept
+  // owner-only holds a token or a group key, and so does its .bak). A new
+  // file is owner-only when it holds a secret.
   struct stat st {};
-  mode_t mode = existed && ::stat(path.c_str(), &st) == 0 ? (st.st_mode & 07777) : 0644;
+  const bool secret = !now.token.empty() || !now.group_key.empty() || !now.status_token.empty();
+  const mode_t mode = existed && ::stat(path.c_str(), &st) == 0 ? (st.st_mode & 07777) : secret ? 0600 : 0644;
   if (existed) {
-    std::ofstream bak(path + ".bak", std::ios::binary | std::ios::trunc);
-    bak << old_text;
-    if (!bak.flush()) throw config::error(path + ".bak: cannot write the backup; nothing written");
+    if (auto bak = files::replace_file(path + ".bak", old_text, mode); !bak)
+      throw config::error(bak.why() + " (the backup); nothing written");
   }
-  auto tmp = path + ".tmp";
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
-  if (fd < 0) throw config::error(fmt::format("{}: cannot write: {}", tmp, std::strerror(errno)));
-  bool ok = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
-  ok = ::fsync(fd) == 0 && ok;
-  ::close(fd);
-  if (!ok || ::rename(tmp.c_str(), path.c_str()) != 0) {
-    auto why = std::strerror(errno);
-    ::unlink(tmp.c_str());
-    throw config::error(fmt::format("{}: cannot write: {}", path, why));
-  }
+  if (auto done = files::replace_file(path, text, mode); !done) throw config::error(done.why());
   return fmt::format("saved {} serve(s) and {} use(s) to {}{}", now.serves.size(), now.uses.size(), path,
                      existed ? " (the previous file is " + path + ".bak)" : "");
 }

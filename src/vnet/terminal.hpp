@@ -51,7 +51,7 @@ class terminal {
   net::awaitable<std::optional<std::string>> field(const parsed_args& a, const char* key, const char* label,
                                                    std::optional<std::string_view> def, bool ask_it);
   // Reports `bad` (a check's error) with the usage; true when there is none.
-  bool checked(const std::optional<std::string>& bad, const char* usage);
+  bool checked(const outcome::status& st, const char* usage);
   // A request to the route that Ctrl-C can cancel: then its error is "cancelled".
   net::awaitable<reply> request(protocol::message m, net::duration timeout);
   void failed(const reply& r);  // prints why a request got no answer

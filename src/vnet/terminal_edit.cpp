@@ -55,7 +55,7 @@ std::string_view use_default(std::string_view key) { return config::default_text
 template <typename Table>
 std::optional<std::string> terminal::resolve(Table& table, const char* what, const std::string& ref) {
   std::uint16_t id = 0;
-  const bool by_id = !check_serveid("serveid", ref, id, false);
+  const bool by_id = check_serveid("serveid", ref, id, false).ok();
   std::vector<std::string> hits;
   for (const auto& e : table.entries())
     if (e.cfg.key == ref || (by_id && has_serveid(e, id))) hits.push_back(e.cfg.key);
@@ -80,9 +80,9 @@ net::awaitable<std::optional<std::string>> terminal::field(const parsed_args& a,
   co_return answer;
 }
 
-bool terminal::checked(const std::optional<std::string>& bad, const char* usage) {
-  if (bad) error(*bad, usage);
-  return !bad;
+bool terminal::checked(const outcome::status& st, const char* usage) {
+  if (!st) error(st.why(), usage);
+  return st.ok();
 }
 
 net::awaitable<std::optional<std::string>> terminal::target(const parsed_args& a, const char* what) {
@@ -151,8 +151,8 @@ net::awaitable<std::optional<std::string>> terminal::new_key(const parsed_args& 
     if (!asked) co_return std::nullopt;
     key = std::move(asked);
   }
-  if (auto bad = check_name("name", *key)) {
-    error(*bad, usage);
+  if (auto st = check_name("name", *key); !st) {
+    error(st.why(), usage);
     co_return std::nullopt;
   }
   if (table.find_key(*key)) {

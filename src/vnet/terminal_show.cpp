@@ -3,6 +3,7 @@
 
 #include "net/endpoint.hpp"
 #include "text/bytes.hpp"
+#include "text/plural.hpp"
 #include "text/printable.hpp"
 #include "text/table.hpp"
 #include "vnet/terminal.hpp"
@@ -26,9 +27,7 @@ std::vector<std::string> traffic(const net::socket_set& links) {
 void append(std::vector<std::string>& row, std::vector<std::string> more) {
   row.insert(row.end(), std::make_move_iterator(more.begin()), std::make_move_iterator(more.end()));
 }
-std::string plural(std::size_t n, const char* word) {
-  return fmt::format("{} {}{}", n, word, n == 1 ? "" : "s");
-}
+using text::plural;
 
 }  // namespace
 

@@ -2,10 +2,16 @@
 
 #include <gtest/gtest.h>
 
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
-#include <filesystem>
+#include <string>
+#include <vector>
 
 namespace vnet {
 namespace {
@@ -147,7 +153,28 @@ TEST(Save, FileIsReplacedAndTheOldOneKept) {
   cur << std::ifstream(path).rdbuf();
   EXPECT_EQ(bak.str(), manual_style);
   EXPECT_EQ(config::load_vnet_config(path).uses[0].port, 3333);
-  EXPECT_FALSE(std::filesystem::exists(path + ".tmp"));
+  // No temporary file left beside them.
+  std::vector<std::string> names;
+  for (const auto& e : std::filesystem::directory_iterator(dir)) names.push_back(e.path().filename().string());
+  std::sort(names.begin(), names.end());
+  EXPECT_EQ(names, (std::vector<std::string>{"vnet.ini", "vnet.ini.bak"}));
+  std::filesystem::remove_all(dir);
+}
+
+TEST(Save, AnOwnerOnlyFileAndItsBackupStayOwnerOnly) {
+  auto dir = std::filesystem::temp_directory_path() / ("vnet-save-mode-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  auto path = (dir / "vnet.ini").string();
+  { std::ofstream(path) << manual_style; }
+  ::chmod(path.c_str(), 0600);
+  auto now = load(manual_style);
+  now.uses[0].port = 3333;
+  save_config(path, now);
+  struct stat st {};
+  ASSERT_EQ(::stat(path.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 07777, 0600u);
+  ASSERT_EQ(::stat((path + ".bak").c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 07777, 0600u);
   std::filesystem::remove_all(dir);
 }
 

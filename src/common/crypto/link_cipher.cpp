@@ -8,6 +8,7 @@
 #include <sodium.h>
 
 #include "crypto/hasher.hpp"
+#include "crypto/random.hpp"
 
 namespace crypto {
 namespace {

@@ -4,11 +4,13 @@
 
 #include <fmt/format.h>
 
+#include "crypto/random.hpp"
+
 namespace crypto {
 
 link_keys::link_keys(const key32& mac_key, clock::time_point now) : mac_key_(mac_key) {
   init();
-  next_id_ = randombytes_random();
+  next_id_ = random_u32();
   current_ = make(now);
 }
 

@@ -25,25 +25,6 @@ void init() {
   if (sodium_init() < 0) throw std::runtime_error("libsodium failed to start");
 }
 
-void random_bytes(std::span<std::uint8_t> out) {
-  init();
-  randombytes_buf(out.data(), out.size());
-}
-
-key32 random_key() {
-  key32 k;
-  random_bytes(k);
-  return k;
-}
-
-std::uint64_t random_u64() {
-  std::array<std::uint8_t, 8> b;
-  random_bytes(b);
-  std::uint64_t v = 0;
-  for (auto x : b) v = v << 8 | x;
-  return v;
-}
-
 std::string generate_secret() {
   key32 k = random_key();
   std::string out(sodium_base64_ENCODED_LEN(k.size(), sodium_base64_VARIANT_URLSAFE_NO_PADDING), '\0');

@@ -1,8 +1,9 @@
 #pragma once
-// The small secrets of protocols 4 and 5, all from libsodium: random tokens, the
-// group derivation (what the route sees of a group, and the group's psk and
-// mac key), the proofs of tickets (link_open, link_join) and the mac of a
-// link key. Pure functions of bytes, no I/O.
+// The small secrets of protocols 4 and 5, all from libsodium: random tokens
+// (drawn from crypto/random.hpp), the group derivation (what the route sees
+// of a group, and the group's psk and mac key), the proofs of tickets
+// (link_open, link_join) and the mac of a link key. Pure functions of bytes,
+// no I/O.
 #include <array>
 #include <cstdint>
 #include <optional>
@@ -10,6 +11,7 @@
 #include <string>
 #include <string_view>
 
+#include "crypto/random.hpp"  // every secret here starts as random bytes
 #include "protocol/messages.hpp"
 
 namespace crypto {
@@ -20,10 +22,6 @@ using proof16 = protocol::proof16;
 // libsodium's own setup; every function here calls it, so callers need not
 // (it is cheap after the first time). Throws if the library cannot start.
 void init();
-
-void random_bytes(std::span<std::uint8_t> out);
-key32 random_key();
-std::uint64_t random_u64();
 
 // 32 random bytes as unpadded base64url (43 characters): `route --gen-token`
 // and `vnet --gen-key`.

@@ -1,11 +1,15 @@
 // Opening sockets: tuning, dialing and listening/accepting (tune.hpp,
 // dial.hpp, listen.hpp share this translation unit: one compile of Asio's
-// resolver and acceptor code instead of three).
+// resolver and acceptor code instead of three). The accept loop is compiled
+// here for TCP and for unix sockets (the ctl server).
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 
+#include <type_traits>
+
 #include <boost/asio/connect.hpp>
 #include <boost/asio/ip/address.hpp>
+#include <boost/asio/local/stream_protocol.hpp>
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
@@ -132,9 +136,11 @@ class accept_streak {
 
 }  // namespace
 
-awaitable<void> accept_loop(tcp::acceptor& a, std::string what,
-                            std::function<void(tcp::socket)> on_accept,
+template <typename Protocol>
+awaitable<void> accept_loop(asio::basic_socket_acceptor<Protocol>& a, std::string what,
+                            std::function<void(typename Protocol::socket)> on_accept,
                             std::function<bool()> on_exhausted, std::size_t batch) {
+  constexpr bool is_tcp = std::is_same_v<Protocol, tcp>;
   accept_streak streak(what, static_cast<bool>(on_exhausted));
   error_code nbec;
   if (batch > 0) a.non_blocking(true, nbec);  // the batch below must never block the thread
@@ -158,18 +164,24 @@ awaitable<void> accept_loop(tcp::acceptor& a, std::string what,
       continue;
     }
     streak.accepted();
-    tune(socket);
+    if constexpr (is_tcp) tune(socket);
     on_accept(std::move(socket));
     for (std::size_t i = 0; i < batch; ++i) {
       error_code bec;
-      tcp::socket more = a.accept(bec);  // non-blocking: would_block when the queue is empty
+      typename Protocol::socket more = a.accept(bec);  // non-blocking: would_block when the queue is empty
       // Errors (EMFILE...) are left to the async accept above, with its backoff.
       if (bec) break;
       streak.accepted();
-      tune(more);
+      if constexpr (is_tcp) tune(more);
       on_accept(std::move(more));
     }
   }
 }
+
+template awaitable<void> accept_loop<tcp>(tcp::acceptor&, std::string, std::function<void(tcp::socket)>,
+                                          std::function<bool()>, std::size_t);
+template awaitable<void> accept_loop<asio::local::stream_protocol>(
+    asio::local::stream_protocol::acceptor&, std::string,
+    std::function<void(asio::local::stream_protocol::socket)>, std::function<bool()>, std::size_t);
 
 }  // namespace net

@@ -14,6 +14,7 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include "net/listen.hpp"
 #include "net/spawn.hpp"
 #include "text/printable.hpp"
 
@@ -84,26 +85,21 @@ std::optional<std::string> ctl_server::open() {
 }
 
 awaitable<void> ctl_server::run() {
-  while (acceptor_.is_open()) {
-    auto accepted = co_await acceptor_.async_accept(use_nothrow);
-    auto ec = std::get<0>(accepted);
-    if (ec == asio::error::operation_aborted || !acceptor_.is_open()) co_return;
-    if (ec) {  // EMFILE and the like: the listener survives, after a pause
-      spdlog::warn("control socket {}: accept: {}", path_, ec.message());
-      if (!co_await sleep_for(std::chrono::milliseconds(100))) co_return;
-      continue;
-    }
-    socket s = std::move(std::get<1>(accepted));
+  // Named, not temporaries: see net::write_frame on GCC 12.
+  std::string what = "control socket " + path_;
+  std::function<void(socket)> on_accept = [this](socket s) {
     if (clients_.size() >= max_clients) {
       // Said without waiting: a client that does not read is not worth a wait.
       const std::string busy = "1\nerror: too many ctl clients at once; try again\n";
       error_code ignored;
       s.non_blocking(true, ignored);
       s.write_some(asio::buffer(busy), ignored);
-      continue;
+      return;
     }
     asio::co_spawn(ex_, serve(std::move(s)), log_exception{"ctl client"});
-  }
+  };
+  // EMFILE and the like: the listener survives, after a pause.
+  co_await accept_loop(acceptor_, std::move(what), std::move(on_accept));
 }
 
 awaitable<void> ctl_server::serve(socket s) {

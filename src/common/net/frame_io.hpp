@@ -12,18 +12,12 @@
 
 #include "net/asio.hpp"
 #include "net/time.hpp"
+#include "net/tls_stream.hpp"
 #include "protocol/codec.hpp"
 
 // Control sessions run in TLS, links on plain sockets: the functions below
 // take either stream, compiled once for both in frame_io.cpp.
-namespace boost::asio::ssl {
-template <typename Stream>
-class stream;
-}  // namespace boost::asio::ssl
-
 namespace net {
-
-using tls_stream = asio::ssl::stream<tcp::socket>;
 
 struct frame_result {
   error_code ec;  // I/O error, protocol::errc, or asio::error::timed_out

@@ -22,6 +22,7 @@ pipe_pool::lease& pipe_pool::lease::operator=(lease&& o) noexcept {
     p_ = o.p_;
     held = o.held;
     o.pool_ = nullptr;
+    o.held = 0;
   }
   return *this;
 }

@@ -24,14 +24,18 @@ class pipe_pool {
    public:
     lease() = default;
     lease(pipe_pool* pool, pipe p) : pool_(pool), p_(p) {}
-    lease(lease&& o) noexcept : pool_(o.pool_), p_(o.p_) { o.pool_ = nullptr; }
+    lease(lease&& o) noexcept : held(o.held), pool_(o.pool_), p_(o.p_) {
+      o.pool_ = nullptr;
+      o.held = 0;
+    }
     lease& operator=(lease&& o) noexcept;
     ~lease() { reset(); }
     explicit operator bool() const { return pool_ != nullptr; }
     const pipe& operator*() const { return p_; }
     const pipe* operator->() const { return &p_; }
     // Bytes in the pipe, kept by the user: a pipe given back while it still
-    // holds some (an error mid-transfer) is closed, not pooled.
+    // holds some (an error mid-transfer) is closed, not pooled. A move
+    // carries it with the pipe.
     std::size_t held = 0;
     void reset();
 
@@ -60,12 +64,12 @@ class pipe_pool {
   static pipe_pool& local();
 
   static constexpr std::size_t default_max_spare = 16;
-  // Asked of the kernel for each new pipe (F_SETPIPE_SZ): route CPU per GB
-  // 0.29-0.33 s against 0.34-0.36 s with the default 64 KiB (same machine,
-  // alternate runs). The kernel counts it against the user's pipe budget
-  // (pipe-user-pages-soft, 64 MiB by default) whether or not it holds bytes;
-  // past that budget it refuses, and pipes keep their default size (or 8 KiB):
-  // slower, still correct.
+  // Asked of the kernel for each new pipe (F_SETPIPE_SZ), so that a bulk
+  // transfer takes fewer system calls than with the default 64 KiB. Not
+  // promised: the kernel counts it against the user's pipe budget
+  // (pipe-user-pages-soft) whether or not it holds bytes, and past that
+  // budget a pipe keeps its default size. A pipe's `capacity` is what it got;
+  // users size their transfers by it, never by pipe_size.
   static constexpr std::size_t pipe_size = 1024 * 1024;
 
  private:

@@ -44,7 +44,6 @@ class socket_set {
     error_code ignored;
     for (auto* s : sockets_) s->close(ignored);
   }
-  std::size_t size() const { return sockets_.size(); }
   std::size_t links() const { return links_; }
 
   // Totals of the links relayed for this set's owner (a serve or a use), for

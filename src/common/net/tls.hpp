@@ -12,11 +12,11 @@
 #include <boost/asio/ssl/stream.hpp>
 
 #include "net/asio.hpp"
+#include "net/tls_stream.hpp"
 
 namespace net {
 
 namespace ssl = asio::ssl;
-using tls_stream = ssl::stream<tcp::socket>;
 
 // The first byte of a TLS handshake record: how the route tells a control
 // session (TLS) from a link's plaintext opening frame.
