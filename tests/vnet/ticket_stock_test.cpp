@@ -9,7 +9,7 @@
 
 #include <boost/asio/detached.hpp>
 
-#include "vnet/ticket_stock.hpp"
+#include "vnet/session/ticket_stock.hpp"
 
 namespace {
 

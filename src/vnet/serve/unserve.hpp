@@ -13,9 +13,9 @@
 #include <memory>
 
 #include "config/config.hpp"
-#include "vnet/route_context.hpp"
-#include "vnet/serves.hpp"
-#include "vnet/uses.hpp"
+#include "vnet/session/route_context.hpp"
+#include "vnet/serve/serves.hpp"
+#include "vnet/use/uses.hpp"
 
 namespace vnet {
 

@@ -1,4 +1,4 @@
-#include "vnet/route_session.hpp"
+#include "vnet/session/route_session.hpp"
 
 #include "protocol/serve_list_update.hpp"
 

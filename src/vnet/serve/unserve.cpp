@@ -1,4 +1,4 @@
-#include "vnet/unserve.hpp"
+#include "vnet/serve/unserve.hpp"
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
@@ -8,7 +8,7 @@
 #include "net/spawn.hpp"
 #include "net/time.hpp"
 #include "text/printable.hpp"
-#include "vnet/unserve_policy.hpp"
+#include "vnet/serve/unserve_policy.hpp"
 
 namespace vnet {
 

@@ -13,8 +13,8 @@
 #include "config/config.hpp"
 #include "net/socket_set.hpp"
 #include "outcome/result.hpp"
-#include "vnet/link_pool.hpp"
-#include "vnet/route_context.hpp"
+#include "vnet/session/link_pool.hpp"
+#include "vnet/session/route_context.hpp"
 
 namespace vnet {
 

@@ -1,4 +1,4 @@
-#include "vnet/serves.hpp"
+#include "vnet/serve/serves.hpp"
 
 #include <algorithm>
 #include <optional>
@@ -14,8 +14,8 @@
 #include "net/secure_relay.hpp"
 #include "net/spawn.hpp"
 #include "text/printable.hpp"
-#include "vnet/counted_link.hpp"
-#include "vnet/route_link.hpp"
+#include "vnet/session/counted_link.hpp"
+#include "vnet/session/route_link.hpp"
 
 namespace vnet {
 

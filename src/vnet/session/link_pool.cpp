@@ -1,4 +1,4 @@
-#include "vnet/link_pool.hpp"
+#include "vnet/session/link_pool.hpp"
 
 #include <algorithm>
 
@@ -9,8 +9,8 @@
 #include "net/spawn.hpp"
 #include "net/still_idle.hpp"
 #include "text/printable.hpp"
-#include "vnet/route_link.hpp"
-#include "vnet/route_session.hpp"
+#include "vnet/session/route_link.hpp"
+#include "vnet/session/route_session.hpp"
 
 namespace vnet {
 namespace {

@@ -16,11 +16,11 @@
 #include "net/tls.hpp"
 #include "net/time.hpp"
 #include "outcome/result.hpp"
-#include "vnet/route_context.hpp"
-#include "vnet/route_session.hpp"
-#include "vnet/serves.hpp"
-#include "vnet/unserve.hpp"
-#include "vnet/uses.hpp"
+#include "vnet/session/route_context.hpp"
+#include "vnet/session/route_session.hpp"
+#include "vnet/serve/serves.hpp"
+#include "vnet/serve/unserve.hpp"
+#include "vnet/use/uses.hpp"
 
 namespace vnet {
 

@@ -10,7 +10,7 @@
 
 #include "config/config.hpp"
 #include "net/socket_set.hpp"
-#include "vnet/route_context.hpp"
+#include "vnet/session/route_context.hpp"
 
 namespace vnet {
 

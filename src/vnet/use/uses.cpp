@@ -1,4 +1,4 @@
-#include "vnet/uses.hpp"
+#include "vnet/use/uses.hpp"
 
 #include <optional>
 
@@ -12,9 +12,9 @@
 #include "net/secure_relay.hpp"
 #include "net/spawn.hpp"
 #include "text/printable.hpp"
-#include "vnet/route_link.hpp"
-#include "vnet/route_session.hpp"
-#include "vnet/use_link.hpp"
+#include "vnet/session/route_link.hpp"
+#include "vnet/session/route_session.hpp"
+#include "vnet/use/use_link.hpp"
 
 namespace vnet {
 

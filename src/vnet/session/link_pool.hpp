@@ -27,7 +27,7 @@
 #include "net/asio.hpp"
 #include "net/socket_set.hpp"
 #include "protocol/messages.hpp"
-#include "vnet/route_context.hpp"
+#include "vnet/session/route_context.hpp"
 
 namespace vnet {
 

@@ -1,4 +1,4 @@
-#include "vnet/ticket_stock.hpp"
+#include "vnet/session/ticket_stock.hpp"
 
 #include <algorithm>
 

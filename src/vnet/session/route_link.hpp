@@ -13,7 +13,7 @@
 #include "net/asio.hpp"
 #include "outcome/result.hpp"
 #include "protocol/messages.hpp"
-#include "vnet/route_context.hpp"
+#include "vnet/session/route_context.hpp"
 
 namespace vnet {
 

@@ -22,9 +22,9 @@
 
 #include "net/frame_io.hpp"
 #include "protocol/messages.hpp"
-#include "vnet/link_pool.hpp"
-#include "vnet/route_context.hpp"
-#include "vnet/ticket_stock.hpp"
+#include "vnet/session/link_pool.hpp"
+#include "vnet/session/route_context.hpp"
+#include "vnet/session/ticket_stock.hpp"
 
 namespace vnet {
 

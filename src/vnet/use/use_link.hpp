@@ -8,7 +8,7 @@
 
 #include <fmt/format.h>
 
-#include "vnet/counted_link.hpp"
+#include "vnet/session/counted_link.hpp"
 
 namespace vnet {
 

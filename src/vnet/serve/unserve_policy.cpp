@@ -1,4 +1,4 @@
-#include "vnet/unserve_policy.hpp"
+#include "vnet/serve/unserve_policy.hpp"
 
 #include <arpa/inet.h>
 

@@ -1,4 +1,4 @@
-#include "vnet/client.hpp"
+#include "vnet/session/client.hpp"
 
 #include <algorithm>
 

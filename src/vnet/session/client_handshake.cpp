@@ -1,7 +1,7 @@
 // The start of a control session with the route, apart from its running
 // (client.cpp): the TLS handshake and the check of the route's key
 // (route_trust.hpp), then this vnet's hello and the route's welcome.
-#include "vnet/client.hpp"
+#include "vnet/session/client.hpp"
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>

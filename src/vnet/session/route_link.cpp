@@ -1,8 +1,8 @@
-#include "vnet/route_link.hpp"
+#include "vnet/session/route_link.hpp"
 
 #include "net/dial.hpp"
 #include "net/frame_io.hpp"
-#include "vnet/route_session.hpp"
+#include "vnet/session/route_session.hpp"
 
 namespace vnet {
 

@@ -1,4 +1,4 @@
-#include "vnet/counted_link.hpp"
+#include "vnet/session/counted_link.hpp"
 
 #include <spdlog/spdlog.h>
 
