@@ -4,7 +4,7 @@
 // close uses, answers link and unserve requests, heartbeats, and after any
 // loss of the route reconnects and restores everything by itself. What
 // lives as long as one connection is its route_session
-// (vnet/route_session.hpp); the client keeps what outlives connections. The
+// (vnet/session/route_session.hpp); the client keeps what outlives connections. The
 // terminal and reload act on it through the public members below.
 #include <chrono>
 #include <memory>

@@ -2,7 +2,7 @@
 // What serves, uses and unserves need from the client: what outlives a
 // connection to the route (the settings, the group's keys, this vnet's link
 // keys: the client owns them and keeps them current on reload) and the
-// route session while there is one (vnet/route_session.hpp), which owns all
+// route session while there is one (vnet/session/route_session.hpp), which owns all
 // that lives as long as a connection.
 #include <cstdint>
 #include <memory>
