@@ -3,7 +3,7 @@
 // The diff and the plan are vnet/reload.hpp's, the rewriting vnet/save.hpp's.
 #include <spdlog/spdlog.h>
 
-#include "vnet/client.hpp"
+#include "vnet/session/client.hpp"
 #include "vnet/reload.hpp"
 #include "vnet/save.hpp"
 

@@ -20,7 +20,7 @@
 #include "net/endpoint.hpp"
 #include "net/run.hpp"
 #include "net/spawn.hpp"
-#include "vnet/client.hpp"
+#include "vnet/session/client.hpp"
 #include "vnet/line_input.hpp"
 #include "vnet/metrics.hpp"
 #include "vnet/terminal.hpp"

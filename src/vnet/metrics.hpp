@@ -4,7 +4,7 @@
 #include <string>
 
 #include "http/server.hpp"
-#include "vnet/client.hpp"
+#include "vnet/session/client.hpp"
 
 namespace vnet {
 

@@ -15,7 +15,7 @@
 #include <string>
 #include <vector>
 
-#include "vnet/client.hpp"
+#include "vnet/session/client.hpp"
 #include "vnet/command_line.hpp"
 #include "vnet/line_input.hpp"
 #include "vnet/terminal_usage.hpp"

@@ -20,7 +20,7 @@
 #include "protocol/codec.hpp"
 #include "protocol/limits.hpp"
 #include "route/server.hpp"
-#include "vnet/client.hpp"
+#include "vnet/session/client.hpp"
 
 namespace e2e {
 

@@ -4,11 +4,12 @@
 // everyone in line.
 #include <gtest/gtest.h>
 
+#include <optional>
 #include <vector>
 
 #include <boost/asio/detached.hpp>
 
-#include "vnet/ticket_stock.hpp"
+#include "vnet/session/ticket_stock.hpp"
 
 namespace {
 
@@ -23,7 +24,13 @@ protocol::tickets make(std::uint64_t first, std::size_t n) {
 struct fixture : ::testing::Test {
   net::asio::io_context io;
   std::vector<std::uint16_t> asks;
-  vnet::ticket_stock stock{io.get_executor(), [this](std::uint16_t n) { asks.push_back(n); }};
+  // One stock per route session: made at the welcome, gone at its end.
+  std::optional<vnet::ticket_stock> stock;
+  void begin_session() {
+    stock.emplace(io.get_executor(), [this](std::uint16_t n) { asks.push_back(n); });
+    stock->start();
+  }
+  void end_session() { stock.reset(); }
 
   // Starts `n` takes; results[i] is the ticket id the i-th got (0: none).
   std::vector<std::uint64_t> results;
@@ -32,7 +39,7 @@ struct fixture : ::testing::Test {
     results.assign(n, 0);
     for (std::size_t i = 0; i < n; ++i)
       net::asio::co_spawn(io, [this, i, deadline]() -> net::awaitable<void> {
-        auto t = co_await stock.take(deadline);
+        auto t = co_await stock->take(deadline);
         if (t) results[i] = t->id;
         ++finished;
       }, net::asio::detached);
@@ -41,9 +48,9 @@ struct fixture : ::testing::Test {
 };
 
 TEST_F(fixture, AStockedTicketIsTakenAtOnceAndTheStockAsksWhenLow) {
-  stock.on_connected();
+  begin_session();
   ASSERT_EQ(asks, (std::vector<std::uint16_t>{vnet::ticket_stock::batch}));
-  stock.on_tickets(make(100, 16));
+  stock->on_tickets(make(100, 16));
   start_takes(1, 1s);
   EXPECT_EQ(finished, 1u);
   EXPECT_EQ(results[0], 100u);
@@ -51,12 +58,12 @@ TEST_F(fixture, AStockedTicketIsTakenAtOnceAndTheStockAsksWhenLow) {
 }
 
 TEST_F(fixture, ABurstIsServedInOrderAndAsksGrowWithTheLine) {
-  stock.on_connected();
+  begin_session();
   asks.clear();
-  stock.on_tickets(make(1, 0));  // the first answer: nothing (nobody waits: no retry)
+  stock->on_tickets(make(1, 0));  // the first answer: nothing (nobody waits: no retry)
   start_takes(200, 5s);
   EXPECT_EQ(finished, 0u);
-  EXPECT_EQ(stock.waiting(), 200u);
+  EXPECT_EQ(stock->waiting(), 200u);
   // One request in flight (asked before the burst: a batch); each answer
   // then asks as many as the route allows while the line is long.
   ASSERT_EQ(asks.size(), 1u);
@@ -64,7 +71,7 @@ TEST_F(fixture, ABurstIsServedInOrderAndAsksGrowWithTheLine) {
   while (finished < 200) {
     const auto before = asks.size();
     const std::size_t n = asks.back();
-    stock.on_tickets(make(next, n));
+    stock->on_tickets(make(next, n));
     next += n;
     io.poll();
     if (finished < 200 - 64) {
@@ -77,46 +84,46 @@ TEST_F(fixture, ABurstIsServedInOrderAndAsksGrowWithTheLine) {
   }
   // First come, first served: the i-th take got the i-th ticket.
   for (std::size_t i = 0; i < 200; ++i) EXPECT_EQ(results[i], 1000 + i) << i;
-  EXPECT_EQ(stock.waiting(), 0u);
+  EXPECT_EQ(stock->waiting(), 0u);
 }
 
 TEST_F(fixture, AnEmptyGrantIsAskedAgainLaterNotAtOnce) {
-  stock.on_connected();
+  begin_session();
   start_takes(3, 5s);
   const auto before = asks.size();
-  stock.on_tickets(make(1, 0));
+  stock->on_tickets(make(1, 0));
   io.poll();
   EXPECT_EQ(asks.size(), before) << "asking again at once would spin against the route's bound";
   const auto until = std::chrono::steady_clock::now() + 2s;
   while (asks.size() == before && std::chrono::steady_clock::now() < until) io.run_one_for(50ms);
   EXPECT_EQ(asks.size(), before + 1);
-  stock.on_tickets(make(7, 3));
+  stock->on_tickets(make(7, 3));
   io.poll();
   EXPECT_EQ(results, (std::vector<std::uint64_t>{7, 8, 9}));
 }
 
 TEST_F(fixture, ATakeGivesUpAtItsDeadlineAndLeavesTheLine) {
-  stock.on_connected();
+  begin_session();
   start_takes(2, 30ms);
   const auto until = std::chrono::steady_clock::now() + 2s;
   while (finished < 2 && std::chrono::steady_clock::now() < until) io.run_one_for(50ms);
   EXPECT_EQ(finished, 2u);
   EXPECT_EQ(results, (std::vector<std::uint64_t>{0, 0}));
-  EXPECT_EQ(stock.waiting(), 0u);
+  EXPECT_EQ(stock->waiting(), 0u);
   // The tickets that come late are stocked for the next connection.
-  stock.on_tickets(make(50, 2));
-  EXPECT_EQ(stock.size(), 2u);
+  stock->on_tickets(make(50, 2));
+  EXPECT_EQ(stock->size(), 2u);
 }
 
 TEST_F(fixture, TheSessionsEndReleasesTheLineWithNothing) {
-  stock.on_connected();
+  begin_session();
   start_takes(5, 10s);
-  stock.on_disconnected();
+  end_session();
   io.poll();
   EXPECT_EQ(finished, 5u);
   EXPECT_EQ(results, std::vector<std::uint64_t>(5, 0));
   // And a ticket of the old session never reaches a new one's line.
-  stock.on_connected();
+  begin_session();
   start_takes(1, 10s);
   EXPECT_EQ(finished, 5u);
 }

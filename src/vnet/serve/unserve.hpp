@@ -4,7 +4,7 @@
 // (unserve_policy), make sure something answers there, register a temporary
 // serve with a route-assigned id and remove it once it is unused for
 // unserve_unused_timeout, or idle for unserve_idle_timeout after its last
-// connection. The serve table only carries the serve and tells us when the
+// connection. The serve table only runs the serve and tells us when the
 // route registered or refused it; what makes it an unserve lives here. On
 // the asking side, the use made for an unserve (by the terminal) is removed
 // here once its serve leaves the group.
@@ -13,9 +13,9 @@
 #include <memory>
 
 #include "config/config.hpp"
-#include "vnet/route_context.hpp"
-#include "vnet/serves.hpp"
-#include "vnet/uses.hpp"
+#include "vnet/session/route_context.hpp"
+#include "vnet/serve/serves.hpp"
+#include "vnet/use/uses.hpp"
 
 namespace vnet {
 

@@ -1,4 +1,4 @@
-#include "vnet/unserve.hpp"
+#include "vnet/serve/unserve.hpp"
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
@@ -8,7 +8,7 @@
 #include "net/spawn.hpp"
 #include "net/time.hpp"
 #include "text/printable.hpp"
-#include "vnet/unserve_policy.hpp"
+#include "vnet/serve/unserve_policy.hpp"
 
 namespace vnet {
 
@@ -39,7 +39,7 @@ unserve_host::unserve* unserve_host::find(std::uint64_t id) {
 void unserve_host::refuse(const protocol::unserve_request& r, const std::string& why) {
   spdlog::info("unserve request from vnet {:02} for {} refused: {}", r.vnetid,
                text::printable(net::host_port(r.ip, r.port)), text::printable(why));
-  if (ctx_.session) ctx_.send(protocol::unserve_result{r.request_id, false, 0, why});
+  ctx_.send(protocol::unserve_result{r.request_id, false, 0, why});
 }
 
 void unserve_host::on_request(const protocol::unserve_request& r) {
@@ -51,11 +51,10 @@ void unserve_host::on_request(const protocol::unserve_request& r) {
     spdlog::info("unserve {:03} for vnet {:02}: {} (already served)", e->serveid, r.vnetid,
                  text::printable(net::host_port(r.ip, r.port)));
     ctx_.send(protocol::unserve_result{r.request_id, true, e->serveid, {}});
-    if (u.expiry) arm(id, ctx_.cfg->unserve_unused_timeout, "unused");
+    if (u.expiry) arm(id, ctx_.cfg.unserve_unused_timeout, "unused");
     return;
   }
-  auto why = unserve_refusal(*ctx_.cfg, alive(), r.ip);
-  if (!why.empty()) return refuse(r, why);
+  if (outcome::status allowed = unserve_allowed(ctx_.cfg, alive(), r.ip); !allowed) return refuse(r, allowed.why());
   ++checking_;
   net::asio::co_spawn(ex_, accept(r), net::log_exception{"unserve"});
 }
@@ -72,7 +71,7 @@ net::awaitable<void> unserve_host::accept(protocol::unserve_request r) {
   }
   net::error_code ignored;
   probe.close(ignored);
-  if (!ctx_.session) co_return;  // the route is gone, and with it the request
+  if (!ctx_.session()) co_return;  // the route is gone, and with it the request
 
   config::serve_config cfg;
   cfg.key = "unserve-" + net::host_port(r.ip, r.port);
@@ -83,7 +82,7 @@ net::awaitable<void> unserve_host::accept(protocol::unserve_request r) {
   // Known before add(): add() may send the registration at once.
   auto id = serves_.add(cfg).id;
   unserves_[id] = unserve{r.vnetid, r.request_id, nullptr};
-  arm(id, ctx_.cfg->unserve_unused_timeout, "unused");
+  arm(id, ctx_.cfg.unserve_unused_timeout, "unused");
 }
 
 void unserve_host::on_registered(serve_entry& e) {
@@ -133,7 +132,7 @@ void unserve_host::on_links(std::uint64_t id, std::size_t live) {
     if (u->expiry) u->expiry->cancel();
     u->expiry.reset();
   } else {
-    arm(id, ctx_.cfg->unserve_idle_timeout, "idle");
+    arm(id, ctx_.cfg.unserve_idle_timeout, "idle");
   }
 }
 

@@ -12,8 +12,9 @@
 
 #include "config/config.hpp"
 #include "net/socket_set.hpp"
-#include "vnet/link_pool.hpp"
-#include "vnet/route_context.hpp"
+#include "outcome/result.hpp"
+#include "vnet/session/link_pool.hpp"
+#include "vnet/session/route_context.hpp"
 
 namespace vnet {
 
@@ -29,10 +30,10 @@ struct serve_entry {
   std::uint32_t request_id = 0;
   // Shared with the link coroutines, which may outlive the entry.
   std::shared_ptr<net::socket_set> links = std::make_shared<net::socket_set>();
-  // Links being set up (dialling) or carried: [vnet] max_links_per_serve
-  // bounds it. Counted from the request on, so that a burst of requests
-  // cannot all pass the check before the first dial ends.
-  std::shared_ptr<std::size_t> carrying = std::make_shared<std::size_t>(0);
+  // Links being set up (dialling) or relayed, one link_slot each: [vnet]
+  // max_links_per_serve bounds it. Counted from the request on, so that a
+  // burst of requests cannot all pass the check before the first dial ends.
+  std::shared_ptr<std::size_t> slots_taken = std::make_shared<std::size_t>(0);
 };
 
 class serve_table {
@@ -72,29 +73,30 @@ class serve_table {
  private:
   void request_registration(serve_entry& e);
   void unregister(serve_entry& e);
-  // Holds one count of an entry's `carrying` for its lifetime.
-  class carry_count {
+  // Holds one of an entry's `slots_taken` for its lifetime.
+  class link_slot {
    public:
-    explicit carry_count(std::shared_ptr<std::size_t> n) : n_(std::move(n)) { ++*n_; }
-    ~carry_count() { if (n_) --*n_; }
-    carry_count(carry_count&& o) noexcept = default;
-    carry_count(const carry_count&) = delete;
-    carry_count& operator=(const carry_count&) = delete;
-    carry_count& operator=(carry_count&&) = delete;
+    explicit link_slot(std::shared_ptr<std::size_t> n) : n_(std::move(n)) { ++*n_; }
+    ~link_slot() { if (n_) --*n_; }
+    link_slot(link_slot&& o) noexcept = default;
+    link_slot(const link_slot&) = delete;
+    link_slot& operator=(const link_slot&) = delete;
+    link_slot& operator=(link_slot&&) = delete;
 
    private:
     std::shared_ptr<std::size_t> n_;
   };
-  // Why a new link to `e` must be refused now ([vnet] max_links_per_serve); "" if not.
-  std::string refusal(const serve_entry& e) const;
+  // A slot for a new link to `e`, or why it must be refused now ([vnet]
+  // max_links_per_serve, read now: a reload applies to the next link).
+  outcome::result<link_slot> take_slot(const serve_entry& e) const;
   // link_request: a new link to the route, link_join, then serve_link.
-  net::awaitable<void> carry(std::uint64_t id, protocol::link_request r, carry_count slot);
+  net::awaitable<void> join_requested(std::uint64_t id, protocol::link_request r, link_slot slot);
   // A link the route paired (joined or assigned): the use hello, the
   // service, link_result (net::open_serve); then the link runs by itself
-  // as a serve_table::served_link (serves.cpp) until it ends.
+  // as a serve_table::served_link (serves.cpp, a counted_link) until it ends.
   class served_link;
   net::awaitable<void> serve_link(std::uint64_t id, std::uint64_t link_id, net::tcp::socket link,
-                                  crypto::key32 secret, carry_count slot);
+                                  crypto::key32 secret, link_slot slot);
   // link_result{false, why} on a link the route assigned, then close.
   net::awaitable<void> refuse(net::tcp::socket link, std::string why);
 

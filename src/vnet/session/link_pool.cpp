@@ -1,16 +1,16 @@
-#include "vnet/link_pool.hpp"
+#include "vnet/session/link_pool.hpp"
 
 #include <algorithm>
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
-#include "net/dial.hpp"
 #include "net/frame_io.hpp"
 #include "net/spawn.hpp"
 #include "net/still_idle.hpp"
 #include "text/printable.hpp"
-#include "vnet/ticket_stock.hpp"
+#include "vnet/session/route_link.hpp"
+#include "vnet/session/route_session.hpp"
 
 namespace vnet {
 namespace {
@@ -29,11 +29,13 @@ constexpr auto short_life = std::chrono::seconds(1);
 
 }  // namespace
 
-link_pool::link_pool(net::asio::any_io_executor ex, route_context& ctx, protocol::pool_role role,
-                     assign_fn on_assign)
+link_pool::link_pool(net::asio::any_io_executor ex, const route_context& ctx, route_session& session,
+                     protocol::pool_role role, std::function<bool()> wanted, assign_fn on_assign)
     : ex_(ex),
       ctx_(ctx),
+      session_(session),
       role_(role),
+      wanted_(std::move(wanted)),
       name_(role == protocol::pool_role::use ? "use" : "serve"),
       on_assign_(std::move(on_assign)),
       tick_(ex) {}
@@ -44,27 +46,8 @@ link_pool::~link_pool() {
 }
 
 std::size_t link_pool::target() const {
-  if (!in_session_ || !wanted || !wanted()) return 0;
-  return std::min<std::size_t>(ctx_.cfg->max_idle_links, min_idle + taken_.size());
-}
-
-void link_pool::on_session() {
-  in_session_ = true;
-  adjust();
-}
-
-void link_pool::on_disconnected() {
-  in_session_ = false;
-  ++session_;
-  opening_ = 0;
-  opening_sockets_->close_all();
-  close_idle(0);
-  taken_.clear();
-  tick_.cancel();
-  tick_armed_ = false;
-  hold_until_ = {};
-  backoff_ = {};
-  refused_streak_ = false;
+  if (!wanted_ || !wanted_()) return 0;
+  return std::min<std::size_t>(ctx_.cfg.max_idle_links, min_idle + taken_.size());
 }
 
 void link_pool::close_idle(std::size_t keep) {
@@ -80,14 +63,13 @@ void link_pool::arm_tick() {
   tick_armed_ = true;
   tick_.expires_after(tick_every);
   tick_.async_wait([this](net::error_code ec) {
-    if (ec) return;  // cancelled: the session ended, or the pool is gone
+    if (ec) return;  // cancelled: the session, and with it the pool, is gone
     tick_armed_ = false;
     adjust();
   });
 }
 
 void link_pool::adjust() {
-  if (!in_session_) return;
   const auto now = clock::now();
   while (!taken_.empty() && now - taken_.front() > rate_window) taken_.pop_front();
   arm_tick();  // the rate decays, a hold ends, `wanted` changes: looked at again
@@ -102,7 +84,7 @@ void link_pool::adjust() {
   if (idle_.size() + opening_ >= want || now < hold_until_) return;
   for (std::size_t n = want - idle_.size() - opening_; n > 0; --n) {
     ++opening_;
-    net::asio::co_spawn(ex_, open_one(session_, opening_sockets_), net::log_exception{"pooled link"});
+    net::asio::co_spawn(ex_, open_one(session_.weak_from_this(), opening_sockets_), net::log_exception{"pooled link"});
   }
 }
 
@@ -120,40 +102,20 @@ void link_pool::hold_off(bool refused, const std::string& why) {
   refused_streak_ = refused_streak_ || refused;
 }
 
-net::awaitable<void> link_pool::open_one(std::uint64_t session, std::shared_ptr<net::socket_set> opening) {
-  const auto route = ctx_.route();  // copies: reload may replace them meanwhile
-  const auto dial_timeout = ctx_.dial_timeout();
+net::awaitable<void> link_pool::open_one(std::weak_ptr<route_session> session, std::shared_ptr<net::socket_set> opening) {
   net::tcp::socket s(ex_);
   net::socket_set::guard g(*opening, s);
-  auto ec = co_await net::dial(s, route.ip, route.port, dial_timeout);
-  if (session != session_) co_return;  // the pool counts this session's links only
-  if (ec) {
-    --opening_;
-    hold_off(false, "dialling the route: " + ec.message());
-    co_return;
-  }
-  // Taken once the route is reached, so that a failed dial spends none.
-  std::optional<protocol::ticket> ticket = co_await ctx_.tickets->take(ctx_.link_timeout);
-  if (session != session_) co_return;
-  if (!ticket) {
-    --opening_;
-    hold_off(false, "the route gave no link ticket in time");
-    co_return;
-  }
-  const auto role = static_cast<std::uint8_t>(role_);
-  protocol::link_pool opening_frame{protocol::version, role, ticket->id,
-                                    crypto::pool_proof(ticket->secret, ticket->id, role)};
-  auto frame = protocol::encode(opening_frame);
-  auto wec = co_await net::write_frame(s, std::move(frame));
-  if (session != session_) co_return;
+  route_opening what = idle_opening{role_};
+  outcome::result<crypto::key32> opened = co_await open_route_link(s, ctx_, session, std::move(what));
+  if (session.expired()) co_return;  // the session ended, and this pool with it
   --opening_;
-  if (wec) {
-    hold_off(false, "writing link_pool: " + wec.message());
+  if (!opened) {
+    hold_off(false, opened.why());
     co_return;
   }
   opening->remove(s);
-  idle_.emplace_back(std::move(s), ticket->secret, next_id_++);
-  crypto::wipe(ticket->secret);
+  idle_.emplace_back(std::move(s), *opened, next_id_++);
+  crypto::wipe(*opened);
   watch(idle_.back());
   adjust();
 }
@@ -167,15 +129,17 @@ void link_pool::watch(entry& e) {
     pooled_link link{std::move(it->socket), it->secret};
     const auto opened = it->opened;
     idle_.erase(it);
-    net::asio::co_spawn(ex_, on_readable(std::move(link), opened, session_), net::log_exception{"pooled link"});
+    net::asio::co_spawn(ex_, on_readable(std::move(link), opened, session_.weak_from_this()),
+                        net::log_exception{"pooled link"});
     adjust();  // its replacement, at once
   });
 }
 
-net::awaitable<void> link_pool::on_readable(pooled_link link, clock::time_point opened, std::uint64_t session) {
+net::awaitable<void> link_pool::on_readable(pooled_link link, clock::time_point opened,
+                                            std::weak_ptr<route_session> session) {
   // Not a structured binding: GCC 12 mis-destroys those over a co_await result.
   net::frame_result fr = co_await net::read_frame(link.socket, protocol::max_opening_payload, frame_timeout);
-  if (session != session_) co_return;
+  if (session.expired()) co_return;  // the session ended, and this pool with it
   const auto& ec = fr.ec;
   const auto& msg = fr.msg;
   if (!ec) {

@@ -10,7 +10,7 @@
 
 #include "config/config.hpp"
 #include "net/socket_set.hpp"
-#include "vnet/route_context.hpp"
+#include "vnet/session/route_context.hpp"
 
 namespace vnet {
 
@@ -52,17 +52,13 @@ class use_table {
   use_entry& add(const config::use_config& cfg, bool temporary = false);
   void set_active(use_entry& e, bool active);  // closing closes listener and links
   void remove(std::uint64_t id);
-  // Opens listeners for offered serveids, closes the others.
-  void on_serve_list(const protocol::serve_list& list);
-  // Applies a change to the last list, then follows it as on_serve_list()
-  // does. False, and nothing changes, when there is no list to change yet:
-  // the route broke the protocol.
-  bool on_serve_list_update(const protocol::serve_list_update& u);
-  // Tries again what could not listen (a busy port), against the same list.
-  void retry();
-  // The group's serves as last pushed by the route; empty without a route.
-  const protocol::serve_list& serve_list() const { return last_list_; }
-  // Without a route nothing can be carried: stop listening.
+  // The session's serve list came or changed (route_session::serve_list()):
+  // opens listeners for offered serveids, closes the others. Also tries
+  // again what could not listen (a busy port).
+  void follow_list();
+  // The group's serves as the session has them; empty without a route.
+  const protocol::serve_list& serve_list() const;
+  // Without a route no link can be opened: stop listening.
   void on_disconnected();
   void close_all();
 
@@ -75,18 +71,20 @@ class use_table {
   void arm_standby_log(std::chrono::steady_clock::time_point when);
   void log_standby_reasons();
   void note_owner(use_entry& e, const protocol::listed_serve& s);
+  // The session's serve list; nullptr before the first or without a route.
+  const protocol::serve_list* current_list() const;
   // The serveid's entry in the group's list now; nullptr when not offered.
   const protocol::listed_serve* find_listed(std::uint16_t serveid) const;
   void start(use_entry& e, std::uint16_t port);
   void stop(use_entry& e, use_state next, const std::string& why);
-  net::awaitable<void> carry(net::tcp::socket client, std::string name, std::uint16_t serveid,
+  // One accepted connection: its link to the route (an idle one, or
+  // opened now), the 0-RTT hello and the relay (net::open_use).
+  net::awaitable<void> open_link(net::tcp::socket client, std::string name, std::uint16_t serveid,
                              std::shared_ptr<net::socket_set> links);
 
   net::asio::any_io_executor ex_;
   route_context& ctx_;
   std::vector<use_entry> entries_;
-  protocol::serve_list last_list_;  // the group's serves: the last list, updated since
-  bool have_list_ = false;
   std::uint64_t next_id_ = 1;
   // At start the group's list often arrives a moment before the serving
   // vnet's registration: a standby reason is logged only once it has held

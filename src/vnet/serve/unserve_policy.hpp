@@ -5,6 +5,7 @@
 #include <string>
 
 #include "config/config.hpp"
+#include "outcome/result.hpp"
 
 namespace vnet {
 
@@ -12,13 +13,12 @@ namespace vnet {
 // anything else, including what does not parse as an address.
 bool is_loopback(const std::string& ip);
 
-// Empty when the request for `ip` is granted while `alive` unserves already
+// Fine when the request for `ip` is granted while `alive` unserves already
 // run; else the refusal reason sent back to the asker, one of
 //   "allow_unserve=false on that vnet"
 //   "<ip> is not a loopback address and unserve_remote=false"
 //   "unserve_num=N reached (K alive)"
 // checked in that order.
-std::string unserve_refusal(const config::vnet_config& cfg, std::size_t alive,
-                            const std::string& ip);
+outcome::status unserve_allowed(const config::vnet_config& cfg, std::size_t alive, const std::string& ip);
 
 }  // namespace vnet

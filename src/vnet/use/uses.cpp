@@ -1,22 +1,20 @@
-#include "vnet/uses.hpp"
+#include "vnet/use/uses.hpp"
 
 #include <optional>
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
-#include "net/dial.hpp"
 #include "net/endpoint.hpp"
 #include "net/frame_io.hpp"
 #include "net/listen.hpp"
 #include "net/relay.hpp"
 #include "net/secure_relay.hpp"
 #include "net/spawn.hpp"
-#include "protocol/serve_list_update.hpp"
 #include "text/printable.hpp"
-#include "vnet/link_pool.hpp"
-#include "vnet/ticket_stock.hpp"
-#include "vnet/use_link.hpp"
+#include "vnet/session/route_link.hpp"
+#include "vnet/session/route_session.hpp"
+#include "vnet/use/use_link.hpp"
 
 namespace vnet {
 
@@ -48,8 +46,8 @@ use_entry& use_table::add(const config::use_config& cfg, bool temporary) {
   e.state = !cfg.active ? use_state::inactive : cfg.serveid == 0 ? use_state::no_serveid : use_state::standby;
   entries_.push_back(std::move(e));
   auto& added = entries_.back();
-  if (have_list_)
-    follow(added, last_list_);
+  if (const auto* list = current_list())
+    follow(added, *list);
   else if (added.state == use_state::standby)
     added.reason = "not connected to the route";
   return added;
@@ -60,13 +58,13 @@ void use_table::set_active(use_entry& e, bool active) {
   if (!active) {
     stop(e, use_state::inactive, "closed");
     e.reason.clear();
-    e.links->close_all();  // a closed use carries nothing any more
+    e.links->close_all();  // a closed use relays nothing any more
     return;
   }
   if (e.state != use_state::inactive) return;
   e.state = e.cfg.serveid == 0 ? use_state::no_serveid : use_state::standby;
-  if (have_list_)
-    follow(e, last_list_);
+  if (const auto* list = current_list())
+    follow(e, *list);
   else if (e.state == use_state::standby)
     e.reason = "not connected to the route";
 }
@@ -85,22 +83,21 @@ use_entry* use_table::find_key(const std::string& key) {
   return nullptr;
 }
 
-void use_table::on_serve_list(const protocol::serve_list& list) {
-  last_list_ = list;
-  have_list_ = true;
-  for (auto& e : entries_) follow(e, list);
+const protocol::serve_list* use_table::current_list() const {
+  const route_session* s = ctx_.session();
+  return s ? s->serve_list() : nullptr;
 }
 
-bool use_table::on_serve_list_update(const protocol::serve_list_update& u) {
-  if (!have_list_) return false;
-  protocol::apply(last_list_, u);
-  for (auto& e : entries_) follow(e, last_list_);
-  return true;
+const protocol::serve_list& use_table::serve_list() const {
+  static const protocol::serve_list none;
+  const auto* list = current_list();
+  return list ? *list : none;
 }
 
-void use_table::retry() {
-  if (!have_list_) return;
-  for (auto& e : entries_) follow(e, last_list_);
+void use_table::follow_list() {
+  const auto* list = current_list();
+  if (!list) return;
+  for (auto& e : entries_) follow(e, *list);
 }
 
 void use_table::follow(use_entry& e, const protocol::serve_list& list) {
@@ -125,12 +122,12 @@ void use_table::follow(use_entry& e, const protocol::serve_list& list) {
 void use_table::stand_by(use_entry& e, const protocol::serve_list& list) {
   // A typo in serveid or group looks like this: say so, once per change of
   // reason rather than at every push of the list.
-  const std::uint32_t self = ctx_.session ? ctx_.session->vnetid : 0;
+  const std::uint32_t self = ctx_.session() ? ctx_.session()->vnetid() : 0;
   std::size_t serves = 0;
   for (const auto& s : list.serves) serves += s.vnetid != self;
   const std::size_t others = list.vnets > 0 ? list.vnets - 1 : 0;
   auto what = fmt::format("serveid {:03} is not offered in group '{}'", e.cfg.serveid,
-                          text::printable(ctx_.cfg->group));
+                          text::printable(ctx_.cfg.group));
   auto reason = fmt::format("{} ({} serve{} from {} other vnet{})", what, serves, serves == 1 ? "" : "s",
                             others, others == 1 ? "" : "s");
   if (!e.reason.starts_with(what)) e.standby_since = std::chrono::steady_clock::now();
@@ -206,7 +203,7 @@ void use_table::start(use_entry& e, std::uint16_t port) {
         // Named, not temporaries: see net::write_frame on GCC 12.
         std::string what = "use " + name;
         std::function<void(net::tcp::socket)> on_accept = [&](net::tcp::socket s) {
-          net::asio::co_spawn(ex_, carry(std::move(s), name, serveid, links),
+          net::asio::co_spawn(ex_, open_link(std::move(s), name, serveid, links),
                               net::log_exception{"use link"});
         };
         co_await net::accept_loop(*acceptor, std::move(what), std::move(on_accept));
@@ -225,15 +222,14 @@ void use_table::stop(use_entry& e, use_state next, const std::string& why) {
 }
 
 const protocol::listed_serve* use_table::find_listed(std::uint16_t serveid) const {
-  if (!have_list_) return nullptr;
-  for (const auto& s : last_list_.serves)
+  const auto* list = current_list();
+  if (!list) return nullptr;
+  for (const auto& s : list->serves)
     if (s.serve.serveid == serveid) return &s;
   return nullptr;
 }
 
 void use_table::on_disconnected() {
-  have_list_ = false;
-  last_list_ = {};
   for (auto& e : entries_) {
     if (e.state == use_state::listening || e.state == use_state::port_busy)
       stop(e, use_state::standby, "lost the route");
@@ -253,11 +249,13 @@ void use_table::close_all() {
   }
 }
 
-net::awaitable<void> use_table::carry(net::tcp::socket client, std::string name,
+net::awaitable<void> use_table::open_link(net::tcp::socket client, std::string name,
                                       std::uint16_t serveid, std::shared_ptr<net::socket_set> links) {
-  auto l = std::make_shared<use_link>(ex_, std::move(links), ctx_, name, serveid);
+  auto l = std::make_shared<use_link>(ex_, std::move(links), ctx_.cfg, name, serveid);
   l->plain = std::move(client);
-  if (!ctx_.session) co_return;  // lost the route since accepting: just close
+  // The session the link is for; looked at again after each wait.
+  std::weak_ptr<route_session> session = ctx_.session_handle();
+  if (session.expired()) co_return;  // lost the route since accepting: just close
   // Links are encrypted to the serving vnet's link key as the route lists
   // it; its mac under the group's key shows the route did not swap it.
   const protocol::listed_serve* listed = find_listed(serveid);
@@ -265,7 +263,7 @@ net::awaitable<void> use_table::carry(net::tcp::socket client, std::string name,
     spdlog::warn("use {}: link to serveid {:03} failed: it is no longer offered", name, serveid);
     co_return;
   }
-  if (!crypto::verify_link_key(ctx_.group->mac_key, listed->key)) {
+  if (!crypto::verify_link_key(ctx_.group.mac_key, listed->key)) {
     spdlog::warn("use {}: link to serveid {:03} refused: the route listed a link key for serve {:03} "
                  "that this group's key did not sign: a different group_key, or tampering",
                  name, serveid, serveid);
@@ -277,8 +275,8 @@ net::awaitable<void> use_table::carry(net::tcp::socket client, std::string name,
   std::vector<std::uint8_t> bind;
   // A pooled link is open and authenticated already: link_bind rides with
   // the hello and the first bytes, and no round trip is spent on the route.
-  std::optional<pooled_link> pooled;
-  if (ctx_.use_pool) pooled = ctx_.use_pool->take();
+  // The same session as checked above: nothing was awaited since.
+  std::optional<pooled_link> pooled = ctx_.session()->take_idle_link();
   if (pooled) {
     link = std::move(pooled->socket);
     secret = pooled->secret;
@@ -286,30 +284,14 @@ net::awaitable<void> use_table::carry(net::tcp::socket client, std::string name,
     bind = protocol::encode(protocol::link_bind{serveid});
   } else {
     spdlog::debug("use {}: no idle pooled link; opening a link to serveid {:03}", name, serveid);
-    const auto route = ctx_.route();  // copies: reload may replace them meanwhile
-    const auto dial_timeout = ctx_.dial_timeout();
-    if (auto ec = co_await net::dial(link, route.ip, route.port, dial_timeout)) {
-      spdlog::warn("use {}: link to serveid {:03} failed: cannot reach the route: {}", name, serveid,
-                   ec.message());
+    route_opening what = use_opening{serveid};
+    outcome::result<crypto::key32> opened = co_await open_route_link(link, ctx_, session, std::move(what));
+    if (!opened) {
+      spdlog::warn("use {}: link to serveid {:03} failed: {}", name, serveid, opened.why());
       co_return;
     }
-    // Taken once the route is reached, so that a failed dial spends none. The
-    // stock is usually full; when empty the refill is a round trip away.
-    std::optional<protocol::ticket> ticket = co_await ctx_.tickets->take(ctx_.link_timeout);
-    if (!ticket) {
-      spdlog::warn("use {}: link to serveid {:03} failed: {}", name, serveid,
-                   ctx_.session ? "the route gave no link ticket in time" : "lost the route");
-      co_return;
-    }
-    protocol::link_open opening{protocol::version, serveid, ticket->id,
-                                crypto::open_proof(ticket->secret, ticket->id, serveid)};
-    secret = ticket->secret;
-    crypto::wipe(ticket->secret);
-    auto open = protocol::encode(opening);
-    if (auto ec = co_await net::write_frame(link, std::move(open))) {
-      spdlog::warn("use {}: link to serveid {:03} failed: {}", name, serveid, ec.message());
-      co_return;
-    }
+    secret = *opened;
+    crypto::wipe(*opened);
   }
   // 0-RTT: the use hello and the client's first bytes, encrypted to the
   // serving vnet's key, follow the opening (or ride with link_bind) at once;
@@ -325,11 +307,11 @@ net::awaitable<void> use_table::carry(net::tcp::socket client, std::string name,
     if (auto* e = std::get_if<protocol::error>(&msg)) co_return "route: " + text::printable(e->message);
     co_return "unexpected answer from the route";
   };
-  net::use_params params{*ctx_.group, secret, serve_key, std::move(bind)};
+  net::use_params params{ctx_.group, secret, serve_key, std::move(bind)};
   crypto::wipe(secret);
   l->opening();
   // Returns once the serve hello is in (or the link failed); the link runs on
-  // by itself and use_link::ended() logs its end.
+  // by itself and counted_link logs its end.
   co_await net::open_use(std::move(l), std::move(params), std::move(await_paired));
 }
 

@@ -12,7 +12,8 @@
 // A dead link is dropped and replaced. The size follows the connection rate:
 // 2 idle links, plus what was taken in the last second, at most [vnet]
 // max_idle_links (0: no pool; read at each refill, so a reload applies to
-// the next one). Emptied when the session ends; filled once it has begun.
+// the next one). Two per route session (route_session owns them): filled
+// once it has begun, closed with it.
 #include <chrono>
 #include <cstdint>
 #include <deque>
@@ -26,9 +27,11 @@
 #include "net/asio.hpp"
 #include "net/socket_set.hpp"
 #include "protocol/messages.hpp"
-#include "vnet/route_context.hpp"
+#include "vnet/session/route_context.hpp"
 
 namespace vnet {
+
+class route_session;
 
 struct pooled_link {
   net::tcp::socket socket;
@@ -40,28 +43,23 @@ class link_pool {
   // Serve role: the route wrote `a` on one of our idle links.
   using assign_fn = std::function<void(pooled_link, protocol::link_assign a)>;
 
-  link_pool(net::asio::any_io_executor ex, route_context& ctx, protocol::pool_role role,
-            assign_fn on_assign = {});
+  // `wanted`: whether the role is in use now (a use listens, a serve is
+  // registered); asked at each adjust(). `session` owns the pool: its
+  // tickets open the links, and its end ends them.
+  link_pool(net::asio::any_io_executor ex, const route_context& ctx, route_session& session,
+            protocol::pool_role role, std::function<bool()> wanted, assign_fn on_assign = {});
+  // The session ended: its idle links close, the ones being opened too.
   ~link_pool();
   link_pool(const link_pool&) = delete;
   link_pool& operator=(const link_pool&) = delete;
 
-  // Whether the role is in use now (a use listens, a serve is registered);
-  // asked at each adjust(). Without it, the pool holds nothing.
-  std::function<bool()> wanted;
-
-  // The session is up (welcome; its first tickets are on their way): fill.
-  void on_session();
-  // The session ended: its tickets and pooled links are void.
-  void on_disconnected();
   // Opens or closes links to reach the target now (called on events and by
-  // the pool's own tick, every second while a session lives).
+  // the pool's own tick, every second while the session lives).
   void adjust();
   // Use role: a live idle link, or nullopt (the caller opens one as before);
   // its replacement is on its way.
   std::optional<pooled_link> take();
 
-  std::size_t idle() const { return idle_.size(); }
   std::size_t target() const;
 
  private:
@@ -75,19 +73,22 @@ class link_pool {
     clock::time_point opened;
   };
 
-  // Dials the route, spends a ticket on link_pool, and keeps the link idle.
-  // Holds a shared_ptr to `opening`: the frame may outlive the pool at exit.
-  net::awaitable<void> open_one(std::uint64_t session, std::shared_ptr<net::socket_set> opening);
+  // Opens a link to the route (link_pool) and keeps it idle. Holds a
+  // shared_ptr to `opening` and the session weakly: the frame may outlive
+  // the pool (the session's end, or exit), and then touches it no more.
+  net::awaitable<void> open_one(std::weak_ptr<route_session> session, std::shared_ptr<net::socket_set> opening);
   void watch(entry& e);
   // The route wrote on (or closed) an idle link: what was it?
-  net::awaitable<void> on_readable(pooled_link link, clock::time_point opened, std::uint64_t session);
+  net::awaitable<void> on_readable(pooled_link link, clock::time_point opened, std::weak_ptr<route_session> session);
   void close_idle(std::size_t keep);
   void hold_off(bool refused, const std::string& why);
   void arm_tick();
 
   net::asio::any_io_executor ex_;
-  route_context& ctx_;
+  const route_context& ctx_;
+  route_session& session_;
   protocol::pool_role role_;
+  std::function<bool()> wanted_;
   const char* name_;  // "use" or "serve", for logs
   assign_fn on_assign_;
   std::list<entry> idle_;  // oldest first
@@ -95,8 +96,6 @@ class link_pool {
   // Their sockets, closed when the session ends (a dial must not outlive it).
   std::shared_ptr<net::socket_set> opening_sockets_ = std::make_shared<net::socket_set>();
   std::uint64_t next_id_ = 1;
-  std::uint64_t session_ = 0;  // counts sessions: a link opened for an old one is dropped
-  bool in_session_ = false;
   std::deque<clock::time_point> taken_;  // links asked for in the last second
   // After the route refused a pooled link (its quota) or could not be
   // reached: no refill before hold_until_, backoff doubling up to 30 s; a

@@ -1,4 +1,4 @@
-#include "vnet/ticket_stock.hpp"
+#include "vnet/session/ticket_stock.hpp"
 
 #include <algorithm>
 
@@ -7,20 +7,9 @@ namespace vnet {
 ticket_stock::ticket_stock(net::asio::any_io_executor ex, std::function<void(std::uint16_t)> ask)
     : ex_(ex), ask_(std::move(ask)), retry_(ex) {}
 
-void ticket_stock::on_connected() {
-  stock_.clear();
-  connected_ = true;
-  asked_ = false;
-  top_up();
-}
+ticket_stock::~ticket_stock() { end_line(); }
 
-void ticket_stock::on_disconnected() {
-  stock_.clear();
-  connected_ = false;
-  asked_ = false;
-  retry_.cancel();
-  end_line();
-}
+void ticket_stock::start() { top_up(); }
 
 void ticket_stock::on_tickets(const protocol::tickets& t) {
   asked_ = false;
@@ -41,7 +30,7 @@ void ticket_stock::on_tickets(const protocol::tickets& t) {
 
 void ticket_stock::top_up() {
   const std::size_t want = low + waiting_;
-  if (!connected_ || asked_ || stock_.size() >= want) return;
+  if (asked_ || stock_.size() >= want) return;
   asked_ = true;
   // The line's length plus a batch, within what one request may ask.
   const std::size_t n = std::clamp(want - stock_.size() + batch - low, batch, protocol::max_tickets_per_request);
@@ -73,7 +62,6 @@ void ticket_stock::end_line() {
 }
 
 net::awaitable<std::optional<protocol::ticket>> ticket_stock::take(net::duration deadline) {
-  if (!connected_) co_return std::nullopt;
   // First come, first served: a stocked ticket goes to whoever is in line.
   if (!stock_.empty() && waiting_ == 0) {
     auto t = stock_.front();

@@ -2,10 +2,11 @@
 // The vnet daemon's heart: the control session with the route. Connects,
 // says hello, registers serves, follows the group's serve list to open and
 // close uses, answers link and unserve requests, heartbeats, and after any
-// loss of the route reconnects and restores everything by itself. The
+// loss of the route reconnects and restores everything by itself. What
+// lives as long as one connection is its route_session
+// (vnet/session/route_session.hpp); the client keeps what outlives connections. The
 // terminal and reload act on it through the public members below.
 #include <chrono>
-#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -14,12 +15,12 @@
 #include "net/frame_io.hpp"
 #include "net/tls.hpp"
 #include "net/time.hpp"
-#include "vnet/link_pool.hpp"
-#include "vnet/route_context.hpp"
-#include "vnet/serves.hpp"
-#include "vnet/ticket_stock.hpp"
-#include "vnet/unserve.hpp"
-#include "vnet/uses.hpp"
+#include "outcome/result.hpp"
+#include "vnet/session/route_context.hpp"
+#include "vnet/session/route_session.hpp"
+#include "vnet/serve/serves.hpp"
+#include "vnet/serve/unserve.hpp"
+#include "vnet/use/uses.hpp"
 
 namespace vnet {
 
@@ -38,12 +39,13 @@ class client {
   // Closes the session, the listeners and every live link.
   void stop();
 
-  bool connected() const { return ctx_.session.has_value(); }
+  bool connected() const { return ctx_.session() != nullptr; }
   std::optional<std::uint32_t> vnetid() const;
   serve_table& serves() { return serves_; }
   use_table& uses() { return uses_; }
   const serve_table& serves() const { return serves_; }
   const use_table& uses() const { return uses_; }
+  // The group's serves as the route pushed them; empty without a route.
   const protocol::serve_list& group_serves() const { return uses_.serve_list(); }
   // The settings in force ([route], [vnet]); the serves and uses are in
   // serves() and uses(), not here.
@@ -70,30 +72,23 @@ class client {
   std::string save_file(const std::string& path);
 
  private:
-  struct pending {
-    explicit pending(net::asio::any_io_executor ex) : done(ex) {}
-    net::asio::steady_timer done;
-    std::optional<protocol::message> answer;
-    std::string error;
-  };
-
   // The TLS handshake with the route and the check of its key
-  // (route_trust.hpp; client_handshake.cpp): "" when the session may go on,
-  // else why not.
-  net::awaitable<std::string> start_tls(net::tls_stream& s, const config::endpoint& route);
+  // (route_trust.hpp; client_handshake.cpp): fine when the session may go
+  // on, else why not.
+  net::awaitable<outcome::status> start_tls(net::tls_stream& s, const config::endpoint& route);
   // This vnet's hello and the route's welcome (client_handshake.cpp): the
-  // welcome, or nullopt and why not.
-  net::awaitable<std::optional<protocol::welcome>> greet(net::tls_stream& s, std::string& why);
+  // welcome, or why there is none.
+  net::awaitable<outcome::result<protocol::welcome>> greet(net::tls_stream& s);
   net::awaitable<std::string> run_session(net::tls_stream& s);
-  net::awaitable<std::string> read_loop(net::tls_stream& s);
+  // The session's branches, raced in run_session(); each returns why the
+  // session ended.
+  net::awaitable<std::string> read_loop(net::tls_stream& s, route_session& session);
   // Pings the route, retries busy use ports and rotates the link key when
   // it is due (every crypto::link_keys::period), publishing the new one.
-  net::awaitable<std::string> heartbeat(net::duration interval);
+  net::awaitable<std::string> heartbeat(net::duration interval, route_session& session);
   net::awaitable<std::string> watchdog(net::duration silence);
-  void on_message(const protocol::message& m);
-  bool answer(std::uint32_t request_id, const protocol::message& m);
-  void fail_requests(const std::string& why);
-  void send(const protocol::message& m);
+  void on_message(const protocol::message& m, route_session& session);
+  void send(const protocol::message& m) { ctx_.send(m); }
   void restart_session();
   void end_session();
   void wake_connect_waiters();
@@ -108,16 +103,12 @@ class client {
   crypto::group_keys group_;
   // Shared with the serve side's link coroutines (their replay sets).
   std::shared_ptr<crypto::link_keys> link_keys_;
-  ticket_stock tickets_;
-  route_context ctx_;             // points at cfg_, group_, link_keys_, tickets_
+  // Refers to cfg_, group_ and link_keys_; holds the route session while
+  // connected (made at the welcome, dropped at the connection's end).
+  route_context ctx_;
   serve_table serves_;
   use_table uses_;
   unserve_host unserve_;
-  // Idle links to the route for each role (protocol 5): filled after the
-  // welcome, emptied when the session ends.
-  link_pool use_pool_;
-  link_pool serve_pool_;
-  std::optional<net::outbox> outbox_;
   net::tcp::socket* socket_ = nullptr;  // the control socket while connected
   net::asio::steady_timer retry_timer_;
   std::chrono::steady_clock::time_point last_seen_;
@@ -126,8 +117,6 @@ class client {
   bool welcomed_ = false;  // this connection got a welcome: it was a route
   bool stopping_ = false;
   bool reconnect_now_ = false;  // reload changed the route or group
-  std::uint32_t next_request_ = 1;
-  std::map<std::uint32_t, std::shared_ptr<pending>> pending_;
   // Requests made while not connected wait (a little) for the session.
   std::vector<std::shared_ptr<net::asio::steady_timer>> connect_waiters_;
 };

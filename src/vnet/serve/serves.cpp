@@ -1,4 +1,4 @@
-#include "vnet/serves.hpp"
+#include "vnet/serve/serves.hpp"
 
 #include <algorithm>
 #include <optional>
@@ -14,6 +14,8 @@
 #include "net/secure_relay.hpp"
 #include "net/spawn.hpp"
 #include "text/printable.hpp"
+#include "vnet/session/counted_link.hpp"
+#include "vnet/session/route_link.hpp"
 
 namespace vnet {
 
@@ -42,12 +44,12 @@ serve_entry& serve_table::add(const config::serve_config& cfg) {
   e.state = cfg.active ? serve_state::unregistered : serve_state::inactive;
   entries_.push_back(std::move(e));
   auto& added = entries_.back();
-  if (added.state == serve_state::unregistered && ctx_.session) request_registration(added);
+  if (added.state == serve_state::unregistered && ctx_.session()) request_registration(added);
   return added;
 }
 
 void serve_table::unregister(serve_entry& e) {
-  if (e.state == serve_state::registered && ctx_.session) ctx_.send(protocol::serve_unregister{e.serveid});
+  if (e.state == serve_state::registered) ctx_.send(protocol::serve_unregister{e.serveid});
   e.serveid = 0;
 }
 
@@ -58,12 +60,12 @@ void serve_table::set_active(serve_entry& e, bool active) {
     unregister(e);
     e.state = serve_state::inactive;
     e.reason.clear();
-    e.links->close_all();  // a closed serve carries nothing any more
+    e.links->close_all();  // a closed serve relays nothing any more
     return;
   }
   if (e.state != serve_state::inactive) return;
   e.state = serve_state::unregistered;
-  if (ctx_.session) request_registration(e);
+  if (ctx_.session()) request_registration(e);
 }
 
 void serve_table::remove(std::uint64_t id) {
@@ -125,7 +127,7 @@ void serve_table::on_result(const protocol::serve_result& r) {
     return;  // on_refused may have removed e
   }
   // Closed or removed while its registration was on the way: undo it.
-  if (r.ok && ctx_.session) ctx_.send(protocol::serve_unregister{r.serveid});
+  if (r.ok) ctx_.send(protocol::serve_unregister{r.serveid});
 }
 
 void serve_table::retry_refused(const protocol::serve_list& list) {
@@ -147,12 +149,12 @@ void serve_table::close_all_links() {
   for (auto& e : entries_) e.links->close_all();
 }
 
-std::string serve_table::refusal(const serve_entry& e) const {
-  // Read now: a reload applies to the next link.
-  const unsigned max = ctx_.cfg->max_links_per_serve;
-  if (*e.carrying < max) return {};
-  return fmt::format("vnet {} carries at most {} link{} to serve '{}' (raise [vnet] max_links_per_serve)",
-                     text::printable(ctx_.cfg->name), max, max == 1 ? "" : "s", text::printable(e.cfg.name));
+outcome::result<serve_table::link_slot> serve_table::take_slot(const serve_entry& e) const {
+  const unsigned max = ctx_.cfg.max_links_per_serve;
+  if (*e.slots_taken < max) return link_slot(e.slots_taken);
+  return outcome::fail(fmt::format("vnet {} carries at most {} link{} to serve '{}' (raise [vnet] max_links_per_serve)",
+                                   text::printable(ctx_.cfg.name), max, max == 1 ? "" : "s",
+                                   text::printable(e.cfg.name)));
 }
 
 void serve_table::on_link_request(const protocol::link_request& r) {
@@ -161,15 +163,15 @@ void serve_table::on_link_request(const protocol::link_request& r) {
     ctx_.send(protocol::link_failed{r.link_id, fmt::format("serveid {:03} is not served here", r.serveid)});
     return;
   }
-  if (auto why = refusal(*e); !why.empty()) {
-    spdlog::warn("serve {}: link {} refused: {}", text::printable(e->cfg.name), r.link_id, why);
-    ctx_.send(protocol::link_failed{r.link_id, why});
+  outcome::result<link_slot> slot = take_slot(*e);
+  if (!slot) {
+    spdlog::warn("serve {}: link {} refused: {}", text::printable(e->cfg.name), r.link_id, slot.why());
+    ctx_.send(protocol::link_failed{r.link_id, slot.why()});
     return;
   }
   spdlog::debug("serve {}: link {} requested (no idle pooled link at the route)", text::printable(e->cfg.name),
                 r.link_id);
-  carry_count slot(e->carrying);
-  net::asio::co_spawn(ex_, carry(e->id, r, std::move(slot)), net::log_exception{"serve link"});
+  net::asio::co_spawn(ex_, join_requested(e->id, r, std::move(*slot)), net::log_exception{"serve link"});
 }
 
 void serve_table::on_assign(pooled_link link, const protocol::link_assign& a) {
@@ -183,16 +185,21 @@ void serve_table::on_assign(pooled_link link, const protocol::link_assign& a) {
     return;  // closing is the answer: the route tells the use side
   }
   const serve_entry* e = find_by_serveid(a.serveid);
-  std::string why = e ? refusal(*e) : fmt::format("serveid {:03} is not served here", a.serveid);
-  if (!why.empty()) {
+  if (!e) {
     crypto::wipe(*secret);
-    if (e) spdlog::warn("serve {}: link {} refused: {}", text::printable(e->cfg.name), a.link_id, why);
+    auto why = fmt::format("serveid {:03} is not served here", a.serveid);
     net::asio::co_spawn(ex_, refuse(std::move(link.socket), std::move(why)), net::log_exception{"serve link"});
     return;
   }
+  outcome::result<link_slot> slot = take_slot(*e);
+  if (!slot) {
+    crypto::wipe(*secret);
+    spdlog::warn("serve {}: link {} refused: {}", text::printable(e->cfg.name), a.link_id, slot.why());
+    net::asio::co_spawn(ex_, refuse(std::move(link.socket), slot.why()), net::log_exception{"serve link"});
+    return;
+  }
   spdlog::debug("serve {}: link {} assigned to a pooled link", text::printable(e->cfg.name), a.link_id);
-  carry_count slot(e->carrying);
-  net::asio::co_spawn(ex_, serve_link(e->id, a.link_id, std::move(link.socket), *secret, std::move(slot)),
+  net::asio::co_spawn(ex_, serve_link(e->id, a.link_id, std::move(link.socket), *secret, std::move(*slot)),
                       net::log_exception{"serve link"});
   crypto::wipe(*secret);
 }
@@ -201,92 +208,65 @@ net::awaitable<void> serve_table::refuse(net::tcp::socket link, std::string why)
   co_await net::refuse_link(link, std::move(why));
 }
 
-net::awaitable<void> serve_table::carry(std::uint64_t id, protocol::link_request r, carry_count slot) {
+net::awaitable<void> serve_table::join_requested(std::uint64_t id, protocol::link_request r, link_slot slot) {
   // `slot` counts this link against max_links_per_serve until the link ends.
   // Copy what we need: the entry may be closed or removed while we wait.
   auto* entry = find(id);
   if (!entry) {
-    if (ctx_.session) ctx_.send(protocol::link_failed{r.link_id, "the serve was just closed"});
+    ctx_.send(protocol::link_failed{r.link_id, "the serve was just closed"});
     co_return;
   }
   auto name = entry->cfg.name;
-  const auto route = ctx_.route();  // copies: reload may replace them meanwhile
-  const auto dial_timeout = ctx_.dial_timeout();
   net::tcp::socket link(ex_);
-  if (auto ec = co_await net::dial(link, route.ip, route.port, dial_timeout)) {
-    auto why = "cannot open a link to the route: " + ec.message();
+  outcome::status dialled = co_await dial_route(link, ctx_);
+  if (!dialled) {
+    auto why = "cannot open a link to the route: " + dialled.why();
     spdlog::warn("serve {}: link {} failed: {}", text::printable(name), r.link_id, why);
     // Tell the waiting side now rather than let it time out.
-    if (ctx_.session) ctx_.send(protocol::link_failed{r.link_id, why});
+    ctx_.send(protocol::link_failed{r.link_id, why});
     co_return;
   }
-  // The proof shows we got link_secret over TLS; no reusable token crosses
-  // the wire.
-  protocol::link_join joining{protocol::version, r.link_id, crypto::join_proof(r.link_secret, r.link_id)};
-  auto join = protocol::encode(joining);
-  if (auto ec = co_await net::write_frame(link, std::move(join))) {
-    spdlog::warn("serve {}: link {} failed: {}", text::printable(name), r.link_id, ec.message());
+  route_opening what = requested_opening{r.link_id, r.link_secret};
+  std::weak_ptr<route_session> no_ticket;  // link_join spends none
+  outcome::result<crypto::key32> joined = co_await send_opening(link, ctx_, no_ticket, std::move(what));
+  if (!joined) {
+    spdlog::warn("serve {}: link {} failed: {}", text::printable(name), r.link_id, joined.why());
     co_return;
   }
+  crypto::wipe(*joined);
   // From here as a pooled link's assignment: the use hello comes next.
   // Spawned, not awaited: no temporaries in a co_await (docs/architecture.md, GCC 12 co_await rule).
   net::asio::co_spawn(ex_, serve_link(id, r.link_id, std::move(link), r.link_secret, std::move(slot)),
                       net::log_exception{"serve link"});
 }
 
-// A served link for its whole life: the service, the link to the route,
-// their place in the serve's socket_set (closed with the serve), its slot
-// under max_links_per_serve and its counts. Held by the link's pending waits
-// once serve_link() has set it up and ended.
-class serve_table::served_link final : public net::encrypted_link {
+// A served link for its whole life: the service and the link to the route,
+// counted in the serve's socket_set (counted_link), and its slot under
+// max_links_per_serve. Held by the link's pending waits once serve_link()
+// has set it up and ended.
+class serve_table::served_link final : public counted_link {
  public:
+  // in = from the route, the use side's bytes; out = to it.
   served_link(const net::asio::any_io_executor& ex, serve_table& table, const serve_entry& e,
-              std::uint64_t link_id, carry_count slot)
-      : encrypted_link(ex),
+              std::uint64_t link_id, link_slot slot)
+      : counted_link(ex, e.links, table.ctx_.cfg,
+                     fmt::format("serve {}: link {}", text::printable(e.cfg.name), link_id), "in", "out"),
         table_(table),
         id_(e.id),
-        link_id_(link_id),
-        name_(e.cfg.name),
-        links_(e.links),
-        slot_(std::move(slot)),
-        service_guard_(*links_, plain),
-        link_guard_(*links_, link),
-        counted_(std::in_place, *links_) {}
-
-  // The relay starts: counted in the serve's traffic from here on (in = from
-  // the route, the use side's bytes; out = to it).
-  void opening() {
-    started_ = std::chrono::steady_clock::now();
-    ++links_->traffic.links;
-    meter = {&links_->traffic.bytes_out, &links_->traffic.bytes_in};
-    if (table_.on_links) table_.on_links(id_, links_->links());
-  }
+        slot_(std::move(slot)) {}
 
  private:
-  void ended(const net::secure_stats& st) override {
-    counted_.reset();
-    if (table_.on_links && table_.find(id_)) table_.on_links(id_, links_->links());
-    if (!st.failure.empty()) {
-      spdlog::warn("serve {}: link {} failed: {}", text::printable(name_), link_id_, st.failure);
-      return;
-    }
-    spdlog::log(table_.ctx_.cfg->log_links ? spdlog::level::info : spdlog::level::debug,
-                "serve {}: link {} closed {}", text::printable(name_), link_id_,
-                net::link_summary(st.stats, std::chrono::steady_clock::now() - started_, "in", "out"));
+  void live_changed(std::size_t live) override {
+    if (table_.on_links && table_.find(id_)) table_.on_links(id_, live);
   }
 
   serve_table& table_;
-  std::uint64_t id_, link_id_;
-  std::string name_;
-  std::shared_ptr<net::socket_set> links_;
-  carry_count slot_;  // counts against max_links_per_serve until the link ends
-  net::socket_set::guard service_guard_, link_guard_;
-  std::optional<net::socket_set::link> counted_;
-  std::chrono::steady_clock::time_point started_;
+  std::uint64_t id_;
+  link_slot slot_;  // counts against max_links_per_serve until the link ends
 };
 
 net::awaitable<void> serve_table::serve_link(std::uint64_t id, std::uint64_t link_id, net::tcp::socket link,
-                                             crypto::key32 secret, carry_count slot) {
+                                             crypto::key32 secret, link_slot slot) {
   auto* entry = find(id);
   if (!entry || entry->state != serve_state::registered) {
     crypto::wipe(secret);
@@ -302,7 +282,7 @@ net::awaitable<void> serve_table::serve_link(std::uint64_t id, std::uint64_t lin
   // the link secret, which only the two vnets and the route know, keys the
   // link to its ticket, and our group's psk keys it to the group. Only a
   // hello that passes gets the service dialled.
-  net::serve_params params{*ctx_.group, secret, ctx_.keys};
+  net::serve_params params{ctx_.group, secret, ctx_.keys};
   crypto::wipe(secret);
   net::dial_service_fn dial_service = [service, dial_timeout](net::tcp::socket& s) -> net::awaitable<std::string> {
     auto ec = co_await net::dial(s, service.first, service.second, dial_timeout);

@@ -1,4 +1,4 @@
-#include "vnet/unserve_policy.hpp"
+#include "vnet/serve/unserve_policy.hpp"
 
 #include <arpa/inet.h>
 
@@ -20,14 +20,13 @@ bool is_loopback(const std::string& ip) {
   return std::memcmp(a, mapped_prefix, 12) == 0 && a[12] == 127;
 }
 
-std::string unserve_refusal(const config::vnet_config& cfg, std::size_t alive,
-                            const std::string& ip) {
-  if (!cfg.allow_unserve) return "allow_unserve=false on that vnet";
+outcome::status unserve_allowed(const config::vnet_config& cfg, std::size_t alive, const std::string& ip) {
+  if (!cfg.allow_unserve) return outcome::fail("allow_unserve=false on that vnet");
   if (!cfg.unserve_remote && !is_loopback(ip))
-    return ip + " is not a loopback address and unserve_remote=false";
+    return outcome::fail(ip + " is not a loopback address and unserve_remote=false");
   if (alive >= cfg.unserve_num)
-    return "unserve_num=" + std::to_string(cfg.unserve_num) + " reached (" +
-           std::to_string(alive) + " alive)";
+    return outcome::fail("unserve_num=" + std::to_string(cfg.unserve_num) + " reached (" + std::to_string(alive) +
+                         " alive)");
   return {};
 }
 

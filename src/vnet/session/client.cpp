@@ -1,17 +1,16 @@
-#include "vnet/client.hpp"
+#include "vnet/session/client.hpp"
 
 #include <algorithm>
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include "net/control_loop.hpp"
 #include "net/dial.hpp"
 #include "net/endpoint.hpp"
 #include "net/frame_io.hpp"
 #include "net/time.hpp"
 #include "text/printable.hpp"
-
-using namespace boost::asio::experimental::awaitable_operators;
 
 namespace vnet {
 
@@ -21,28 +20,11 @@ client::client(net::asio::any_io_executor ex, config::vnet_config cfg)
       file_cfg_(cfg_),
       group_(crypto::derive_group(cfg_.group, cfg_.group_key)),
       link_keys_(std::make_shared<crypto::link_keys>(group_.mac_key)),
-      tickets_(ex, [this](std::uint16_t n) { send(protocol::ticket_request{n}); }),
+      ctx_(cfg_, group_, link_keys_),
       serves_(ex, ctx_),
       uses_(ex, ctx_),
       unserve_(ex, ctx_, serves_),
-      use_pool_(ex, ctx_, protocol::pool_role::use),
-      serve_pool_(ex, ctx_, protocol::pool_role::serve,
-                  [this](pooled_link link, protocol::link_assign a) { serves_.on_assign(std::move(link), a); }),
       retry_timer_(ex) {
-  ctx_.cfg = &cfg_;
-  ctx_.send = [this](const protocol::message& m) { send(m); };
-  ctx_.group = &group_;
-  ctx_.keys = link_keys_;
-  ctx_.tickets = &tickets_;
-  ctx_.use_pool = &use_pool_;
-  use_pool_.wanted = [this] {
-    return std::any_of(uses_.entries().begin(), uses_.entries().end(),
-                       [](const use_entry& e) { return e.state == use_state::listening; });
-  };
-  serve_pool_.wanted = [this] {
-    return std::any_of(serves_.entries().begin(), serves_.entries().end(),
-                       [](const serve_entry& e) { return e.state == serve_state::registered; });
-  };
   serves_.load(cfg_.serves);
   uses_.load(cfg_.uses);
   cfg_.serves.clear();  // the tables own them from here on
@@ -53,12 +35,8 @@ client::client(net::asio::any_io_executor ex, config::vnet_config cfg)
 }
 
 std::optional<std::uint32_t> client::vnetid() const {
-  if (!ctx_.session) return std::nullopt;
-  return ctx_.session->vnetid;
-}
-
-void client::send(const protocol::message& m) {
-  if (outbox_) outbox_->send(m);
+  if (!ctx_.session()) return std::nullopt;
+  return ctx_.session()->vnetid();
 }
 
 void client::stop() {
@@ -67,7 +45,7 @@ void client::stop() {
   uses_.close_all();
   serves_.close_all_links();
   unserve_.cancel_all();
-  fail_requests("vnet is stopping");
+  if (auto* session = ctx_.session()) session->fail_requests("vnet is stopping");
   wake_connect_waiters();
 }
 
@@ -116,8 +94,9 @@ net::awaitable<void> client::run() {
     if (ec) {
       reason = fmt::format("cannot reach route {}: {}", where, ec.message());
     } else if (!reconnect_now_) {  // else: reload changed the route while we dialled
-      reason = co_await start_tls(s, route);
-      if (reason.empty() && !reconnect_now_ && !stopping_) reason = co_await run_session(s);
+      outcome::status secured = co_await start_tls(s, route);
+      if (!secured) reason = secured.why();
+      if (secured && !reconnect_now_ && !stopping_) reason = co_await run_session(s);
       // Only a welcome proves it was a route: never call "lost" what was
       // never reached.
       if (welcomed_) reason = "lost route: " + reason;
@@ -141,63 +120,63 @@ net::awaitable<void> client::run() {
 }
 
 net::awaitable<std::string> client::run_session(net::tls_stream& s) {
-  std::string refused;
-  std::optional<protocol::welcome> welcome = co_await greet(s, refused);
-  if (!welcome) co_return refused;
-  const protocol::welcome* w = &*welcome;
-
-  ctx_.session = session_info{w->vnetid};
-  wake_connect_waiters();
-  fatal_.clear();
-  last_seen_ = std::chrono::steady_clock::now();
-  spdlog::info("connected to route {} as vnet {:02} (group '{}')",
-               net::host_port(cfg_.route.ip, cfg_.route.port), w->vnetid, cfg_.group);
+  outcome::result<protocol::welcome> welcome = co_await greet(s);
+  if (!welcome) co_return welcome.why();
+  const protocol::welcome& w = *welcome;
 
   // Ping at the shorter of our pace and the route's, and never less often
   // than three times per route timeout; consider the route gone after its
   // own timeout (or 2.5 heartbeats) of silence.
   auto interval = net::to_duration(cfg_.heartbeat);
-  auto route_timeout = std::chrono::milliseconds(w->timeout_ms);
-  if (w->heartbeat_ms) interval = std::min<net::duration>(interval, std::chrono::milliseconds(w->heartbeat_ms));
-  if (w->timeout_ms) interval = std::min<net::duration>(interval, route_timeout / 3);
+  auto route_timeout = std::chrono::milliseconds(w.timeout_ms);
+  if (w.heartbeat_ms) interval = std::min<net::duration>(interval, std::chrono::milliseconds(w.heartbeat_ms));
+  if (w.timeout_ms) interval = std::min<net::duration>(interval, route_timeout / 3);
   auto silence = std::max<net::duration>(route_timeout, interval * 5 / 2);
+
+  route_session::pool_hooks hooks{
+      .use_wanted =
+          [this] {
+            return std::any_of(uses_.entries().begin(), uses_.entries().end(),
+                               [](const use_entry& e) { return e.state == use_state::listening; });
+          },
+      .serve_wanted =
+          [this] {
+            return std::any_of(serves_.entries().begin(), serves_.entries().end(),
+                               [](const serve_entry& e) { return e.state == serve_state::registered; });
+          },
+      .on_assign = [this](pooled_link link, protocol::link_assign a) { serves_.on_assign(std::move(link), a); },
+  };
+  // Held here for the whole session; ctx_ holds it for the serves and uses.
+  // Dropping both at the end ends the tickets, pools and requests together.
   // What we send is bounded too: a route that takes none of it for as long
   // as it may stay silent, or lets 4 MiB pile up, is dropped and redialled.
-  outbox_.emplace(ex_, net::outbox_limits{.drain_timeout = silence});
+  auto session = std::make_shared<route_session>(ex_, ctx_, w.vnetid,
+                                                 net::outbox_limits{.drain_timeout = silence}, std::move(hooks));
+  ctx_.session_ = session;
+  wake_connect_waiters();
+  fatal_.clear();
+  last_seen_ = std::chrono::steady_clock::now();
+  spdlog::info("connected to route {} as vnet {:02} (group '{}')",
+               net::host_port(cfg_.route.ip, cfg_.route.port), w.vnetid, cfg_.group);
 
-  serves_.on_connected();
-  tickets_.on_connected();  // the first batch, before the first link needs one
-  // Idle links wait for a serve registered or a use listening (wanted), and
-  // each for a ticket of that first batch.
-  use_pool_.on_session();
-  serve_pool_.on_session();
-  auto r = co_await (read_loop(s) || outbox_->run(s) || heartbeat(interval) || watchdog(silence));
-  std::string reason;
-  switch (r.index()) {
-    case 0: reason = std::get<0>(r); break;
-    case 1:
-      if (auto ec = std::get<1>(r); ec == net::asio::error::no_buffer_space || ec == net::asio::error::timed_out)
-        reason = "the route does not read what this vnet sends (" + outbox_->stall() + ")";
-      else
-        reason = "write failed: " + ec.message();
-      break;
-    case 2: reason = std::get<2>(r); break;
-    default: reason = std::get<3>(r); break;
-  }
+  serves_.on_connected();  // registrations first, then the first tickets and idle links
+  session->start();
+  // Named, not temporaries: see net::write_frame on GCC 12.
+  std::string not_reading = "the route does not read what this vnet sends";
+  std::string reason = co_await net::run_control_session(s, session->outbox(), std::move(not_reading),
+                                                         read_loop(s, *session), heartbeat(interval, *session),
+                                                         watchdog(silence));
   net::error_code ignored;
   s.next_layer().close(ignored);
-  ctx_.session.reset();
-  outbox_.reset();
-  fail_requests("lost the route");
-  use_pool_.on_disconnected();
-  serve_pool_.on_disconnected();
-  tickets_.on_disconnected();
+  // The session's end: its requests fail, its tickets and idle links go.
+  ctx_.session_.reset();
+  session.reset();
   serves_.on_disconnected();
   uses_.on_disconnected();
   co_return reason;
 }
 
-net::awaitable<std::string> client::read_loop(net::tls_stream& s) {
+net::awaitable<std::string> client::read_loop(net::tls_stream& s, route_session& session) {
   for (;;) {
     net::frame_result fr = co_await net::read_frame(s, protocol::max_payload);
     const auto& ec = fr.ec;
@@ -207,21 +186,20 @@ net::awaitable<std::string> client::read_loop(net::tls_stream& s) {
       co_return "the route closed the connection";
     if (ec) co_return "read failed: " + ec.message();
     last_seen_ = std::chrono::steady_clock::now();
-    on_message(msg);
+    on_message(msg, session);
     if (!fatal_.empty()) co_return fatal_;
     // A use may listen or a serve be registered now: the pools follow.
-    use_pool_.adjust();
-    serve_pool_.adjust();
+    session.adjust_pools();
   }
 }
 
-net::awaitable<std::string> client::heartbeat(net::duration interval) {
+net::awaitable<std::string> client::heartbeat(net::duration interval, route_session& session) {
   for (;;) {
     if (!co_await net::sleep_for(interval)) co_return "heartbeat stopped";
-    uses_.retry();  // ports that were busy
+    uses_.follow_list();  // ports that were busy
     if (link_keys_->due()) send(protocol::link_key_update{link_keys_->rotate()});
     auto now = std::chrono::steady_clock::now().time_since_epoch();
-    send(protocol::ping{next_request_++, static_cast<std::uint64_t>(
+    send(protocol::ping{session.next_request_id(), static_cast<std::uint64_t>(
                                   std::chrono::duration_cast<std::chrono::microseconds>(now).count())});
   }
 }
@@ -231,37 +209,39 @@ net::awaitable<std::string> client::watchdog(net::duration silence) {
   co_return fmt::format("the route was silent for {} ms", net::to_ms(silence).count());
 }
 
-void client::on_message(const protocol::message& m) {
+void client::on_message(const protocol::message& m, route_session& session) {
   if (auto* list = std::get_if<protocol::serve_list>(&m)) {
-    uses_.on_serve_list(*list);
+    session.take_serve_list(*list);
+    uses_.follow_list();
     unserve_host::drop_left_uses(uses_);
     serves_.retry_refused(*list);
   } else if (auto* update = std::get_if<protocol::serve_list_update>(&m)) {
     // The route sends the whole list once after the welcome, then changes.
-    if (!uses_.on_serve_list_update(*update)) {
+    if (!session.apply(*update)) {
       fatal_ = "protocol error: a serve list update came before the serve list";
       return;
     }
+    uses_.follow_list();
     unserve_host::drop_left_uses(uses_);
-    serves_.retry_refused(uses_.serve_list());
+    serves_.retry_refused(*session.serve_list());
   } else if (auto* r = std::get_if<protocol::serve_result>(&m)) {
     serves_.on_result(*r);
   } else if (auto* t = std::get_if<protocol::tickets>(&m)) {
-    tickets_.on_tickets(*t);
+    session.tickets().on_tickets(*t);
   } else if (auto* req = std::get_if<protocol::link_request>(&m)) {
     serves_.on_link_request(*req);
   } else if (auto* p = std::get_if<protocol::pong>(&m)) {
-    if (!answer(p->request_id, m)) {
+    if (!session.answer(p->request_id, m)) {
       auto now = std::chrono::duration_cast<std::chrono::microseconds>(
                      std::chrono::steady_clock::now().time_since_epoch()).count();
       spdlog::trace("pong {}: {} us", p->request_id, static_cast<std::uint64_t>(now) - p->timestamp);
     }
   } else if (auto* q = std::get_if<protocol::serve_query_result>(&m)) {
-    answer(q->request_id, m);
+    session.answer(q->request_id, m);
   } else if (auto* v = std::get_if<protocol::vnet_query_result>(&m)) {
-    answer(v->request_id, m);
+    session.answer(v->request_id, m);
   } else if (auto* ur = std::get_if<protocol::unserve_result>(&m)) {
-    answer(ur->request_id, m);
+    session.answer(ur->request_id, m);
   } else if (auto* ureq = std::get_if<protocol::unserve_request>(&m)) {
     unserve_.on_request(*ureq);
   } else if (auto* e = std::get_if<protocol::error>(&m)) {
@@ -269,22 +249,6 @@ void client::on_message(const protocol::message& m) {
   } else if (!std::holds_alternative<protocol::ping>(m)) {
     fatal_ = fmt::format("protocol error: unexpected {} from the route",
                          protocol::name_of(protocol::type_of(m)));
-  }
-}
-
-bool client::answer(std::uint32_t request_id, const protocol::message& m) {
-  auto it = pending_.find(request_id);
-  if (it == pending_.end()) return false;
-  it->second->answer = m;
-  it->second->done.cancel();
-  return true;
-}
-
-void client::fail_requests(const std::string& why) {
-  for (auto& [id, p] : pending_) {
-    if (p->answer || !p->error.empty()) continue;
-    p->error = why;
-    p->done.cancel();
   }
 }
 
@@ -296,17 +260,20 @@ net::awaitable<reply> client::request(protocol::message m, net::duration timeout
     co_await waiter->async_wait(net::use_nothrow);
     std::erase(connect_waiters_, waiter);
   }
-  if (!connected()) co_return reply{std::nullopt, "not connected to the route"};
-  auto id = next_request_++;
+  // Held only to send: the request ends with the session, not the other way round.
+  std::weak_ptr<route_session> session = ctx_.session_handle();
+  std::shared_ptr<route_session> now = session.lock();
+  if (!now) co_return reply{std::nullopt, "not connected to the route"};
+  auto id = now->next_request_id();
   std::visit([id](auto& v) {
     if constexpr (requires { v.request_id; }) v.request_id = id;
   }, m);
-  auto p = std::make_shared<pending>(ex_);
-  pending_[id] = p;
-  send(m);
+  auto p = now->expect(id);
+  now->send(m);
+  now.reset();
   p->done.expires_after(timeout);
   co_await p->done.async_wait(net::use_nothrow);
-  pending_.erase(id);
+  if (auto still = session.lock()) still->forget(id);
   if (p->answer) co_return reply{std::move(p->answer), {}};
   if (!p->error.empty()) co_return reply{std::nullopt, p->error};
   co_return reply{std::nullopt, fmt::format("no answer within {} ms", net::to_ms(timeout).count())};

@@ -6,7 +6,8 @@
 // (first come, first served, each with its link's deadline) and every ticket
 // that arrives goes to the head of the line: a burst of thousands of
 // connections costs one hand-off per ticket, not a wake-up of every waiter.
-// Tickets die with the session: the route forgets them.
+// Tickets die with the session: the route forgets them. One stock per
+// route session (route_session owns it): made at the welcome, ended with it.
 #include <cstddef>
 #include <deque>
 #include <functional>
@@ -32,15 +33,18 @@ class ticket_stock {
 
   // `ask` sends a ticket_request on the control session.
   ticket_stock(net::asio::any_io_executor ex, std::function<void(std::uint16_t)> ask);
+  // The session ended: its tickets are void; the connections in line give
+  // up (their take() returns nullopt and touches the stock no more).
+  ~ticket_stock();
+  ticket_stock(const ticket_stock&) = delete;
+  ticket_stock& operator=(const ticket_stock&) = delete;
 
-  // A session began: the first batch is asked for at once.
-  void on_connected();
-  // The session ended: its tickets are void; waiting links give up.
-  void on_disconnected();
+  // The session is up: the first batch is asked for at once.
+  void start();
   void on_tickets(const protocol::tickets& t);
 
   // One ticket, waiting at most `deadline` for a refill; nullopt when there
-  // is none by then or the session ended meanwhile.
+  // is none by then or the stock (its session) ended meanwhile.
   net::awaitable<std::optional<protocol::ticket>> take(net::duration deadline);
 
   std::size_t size() const { return stock_.size(); }
@@ -61,7 +65,6 @@ class ticket_stock {
   net::asio::any_io_executor ex_;
   std::function<void(std::uint16_t)> ask_;
   std::deque<protocol::ticket> stock_;
-  bool connected_ = false;
   bool asked_ = false;  // a request is on its way: one at a time
   std::deque<std::shared_ptr<waiter>> line_;  // may hold done entries (dropped lazily)
   std::size_t waiting_ = 0;                   // entries of line_ not done

@@ -1,7 +1,7 @@
 // The start of a control session with the route, apart from its running
 // (client.cpp): the TLS handshake and the check of the route's key
 // (route_trust.hpp), then this vnet's hello and the route's welcome.
-#include "vnet/client.hpp"
+#include "vnet/session/client.hpp"
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
@@ -25,7 +25,7 @@ static std::string not_a_route(const config::endpoint& route, const std::string&
   return fmt::format("{} answered, but not as a vnet route ({})", net::host_port(route.ip, route.port), why);
 }
 
-net::awaitable<std::string> client::start_tls(net::tls_stream& s, const config::endpoint& route) {
+net::awaitable<outcome::status> client::start_tls(net::tls_stream& s, const config::endpoint& route) {
   const auto where = net::host_port(route.ip, route.port);
   SSL* ssl = s.native_handle();
   net::error_code aec;
@@ -41,26 +41,27 @@ net::awaitable<std::string> client::start_tls(net::tls_stream& s, const config::
   auto hs = co_await (s.async_handshake(net::ssl::stream_base::client, net::use_nothrow) ||
                       timer.async_wait(net::use_nothrow));
   if (hs.index() == 1)
-    co_return fmt::format("the route at {} did not finish the TLS handshake within {} ms", where,
-                          net::to_ms(ctx_.dial_timeout()).count());
+    co_return outcome::fail(fmt::format("the route at {} did not finish the TLS handshake within {} ms", where,
+                                        net::to_ms(ctx_.dial_timeout()).count()));
   net::error_code ec = std::get<0>(std::get<0>(hs));
   if (ec == net::ssl::error::stream_truncated || ec == net::asio::error::eof ||
       ec == net::asio::error::connection_reset)
-    co_return fmt::format("the route at {} closed the connection during the TLS handshake (a route "
-                          "closes an address for 60 s after 5 failed admissions)", where);
+    co_return outcome::fail(fmt::format("the route at {} closed the connection during the TLS handshake (a "
+                                        "route closes an address for 60 s after 5 failed admissions)", where));
   if (ec.category() == net::asio::error::get_ssl_category())
-    co_return fmt::format("the route at {} did not answer TLS: is it an older route (protocol 3 or "
-                          "before)? ({})", where, ec.message());
-  if (ec) co_return fmt::format("TLS handshake with route {} failed: {}", where, ec.message());
+    co_return outcome::fail(fmt::format("the route at {} did not answer TLS: is it an older route (protocol 3 "
+                                        "or before)? ({})", where, ec.message()));
+  if (ec) co_return outcome::fail(fmt::format("TLS handshake with route {} failed: {}", where, ec.message()));
   const std::string fp = net::peer_fingerprint(ssl);
   const bool ca_verified = SSL_get_verify_result(ssl) == X509_V_OK;
   auto why = check_route_key(cfg_, fp, ca_verified);
   if (!why.empty() && why != last_refusal_) spdlog::error("{}", why);
   last_refusal_ = why;
-  co_return why;
+  if (!why.empty()) co_return outcome::fail(std::move(why));
+  co_return outcome::status{};
 }
 
-net::awaitable<std::optional<protocol::welcome>> client::greet(net::tls_stream& s, std::string& why) {
+net::awaitable<outcome::result<protocol::welcome>> client::greet(net::tls_stream& s) {
   const auto route = cfg_.route;
   // The route sees the wire group (with a group_key, an opaque id), never
   // the key; the link key is signed with the group's mac key.
@@ -69,36 +70,30 @@ net::awaitable<std::optional<protocol::welcome>> client::greet(net::tls_stream& 
                                                         group_.wire_group, auth,
                                                         link_keys_->current()});
   auto hello_ec = co_await net::write_frame(s, std::move(hello));
-  if (hello_ec) {
-    why = not_a_route(route, "hello failed: " + hello_ec.message());
-    co_return std::nullopt;
-  }
+  if (hello_ec) co_return outcome::fail(not_a_route(route, "hello failed: " + hello_ec.message()));
   // A route welcomes at once; dial_timeout bounds the wait for a silent peer.
   const auto welcome_timeout = ctx_.dial_timeout();
   net::frame_result answer = co_await net::read_frame(s, protocol::max_payload, welcome_timeout);
   const auto& ec = answer.ec;
   const auto& msg = answer.msg;
   if (ec == net::asio::error::timed_out)
-    why = not_a_route(route, fmt::format("no welcome within {} ms", net::to_ms(welcome_timeout).count()));
-  else if (ec == net::asio::error::eof || ec == net::ssl::error::stream_truncated)
-    why = not_a_route(route, "it closed the connection without a welcome");
-  else if (ec)
-    why = not_a_route(route, "its reply is not a vnet frame: " + ec.message());
-  if (ec) co_return std::nullopt;
+    co_return outcome::fail(
+        not_a_route(route, fmt::format("no welcome within {} ms", net::to_ms(welcome_timeout).count())));
+  if (ec == net::asio::error::eof || ec == net::ssl::error::stream_truncated)
+    co_return outcome::fail(not_a_route(route, "it closed the connection without a welcome"));
+  if (ec) co_return outcome::fail(not_a_route(route, "its reply is not a vnet frame: " + ec.message()));
   if (auto* e = std::get_if<protocol::error>(&msg)) {
-    why = "the route refused this vnet: " + text::printable(e->message);
+    auto why = "the route refused this vnet: " + text::printable(e->message);
     // At error level (a wrong token is not a network hiccup), once per
     // streak of the same refusal: the vnet retries every few seconds.
     if (why != last_refusal_) spdlog::error("{}", why);
     last_refusal_ = why;
-    co_return std::nullopt;
+    co_return outcome::fail(std::move(why));
   }
   auto* w = std::get_if<protocol::welcome>(&msg);
-  if (!w) {
-    why = not_a_route(route, fmt::format("its reply is a {}, not a welcome",
-                                         protocol::name_of(protocol::type_of(msg))));
-    co_return std::nullopt;
-  }
+  if (!w)
+    co_return outcome::fail(not_a_route(
+        route, fmt::format("its reply is a {}, not a welcome", protocol::name_of(protocol::type_of(msg)))));
   welcomed_ = true;
   last_refusal_.clear();
   co_return *w;
