@@ -94,10 +94,4 @@ void session::fail(const std::string& reason, std::uint16_t code) {
   outbox_.close();
 }
 
-void session::close() {
-  net::error_code ignored;
-  socket_.next_layer().close(ignored);
-  outbox_.close();
-}
-
 }  // namespace route

@@ -1,18 +1,22 @@
 #pragma once
 // The route's counters since start, for /metrics and the status page. The
-// server updates them where things happen; a scrape reads them on the same
+// route updates them where things happen; a scrape reads them on the same
 // io_context thread, so a read is a plain copy of a few numbers and never
-// waits on (or holds up) a relay. Gauges (vnets, groups, live links) are not
-// here: they are read from the registry and the link table at scrape time.
+// waits on (or holds up) a relay. Gauges (vnets, groups, live links and
+// their bytes so far) are not here: they are read from the registry and the
+// link table at scrape time.
+#include <array>
 #include <chrono>
 #include <cstdint>
 #include <map>
 #include <string>
-#include <string_view>
 
-#include "config/config.hpp"
 #include "metrics/bounded_counters.hpp"
 #include "metrics/histogram.hpp"
+#include "route/connection_drop.hpp"
+#include "route/limit.hpp"
+#include "route/link_failure.hpp"
+#include "route/link_traffic.hpp"
 
 namespace route {
 
@@ -31,48 +35,37 @@ struct stats {
     for (const auto& [path, k] : links_opened) n += k;
     return n;
   }
-  std::map<std::string, std::uint64_t> links_failed;       // by reason, e.g. "timeout"
-  std::map<std::string, std::uint64_t> limit_refusals;     // by [route] key
-  // Admission failures (a wrong token or proof): counted by the TLS/admission code.
+  std::array<std::uint64_t, link_failure_count> links_failed{};  // by link_failure
+  std::array<std::uint64_t, limit_count> limit_refusals{};       // by limit
+  std::array<std::uint64_t, connection_drop_count> connections_dropped{};  // by connection_drop
+  // Admission failures (a wrong token or proof): counted by the front door.
   std::uint64_t auth_failures = 0;
-  std::uint64_t bytes_relayed = 0;  // every link, both directions
+  // Bytes of the links that ended, both directions; the live ones' bytes are
+  // in their link table records until they end.
+  std::uint64_t bytes_relayed = 0;
   metrics::bounded_counters group_bytes{max_traffic_label_sets, {"other"}};
   metrics::bounded_counters serve_bytes{max_traffic_label_sets, {"other", "other"}};
   metrics::histogram setup_seconds;  // link_open or link_bind received -> the serving vnet's link_result
 
-  void link_failed(const std::string& reason) { ++links_failed[reason]; }
-  // A refusal's text names the [route] key to raise (links.cpp, control.cpp,
-  // server.cpp): that key labels the count. Text naming no key (a serveid
-  // conflict) is no limit refusal and is not counted.
-  void limit_refused(std::string_view why) {
-    for (const auto& k : config::route_limit_keys)
-      if (why.find(k.key) != std::string_view::npos) {
-        ++limit_refusals[k.key];
-        return;
-      }
+  void link_failed(link_failure r) { ++links_failed[static_cast<std::size_t>(r)]; }
+  std::uint64_t links_failed_total() const {
+    std::uint64_t n = 0;
+    for (auto k : links_failed) n += k;
+    return n;
   }
-  // A paired link's bytes, both directions, counted by its relay as they
-  // move (net::relay_meter); a scrape adds them to the totals above, which
-  // take them over when the link ends. The label sets are resolved at the
-  // start so that the bytes stay under the same set from first to last.
-  struct live_link {
-    const metrics::bounded_counters::key* group;
-    const metrics::bounded_counters::key* serve;
-    std::uint64_t a_to_b = 0, b_to_a = 0;
-  };
-  std::map<std::uint64_t, live_link> live;  // by link id
+  void limit_refused(limit l) { ++limit_refusals[static_cast<std::size_t>(l)]; }
+  void connection_dropped(connection_drop r) { ++connections_dropped[static_cast<std::size_t>(r)]; }
 
-  live_link& link_started(std::uint64_t id, const std::string& group, std::uint16_t serveid) {
-    return live[id] = {&group_bytes.resolve({group}), &serve_bytes.resolve({group, std::to_string(serveid)})};
+  // A paired link's traffic labels, resolved when it is paired.
+  link_traffic traffic_of(const std::string& group, std::uint16_t serveid) {
+    return {&group_bytes.resolve({group}), &serve_bytes.resolve({group, std::to_string(serveid)})};
   }
-  void link_ended(std::uint64_t id) {
-    auto it = live.find(id);
-    if (it == live.end()) return;
-    const auto n = it->second.a_to_b + it->second.b_to_a;
+  // A link ended: its bytes join the totals.
+  void link_ended(const link_traffic& t) {
+    const auto n = t.total();
     bytes_relayed += n;
-    group_bytes.add(*it->second.group, n);
-    serve_bytes.add(*it->second.serve, n);
-    live.erase(it);
+    if (t.group) group_bytes.add(*t.group, n);
+    if (t.serve) serve_bytes.add(*t.serve, n);
   }
 };
 
