@@ -3,9 +3,9 @@
 #include <spdlog/spdlog.h>
 
 #include "net/endpoint.hpp"
-#include "route/ctl.hpp"
+#include "route/ops/ctl.hpp"
 #include "route/reload.hpp"
-#include "route/status.hpp"
+#include "route/ops/status.hpp"
 
 namespace route {
 namespace {

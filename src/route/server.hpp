@@ -14,15 +14,15 @@
 #include "net/ctl_server.hpp"
 #include "net/socket_set.hpp"
 #include "protocol/limits.hpp"
-#include "route/front_door.hpp"
-#include "route/link_broker.hpp"
+#include "route/front/front_door.hpp"
+#include "route/links/link_broker.hpp"
 #include "route/peer_log.hpp"
 #include "route/registry.hpp"
-#include "route/session_hub.hpp"
-#include "route/session_table.hpp"
-#include "route/state_view.hpp"
-#include "route/stats.hpp"
-#include "route/tls_identity.hpp"
+#include "route/sessions/session_hub.hpp"
+#include "route/sessions/session_table.hpp"
+#include "route/ops/state_view.hpp"
+#include "route/ops/stats.hpp"
+#include "route/front/tls_identity.hpp"
 
 namespace route {
 

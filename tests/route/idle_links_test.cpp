@@ -2,7 +2,7 @@
 // the oldest live serve-role link handed out first, dead ones (closed by the
 // vnet, even before their coroutine noticed) skipped, and a session's end
 // closing only its own links. Loopback socket pairs, no io_context running.
-#include "route/idle_links.hpp"
+#include "route/links/idle_links.hpp"
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>

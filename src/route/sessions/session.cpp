@@ -1,4 +1,4 @@
-#include "route/session.hpp"
+#include "route/sessions/session.hpp"
 #include "net/endpoint.hpp"
 #include "net/time.hpp"
 #include "protocol/error.hpp"

@@ -8,7 +8,7 @@
 #include "net/frame_io.hpp"
 #include "net/relay.hpp"
 #include "protocol/error.hpp"
-#include "route/link_broker.hpp"
+#include "route/links/link_broker.hpp"
 
 namespace route {
 namespace {

@@ -8,7 +8,7 @@
 #include <map>
 #include <memory>
 
-#include "route/session.hpp"
+#include "route/sessions/session.hpp"
 
 namespace route {
 

@@ -1,7 +1,7 @@
 // The front door's accept loop, first byte, and plaintext openings: a link's
 // opening frame goes to the link broker; a plaintext hello, a wrong version
 // or garbage gets an error frame (when it speaks our protocol) and the close.
-#include "route/front_door.hpp"
+#include "route/front/front_door.hpp"
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>

@@ -3,7 +3,7 @@
 // page) and /status.json, from the server's state (status.cpp).
 #include "http/server.hpp"
 #include "route/server.hpp"
-#include "route/state_view.hpp"
+#include "route/ops/state_view.hpp"
 
 namespace route {
 

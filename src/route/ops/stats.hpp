@@ -13,10 +13,10 @@
 
 #include "metrics/bounded_counters.hpp"
 #include "metrics/histogram.hpp"
-#include "route/connection_drop.hpp"
+#include "route/front/connection_drop.hpp"
 #include "route/limit.hpp"
 #include "route/link_failure.hpp"
-#include "route/link_traffic.hpp"
+#include "route/links/link_traffic.hpp"
 
 namespace route {
 

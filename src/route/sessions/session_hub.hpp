@@ -14,12 +14,12 @@
 #include "net/asio.hpp"
 #include "net/tls.hpp"
 #include "protocol/messages.hpp"
-#include "route/link_broker.hpp"
+#include "route/links/link_broker.hpp"
 #include "route/registry.hpp"
-#include "route/serve_list_push.hpp"
-#include "route/session.hpp"
-#include "route/session_table.hpp"
-#include "route/stats.hpp"
+#include "route/sessions/serve_list_push.hpp"
+#include "route/sessions/session.hpp"
+#include "route/sessions/session_table.hpp"
+#include "route/ops/stats.hpp"
 #include "route/unserves.hpp"
 
 namespace route {

@@ -6,7 +6,7 @@
 #include <fmt/chrono.h>
 #include <fmt/format.h>
 
-#include "route/ctl.hpp"
+#include "route/ops/ctl.hpp"
 #include "text/printable.hpp"
 #include "text/table.hpp"
 

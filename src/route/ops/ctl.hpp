@@ -4,7 +4,7 @@
 #include <string>
 
 #include "net/ctl_server.hpp"
-#include "route/state_view.hpp"
+#include "route/ops/state_view.hpp"
 
 namespace route {
 

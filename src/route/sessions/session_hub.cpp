@@ -1,4 +1,4 @@
-#include "route/session_hub.hpp"
+#include "route/sessions/session_hub.hpp"
 
 #include <malloc.h>
 

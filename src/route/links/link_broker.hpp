@@ -20,12 +20,12 @@
 #include "net/socket_set.hpp"
 #include "outcome/result.hpp"
 #include "protocol/messages.hpp"
-#include "route/idle_links.hpp"
+#include "route/links/idle_links.hpp"
 #include "route/link_failure.hpp"
-#include "route/links.hpp"
+#include "route/links/link_table.hpp"
 #include "route/registry.hpp"
-#include "route/session_table.hpp"
-#include "route/stats.hpp"
+#include "route/sessions/session_table.hpp"
+#include "route/ops/stats.hpp"
 #include "route/tickets.hpp"
 
 namespace route {

@@ -1,14 +1,14 @@
 // What the route tells its operator: /metrics (Prometheus text), the status
 // page and its /status.json. Read from the registry, the link table and
 // stats on the io_context thread: a scrape copies numbers, it never waits.
-#include "route/status.hpp"
+#include "route/ops/status.hpp"
 
 #include <fmt/format.h>
 
 #include "crypto/secret.hpp"
 #include "metrics/exposition.hpp"
 #include "net/endpoint.hpp"
-#include "route/status_page.hpp"
+#include "route/ops/status_page.hpp"
 
 namespace route {
 namespace {

@@ -10,7 +10,7 @@
 #include "net/frame_io.hpp"
 #include "protocol/error.hpp"
 #include "route/error_frame.hpp"
-#include "route/link_broker.hpp"
+#include "route/links/link_broker.hpp"
 #include "route/peer_log.hpp"
 
 namespace route {

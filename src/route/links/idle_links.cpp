@@ -1,4 +1,4 @@
-#include "route/idle_links.hpp"
+#include "route/links/idle_links.hpp"
 
 #include <algorithm>
 #include <vector>

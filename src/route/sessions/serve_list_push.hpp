@@ -12,7 +12,7 @@
 #include "net/asio.hpp"
 #include "protocol/messages.hpp"
 #include "route/registry.hpp"
-#include "route/session_table.hpp"
+#include "route/sessions/session_table.hpp"
 
 namespace route {
 

@@ -20,11 +20,11 @@
 #include "outcome/result.hpp"
 #include "protocol/messages.hpp"
 #include "route/admission_book.hpp"
-#include "route/link_broker.hpp"
-#include "route/session_hub.hpp"
-#include "route/stats.hpp"
-#include "route/tls_identity.hpp"
-#include "route/unidentified.hpp"
+#include "route/links/link_broker.hpp"
+#include "route/sessions/session_hub.hpp"
+#include "route/ops/stats.hpp"
+#include "route/front/tls_identity.hpp"
+#include "route/front/unidentified.hpp"
 
 namespace route {
 

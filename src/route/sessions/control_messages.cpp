@@ -7,7 +7,7 @@
 #include "net/endpoint.hpp"
 #include "protocol/serve_list_update.hpp"
 #include "route/peer_log.hpp"
-#include "route/session_hub.hpp"
+#include "route/sessions/session_hub.hpp"
 #include "text/printable.hpp"
 
 namespace route {

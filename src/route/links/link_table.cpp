@@ -1,4 +1,4 @@
-#include "route/links.hpp"
+#include "route/links/link_table.hpp"
 #include "crypto/secret.hpp"
 #include "net/time.hpp"
 

@@ -1,11 +1,11 @@
 #pragma once
 // What the route's operator reads (ctl, /metrics, the status page): the
 // parts of the route's state they show, read-only, on the io_context thread.
-#include "route/idle_links.hpp"
-#include "route/links.hpp"
+#include "route/links/idle_links.hpp"
+#include "route/links/link_table.hpp"
 #include "route/registry.hpp"
-#include "route/session_table.hpp"
-#include "route/stats.hpp"
+#include "route/sessions/session_table.hpp"
+#include "route/ops/stats.hpp"
 
 namespace route {
 

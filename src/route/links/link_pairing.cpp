@@ -8,7 +8,7 @@
 #include "crypto/secret.hpp"
 #include "net/frame_io.hpp"
 #include "net/spawn.hpp"
-#include "route/link_broker.hpp"
+#include "route/links/link_broker.hpp"
 #include "route/peer_log.hpp"
 #include "text/printable.hpp"
 

@@ -20,7 +20,7 @@
 #include "net/time.hpp"
 #include "protocol/messages.hpp"
 #include "route/limit.hpp"
-#include "route/link_traffic.hpp"
+#include "route/links/link_traffic.hpp"
 
 namespace route {
 

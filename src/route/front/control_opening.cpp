@@ -9,7 +9,7 @@
 #include "net/frame_io.hpp"
 #include "protocol/error.hpp"
 #include "route/error_frame.hpp"
-#include "route/front_door.hpp"
+#include "route/front/front_door.hpp"
 #include "route/peer_log.hpp"
 #include "text/printable.hpp"
 

@@ -1,7 +1,7 @@
 // The link table is the one owner that reaches a paired link's sockets: it
 // closes them when either vnet leaves or the route stops, and forgets them
 // when the relay's scope ends.
-#include "route/links.hpp"
+#include "route/links/link_table.hpp"
 #include "crypto/secret.hpp"
 
 #include <boost/asio/io_context.hpp>

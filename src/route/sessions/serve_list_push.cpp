@@ -1,4 +1,4 @@
-#include "route/serve_list_push.hpp"
+#include "route/sessions/serve_list_push.hpp"
 
 #include "protocol/serve_list_update.hpp"
 
