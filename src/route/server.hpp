@@ -1,10 +1,10 @@
 #pragma once
 // The route daemon: a thin owner that wires its parts together. The front
-// door (front_door.hpp) accepts connections and tells control sessions from
-// links; the session hub (session_hub.hpp) runs the vnets' sessions; the link
-// broker (link_broker.hpp) pairs and relays links. They share the registry,
+// door (front/front_door.hpp) accepts connections and tells control sessions
+// from links; the session hub (sessions/session_hub.hpp) runs the vnets'
+// sessions; the link broker (links/link_broker.hpp) pairs and relays links. They share the registry,
 // the session table, the counters and the log budget, which live here, and
-// ops (ctl.hpp, status.hpp, reload) read from them.
+// ops (ops/ctl.hpp, ops/status.hpp, reload in server.cpp) read from them.
 #include <cstdint>
 #include <string>
 
@@ -30,7 +30,7 @@ class server {
  public:
   // max_group_vnets: the most vnets one group may hold (tests choose a small
   // one; the protocol's bound otherwise). Loads (or generates) the TLS key:
-  // throws std::runtime_error when it cannot (route/tls_identity.hpp).
+  // throws std::runtime_error when it cannot (route/front/tls_identity.hpp).
   server(net::asio::any_io_executor ex, config::route_config cfg,
          std::size_t max_group_vnets = protocol::max_vnets_listed);
 
@@ -50,7 +50,7 @@ class server {
   // and changes nothing.
   void reload_file(const std::string& path);
 
-  // `vnet-route ctl COMMAND` (route/ctl.cpp): help, show vnets|groups|links.
+  // `vnet-route ctl COMMAND` (route/ops/ctl.cpp): help, show vnets|groups|links.
   net::ctl_answer ctl(const std::string& line) const;
   // /metrics (Prometheus text) and /status.json, from the state now (status.cpp).
   std::string metrics_text() const;

@@ -148,15 +148,8 @@ net::awaitable<void> front_door::handle(net::tcp::socket s) {
     }
   }
   if (pec) {
-    if (pec == net::asio::error::timed_out) stats_.connection_dropped(connection_drop::timeout);
-    else if (pec != net::asio::error::operation_aborted) stats_.connection_dropped(connection_drop::closed);
-    if (!peer_log_.allow(handshakes_subject, "warning")) {
-      // Over the budget: the line is counted, not written.
-    } else if (pec == net::asio::error::timed_out)
-      spdlog::warn("connection from {} dropped: no opening frame within {} ms", from,
-                   net::to_ms(cfg_.handshake_timeout).count());
-    else if (pec != net::asio::error::operation_aborted)
-      spdlog::warn("connection from {} dropped during handshake: {}", from, pec.message());
+    // No frame was read: nothing to answer.
+    opening_failed(pec, from, "during handshake");
     co_return;
   }
   // Spawned, not awaited: a link lives for hours inside open_plain, and
