@@ -19,7 +19,7 @@
 #include "net/spawn.hpp"
 #include "net/tls.hpp"
 #include "route/server.hpp"
-#include "route/status.hpp"
+#include "route/ops/status.hpp"
 
 namespace {
 

@@ -53,7 +53,8 @@ register_outcome registry::register_serve(std::uint32_t vnetid, protocol::serve_
   if (v->serves >= max_serves)
     return {false, 0,
             fmt::format("vnet {:02} may register at most {} serve{} (raise [route] max_serves_per_vnet)",
-                        vnetid, max_serves, max_serves == 1 ? "" : "s")};
+                        vnetid, max_serves, max_serves == 1 ? "" : "s"),
+            limit::max_serves_per_vnet};
   if (serve.serveid > max_serveid)
     return {false, 0, fmt::format("serveid {} is out of range (0-999)", serve.serveid)};
   auto& group = serves_[v->group];

@@ -16,6 +16,7 @@
 #include "config/config.hpp"
 #include "protocol/limits.hpp"
 #include "protocol/messages.hpp"
+#include "route/limit.hpp"
 
 namespace route {
 
@@ -42,6 +43,9 @@ struct register_outcome {
   bool ok = false;
   std::uint16_t serveid = 0;
   std::string reason;  // refusal, or why the id was replaced
+  // The limit that refused it; nullopt for a refusal no limit made (a static
+  // serveid's conflict) and for success.
+  std::optional<limit> refused_by;
 };
 
 class registry {

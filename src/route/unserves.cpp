@@ -15,13 +15,13 @@ void unserve_book::expire(requester_state& r, clock::time_point now) {
   }
 }
 
-std::string unserve_book::admit(std::uint32_t requester, unsigned per_minute, clock::time_point now) {
+outcome::status unserve_book::admit(std::uint32_t requester, unsigned per_minute, clock::time_point now) {
   auto& r = requesters_[requester];
   expire(r, now);
   if (r.made.size() >= per_minute)
-    return fmt::format("vnet {:02} may make at most {} unserve request{} per minute "
-                       "(raise [route] max_unserves_per_minute)",
-                       requester, per_minute, per_minute == 1 ? "" : "s");
+    return outcome::fail(fmt::format("vnet {:02} may make at most {} unserve request{} per minute "
+                                     "(raise [route] max_unserves_per_minute)",
+                                     requester, per_minute, per_minute == 1 ? "" : "s"));
   r.made.push_back(now);
   return {};
 }

@@ -15,6 +15,8 @@
 #include <string>
 #include <vector>
 
+#include "outcome/result.hpp"
+
 namespace route {
 
 class unserve_book {
@@ -29,11 +31,11 @@ class unserve_book {
     bool operator==(const request&) const = default;
   };
 
-  // Counts a request of `requester` made at `now`. Empty when it may go on;
-  // else the refusal, naming the limit (it made `per_minute` in the last
-  // minute already; refused ones are not counted, so waiting a minute always
-  // helps).
-  std::string admit(std::uint32_t requester, unsigned per_minute, clock::time_point now);
+  // Counts a request of `requester` made at `now` when it may go on; else
+  // the refusal of max_unserves_per_minute, naming the key (it made
+  // `per_minute` in the last minute already; refused ones are not counted, so
+  // waiting a minute always helps).
+  outcome::status admit(std::uint32_t requester, unsigned per_minute, clock::time_point now);
   // An admitted request passed on to its target; returns the route's id for it.
   std::uint32_t add(const request& r, clock::time_point now);
   // The target's answer to the route's id `id`: the request, if it is still

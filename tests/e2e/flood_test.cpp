@@ -11,7 +11,7 @@
 #include "harness.hpp"
 #include "protocol/error.hpp"
 #include "protocol/limits.hpp"
-#include "route/session.hpp"
+#include "route/sessions/session.hpp"
 
 namespace e2e {
 namespace {
@@ -174,7 +174,7 @@ TEST(Flood, FloodsDoNotDelayAnotherVnetsLinkSetup) {
     took.push_back(clock::now() - start);
   }
   // What keeps the floods from delaying the links is that the route reads a
-  // session at its pace (route/session.hpp) whatever it sends: counted, not
+  // session at its pace (route/sessions/session.hpp) whatever it sends: counted, not
   // timed (a shared CPU stalls a link setup by 100 ms and more, unloaded it
   // takes ~1 ms). The reader's answers are at most the queries the pace let
   // the route read since the flood began (+1: the wait for a token is

@@ -6,7 +6,7 @@
 
 #include "client_socket.hpp"
 #include "harness.hpp"
-#include "route/tls_identity.hpp"
+#include "route/front/tls_identity.hpp"
 #include "net/listen.hpp"
 
 namespace e2e {

@@ -17,7 +17,7 @@
 #include "harness.hpp"
 #include "protocol/error.hpp"
 #include "protocol/serve_list_update.hpp"
-#include "route/tls_identity.hpp"
+#include "route/front/tls_identity.hpp"
 
 namespace e2e {
 namespace {

@@ -2,7 +2,7 @@
 // the oldest live serve-role link handed out first, dead ones (closed by the
 // vnet, even before their coroutine noticed) skipped, and a session's end
 // closing only its own links. Loopback socket pairs, no io_context running.
-#include "route/idle_links.hpp"
+#include "route/links/idle_links.hpp"
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -67,10 +67,10 @@ TEST(IdleLinks, TakesTheOldestLiveServeLinkAndSkipsDeadOnes) {
   // The middle one holds bytes the vnet must not have sent: not idle either.
   const char junk[] = "x";
   net::asio::write(*p.vnet[1], net::asio::buffer(junk, 1));
-  std::size_t dropped = 0;
-  auto got = t.take_serve(1, dropped);
+  auto pick = t.take_serve(1);
+  auto& got = pick.taken;
   ASSERT_TRUE(got);
-  EXPECT_EQ(dropped, 2u);
+  EXPECT_EQ(pick.dropped, 2u);
   EXPECT_EQ(got->secret, key(3));
   EXPECT_TRUE(newest.taken());
   EXPECT_FALSE(oldest.taken());
@@ -78,16 +78,15 @@ TEST(IdleLinks, TakesTheOldestLiveServeLinkAndSkipsDeadOnes) {
   EXPECT_FALSE(p.route[1]->is_open());
   EXPECT_TRUE(got->socket.is_open());
   EXPECT_EQ(t.count(1), 0u);
-  EXPECT_FALSE(t.take_serve(1, dropped));
-  EXPECT_FALSE(t.take_serve(7, dropped));  // no such vnet
+  EXPECT_FALSE(t.take_serve(1).taken);
+  EXPECT_FALSE(t.take_serve(7).taken);  // no such vnet
 }
 
 TEST(IdleLinks, UseRoleLinksAreNeverHandedOut) {
   pairs p(1);
   route::idle_links t;
   route::idle_links::scope u(t, 1, pool_role::use, key(1), *p.route[0]);
-  std::size_t dropped = 0;
-  EXPECT_FALSE(t.take_serve(1, dropped));
+  EXPECT_FALSE(t.take_serve(1).taken);
   EXPECT_EQ(t.count(1), 1u);
 }
 

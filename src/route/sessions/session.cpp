@@ -1,4 +1,4 @@
-#include "route/session.hpp"
+#include "route/sessions/session.hpp"
 #include "net/endpoint.hpp"
 #include "net/time.hpp"
 #include "protocol/error.hpp"
@@ -91,12 +91,6 @@ void session::fail(const std::string& reason, std::uint16_t code) {
   close_reason_ = reason;
   send(protocol::error{code, reason});
   // Give the error frame a chance to leave: the outbox closes after it.
-  outbox_.close();
-}
-
-void session::close() {
-  net::error_code ignored;
-  socket_.next_layer().close(ignored);
   outbox_.close();
 }
 

@@ -6,7 +6,7 @@
 #include <fmt/chrono.h>
 #include <fmt/format.h>
 
-#include "route/server.hpp"
+#include "route/ops/ctl.hpp"
 #include "text/plural.hpp"
 #include "text/printable.hpp"
 #include "text/table.hpp"
@@ -40,7 +40,7 @@ std::string when(std::chrono::system_clock::time_point t) {
 
 }  // namespace
 
-net::ctl_answer server::ctl(const std::string& line) const {
+net::ctl_answer ctl_answer(const state_view& route, const std::string& line) {
   std::istringstream in(line);
   std::vector<std::string> words;
   for (std::string w; in >> w;) words.push_back(w);
@@ -52,41 +52,41 @@ net::ctl_answer server::ctl(const std::string& line) const {
 
   std::vector<std::vector<std::string>> rows;
   std::string footer;
-  const auto links = links_.active_links();
+  const auto links = route.links.active_links();
   if (words[1] == "vnets") {
     rows.push_back({"vnetid", "name", "group", "address", "serves", "links", "connected since"});
-    for (const auto& [id, v] : registry_.vnets()) {
-      auto s = sessions_.find(id);
-      rows.push_back({fmt::format("{:02}", id), peer(v.name), peer(v.group),
-                      s != sessions_.end() ? s->second->remote() : "-", std::to_string(v.serves),
-                      std::to_string(links_.live_links(id)), when(v.since)});
+    for (const auto& [id, v] : route.vnets.vnets()) {
+      const auto* s = route.sessions.find(id);
+      rows.push_back({fmt::format("{:02}", id), peer(v.name), peer(v.group), s ? s->remote() : "-",
+                      std::to_string(v.serves),
+                      std::to_string(route.links.live_links(id)), when(v.since)});
     }
-    footer = fmt::format("- {} -", plural(registry_.vnets().size(), "vnet"));
+    footer = fmt::format("- {} -", plural(route.vnets.vnets().size(), "vnet"));
   } else if (words[1] == "groups") {
     rows.push_back({"group", "vnets", "serves", "links"});
-    for (const auto& [group, members] : registry_.groups()) {
+    for (const auto& [group, members] : route.vnets.groups()) {
       std::size_t in_group = 0;  // a link belongs to the group of its vnets
       for (const auto& l : links) in_group += members.contains(l.use_vnet);
       rows.push_back({peer(group), std::to_string(members.size()),
-                      std::to_string(registry_.serves_of_group(group).size()), std::to_string(in_group)});
+                      std::to_string(route.vnets.serves_of_group(group).size()), std::to_string(in_group)});
     }
-    footer = fmt::format("- {} -", plural(registry_.groups().size(), "group"));
+    footer = fmt::format("- {} -", plural(route.vnets.groups().size(), "group"));
   } else if (words[1] == "links") {
     rows.push_back({"link", "group", "use vnet", "serve vnet:serveid", "age"});
-    auto name = [this](std::uint32_t id) {
-      const auto* v = registry_.find_vnet(id);
+    auto name = [&route](std::uint32_t id) {
+      const auto* v = route.vnets.find_vnet(id);
       return fmt::format("{:02} {}", id, v ? peer(v->name) : "?");
     };
     const auto now = std::chrono::steady_clock::now();
     for (const auto& l : links) {
-      const auto* v = registry_.find_vnet(l.use_vnet);
+      const auto* v = route.vnets.find_vnet(l.use_vnet);
       rows.push_back({std::to_string(l.id), v ? peer(v->group) : "?", name(l.use_vnet),
                       fmt::format("{}:{:03}", name(l.serve_vnet), l.serveid), age(now - l.since)});
     }
     footer = fmt::format("- {} live, {} waiting for the serving vnet, {} idle pooled ({} use, {} serve) -",
-                         plural(links.size(), "link"), links_.pending_count(),
-                         idle_.total(protocol::pool_role::use) + idle_.total(protocol::pool_role::serve),
-                         idle_.total(protocol::pool_role::use), idle_.total(protocol::pool_role::serve));
+                         plural(links.size(), "link"), route.links.pending_count(),
+                         route.idle.total(protocol::pool_role::use) + route.idle.total(protocol::pool_role::serve),
+                         route.idle.total(protocol::pool_role::use), route.idle.total(protocol::pool_role::serve));
   } else {
     return {2, fmt::format("error: cannot show '{}'\n{}", peer(words[1]), usage)};
   }

@@ -28,7 +28,7 @@ class session {
   session(net::tls_stream stream, std::uint32_t vnetid, net::duration timeout);
 
   // Runs until the peer leaves, breaks the protocol, stays silent longer than
-  // its timeout, or close() is called. Returns the reason, for the log.
+  // its timeout, or fail() ends it. Returns the reason, for the log.
   net::awaitable<std::string> run(std::function<void(const protocol::message&)> on_message);
   // The route's timeout changed (reload). Never below the one the vnet was
   // welcomed with: it paces its pings by that one, and a reload must not
@@ -43,7 +43,6 @@ class session {
   void fail(const std::string& reason, std::uint16_t code = 0);
   // Bytes queued for the vnet and not yet taken by its socket.
   std::size_t queued() const { return outbox_.queued(); }
-  void close();
 
   std::uint32_t vnetid() const { return vnetid_; }
   const std::string& remote() const { return remote_; }

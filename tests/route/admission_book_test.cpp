@@ -1,4 +1,4 @@
-#include "route/admission.hpp"
+#include "route/admission_book.hpp"
 
 #include <gtest/gtest.h>
 

@@ -22,7 +22,7 @@ class idle_links {
  public:
   // One idle link, owned by its coroutine's frame; listed from the scope's
   // construction until it is taken, closed, or the scope ends.
-  struct link {
+  struct entry {
     std::uint32_t vnetid = 0;
     protocol::pool_role role{};
     protocol::key32 secret{};  // the pooled ticket's: keys the link_assign
@@ -35,16 +35,16 @@ class idle_links {
    public:
     scope(idle_links& table, std::uint32_t vnetid, protocol::pool_role role,
           const protocol::key32& secret, net::tcp::socket& s);
-    ~scope() { table_.remove(link_); }
+    ~scope() { table_.remove(entry_); }
     scope(const scope&) = delete;
     scope& operator=(const scope&) = delete;
     // No longer idle (a use-role link read its bind): the quota frees it.
-    void release() { table_.remove(link_); }
-    bool taken() const { return link_.taken; }
+    void release() { table_.remove(entry_); }
+    bool taken() const { return entry_.taken; }
 
    private:
     idle_links& table_;
-    link link_;
+    entry entry_;
   };
 
   // Idle links of `vnetid`, both roles (the quota counts them together).
@@ -61,7 +61,11 @@ class idle_links {
     net::tcp::socket socket;
     protocol::key32 secret;
   };
-  std::optional<taken_link> take_serve(std::uint32_t vnetid, std::size_t& dropped);
+  struct serve_pick {
+    std::optional<taken_link> taken;  // nullopt: none left open
+    std::size_t dropped = 0;
+  };
+  serve_pick take_serve(std::uint32_t vnetid);
 
   // A vnet's session ended / the route stops: close its idle links (their
   // coroutines wake with an error and end).
@@ -70,11 +74,11 @@ class idle_links {
 
  private:
   struct per_vnet {
-    std::list<link*> use, serve;  // oldest first
-    std::list<link*>& of(protocol::pool_role r) { return r == protocol::pool_role::serve ? serve : use; }
+    std::list<entry*> use, serve;  // oldest first
+    std::list<entry*>& of(protocol::pool_role r) { return r == protocol::pool_role::serve ? serve : use; }
   };
-  void add(link& l);
-  void remove(link& l);
+  void add(entry& l);
+  void remove(entry& l);
 
   std::map<std::uint32_t, per_vnet> by_vnet_;
   std::size_t use_total_ = 0, serve_total_ = 0;

@@ -1,4 +1,4 @@
-#include "route/tls_identity.hpp"
+#include "route/front/tls_identity.hpp"
 
 #include <fcntl.h>
 #include <unistd.h>

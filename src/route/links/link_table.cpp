@@ -1,4 +1,4 @@
-#include "route/links.hpp"
+#include "route/links/link_table.hpp"
 #include "crypto/secret.hpp"
 #include "net/time.hpp"
 #include "text/plural.hpp"
@@ -45,19 +45,20 @@ void link_table::count(Map& m, const Key& k, std::size_t counts::*which, bool up
   if (c.pending == 0 && c.live == 0) m.erase(k);
 }
 
-void link_table::add_active(std::uint64_t id, const active_link& l) {
-  active_[id] = l;
-  active_[id].since = std::chrono::steady_clock::now();
+link_table::active_link& link_table::add_active(std::uint64_t id, const active_link& l) {
+  auto& record = active_[id] = l;
+  record.since = std::chrono::steady_clock::now();
   count(by_use_vnet_, l.use_vnet, &counts::live, true);
   count(by_serve_, serve_key{l.serve_vnet, l.serveid}, &counts::live, true);
   ++live_by_vnet_[l.use_vnet];
   if (l.serve_vnet != l.use_vnet) ++live_by_vnet_[l.serve_vnet];
+  return record;  // stays put: an unordered_map's nodes do not move
 }
 
 std::vector<link_table::link_view> link_table::active_links() const {
   std::vector<link_view> out;
   out.reserve(active_.size());
-  for (const auto& [id, l] : active_) out.push_back({id, l.use_vnet, l.serve_vnet, l.serveid, l.since});
+  for (const auto& [id, l] : active_) out.push_back({id, l.use_vnet, l.serve_vnet, l.serveid, l.since, l.traffic});
   std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.id < b.id; });
   return out;
 }
@@ -76,28 +77,28 @@ void link_table::remove_active(std::uint64_t id) {
   if (l.serve_vnet != l.use_vnet) down(l.serve_vnet);  // a vnet may use its own serve
 }
 
-std::string link_table::refusal(std::uint32_t use_vnet, std::uint32_t serve_vnet,
+std::optional<limit_refusal> link_table::quota_refusal(std::uint32_t use_vnet, std::uint32_t serve_vnet,
                                 std::uint16_t serveid, const config::route_limits& limits) const {
   counts user, serve;
   if (auto it = by_use_vnet_.find(use_vnet); it != by_use_vnet_.end()) user = it->second;
   if (auto it = by_serve_.find(serve_key{serve_vnet, serveid}); it != by_serve_.end()) serve = it->second;
   if (user.pending >= limits.max_pending_links_per_vnet)
-    return fmt::format("vnet {:02} may have at most {} link{} waiting to pair "
+    return limit_refusal{limit::max_pending_links_per_vnet, fmt::format("vnet {:02} may have at most {} link{} waiting to pair "
                        "(raise [route] max_pending_links_per_vnet)",
-                       use_vnet, limits.max_pending_links_per_vnet, plural(limits.max_pending_links_per_vnet));
+                       use_vnet, limits.max_pending_links_per_vnet, plural(limits.max_pending_links_per_vnet))};
   if (user.pending + user.live >= limits.max_live_links_per_vnet)
-    return fmt::format("vnet {:02} may have at most {} open link{} (raise [route] max_live_links_per_vnet)",
-                       use_vnet, limits.max_live_links_per_vnet, plural(limits.max_live_links_per_vnet));
+    return limit_refusal{limit::max_live_links_per_vnet, fmt::format("vnet {:02} may have at most {} open link{} (raise [route] max_live_links_per_vnet)",
+                       use_vnet, limits.max_live_links_per_vnet, plural(limits.max_live_links_per_vnet))};
   if (serve.pending >= limits.max_pending_links_per_serve)
-    return fmt::format("serveid {:03} of vnet {:02} may have at most {} link{} waiting to pair "
+    return limit_refusal{limit::max_pending_links_per_serve, fmt::format("serveid {:03} of vnet {:02} may have at most {} link{} waiting to pair "
                        "(raise [route] max_pending_links_per_serve)",
                        serveid, serve_vnet, limits.max_pending_links_per_serve,
-                       plural(limits.max_pending_links_per_serve));
+                       plural(limits.max_pending_links_per_serve))};
   if (serve.pending + serve.live >= limits.max_live_links_per_serve)
-    return fmt::format("serveid {:03} of vnet {:02} may carry at most {} open link{} "
+    return limit_refusal{limit::max_live_links_per_serve, fmt::format("serveid {:03} of vnet {:02} may carry at most {} open link{} "
                        "(raise [route] max_live_links_per_serve)",
-                       serveid, serve_vnet, limits.max_live_links_per_serve, plural(limits.max_live_links_per_serve));
-  return {};
+                       serveid, serve_vnet, limits.max_live_links_per_serve, plural(limits.max_live_links_per_serve))};
+  return std::nullopt;
 }
 
 bool link_table::join(std::uint64_t id, const protocol::proof16& proof, net::tcp::socket& socket) {

@@ -1,14 +1,14 @@
 // What the route tells its operator: /metrics (Prometheus text), the status
 // page and its /status.json. Read from the registry, the link table and
-// stats_ on the io_context thread: a scrape copies numbers, it never waits.
-#include "route/status.hpp"
+// stats on the io_context thread: a scrape copies numbers, it never waits.
+#include "route/ops/status.hpp"
 
 #include <fmt/format.h>
 
 #include "crypto/secret.hpp"
 #include "metrics/exposition.hpp"
 #include "net/endpoint.hpp"
-#include "route/status_page.hpp"
+#include "route/ops/status_page.hpp"
 
 namespace route {
 namespace {
@@ -26,25 +26,18 @@ std::string json(std::string_view s) {
   return out + "\"";
 }
 
-// Reasons a link fails, listed at 0 before the first one so that rate()
-// works from the start.
-// "refused": the serving vnet answered no (or could not reach its service);
-// "closed": it closed the link (or broke the protocol) before answering.
-constexpr const char* failure_reasons[] = {"closed", "no_such_serve", "quota", "refused", "shutdown",
-                                           "timeout", "unknown_ticket"};
-
 // Bytes so far: those of ended links plus what the live ones moved yet.
 struct traffic_now {
   std::uint64_t relayed;
   std::map<metrics::bounded_counters::key, std::uint64_t> groups, serves;
 };
-traffic_now traffic(const stats& st) {
+traffic_now traffic(const stats& st, const std::vector<link_table::link_view>& live) {
   traffic_now t{st.bytes_relayed, st.group_bytes.values(), st.serve_bytes.values()};
-  for (const auto& [id, l] : st.live) {
-    const auto n = l.a_to_b + l.b_to_a;
+  for (const auto& l : live) {
+    const auto n = l.traffic.total();
     t.relayed += n;
-    t.groups[*l.group] += n;
-    t.serves[*l.serve] += n;
+    if (l.traffic.group) t.groups[*l.traffic.group] += n;
+    if (l.traffic.serve) t.serves[*l.traffic.serve] += n;
   }
   return t;
 }
@@ -55,24 +48,24 @@ double uptime(const stats& st) {
 
 }  // namespace
 
-std::string server::metrics_text() const {
-  const auto& st = stats_;
-  const auto bytes = traffic(st);
+std::string metrics_text(const state_view& route) {
+  const auto& st = route.counters;
+  const auto bytes = traffic(st, route.links.active_links());
   metrics::writer w;
   std::size_t serves = 0;
-  for (const auto& [id, v] : registry_.vnets()) serves += v.serves;
+  for (const auto& [id, v] : route.vnets.vnets()) serves += v.serves;
   w.family("vnet_route_uptime_seconds", "Seconds since the route started.", "gauge");
   w.sample("vnet_route_uptime_seconds", {}, uptime(st));
   w.family("vnet_route_vnets", "vnets connected now.", "gauge");
-  w.sample("vnet_route_vnets", {}, std::uint64_t{registry_.vnets().size()});
+  w.sample("vnet_route_vnets", {}, std::uint64_t{route.vnets.vnets().size()});
   w.family("vnet_route_groups", "Groups with at least one vnet connected.", "gauge");
-  w.sample("vnet_route_groups", {}, std::uint64_t{registry_.groups().size()});
+  w.sample("vnet_route_groups", {}, std::uint64_t{route.vnets.groups().size()});
   w.family("vnet_route_serves", "Serves registered now.", "gauge");
   w.sample("vnet_route_serves", {}, std::uint64_t{serves});
   w.family("vnet_route_links_active", "Links paired and relaying now.", "gauge");
-  w.sample("vnet_route_links_active", {}, std::uint64_t{links_.active_count()});
+  w.sample("vnet_route_links_active", {}, std::uint64_t{route.links.active_count()});
   w.family("vnet_route_links_pending", "Links waiting for the serving vnet's side.", "gauge");
-  w.sample("vnet_route_links_pending", {}, std::uint64_t{links_.pending_count()});
+  w.sample("vnet_route_links_pending", {}, std::uint64_t{route.links.pending_count()});
   w.family("vnet_route_links_opened_total",
            "Links the serving vnet answered ok since start, by how its side was found: an idle "
            "pooled link (pool) or a link_request to the serving vnet (dial).", "counter");
@@ -82,14 +75,11 @@ std::string server::metrics_text() const {
              it == st.links_opened.end() ? std::uint64_t{0} : it->second);
   }
   w.family("vnet_route_idle_links", "Idle pooled links waiting now, by role.", "gauge");
-  w.sample("vnet_route_idle_links", {{"role", "serve"}}, std::uint64_t{idle_.total(protocol::pool_role::serve)});
-  w.sample("vnet_route_idle_links", {{"role", "use"}}, std::uint64_t{idle_.total(protocol::pool_role::use)});
+  w.sample("vnet_route_idle_links", {{"role", "serve"}}, std::uint64_t{route.idle.total(protocol::pool_role::serve)});
+  w.sample("vnet_route_idle_links", {{"role", "use"}}, std::uint64_t{route.idle.total(protocol::pool_role::use)});
   w.family("vnet_route_links_failed_total", "Links that never opened, by reason.", "counter");
-  for (const char* r : failure_reasons) {
-    auto it = st.links_failed.find(r);
-    w.sample("vnet_route_links_failed_total", {{"reason", r}},
-             it == st.links_failed.end() ? std::uint64_t{0} : it->second);
-  }
+  for (std::size_t r = 0; r < link_failure_count; ++r)
+    w.sample("vnet_route_links_failed_total", {{"reason", link_failure_names[r]}}, st.links_failed[r]);
   w.family("vnet_route_relayed_bytes_total", "Bytes relayed, both directions.", "counter");
   w.sample("vnet_route_relayed_bytes_total", {}, bytes.relayed);
   w.family("vnet_route_group_relayed_bytes_total",
@@ -105,44 +95,41 @@ std::string server::metrics_text() const {
   w.family("vnet_route_auth_failures_total", "Connections refused for a wrong token or proof.", "counter");
   w.sample("vnet_route_auth_failures_total", {}, st.auth_failures);
   w.family("vnet_route_limit_refusals_total", "Requests refused by a [route] max_* limit, by key.", "counter");
-  for (const auto& k : config::route_limit_keys()) {
-    auto it = st.limit_refusals.find(k.key);
-    w.sample("vnet_route_limit_refusals_total", {{"key", k.key}},
-             it == st.limit_refusals.end() ? std::uint64_t{0} : it->second);
-  }
+  for (std::size_t k = 0; k < limit_count; ++k)
+    w.sample("vnet_route_limit_refusals_total", {{"key", limit_keys[k]}}, st.limit_refusals[k]);
+  w.family("vnet_route_connections_dropped_total",
+           "Connections closed before they became a control session or a link, by reason.", "counter");
+  for (std::size_t r = 0; r < connection_drop_count; ++r)
+    w.sample("vnet_route_connections_dropped_total", {{"reason", connection_drop_names[r]}},
+             st.connections_dropped[r]);
   return w.text();
 }
 
-std::string server::status_json() const {
-  const auto& st = stats_;
-  const auto bytes = traffic(st);
+std::string status_json(const state_view& route) {
+  const auto& st = route.counters;
+  const auto live = route.links.active_links();
+  const auto bytes = traffic(st, live);
   std::string out = fmt::format("{{\"version\":{},\"uptime_seconds\":{:.0f},\"vnets\":[", json(VNET_VERSION), uptime(st));
-  std::map<std::uint32_t, std::size_t> links_of;
-  const auto live = links_.live_list();
-  for (const auto& l : live) {
-    ++links_of[l.use_vnet];
-    if (l.serve_vnet != l.use_vnet) ++links_of[l.serve_vnet];
-  }
   const char* sep = "";
-  for (const auto& [id, v] : registry_.vnets()) {
-    auto s = sessions_.find(id);
+  for (const auto& [id, v] : route.vnets.vnets()) {
+    const auto* s = route.sessions.find(id);
     out += fmt::format("{}{{\"vnetid\":{},\"name\":{},\"group\":{},\"address\":{},\"serves\":{},\"links\":{}}}", sep,
-                       id, json(v.name), json(v.group), json(s == sessions_.end() ? "" : s->second->remote()),
-                       v.serves, links_of[id]);
+                       id, json(v.name), json(v.group), json(s ? s->remote() : ""), v.serves,
+                       route.links.live_links(id));
     sep = ",";
   }
   out += "],\"groups\":[";
   sep = "";
   std::string serves;
   const char* serve_sep = "";
-  for (const auto& [g, members] : registry_.groups()) {
+  for (const auto& [g, members] : route.vnets.groups()) {
     auto gb = bytes.groups.find({g});
-    auto list = registry_.serves_of_group(g);
+    auto list = route.vnets.serves_of_group(g);
     out += fmt::format("{}{{\"name\":{},\"vnets\":{},\"serves\":{},\"bytes\":{}}}", sep, json(g),
                        members.size(), list.size(), gb == bytes.groups.end() ? 0 : gb->second);
     sep = ",";
     for (const auto& e : list) {
-      const auto* v = registry_.find_vnet(e.vnetid);
+      const auto* v = route.vnets.find_vnet(e.vnetid);
       auto sb = bytes.serves.find({g, std::to_string(e.serve.serveid)});
       serves += fmt::format(
           "{}{{\"group\":{},\"serveid\":{},\"name\":{},\"vnetid\":{},\"vnet\":{},\"address\":{},\"bytes\":{}}}",
@@ -154,16 +141,14 @@ std::string server::status_json() const {
   out += "],\"serves\":[" + serves + "],\"links\":[";
   sep = "";
   for (const auto& l : live) {
-    const auto* v = registry_.find_vnet(l.use_vnet);
-    auto m = st.live.find(l.id);
+    const auto* v = route.vnets.find_vnet(l.use_vnet);
     out += fmt::format("{}{{\"id\":{},\"group\":{},\"use_vnet\":{},\"serve_vnet\":{},\"serveid\":{},\"up\":{},"
                        "\"down\":{}}}",
-                       sep, l.id, json(v ? v->group : ""), l.use_vnet, l.serve_vnet, l.serveid,
-                       m == st.live.end() ? 0 : m->second.a_to_b, m == st.live.end() ? 0 : m->second.b_to_a);
+                       sep, l.id, json(v ? v->group : ""), l.use_vnet, l.serve_vnet, l.serveid, l.traffic.a_to_b,
+                       l.traffic.b_to_a);
     sep = ",";
   }
-  std::uint64_t failed = 0;
-  for (const auto& [r, n] : st.links_failed) failed += n;
+  const std::uint64_t failed = st.links_failed_total();
   out += fmt::format("],\"totals\":{{\"links_active\":{},\"links_opened\":{},\"links_failed\":{},"
                      "\"bytes_relayed\":{},\"auth_failures\":{}}}}}",
                      live.size(), st.links_opened_total(), failed, bytes.relayed, st.auth_failures);

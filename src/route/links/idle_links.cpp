@@ -1,4 +1,4 @@
-#include "route/idle_links.hpp"
+#include "route/links/idle_links.hpp"
 
 #include <algorithm>
 #include <vector>
@@ -9,17 +9,17 @@ namespace route {
 
 idle_links::scope::scope(idle_links& table, std::uint32_t vnetid, protocol::pool_role role,
                          const protocol::key32& secret, net::tcp::socket& s)
-    : table_(table), link_{vnetid, role, secret, &s} {
-  table_.add(link_);
+    : table_(table), entry_{vnetid, role, secret, &s} {
+  table_.add(entry_);
 }
 
-void idle_links::add(link& l) {
+void idle_links::add(entry& l) {
   by_vnet_[l.vnetid].of(l.role).push_back(&l);
   ++(l.role == protocol::pool_role::serve ? serve_total_ : use_total_);
   l.listed = true;
 }
 
-void idle_links::remove(link& l) {
+void idle_links::remove(entry& l) {
   if (!l.listed) return;
   l.listed = false;
   auto it = by_vnet_.find(l.vnetid);
@@ -45,24 +45,24 @@ std::size_t idle_links::total(protocol::pool_role role) const {
   return role == protocol::pool_role::serve ? serve_total_ : use_total_;
 }
 
-std::optional<idle_links::taken_link> idle_links::take_serve(std::uint32_t vnetid,
-                                                             std::size_t& dropped) {
-  dropped = 0;
+idle_links::serve_pick idle_links::take_serve(std::uint32_t vnetid) {
+  serve_pick pick;
   while (count(vnetid, protocol::pool_role::serve) > 0) {
-    link* l = by_vnet_[vnetid].serve.front();
+    entry* l = by_vnet_[vnetid].serve.front();
     remove(*l);
     net::error_code ignored;
     if (!l->socket->is_open() || !net::still_idle(*l->socket)) {
-      ++dropped;
+      ++pick.dropped;
       l->socket->close(ignored);  // its coroutine wakes and ends
       continue;
     }
     // Its coroutine's wait ends with operation_aborted and sees `taken`.
     l->taken = true;
     l->socket->cancel(ignored);
-    return taken_link{std::move(*l->socket), l->secret};
+    pick.taken = taken_link{std::move(*l->socket), l->secret};
+    return pick;
   }
-  return std::nullopt;
+  return pick;
 }
 
 void idle_links::drop_vnet(std::uint32_t vnetid) {
@@ -70,7 +70,7 @@ void idle_links::drop_vnet(std::uint32_t vnetid) {
   if (it == by_vnet_.end()) return;
   // Unlisted now (the quota of a vnet that reconnects under the same id
   // starts at zero); closing wakes each coroutine, which then ends.
-  std::vector<link*> all(it->second.use.begin(), it->second.use.end());
+  std::vector<entry*> all(it->second.use.begin(), it->second.use.end());
   all.insert(all.end(), it->second.serve.begin(), it->second.serve.end());
   net::error_code ignored;
   for (auto* l : all) {

@@ -1,35 +1,36 @@
-// The route's side of a control session: everything a connected vnet may ask
-// or tell once it is welcomed (heartbeats, serves, queries, renames) and the
-// relaying of unserve requests between two vnets of a group.
+// The session hub's control messages: everything a connected vnet may ask
+// or tell once it is welcomed (heartbeats, serves, queries, renames, tickets)
+// and the relaying of unserve requests between two vnets of a group.
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
 #include "net/endpoint.hpp"
 #include "protocol/serve_list_update.hpp"
-#include "route/server.hpp"
+#include "route/peer_log.hpp"
+#include "route/sessions/session_hub.hpp"
 #include "text/printable.hpp"
 
 namespace route {
 
-void server::on_control(session& s, const protocol::message& m) {
+void session_hub::on_control(session& s, const protocol::message& m) {
   if (auto* p = std::get_if<protocol::ping>(&m)) {
     s.send(protocol::pong{p->request_id, p->timestamp});
   } else if (auto* reg = std::get_if<protocol::serve_register>(&m)) {
     on_register(s, *reg);
   } else if (auto* unreg = std::get_if<protocol::serve_unregister>(&m)) {
     if (registry_.unregister_serve(s.vnetid(), unreg->serveid)) {
-      if (peer_log_.allow(subject(s.vnetid()), "registration"))
+      if (peer_log_.allow(peer_subject(s.vnetid()), "registration"))
         spdlog::info("vnet {:02}: serve {:03} unregistered", s.vnetid(), unreg->serveid);
-      push_update(vnet_of(s).group, {0, {unreg->serveid}, {}});
+      updates_.push(vnet_of(s).group, {0, {unreg->serveid}, {}});
     }
   } else if (auto* failed = std::get_if<protocol::link_failed>(&m)) {
-    links_.fail(failed->link_id, s.vnetid(), failed->reason);
+    links_.serving_failed(failed->link_id, s.vnetid(), failed->reason);
   } else if (auto* q = std::get_if<protocol::serve_query>(&m)) {
     s.send(protocol::serve_query_result{q->request_id, registry_.list_for_group(vnet_of(s).group)});
   } else if (auto* vq = std::get_if<protocol::vnet_query>(&m)) {
     protocol::vnet_query_result out{vq->request_id, {}};
     for (const auto& v : registry_.vnets_of_group(vnet_of(s).group))
-      out.vnets.push_back({v.vnetid, v.name, static_cast<std::uint32_t>(links_.live_links(v.vnetid))});
+      out.vnets.push_back({v.vnetid, v.name, static_cast<std::uint32_t>(links_.links().live_links(v.vnetid))});
     s.send(out);
   } else if (auto* rn = std::get_if<protocol::vnet_rename>(&m)) {
     on_rename(s, *rn);
@@ -49,115 +50,68 @@ void server::on_control(session& s, const protocol::message& m) {
   }
 }
 
-namespace {
-// How far apart a group's pushes of serve-list changes are at least; the
-// changes of the meantime travel merged. A push costs the route about 10 us
-// per member, so a group's pushes take at most a tenth of its time however
-// fast its vnets come and go, while a small group's wait stays unnoticed
-// (2000 vnets: 200 ms; 200 or fewer: 20 ms).
-std::chrono::steady_clock::duration push_interval(std::size_t members) {
-  return std::max<std::chrono::steady_clock::duration>(std::chrono::milliseconds(20),
-                                                       std::chrono::microseconds(100) * members);
-}
-}  // namespace
-
-void server::push_update(const std::string& group, const protocol::serve_list_update& u) {
-  auto& g = updates_[group];
-  protocol::merge(g.pending, u);
-  if (g.timer) return;  // a push is due already
-  auto due = g.last_push + push_interval(registry_.group_size(group));
-  if (std::chrono::steady_clock::now() >= due) {
-    flush_updates(group);
-    return;
-  }
-  g.timer = std::make_unique<net::asio::steady_timer>(ex_, due);
-  g.timer->async_wait([this, group](net::error_code ec) {
-    if (!ec) flush_updates(group);  // else stop(), or the server is gone
-  });
-}
-
-void server::flush_updates(const std::string& group) {
-  auto it = updates_.find(group);
-  if (it == updates_.end()) return;
-  auto u = std::move(it->second.pending);
-  it->second.pending = {};
-  it->second.last_push = std::chrono::steady_clock::now();
-  it->second.timer.reset();
-  const auto members = registry_.vnetids_of_group(group);
-  if (members.empty()) {
-    updates_.erase(it);  // nobody to throttle for: no entry per group ever seen
-    return;
-  }
-  if (stopping_) return;
-  // A vnet that joined meanwhile got a whole list that already holds these
-  // changes: applying them again changes nothing.
-  u.vnets = static_cast<std::uint32_t>(members.size());
-  for (auto id : members)
-    if (auto s = sessions_.find(id); s != sessions_.end()) s->second->send(u);
-}
-
-void server::on_register(session& s, const protocol::serve_register& reg) {
+void session_hub::on_register(session& s, const protocol::serve_register& reg) {
   auto wanted = reg.serve.serveid;
   // The quota is read now, not kept: a reload applies to the next register.
   auto out = registry_.register_serve(s.vnetid(), reg.serve, cfg_.limits.max_serves_per_vnet);
   s.send(protocol::serve_result{reg.request_id, out.ok, out.serveid, out.reason});
   if (!out.ok) {
-    stats_.limit_refused(out.reason);
-    if (peer_log_.allow(subject(s.vnetid()), "refusal"))
+    if (out.refused_by) stats_.limit_refused(*out.refused_by);
+    if (peer_log_.allow(peer_subject(s.vnetid()), "refusal"))
       spdlog::info("vnet {:02}: serve '{}' ({:03}) refused: {}", s.vnetid(), text::printable(reg.serve.name),
                    wanted, text::printable(out.reason));
     return;
   }
-  if (peer_log_.allow(subject(s.vnetid()), "registration"))
+  if (peer_log_.allow(peer_subject(s.vnetid()), "registration"))
     spdlog::info("vnet {:02}: serve '{}' registered as serveid {:03}{}", s.vnetid(),
                  text::printable(reg.serve.name), out.serveid,
                  out.reason.empty() ? "" : " (" + text::printable(out.reason) + ")");
   const auto& v = vnet_of(s);
   const auto* added = registry_.find_serve(v.group, out.serveid);
-  push_update(v.group, {0, {}, {{added->serve, s.vnetid(), v.name, v.key}}});
+  updates_.push(v.group, {0, {}, {{added->serve, s.vnetid(), v.name, v.key}}});
 }
 
-void server::on_ticket_request(session& s, const protocol::ticket_request& r) {
+void session_hub::on_ticket_request(session& s, const protocol::ticket_request& r) {
   // Fewer than asked when the vnet holds many unused ones: what it may hold
   // is bounded, whatever it asks for (the decoder bounds one request).
   const std::size_t count = std::min<std::size_t>(r.count, protocol::max_tickets_per_request);
-  s.send(protocol::tickets{tickets_.grant(s.vnetid(), count)});
+  s.send(protocol::tickets{links_.grant_tickets(s.vnetid(), count)});
 }
 
-void server::on_link_key(session& s, const protocol::link_key_update& u) {
+void session_hub::on_link_key(session& s, const protocol::link_key_update& u) {
   if (vnet_of(s).key == u.key) return;
   registry_.set_key(s.vnetid(), u.key);
   // Like a rename: the vnet's serves are listed anew, with the new key.
   auto changed = registry_.listed_serves_of(s.vnetid());
-  if (!changed.empty()) push_update(vnet_of(s).group, {0, {}, std::move(changed)});
+  if (!changed.empty()) updates_.push(vnet_of(s).group, {0, {}, std::move(changed)});
 }
 
-void server::on_rename(session& s, const protocol::vnet_rename& r) {
+void session_hub::on_rename(session& s, const protocol::vnet_rename& r) {
   const auto& v = vnet_of(s);
   if (r.name == v.name) return;
-  if (peer_log_.allow(subject(s.vnetid()), "registration"))
+  if (peer_log_.allow(peer_subject(s.vnetid()), "registration"))
     spdlog::info("vnet {:02} renamed: {} -> {}", s.vnetid(), text::printable(v.name), text::printable(r.name));
   registry_.rename_vnet(s.vnetid(), r.name);
   // The serve list names the vnets: its serves are listed anew. A vnet
   // without serves is in no list, and its rename changes none.
   auto renamed = registry_.listed_serves_of(s.vnetid());
-  if (!renamed.empty()) push_update(vnet_of(s).group, {0, {}, std::move(renamed)});
+  if (!renamed.empty()) updates_.push(vnet_of(s).group, {0, {}, std::move(renamed)});
 }
 
-void server::on_unserve_request(session& s, const protocol::unserve_request& req) {
+void session_hub::on_unserve_request(session& s, const protocol::unserve_request& req) {
   // Counted before anything else: a probe of a vnet that does not exist is a
   // probe too. The quota is read now, so a reload applies at once.
   const auto now = unserve_book::clock::now();
-  if (auto why = unserves_.admit(s.vnetid(), cfg_.limits.max_unserves_per_minute, now); !why.empty()) {
-    stats_.limit_refused(why);
-    if (peer_log_.allow(subject(s.vnetid()), "refusal"))
-      spdlog::warn("vnet {:02}: unserve request refused: {}", s.vnetid(), why);
-    s.send(protocol::unserve_result{req.request_id, false, 0, why});
+  if (auto admitted = unserves_.admit(s.vnetid(), cfg_.limits.max_unserves_per_minute, now); !admitted) {
+    stats_.limit_refused(limit::max_unserves_per_minute);
+    if (peer_log_.allow(peer_subject(s.vnetid()), "refusal"))
+      spdlog::warn("vnet {:02}: unserve request refused: {}", s.vnetid(), admitted.why());
+    s.send(protocol::unserve_result{req.request_id, false, 0, admitted.why()});
     return;
   }
-  auto it = sessions_.find(req.vnetid);
+  session* target = sessions_.find(req.vnetid);
   const auto& group = vnet_of(s).group;
-  if (it == sessions_.end() || vnet_of(*it->second).group != group) {
+  if (!target || vnet_of(*target).group != group) {
     s.send(protocol::unserve_result{req.request_id, false, 0,
                                     fmt::format("no vnet {:02} in group '{}'", req.vnetid, group)});
     return;
@@ -165,20 +119,20 @@ void server::on_unserve_request(session& s, const protocol::unserve_request& req
   auto id = unserves_.add({s.vnetid(), req.request_id, req.vnetid}, now);
   spdlog::info("vnet {:02} asks vnet {:02} to unserve {}", s.vnetid(), req.vnetid,
                text::printable(net::host_port(req.ip, req.port)));
-  it->second->send(protocol::unserve_request{id, s.vnetid(), req.ip, req.port});
+  target->send(protocol::unserve_request{id, s.vnetid(), req.ip, req.port});
 }
 
-void server::on_unserve_result(session& s, const protocol::unserve_result& res) {
+void session_hub::on_unserve_result(session& s, const protocol::unserve_result& res) {
   auto p = unserves_.answer(res.request_id, s.vnetid());
   if (!p) return;  // the requester left, or gave up a minute ago
-  if (auto r = sessions_.find(p->requester); r != sessions_.end())
-    r->second->send(protocol::unserve_result{p->request_id, res.ok, res.serveid, res.reason});
+  if (auto* r = sessions_.find(p->requester))
+    r->send(protocol::unserve_result{p->request_id, res.ok, res.serveid, res.reason});
 }
 
-void server::drop_unserves(std::uint32_t vnetid) {
+void session_hub::drop_unserves(std::uint32_t vnetid) {
   for (const auto& p : unserves_.drop_vnet(vnetid))
-    if (auto r = sessions_.find(p.requester); r != sessions_.end())
-      r->second->send(protocol::unserve_result{
+    if (auto* r = sessions_.find(p.requester))
+      r->send(protocol::unserve_result{
           p.request_id, false, 0, fmt::format("vnet {:02} left before answering", vnetid)});
 }
 

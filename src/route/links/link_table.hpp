@@ -4,8 +4,10 @@
 // made with the link's secret (the secret of the use side's ticket), or
 // reports a failure, or the deadline passes. Paired links are `active` until
 // their relay ends; closing a vnet closes every link it takes part in.
-// The table counts links per using vnet and per serve, for the quotas of
-// [route] (max_pending_links_* and max_live_links_*).
+// A paired link has one record here (its ends, its sockets, its traffic);
+// the counts per using vnet, per serve and per vnet (either side) are
+// indexes kept with it, for the quotas of [route] (max_pending_links_* and
+// max_live_links_*) and the vnet lists.
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -17,6 +19,8 @@
 #include "config/config.hpp"
 #include "net/time.hpp"
 #include "protocol/messages.hpp"
+#include "route/limit.hpp"
+#include "route/links/link_traffic.hpp"
 
 namespace route {
 
@@ -36,13 +40,15 @@ struct pending_link {
 };
 
 class link_table {
+  struct active_link;  // a paired link's record (below)
+
  public:
-  // Why a new link from `use_vnet` to serveid `serveid` of `serve_vnet` must
-  // be refused under `limits`, naming the limit and its key; empty when it
-  // may open. A waiting link counts toward the live quotas too: it becomes
+  // The limit that refuses a new link from `use_vnet` to serveid `serveid`
+  // of `serve_vnet` under `limits`, with the sentence naming its key; nullopt
+  // when it may open. A waiting link counts toward the live quotas too: it becomes
   // live when paired, and checking here (not at pairing) keeps the serving
   // vnet from dialling a service for a link that would then be refused.
-  std::string refusal(std::uint32_t use_vnet, std::uint32_t serve_vnet, std::uint16_t serveid,
+  std::optional<limit_refusal> quota_refusal(std::uint32_t use_vnet, std::uint32_t serve_vnet, std::uint16_t serveid,
                       const config::route_limits& limits) const;
 
   // The caller (the use-side coroutine) waits on the returned entry's signal
@@ -62,22 +68,25 @@ class link_table {
   void fail(std::uint64_t id, std::uint32_t serve_vnet, const std::string& reason);
 
   // A paired link, registered while its relay runs: the table reaches both
-  // sockets to close them when either vnet leaves or the route stops.
+  // sockets to close them when either vnet leaves or the route stops, and
+  // holds the link's traffic (labels resolved by the caller) while it lives.
   class active_scope {
    public:
     active_scope(link_table& t, std::uint64_t id, std::uint32_t use_vnet,
                  std::uint32_t serve_vnet, std::uint16_t serveid, net::tcp::socket& a,
-                 net::tcp::socket& b)
-        : table_(t), id_(id) {
-      table_.add_active(id, active_link{use_vnet, serve_vnet, serveid, &a, &b});
-    }
+                 net::tcp::socket& b, link_traffic labels = {})
+        : table_(t), id_(id),
+          record_(table_.add_active(id, active_link{use_vnet, serve_vnet, serveid, &a, &b, {}, labels})) {}
     ~active_scope() { table_.remove_active(id_); }
     active_scope(const active_scope&) = delete;
     active_scope& operator=(const active_scope&) = delete;
+    // The link's bytes so far: the relay counts into it.
+    link_traffic& traffic() { return record_.traffic; }
 
    private:
     link_table& table_;
     std::uint64_t id_;
+    active_link& record_;
   };
 
   // A vnet left: fail what waits on it and close what it takes part in.
@@ -86,25 +95,16 @@ class link_table {
   // Paired links the vnet takes part in, on either side.
   std::size_t live_links(std::uint32_t vnetid) const;
   std::size_t active_count() const { return active_.size(); }
-  // Paired links for the status page.
-  struct live_link {
-    std::uint64_t id;
-    std::uint32_t use_vnet, serve_vnet;
-    std::uint16_t serveid;
-  };
-  std::vector<live_link> live_list() const {
-    std::vector<live_link> out;
-    for (const auto& [id, l] : active_) out.push_back({id, l.use_vnet, l.serve_vnet, l.serveid});
-    return out;
-  }
   std::size_t pending_count() const { return pending_.size(); }
 
-  // The paired links, by id, for `ctl show links`.
+  // The paired links, by id, for `ctl show links`, the status page and the
+  // byte counts of a scrape.
   struct link_view {
     std::uint64_t id;
     std::uint32_t use_vnet, serve_vnet;
     std::uint16_t serveid;
     std::chrono::steady_clock::time_point since;
+    link_traffic traffic;
   };
   std::vector<link_view> active_links() const;
 
@@ -115,12 +115,13 @@ class link_table {
     net::tcp::socket* a;
     net::tcp::socket* b;
     std::chrono::steady_clock::time_point since{};  // paired at
+    link_traffic traffic;
   };
   struct counts {
     std::size_t pending = 0, live = 0;
   };
   using serve_key = std::pair<std::uint32_t, std::uint16_t>;  // serving vnet, serveid
-  void add_active(std::uint64_t id, const active_link& l);
+  active_link& add_active(std::uint64_t id, const active_link& l);
   void remove_active(std::uint64_t id);
   // Counts an entry in or out; an entry back at zero is erased, so that the
   // maps hold only vnets and serves with links.

@@ -1,36 +1,32 @@
-// The route's side of a control session's opening: TLS handshake, hello,
-// admission (token), then the session. Links open in server.cpp
-// (handle_plain): they are plaintext, encrypted end to end inside.
+// The front door's control-session opening: TLS handshake, hello, admission
+// (token, bans, sessions per address), then the session hub runs the
+// session. Links open in front_door.cpp (open_plain): they are plaintext,
+// encrypted end to end inside.
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
 #include "net/endpoint.hpp"
 #include "net/frame_io.hpp"
 #include "protocol/error.hpp"
-#include "route/server.hpp"
+#include "route/error_frame.hpp"
+#include "route/front/front_door.hpp"
+#include "route/peer_log.hpp"
 #include "text/printable.hpp"
 
 using namespace boost::asio::experimental::awaitable_operators;
 
 namespace route {
-namespace {
 
-std::vector<std::uint8_t> error_frame(protocol::errc code, const std::string& text) {
-  return protocol::encode(protocol::error{static_cast<std::uint16_t>(code), text});
-}
-
-}  // namespace
-
-std::string server::admission_refusal(const protocol::control_hello& hello, net::tls_stream& s) const {
+outcome::status front_door::admit(const protocol::control_hello& hello, net::tls_stream& s) const {
   // Read at each hello: a reload may have set, changed or removed it.
   const std::string& token = cfg_.token;
   if (token.empty()) return {};  // an open route: any proof, or none
-  if (hello.auth.empty()) return "this route needs a token: set token= in [route]";
-  if (!net::admission_ok(token, hello.auth, s.native_handle())) return "admission refused: wrong token";
+  if (hello.auth.empty()) return outcome::fail("this route needs a token: set token= in [route]");
+  if (!net::admission_ok(token, hello.auth, s.native_handle())) return outcome::fail("admission refused: wrong token");
   return {};
 }
 
-net::awaitable<void> server::handle_tls(net::tcp::socket raw, std::string from, std::string address,
+net::awaitable<void> front_door::open_control(net::tcp::socket raw, std::string from, std::string address,
                                         std::chrono::steady_clock::time_point deadline) {
   net::tls_stream s(std::move(raw), *tls_.context);
   net::socket_set::guard guard(connections_, s.next_layer());
@@ -40,7 +36,9 @@ net::awaitable<void> server::handle_tls(net::tcp::socket raw, std::string from, 
                       timer.async_wait(net::use_nothrow));
   net::error_code hec = hs.index() == 1 ? net::error_code(net::asio::error::timed_out) : std::get<0>(std::get<0>(hs));
   if (hec) {
-    if (hec != net::asio::error::operation_aborted && peer_log_.allow(handshakes, "warning")) {
+    if (hec == net::asio::error::timed_out) stats_.connection_dropped(connection_drop::timeout);
+    else if (hec != net::asio::error::operation_aborted) stats_.connection_dropped(connection_drop::tls_failed);
+    if (hec != net::asio::error::operation_aborted && peer_log_.allow(handshakes_subject, "warning")) {
       if (hec == net::asio::error::timed_out)
         spdlog::warn("connection from {} dropped: no TLS handshake within {} ms", from,
                      net::to_ms(cfg_.handshake_timeout).count());
@@ -61,7 +59,8 @@ net::awaitable<void> server::handle_tls(net::tcp::socket raw, std::string from, 
   }
   auto* hello = std::get_if<protocol::control_hello>(&opening.msg);
   if (!hello) {
-    if (peer_log_.allow(handshakes, "warning"))
+    stats_.connection_dropped(connection_drop::wrong_opening);
+    if (peer_log_.allow(handshakes_subject, "warning"))
       spdlog::warn("connection from {} dropped: it opened its TLS session with {}", from,
                    protocol::name_of(protocol::type_of(opening.msg)));
     auto frame = error_frame(protocol::errc::unexpected_message, "a control session must open with control_hello");
@@ -69,25 +68,28 @@ net::awaitable<void> server::handle_tls(net::tcp::socket raw, std::string from, 
     co_return;
   }
   if (hello->version != protocol::version) {
+    stats_.connection_dropped(connection_drop::version_mismatch);
     auto why = fmt::format("protocol version {} is not supported; this route speaks protocol {}",
                            hello->version, protocol::version);
-    if (peer_log_.allow(handshakes, "warning")) spdlog::warn("connection from {} dropped: {}", from, why);
+    if (peer_log_.allow(handshakes_subject, "warning")) spdlog::warn("connection from {} dropped: {}", from, why);
     auto frame = error_frame(protocol::errc::version_mismatch, why);
     co_await net::write_frame(s, std::move(frame));
     co_return;
   }
-  if (auto why = admission_refusal(*hello, s); !why.empty()) {
+  if (auto admitted = admit(*hello, s); !admitted) {
+    const std::string& why = admitted.why();
     // Nothing about groups: the answer is the same whatever was asked for.
     bool ban = admission_.fail(address, std::chrono::steady_clock::now());
     ++stats_.auth_failures;
-    if (peer_log_.allow(handshakes, "warning"))
+    stats_.connection_dropped(connection_drop::refused);
+    if (peer_log_.allow(handshakes_subject, "warning"))
       spdlog::warn("vnet '{}' from {} refused: {}", text::printable(hello->name), from, why);
     if (ban)
       spdlog::warn("{}: {} failed admissions within {} s: its connections are closed for {} s", address,
                    admission_book::max_failures,
                    std::chrono::duration_cast<std::chrono::seconds>(admission_book::window).count(),
                    std::chrono::duration_cast<std::chrono::seconds>(admission_book::ban).count());
-    auto frame = protocol::encode(protocol::error{0, why});
+    auto frame = refusal_frame(why);
     co_await net::write_frame(s, std::move(frame));
     co_return;
   }
@@ -97,8 +99,9 @@ net::awaitable<void> server::handle_tls(net::tcp::socket raw, std::string from, 
   if (held != sessions_per_address_.end() && held->second >= max_sessions) {
     auto why = fmt::format("at most {} vnets may connect from {} (raise [route] max_sessions_per_address)",
                            max_sessions, address);
-    stats_.limit_refused(why);
-    if (peer_log_.allow(handshakes, "warning"))
+    stats_.limit_refused(limit::max_sessions_per_address);
+    stats_.connection_dropped(connection_drop::session_limit);
+    if (peer_log_.allow(handshakes_subject, "warning"))
       spdlog::warn("vnet '{}' from {} refused: {}", text::printable(hello->name), from, why);
     auto frame = error_frame(protocol::errc::too_many_vnets, why);
     co_await net::write_frame(s, std::move(frame));
@@ -116,7 +119,7 @@ net::awaitable<void> server::handle_tls(net::tcp::socket raw, std::string from, 
     }
   } count(sessions_per_address_, address);
   connections_.remove(s.next_layer());  // the session owns it now; stop() closes sessions
-  co_await run_session(std::move(s), std::move(*hello));
+  co_await sessions_.run_session(std::move(s), std::move(*hello));
 }
 
 }  // namespace route

@@ -1,7 +1,7 @@
 // The link table is the one owner that reaches a paired link's sockets: it
 // closes them when either vnet leaves or the route stops, and forgets them
 // when the relay's scope ends.
-#include "route/links.hpp"
+#include "route/links/link_table.hpp"
 #include "crypto/secret.hpp"
 
 #include <boost/asio/io_context.hpp>
@@ -79,6 +79,13 @@ TEST(RouteLinks, AJoinNeedsTheProofOfTheLinksSecret) {
 
 // ---- quotas: links per using vnet and per serve ------------------------------
 
+// The refusal's text, or "" when the link may open.
+std::string refusal(const route::link_table& t, std::uint32_t use_vnet, std::uint32_t serve_vnet,
+                    std::uint16_t serveid, const config::route_limits& limits) {
+  auto r = t.quota_refusal(use_vnet, serve_vnet, serveid, limits);
+  return r ? r->text : "";
+}
+
 config::route_limits small_limits() {
   config::route_limits l;
   l.max_pending_links_per_vnet = 2;
@@ -93,18 +100,18 @@ TEST(RouteLinkQuota, PendingLinksPerVnetAreBoundedAndAForgottenOneFreesItsSlot) 
   route::link_table t;
   auto limits = small_limits();
   auto ex = s.io.get_executor();
-  EXPECT_EQ(t.refusal(1, 2, 700, limits), "");
+  EXPECT_EQ(refusal(t, 1, 2, 700, limits), "");
   auto& first = t.create(ex, 1, 2, 700, protocol::key32{}, 1s);
-  EXPECT_EQ(t.refusal(1, 2, 700, limits), "");  // the 2nd may still open
+  EXPECT_EQ(refusal(t, 1, 2, 700, limits), "");  // the 2nd may still open
   t.create(ex, 1, 2, 700, protocol::key32{}, 1s);
-  EXPECT_EQ(t.refusal(1, 2, 700, limits),
+  EXPECT_EQ(refusal(t, 1, 2, 700, limits),
             "vnet 01 may have at most 2 links waiting to pair (raise [route] max_pending_links_per_vnet)");
-  EXPECT_EQ(t.refusal(1, 2, 701, limits), t.refusal(1, 2, 700, limits));  // per vnet, any serve
-  EXPECT_EQ(t.refusal(3, 2, 700, limits), "");  // another vnet is not counted
+  EXPECT_EQ(refusal(t, 1, 2, 701, limits), refusal(t, 1, 2, 700, limits));  // per vnet, any serve
+  EXPECT_EQ(refusal(t, 3, 2, 700, limits), "");  // another vnet is not counted
   t.forget(first.id);
-  EXPECT_EQ(t.refusal(1, 2, 700, limits), "");
+  EXPECT_EQ(refusal(t, 1, 2, 700, limits), "");
   limits.max_pending_links_per_vnet = 1;  // as after a reload: applies at the next check
-  EXPECT_NE(t.refusal(1, 2, 700, limits), "");
+  EXPECT_NE(refusal(t, 1, 2, 700, limits), "");
 }
 
 TEST(RouteLinkQuota, LivePerVnetCountsPairedAndWaitingLinks) {
@@ -114,14 +121,14 @@ TEST(RouteLinkQuota, LivePerVnetCountsPairedAndWaitingLinks) {
   auto ex = s.io.get_executor();
   std::optional<route::link_table::active_scope> one(std::in_place, t, 1, 1, 2, 700, s.a, s.b);
   route::link_table::active_scope two(t, 2, 1, 2, 701, s.c, s.d);
-  EXPECT_EQ(t.refusal(1, 2, 700, limits), "");
+  EXPECT_EQ(refusal(t, 1, 2, 700, limits), "");
   auto& waiting = t.create(ex, 1, 2, 700, protocol::key32{}, 1s);  // 3 open: 2 paired, 1 waiting
-  EXPECT_EQ(t.refusal(1, 2, 700, limits),
+  EXPECT_EQ(refusal(t, 1, 2, 700, limits),
             "vnet 01 may have at most 3 open links (raise [route] max_live_links_per_vnet)");
   // The serving side is not the using side: vnet 02 may still open its own.
-  EXPECT_EQ(t.refusal(2, 1, 5, limits), "");
+  EXPECT_EQ(refusal(t, 2, 1, 5, limits), "");
   one.reset();
-  EXPECT_EQ(t.refusal(1, 2, 700, limits), "");
+  EXPECT_EQ(refusal(t, 1, 2, 700, limits), "");
   t.forget(waiting.id);
   EXPECT_EQ(t.live_links(1), 1u);
   EXPECT_EQ(t.live_links(2), 1u);
@@ -136,20 +143,22 @@ TEST(RouteLinkQuota, LinksPerServeAreBoundedWhoeverOpensThem) {
   auto ex = s.io.get_executor();
   auto& a = t.create(ex, 1, 9, 700, protocol::key32{}, 1s);
   auto& b = t.create(ex, 3, 9, 700, protocol::key32{}, 1s);
-  EXPECT_EQ(t.refusal(4, 9, 700, limits),
+  EXPECT_EQ(refusal(t, 4, 9, 700, limits),
             "serveid 700 of vnet 09 may have at most 2 links waiting to pair "
             "(raise [route] max_pending_links_per_serve)");
-  EXPECT_EQ(t.refusal(4, 9, 701, limits), "");  // another serve of the same vnet
+  EXPECT_EQ(refusal(t, 4, 9, 701, limits), "");  // another serve of the same vnet
   // Both pair: none waits, 2 live.
   auto a_id = a.id, b_id = b.id;
   t.forget(a_id);
   t.forget(b_id);
   route::link_table::active_scope pa(t, a_id, 1, 9, 700, s.a, s.b);
   route::link_table::active_scope pb(t, b_id, 3, 9, 700, s.c, s.d);
-  EXPECT_EQ(t.refusal(4, 9, 700, limits), "");
+  EXPECT_EQ(refusal(t, 4, 9, 700, limits), "");
   t.create(ex, 4, 9, 700, protocol::key32{}, 1s);  // the 3rd open link
-  EXPECT_EQ(t.refusal(5, 9, 700, limits),
+  EXPECT_EQ(refusal(t, 5, 9, 700, limits),
             "serveid 700 of vnet 09 may carry at most 3 open links (raise [route] max_live_links_per_serve)");
+  // The refusal carries its limit: the key of its count in /metrics.
+  EXPECT_EQ(t.quota_refusal(5, 9, 700, limits)->key, route::limit::max_live_links_per_serve);
 }
 
 }  // namespace
