@@ -21,9 +21,9 @@
 #include "net/run.hpp"
 #include "net/spawn.hpp"
 #include "vnet/session/client.hpp"
-#include "vnet/line_input.hpp"
+#include "vnet/terminal/line_input.hpp"
 #include "vnet/metrics.hpp"
-#include "vnet/terminal.hpp"
+#include "vnet/terminal/terminal.hpp"
 
 namespace {
 

@@ -1,4 +1,4 @@
-#include "vnet/terminal.hpp"
+#include "vnet/terminal/terminal.hpp"
 
 #include <algorithm>
 #include <cstdlib>
@@ -9,7 +9,7 @@
 #include "net/endpoint.hpp"
 #include "text/printable.hpp"
 #include "text/table.hpp"
-#include "vnet/terminal_usage.hpp"
+#include "vnet/terminal/terminal_usage.hpp"
 
 namespace vnet {
 

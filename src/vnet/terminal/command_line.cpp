@@ -1,4 +1,4 @@
-#include "vnet/command_line.hpp"
+#include "vnet/terminal/command_line.hpp"
 
 #include <algorithm>
 #include <limits>

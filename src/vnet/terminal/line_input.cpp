@@ -1,6 +1,6 @@
 // Line input for the vnet terminal: readline's callback interface driven by the
 // io thread (tty), or plain line reads (stream).
-#include "vnet/line_input.hpp"
+#include "vnet/terminal/line_input.hpp"
 
 #include <fcntl.h>
 #include <poll.h>

@@ -6,8 +6,8 @@
 #include "net/endpoint.hpp"
 #include "protocol/limits.hpp"
 #include "text/printable.hpp"
-#include "vnet/terminal.hpp"
-#include "vnet/terminal_usage.hpp"
+#include "vnet/terminal/terminal.hpp"
+#include "vnet/terminal/terminal_usage.hpp"
 
 namespace vnet {
 namespace {

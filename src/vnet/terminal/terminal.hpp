@@ -16,9 +16,9 @@
 #include <vector>
 
 #include "vnet/session/client.hpp"
-#include "vnet/command_line.hpp"
-#include "vnet/line_input.hpp"
-#include "vnet/terminal_usage.hpp"
+#include "vnet/terminal/command_line.hpp"
+#include "vnet/terminal/line_input.hpp"
+#include "vnet/terminal/terminal_usage.hpp"
 
 namespace vnet {
 
