@@ -1,11 +1,10 @@
 #include "route/sessions/session.hpp"
+#include "net/control_loop.hpp"
 #include "net/endpoint.hpp"
 #include "net/time.hpp"
 #include "protocol/error.hpp"
 
 #include <fmt/format.h>
-
-using namespace boost::asio::experimental::awaitable_operators;
 
 namespace route {
 
@@ -25,17 +24,10 @@ session::session(net::tls_stream socket, std::uint32_t vnetid, net::duration tim
 
 net::awaitable<std::string> session::run(
     std::function<void(const protocol::message&)> on_message) {
-  auto r = co_await (read_loop(std::move(on_message)) || watchdog() ||
-                     outbox_.run(socket_));
-  std::string reason;
-  if (r.index() == 0) reason = std::get<0>(r);
-  else if (r.index() == 1) reason = std::get<1>(r);
-  else if (auto ec = std::get<2>(r)) {
-    if (ec == net::asio::error::no_buffer_space || ec == net::asio::error::timed_out)
-      reason = "it does not read what the route sends (" + outbox_.stall() + ")";
-    else
-      reason = "write failed: " + ec.message();
-  }
+  // Named, not temporaries: see net::write_frame on GCC 12.
+  std::string not_reading = "it does not read what the route sends";
+  std::string reason = co_await net::run_control_session(socket_, outbox_, std::move(not_reading),
+                                                         read_loop(std::move(on_message)), watchdog());
   if (!close_reason_.empty()) reason = close_reason_;
   net::error_code ignored;
   socket_.next_layer().close(ignored);
