@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "config/config.hpp"
+#include "config/encoding.hpp"
 #include "config/values.hpp"
 
 namespace config {
@@ -93,6 +94,13 @@ class parser {
 std::vector<ini_entry> parse_ini(const std::string& text, const std::string& name,
                                  std::vector<std::string>* sections) {
   std::string_view body(text);
+  // A file an editor saved as GBK or UTF-16 is named as such, not reported
+  // as a control character or a NUL byte on some line.
+  if (auto foreign = foreign_encoding(body)) {
+    const std::string where = foreign->line ? name + ":" + std::to_string(foreign->line) : name;
+    throw error(where + ": the file is not UTF-8 (it looks like " + foreign->encoding +
+                "): save the file as UTF-8");
+  }
   // A UTF-8 byte order mark (Windows editors) is not part of the first line.
   if (body.substr(0, 3) == "\xEF\xBB\xBF") body.remove_prefix(3);
   if (sections) sections->clear();

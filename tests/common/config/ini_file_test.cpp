@@ -190,5 +190,41 @@ TEST(IniFile, NulByteIsAnError) {
   EXPECT_EQ(error_of(std::string("[a]\nk=v\0w\n", 10)), "t.ini:2: NUL byte in line");
 }
 
+// Notepad on Chinese Windows saves "ANSI" (GBK) or "Unicode" (UTF-16): the
+// error names the encoding and says what to do, not "NUL byte in line".
+std::string utf16(const std::string& ascii, bool little_endian, bool mark) {
+  std::string out = mark ? (little_endian ? std::string("\xFF\xFE") : std::string("\xFE\xFF")) : std::string();
+  for (char c : ascii) {
+    if (little_endian) { out += c; out += '\0'; }
+    else { out += '\0'; out += c; }
+  }
+  return out;
+}
+
+TEST(IniFile, Utf16IsNamedWithOrWithoutItsMark) {
+  const std::string text = "[route]\nip=127.0.0.1\nport=7749\n";
+  const std::string le = "t.ini: the file is not UTF-8 (it looks like UTF-16 (little-endian)): save the file as UTF-8";
+  const std::string be = "t.ini: the file is not UTF-8 (it looks like UTF-16 (big-endian)): save the file as UTF-8";
+  EXPECT_EQ(error_of(utf16(text, true, true)), le);
+  EXPECT_EQ(error_of(utf16(text, true, false)), le);
+  EXPECT_EQ(error_of(utf16(text, false, true)), be);
+  EXPECT_EQ(error_of(utf16(text, false, false)), be);
+}
+
+TEST(IniFile, GbkIsNamedWithTheFirstLineThatIsNotUtf8) {
+  // "办公室" (office) in GBK: B0EC B9AB CAD2.
+  EXPECT_EQ(error_of("[route]\nip=127.0.0.1\nport=7749\n[vnet]\nname=\xB0\xEC\xB9\xAB\xCA\xD2\n"),
+            "t.ini:5: the file is not UTF-8 (it looks like GBK (Chinese Windows' \"ANSI\")): save the file as UTF-8");
+  // Latin-1 "é" is no GBK pair: only "not UTF-8" is said.
+  EXPECT_EQ(error_of("[vnet]\nname=caf\xE9\n"),
+            "t.ini:2: the file is not UTF-8 (it looks like another encoding): save the file as UTF-8");
+}
+
+TEST(IniFile, Utf8WithCjkAndAMarkStillLoads) {
+  const auto e = parse_ini("\xEF\xBB\xBF[vnet]\r\nname=\xE5\x8A\x9E\xE5\x85\xAC\xE5\xAE\xA4\r\n", "t.ini");
+  ASSERT_EQ(e.size(), 1u);
+  EXPECT_EQ(e[0].value, "\xE5\x8A\x9E\xE5\x85\xAC\xE5\xAE\xA4");
+}
+
 }  // namespace
 }  // namespace config
