@@ -75,7 +75,10 @@ class terminal {
 
   // The NAME of a new serve or use: from the line or asked, checked, unused.
   template <typename Table>
-  net::awaitable<std::optional<std::string>> new_key(const parsed_args& a, const char* what, Table& table);
+  // Checks the line's keys against `known`, then the new entry's name (given
+  // or asked): nullopt, with the error said, when the command cannot go on.
+  net::awaitable<std::optional<std::string>> new_key(const parsed_args& a, const char* what, Table& table,
+                                                     std::initializer_list<std::string_view> known);
   net::awaitable<void> serve(const parsed_args& a);
   net::awaitable<void> serve_new(const parsed_args& a, bool run);
   net::awaitable<void> use(const parsed_args& a);
