@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <functional>
 #include <optional>
+#include <sstream>
+#include <string_view>
 
 #include <fmt/format.h>
 
@@ -11,6 +13,8 @@
 
 namespace vnet {
 namespace {
+
+constexpr std::string_view utf8_bom = "\xEF\xBB\xBF";
 
 // One managed key of a serve or use: its value now, and whether the value
 // written in the file (nullopt: absent) already means it.
@@ -151,10 +155,21 @@ std::vector<std::string> new_section(const std::string& section, const std::vect
 }  // namespace
 
 std::string rewrite_config(const std::string& old_text, const config::vnet_config& now) {
+  // A byte order mark and CRLF line ends (Notepad writes both) belong to the
+  // file: the loader skips the mark, and both are written back as found, new
+  // lines included. Left in the first line, the mark would hide its header.
+  std::string_view body(old_text);
+  const bool bom = body.starts_with(utf8_bom);
+  if (bom) body.remove_prefix(utf8_bom.size());
+  const auto first_end = body.find('\n');
+  const bool crlf = first_end != std::string_view::npos && first_end > 0 && body[first_end - 1] == '\r';
   std::vector<std::string> lines;
   {
-    std::istringstream in(old_text);
-    for (std::string l; std::getline(in, l);) lines.push_back(l);
+    std::istringstream in{std::string(body)};
+    for (std::string l; std::getline(in, l);) {
+      if (crlf && !l.empty() && l.back() == '\r') l.pop_back();
+      lines.push_back(l);
+    }
   }
   std::vector<block> blocks;
   blocks.push_back({0, 0, "", ""});
@@ -237,8 +252,8 @@ std::string rewrite_config(const std::string& old_text, const config::vnet_confi
       auto s = new_section("use." + now.uses[i].key, use_keys(now.uses[i], false));
       out.insert(out.end(), s.begin(), s.end());
     }
-  std::string text;
-  for (const auto& l : out) text += l + "\n";
+  std::string text(bom ? utf8_bom : std::string_view{});
+  for (const auto& l : out) text += l + (crlf ? "\r\n" : "\n");
   return text;
 }
 

@@ -4,6 +4,7 @@
 // does not need to change stays as it was, comments included; a changed key
 // is rewritten on its own line, a missing one added at the end of its
 // section, a section of a deleted entry removed, a new entry appended.
+// A UTF-8 byte order mark and CRLF line ends stay, new lines included.
 #include <string>
 #include <vector>
 

@@ -137,6 +137,38 @@ TEST(Save, ValuesTheReaderWouldChangeAreRefused) {
   }
 }
 
+// Notepad's UTF-8: a byte order mark and CRLF line ends. The loader reads
+// such a file; save keeps both, on the lines it writes too.
+TEST(Save, AByteOrderMarkAndCrlfLineEndsAreKept) {
+  std::string windows = "\xEF\xBB\xBF";
+  for (std::size_t b = 0, e; b < manual_style.size(); b = e + 1) {
+    e = manual_style.find('\n', b);
+    windows += manual_style.substr(b, e - b) + "\r\n";
+  }
+  auto now = load(windows);
+  EXPECT_EQ(rewrite_config(windows, now), windows);
+  now.uses[0].port = 3333;
+  config::serve_config extra;
+  extra.key = "db";
+  extra.port = 5432;
+  now.serves.push_back(extra);
+  auto text = rewrite_config(windows, now);
+  EXPECT_EQ(text.rfind("\xEF\xBB\xBF; the office machine\r\n[route]\r\n", 0), 0u) << text;
+  EXPECT_NE(text.find("[use.home]\r\nserveid=701\r\nport=3333\r\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("\r\n[serve.db]\r\nport=5432\r\n"), std::string::npos) << text;
+  for (std::size_t i = text.find('\n'); i != std::string::npos; i = text.find('\n', i + 1))
+    EXPECT_EQ(text[i - 1], '\r') << "a line ending in LF only at byte " << i << ": " << text;
+  auto back = load(text);
+  EXPECT_EQ(back.uses, now.uses);
+  EXPECT_EQ(back.serves.size(), 3u);
+  // The mark right before the first header: the header is still seen (no
+  // second [route] written above it, which failed to load back).
+  const std::string bare = "\xEF\xBB\xBF[route]\r\nip=::1\r\nport=1\r\n[vnet]\r\nname=x\r\n";
+  auto added = load(bare);
+  added.uses.push_back(now.uses[0]);
+  EXPECT_EQ(rewrite_config(bare, added), bare + "\r\n[use.home]\r\nserveid=701\r\nport=3333\r\n");
+}
+
 TEST(Save, FileIsReplacedAndTheOldOneKept) {
   auto dir = std::filesystem::temp_directory_path() / ("vnet-save-" + std::to_string(::getpid()));
   std::filesystem::create_directories(dir);
