@@ -128,7 +128,8 @@ class GroupTest(BlackBoxCase):
         # The stranger says why its use stands by once it has its group's
         # serve list: from then on it has decided, nothing to wait for.
         stranger.wait_log("use echo: serveid 700 is not offered in group 'other' "
-                          "(0 serves from 0 other vnets)", timeout=10)
+                          "(no serves on offer from other vnets: is the serving vnet connected, with the "
+                          "same group and group_key?)", timeout=10)
         self.assertTrue(port_refuses(other_port),
                         "a vnet of group 'other' opened a use for a serve of group 'default'")
         self.assertNotIn("use echo listening", stranger.log())

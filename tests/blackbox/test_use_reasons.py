@@ -38,7 +38,8 @@ class UseReasonTest(BlackBoxCase):
         office = self.c.start_vnet("office", self.route_port, group="default-sh",
                                    uses={"ssh": {"serveid": 700, "port": port},
                                          "web": {"serveid": 701, "port": web_port}})
-        line = "use ssh: serveid 700 is not offered in group 'default-sh' (0 serves from 0 other vnets)"
+        line = ("use ssh: serveid 700 is not offered in group 'default-sh' (no serves on offer from other "
+                "vnets: is the serving vnet connected, with the same group and group_key?)")
         office.wait_log(line, timeout=10)
         self.assertTrue(port_refuses(port))
         # Another vnet joins with serve 701: a new push, the counts change,
@@ -57,6 +58,27 @@ class UseReasonTest(BlackBoxCase):
         harness.wait_for(lambda: office.log().count(web_line) > before, 10, what="web's new standby line")
         self.assertEqual(office.log().count("use ssh: serveid 700 is not offered"), 1, office.log())
 
+
+    def test_standby_names_the_serves_on_offer(self):
+        # One vnet serving two ids: the use with a third id is told which
+        # ones are offered, by one vnet (not "2 serves from 2 other vnets").
+        echo = self.c.service(EchoService())
+        self.c.start_vnet("home", self.route_port, serves={"a": {"serveid": 700, "port": echo.port},
+                                                          "b": {"serveid": 701, "port": echo.port}})
+        office = self.c.start_vnet("office", self.route_port, uses={"typo": {"serveid": 702, "port": free_port()}})
+        office.wait_log("use typo: serveid 702 is not offered in group 'default' "
+                        "(serves on offer: 700, 701, from 1 other vnet)", timeout=10)
+
+    def test_a_different_group_key_is_hinted_at(self):
+        # Same group name, different keys: different groups at the route.
+        echo = self.c.service(EchoService())
+        self.c.start_vnet("home", self.route_port, vnet_keys={"group_key": "a" * 64},
+                          serves={"ssh": {"serveid": 700, "port": echo.port}})
+        office = self.c.start_vnet("office", self.route_port, vnet_keys={"group_key": "b" * 64},
+                                   uses={"ssh": {"serveid": 700, "port": free_port()}})
+        office.wait_log("use ssh: serveid 700 is not offered in group 'default' (no serves on offer from "
+                        "other vnets: is the serving vnet connected, with the same group and group_key?)",
+                        timeout=10)
 
     def test_a_normal_start_logs_no_false_alarm(self):
         # The office often gets the group's list a moment before home's serve

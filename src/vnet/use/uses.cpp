@@ -14,6 +14,7 @@
 #include "text/printable.hpp"
 #include "vnet/session/route_link.hpp"
 #include "vnet/session/route_session.hpp"
+#include "vnet/use/standby_reason.hpp"
 #include "vnet/use/use_link.hpp"
 
 namespace vnet {
@@ -123,13 +124,8 @@ void use_table::stand_by(use_entry& e, const protocol::serve_list& list) {
   // A typo in serveid or group looks like this: say so, once per change of
   // reason rather than at every push of the list.
   const std::uint32_t self = ctx_.session() ? ctx_.session()->vnetid() : 0;
-  std::size_t serves = 0;
-  for (const auto& s : list.serves) serves += s.vnetid != self;
-  const std::size_t others = list.vnets > 0 ? list.vnets - 1 : 0;
-  auto what = fmt::format("serveid {:03} is not offered in group '{}'", e.cfg.serveid,
-                          text::printable(ctx_.cfg.group));
-  auto reason = fmt::format("{} ({} serve{} from {} other vnet{})", what, serves, serves == 1 ? "" : "s",
-                            others, others == 1 ? "" : "s");
+  const bool keyed = !ctx_.cfg.group_key.empty();
+  auto [what, reason] = explain_standby(e.cfg.serveid, ctx_.cfg.group, keyed, list, self);
   if (!e.reason.starts_with(what)) e.standby_since = std::chrono::steady_clock::now();
   e.reason = std::move(reason);
   e.standby_what = std::move(what);

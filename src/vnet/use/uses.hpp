@@ -28,7 +28,8 @@ struct use_entry {
   std::uint16_t listen_port = 0;  // actual port while listening or busy
   // Why the use is not listening: the port's error while port_busy, the
   // missing serve while standing by ("serveid 700 is not offered in group
-  // 'x' (0 serves from 0 other vnets)"); empty while listening.
+  // 'x' (serves on offer: 701, from 1 other vnet)", standby_reason.hpp);
+  // empty while listening.
   std::string reason;
   // The standby reason's first part as last logged, and since when the use
   // stands by for the current one (the log waits standby_log_delay).
