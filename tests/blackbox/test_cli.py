@@ -157,6 +157,30 @@ class CliTest(unittest.TestCase):
         self.assertIn('[route] unknown key "timeot" (line 4) ignored; did you mean "timeout"?',
                       err)
 
+    def test_check_config_shows_every_problem_in_one_run(self):
+        # Five mistakes, one run: each on its own line, then how many.
+        path = self.write("five.ini", "[route]\nip=127.0.0.1\nport=7749\n"
+                                      "[vnet]\nname=t\ntermial=true\nheartbeat=soon\n"
+                                      "[serve.ssh]\nserveid=7000\nport=abc\n"
+                                      "[serve.web]\nprot=80\n")
+        code, out, err = run([self.vnet, "--check-config", path], cwd=self.dir)
+        self.assertEqual(code, 1, f"stdout={out!r} stderr={err!r}")
+        self.assertNotIn("valid;", out)
+        for needle in ('[vnet] unknown key "termial" (line 6) ignored; did you mean "terminal"?',
+                       '[vnet] heartbeat = "soon": not a duration',
+                       '[serve.ssh] serveid = "7000": not a serveid (0-999)',
+                       '[serve.ssh] port = "abc": not a port number (1-65535)',
+                       '[serve.web] port is required ("prot" on line 12: did you mean port?)',
+                       "five.ini: not valid: 4 problem(s) and 2 unknown key(s) or section(s), listed above"):
+            self.assertIn(needle, err)
+        route_path = self.write("route_two.ini", "[route]\nip=127.0.0.1\nport=7749\ntimeout=soon\n"
+                                                 "log_links=lots\n")
+        code, out, err = run([self.route, "--check-config", route_path], cwd=self.dir)
+        self.assertEqual(code, 1, f"stdout={out!r} stderr={err!r}")
+        self.assertIn('[route] timeout = "soon"', err)
+        self.assertIn('[route] log_links = "lots"', err)
+        self.assertIn("route_two.ini: not valid: 2 problem(s), listed above", err)
+
     def test_port_is_required_names_the_near_miss(self):
         path = self.write("prot.ini", ini_text({
             "route": {"ip": LOOPBACK, "port": 7749},

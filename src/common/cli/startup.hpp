@@ -9,7 +9,8 @@
 
 namespace cli {
 
-// Loads the configuration with `load`. On error logs it and returns nullopt
+// Loads the configuration with `load`. On error logs every problem of the
+// file (config::error::problems), one per line, and returns nullopt
 // (the caller exits 1, before touching the network); otherwise logs the
 // warnings and returns the configuration. With `check_only`
 // (--check-config) unknown keys and sections are errors too: a typo is
@@ -27,7 +28,14 @@ std::optional<Config> load_config(const std::string& path, Config (*load)(const 
     }
     return cfg;
   } catch (const config::error& e) {
-    spdlog::error("{}", e.what());
+    // Every problem of the file in one run: the warnings found meanwhile
+    // (unknown keys, errors to --check-config), then each problem.
+    for (const auto& w : e.warnings()) spdlog::warn("{}", w);
+    for (const auto& p : e.problems()) spdlog::error("{}", p);
+    const std::size_t unknown = check_only ? e.unknown() : 0;
+    if (e.problems().size() > 1 || unknown > 0)
+      spdlog::error("{}: not valid: {} problem(s){}, listed above", path, e.problems().size(),
+                    unknown > 0 ? " and " + std::to_string(unknown) + " unknown key(s) or section(s)" : "");
     return std::nullopt;
   }
 }

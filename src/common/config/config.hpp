@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <stdexcept>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace config {
@@ -13,9 +14,33 @@ using seconds = std::chrono::duration<double>;
 
 // Thrown by the loaders. what() is the full message, e.g.
 //   config.ini: [serve.ssh] port = "abc": not a port number (1-65535)
+// A file's loader goes on after a problem and throws them all at the end
+// (a file with five typos is fixed in one run of --check-config): what()
+// has one per line, problems() each apart, with the file's warnings found
+// meanwhile (unknown keys), which --check-config shows too.
 class error : public std::runtime_error {
  public:
-  using std::runtime_error::runtime_error;
+  explicit error(const std::string& what) : std::runtime_error(what), problems_{what} {}
+  explicit error(const char* what) : error(std::string(what)) {}
+  error(std::vector<std::string> problems, std::vector<std::string> warnings, std::size_t unknown)
+      : std::runtime_error(joined(problems)),
+        problems_(std::move(problems)),
+        warnings_(std::move(warnings)),
+        unknown_(unknown) {}
+
+  const std::vector<std::string>& problems() const { return problems_; }
+  const std::vector<std::string>& warnings() const { return warnings_; }
+  std::size_t unknown() const { return unknown_; }
+
+ private:
+  static std::string joined(const std::vector<std::string>& lines) {
+    std::string out;
+    for (const auto& l : lines) out += (out.empty() ? "" : "\n") + l;
+    return out;
+  }
+  std::vector<std::string> problems_;
+  std::vector<std::string> warnings_;
+  std::size_t unknown_ = 0;
 };
 
 struct endpoint {

@@ -39,8 +39,7 @@ class parser {
   parser(const std::string& name, std::vector<std::string>* sections)
       : name_(name), sections_(sections) {}
 
-  // One physical line, numbered from 1. Throws on the first error, so the
-  // first error in the file is the one reported.
+  // One physical line, numbered from 1. Throws on an error in it.
   void line(std::string_view raw, int number) {
     line_ = number;
     if (raw.size() > max_line_bytes)
@@ -92,7 +91,7 @@ class parser {
 }  // namespace
 
 std::vector<ini_entry> parse_ini(const std::string& text, const std::string& name,
-                                 std::vector<std::string>* sections) {
+                                 std::vector<std::string>* sections, std::vector<std::string>* problems) {
   std::string_view body(text);
   // A file an editor saved as GBK or UTF-16 is named as such, not reported
   // as a control character or a NUL byte on some line.
@@ -109,7 +108,12 @@ std::vector<ini_entry> parse_ini(const std::string& text, const std::string& nam
   int number = 0;
   for (std::size_t pos = 0; pos < body.size();) {
     auto end = std::min(body.find('\n', pos), body.size());
-    p.line(body.substr(pos, end - pos), ++number);
+    try {
+      p.line(body.substr(pos, end - pos), ++number);
+    } catch (const error& e) {
+      if (!problems) throw;
+      problems->push_back(e.what());
+    }
     pos = end + 1;
   }
   return p.take();

@@ -26,8 +26,11 @@ struct ini_entry {
 // max_line_bytes, or when the same key appears twice in one section.
 // `sections`, when given, receives every section name in file order, once
 // each: a section without keys has no entry, and a loader must still see it
-// (an empty [serve.web] is an error, not nothing).
+// (an empty [serve.web] is an error, not nothing). With `problems`, a bad
+// line is added there and the reading goes on (every problem of the file
+// in one run); a file that is not UTF-8 still throws at once.
 std::vector<ini_entry> parse_ini(const std::string& text, const std::string& name,
-                                 std::vector<std::string>* sections = nullptr);
+                                 std::vector<std::string>* sections = nullptr,
+                                 std::vector<std::string>* problems = nullptr);
 
 }  // namespace config

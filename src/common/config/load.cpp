@@ -43,77 +43,84 @@ std::string address_key(const std::string& ip) {
 }
 
 // Reads the keys of `t` that the section sets (with required == true: the
-// keys a file must set, in table order, each named when missing).
+// keys a file must set, in table order, each named when missing). A bad
+// key goes to `found`, and the next one is read.
 template <class Config>
-void read_keys(const section& s, table<Config> t, Config& c, bool required) {
+void read_keys(const section& s, table<Config> t, Config& c, bool required, problems& found) {
   for (const auto& k : t) {
     if (k.required != required) continue;
-    const ini_entry* e = required ? &s.require(k.key) : s.find(k.key);
-    if (!e) continue;
-    if (auto st = k.read(c, e->value); !st) s.fail(*e, st.why());
+    found.attempt(s, k.key, [&] {
+      const ini_entry* e = required ? &s.require(k.key) : s.find(k.key);
+      if (!e) return;
+      if (auto st = k.read(c, e->value); !st) s.fail(*e, st.why());
+    });
   }
 }
 
 // [route] ip and port, before anything else: without them nothing works.
+// nullptr (and the problem in `found`) when there is no [route].
 template <class Config>
-const section& read_route_endpoint(const std::vector<section>& all, const std::string& file,
-                                   table<Config> t, Config& c) {
+const section* read_route_endpoint(const std::vector<section>& all, const std::string& file,
+                                   table<Config> t, Config& c, problems& found) {
   const section* s = find_section(all, "route");
   if (!s) {
     std::string msg = file + ": [route] ip is required";
     for (const auto& other : all)
       if (section_suggestion(other.name()) == "[route]")
         msg += " (there is no [route] section; is [" + other.name() + "] a typo of it?)";
-    throw error(msg);
+    found.list().push_back(std::move(msg));
+    return nullptr;
   }
-  read_keys(*s, t, c, true);
-  return *s;
+  read_keys(*s, t, c, true, found);
+  return s;
 }
 
 // [route] / [vnet] metrics: beyond loopback it needs the status_token
 // (anyone who reaches it would see every vnet and serve name otherwise).
-void check_metrics(const section& s, const endpoint& metrics, const std::string& token) {
+// Not when either key is wrong itself: that is the problem to report.
+void check_metrics(const section& s, const endpoint& metrics, const std::string& token, const problems& found) {
+  if (found.failed(s, "metrics") || found.failed(s, "status_token")) return;
   const ini_entry* e = s.find("metrics");
   if (e && !is_loopback(metrics.ip) && token.empty())
     s.fail(*e, "listens beyond loopback: set status_token in [" + s.name() +
                    "] too (`route --gen-token` prints one), or listen on 127.0.0.1");
 }
 
-serve_config read_serve(const section& s, vnet_config& cfg) {
+serve_config read_serve(const section& s, vnet_config& cfg, problems& found) {
   s.warn_unknown(names_of(serve_keys()), cfg);
   serve_config c;
   c.key = s.name().substr(std::string_view("serve.").size());
-  read_keys(s, serve_keys(), c, true);
-  read_keys(s, serve_keys(), c, false);
+  read_keys(s, serve_keys(), c, true, found);
+  read_keys(s, serve_keys(), c, false, found);
   complete(c);
   return c;
 }
 
-use_config read_use(const section& s, vnet_config& cfg) {
+use_config read_use(const section& s, vnet_config& cfg, problems& found) {
   s.warn_unknown(names_of(use_keys()), cfg);
   use_config c;
   c.key = s.name().substr(std::string_view("use.").size());
-  read_keys(s, use_keys(), c, false);
+  read_keys(s, use_keys(), c, false, found);
   if (c.serveid == 0)
     cfg.warnings.push_back(s.file() + ": [" + s.name() + "] has no serveid: it will not be opened");
   return c;
 }
 
-void read_vnet(const section& s, vnet_config& c) {
+void read_vnet(const section& s, vnet_config& c, problems& found) {
   s.warn_unknown(names_of(vnet_keys()), c);
-  read_keys(s, vnet_keys(), c, false);
-  check_metrics(s, c.metrics, c.status_token);
+  read_keys(s, vnet_keys(), c, false, found);
+  found.attempt([&] { check_metrics(s, c.metrics, c.status_token, found); });
 }
 
 // Conflicts that no single section can see.
-void check_unique(const std::vector<section>& sections, const vnet_config& c) {
+void check_unique(const std::vector<section>& sections, const vnet_config& c, problems& found) {
   std::map<std::uint16_t, const serve_config*> serveids;
   for (const auto& sv : c.serves) {
     if (sv.serveid == 0) continue;
     auto [it, fresh] = serveids.emplace(sv.serveid, &sv);
     if (!fresh) {
       const auto* s = find_section(sections, "serve." + sv.key);
-      s->fail(*s->find("serveid"), "already used by [serve." + it->second->key + "]");
+      found.attempt([&] { s->fail(*s->find("serveid"), "already used by [serve." + it->second->key + "]"); });
     }
   }
   std::map<std::pair<std::string, std::uint16_t>, const use_config*> listens;
@@ -122,8 +129,10 @@ void check_unique(const std::vector<section>& sections, const vnet_config& c) {
     auto [it, fresh] = listens.emplace(std::make_pair(address_key(u.ip), u.port), &u);
     if (!fresh) {
       const auto* s = find_section(sections, "use." + u.key);
-      s->fail(*s->find("port"), u.ip + " port " + std::to_string(u.port) +
-                                    " is already used by [use." + it->second->key + "]");
+      found.attempt([&] {
+        s->fail(*s->find("port"), u.ip + " port " + std::to_string(u.port) + " is already used by [use." +
+                                      it->second->key + "]");
+      });
     }
   }
 }
@@ -131,47 +140,58 @@ void check_unique(const std::vector<section>& sections, const vnet_config& c) {
 }  // namespace
 
 route_config parse_route_config(const std::string& text, const std::string& name) {
-  auto sections = load_sections(text, name);
+  problems found;
+  auto sections = load_sections(text, name, found);
   route_config c;
   // Every other section belongs to a vnet sharing this file: not our business.
-  const section& route = read_route_endpoint(sections, name, route_keys(), c);
-  route.warn_unknown(route_section_names(), c);
-  read_keys(route, route_keys(), c, false);
-  read_keys(route, route_limit_keys(), c.limits, false);
-  const ini_entry* cert = route.find("tls_cert");
-  const ini_entry* key = route.find("tls_key");
-  if (cert && !key) route.fail(*cert, "needs tls_key too (the certificate's private key)");
-  if (key && !cert) route.fail(*key, "needs tls_cert too (the certificate of that key)");
-  check_metrics(route, c.metrics, c.status_token);
+  const section* route = read_route_endpoint(sections, name, route_keys(), c, found);
+  if (route) {
+    route->warn_unknown(route_section_names(), c);
+    read_keys(*route, route_keys(), c, false, found);
+    read_keys(*route, route_limit_keys(), c.limits, false, found);
+    const ini_entry* cert = route->find("tls_cert");
+    const ini_entry* key = route->find("tls_key");
+    found.attempt([&] {
+      if (cert && !key) route->fail(*cert, "needs tls_key too (the certificate's private key)");
+      if (key && !cert) route->fail(*key, "needs tls_cert too (the certificate of that key)");
+    });
+    found.attempt([&] { check_metrics(*route, c.metrics, c.status_token, found); });
+  }
+  found.throw_if_any(c);
   c.path = name;
   return c;
 }
 
 vnet_config parse_vnet_config(const std::string& text, const std::string& name) {
-  auto sections = load_sections(text, name);
+  problems found;
+  auto sections = load_sections(text, name, found);
   vnet_config c;
   c.path = name;
-  read_route_endpoint(sections, name, vnet_route_keys(), c);
+  read_route_endpoint(sections, name, vnet_route_keys(), c, found);
   for (const auto& s : sections) {
     const auto& n = s.name();
     if (n == "route") {
       // The route daemon's own keys are expected here: one file may serve
       // both ends, as the manual's [route] does.
       s.warn_unknown(route_section_names(), c);
-      read_keys(s, vnet_route_keys(), c, false);
+      read_keys(s, vnet_route_keys(), c, false, found);
     } else if (n == "vnet") {
-      read_vnet(s, c);
+      read_vnet(s, c, found);
     } else if (n.starts_with("serve.") || n.starts_with("use.")) {
       bool serve = n.starts_with("serve.");
-      if (n.size() == (serve ? 6u : 4u))
-        throw error(name + ": [" + n + "] needs a name after the dot, e.g. [" + n + "ssh]");
+      if (n.size() == (serve ? 6u : 4u)) {
+        found.list().push_back(name + ": [" + n + "] needs a name after the dot, e.g. [" + n + "ssh]");
+        continue;
+      }
       auto key = n.substr(n.find('.') + 1);
-      if (auto st = check_name(key); !st)
-        throw error(name + ": [" + n + "] " + value_error("NAME", key, st.why()));
+      if (auto st = check_name(key); !st) {
+        found.list().push_back(name + ": [" + n + "] " + value_error("NAME", key, st.why()));
+        continue;
+      }
       if (serve)
-        c.serves.push_back(read_serve(s, c));
+        c.serves.push_back(read_serve(s, c, found));
       else
-        c.uses.push_back(read_use(s, c));
+        c.uses.push_back(read_use(s, c, found));
     } else if (n.empty()) {
       for (const auto& e : s.entries())
         c.warnings.push_back(name + ": key \"" + e.key + "\" (line " + std::to_string(e.line) +
@@ -190,7 +210,7 @@ vnet_config parse_vnet_config(const std::string& text, const std::string& name) 
     for (auto& sv : c.serves) sv.active = sv.active && c.startserve;
     for (auto& u : c.uses) u.active = u.active && c.startuse;
   }
-  check_unique(sections, c);
+  check_unique(sections, c, found);
   // With a group_key the route sees "k-" and 32 hex digits instead of the
   // name: a vnet without a key must not be able to name that group.
   if (c.group_key.empty() && c.group.size() == 34 && c.group.starts_with("k-") &&
@@ -198,9 +218,12 @@ vnet_config parse_vnet_config(const std::string& text, const std::string& name) 
                   [](char ch) { return std::isdigit(static_cast<unsigned char>(ch)) ||
                                        (ch >= 'a' && ch <= 'f'); })) {
     const section* v = find_section(sections, "vnet");
-    v->fail(*v->find("group"), "is the form a group_key gives the route (k- and 32 hex digits): "
-                               "reserved; choose another name, or set group_key");
+    found.attempt([&] {
+      v->fail(*v->find("group"), "is the form a group_key gives the route (k- and 32 hex digits): "
+                                 "reserved; choose another name, or set group_key");
+    });
   }
+  found.throw_if_any(c);
   return c;
 }
 

@@ -82,11 +82,47 @@ class section {
   std::vector<ini_entry> entries_;
 };
 
+// Every problem of a file, not only the first (config::error): a failed
+// read is noted and the loader goes on with the next key or section.
+class problems {
+ public:
+  template <typename F>
+  void attempt(F&& f) {
+    try {
+      f();
+    } catch (const error& e) {
+      list_.insert(list_.end(), e.problems().begin(), e.problems().end());
+    }
+  }
+  // As attempt(), for the read of `key` in `s`: a check across keys that
+  // one of its keys failed (failed()) is skipped, not reported twice.
+  template <typename F>
+  void attempt(const section& s, std::string_view key, F&& f) {
+    const auto before = list_.size();
+    attempt(std::forward<F>(f));
+    if (list_.size() != before) failed_.push_back(s.name() + "/" + std::string(key));
+  }
+  bool failed(const section& s, std::string_view key) const {
+    return std::find(failed_.begin(), failed_.end(), s.name() + "/" + std::string(key)) != failed_.end();
+  }
+  std::vector<std::string>& list() { return list_; }
+  // Throws them all, with the file's warnings so far, if there is any.
+  template <typename Config>
+  void throw_if_any(const Config& c) const {
+    if (!list_.empty()) throw error(list_, c.warnings, c.unknown);
+  }
+
+ private:
+  std::vector<std::string> list_;
+  std::vector<std::string> failed_;  // "section/key" of the keys that did not read
+};
+
 // A file's sections (sections.cpp). The kinds route, vnet, serve and use
 // are case-insensitive, the NAME after the dot is not: "[Serve.SSH]" is
 // "serve.SSH". The sections come in file order, keys before any section first
 // (under ""); repeated headers merge, as in inih; a key set twice is refused.
-std::vector<section> load_sections(const std::string& text, const std::string& file);
+// Problems (a bad line, a key set twice) go to `found`.
+std::vector<section> load_sections(const std::string& text, const std::string& file, problems& found);
 // "[servce.ssh]" -> "[serve.ssh]", "[vnte]" -> "[vnet]", "[serve]" ->
 // "[serve.NAME]"; empty when nothing is close.
 std::string section_suggestion(const std::string& name);

@@ -26,9 +26,9 @@ std::string canonical_section(const std::string& name) {
 
 // The sections in file order, keys before any section first (under "").
 // Repeated headers merge, as in inih; a key set twice is refused.
-std::vector<section> load_sections(const std::string& text, const std::string& file) {
+std::vector<section> load_sections(const std::string& text, const std::string& file, problems& found) {
   std::vector<std::string> names;
-  auto entries = parse_ini(text, file, &names);
+  auto entries = parse_ini(text, file, &names, &found.list());
   std::vector<section> out;
   auto find = [&](const std::string& name) -> section& {
     auto canonical = canonical_section(name);
@@ -37,10 +37,10 @@ std::vector<section> load_sections(const std::string& text, const std::string& f
     return out.emplace_back(file, canonical);
   };
   for (const auto& e : entries)
-    if (e.section.empty()) find(e.section).add(e);
+    if (e.section.empty()) found.attempt([&] { find(e.section).add(e); });
   for (const auto& n : names) find(n);
   for (auto& e : entries)
-    if (!e.section.empty()) find(e.section).add(std::move(e));
+    if (!e.section.empty()) found.attempt([&] { find(e.section).add(std::move(e)); });
   return out;
 }
 

@@ -8,6 +8,7 @@
 #include <cstring>
 #include <functional>
 #include <string>
+#include <vector>
 
 #include "config_test_util.hpp"
 
@@ -171,6 +172,50 @@ TEST(Errors, FileLevel) {
 }
 
 // ---- warnings ------------------------------------------------------------
+
+// A file with five mistakes is fixed in one run: every problem is reported,
+// in file order, with the warnings found meanwhile.
+TEST(Errors, EveryProblemOfAFileAtOnce) {
+  const std::string text = route_head +
+                           "[vnet]\nname=t\nheartbaet=6\nheartbeat=soon\n"  // lines 4-7
+                           "this is not a key\n"                               // line 8
+                           "[serve.ssh]\nserveid=7000\nport=abc\nport=22\n"  // lines 9-12
+                           "[serve.web]\nserveid=701\n"                       // lines 13-14
+                           "[use.a]\nserveid=700\nport=1122\n[use.b]\nserveid=701\nport=1122\n";
+  try {
+    parse_vnet_config(text, "t.ini");
+    FAIL() << "no error";
+  } catch (const error& e) {
+    const std::vector<std::string> expected = {
+        "t.ini:8: syntax error: this is not a key",
+        "t.ini:12: [serve.ssh] port is set twice (first on line 11)",
+        "t.ini: [vnet] heartbeat = \"soon\": not a duration in seconds (e.g. 0.5; 0.001-86400)",
+        "t.ini: [serve.ssh] port = \"abc\": not a port number (1-65535)",
+        "t.ini: [serve.ssh] serveid = \"7000\": not a serveid (0-999)",
+        "t.ini: [serve.web] port is required",
+        "t.ini: [use.b] port = \"1122\": 127.0.0.1 port 1122 is already used by [use.a]",
+    };
+    EXPECT_EQ(e.problems(), expected);
+    std::string joined;
+    for (const auto& p : expected) joined += (joined.empty() ? "" : "\n") + p;
+    EXPECT_EQ(std::string(e.what()), joined);
+    EXPECT_TRUE(has_warning(e.warnings(), "[vnet] unknown key \"heartbaet\" (line 6) ignored"));
+    EXPECT_EQ(e.unknown(), 1u);
+  }
+}
+
+TEST(Errors, EveryProblemOfARouteFileAtOnce) {
+  try {
+    parse_route_config("[route]\nip=10.0.0.1\nport=99999\ntimeout=soon\ntls_cert=c.pem\n", "r.ini");
+    FAIL() << "no error";
+  } catch (const error& e) {
+    EXPECT_EQ(e.problems(), (std::vector<std::string>{
+                                "r.ini: [route] port = \"99999\": not a port number (0-65535)",
+                                "r.ini: [route] timeout = \"soon\": not a duration in seconds (e.g. 0.5; 0.001-86400)",
+                                "r.ini: [route] tls_cert = \"c.pem\": needs tls_key too (the certificate's private key)",
+                            }));
+  }
+}
 
 TEST(Warnings, UnknownSectionsAndKeys) {
   auto c = vnet(
