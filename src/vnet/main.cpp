@@ -27,7 +27,7 @@
 
 namespace {
 
-const cli::ctl_target ctl_target{"vnet", "vnet.ctl", "/run/vnet"};
+const cli::ctl_target ctl_target{"vnet", "vnet.ctl", "/run/vnet", "vnet-"};
 
 // The control socket's path; empty: none (a one-liner without a runtime
 // directory: `vnet ctl` would have no way to find it anyway).

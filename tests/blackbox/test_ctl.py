@@ -318,6 +318,43 @@ class SocketTest(CtlCase):
         self.c.daemons.append(d)
         d.wait_log("no control socket: start with --ctl PATH to use vnet ctl", 15)
 
+    def test_ctl_finds_the_running_vnet_without_a_file(self):
+        # `vnet ctl` next to a one-liner: no --ctl, no config.ini.ctl here.
+        xdg = os.path.join(self.c.dir, "xdg-find")
+        here = os.path.join(self.c.dir, "elsewhere")
+        os.makedirs(xdg)
+        os.makedirs(here)
+        env = {k: v for k, v in os.environ.items() if k != "RUNTIME_DIRECTORY"}
+        env["XDG_RUNTIME_DIR"] = xdg
+
+        def bare_ctl(line):
+            p = subprocess.run([binary("vnet"), "ctl", *line.split()], capture_output=True, text=True,
+                               timeout=60, env=env, cwd=here)
+            return p.returncode, p.stdout, p.stderr
+
+        rc, out, err = bare_ctl("show vnet")
+        self.assertEqual(rc, 3, out + err)
+        self.assertIn(f"no vnet found: no ./config.ini.ctl here, and no running vnet started without a "
+                      f"file ({xdg}/vnet-PID.ctl)", err)
+        route = f"{LOOPBACK}:{self.route_port}"
+        started = []
+        for name in ("one", "two"):
+            d = harness.Daemon(name, ["env", f"XDG_RUNTIME_DIR={xdg}", binary("vnet"), "--route", route,
+                                      "--name", name], os.path.join(self.c.dir, f"{name}.log"), self.c.dir)
+            self.c.daemons.append(d)
+            d.wait_log(CONNECTED, 15)
+            started.append(d)
+            if name == "one":
+                rc, out, err = bare_ctl("show vnet")
+                self.assertEqual(rc, 0, out + err)
+                self.assertRegex(out, r"(?m)^config +none \(started with --route\)$")
+                self.assertRegex(out, r"(?m)^name +one$")
+        rc, out, err = bare_ctl("show vnet")
+        self.assertEqual(rc, 2, out + err)
+        self.assertIn("vnet ctl: 2 vnets are running; say which with --ctl PATH:", err)
+        for d in started:
+            self.assertIn(f"vnet ctl --ctl {xdg}/vnet-{d.pid}.ctl ...", err)
+
     def test_runtime_directory_of_a_service(self):
         run = os.path.join(self.c.dir, "run")
         os.makedirs(run)

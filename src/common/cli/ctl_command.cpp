@@ -14,6 +14,8 @@
 #include <string_view>
 #include <vector>
 
+#include "cli/ctl_find.hpp"
+
 namespace cli {
 namespace {
 
@@ -46,9 +48,31 @@ void usage(std::ostream& out, const std::string& program, const ctl_target& t) {
       << program << " ctl help: the commands).\n"
       << "The socket: --ctl PATH, else FILE.ctl for --config FILE, else $RUNTIME_DIRECTORY/"
       << t.runtime_name << ",\nelse " << t.packaged_dir << "/" << t.runtime_name
-      << " (the packaged service) if it exists, else ./config.ini.ctl.\n"
+      << " (the packaged service) if it exists, else ./config.ini.ctl if it exists,\n"
+      << "else the one running " << t.daemon << " started without a file"
+      << (t.oneliner_prefix ? std::string(" ($XDG_RUNTIME_DIR/") + t.oneliner_prefix + "PID.ctl)" : std::string())
+      << ".\n"
       << "Exit status: 0 done, 1 the command failed, 2 a usage error, 3 no " << t.daemon
       << " is running there.\n";
+}
+
+// No file's socket here and not exactly one daemon started without a file:
+// says so (none: where it looked; several: which, and how to choose).
+// Returns the exit status: 3 none, 2 several.
+int not_one_running(const std::string& program, const ctl_target& t, const std::string& dir,
+                    const std::vector<std::string>& running) {
+  if (running.empty()) {
+    std::cerr << "no " << t.daemon << " found: no ./config.ini.ctl here, and "
+              << (dir.empty() ? std::string("XDG_RUNTIME_DIR is not set")
+                              : "no running " + std::string(t.daemon) + " started without a file (" + dir + "/" +
+                                    t.oneliner_prefix + "PID.ctl)")
+              << ". Give --config FILE (its FILE.ctl) or --ctl PATH\n";
+    return 3;
+  }
+  std::cerr << program << " ctl: " << running.size() << " " << t.daemon
+            << "s are running; say which with --ctl PATH:\n";
+  for (const auto& p : running) std::cerr << "  " << program << " ctl --ctl " << p << " ...\n";
+  return 2;
 }
 
 }  // namespace
@@ -113,6 +137,13 @@ int run_ctl(const std::string& program, int argc, char** argv, const ctl_target&
   if (path.empty()) {
     std::string packaged = std::string(t.packaged_dir) + "/" + t.runtime_name;
     path = exists(packaged) ? packaged : "config.ini.ctl";
+  }
+  if (path == "config.ini.ctl" && !exists(path) && t.oneliner_prefix) {
+    const char* xdg = std::getenv("XDG_RUNTIME_DIR");
+    const std::string dir = xdg && *xdg ? xdg : "";
+    const auto running = dir.empty() ? std::vector<std::string>{} : running_sockets(dir, t.oneliner_prefix);
+    if (running.size() != 1) return not_one_running(program, t, dir, running);
+    path = running.front();
   }
 
   sockaddr_un addr{};
