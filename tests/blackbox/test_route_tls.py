@@ -11,6 +11,8 @@ import subprocess
 import unittest
 from unittest import mock
 
+import harness
+
 from harness import LOOPBACK, BlackBoxCase, binary, ini_text
 
 CONNECTED = re.compile(r"connected to route \S+ as vnet (\d\d)")
@@ -114,6 +116,22 @@ class RouteTlsTest(BlackBoxCase):
         right = self.vnet("right", port, token=token)
         right.wait_log(CONNECTED)
         self.assertNotIn("no token", route.log())
+
+    def test_a_refusal_is_one_line_per_streak(self):
+        # One line says why and that the vnet retries: not an error line
+        # and then a warning, nor a line at every attempt.
+        route, port = self.c.start_route(token="a-route-token-of-some-length")
+        cfg = self.c.write("wrong.ini", ini_text({
+            "route": {"ip": LOOPBACK, "port": port, "token": "not-the-route-token-at-all"},
+            "vnet": {"name": "wrong", "reconnect": 0.2}}))
+        wrong = self.c.start("vnet", cfg, "wrong")
+        refused = re.compile(r"vnet 'wrong' from \S+ refused: admission refused: wrong token")
+        harness.wait_for(lambda: len(refused.findall(route.log())) >= 3, 10, what="three refusals")
+        # The harness logs at debug level: the repeats are there, at debug.
+        lines = [l for l in wrong.log().splitlines() if "wrong token" in l and " debug " not in l]
+        self.assertEqual(len(lines), 1, wrong.log())
+        self.assertRegex(lines[0], r"error +the route refused this vnet: admission refused: wrong token; "
+                                   r"reconnecting every 200 ms$")
 
 
 if __name__ == "__main__":

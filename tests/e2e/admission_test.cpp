@@ -188,6 +188,11 @@ TEST(Tls, APinnedFingerprintIsRequired) {
   auto& bad = w.start_vnet(wrong);
   EXPECT_TRUE(logged(w, "presented key SHA256:.*, but \\[route\\] fingerprint= pins SHA256:A{43}"));
   EXPECT_FALSE(w.on_io([&] { return bad.connected(); }));
+  // The route's side of it: the vnet hung up after seeing the key.
+  EXPECT_TRUE(logged(w, R"(connection from 127\.0\.0\.1:\d+ closed by the peer after it saw the route's key, )"
+                        R"(before its hello: a vnet does this when the route's key changed or its fingerprint= )"
+                        R"(pin is wrong \(its log says which\))"));
+  EXPECT_EQ(w.log().find("stream truncated"), std::string::npos);
   // Pinned: nothing to remember.
   EXPECT_FALSE(std::filesystem::exists(pinned.known_routes));
 }
@@ -214,7 +219,7 @@ TEST(Tls, AnOlderRouteIsNamedAsSuch) {
   auto frame = protocol::encode(protocol::error{static_cast<std::uint16_t>(protocol::errc::bad_magic), "bad opening frame"});
   boost::asio::write(s, boost::asio::buffer(frame));
   s.close();
-  EXPECT_TRUE(logged(w, R"(the route at 127\.0\.0\.1:\d+ did not answer TLS: is it an older route \(protocol 3 or before\)\?)"));
+  EXPECT_TRUE(logged(w, R"(127\.0\.0\.1:\d+ answered, but not as a vnet route \(no TLS: another program, or a route of protocol 3 or before; )"));
   EXPECT_FALSE(w.on_io([&] { return v.connected(); }));
 }
 

@@ -52,6 +52,17 @@ net::awaitable<void> front_door::open_control(net::tcp::socket raw, std::string 
   net::frame_result opening = co_await net::read_frame(s, protocol::max_opening_payload, left);
   listed.release();
   const auto& rec = opening.ec;
+  if (rec == net::ssl::error::stream_truncated || rec == net::asio::error::eof ||
+      rec == net::asio::error::connection_reset) {
+    // Gone between the handshake and the hello: what a vnet does when it
+    // does not trust the route's key. "stream truncated" would say nothing.
+    stats_.connection_dropped(connection_drop::closed);
+    if (peer_log_.allow(handshakes_subject, "warning"))
+      spdlog::warn("connection from {} closed by the peer after it saw the route's key, before its hello: a vnet "
+                   "does this when the route's key changed or its fingerprint= pin is wrong (its log says which)",
+                   from);
+    co_return;
+  }
   if (rec) {
     auto frame = opening_failed(rec, from, "after the TLS handshake");
     if (!frame.empty()) co_await net::write_frame(s, std::move(frame));

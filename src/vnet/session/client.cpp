@@ -69,10 +69,13 @@ void client::end_session() {
 }
 
 net::awaitable<void> client::run() {
-  bool quiet = false;  // after the first failure, retries log at debug level
+  // One line per failed attempt, saying why and that the vnet retries; the
+  // same reason again is logged at debug level until another one comes.
+  std::string last_logged;
   while (!stopping_) {
     reconnect_now_ = false;
     welcomed_ = false;
+    refused_ = false;
     const auto route = cfg_.route;  // reload may replace cfg_ while we dial
     const auto where = net::host_port(route.ip, route.port);
     const auto dial_timeout = ctx_.dial_timeout();
@@ -100,20 +103,23 @@ net::awaitable<void> client::run() {
       // Only a welcome proves it was a route: never call "lost" what was
       // never reached.
       if (welcomed_) reason = "lost route: " + reason;
-      quiet = false;
     }
     socket_ = nullptr;
     if (stopping_) break;
     if (reconnect_now_) {
       spdlog::info("reconnecting to route {} as configured", net::host_port(cfg_.route.ip, cfg_.route.port));
-      quiet = false;
+      last_logged.clear();
       continue;
     }
-    if (!quiet)
-      spdlog::warn("{}; reconnecting every {} ms", reason, net::to_ms(cfg_.reconnect).count());
-    else
+    if (welcomed_ || reason != last_logged) {
+      // A refusal (the route's key, the token) is an error: retrying alone
+      // will not fix it. The rest may pass by itself.
+      spdlog::log(refused_ ? spdlog::level::err : spdlog::level::warn, "{}; reconnecting every {} ms", reason,
+                  net::to_ms(cfg_.reconnect).count());
+      last_logged = reason;
+    } else {
       spdlog::debug("still no route: {}", reason);
-    quiet = true;
+    }
     retry_timer_.expires_after(net::to_duration(cfg_.reconnect));
     co_await retry_timer_.async_wait(net::use_nothrow);
   }

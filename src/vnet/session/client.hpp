@@ -113,7 +113,7 @@ class client {
   net::asio::steady_timer retry_timer_;
   std::chrono::steady_clock::time_point last_seen_;
   std::string fatal_;     // set by on_message when the session must end
-  std::string last_refusal_;  // the last key or token refusal logged, not repeated
+  bool refused_ = false;   // this attempt was refused (the route's key, the token): an error
   bool welcomed_ = false;  // this connection got a welcome: it was a route
   bool stopping_ = false;
   bool reconnect_now_ = false;  // reload changed the route or group

@@ -48,15 +48,16 @@ net::awaitable<outcome::status> client::start_tls(net::tls_stream& s, const conf
       ec == net::asio::error::connection_reset)
     co_return outcome::fail(fmt::format("the route at {} closed the connection during the TLS handshake (a "
                                         "route closes an address for 60 s after 5 failed admissions)", where));
+  // What speaks no TLS is mostly another program on that port (a web
+  // server, an echo service); a route of protocol 3 or before is the rare case.
   if (ec.category() == net::asio::error::get_ssl_category())
-    co_return outcome::fail(fmt::format("the route at {} did not answer TLS: is it an older route (protocol 3 "
-                                        "or before)? ({})", where, ec.message()));
+    co_return outcome::fail(not_a_route(
+        route, fmt::format("no TLS: another program, or a route of protocol 3 or before; {}", ec.message())));
   if (ec) co_return outcome::fail(fmt::format("TLS handshake with route {} failed: {}", where, ec.message()));
   const std::string fp = net::peer_fingerprint(ssl);
   const bool ca_verified = SSL_get_verify_result(ssl) == X509_V_OK;
   auto why = check_route_key(cfg_, fp, ca_verified);
-  if (!why.empty() && why != last_refusal_) spdlog::error("{}", why);
-  last_refusal_ = why;
+  refused_ = !why.empty();  // run() logs it, as an error
   if (!why.empty()) co_return outcome::fail(std::move(why));
   co_return outcome::status{};
 }
@@ -83,19 +84,16 @@ net::awaitable<outcome::result<protocol::welcome>> client::greet(net::tls_stream
     co_return outcome::fail(not_a_route(route, "it closed the connection without a welcome"));
   if (ec) co_return outcome::fail(not_a_route(route, "its reply is not a vnet frame: " + ec.message()));
   if (auto* e = std::get_if<protocol::error>(&msg)) {
-    auto why = "the route refused this vnet: " + text::printable(e->message);
-    // At error level (a wrong token is not a network hiccup), once per
-    // streak of the same refusal: the vnet retries every few seconds.
-    if (why != last_refusal_) spdlog::error("{}", why);
-    last_refusal_ = why;
-    co_return outcome::fail(std::move(why));
+    // run() logs it at error level (a wrong token is not a network hiccup),
+    // once per streak of the same refusal: the vnet retries every few seconds.
+    refused_ = true;
+    co_return outcome::fail("the route refused this vnet: " + text::printable(e->message));
   }
   auto* w = std::get_if<protocol::welcome>(&msg);
   if (!w)
     co_return outcome::fail(not_a_route(
         route, fmt::format("its reply is a {}, not a welcome", protocol::name_of(protocol::type_of(msg)))));
   welcomed_ = true;
-  last_refusal_.clear();
   co_return *w;
 }
 
