@@ -59,6 +59,26 @@ class SaveTest(TerminalCase):
         data = os.urandom(100000)
         self.assertEqual(harness.sha256(harness.exchange(use_port, data)), harness.sha256(data))
 
+    def test_save_keeps_a_byte_order_mark_and_crlf(self):
+        # Notepad's UTF-8: a byte order mark and CRLF. It loads; save must
+        # keep both (it failed with "config.ini:5: syntax error: \ufeff[route]").
+        _, route_port = self.c.start_route()
+        t, cfg = self.terminal("term", route_port)
+        windows = os.path.join(self.c.dir, "windows.ini")
+        with open(cfg, "rb") as f:
+            text = f.read()
+        with open(windows, "wb") as f:
+            f.write(b"\xef\xbb\xbf" + text.replace(b"\n", b"\r\n"))
+        use_port = free_port()
+        t.command(f"use new u730 serveid=730 port={use_port}")
+        out = t.command(f"save {windows}")
+        self.assertIn(f"saved 0 serve(s) and 1 use(s) to {windows}", out)
+        with open(windows, "rb") as f:
+            saved = f.read()
+        self.assertTrue(saved.startswith(b"\xef\xbb\xbf[route]\r\n"), saved)
+        self.assertEqual(saved.count(b"\n"), saved.count(b"\r\n"), saved)
+        self.assertIn(f"[use.u730]\r\nserveid=730\r\nport={use_port}\r\nactive=false\r\n".encode(), saved)
+
     def restart_from(self, cfg):
         from vnet_terminal import VnetTerminal
         home = os.path.join(self.c.dir, "home-again")
