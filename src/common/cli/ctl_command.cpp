@@ -52,8 +52,9 @@ void usage(std::ostream& out, const std::string& program, const ctl_target& t) {
       << "else the one running " << t.daemon << " started without a file"
       << (t.oneliner_prefix ? std::string(" ($XDG_RUNTIME_DIR/") + t.oneliner_prefix + "PID.ctl)" : std::string())
       << ".\n"
-      << "Exit status: 0 done, 1 the command failed, 2 a usage error, 3 no " << t.daemon
-      << " is running there.\n";
+      << "Exit status: 0 done, 1 the command failed, 2 a usage error"
+      << (t.oneliner_prefix ? std::string(" (or several ") + t.daemon + "s to choose from)" : std::string())
+      << ", 3 no " << t.daemon << " is running there.\n";
 }
 
 // No file's socket here and not exactly one daemon started without a file:
