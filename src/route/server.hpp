@@ -20,6 +20,7 @@
 #include "route/registry.hpp"
 #include "route/sessions/session_hub.hpp"
 #include "route/sessions/session_table.hpp"
+#include "route/ops/history.hpp"
 #include "route/ops/state_view.hpp"
 #include "route/ops/stats.hpp"
 #include "route/front/tls_identity.hpp"
@@ -65,7 +66,11 @@ class server {
   std::uint64_t admission_failures() const { return stats_.auth_failures; }
 
  private:
-  state_view view() const { return {registry_, sessions_, links_.links(), links_.idle(), stats_}; }
+  state_view view() const {
+    return {registry_, sessions_, links_.links(), links_.idle(), stats_, front_.admission(), history_};
+  }
+  // Every history step until stop(): the totals now into the rate history.
+  net::awaitable<void> sample_rates();
 
   config::route_config cfg_;  // the parts hold a reference: reload() assigns in place
   tls_identity tls_;
@@ -82,6 +87,9 @@ class server {
   link_broker links_;
   session_hub hub_;
   front_door front_;
+  history history_;
+  net::asio::steady_timer sample_timer_;
+  bool stopping_ = false;
 };
 
 }  // namespace route

@@ -9,6 +9,7 @@
 #include "metrics/exposition.hpp"
 #include "net/endpoint.hpp"
 #include "route/ops/status_page.hpp"
+#include "route/ops/traffic_now.hpp"
 
 namespace route {
 namespace {
@@ -24,22 +25,6 @@ std::string json(std::string_view s) {
     else out += static_cast<char>(c);
   }
   return out + "\"";
-}
-
-// Bytes so far: those of ended links plus what the live ones moved yet.
-struct traffic_now {
-  std::uint64_t relayed;
-  std::map<metrics::bounded_counters::key, std::uint64_t> groups, serves;
-};
-traffic_now traffic(const stats& st, const std::vector<link_table::link_view>& live) {
-  traffic_now t{st.bytes_relayed, st.group_bytes.values(), st.serve_bytes.values()};
-  for (const auto& l : live) {
-    const auto n = l.traffic.total();
-    t.relayed += n;
-    if (l.traffic.group) t.groups[*l.traffic.group] += n;
-    if (l.traffic.serve) t.serves[*l.traffic.serve] += n;
-  }
-  return t;
 }
 
 double uptime(const stats& st) {
