@@ -72,15 +72,17 @@ function pad(n, w) { return String(n).padStart(w, "0"); }
 function group(g) {
   return /^k-[0-9a-f]{32}$/.test(g) ? { text: g.slice(0, 6) + "\u2026", title: g } : { text: g };
 }
-// A line chart of `lines` ([values, color]) as inline SVG, scaled to its
-// largest value; `fmt` labels that maximum.
+// A line chart of `lines` ([values, color, dashes?]) as inline SVG, scaled
+// to its largest value; `fmt` labels that maximum. The second line is
+// dashed: equal rates (an echo's up and down) stay visible.
 function chart(lines, w, h, fmt) {
   const svg = document.createElementNS(SVG, "svg");
   svg.setAttribute("width", w); svg.setAttribute("height", h); svg.setAttribute("viewBox", "0 0 " + w + " " + h);
-  let max = 0, len = 0;
+  let max = 0, len = 2;
   for (const [v] of lines) { for (const x of v) max = Math.max(max, x); len = Math.max(len, v.length); }
-  for (const [v, color] of lines) {
-    if (v.length < 2) continue;
+  for (let [v, color, dashes] of lines) {
+    if (v.length === 1) v = [v[0], v[0]];  // one point so far: a level line
+    if (!v.length) continue;
     let d = "";
     v.forEach((x, i) => {
       const px = (w - 2) * (i + len - v.length) / (len - 1) + 1, py = h - 2 - (max ? (h - 14) * x / max : 0);
@@ -89,6 +91,7 @@ function chart(lines, w, h, fmt) {
     const p = document.createElementNS(SVG, "path");
     p.setAttribute("d", d); p.setAttribute("fill", "none"); p.setAttribute("stroke", color);
     p.setAttribute("stroke-width", "1.5");
+    if (dashes) p.setAttribute("stroke-dasharray", dashes);
     svg.appendChild(p);
   }
   const t = document.createElementNS(SVG, "text");
@@ -103,9 +106,11 @@ function figure(caption, keys, svg) {
   f.append(svg, c);
   return f;
 }
-function byteChart(s, w, h) { return chart([[s.up, COLORS.up], [s.down, COLORS.down]], w, h, m => bytes(m) + "/s"); }
+function byteChart(s, w, h) {
+  return chart([[s.up, COLORS.up], [s.down, COLORS.down, "4 3"]], w, h, m => bytes(m) + "/s");
+}
 function linkChart(s, w, h) {
-  return chart([[s.opened, COLORS.opened], [s.failed, COLORS.failed]], w, h, m => rate(m) + "/s");
+  return chart([[s.opened, COLORS.opened], [s.failed, COLORS.failed, "4 3"]], w, h, m => rate(m) + "/s");
 }
 // cells: [text, numeric?, title?] or a DOM node; every value goes in as text.
 function table(id, head, rows, total) {
