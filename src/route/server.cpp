@@ -1,5 +1,6 @@
 #include "route/server.hpp"
 
+#include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
 #include "net/endpoint.hpp"
@@ -54,18 +55,23 @@ void server::stop() {
   connections_.close_all();
 }
 
-net::ctl_answer server::ctl(const std::string& line) const { return ctl_answer(view(), line); }
+net::ctl_answer server::ctl(const std::string& line, const std::string& config_path) {
+  return ctl_answer(view(), line, [this, &config_path] { return reload_file(config_path, "ctl"); });
+}
 std::string server::metrics_text() const { return route::metrics_text(view()); }
 std::string server::status_json() const { return route::status_json(view()); }
 
-void server::reload_file(const std::string& path) {
-  spdlog::info("SIGHUP: reloading {}", path);
+outcome::result<std::string> server::reload_file(const std::string& path, const char* by) {
+  spdlog::info("{}: reloading {}", by, path);
   try {
     auto next = config::load_route_config(path);
     for (const auto& w : next.warnings) spdlog::warn("{}", w);
-    spdlog::info("reload: {}", reload(std::move(next)));
+    auto changed = reload(std::move(next));
+    spdlog::info("reload: {}", changed);
+    return fmt::format("reloaded {}: {}", path, changed);
   } catch (const config::error& e) {
     spdlog::error("reload failed, nothing changed: {}", e.what());
+    return outcome::fail(e.what());
   }
 }
 

@@ -13,6 +13,7 @@
 #include "net/asio.hpp"
 #include "net/ctl_server.hpp"
 #include "net/socket_set.hpp"
+#include "outcome/result.hpp"
 #include "protocol/limits.hpp"
 #include "route/front/front_door.hpp"
 #include "route/links/link_broker.hpp"
@@ -47,12 +48,13 @@ class server {
   // Applies a re-read configuration (SIGHUP): timeouts and heartbeat at once,
   // a new listening address at the next start. Returns what changed.
   std::string reload(config::route_config next);
-  // Loads `path` and reload()s it, logging the outcome; a bad file is logged
-  // and changes nothing.
-  void reload_file(const std::string& path);
+  // Loads `path` and reload()s it, logging the outcome (`by`: "SIGHUP",
+  // "ctl"); a bad file is logged and changes nothing. What changed, or why not.
+  outcome::result<std::string> reload_file(const std::string& path, const char* by = "SIGHUP");
 
-  // `vnet-route ctl COMMAND` (route/ops/ctl.cpp): help, show vnets|groups|links.
-  net::ctl_answer ctl(const std::string& line) const;
+  // `vnet-route ctl COMMAND` (route/ops/ctl.cpp): help, show WHAT, and
+  // reload (of `config_path`).
+  net::ctl_answer ctl(const std::string& line, const std::string& config_path);
   // /metrics (Prometheus text) and /status.json, from the state now (status.cpp).
   std::string metrics_text() const;
   std::string status_json() const;
