@@ -1,5 +1,7 @@
 #include "text/wrap.hpp"
 
+#include <algorithm>
+
 #include "text/printable.hpp"
 
 namespace text {
@@ -57,6 +59,40 @@ std::vector<std::string> wrap(std::string_view text, std::size_t width, std::str
   }
   if (used) flush();
   return lines;
+}
+
+std::string shorten(std::string_view text, std::size_t width) {
+  if (display_width(text) <= width) return std::string(text);
+  std::string out;
+  std::size_t used = 0;
+  while (!text.empty()) {
+    const std::size_t n = char_length(text);
+    const std::size_t cw = display_width(text.substr(0, n));
+    if (used + cw + 1 > width) break;  // room for the "…"
+    out += text.substr(0, n);
+    used += cw;
+    text.remove_prefix(n);
+  }
+  return out + "\u2026";
+}
+
+void fit_column(std::vector<std::vector<std::string>>& rows, std::size_t column, std::size_t width, std::size_t min) {
+  // The widths render_table gives: the widest cell of each column, two
+  // spaces between columns.
+  std::vector<std::size_t> widths;
+  for (const auto& row : rows) {
+    if (widths.size() < row.size()) widths.resize(row.size());
+    for (std::size_t c = 0; c < row.size(); ++c) widths[c] = std::max(widths[c], display_width(row[c]));
+  }
+  if (column >= widths.size()) return;
+  std::size_t total = 2 * (widths.size() - 1);
+  for (auto w : widths) total += w;
+  if (total <= width) return;
+  const std::size_t others = total - widths[column];
+  const std::size_t header = rows.empty() || rows[0].size() <= column ? 0 : display_width(rows[0][column]);
+  const std::size_t room = std::max({min, header, width > others ? width - others : 0});
+  for (std::size_t r = 1; r < rows.size(); ++r)
+    if (column < rows[r].size()) rows[r][column] = shorten(rows[r][column], room);
 }
 
 }  // namespace text

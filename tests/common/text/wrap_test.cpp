@@ -38,5 +38,23 @@ TEST(Wrap, EmptyTextHasNoLines) {
   EXPECT_TRUE(wrap("   ", 80, "  ").empty());
 }
 
+TEST(Shorten, CutsWithAnEllipsisWithinTheWidth) {
+  EXPECT_EQ(shorten("short", 8), "short");
+  EXPECT_EQ(shorten("a-serve-with-a-long-name", 8), "a-serve\u2026");
+  EXPECT_EQ(display_width(shorten("网页网页网页", 6)), 5u);  // two characters and the "…"
+}
+
+TEST(FitColumn, ShortensOneColumnSoTheTableFits) {
+  std::vector<std::vector<std::string>> rows{{"id", "name", "address"},
+                                             {"1", std::string(60, 'n'), "127.0.0.1:15159"},
+                                             {"2", "ok", "127.0.0.1:1"}};
+  fit_column(rows, 1, 40);
+  EXPECT_LE(display_width(rows[1][1]), 40u - 2 - 2 - 2 - 15);
+  EXPECT_EQ(rows[2][1], "ok");
+  EXPECT_EQ(rows[0][1], "name");
+  for (const auto& line : {rows[1][0] + "  " + rows[1][1] + "  " + rows[1][2]})
+    EXPECT_LE(display_width(line), 40u);
+}
+
 }  // namespace
 }  // namespace text
