@@ -106,8 +106,9 @@ void terminal::show_serve() {
     // The route's words.
     notes.push_back(e.state == serve_state::refused ? why_lines(peer(e.reason)) : std::vector<std::string>{});
   }
-  text::fit_column(rows, 2, screen_width);  // a long name: whole in show serve KEY
-  text::fit_column(rows, 1, screen_width);
+  // A long name is cut (whole in show serve KEY); the key never is: it is
+  // how a serve is named in commands.
+  text::fit_column(rows, 2, screen_width, 5);
   print(with_notes(text::render_table(rows), notes));
 }
 
@@ -140,7 +141,6 @@ void terminal::show_use() {
                     std::to_string(e.links->links())});
     notes.push_back(why_lines(use_reason(e)));
   }
-  text::fit_column(rows, 1, screen_width);  // a long key: whole in show use KEY
   print(with_notes(text::render_table(rows), notes));
 }
 
