@@ -5,7 +5,7 @@
 // over the step, and a series keeps its newest `capacity` points: an hour at
 // 5 s is 720 points. At most `max_groups` groups have a series (the route's
 // groups are many, a page shows a few), so memory is bounded whatever the
-// peers do. Pure: the caller passes the clock (ops/sampler in server.cpp).
+// peers do. Pure: the caller passes the clock (server::sample_rates).
 #include <chrono>
 #include <cstddef>
 #include <deque>

@@ -1,6 +1,7 @@
-// What the route tells its operator: /metrics (Prometheus text), the status
-// page and its /status.json. Read from the registry, the link table and
-// stats on the io_context thread: a scrape copies numbers, it never waits.
+// What the route tells its operator: /metrics (Prometheus text) and the
+// HTTP answers (the status page, /status.json from status_json.cpp). Read
+// from the registry, the link table and stats on the io_context thread: a
+// scrape copies numbers, it never waits.
 #include "route/ops/status.hpp"
 
 #include <fmt/format.h>
