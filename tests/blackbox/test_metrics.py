@@ -418,6 +418,11 @@ class TestStatusPage(MetricsCase):
         status, h, page = get(self.metrics_port, "/")
         self.assertEqual(status, 200)
         self.assertLess(len(page.encode()), PAGE_BUDGET)
+        # Dependency-free under the strict policy: nothing loaded from
+        # elsewhere, no inline code without the nonce.
+        self.assertNotRegex(page, r"\b(src|href)=")
+        self.assertNotIn("unsafe", h["content-security-policy"])
+        self.assertRegex(h["content-security-policy"], r"^default-src 'none'; script-src 'nonce-[0-9a-f]{32}'; ")
         # A group's series begins at the first step that sees the group.
         self.wait_until(lambda: keyed in json.loads(get(self.metrics_port, "/status.json")[2])["history"]["groups"],
                         15, "the group's series")
