@@ -3,12 +3,15 @@
 // that fails `max_failures` times within `window` is closed at accept for
 // `ban`: guessing the token costs a reconnect per guess and five guesses a
 // minute. Single-threaded, like the rest of the route; pure, for its tests.
+#include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <deque>
 #include <iterator>
 #include <map>
+#include <optional>
 #include <string>
+#include <vector>
 
 namespace route {
 
@@ -39,6 +42,34 @@ class admission_book {
     return true;
   }
   std::size_t tracked() const { return book_.size(); }
+
+  // An address that failed within the window, or is banned: for the status
+  // page and ctl (route/ops).
+  struct watched_address {
+    std::string address;
+    unsigned failures;  // within the window; max_failures once banned
+    std::optional<clock::time_point> banned_until;
+  };
+  // Banned ones first, then by failures; at most `max` (the book holds up to
+  // thousands, a page row each is too many).
+  std::vector<watched_address> watched(clock::time_point now, std::size_t max) const {
+    std::vector<watched_address> out;
+    for (const auto& [address, e] : book_) {
+      if (e.banned_until > now) {
+        out.push_back({address, max_failures, e.banned_until});
+        continue;
+      }
+      unsigned n = 0;
+      for (auto t : e.times) n += now - t < window;
+      if (n) out.push_back({address, n, std::nullopt});
+    }
+    std::stable_sort(out.begin(), out.end(), [](const watched_address& a, const watched_address& b) {
+      return a.banned_until.has_value() != b.banned_until.has_value() ? a.banned_until.has_value()
+                                                                      : a.failures > b.failures;
+    });
+    if (out.size() > max) out.resize(max);
+    return out;
+  }
 
  private:
   struct entry {

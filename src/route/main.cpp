@@ -26,8 +26,8 @@ namespace {
 const cli::ctl_target ctl_target{"route", "route.ctl", "/run/vnet-route"};
 
 // A coroutine of its own, not a lambda: its frame must not point into a closure.
-net::awaitable<net::ctl_answer> run_ctl_command(const route::server& srv, std::string line) {
-  co_return srv.ctl(line);
+net::awaitable<net::ctl_answer> run_ctl_command(route::server& srv, std::string line, std::string config_path) {
+  co_return srv.ctl(line, config_path);
 }
 
 // The server until it stops, then the control socket: its pending accept
@@ -88,7 +88,9 @@ int main(int argc, char** argv) {
     return 1;
   }
   net::ctl_server ctl(io.get_executor(), cli::ctl_path(opts->ctl_path, ctl_target.runtime_name, opts->config_path),
-                      "route", [&srv](std::string line) { return run_ctl_command(srv, std::move(line)); });
+                      "route", [&srv, &opts](std::string line) {
+                        return run_ctl_command(srv, std::move(line), opts->config_path);
+                      });
   if (auto bad = ctl.open()) {
     // Another route on it, or a socket asked for by name: refuse. Else (a
     // read-only folder, say) run on without one, and say so.
@@ -112,7 +114,7 @@ int main(int argc, char** argv) {
     srv.stop();
     if (web) web->stop();
   };
-  hooks.hangup = [&] { srv.reload_file(opts->config_path); };
+  hooks.hangup = [&] { (void)srv.reload_file(opts->config_path); };  // it logs the outcome
   net::run_until_signal(io, run_daemon(srv, ctl), std::move(hooks), "route");
   return 0;
 }

@@ -1,11 +1,14 @@
 #include "route/server.hpp"
 
+#include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
 #include "net/endpoint.hpp"
+#include "net/spawn.hpp"
 #include "route/ops/ctl.hpp"
 #include "route/reload.hpp"
 #include "route/ops/status.hpp"
+#include "route/ops/traffic_now.hpp"
 
 namespace route {
 namespace {
@@ -23,34 +26,52 @@ server::server(net::asio::any_io_executor ex, config::route_config cfg, std::siz
       registry_(max_group_vnets),
       links_(ex, cfg_, registry_, sessions_, connections_, stats_, peer_log_),
       hub_(ex, cfg_, registry_, sessions_, links_, stats_, peer_log_),
-      front_(ex, cfg_, tls_, hub_, links_, connections_, stats_, peer_log_) {}
+      front_(ex, cfg_, tls_, hub_, links_, connections_, stats_, peer_log_),
+      sample_timer_(ex) {}
 
 net::awaitable<void> server::run() {
   spdlog::info("route listening on {}", net::to_string(local_endpoint()));
   spdlog::info("TLS key fingerprint {} ({})", tls_.fingerprint, tls_.source);
   warn_if_open(cfg_);
+  net::asio::co_spawn(sample_timer_.get_executor(), sample_rates(), net::log_exception{"rate history"});
   co_await front_.run();
 }
 
+net::awaitable<void> server::sample_rates() {
+  while (!stopping_) {
+    const auto now = traffic(stats_, links_.links().active_links());
+    history_.record(std::chrono::steady_clock::now(), now.route, now.group_activity);
+    sample_timer_.expires_after(history_.step());
+    co_await sample_timer_.async_wait(net::use_nothrow);  // cancelled by stop()
+  }
+}
+
 void server::stop() {
+  stopping_ = true;
+  sample_timer_.cancel();
   front_.stop();
   hub_.stop();
   links_.stop();
   connections_.close_all();
 }
 
-net::ctl_answer server::ctl(const std::string& line) const { return ctl_answer(view(), line); }
+net::ctl_answer server::ctl(const std::string& line, const std::string& config_path) {
+  return ctl_answer(view(), line, [this, &config_path] { return reload_file(config_path, "ctl"); });
+}
 std::string server::metrics_text() const { return route::metrics_text(view()); }
 std::string server::status_json() const { return route::status_json(view()); }
 
-void server::reload_file(const std::string& path) {
-  spdlog::info("SIGHUP: reloading {}", path);
+outcome::result<std::string> server::reload_file(const std::string& path, const char* by) {
+  spdlog::info("{}: reloading {}", by, path);
   try {
     auto next = config::load_route_config(path);
     for (const auto& w : next.warnings) spdlog::warn("{}", w);
-    spdlog::info("reload: {}", reload(std::move(next)));
+    auto changed = reload(std::move(next));
+    spdlog::info("reload: {}", changed);
+    return fmt::format("reloaded {}: {}", path, changed);
   } catch (const config::error& e) {
     spdlog::error("reload failed, nothing changed: {}", e.what());
+    return outcome::fail(e.what());
   }
 }
 

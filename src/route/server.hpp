@@ -13,6 +13,7 @@
 #include "net/asio.hpp"
 #include "net/ctl_server.hpp"
 #include "net/socket_set.hpp"
+#include "outcome/result.hpp"
 #include "protocol/limits.hpp"
 #include "route/front/front_door.hpp"
 #include "route/links/link_broker.hpp"
@@ -20,6 +21,7 @@
 #include "route/registry.hpp"
 #include "route/sessions/session_hub.hpp"
 #include "route/sessions/session_table.hpp"
+#include "route/ops/history.hpp"
 #include "route/ops/state_view.hpp"
 #include "route/ops/stats.hpp"
 #include "route/front/tls_identity.hpp"
@@ -46,12 +48,13 @@ class server {
   // Applies a re-read configuration (SIGHUP): timeouts and heartbeat at once,
   // a new listening address at the next start. Returns what changed.
   std::string reload(config::route_config next);
-  // Loads `path` and reload()s it, logging the outcome; a bad file is logged
-  // and changes nothing.
-  void reload_file(const std::string& path);
+  // Loads `path` and reload()s it, logging the outcome (`by`: "SIGHUP",
+  // "ctl"); a bad file is logged and changes nothing. What changed, or why not.
+  outcome::result<std::string> reload_file(const std::string& path, const char* by = "SIGHUP");
 
-  // `vnet-route ctl COMMAND` (route/ops/ctl.cpp): help, show vnets|groups|links.
-  net::ctl_answer ctl(const std::string& line) const;
+  // `vnet-route ctl COMMAND` (route/ops/ctl.cpp): help, show WHAT, and
+  // reload (of `config_path`).
+  net::ctl_answer ctl(const std::string& line, const std::string& config_path);
   // /metrics (Prometheus text) and /status.json, from the state now (status.cpp).
   std::string metrics_text() const;
   std::string status_json() const;
@@ -65,7 +68,11 @@ class server {
   std::uint64_t admission_failures() const { return stats_.auth_failures; }
 
  private:
-  state_view view() const { return {registry_, sessions_, links_.links(), links_.idle(), stats_}; }
+  state_view view() const {
+    return {registry_, sessions_, links_.links(), links_.idle(), stats_, front_.admission(), history_};
+  }
+  // Every history step until stop(): the totals now into the rate history.
+  net::awaitable<void> sample_rates();
 
   config::route_config cfg_;  // the parts hold a reference: reload() assigns in place
   tls_identity tls_;
@@ -82,6 +89,9 @@ class server {
   link_broker links_;
   session_hub hub_;
   front_door front_;
+  history history_;
+  net::asio::steady_timer sample_timer_;
+  bool stopping_ = false;
 };
 
 }  // namespace route

@@ -17,6 +17,10 @@ from harness import EchoService, LOOPBACK, binary, free_port, ini_text, vnet_con
 from vnet_terminal import CONNECTED, TerminalCase, hold_connection
 
 
+# A byte count as text::human_bytes writes it.
+BYTES = r"\d+(?:\.\d+)? (?:bytes|KiB|MiB|GiB)"
+
+
 def ctl(line, config=None, path=None, program="vnet", timeout=60):
     """Runs `PROGRAM ctl [--config FILE | --ctl PATH] WORDS...`; returns
     (exit status, stdout, stderr)."""
@@ -402,22 +406,86 @@ class RouteCtlTest(CtlCase):
         self.assertTrue(out.endswith("- 3 vnets -\n"), out)
 
         out = self.ok("show groups", self.route_cfg, program="route")
-        self.assertRegex(out, r"(?m)^group  vnets  serves  links\ng1 +2 +1 +1\ng2 +1 +0 +0\n- 2 groups -\n$")
+        self.assertRegex(out, rf"(?m)^group  vnets  serves  links  relayed\ng1 +2 +1 +1 +{BYTES}\n"
+                              r"g2 +1 +0 +0 +0 bytes\n- 2 groups -\n$")
 
         out = self.wait_until(lambda: (lambda o: "live" in o and re.search(r"(?m)^\d+ ", o) and o)(
             self.ok("show links", self.route_cfg, program="route")), 10, "the held link listed")
-        self.assertRegex(out, rf"(?m)^\d+ +g1 +{uid} user +{sid} server:760 +\d+ s$")
+        # Up and down: what the link carried so far (the probe's "ping" and
+        # the held connection's "x", with the links' own overhead).
+        self.assertRegex(out, rf"(?m)^link  group  use vnet  serve vnet:serveid  age +up +down$")
+        self.assertRegex(out, rf"(?m)^\d+ +g1 +{uid} user +{sid} server:760 +\d+ s +{BYTES} +{BYTES}$")
         # The vnets' idle pooled links come and go: their counts are not fixed.
         self.assertRegex(out, r"- 1 link live, 0 waiting for the serving vnet, (\d+) idle pooled "
                               r"\(\d+ use, \d+ serve\) -\n$")
 
-        rc, _, err = ctl("show serves", self.route_cfg, program="route")
+        out = self.ok("show serves", self.route_cfg, program="route")
+        self.assertRegex(out, rf"(?m)^group  serveid  name  vnet +address +relayed\n"
+                              rf"g1 +760 +echo +{sid} server +127\.0\.0\.1:{svc.port} +{BYTES}\n- 1 serve -\n$")
+
+        rc, _, err = ctl("show nothing", self.route_cfg, program="route")
         self.assertEqual(rc, 2)
-        self.assertIn("error: cannot show 'serves'\nusage: help | show vnets|groups|links", err)
+        self.assertIn("error: cannot show 'nothing'\nusage: help | show vnets|groups|serves|links|rates|admission "
+                      "| reload", err)
         rc, _, err = ctl("show", path=os.path.join(self.c.dir, "none.ctl"), program="route")
         self.assertEqual(rc, 3)
         self.assertIn("no route is running at", err)
         held.close()
+
+
+    def test_rates_after_traffic(self):
+        svc = self.c.service(EchoService())
+        self.vnet("server", serves={"echo": {"serveid": 760, "port": svc.port}})
+        use_port = free_port()
+        self.vnet("user", uses={"echo": {"serveid": 760, "port": use_port}})
+        self.wait_echo(use_port, 15)
+        # The group's series begins at the first 5 s step that sees it.
+        self.wait_until(lambda: re.search(r"(?m)^default +1 min ", self.ok("show rates", self.route_cfg,
+                                                                          program="route")), 15, "a group series")
+        data = os.urandom(1_000_000)
+        self.assertEqual(harness.sha256(harness.exchange(use_port, data)), harness.sha256(data))
+        # A 5 s step with 2 MB and more relayed (1 MB each way): at least 200 KiB/s.
+        out = self.wait_until(lambda: (lambda o: re.search(r"(?m)^default +1 min +\d+\.\d (KiB|MiB)", o) and o)(
+            self.ok("show rates", self.route_cfg, program="route")), 20, "the transfer in the rates")
+        self.assertRegex(out, r"(?m)^of +over +up/s +down/s +opened/s +failed/s$")
+        self.assertRegex(out, r"(?m)^route +1 min +\d+\.\d (KiB|MiB) +\d+\.\d (KiB|MiB) +0\.\d\d +0\.00$")
+        self.assertRegex(out, r"(?m)^route +1 h ")
+
+    def test_admission_lists_refusals_and_bans(self):
+        _, port = self.c.start_route(name="guarded", token="right-token-0123456789")
+        cfg = os.path.join(self.c.dir, "guarded.ini")
+        # Five refusals within a minute from one address: it is banned.
+        for i in range(5):
+            wrong = self.c.write(f"wrong{i}.ini", ini_text({
+                "route": {"ip": LOOPBACK, "port": port, "token": "wrong-token-0123456789"},
+                "vnet": {"name": f"wrong{i}"}}))
+            self.c.start("vnet", wrong, f"wrong{i}")
+        out = self.wait_until(lambda: (lambda o: re.search(r"(?m)^127\.0\.0\.1 +5 +\d{4}-", o) and o)(
+            self.ok("show admission", cfg, program="route")), 20, "the address banned")
+        self.assertRegex(out, r"(?m)^when +address +name given$")
+        self.assertRegex(out, r"(?m)^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d +127\.0\.0\.1 +wrong\d$")
+        self.assertRegex(out, r"- ([5-9]|\d\d+) admissions refused since start, the newest \d+ above -")
+        self.assertRegex(out, r"(?m)^address +failures +banned until$")
+        self.assertIn("- 5 failures within 60 s close an address's connections for 60 s -", out)
+
+    def test_reload_does_what_sighup_does(self):
+        route_ini = self.route_cfg
+        with open(route_ini) as f:
+            text = f.read()
+        with open(route_ini, "a") as f:
+            f.write("timeout = 17\n")
+        out = self.ok("reload", route_ini, program="route")
+        self.assertRegex(out, rf"^reloaded {re.escape(route_ini)}: .*timeout \d+ -> 17")
+        self.route.wait_log(r"ctl: reloading ")
+        self.assertEqual(self.ok("reload", route_ini, program="route"), f"reloaded {route_ini}: nothing changed\n")
+        with open(route_ini, "w") as f:
+            f.write(text + "timeout = soon\n")
+        rc, out, err = ctl("reload", route_ini, program="route")
+        self.assertEqual(rc, 1, out + err)
+        self.assertRegex(err, r"^error: reload failed, nothing changed: .*timeout")
+        rc, _, err = ctl("reload now", route_ini, program="route")
+        self.assertEqual(rc, 2)
+        self.assertTrue(self.route.alive())
 
 
 class HelpTest(harness.BlackBoxCase):

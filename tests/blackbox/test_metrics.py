@@ -11,8 +11,10 @@ import re
 import shutil
 import socket
 import subprocess
+import struct
 import time
 import unittest
+import zlib
 
 import harness
 from harness import LOOPBACK, BlackBoxCase, EchoService, exchange, free_port, sha256
@@ -298,6 +300,55 @@ class TestHttp(MetricsCase):
 
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+# The status page's size budget (route/ops/status_page.hpp) and what
+# /status.json may weigh with many rows: each list is capped at MAX_ROWS.
+PAGE_BUDGET = 24 * 1024
+JSON_BUDGET = 256 * 1024
+MAX_ROWS = 100
+UP_COLOR, DOWN_COLOR = (0x15, 0x65, 0xc0), (0x2e, 0x7d, 0x32)  # the lines of bytes/s
+CHART_BACKGROUND = (0xfa, 0xfa, 0xfa)
+
+
+def png_pixels(path):
+    """(width, height, rows of (r, g, b)) of an 8-bit RGB or RGBA PNG, as
+    Chromium writes its screenshots (no image library needed)."""
+    with open(path, "rb") as f:
+        data = f.read()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    pos, idat, width = 8, b"", 0
+    while pos < len(data):
+        n, kind = struct.unpack(">I4s", data[pos:pos + 8])
+        body = data[pos + 8:pos + 8 + n]
+        if kind == b"IHDR":
+            width, height, depth, color, _, _, interlace = struct.unpack(">IIBBBBB", body)
+            assert depth == 8 and color in (2, 6) and interlace == 0, (depth, color, interlace)
+            bpp = 3 if color == 2 else 4
+        elif kind == b"IDAT":
+            idat += body
+        pos += 12 + n
+    raw, stride, rows, prev = zlib.decompress(idat), width * bpp, [], bytearray(width * bpp)
+    for y in range(height):
+        f, line = raw[y * (stride + 1)], bytearray(raw[y * (stride + 1) + 1:(y + 1) * (stride + 1)])
+        for i in range(stride):
+            a = line[i - bpp] if i >= bpp else 0
+            b, c = prev[i], prev[i - bpp] if i >= bpp else 0
+            if f == 1:
+                line[i] = (line[i] + a) & 255
+            elif f == 2:
+                line[i] = (line[i] + b) & 255
+            elif f == 3:
+                line[i] = (line[i] + (a + b) // 2) & 255
+            elif f == 4:
+                p = a + b - c
+                pa, pb, pc = abs(p - a), abs(p - b), abs(p - c)
+                line[i] = (line[i] + (a if pa <= pb and pa <= pc else b if pb <= pc else c)) & 255
+        rows.append([tuple(line[x * bpp:x * bpp + 3]) for x in range(width)])
+        prev = line
+    return width, height, rows
+
+
+def near(p, q, tolerance=60):
+    return sum(abs(a - b) for a, b in zip(p, q)) <= tolerance
 
 
 @unittest.skipUnless(CHROMIUM, "needs chromium (scripts/install-deps.sh chromium)")
@@ -342,6 +393,120 @@ class TestStatusPage(MetricsCase):
         # Without the token the page's data is refused.
         dom = self.dump_dom(f"http://{LOOPBACK}:{self.metrics_port}/")
         self.assertNotIn("office-ssh", dom)
+
+    def screenshot(self, url, path):
+        r = subprocess.run([CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+                            "--hide-scrollbars", f"--user-data-dir={os.path.join(self.c.dir, 'chromium')}",
+                            "--window-size=1000,700", "--virtual-time-budget=5000", f"--screenshot={path}", url],
+                           capture_output=True, text=True, timeout=120)
+        self.assertEqual(r.returncode, 0, r.stderr[-2000:])
+        return png_pixels(path)
+
+    def test_charts_show_the_traffic_of_the_last_hour(self):
+        self.start_route()
+        echo = self.c.service(EchoService())
+        use_port = free_port()
+        key = {"group_key": subprocess.run([harness.binary("vnet"), "--gen-key"], capture_output=True, text=True,
+                                           timeout=30).stdout.strip()}
+        self.c.start_vnet("home", self.route_port, serves={"echo": {"serveid": 700, "port": echo.port}},
+                          vnet_keys=key)
+        self.c.start_vnet("away", self.route_port, uses={"e": {"serveid": 700, "port": use_port}}, vnet_keys=key)
+        self.wait_echo(use_port, 20)
+        # A keyed group is "k-" and 32 hex digits to the route.
+        [keyed] = [g["name"] for g in json.loads(get(self.metrics_port, "/status.json")[2])["groups"]]
+        self.assertRegex(keyed, r"^k-[0-9a-f]{32}$")
+        status, h, page = get(self.metrics_port, "/")
+        self.assertEqual(status, 200)
+        self.assertLess(len(page.encode()), PAGE_BUDGET)
+        # Dependency-free under the strict policy: nothing loaded from
+        # elsewhere, no inline code without the nonce.
+        self.assertNotRegex(page, r"\b(src|href)=")
+        self.assertNotIn("unsafe", h["content-security-policy"])
+        self.assertRegex(h["content-security-policy"], r"^default-src 'none'; script-src 'nonce-[0-9a-f]{32}'; ")
+        # A group's series begins at the first step that sees the group.
+        self.wait_until(lambda: keyed in json.loads(get(self.metrics_port, "/status.json")[2])["history"]["groups"],
+                        15, "the group's series")
+        data = os.urandom(2_000_000)
+        with socket.create_connection((LOOPBACK, use_port), timeout=20) as s:
+            s.sendall(data)
+            self.assertEqual(sha256(harness.recv_exact(s, len(data))), sha256(data))
+            # A link held open, for the link rows.
+            self.wait_until(lambda: json.loads(get(self.metrics_port, "/status.json")[2])["links"], 10, "the link")
+
+            # Two points at least (a step is 5 s), one with the traffic.
+            def charted():
+                st = json.loads(get(self.metrics_port, "/status.json")[2])
+                up = st["history"]["route"]["up"]
+                return len(up) >= 2 and max(up) > 0 and st
+            st = self.wait_until(charted, 30, "the traffic in the history")
+            self.assertGreater(max(st["history"]["groups"][keyed]["up"]), 0)
+            self.assertGreater(max(st["history"]["route"]["opened"]), 0)
+            [link] = st["links"]
+            self.assertEqual((link["use_name"], link["serve_name"]), ("away", "home"))
+
+            dom = self.dump_dom(f"http://{LOOPBACK}:{self.metrics_port}/")
+            charts = re.search(r'<div class="charts" id="charts">(.*?)</div>', dom, re.S)
+            self.assertTrue(charts, dom)
+            paths = re.findall(r'<path d="([^"]+)" fill="none" stroke="#1565c0"', charts.group(1))
+            self.assertTrue(paths, charts.group(1))
+            ys = {float(y) for y in re.findall(r"[ML][\d.]+ ([\d.]+)", paths[0])}
+            self.assertGreater(len(ys), 1, f"a flat chart after traffic: {paths[0]}")
+            # Each group has its own small charts, in its row.
+            groups = re.search(r'<table id="groups">(.*?)</table>', dom, re.S).group(1)
+            self.assertRegex(groups, r'<svg width="120" height="28"[^>]*><path d="M[^"]+" fill="none" '
+                                     r'stroke="#1565c0"')
+            cells = re.findall(r"<td[^>]*>(.*?)</td>", dom)
+            self.assertIn(f'<td title="{keyed}">{keyed[:6]}\u2026</td>', dom)
+            self.assertIn(f"{link['use_vnet']:02} away", cells)
+            self.assertIn(f"{link['serve_vnet']:02} home", cells)
+            self.assertRegex(dom, r'<td class="n">\d+s</td>')  # the link's age
+
+            # On screen: the chart's box (its background) holds pixels of the
+            # up line well above its baseline (a flat chart has none there).
+            w, h, px = self.screenshot(f"http://{LOOPBACK}:{self.metrics_port}/",
+                                       os.path.join(self.c.dir, "status.png"))
+            # The first row with a long run of the charts' background is
+            # the top of the first chart (bytes/s, 360 x 90).
+            top = left = None
+            for y in range(h):
+                run = 0
+                for x in range(w):
+                    run = run + 1 if px[y][x] == CHART_BACKGROUND else 0
+                    if run == 300:
+                        top, left = y, x - 299
+                        break
+                if top is not None:
+                    break
+            self.assertIsNotNone(top, "no chart on the screenshot")
+            drawn = [(x, y) for y in range(top, min(h, top + 88)) for x in range(left, left + 358)
+                     if near(px[y][x], UP_COLOR) or near(px[y][x], DOWN_COLOR)]
+            self.assertTrue([p for p in drawn if p[1] < top + 60], f"chart at ({left}, {top}) is flat or empty")
+
+    def test_status_json_stays_bounded_with_many_links(self):
+        self.start_route()
+        echo = self.c.service(EchoService())
+        use_port = free_port()
+        self.c.start_vnet("home", self.route_port, serves={"echo": {"serveid": 700, "port": echo.port}})
+        self.c.start_vnet("away", self.route_port, uses={"e": {"serveid": 700, "port": use_port}})
+        self.wait_echo(use_port, 20)
+        n = MAX_ROWS + 20
+        held = []
+        try:
+            for _ in range(n):
+                s = socket.create_connection((LOOPBACK, use_port), timeout=20)
+                held.append(s)
+                s.sendall(b"x")
+                self.assertEqual(s.recv(1), b"x")
+            st = self.wait_until(lambda: (lambda st: st["links_total"] == n and st)(
+                json.loads(get(self.metrics_port, "/status.json")[2])), 20, f"{n} live links")
+            body = get(self.metrics_port, "/status.json")[2]
+            self.assertLess(len(body.encode()), JSON_BUDGET)
+            self.assertEqual(len(st["links"]), MAX_ROWS)
+            self.assertEqual(st["max_rows"], MAX_ROWS)
+            self.assertEqual(st["totals"]["links_active"], n)
+        finally:
+            for s in held:
+                s.close()
 
 
 if __name__ == "__main__":

@@ -32,10 +32,7 @@ def rows_under(header, text):
     m = header.search(text)
     if not m:
         raise AssertionError(f"no table header {header.pattern!r} in:\n{text}")
-    rows = table_rows(text[m.end():])
-    if header in (SERVE_HEADER, USE_HEADER):  # up to "links", as vnet_terminal.table_after() gives them
-        rows = [r[:-vnet_terminal.TRAFFIC_TOTALS] for r in rows]
-    return rows
+    return table_rows(text[m.end():])
 
 
 def row_by_key(rows, key):

@@ -11,7 +11,8 @@ import unittest
 import harness
 from harness import LOOPBACK, EchoService, free_port, port_refuses, sha256
 from vnet_terminal import (CONNECTED, PROMPT, SERVE_HEADER, SERVES_HEADER, USE_HEADER,
-                           TerminalCase, closed_by_peer, hold_connection, row_by_key, table_after)
+                           TerminalCase, closed_by_peer, hold_connection, row_by_key, table_after,
+                           why_under)
 
 
 class ServeEditTest(TerminalCase):
@@ -336,8 +337,10 @@ class UseEditTest(TerminalCase):
         out = t.command("use open z")
         self.assertRegex(out, rf"(?m)^use z: port {port} is busy \(.+\), retrying every ")
         self.assertNotIn("opened", out)
-        row = row_by_key(table_after(USE_HEADER, t.command("show use")), "y")
-        self.assertTrue(row[4].startswith("port busy: "), row)
+        out = t.command("show use")
+        row = row_by_key(table_after(USE_HEADER, out), "y")
+        self.assertEqual(row[4], "port busy", row)
+        self.assertTrue(why_under(out, ["700", "y"]), out)  # the port's error, under the row
         self.assertEqual(row[3], "yes", row)
         # The port frees up: the use opens it on its own.
         self.assertRegex(t.command("use delete z"), r"deleted")

@@ -12,8 +12,8 @@ import unittest
 import test_metrics
 from harness import EchoService, exchange, free_port, sha256
 from vnet_terminal import (COMMANDS, PROMPT, PROMPT_AFTER_CTRL_C, SERVE_HEADER, SERVES_HEADER, STANDING_BY,
-                           USE_HEADER, VNETS_HEADER, TerminalCase, find_row,
-                           hold_connection, row_by_key, table_after)
+                           USE_HEADER, VNETS_HEADER, TerminalCase, details, find_row,
+                           hold_connection, row_by_key, table_after, why_under)
 
 
 def columns(text):
@@ -163,8 +163,8 @@ class ShowLocalTest(TerminalCase):
             self.assertIsNotNone(clash, out)
             self.assertEqual(clash[:5], ["---", "clash", "clash", f"127.0.0.1:{off_port}", "yes"],
                              out)
-            self.assertTrue(clash[5].startswith("refused: ") and len(clash[5]) > 9, out)
-            self.assertEqual(clash[-1], "0", out)
+            self.assertEqual(clash[5:], ["refused", "0"], out)
+            self.assertRegex(why_under(out, ["---", "clash"]), r"\S", out)  # the route's words, under the row
             self.assertEqual(len(rows), 3, f"extra rows in show serve:\n{out}")
         finally:
             held.close()
@@ -212,9 +212,9 @@ class ShowLocalTest(TerminalCase):
 
         def busy_shown(out):
             r = row_by_key(table_after(USE_HEADER, out), "busy")
-            return r and r[3] == "yes" and r[4].startswith("port busy: ") and out
+            return r and r[3] == "yes" and r[4] == "port busy" and why_under(out, ["701", "busy"]) and out
         out = self.poll_command(t2, "show use", busy_shown,
-                                what="use busy to be shown as 'port busy: ...'")
+                                what="use busy to be shown as 'port busy' with why")
         rows = table_after(USE_HEADER, out)
         sb_row, sbauto_row = row_by_key(rows, "sb"), row_by_key(rows, "sbauto")
         self.assertEqual([sb_row[i] for i in (0, 1, 2, 3, 5)],
@@ -248,6 +248,45 @@ class ShowLocalTest(TerminalCase):
             self.assertIsNotNone(m, line)
             starts.add(columns(m.group(1)))
         self.assertEqual(len(starts), 1, f"columns not aligned on screen ({starts}):\n{out}")
+
+
+class ShowWidthTest(TerminalCase):
+    """show serve and show use fit an 80-column terminal, long reasons and
+    all: a reason is on lines of its own under its row; the detail view
+    (show serve KEY, show use KEY) holds it and the totals."""
+
+    def test_every_line_fits_80_columns_with_long_reasons(self):
+        self.route, self.route_port = self.c.start_route()
+        group = "the-office-network-of-the-accounting-department"  # in the standing-by reason
+        _, services = self.echo_vnet("home", self.route_port, {"echo": 700, "busy": 701}, group=group)
+        taken = free_port()
+        term, _ = self.terminal("term", self.route_port, group=group, serves={
+            "clash": {"serveid": 700, "port": taken, "name": "a-serve-with-a-long-name"},
+            "local": {"serveid": 710, "port": taken},
+        }, uses={
+            "nobody": {"serveid": 799, "port": free_port()},
+            "busy": {"serveid": 701},  # the serve's own port, taken by its echo service here
+        })
+
+        def long_reasons(out, rows):
+            return all(len(why_under(out, r) or "") > 60 for r in rows) and out
+        serve = self.poll_command(term, "show serve", lambda out: long_reasons(out, [["---", "clash"]]),
+                                  what="serve clash refused, with the route's reason")
+        use = self.poll_command(term, "show use", lambda out: long_reasons(out, [["799", "nobody"]]) and
+                                why_under(out, ["701", "busy"]) and out, what="uses standing by and busy, with why")
+        self.assertIn(group, why_under(use, ["799", "nobody"]))
+        self.assertEqual(row_by_key(table_after(USE_HEADER, use), "busy")[4], "port busy", use)
+        views = {"show serve": serve, "show use": use}
+        for line in ("show serve clash", "show use nobody", "show use busy", "show serve local"):
+            views[line] = term.command(line)
+        self.assertEqual(details(views["show use nobody"])["why"], why_under(use, ["799", "nobody"]))
+        self.assertEqual(details(views["show serve clash"])["state"], "refused")
+        self.assertEqual(details(views["show serve local"])["links"], "0 now, 0 in total")
+        for line, out in views.items():
+            for l in out.splitlines():
+                self.assertLessEqual(columns(l.rstrip()), 80, f"{line}: a line of {columns(l)} columns:\n{out}")
+        self.assertRegex(term.command("show serve nosuch"), r"(?m)^error: no serve 'nosuch'")
+        self.assertRegex(term.command("show vnet term"), r"(?m)^error: show vnet takes no key")
 
 
 def human_bytes(n):
@@ -304,14 +343,14 @@ class ShowTrafficTest(TerminalCase):
                     human_bytes(v("bytes_total", direction="out"))]
         want = totals("serve", "local")
         self.assertEqual(want[2:], [human_bytes(len(down) + 4)] * 2)  # and the probe's "ping"
-        row = self.poll_command(term, "show serve", lambda out: row_by_key(
-            table_after(SERVE_HEADER, out, totals=True), "local"), what="serve local")
-        self.assertEqual(row[-4:], want, row)
+        # The totals are in the detail view.
+        def shown(d):
+            return [d["links"].split()[0], d["links"].split()[2], d["in"].removesuffix(" (from the route)"),
+                    d["out"].removesuffix(" (to the route)")]
+        self.assertEqual(shown(details(term.command("show serve local"))), want)
         want = totals("use", "u700")
         self.assertEqual(want[2:], ["3.0 MiB"] * 2)  # 3 MiB and 4 bytes
-        row = self.poll_command(term, "show use", lambda out: row_by_key(
-            table_after(USE_HEADER, out, totals=True), "u700"), what="use u700")
-        self.assertEqual(row[-4:], want, row)
+        self.assertEqual(shown(details(term.command("show use u700"))), want)
 
 
 class ShowRouteTest(TerminalCase):

@@ -25,14 +25,15 @@ PROMPT_AFTER_CTRL_C = re.compile(r"^(\^C)?>: ", re.MULTILINE)
 CONNECTED = re.compile(r"connected to route \S+ as vnet (\d\d)")
 
 # The headers of the `show` tables.
-# show serve and show use end with their traffic: links now, links in total,
-# bytes in (from the route) and out (to it). table_after() leaves out the last
-# three (TRAFFIC_TOTALS) unless asked: most tests check identity and state.
-TRAFFIC_TOTALS = 3
+# show serve and show use end with the links now; a serve's or use's totals
+# are in its detail view (`show serve KEY`, details()). A row's reason is on
+# lines of its own under it ("  why: ..."), which table_rows() leaves out and
+# notes_under() gives.
+WHY = re.compile(r"^(  why: |       )")
 SERVE_HEADER = re.compile(
-    r"(?m)^\s*serveid {2,}key {2,}name {2,}ip:port {2,}active {2,}state {2,}links {2,}total {2,}in {2,}out\s*$")
+    r"(?m)^\s*serveid {2,}key {2,}name {2,}ip:port {2,}active {2,}state {2,}links\s*$")
 USE_HEADER = re.compile(
-    r"(?m)^\s*serveid {2,}key {2,}listen {2,}active {2,}state {2,}links {2,}total {2,}in {2,}out\s*$")
+    r"(?m)^\s*serveid {2,}key {2,}listen {2,}active {2,}state {2,}links\s*$")
 SERVES_HEADER = re.compile(
     r"(?m)^\s*serveid {2,}vnetid {2,}vnet {2,}name {2,}type {2,}ip:port {2,}info\s*$")
 VNETS_HEADER = re.compile(r"(?m)^\s*vnetid {2,}name {2,}links\s*$")
@@ -95,22 +96,50 @@ def table_rows(text):
     rows = []
     for line in text.splitlines():
         line = line.rstrip()
-        if not line.strip():
+        if not line.strip() or WHY.match(line):
             continue
         rows.append(re.split(r"\s{2,}", line.strip()))
     return rows
 
 
-def table_after(header, text, totals=False):
-    """The rows of the table under `header` in `text` (cells split on 2+ spaces).
-    Rows of show serve / show use end at "links" unless totals=True."""
+def why_under(text, first_cells):
+    """The reason printed under the table row that begins with `first_cells`
+    (its "  why: " line and the lines that continue it, joined), or None."""
+    lines = text.splitlines()
+    for i, line in enumerate(lines):
+        if WHY.match(line) or re.split(r"\s{2,}", line.strip())[:len(first_cells)] != list(first_cells):
+            continue
+        if i + 1 >= len(lines) or not lines[i + 1].startswith("  why: "):
+            return None
+        why = [lines[i + 1][7:]]
+        for more in lines[i + 2:]:
+            if not more.startswith("       "):
+                break
+            why.append(more.strip())
+        return " ".join(why)
+    return None
+
+
+def details(text):
+    """{field: value} of a detail view (show serve KEY, show use KEY); a
+    wrapped value joined with spaces."""
+    out, last = {}, None
+    for line in text.splitlines():
+        m = re.match(r"^(\S+) {2,}(\S.*)$", line)
+        if m:
+            last = m.group(1)
+            out[last] = m.group(2).strip()
+        elif last and line.startswith(" ") and line.strip():
+            out[last] += " " + line.strip()
+    return out
+
+
+def table_after(header, text):
+    """The rows of the table under `header` in `text` (cells split on 2+ spaces)."""
     m = header.search(text)
     if not m:
         raise AssertionError(f"no table header {header.pattern!r} in:\n{text}")
-    rows = table_rows(text[m.end():])
-    if header in (SERVE_HEADER, USE_HEADER) and not totals:
-        rows = [r[:-TRAFFIC_TOTALS] for r in rows]
-    return rows
+    return table_rows(text[m.end():])
 
 
 def row_by_key(rows, key, col=1):

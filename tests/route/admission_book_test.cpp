@@ -34,5 +34,24 @@ TEST(AdmissionBook, ManyAddressesDoNotGrowItForEver) {
   EXPECT_LT(b.tracked(), 8192u);
 }
 
+TEST(AdmissionBook, WatchedListsBansFirstThenFailuresBounded) {
+  admission_book b;
+  auto t = admission_book::clock::time_point{} + 1000s;
+  b.fail("one", t);
+  for (int i = 0; i < 2; ++i) b.fail("two", t);
+  for (int i = 0; i < 5; ++i) b.fail("banned", t);
+  auto w = b.watched(t + 1s, 10);
+  ASSERT_EQ(w.size(), 3u);
+  EXPECT_EQ(w[0].address, "banned");
+  ASSERT_TRUE(w[0].banned_until.has_value());
+  EXPECT_EQ(*w[0].banned_until, t + admission_book::ban);
+  EXPECT_EQ(w[1].address, "two");
+  EXPECT_EQ(w[1].failures, 2u);
+  EXPECT_FALSE(w[1].banned_until.has_value());
+  EXPECT_EQ(b.watched(t + 1s, 2).size(), 2u);
+  // A minute on: the failures aged out, the ban ended.
+  EXPECT_TRUE(b.watched(t + 61s, 10).empty());
+}
+
 }  // namespace
 }  // namespace route

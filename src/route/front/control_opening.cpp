@@ -91,7 +91,7 @@ net::awaitable<void> front_door::open_control(net::tcp::socket raw, std::string 
     const std::string& why = admitted.why();
     // Nothing about groups: the answer is the same whatever was asked for.
     bool ban = admission_.fail(address, std::chrono::steady_clock::now());
-    ++stats_.auth_failures;
+    stats_.admission_refused(address, hello->name);
     stats_.connection_dropped(connection_drop::refused);
     if (peer_log_.allow(handshakes_subject, "warning"))
       spdlog::warn("vnet '{}' from {} refused: {}", text::printable(hello->name), from, why);

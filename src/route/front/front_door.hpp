@@ -44,6 +44,8 @@ class front_door {
   net::awaitable<void> run();
   // Closes the listener; the connections close with `connections`.
   void stop();
+  // Failed admissions and bans, for the status page and ctl.
+  const admission_book& admission() const { return admission_; }
 
  private:
   net::awaitable<void> handle(net::tcp::socket s);

@@ -82,13 +82,15 @@ class link_broker {
     std::uint16_t serveid = 0;
     std::uint64_t link_id = 0;
     const char* path = "pool";
+    std::string group;  // the using vnet's, for the per-group counts
   };
   // Finds the serving side of a use side that asked for `serveid` (its
   // ticket's `secret` keys the link) and starts the relay (link_pairing.cpp).
   net::awaitable<void> pair_use_side(net::tcp::socket& s, std::uint32_t use_vnet, std::uint16_t serveid,
                                      protocol::key32 secret, std::chrono::steady_clock::time_point opened);
-  // The use side gets link_result{false, why}, counted under `reason`.
-  net::awaitable<void> answer_not_opened(net::tcp::socket& s, link_failure reason, const std::string& why);
+  // The use side gets link_result{false, why}, counted under `reason` (and `group`).
+  net::awaitable<void> answer_not_opened(net::tcp::socket& s, link_failure reason, const std::string& why,
+                                         const std::string& group);
   // An idle serve-role link of the serving vnet, assigned (link_assign
   // written), or nullopt when it has none.
   net::awaitable<std::optional<net::tcp::socket>> assign_idle(link_ends& ends, const protocol::key32& secret);

@@ -21,8 +21,8 @@ using text::plural;
 }  // namespace
 
 net::awaitable<void> link_broker::answer_not_opened(net::tcp::socket& s, link_failure reason,
-                                                    const std::string& why) {
-  stats_.link_failed(reason);
+                                                    const std::string& why, const std::string& group) {
+  stats_.link_failed(reason, group);
   auto frame = protocol::encode(protocol::link_result{false, why});
   co_await net::write_frame(s, std::move(frame));
 }
@@ -36,7 +36,7 @@ net::awaitable<void> link_broker::pair_use_side(net::tcp::socket& s, std::uint32
     auto why = fmt::format("serveid {:03} is not served in group '{}'", serveid, text::printable(group));
     if (peer_log_.allow(peer_subject(use_vnet), "refusal"))
       spdlog::info("link from vnet {:02} refused: {}", use_vnet, why);
-    co_await answer_not_opened(s, link_failure::no_such_serve, why);
+    co_await answer_not_opened(s, link_failure::no_such_serve, why, group);
     co_return;
   }
   const std::uint32_t serve_vnet = target->vnetid;
@@ -45,10 +45,10 @@ net::awaitable<void> link_broker::pair_use_side(net::tcp::socket& s, std::uint32
     stats_.limit_refused(refusal->key);
     if (peer_log_.allow(peer_subject(use_vnet), "refusal"))
       spdlog::warn("link from vnet {:02} refused: {}", use_vnet, refusal->text);
-    co_await answer_not_opened(s, link_failure::quota, refusal->text);
+    co_await answer_not_opened(s, link_failure::quota, refusal->text, group);
     co_return;
   }
-  link_ends ends{use_vnet, serve_vnet, serveid, 0, "pool"};
+  link_ends ends{use_vnet, serve_vnet, serveid, 0, "pool", group};
   std::optional<net::tcp::socket> peer = co_await assign_idle(ends, secret);
   if (!peer) {
     ends.path = "dial";
@@ -92,7 +92,7 @@ net::awaitable<std::optional<net::tcp::socket>> link_broker::dial_serving(net::t
     // It left while an idle link of its was tried (assign_idle awaits).
     const auto why = fmt::format("vnet {:02} disconnected", ends.serve_vnet);
     log_failed(ends, why);
-    co_await answer_not_opened(s, link_failure::refused, why);
+    co_await answer_not_opened(s, link_failure::refused, why, ends.group);
     co_return std::nullopt;
   }
   auto& p = links_.create(ex_, ends.use_vnet, ends.serve_vnet, ends.serveid, secret,
@@ -115,7 +115,7 @@ net::awaitable<std::optional<net::tcp::socket>> link_broker::dial_serving(net::t
                                                      p.serve_vnet, net::to_ms(cfg_.link_timeout).count());
   log_failed(ends, why);
   links_.forget(ends.link_id);
-  co_await answer_not_opened(s, reason, why);
+  co_await answer_not_opened(s, reason, why, ends.group);
   co_return std::nullopt;
 }
 

@@ -107,11 +107,11 @@ net::awaitable<outcome::status> link_broker::read_answer(net::tcp::socket& serve
                            : fmt::format("{} instead of link_result", protocol::name_of(protocol::type_of(r.msg))));
   }
   if (failure) {
-    stats_.link_failed(*failure);
+    stats_.link_failed(*failure, ends.group);
     log_failed(ends, why);
     co_return outcome::fail(std::move(why));
   }
-  ++stats_.links_opened[ends.path];
+  stats_.link_opened(ends.path, ends.group);
   stats_.setup_seconds.observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - opened).count());
   co_return outcome::status{};
 }

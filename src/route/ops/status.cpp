@@ -1,6 +1,7 @@
-// What the route tells its operator: /metrics (Prometheus text), the status
-// page and its /status.json. Read from the registry, the link table and
-// stats on the io_context thread: a scrape copies numbers, it never waits.
+// What the route tells its operator: /metrics (Prometheus text) and the
+// HTTP answers (the status page, /status.json from status_json.cpp). Read
+// from the registry, the link table and stats on the io_context thread: a
+// scrape copies numbers, it never waits.
 #include "route/ops/status.hpp"
 
 #include <fmt/format.h>
@@ -9,38 +10,10 @@
 #include "metrics/exposition.hpp"
 #include "net/endpoint.hpp"
 #include "route/ops/status_page.hpp"
+#include "route/ops/traffic_now.hpp"
 
 namespace route {
 namespace {
-
-// A JSON string. <, > and & as \u escapes too: the text stays inert even if
-// something ever put it into HTML.
-std::string json(std::string_view s) {
-  std::string out = "\"";
-  for (unsigned char c : s) {
-    if (c == '"') out += "\\\"";
-    else if (c == '\\') out += "\\\\";
-    else if (c < 0x20 || c == '<' || c == '>' || c == '&' || c == 0x7f) out += fmt::format("\\u{:04x}", c);
-    else out += static_cast<char>(c);
-  }
-  return out + "\"";
-}
-
-// Bytes so far: those of ended links plus what the live ones moved yet.
-struct traffic_now {
-  std::uint64_t relayed;
-  std::map<metrics::bounded_counters::key, std::uint64_t> groups, serves;
-};
-traffic_now traffic(const stats& st, const std::vector<link_table::link_view>& live) {
-  traffic_now t{st.bytes_relayed, st.group_bytes.values(), st.serve_bytes.values()};
-  for (const auto& l : live) {
-    const auto n = l.traffic.total();
-    t.relayed += n;
-    if (l.traffic.group) t.groups[*l.traffic.group] += n;
-    if (l.traffic.serve) t.serves[*l.traffic.serve] += n;
-  }
-  return t;
-}
 
 double uptime(const stats& st) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - st.started).count();
@@ -103,56 +76,6 @@ std::string metrics_text(const state_view& route) {
     w.sample("vnet_route_connections_dropped_total", {{"reason", connection_drop_names[r]}},
              st.connections_dropped[r]);
   return w.text();
-}
-
-std::string status_json(const state_view& route) {
-  const auto& st = route.counters;
-  const auto live = route.links.active_links();
-  const auto bytes = traffic(st, live);
-  std::string out = fmt::format("{{\"version\":{},\"uptime_seconds\":{:.0f},\"vnets\":[", json(VNET_VERSION), uptime(st));
-  const char* sep = "";
-  for (const auto& [id, v] : route.vnets.vnets()) {
-    const auto* s = route.sessions.find(id);
-    out += fmt::format("{}{{\"vnetid\":{},\"name\":{},\"group\":{},\"address\":{},\"serves\":{},\"links\":{}}}", sep,
-                       id, json(v.name), json(v.group), json(s ? s->remote() : ""), v.serves,
-                       route.links.live_links(id));
-    sep = ",";
-  }
-  out += "],\"groups\":[";
-  sep = "";
-  std::string serves;
-  const char* serve_sep = "";
-  for (const auto& [g, members] : route.vnets.groups()) {
-    auto gb = bytes.groups.find({g});
-    auto list = route.vnets.serves_of_group(g);
-    out += fmt::format("{}{{\"name\":{},\"vnets\":{},\"serves\":{},\"bytes\":{}}}", sep, json(g),
-                       members.size(), list.size(), gb == bytes.groups.end() ? 0 : gb->second);
-    sep = ",";
-    for (const auto& e : list) {
-      const auto* v = route.vnets.find_vnet(e.vnetid);
-      auto sb = bytes.serves.find({g, std::to_string(e.serve.serveid)});
-      serves += fmt::format(
-          "{}{{\"group\":{},\"serveid\":{},\"name\":{},\"vnetid\":{},\"vnet\":{},\"address\":{},\"bytes\":{}}}",
-          serve_sep, json(g), e.serve.serveid, json(e.serve.name), e.vnetid, json(v ? v->name : ""),
-          json(net::host_port(e.serve.ip, e.serve.port)), sb == bytes.serves.end() ? 0 : sb->second);
-      serve_sep = ",";
-    }
-  }
-  out += "],\"serves\":[" + serves + "],\"links\":[";
-  sep = "";
-  for (const auto& l : live) {
-    const auto* v = route.vnets.find_vnet(l.use_vnet);
-    out += fmt::format("{}{{\"id\":{},\"group\":{},\"use_vnet\":{},\"serve_vnet\":{},\"serveid\":{},\"up\":{},"
-                       "\"down\":{}}}",
-                       sep, l.id, json(v ? v->group : ""), l.use_vnet, l.serve_vnet, l.serveid, l.traffic.a_to_b,
-                       l.traffic.b_to_a);
-    sep = ",";
-  }
-  const std::uint64_t failed = st.links_failed_total();
-  out += fmt::format("],\"totals\":{{\"links_active\":{},\"links_opened\":{},\"links_failed\":{},"
-                     "\"bytes_relayed\":{},\"auth_failures\":{}}}}}",
-                     live.size(), st.links_opened_total(), failed, bytes.relayed, st.auth_failures);
-  return out;
 }
 
 http::handler status_handler(const server& srv) {

@@ -7,7 +7,11 @@
 
 namespace route {
 
-// /metrics (Prometheus text) and /status.json, from the state now.
+// Rows of each list in /status.json at most (its *_total counts them all).
+inline constexpr std::size_t max_status_rows = 100;
+
+// /metrics (Prometheus text, status.cpp) and /status.json (status_json.cpp),
+// from the state now.
 std::string metrics_text(const state_view& route);
 std::string status_json(const state_view& route);
 

@@ -8,7 +8,7 @@
 // a string, no question is asked (a default is taken, a required field
 // missing is a usage error), and status() tells how the command went.
 //   terminal.cpp        the loop, dispatch, help, questions, ping, reload
-//   terminal_show.cpp   show serve|use|vnet|serves|vnets
+//   terminal_show.cpp   show serve|use [KEY], show vnet|serves|vnets
 //   terminal_edit.cpp   serve/use new|run|open|close|delete, unserve
 #include <functional>
 #include <optional>
@@ -69,6 +69,11 @@ class terminal {
   net::awaitable<void> show(const parsed_args& a);
   void show_serve();
   void show_use();
+  // The detail views: one serve or use by its key, its reason and traffic.
+  void show_serve(const std::string& key);
+  void show_use(const std::string& key);
+  std::string listen_of(const use_entry& e) const;
+  static std::string use_reason(const use_entry& e);
   void show_vnet();
   net::awaitable<void> show_serves();
   net::awaitable<void> show_vnets();

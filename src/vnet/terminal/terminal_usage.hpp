@@ -37,10 +37,13 @@ inline std::span<const command_info> commands() {
       {command_id::help, {}, "help", "[COMMAND]", "the commands, or the details of one", "help [COMMAND]",
        "Without a command: one line per command. With one: its usage and details."},
       {command_id::show, show_words, "show", "WHAT", "serve | use | vnet: this vnet; serves | vnets: asked from the route",
-       "show serve|use|vnet|serves|vnets",
-       "serve   this vnet's serves: serveid granted by the route, state, links now and in\n"
-       "        total, bytes in (from the route) and out (to it)\n"
-       "use     this vnet's uses: listen address, state, links and bytes as for serve\n"
+       "show serve|use [KEY] | show vnet|serves|vnets",
+       "serve   this vnet's serves: serveid granted by the route, state, links now;\n"
+       "        why one was refused on a line under it\n"
+       "use     this vnet's uses: listen address, state, links now; why one does not\n"
+       "        listen on a line under it\n"
+       "serve KEY, use KEY: that one in detail, with links in total, bytes in (from\n"
+       "        the route) and out (to it)\n"
        "vnet    this vnet: vnetid, name, group, route, unserve settings\n"
        "serves  every serve of the group, asked from the route\n"
        "vnets   every vnet of the group with its live links, asked from the route"},
