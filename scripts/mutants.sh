@@ -56,6 +56,10 @@ mutants=(
   "sessions per address not limited ||| src/route/front/control_opening.cpp ||| held->second >= max_sessions ||| false ||| blackbox_fds"
   "whole serve list pushed on every change ||| src/route/sessions/serve_list_push.cpp ||| if (auto* s = sessions_.find(id)) s->send(u); ||| if (auto* s = sessions_.find(id)) s->send(registry_.list_for_group(group)); ||| ServeList.JoinsAndLeaves"
   "vnet ignores serve-list updates ||| src/vnet/session/route_session.cpp ||| protocol::apply(*serve_list_, u); ||| ; ||| ServeList"
+  "vnet keeps tickets it never asked for ||| src/vnet/session/ticket_stock.cpp ||| if (asked_ == 0) return outcome::fail ||| if (false) return outcome::fail ||| HostileRoute|TicketsThatWereNotAskedFor"
+  "vnet keeps more tickets than asked ||| src/vnet/session/ticket_stock.cpp ||| if (t.granted.size() > asked_) ||| if (false) ||| HostileRoute|MoreTicketsThanAsked"
+  "serveids in lists unchecked ||| src/common/protocol/limits.cpp ||| for (const auto& e : list) at_most(e, each); ||| (void)each; ||| Limits"
+  "route-caused lines not budgeted ||| src/vnet/serve/unserve.cpp ||| if (ctx_.may_log(\"unserve refusal\")) ||| if (true) ||| HostileRoute"
 )
 
 list_only=0
