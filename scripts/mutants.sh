@@ -59,6 +59,8 @@ mutants=(
   "vnet keeps tickets it never asked for ||| src/vnet/session/ticket_stock.cpp ||| if (asked_ == 0) return outcome::fail ||| if (false) return outcome::fail ||| HostileRoute|TicketsThatWereNotAskedFor"
   "vnet keeps more tickets than asked ||| src/vnet/session/ticket_stock.cpp ||| if (t.granted.size() > asked_) ||| if (false) ||| HostileRoute|MoreTicketsThanAsked"
   "serveids in lists unchecked ||| src/common/protocol/limits.cpp ||| for (const auto& e : list) at_most(e, each); ||| (void)each; ||| Limits"
+  "a full metrics listener evicts nobody ||| src/http/server.cpp ||| const bool room = st->evict_for(s.remote_endpoint(no_peer).address()); ||| const bool room = false; (void)no_peer; ||| blackbox_metrics"
+  "metrics Host not checked ||| src/http/server.cpp ||| if (host != req.end() && !acceptable_host( ||| if (false && !acceptable_host( ||| blackbox_metrics"
   "route-caused lines not budgeted ||| src/vnet/serve/unserve.cpp ||| if (ctx_.may_log(\"unserve refusal\")) ||| if (true) ||| HostileRoute"
 )
 

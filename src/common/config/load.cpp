@@ -143,6 +143,13 @@ route_config parse_route_config(const std::string& text, const std::string& name
   if (cert && !key) route.fail(*cert, "needs tls_key too (the certificate's private key)");
   if (key && !cert) route.fail(*key, "needs tls_cert too (the certificate of that key)");
   check_metrics(route, c.metrics, c.status_token);
+  // A route with a token keeps strangers out of its groups; its page and
+  // /metrics name every group's vnets and serves, so they need a token as
+  // well, even on loopback (any local user, or a browser, reaches that).
+  if (const ini_entry* m = route.find("metrics"); m && !c.metrics.ip.empty() && !c.token.empty() &&
+                                                   c.status_token.empty())
+    route.fail(*m, "the route has a token, so its status page and /metrics need one too: set "
+                   "status_token in [route] (`route --gen-token` prints one)");
   c.path = name;
   return c;
 }
