@@ -56,6 +56,14 @@ mutants=(
   "sessions per address not limited ||| src/route/front/control_opening.cpp ||| held->second >= max_sessions ||| false ||| blackbox_fds"
   "whole serve list pushed on every change ||| src/route/sessions/serve_list_push.cpp ||| if (auto* s = sessions_.find(id)) s->send(u); ||| if (auto* s = sessions_.find(id)) s->send(registry_.list_for_group(group)); ||| ServeList.JoinsAndLeaves"
   "vnet ignores serve-list updates ||| src/vnet/session/route_session.cpp ||| protocol::apply(*serve_list_, u); ||| ; ||| ServeList"
+  "vnet keeps tickets it never asked for ||| src/vnet/session/ticket_stock.cpp ||| if (asked_ == 0) return outcome::fail ||| if (false) return outcome::fail ||| HostileRoute|TicketsThatWereNotAskedFor"
+  "vnet keeps more tickets than asked ||| src/vnet/session/ticket_stock.cpp ||| if (t.granted.size() > asked_) ||| if (false) ||| HostileRoute|MoreTicketsThanAsked"
+  "serveids in lists unchecked ||| src/common/protocol/limits.cpp ||| for (const auto& e : list) at_most(e, each); ||| (void)each; ||| Limits"
+  "a full metrics listener evicts nobody ||| src/http/server.cpp ||| const bool room = st->evict_for(s.remote_endpoint(no_peer).address()); ||| const bool room = false; (void)no_peer; ||| blackbox_metrics"
+  "metrics Host not checked ||| src/http/server.cpp ||| if (host != req.end() && !acceptable_host( ||| if (false && !acceptable_host( ||| blackbox_metrics"
+  "a ban closes links too ||| src/route/front/front_door.cpp ||| if (first == net::tls_handshake_byte && ||| if (true && ||| Admission.ABan"
+  "no ban by network prefix ||| src/route/admission_book.hpp ||| v.prefix_banned = count(prefixes_, prefix, max_prefix_failures, now); ||| ; ||| AdmissionBook"
+  "route-caused lines not budgeted ||| src/vnet/serve/unserve.cpp ||| if (ctx_.may_log(\"unserve refusal\")) ||| if (true) ||| HostileRoute"
 )
 
 list_only=0

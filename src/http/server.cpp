@@ -1,5 +1,7 @@
 #include "http/server.hpp"
 
+#include <list>
+
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <spdlog/spdlog.h>
@@ -40,6 +42,31 @@ response plain(int status, std::string body) {
   return response{status, "text/plain; charset=utf-8", std::move(body) + "\n", {}};
 }
 
+// The Host header's host: "[::1]:9749" -> "::1", "127.0.0.1:80" -> "127.0.0.1".
+std::string_view host_of(std::string_view host) {
+  if (host.starts_with('[')) {
+    auto end = host.find(']');
+    return end == std::string_view::npos ? host : host.substr(1, end - 1);
+  }
+  auto colon = host.find(':');
+  if (colon != std::string_view::npos && host.find(':', colon + 1) == std::string_view::npos)
+    return host.substr(0, colon);
+  return host;
+}
+
+// Without a token, only an address or "localhost" is a Host this listener
+// answers to. A page on another site can point its own name at 127.0.0.1
+// (DNS rebinding) and read the answer as same-origin; its requests then say
+// that name, never an address. With a token the name does not matter: the
+// page cannot send what it does not know.
+bool acceptable_host(std::string_view host) {
+  host = host_of(host);
+  if (host == "localhost") return true;
+  net::error_code ec;
+  (void)net::asio::ip::make_address(std::string(host), ec);
+  return !ec;
+}
+
 }  // namespace
 
 struct server::state {
@@ -51,7 +78,43 @@ struct server::state {
   net::tcp::acceptor acceptor;
   net::socket_set connections;  // closed by stop()
   std::size_t active = 0;       // counted from accept, before the coroutine runs
-  std::size_t refused_streak = 0;
+  std::size_t crowded_streak = 0;
+
+  // One connection's place under max_connections.
+  struct slot {
+    bool counted = true;  // false once evicted: its slot went to a newer one
+    bool reading = true;  // still in `readers`
+  };
+  // The connections still reading their request, oldest first. When every
+  // slot is taken, a new connection closes the oldest of them (the oldest of
+  // its own address once that address holds half the slots), so that silent
+  // or dribbling clients can never keep a scraper out: it sends its request
+  // at once and is answered long before it is the oldest.
+  struct reader {
+    net::tcp::socket* socket;
+    net::asio::ip::address peer;
+    std::shared_ptr<slot> place;
+  };
+  std::list<reader> readers;
+
+  // Frees a slot for a new connection from `peer`; false when no connection
+  // is still reading (all are being answered: the new one waits its turn at
+  // the client's retry).
+  bool evict_for(const net::asio::ip::address& peer) {
+    std::size_t same = 0;
+    for (const auto& r : readers) same += r.peer == peer;
+    auto victim = readers.begin();
+    if (same * 2 >= opts.max_connections)
+      while (victim != readers.end() && victim->peer != peer) ++victim;
+    if (victim == readers.end()) return false;
+    victim->place->counted = false;
+    victim->place->reading = false;
+    --active;
+    net::error_code ignored;
+    victim->socket->close(ignored);  // its read ends with operation_aborted
+    readers.erase(victim);
+    return true;
+  }
 
   response answer(const bh::request<bh::empty_body>& req) const {
     if (req.method() != bh::verb::get && req.method() != bh::verb::head)
@@ -60,7 +123,12 @@ struct server::state {
     auto q = target.find('?');
     std::string_view path = target.substr(0, q);
     std::string_view query = q == std::string_view::npos ? std::string_view{} : target.substr(q + 1);
-    if (!opts.token.empty()) {
+    if (opts.token.empty()) {
+      auto host = req.find(bh::field::host);
+      if (host != req.end() && !acceptable_host(std::string_view(host->value().data(), host->value().size())))
+        return plain(403, "this listener answers to its address (http://IP:PORT/), not to a name: a name "
+                          "needs status_token");
+    } else {
       std::string_view given;
       auto auth = req.find(bh::field::authorization);
       constexpr std::string_view bearer = "Bearer ";
@@ -76,11 +144,24 @@ struct server::state {
 
   // Static, holding the state: a connection may outlive the server object.
   static net::awaitable<void> serve(std::shared_ptr<state> self, net::tcp::socket s) {
-    struct counted {
-      std::size_t& n;
-      ~counted() { --n; }
-    } count{self->active};
+    net::error_code no_peer;
+    const auto peer = s.remote_endpoint(no_peer).address();
+    auto place = std::make_shared<slot>();
     beast::tcp_stream stream(std::move(s));
+    auto me = self->readers.insert(self->readers.end(), reader{&stream.socket(), peer, place});
+    struct counted {
+      state& st;
+      std::shared_ptr<slot> place;
+      std::list<reader>::iterator me;
+      void read_done() {
+        if (place->reading) st.readers.erase(me);
+        place->reading = false;
+      }
+      ~counted() {
+        read_done();
+        if (place->counted) --st.active;
+      }
+    } count{*self, place, me};
     net::socket_set::guard guard(self->connections, stream.socket());
     const options& opts = self->opts;
     beast::flat_buffer buffer(opts.max_request_bytes);
@@ -92,6 +173,8 @@ struct server::state {
     stream.expires_after(opts.request_timeout);
     auto [rec, n] = co_await bh::async_read(stream, buffer, parser, net::use_nothrow);
     (void)n;
+    count.read_done();
+    if (!place->counted) co_return;  // evicted for a newer connection
     response r;
     if (rec == beast::error::timeout || rec == bh::error::end_of_stream ||
         rec == net::asio::error::operation_aborted || rec == net::asio::error::connection_reset)
@@ -154,14 +237,20 @@ net::awaitable<void> server::run() {
                st->opts.token.empty() ? "" : " (token required)");
   std::function<void(net::tcp::socket)> on_accept = [st](net::tcp::socket s) {
     if (st->active >= st->opts.max_connections) {
-      // Closed at once: a few slow clients must not queue up the others'
-      // descriptors and memory behind them.
-      if (st->refused_streak++ == 0)
-        spdlog::warn("{}: {} HTTP connections at once, the most allowed: closing new ones",
-                     st->opts.name, st->opts.max_connections);
-      return;
+      // Full: the oldest connection still reading its request makes room
+      // (state::evict_for), or, when all are being answered, the new one is
+      // closed at once. Either way a few slow clients cannot queue up the
+      // others' descriptors and memory behind them.
+      net::error_code no_peer;
+      const bool room = st->evict_for(s.remote_endpoint(no_peer).address());
+      if (st->crowded_streak++ == 0)
+        spdlog::warn("{}: {} HTTP connections at once, the most allowed: {}", st->opts.name,
+                     st->opts.max_connections,
+                     room ? "closing the oldest that has not sent its request" : "closing new ones");
+      if (!room) return;
+    } else {
+      st->crowded_streak = 0;
     }
-    st->refused_streak = 0;
     ++st->active;
     net::asio::co_spawn(st->ex, state::serve(st, std::move(s)), net::log_exception{"http connection"});
   };

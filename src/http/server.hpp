@@ -3,9 +3,11 @@
 // bounds are those of anything facing a network: a request is at most
 // max_request_bytes and must arrive within request_timeout (a slow client
 // cannot hold the listener), at most max_connections are served at once
-// (more are closed at accept), one request per connection. Only GET and
-// HEAD; with a token, every request needs `Authorization: Bearer TOKEN` or
-// `?token=TOKEN` (compared in constant time). Built in one translation unit
+// (a new one closes the oldest that has not sent its request yet, so silent
+// clients cannot keep a scraper out), one request per connection. Only GET
+// and HEAD; with a token, every request needs `Authorization: Bearer TOKEN`
+// or `?token=TOKEN` (compared in constant time); without one, the Host must
+// be an address or localhost (a rebinding page's name is refused). Built in one translation unit
 // (Boost.Beast) so the daemons' other files never include Beast.
 #include <chrono>
 #include <cstdint>

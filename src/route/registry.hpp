@@ -21,7 +21,7 @@
 namespace route {
 
 inline constexpr std::uint16_t max_dynamic_serveid = 499;
-inline constexpr std::uint16_t max_serveid = 999;
+inline constexpr std::uint16_t max_serveid = protocol::max_serveid;
 
 struct vnet_entry {
   std::uint32_t vnetid = 0;

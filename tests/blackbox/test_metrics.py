@@ -248,13 +248,14 @@ class TestHttp(MetricsCase):
 
     def test_slow_clients_cannot_hold_the_listener(self):
         self.start_route()
-        # More half-sent requests than the listener serves at once (8).
+        # More half-sent requests than the listener serves at once (8): each
+        # new one closes the oldest that has not sent its request.
         slow = [socket.create_connection((LOOPBACK, self.metrics_port), timeout=20) for _ in range(10)]
         try:
             for s in slow:
                 s.sendall(b"GET /metr")
-            # The extra ones are closed at accept; the others when their 5 s are up.
-            self.route.wait_log(r"route metrics: 8 HTTP connections at once, the most allowed: closing new ones")
+            self.route.wait_log(r"route metrics: 8 HTTP connections at once, the most allowed: "
+                                r"closing the oldest that has not sent its request")
             started = time.monotonic()
             for s in slow:
                 s.settimeout(20)
@@ -267,6 +268,58 @@ class TestHttp(MetricsCase):
         finally:
             for s in slow:
                 s.close()
+
+    def test_silent_connections_never_keep_a_scraper_out(self):
+        # Eight silent connections once blocked every authorized scrape
+        # (0/48) until their 5 s were up. Now each scrape gets through at
+        # once, however many silent ones are open, and whether they come
+        # from the scraper's own address or not.
+        self.start_route(status_token=TOKEN)
+        silent = []
+        try:
+            for _ in range(5):
+                silent += [socket.create_connection((LOOPBACK, self.metrics_port), timeout=20)
+                           for _ in range(8)]
+                started = time.monotonic()
+                status, _, body = get(self.metrics_port, headers={"Authorization": f"Bearer {TOKEN}"})
+                self.assertEqual(status, 200, body)
+                self.assertLess(time.monotonic() - started, 2.5, "the scrape waited for a silent client")
+            self.assertTrue(self.route.alive())
+        finally:
+            for s in silent:
+                s.close()
+
+    def test_a_name_in_host_is_refused_without_a_token(self):
+        # DNS rebinding: a page on evil.example points its name at 127.0.0.1
+        # and reads the answer as its own; its requests say its name.
+        self.start_route()
+        status, _, body = get(self.metrics_port, "/status.json", headers={"Host": "evil.example"})
+        self.assertEqual(status, 403, body)
+        self.assertIn("not to a name", body)
+        self.assertEqual(get(self.metrics_port, headers={"Host": f"evil.example:{self.metrics_port}"})[0], 403)
+        for host in [f"127.0.0.1:{self.metrics_port}", "localhost", f"localhost:{self.metrics_port}",
+                     "[::1]:9749", "10.1.2.3"]:
+            self.assertEqual(get(self.metrics_port, headers={"Host": host})[0], 200, host)
+
+    def test_a_name_in_host_is_fine_with_a_token(self):
+        self.start_route(status_token=TOKEN)
+        status, _, body = get(self.metrics_port, headers={"Host": "route.example.org",
+                                                          "Authorization": f"Bearer {TOKEN}"})
+        self.assertEqual(status, 200, body)
+
+    def test_a_route_with_a_token_needs_a_status_token(self):
+        cfg = self.c.write("r.ini", "[route]\nip=127.0.0.1\nport=7749\nmetrics=127.0.0.1:9749\n"
+                                    f"token={TOKEN}-route\n")
+        r = subprocess.run([harness.binary("route"), "--check-config", cfg], capture_output=True, text=True,
+                           timeout=30)
+        self.assertNotEqual(r.returncode, 0, r.stdout)
+        self.assertIn('[route] metrics = "127.0.0.1:9749": the route has a token, so its status page and '
+                      '/metrics need one too: set status_token', r.stderr)
+        cfg = self.c.write("r.ini", "[route]\nip=127.0.0.1\nport=7749\nmetrics=127.0.0.1:9749\n"
+                                    f"token={TOKEN}-route\nstatus_token={TOKEN}\n")
+        r = subprocess.run([harness.binary("route"), "--check-config", cfg], capture_output=True, text=True,
+                           timeout=30)
+        self.assertEqual(r.returncode, 0, r.stderr)
 
     def test_a_slow_client_does_not_block_others(self):
         self.start_route()

@@ -52,7 +52,7 @@ def read_headers():
         if not fl:
             raise AssertionError(f"struct {name} has no fields list")
         fields = []
-        for f in re.finditer(r"\bf\(m\.(\w+)(?:,\s*([\w:]+))?\)", fl.group(1)):
+        for f in re.finditer(r"\bf\(m\.(\w+)(?:,\s*([\w:]+))*\)", fl.group(1)):
             if f.group(1) not in members:
                 raise AssertionError(f"{name}.fields names {f.group(1)}, not a member")
             fields.append((f.group(1), members[f.group(1)], f.group(2) == "opening_version"))

@@ -108,12 +108,49 @@ TEST(Admission, FiveFailuresCloseTheAddressForAMinute) {
     client_socket c;
     EXPECT_EQ(error_text(hello_with(port, "", c)), "this route needs a token: set token= in [route]") << i;
   }
-  EXPECT_TRUE(logged(w, R"(127\.0\.0\.1: 5 failed admissions within 60 s: its connections are closed for 60 s)"));
+  EXPECT_TRUE(logged(w, R"(127\.0\.0\.1: 5 failed admissions within 60 s: its new sessions are refused for 60 s)"));
   // Closed at accept: not even a TLS handshake, whatever the token.
   client_socket c;
   ASSERT_TRUE(c.connect(port));
   EXPECT_FALSE(c.start_tls(3s));
   EXPECT_EQ(w.on_io([&] { return w.route_server().admission_failures(); }), 5u);
+}
+
+// One vnet with a stale token behind a shared address (an office NAT) once
+// got that address banned, and the ban closed every other vnet's links at
+// accept after they had spent their tickets: the tunnel stayed dead. A ban
+// refuses new sessions only; links of admitted vnets open as before.
+TEST(Admission, ABanOnASharedAddressLeavesTheAdmittedVnetsTunnelsAlone) {
+  world w;
+  w.start_route(0, with_token());
+  auto a = w.vnet_config("home");
+  a.token = token;
+  a.serves.push_back(serve_cfg("svc", 700, w.start_echo()));
+  w.start_vnet(a);
+  auto b = w.vnet_config("office");
+  b.token = token;
+  b.uses.push_back(any_port_use("svc", 700));
+  auto& office = w.start_vnet(b);
+  ASSERT_TRUE(eventually([&] { return w.use_listening(office, "svc"); }));
+  for (int i = 0; i < 5; ++i) {
+    client_socket c;
+    EXPECT_EQ(error_text(hello_with(w.route_port(), "", c)), "this route needs a token: set token= in [route]");
+  }
+  ASSERT_TRUE(logged(w, R"(127\.0\.0\.1: 5 failed admissions within 60 s: its new sessions are refused)"));
+  // More connections than a vnet may hold unused tickets (64), each on a
+  // link of its own once the pooled ones are used: every one carries its
+  // bytes, byte for byte.
+  for (int i = 0; i < 100; ++i) {
+    client_socket c;
+    const std::string payload = "connection " + std::to_string(i) + std::string(1000 + i, 'x');
+    ASSERT_TRUE(c.connect(w.use_port(office, "svc")) && c.send_all(payload)) << i;
+    auto got = c.recv_exact(payload.size(), 5s);
+    ASSERT_TRUE(got && std::string(got->begin(), got->end()) == payload) << "connection " << i << "\n" << w.log();
+  }
+  // New sessions from the address are still refused.
+  client_socket c;
+  ASSERT_TRUE(c.connect(w.route_port()));
+  EXPECT_FALSE(c.start_tls(3s));
 }
 
 TEST(Admission, TheTokenFollowsAReload) {

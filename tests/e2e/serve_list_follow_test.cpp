@@ -3,53 +3,14 @@
 // error. The route here is a fake that speaks the session's TLS.
 #include <gtest/gtest.h>
 
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
-#include <stdexcept>
-
+#include "fake_route.hpp"
 #include "fake_vnet.hpp"
 #include "harness.hpp"
 #include "protocol/error.hpp"
 #include "protocol/serve_list_update.hpp"
-#include "route/front/tls_identity.hpp"
 
 namespace e2e {
 namespace {
-// A route played by the test thread: accepts one connection at a time.
-class fake_route {
- public:
-  fake_route() : fd_(::socket(AF_INET, SOCK_STREAM, 0)) {
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t len = sizeof a;
-    if (::bind(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 || ::listen(fd_, 8) != 0 ||
-        ::getsockname(fd_, reinterpret_cast<sockaddr*>(&a), &len) != 0)
-      throw std::runtime_error("fake_route: cannot listen");
-    port_ = ntohs(a.sin_port);
-  }
-  ~fake_route() { ::close(fd_); }
-  std::uint16_t port() const { return port_; }
-  // The next vnet, welcomed as vnet 1; an invalid socket at the deadline.
-  client_socket accept_vnet(std::chrono::milliseconds timeout = 10s) {
-    pollfd p{fd_, POLLIN, 0};
-    if (::poll(&p, 1, static_cast<int>(timeout.count())) != 1) return {};
-    client_socket s(::accept(fd_, nullptr, nullptr));
-    if (!s.accept_tls(tls_.context->native_handle())) return {};
-    auto hello = s.recv_message();
-    if (!hello || !std::holds_alternative<protocol::control_hello>(*hello)) return {};
-    s.send_message(protocol::welcome{protocol::version, 1, 200, 15000});
-    return s;
-  }
-
- private:
-  int fd_;
-  std::uint16_t port_ = 0;
-  route::tls_identity tls_ = route::load_tls_identity({});  // a key in memory
-};
-
 protocol::listed_serve offered(std::uint16_t serveid, std::uint16_t port) {
   return {protocol::serve_info{serveid, "svc", "tcp", "127.0.0.1", port, ""}, 2, "home"};
 }

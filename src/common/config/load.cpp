@@ -156,6 +156,15 @@ route_config parse_route_config(const std::string& text, const std::string& name
       if (key && !cert) route->fail(*key, "needs tls_cert too (the certificate of that key)");
     });
     found.attempt([&] { check_metrics(*route, c.metrics, c.status_token, found); });
+    // A route with a token keeps strangers out of its groups; its page and
+    // /metrics name every group's vnets and serves, so they need a token as
+    // well, even on loopback (any local user, or a browser, reaches that).
+    found.attempt([&] {
+      if (const ini_entry* m = route->find("metrics"); m && !c.metrics.ip.empty() && !c.token.empty() &&
+                                                       c.status_token.empty())
+        route->fail(*m, "the route has a token, so its status page and /metrics need one too: set "
+                        "status_token in [route] (`route --gen-token` prints one)");
+    });
   }
   found.throw_if_any(c);
   c.path = name;

@@ -60,6 +60,10 @@ class decoder {
     for (std::uint32_t i = 0; i < n && r_.ok(); ++i) (*this)(list.emplace_back());
   }
   template <field::plain_number T>
+  void operator()(std::vector<T>& list, field::at_most limit, field::at_most /*each*/) {
+    (*this)(list, limit);
+  }
+  template <field::plain_number T>
   void operator()(T& v, field::at_most /*limit*/) {
     (*this)(v);
   }

@@ -43,6 +43,10 @@ class encoder {
     for (const auto& e : list) (*this)(e);
   }
   template <field::plain_number T>
+  void operator()(const std::vector<T>& list, field::at_most limit, field::at_most /*each*/) {
+    (*this)(list, limit);
+  }
+  template <field::plain_number T>
   void operator()(const T& v, field::at_most /*limit*/) {
     (*this)(v);
   }

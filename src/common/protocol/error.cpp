@@ -46,6 +46,8 @@ class category_impl final : public boost::system::error_category {
       case errc::too_many_tickets:
         return "more than " + std::to_string(max_tickets_per_request) +
                " tickets (protocol::max_tickets_per_request)";
+      case errc::serveid_too_big:
+        return "serveid over " + std::to_string(max_serveid) + " (protocol::max_serveid)";
       case errc::name_not_text: return not_text("name");
       case errc::group_not_text: return not_text("group");
       case errc::info_not_text: return not_text("info");

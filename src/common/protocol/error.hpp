@@ -25,6 +25,7 @@ enum class errc {
   too_many_serves,
   too_many_vnets,
   too_many_tickets,
+  serveid_too_big,
   // A name, group, info, ip or type that is not clean text (text::is_clean_text):
   // control characters or bytes that are not UTF-8.
   name_not_text = 48,

@@ -5,6 +5,7 @@
 //   f(m.count)                      a number, bool, byte array or nested struct
 //   f(m.name, limit::name)          a string or a list, always with its limit
 //   f(m.version, opening_version)   "VNET" + version; another version stops there
+//   f(m.ids, limit::serves, limit::serveid)  a list of numbers, each bounded too
 // Strings and lists must name a limit (the walkers refuse to compile without
 // one): an unbounded field let one peer make messages others cannot take.
 #include <array>
@@ -96,6 +97,11 @@ inline constexpr std::size_t max_serves_listed = 999;
 // vnet that would make its group bigger than this.
 inline constexpr std::size_t max_vnets_listed = 10000;
 
+// The largest serveid (1-499 dynamic, 500-999 static; 0 where a field may
+// say "none" or "the route picks"). A hostile peer once had serve list
+// updates accepted with serveids up to 65 535.
+inline constexpr std::uint16_t max_serveid = 999;
+
 // Tickets asked or granted in one message; a vnet holds a few per use.
 inline constexpr std::size_t max_tickets_per_request = 64;
 
@@ -111,6 +117,7 @@ inline constexpr field::at_most reason{max_reason_bytes, errc::reason_too_long};
 inline constexpr field::at_most serves{max_serves_listed, errc::too_many_serves};
 inline constexpr field::at_most vnets{max_vnets_listed, errc::too_many_vnets};
 inline constexpr field::at_most tickets{max_tickets_per_request, errc::too_many_tickets};
+inline constexpr field::at_most serveid{max_serveid, errc::serveid_too_big};
 // link_pool.role: 1 (use) or 2 (serve); 0 is refused by the route.
 inline constexpr field::at_most role{2, errc::bad_value};
 }  // namespace limit

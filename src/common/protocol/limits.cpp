@@ -35,6 +35,11 @@ class checker {
     for (const auto& e : list) (*this)(e);
   }
   template <field::plain_number T>
+  void operator()(const std::vector<T>& list, field::at_most limit, field::at_most each) {
+    at_most(list.size(), limit);
+    for (const auto& e : list) at_most(e, each);
+  }
+  template <field::plain_number T>
   void operator()(const T& v, field::at_most limit) {
     at_most(v, limit);
   }

@@ -25,7 +25,7 @@ struct link_open {
   proof16 proof{};
   bool operator==(const link_open&) const = default;
   static void fields(auto&& f, auto& m) {
-    f(m.version, opening_version); f(m.serveid); f(m.ticket_id); f(m.proof);
+    f(m.version, opening_version); f(m.serveid, limit::serveid); f(m.ticket_id); f(m.proof);
   }
 };
 
@@ -69,7 +69,7 @@ struct link_request {
   key32 link_secret{};  // the secret of the ticket the use side opened with
   bool operator==(const link_request&) const = default;
   static void fields(auto&& f, auto& m) {
-    f(m.link_id); f(m.serveid); f(m.link_secret);
+    f(m.link_id); f(m.serveid, limit::serveid); f(m.link_secret);
   }
 };
 
@@ -101,7 +101,7 @@ struct link_bind {
   static constexpr const char* type_name = "link_bind";
   std::uint16_t serveid = 0;
   bool operator==(const link_bind&) const = default;
-  static void fields(auto&& f, auto& m) { f(m.serveid); }
+  static void fields(auto&& f, auto& m) { f(m.serveid, limit::serveid); }
 };
 
 // On an idle serve-role pooled link: a use side wants `serveid` of this vnet.
@@ -116,7 +116,7 @@ struct link_assign {
   std::uint16_t serveid = 0;
   sealed48 sealed{};
   bool operator==(const link_assign&) const = default;
-  static void fields(auto&& f, auto& m) { f(m.link_id); f(m.serveid); f(m.sealed); }
+  static void fields(auto&& f, auto& m) { f(m.link_id); f(m.serveid, limit::serveid); f(m.sealed); }
 };
 
 }  // namespace protocol

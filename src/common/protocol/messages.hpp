@@ -106,7 +106,7 @@ struct serve_info {
   std::string info;
   bool operator==(const serve_info&) const = default;
   static void fields(auto&& f, auto& m) {
-    f(m.serveid); f(m.name, limit::name); f(m.type, limit::type); f(m.ip, limit::ip); f(m.port);
+    f(m.serveid, limit::serveid); f(m.name, limit::name); f(m.type, limit::type); f(m.ip, limit::ip); f(m.port);
     f(m.info, limit::info);
   }
 };
@@ -129,7 +129,7 @@ struct serve_result {
   std::string reason;         // why it was refused or replaced
   bool operator==(const serve_result&) const = default;
   static void fields(auto&& f, auto& m) {
-    f(m.request_id); f(m.ok); f(m.serveid); f(m.reason, limit::reason);
+    f(m.request_id); f(m.ok); f(m.serveid, limit::serveid); f(m.reason, limit::reason);
   }
 };
 
@@ -138,7 +138,7 @@ struct serve_unregister {
   static constexpr const char* type_name = "serve_unregister";
   std::uint16_t serveid = 0;
   bool operator==(const serve_unregister&) const = default;
-  static void fields(auto&& f, auto& m) { f(m.serveid); }
+  static void fields(auto&& f, auto& m) { f(m.serveid, limit::serveid); }
 };
 
 struct listed_serve {
@@ -176,7 +176,7 @@ struct serve_list_update {
   std::vector<listed_serve> changed;   // serves added, or listed with new fields
   bool operator==(const serve_list_update&) const = default;
   static void fields(auto&& f, auto& m) {
-    f(m.vnets); f(m.removed, limit::serves); f(m.changed, limit::serves);
+    f(m.vnets); f(m.removed, limit::serves, limit::serveid); f(m.changed, limit::serves);
   }
 };
 
@@ -255,7 +255,7 @@ struct unserve_result {
   std::string reason;         // why not
   bool operator==(const unserve_result&) const = default;
   static void fields(auto&& f, auto& m) {
-    f(m.request_id); f(m.ok); f(m.serveid); f(m.reason, limit::reason);
+    f(m.request_id); f(m.ok); f(m.serveid, limit::serveid); f(m.reason, limit::reason);
   }
 };
 

@@ -9,6 +9,7 @@
 #include "net/frame_io.hpp"
 #include "protocol/error.hpp"
 #include "route/error_frame.hpp"
+#include "route/front/address_prefix.hpp"
 #include "route/front/front_door.hpp"
 #include "route/peer_log.hpp"
 #include "text/printable.hpp"
@@ -90,20 +91,32 @@ net::awaitable<void> front_door::open_control(net::tcp::socket raw, std::string 
   if (auto admitted = admit(*hello, s); !admitted) {
     const std::string& why = admitted.why();
     // Nothing about groups: the answer is the same whatever was asked for.
-    bool ban = admission_.fail(address, std::chrono::steady_clock::now());
+    const std::string prefix = address_prefix(address);
+    const admission_book::verdict ban = admission_.fail(address, prefix, std::chrono::steady_clock::now());
     stats_.admission_refused(address, hello->name);
     stats_.connection_dropped(connection_drop::refused);
     if (peer_log_.allow(handshakes_subject, "warning"))
       spdlog::warn("vnet '{}' from {} refused: {}", text::printable(hello->name), from, why);
-    if (ban)
-      spdlog::warn("{}: {} failed admissions within {} s: its connections are closed for {} s", address,
-                   admission_book::max_failures,
-                   std::chrono::duration_cast<std::chrono::seconds>(admission_book::window).count(),
-                   std::chrono::duration_cast<std::chrono::seconds>(admission_book::ban).count());
+    constexpr auto window_s = std::chrono::duration_cast<std::chrono::seconds>(admission_book::window).count();
+    constexpr auto ban_s = std::chrono::duration_cast<std::chrono::seconds>(admission_book::ban).count();
+    if (ban.address_banned)
+      spdlog::warn("{}: {} failed admissions within {} s: its new sessions are refused for {} s "
+                   "(links of admitted vnets still open)", address, admission_book::max_failures, window_s, ban_s);
+    if (ban.prefix_banned)
+      spdlog::warn("{}: {} failed admissions from its addresses within {} s: its new sessions are refused "
+                   "for {} s (links of admitted vnets still open)", prefix, admission_book::max_prefix_failures,
+                   window_s, ban_s);
+    if (ban.strained)
+      spdlog::warn("route: {} failed admissions within {} s from all addresses: for {} s only addresses "
+                   "admitted before may open new sessions", admission_book::max_total_failures, window_s,
+                   window_s);
     auto frame = refusal_frame(why);
     co_await net::write_frame(s, std::move(frame));
     co_return;
   }
+  // Its token was right (or none is asked): let in while failures from
+  // elsewhere have spent the route's budget (admission_book).
+  admission_.admitted(address);
   // Read at each hello: a reload may have changed it.
   const unsigned max_sessions = cfg_.limits.max_sessions_per_address;
   auto held = sessions_per_address_.find(address);

@@ -12,6 +12,7 @@
 #include "net/spawn.hpp"
 #include "net/time.hpp"
 #include "protocol/error.hpp"
+#include "route/front/address_prefix.hpp"
 #include "route/error_frame.hpp"
 #include "route/peer_log.hpp"
 
@@ -123,11 +124,6 @@ net::awaitable<void> front_door::handle(net::tcp::socket s) {
   auto ep = s.remote_endpoint(ec);
   std::string from = ec ? "?" : net::to_string(ep);
   std::string address = ec ? "?" : ep.address().to_string();
-  // Logged once, when the ban began.
-  if (admission_.banned(address, std::chrono::steady_clock::now())) {
-    stats_.connection_dropped(connection_drop::banned);
-    co_return;
-  }
   const auto deadline = std::chrono::steady_clock::now() + net::to_duration(cfg_.handshake_timeout);
   // The first byte tells a control session (TLS) from a link (a plaintext
   // frame); peeked, so that either reader sees it again.
@@ -150,6 +146,16 @@ net::awaitable<void> front_door::handle(net::tcp::socket s) {
   if (pec) {
     // No frame was read: nothing to answer.
     opening_failed(pec, from, "during handshake");
+    co_return;
+  }
+  // A ban closes admission attempts (TLS, before its handshake costs
+  // anything), never links: a link's ticket proves a session that was
+  // admitted, and a ban on a shared address (an office NAT) must not cut
+  // the other vnets' tunnels or eat the tickets they spent. Logged once,
+  // when the ban began.
+  if (first == net::tls_handshake_byte &&
+      admission_.banned(address, address_prefix(address), std::chrono::steady_clock::now())) {
+    stats_.connection_dropped(connection_drop::banned);
     co_return;
   }
   // Spawned, not awaited: a link lives for hours inside open_plain, and

@@ -165,7 +165,8 @@ void serve_table::on_link_request(const protocol::link_request& r) {
   }
   outcome::result<link_slot> slot = take_slot(*e);
   if (!slot) {
-    spdlog::warn("serve {}: link {} refused: {}", text::printable(e->cfg.name), r.link_id, slot.why());
+    if (ctx_.may_log("link refusal"))
+      spdlog::warn("serve {}: link {} refused: {}", text::printable(e->cfg.name), r.link_id, slot.why());
     ctx_.send(protocol::link_failed{r.link_id, slot.why()});
     return;
   }
@@ -180,7 +181,8 @@ void serve_table::on_assign(pooled_link link, const protocol::link_assign& a) {
   std::optional<crypto::key32> secret = crypto::open_link_secret(link.secret, a.link_id, a.serveid, a.sealed);
   crypto::wipe(link.secret);
   if (!secret) {
-    spdlog::warn("pooled link: the route's assignment of link {} to serveid {:03} does not authenticate; "
+    if (ctx_.may_log("link failure"))
+      spdlog::warn("pooled link: the route's assignment of link {} to serveid {:03} does not authenticate; "
                  "link closed", a.link_id, a.serveid);
     return;  // closing is the answer: the route tells the use side
   }
@@ -194,7 +196,8 @@ void serve_table::on_assign(pooled_link link, const protocol::link_assign& a) {
   outcome::result<link_slot> slot = take_slot(*e);
   if (!slot) {
     crypto::wipe(*secret);
-    spdlog::warn("serve {}: link {} refused: {}", text::printable(e->cfg.name), a.link_id, slot.why());
+    if (ctx_.may_log("link refusal"))
+      spdlog::warn("serve {}: link {} refused: {}", text::printable(e->cfg.name), a.link_id, slot.why());
     net::asio::co_spawn(ex_, refuse(std::move(link.socket), slot.why()), net::log_exception{"serve link"});
     return;
   }
@@ -221,7 +224,8 @@ net::awaitable<void> serve_table::join_requested(std::uint64_t id, protocol::lin
   outcome::status dialled = co_await dial_route(link, ctx_);
   if (!dialled) {
     auto why = "cannot open a link to the route: " + dialled.why();
-    spdlog::warn("serve {}: link {} failed: {}", text::printable(name), r.link_id, why);
+    if (ctx_.may_log("link failure"))
+      spdlog::warn("serve {}: link {} failed: {}", text::printable(name), r.link_id, why);
     // Tell the waiting side now rather than let it time out.
     ctx_.send(protocol::link_failed{r.link_id, why});
     co_return;
@@ -230,7 +234,8 @@ net::awaitable<void> serve_table::join_requested(std::uint64_t id, protocol::lin
   std::weak_ptr<route_session> no_ticket;  // link_join spends none
   outcome::result<crypto::key32> joined = co_await send_opening(link, ctx_, no_ticket, std::move(what));
   if (!joined) {
-    spdlog::warn("serve {}: link {} failed: {}", text::printable(name), r.link_id, joined.why());
+    if (ctx_.may_log("link failure"))
+      spdlog::warn("serve {}: link {} failed: {}", text::printable(name), r.link_id, joined.why());
     co_return;
   }
   crypto::wipe(*joined);
@@ -249,7 +254,7 @@ class serve_table::served_link final : public counted_link {
   // in = from the route, the use side's bytes; out = to it.
   served_link(const net::asio::any_io_executor& ex, serve_table& table, const serve_entry& e,
               std::uint64_t link_id, link_slot slot)
-      : counted_link(ex, e.links, table.ctx_.cfg,
+      : counted_link(ex, e.links, table.ctx_,
                      fmt::format("serve {}: link {}", text::printable(e.cfg.name), link_id), "in", "out"),
         table_(table),
         id_(e.id),

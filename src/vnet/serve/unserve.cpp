@@ -37,8 +37,9 @@ unserve_host::unserve* unserve_host::find(std::uint64_t id) {
 }
 
 void unserve_host::refuse(const protocol::unserve_request& r, const std::string& why) {
-  spdlog::info("unserve request from vnet {:02} for {} refused: {}", r.vnetid,
-               text::printable(net::host_port(r.ip, r.port)), text::printable(why));
+  if (ctx_.may_log("unserve refusal"))
+    spdlog::info("unserve request from vnet {:02} for {} refused: {}", r.vnetid,
+                 text::printable(net::host_port(r.ip, r.port)), text::printable(why));
   ctx_.send(protocol::unserve_result{r.request_id, false, 0, why});
 }
 
@@ -48,8 +49,9 @@ void unserve_host::on_request(const protocol::unserve_request& r) {
   for (auto& [id, u] : unserves_) {
     const auto* e = serves_.find(id);
     if (!e || e->cfg.ip != r.ip || e->cfg.port != r.port || e->state != serve_state::registered) continue;
-    spdlog::info("unserve {:03} for vnet {:02}: {} (already served)", e->serveid, r.vnetid,
-                 text::printable(net::host_port(r.ip, r.port)));
+    if (ctx_.may_log("unserve request"))
+      spdlog::info("unserve {:03} for vnet {:02}: {} (already served)", e->serveid, r.vnetid,
+                   text::printable(net::host_port(r.ip, r.port)));
     ctx_.send(protocol::unserve_result{r.request_id, true, e->serveid, {}});
     if (u.expiry) arm(id, ctx_.cfg.unserve_unused_timeout, "unused");
     return;
@@ -88,8 +90,9 @@ net::awaitable<void> unserve_host::accept(protocol::unserve_request r) {
 void unserve_host::on_registered(serve_entry& e) {
   auto* u = find(e.id);
   if (!u) return;
-  spdlog::info("unserve {:03} for vnet {:02}: {}", e.serveid, u->for_vnet,
-               text::printable(net::host_port(e.cfg.ip, e.cfg.port)));
+  if (ctx_.may_log("unserve request"))
+    spdlog::info("unserve {:03} for vnet {:02}: {}", e.serveid, u->for_vnet,
+                 text::printable(net::host_port(e.cfg.ip, e.cfg.port)));
   e.cfg.serveid = e.serveid;  // ask for the same id after a reconnect
   if (u->reply_to) ctx_.send(protocol::unserve_result{u->reply_to, true, e.serveid, {}});
   u->reply_to = 0;

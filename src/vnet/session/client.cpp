@@ -233,7 +233,7 @@ void client::on_message(const protocol::message& m, route_session& session) {
   } else if (auto* r = std::get_if<protocol::serve_result>(&m)) {
     serves_.on_result(*r);
   } else if (auto* t = std::get_if<protocol::tickets>(&m)) {
-    session.tickets().on_tickets(*t);
+    if (outcome::status took = session.tickets().on_tickets(*t); !took) fatal_ = took.why();
   } else if (auto* req = std::get_if<protocol::link_request>(&m)) {
     serves_.on_link_request(*req);
   } else if (auto* p = std::get_if<protocol::pong>(&m)) {

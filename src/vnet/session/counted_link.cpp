@@ -5,13 +5,13 @@
 namespace vnet {
 
 counted_link::counted_link(const net::asio::any_io_executor& ex, std::shared_ptr<net::socket_set> set,
-                           const config::vnet_config& cfg, std::string label, const char* up, const char* down)
+                           const route_context& ctx, std::string label, const char* up, const char* down)
     : encrypted_link(ex),
       set_(std::move(set)),
       plain_guard_(*set_, plain),
       link_guard_(*set_, link),
       live_(std::in_place, *set_),
-      cfg_(cfg),
+      ctx_(ctx),
       label_(std::move(label)),
       up_(up),
       down_(down) {}
@@ -27,10 +27,10 @@ void counted_link::ended(const net::secure_stats& st) {
   live_.reset();
   live_changed(set_->links());
   if (!st.failure.empty()) {
-    spdlog::warn("{} failed: {}", label_, st.failure);
+    if (ctx_.may_log("link failure")) spdlog::warn("{} failed: {}", label_, st.failure);
     return;
   }
-  spdlog::log(cfg_.log_links ? spdlog::level::info : spdlog::level::debug, "{} closed {}", label_,
+  spdlog::log(ctx_.cfg.log_links ? spdlog::level::info : spdlog::level::debug, "{} closed {}", label_,
               net::link_summary(st.stats, std::chrono::steady_clock::now() - started_, up_, down_));
 }
 

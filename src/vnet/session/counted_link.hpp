@@ -11,9 +11,9 @@
 #include <optional>
 #include <string>
 
-#include "config/config.hpp"
 #include "net/secure_relay.hpp"
 #include "net/socket_set.hpp"
+#include "vnet/session/route_context.hpp"
 
 namespace vnet {
 
@@ -25,10 +25,11 @@ class counted_link : public net::encrypted_link {
  protected:
   // `label` starts its log lines ("use ssh: link to serveid 022"); `in` and
   // `out` name the directions of the summary (net::link_summary's up and
-  // down: up is plain -> link). `cfg` is the client's: read at the end, so
-  // that a reload of log_links applies to links running already.
+  // down: up is plain -> link). `ctx` is the client's: its settings are read
+  // at the end, so that a reload of log_links applies to links running
+  // already, and a failure's line goes through its log budget.
   counted_link(const net::asio::any_io_executor& ex, std::shared_ptr<net::socket_set> set,
-               const config::vnet_config& cfg, std::string label, const char* up, const char* down);
+               const route_context& ctx, std::string label, const char* up, const char* down);
 
   // After the live count changed (opening, end): the serve side tells
   // whoever watches its serve (unserve_host).
@@ -40,7 +41,7 @@ class counted_link : public net::encrypted_link {
   std::shared_ptr<net::socket_set> set_;
   net::socket_set::guard plain_guard_, link_guard_;
   std::optional<net::socket_set::link> live_;  // dropped at the end, before the log line
-  const config::vnet_config& cfg_;
+  const route_context& ctx_;
   std::string label_;
   const char* up_;
   const char* down_;

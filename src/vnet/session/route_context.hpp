@@ -10,6 +10,7 @@
 #include "config/config.hpp"
 #include "crypto/link_keys.hpp"
 #include "crypto/secret.hpp"
+#include "log/budget.hpp"
 #include "net/time.hpp"
 #include "protocol/messages.hpp"
 
@@ -48,12 +49,20 @@ class route_context {
   // to tell (the route forgot this vnet's serves and links with it).
   void send(const protocol::message& m) const;
 
+  // Lines that others can make this vnet write at will (a route's unserve
+  // requests, a burst of refused or failed links): at most 20 of each kind
+  // per 10 s (log/budget.hpp); the rest are counted, and the next line of
+  // that kind says how many were left out. A route once made a vnet write
+  // 158 492 lines in 3.5 s.
+  bool may_log(const char* kind) const { return lines_.allow("vnet", kind); }
+
   const config::endpoint& route() const { return cfg.route; }
   net::duration dial_timeout() const { return net::to_duration(cfg.dial_timeout); }
 
  private:
   friend class client;  // begins and ends sessions
   std::shared_ptr<route_session> session_;
+  mutable logging::budget lines_{20, std::chrono::seconds(10)};
 };
 
 }  // namespace vnet

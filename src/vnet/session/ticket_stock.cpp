@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include <fmt/format.h>
+
 namespace vnet {
 
 ticket_stock::ticket_stock(net::asio::any_io_executor ex, std::function<void(std::uint16_t)> ask)
@@ -11,8 +13,12 @@ ticket_stock::~ticket_stock() { end_line(); }
 
 void ticket_stock::start() { top_up(); }
 
-void ticket_stock::on_tickets(const protocol::tickets& t) {
-  asked_ = false;
+outcome::status ticket_stock::on_tickets(const protocol::tickets& t) {
+  if (asked_ == 0) return outcome::fail("protocol error: the route sent tickets that were not asked for");
+  if (t.granted.size() > asked_)
+    return outcome::fail(fmt::format("protocol error: the route granted {} tickets, {} were asked for",
+                                     t.granted.size(), asked_));
+  asked_ = 0;
   for (const auto& x : t.granted) stock_.push_back(x);
   serve_line();
   if (t.granted.empty() && waiting_ > 0) {
@@ -23,18 +29,19 @@ void ticket_stock::on_tickets(const protocol::tickets& t) {
     retry_.async_wait([this](net::error_code ec) {
       if (!ec) top_up();
     });
-    return;
+    return {};
   }
   top_up();
+  return {};
 }
 
 void ticket_stock::top_up() {
   const std::size_t want = low + waiting_;
-  if (asked_ || stock_.size() >= want) return;
-  asked_ = true;
+  if (asked_ != 0 || stock_.size() >= want) return;
   // The line's length plus a batch, within what one request may ask.
   const std::size_t n = std::clamp(want - stock_.size() + batch - low, batch, protocol::max_tickets_per_request);
-  ask_(static_cast<std::uint16_t>(n));
+  asked_ = static_cast<std::uint16_t>(n);
+  ask_(asked_);
 }
 
 void ticket_stock::serve_line() {

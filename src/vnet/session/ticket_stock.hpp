@@ -16,6 +16,7 @@
 
 #include "net/asio.hpp"
 #include "net/time.hpp"
+#include "outcome/result.hpp"
 #include "protocol/messages.hpp"
 
 namespace vnet {
@@ -41,7 +42,10 @@ class ticket_stock {
 
   // The session is up: the first batch is asked for at once.
   void start();
-  void on_tickets(const protocol::tickets& t);
+  // Takes the route's answer to our request. Tickets nobody asked for, or
+  // more than were asked, are a protocol error (the session must end): a
+  // route could otherwise grow the stock without bound.
+  outcome::status on_tickets(const protocol::tickets& t);
 
   // One ticket, waiting at most `deadline` for a refill; nullopt when there
   // is none by then or the stock (its session) ended meanwhile.
@@ -65,7 +69,7 @@ class ticket_stock {
   net::asio::any_io_executor ex_;
   std::function<void(std::uint16_t)> ask_;
   std::deque<protocol::ticket> stock_;
-  bool asked_ = false;  // a request is on its way: one at a time
+  std::uint16_t asked_ = 0;  // tickets of the request on its way (one at a time); 0: none
   std::deque<std::shared_ptr<waiter>> line_;  // may hold done entries (dropped lazily)
   std::size_t waiting_ = 0;                   // entries of line_ not done
   net::asio::steady_timer retry_;

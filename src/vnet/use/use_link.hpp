@@ -16,8 +16,8 @@ class use_link final : public counted_link {
  public:
   // in = from the route, out = to it; the client's bytes go out.
   use_link(const net::asio::any_io_executor& ex, std::shared_ptr<net::socket_set> links,
-           const config::vnet_config& cfg, const std::string& name, std::uint16_t serveid)
-      : counted_link(ex, std::move(links), cfg, fmt::format("use {}: link to serveid {:03}", name, serveid),
+           const route_context& ctx, const std::string& name, std::uint16_t serveid)
+      : counted_link(ex, std::move(links), ctx, fmt::format("use {}: link to serveid {:03}", name, serveid),
                      "out", "in") {}
 };
 

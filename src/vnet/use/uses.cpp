@@ -247,7 +247,7 @@ void use_table::close_all() {
 
 net::awaitable<void> use_table::open_link(net::tcp::socket client, std::string name,
                                       std::uint16_t serveid, std::shared_ptr<net::socket_set> links) {
-  auto l = std::make_shared<use_link>(ex_, std::move(links), ctx_.cfg, name, serveid);
+  auto l = std::make_shared<use_link>(ex_, std::move(links), ctx_, name, serveid);
   l->plain = std::move(client);
   // The session the link is for; looked at again after each wait.
   std::weak_ptr<route_session> session = ctx_.session_handle();
@@ -256,11 +256,13 @@ net::awaitable<void> use_table::open_link(net::tcp::socket client, std::string n
   // it; its mac under the group's key shows the route did not swap it.
   const protocol::listed_serve* listed = find_listed(serveid);
   if (!listed) {
-    spdlog::warn("use {}: link to serveid {:03} failed: it is no longer offered", name, serveid);
+    if (ctx_.may_log("link failure"))
+      spdlog::warn("use {}: link to serveid {:03} failed: it is no longer offered", name, serveid);
     co_return;
   }
   if (!crypto::verify_link_key(ctx_.group.mac_key, listed->key)) {
-    spdlog::warn("use {}: link to serveid {:03} refused: the route listed a link key for serve {:03} "
+    if (ctx_.may_log("link failure"))
+      spdlog::warn("use {}: link to serveid {:03} refused: the route listed a link key for serve {:03} "
                  "that this group's key did not sign: a different group_key, or tampering",
                  name, serveid, serveid);
     co_return;
@@ -283,7 +285,8 @@ net::awaitable<void> use_table::open_link(net::tcp::socket client, std::string n
     route_opening what = use_opening{serveid};
     outcome::result<crypto::key32> opened = co_await open_route_link(link, ctx_, session, std::move(what));
     if (!opened) {
-      spdlog::warn("use {}: link to serveid {:03} failed: {}", name, serveid, opened.why());
+      if (ctx_.may_log("link failure"))
+        spdlog::warn("use {}: link to serveid {:03} failed: {}", name, serveid, opened.why());
       co_return;
     }
     secret = *opened;

@@ -144,6 +144,29 @@ TEST(Limits, ListsOverTheirLimitAreRefused) {
   EXPECT_EQ(decode_error(v), make_error_code(errc::too_many_vnets));
 }
 
+// A route once had serve list updates with serveids up to 65 535 accepted:
+// every serveid field, alone or in a list, is refused over 999, in both
+// directions (the route decodes with the same check).
+TEST(Limits, EveryServeidOver999IsRefused) {
+  const std::uint16_t bad = max_serveid + 1;
+  const auto over = make_error_code(errc::serveid_too_big);
+  EXPECT_EQ(decode_error(serve_list{1, {{serve_info{bad, "s", "tcp", "127.0.0.1", 22, ""}, 1, "v"}}}), over);
+  EXPECT_EQ(decode_error(serve_list_update{1, {}, {{serve_info{bad, "s", "tcp", "127.0.0.1", 22, ""}, 1, "v"}}}),
+            over);
+  EXPECT_EQ(decode_error(serve_list_update{1, {7, 65535}, {}}), over);
+  EXPECT_EQ(decode_error(serve_register{1, serve_info{bad, "s", "tcp", "127.0.0.1", 22, ""}}), over);
+  EXPECT_EQ(decode_error(serve_result{1, true, bad, ""}), over);
+  EXPECT_EQ(decode_error(unserve_result{1, true, bad, ""}), over);
+  EXPECT_EQ(decode_error(link_request{1, bad, {}}), over);
+  EXPECT_EQ(decode_error(link_bind{bad}), over);
+  EXPECT_EQ(decode_error(link_assign{1, bad, {}}), over);
+  EXPECT_NE(over.message().find("over 999"), std::string::npos) << over.message();
+  EXPECT_TRUE(is_limit_error(over));
+  // 999 and 0 (none, or "the route picks") pass.
+  EXPECT_FALSE(decode_error(serve_list_update{1, {max_serveid}, {}}));
+  EXPECT_FALSE(decode_error(serve_result{1, false, 0, "no"}));
+}
+
 TEST(Limits, UnicodeNameAtTheByteLimitIsAccepted) {
   std::string name;
   while (name.size() + 3 <= max_name_bytes) name += "网";  // 3 bytes each

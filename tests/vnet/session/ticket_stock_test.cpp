@@ -31,6 +31,11 @@ struct fixture : ::testing::Test {
     stock->start();
   }
   void end_session() { stock.reset(); }
+  // The route's answer, which must be accepted.
+  void take_answer(const protocol::tickets& t) {
+    outcome::status took = stock->on_tickets(t);
+    ASSERT_TRUE(took) << took.why();
+  }
 
   // Starts `n` takes; results[i] is the ticket id the i-th got (0: none).
   std::vector<std::uint64_t> results;
@@ -50,7 +55,7 @@ struct fixture : ::testing::Test {
 TEST_F(fixture, AStockedTicketIsTakenAtOnceAndTheStockAsksWhenLow) {
   begin_session();
   ASSERT_EQ(asks, (std::vector<std::uint16_t>{vnet::ticket_stock::batch}));
-  stock->on_tickets(make(100, 16));
+  take_answer(make(100, 16));
   start_takes(1, 1s);
   EXPECT_EQ(finished, 1u);
   EXPECT_EQ(results[0], 100u);
@@ -60,7 +65,7 @@ TEST_F(fixture, AStockedTicketIsTakenAtOnceAndTheStockAsksWhenLow) {
 TEST_F(fixture, ABurstIsServedInOrderAndAsksGrowWithTheLine) {
   begin_session();
   asks.clear();
-  stock->on_tickets(make(1, 0));  // the first answer: nothing (nobody waits: no retry)
+  take_answer(make(1, 0));  // the first answer: nothing (nobody waits: no retry)
   start_takes(200, 5s);
   EXPECT_EQ(finished, 0u);
   EXPECT_EQ(stock->waiting(), 200u);
@@ -71,7 +76,7 @@ TEST_F(fixture, ABurstIsServedInOrderAndAsksGrowWithTheLine) {
   while (finished < 200) {
     const auto before = asks.size();
     const std::size_t n = asks.back();
-    stock->on_tickets(make(next, n));
+    take_answer(make(next, n));
     next += n;
     io.poll();
     if (finished < 200 - 64) {
@@ -91,13 +96,13 @@ TEST_F(fixture, AnEmptyGrantIsAskedAgainLaterNotAtOnce) {
   begin_session();
   start_takes(3, 5s);
   const auto before = asks.size();
-  stock->on_tickets(make(1, 0));
+  take_answer(make(1, 0));
   io.poll();
   EXPECT_EQ(asks.size(), before) << "asking again at once would spin against the route's bound";
   const auto until = std::chrono::steady_clock::now() + 2s;
   while (asks.size() == before && std::chrono::steady_clock::now() < until) io.run_one_for(50ms);
   EXPECT_EQ(asks.size(), before + 1);
-  stock->on_tickets(make(7, 3));
+  take_answer(make(7, 3));
   io.poll();
   EXPECT_EQ(results, (std::vector<std::uint64_t>{7, 8, 9}));
 }
@@ -111,7 +116,7 @@ TEST_F(fixture, ATakeGivesUpAtItsDeadlineAndLeavesTheLine) {
   EXPECT_EQ(results, (std::vector<std::uint64_t>{0, 0}));
   EXPECT_EQ(stock->waiting(), 0u);
   // The tickets that come late are stocked for the next connection.
-  stock->on_tickets(make(50, 2));
+  take_answer(make(50, 2));
   EXPECT_EQ(stock->size(), 2u);
 }
 
@@ -126,6 +131,27 @@ TEST_F(fixture, TheSessionsEndReleasesTheLineWithNothing) {
   begin_session();
   start_takes(1, 10s);
   EXPECT_EQ(finished, 5u);
+}
+
+// A route that sends tickets nobody asked for, or more than were asked,
+// could grow the stock without bound (a hostile route once grew a vnet from
+// 20 MiB to 2.9 GiB in 15 s): both are protocol errors, and nothing is kept.
+TEST_F(fixture, TicketsThatWereNotAskedForAreAProtocolError) {
+  begin_session();
+  take_answer(make(1, vnet::ticket_stock::batch));  // the one request on its way
+  outcome::status unasked = stock->on_tickets(make(100, 1));
+  EXPECT_FALSE(unasked);
+  EXPECT_NE(unasked.why().find("not asked for"), std::string::npos) << unasked.why();
+  EXPECT_EQ(stock->size(), vnet::ticket_stock::batch);
+}
+
+TEST_F(fixture, MoreTicketsThanAskedAreAProtocolError) {
+  begin_session();
+  ASSERT_EQ(asks.size(), 1u);
+  outcome::status over = stock->on_tickets(make(1, asks.back() + 1u));
+  EXPECT_FALSE(over);
+  EXPECT_NE(over.why().find("were asked for"), std::string::npos) << over.why();
+  EXPECT_EQ(stock->size(), 0u);
 }
 
 }  // namespace
