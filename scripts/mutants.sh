@@ -56,6 +56,13 @@ mutants=(
   "sessions per address not limited ||| src/route/front/control_opening.cpp ||| held->second >= max_sessions ||| false ||| blackbox_fds"
   "whole serve list pushed on every change ||| src/route/sessions/serve_list_push.cpp ||| if (auto* s = sessions_.find(id)) s->send(u); ||| if (auto* s = sessions_.find(id)) s->send(registry_.list_for_group(group)); ||| ServeList.JoinsAndLeaves"
   "vnet ignores serve-list updates ||| src/vnet/session/route_session.cpp ||| protocol::apply(*serve_list_, u); ||| ; ||| ServeList"
+  "link nonce reused ||| src/crypto/link_cipher.cpp ||| auto nonce = nonce_of(next_++); ||| auto nonce = nonce_of(0); ++next_; ||| LinkCipher"
+  "serveid not in the link keys ||| src/crypto/link_cipher.cpp |||       .add_u16(serveid) |||       .add_u16(0) ||| LinkHandshake|SecureRelay"
+  "cipher offer not in the link keys ||| src/crypto/link_cipher.cpp |||       .add(offer_byte) |||       .add(\"\") ||| LinkHandshake"
+  "link id not in the link keys ||| src/crypto/link_cipher.cpp ||| .add(choice).add_u64(link_id) ||| .add(choice) ||| LinkHandshake"
+  "link keys never rolled over ||| src/crypto/link_cipher.cpp ||| if (next_ == rekey_every_) {  // the key's life is over ||| if (false) { ||| LinkCipher"
+  "a failed link ends its plain socket cleanly ||| src/net/secure_relay.cpp ||| if (l.plain.is_open()) l.plain.set_option(asio::socket_base::linger(true, 0), ignored); ||| ; ||| SecureRelay"
+  "serving vnet dials before the opening authenticates ||| src/net/secure_relay.cpp ||| if (why.empty()) why = co_await read_early(*l, early); ||| if (why.empty()) why = co_await dial_service(l->plain); if (why.empty()) why = co_await read_early(*l, early); ||| SecureRelay"
 )
 
 list_only=0

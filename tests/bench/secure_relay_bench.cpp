@@ -97,20 +97,23 @@ TEST(SecureRelayBench, ThroughputAndRoundTripPlainVsEncrypted) {
   // The record layer alone: seal and open 64 MiB in 64 KiB records.
   link_fixture f;
   crypto::use_handshake hs;
-  crypto::record_sealer up;
-  crypto::record_opener down;
+  crypto::serve_handshake serve;
+  crypto::record_sealer down_seal;
+  crypto::record_opener down_open;
   crypto::record_sealer seal;
   crypto::record_opener open;
   crypto::serve_hello reply;
-  ASSERT_EQ(hs.start(f.group, f.link_secret, f.keys->current(), seal), "");
-  ASSERT_EQ(crypto::answer_use(f.group, f.link_secret, hs.hello(), *f.keys, open, up, reply), "");
+  ASSERT_EQ(hs.start(f.group, f.link_secret, f.keys->current(), 0, crypto::local_suites(), seal), "");
+  ASSERT_EQ(serve.start(f.group, f.link_secret, 0, hs.hello(), *f.keys, open), "");
+  serve.finish(1, crypto::local_suites(), open, down_seal, reply);
+  ASSERT_EQ(hs.finish(reply, seal, down_open), "");
   auto t0 = clock_type::now();
   bytes sealed, plain_out;
   for (std::size_t at = 0; at < total; at += crypto::max_record) {
     sealed.clear();
     plain_out.clear();
     seal.seal(std::span<const std::uint8_t>(data.data() + at, crypto::max_record), false, sealed);
-    ASSERT_EQ(open.open(std::span<const std::uint8_t>(sealed.data() + 4, sealed.size() - 4), plain_out),
+    ASSERT_EQ(open.open(sealed, plain_out),
               crypto::record_opener::result::data);
   }
   double mem = total / std::chrono::duration<double>(clock_type::now() - t0).count() / (1 << 20);
