@@ -148,6 +148,7 @@ struct link_driver {
     r.stats.a_to_b = l.seal_.bytes;
     r.stats.b_to_a = l.open_.bytes;
     r.failure = l.failure_;
+    r.cipher = l.cipher_;
     if (l.error_ != asio::error::operation_aborted && l.error_ != asio::error::bad_descriptor)
       r.stats.error = l.error_;
     l.ended(r);
@@ -200,6 +201,7 @@ struct link_driver {
       setup_failed(*l, std::move(why), {});
       co_return;
     }
+    l->cipher_ = crypto::suite_name(hs.chosen());
     start(*l, l->open_);
   }
 
@@ -246,6 +248,7 @@ struct link_driver {
     }
     crypto::serve_hello reply;
     hs.finish(p.link_id, p.local, l->opener_, l->sealer_, reply);
+    l->cipher_ = crypto::suite_name(hs.chosen());
     // The verdict and the serve hello in one write: the route reads the one
     // frame and relays the rest.
     auto answer = protocol::encode(protocol::link_result{true, {}});

@@ -56,6 +56,7 @@ struct secure_stats {
   relay_stats stats;    // plaintext bytes (a_to_b = plain -> link); I/O errors
   std::string failure;  // why the link was cut otherwise: a bad record, a refused hello,
                         // the route's refusal; "" after a clean end or an I/O error
+  const char* cipher = nullptr;  // the records' suite once both hellos passed ("AES-256-GCM")
 };
 
 // One encrypted link, on the heap (std::make_shared) for as long as it runs:
@@ -92,6 +93,7 @@ class encrypted_link : public std::enable_shared_from_this<encrypted_link> {
   crypto::record_opener opener_;
   direction seal_, open_;  // plain -> link, link -> plain
   std::string failure_;
+  const char* cipher_ = nullptr;
   error_code error_;
   bool reported_ = false;
 };

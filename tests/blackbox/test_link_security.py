@@ -158,6 +158,44 @@ class RelabelledLinkTest(BlackBoxCase):
         self.assertEqual(other.accepted, 0, "service B was dialled")
 
 
+class CipherInteropTest(BlackBoxCase):
+    def test_a_vnet_without_aes_instructions_links_with_one_that_has_them(self):
+        """Issue 23: the serving vnet runs as on a CPU without AES
+        instructions (VNET_TEST_NO_AES=1, a test switch), the use vnet as it
+        is: the link settles on ChaCha20-Poly1305 and carries 4 MiB each
+        way byte for byte; then the other way round."""
+        c = self.c
+        _, route_port = c.start_route()
+        echo = c.service(EchoService())
+        for serveid, forced in ((700, "home"), (701, "office")):
+            use_port = free_port()
+            try:
+                os.environ["VNET_TEST_NO_AES"] = "1" if forced == "home" else "0"
+                home = c.start_vnet(f"home{serveid}", route_port,
+                                    serves={"echo": {"serveid": serveid, "port": echo.port}})
+                os.environ["VNET_TEST_NO_AES"] = "1" if forced == "office" else "0"
+                office = c.start_vnet(f"office{serveid}", route_port,
+                                      uses={"echo": {"serveid": serveid, "port": use_port}})
+            finally:
+                os.environ.pop("VNET_TEST_NO_AES", None)
+            self.wait_echo(use_port, timeout=15)
+            data = os.urandom(4 << 20)
+            got = harness.exchange(use_port, data, timeout=60)
+            self.assertEqual(sha256(got), sha256(data), f"without AES: {forced}")
+            for vnet in (home, office):
+                vnet.wait_log(re.compile(r"ran on ChaCha20-Poly1305"), 10)
+        # Neither forced, on a CPU with AES instructions: AES-256-GCM.
+        with open("/proc/cpuinfo") as f:
+            flags = f.read().split()
+        if "aes" in flags and "pclmulqdq" in flags:
+            use_port = free_port()
+            home = c.start_vnet("home702", route_port, serves={"echo": {"serveid": 702, "port": echo.port}})
+            office = c.start_vnet("office702", route_port, uses={"echo": {"serveid": 702, "port": use_port}})
+            self.wait_echo(use_port, timeout=15)
+            for vnet in (home, office):
+                vnet.wait_log(re.compile(r"ran on AES-256-GCM"), 10)
+
+
 class GroupKeyTest(BlackBoxCase):
     def test_without_the_key_a_vnet_neither_sees_nor_reaches_nor_squats_the_group(self):
         c = self.c
