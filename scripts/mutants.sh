@@ -64,6 +64,13 @@ mutants=(
   "a ban closes links too ||| src/route/front/front_door.cpp ||| if (first == net::tls_handshake_byte && ||| if (true && ||| Admission.ABan"
   "no ban by network prefix ||| src/route/admission_book.hpp ||| v.prefix_banned = count(prefixes_, prefix, max_prefix_failures, now); ||| ; ||| AdmissionBook"
   "route-caused lines not budgeted ||| src/vnet/serve/unserve.cpp ||| if (ctx_.may_log(\"unserve refusal\")) ||| if (true) ||| HostileRoute"
+  "link nonce reused ||| src/crypto/link_cipher.cpp ||| auto nonce = nonce_of(next_++); ||| auto nonce = nonce_of(0); ++next_; ||| LinkCipher"
+  "serveid not in the link keys ||| src/crypto/link_cipher.cpp |||       .add_u16(serveid) |||       .add_u16(0) ||| LinkHandshake|SecureRelay"
+  "cipher offer not in the link keys ||| src/crypto/link_cipher.cpp |||       .add(offer_byte) |||       .add(\"\") ||| LinkHandshake"
+  "link id not in the link keys ||| src/crypto/link_cipher.cpp ||| .add(choice).add_u64(link_id) ||| .add(choice) ||| LinkHandshake"
+  "link keys never rolled over ||| src/crypto/link_cipher.cpp ||| if (next_ == rekey_every_) {  // the key's life is over ||| if (false) { ||| LinkCipher"
+  "a failed link ends its plain socket cleanly ||| src/net/secure_relay.cpp ||| if (l.plain.is_open()) l.plain.set_option(asio::socket_base::linger(true, 0), ignored); ||| ; ||| SecureRelay"
+  "serving vnet dials before the opening authenticates ||| src/net/secure_relay.cpp ||| if (why.empty()) why = co_await read_early(*l, early); ||| if (why.empty()) why = co_await dial_service(l->plain); if (why.empty()) why = co_await read_early(*l, early); ||| SecureRelay"
 )
 
 list_only=0

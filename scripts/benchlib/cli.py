@@ -16,6 +16,9 @@ def main(doc):
     ap.add_argument("--bin-dir", default=os.path.join(REPO, "build", "src"),
                     help="directory holding route and vnet (default: build/src)")
     ap.add_argument("--mb", type=int, default=512, help="MiB per throughput run (default 512)")
+    ap.add_argument("--streams", type=int, default=1,
+                    help="concurrent TCP streams per throughput run, sharing its MiB; the figure "
+                         "is their total MB/s (default 1)")
     ap.add_argument("--rtt", type=int, default=20000,
                     help="32-byte round trips per mode (default 20000)")
     ap.add_argument("--rounds", type=int, default=3,

@@ -45,6 +45,33 @@ def throughput(port, nbytes, payload):
     return nbytes / MIB / elapsed
 
 
+def throughput_streams(port, nbytes, payload, streams):
+    """Total MiB/s of `streams` concurrent streams sharing nbytes, each in
+    its own thread (socket calls release the GIL), from the first start to
+    the last sink's ack."""
+    if streams <= 1:
+        return throughput(port, nbytes, payload)
+    import threading
+    share = nbytes // streams
+    errors = []
+
+    def one():
+        try:
+            throughput(port, share, payload)
+        except Exception as e:  # reported after the join
+            errors.append(e)
+    threads = [threading.Thread(target=one) for _ in range(streams)]
+    start = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    elapsed = time.perf_counter() - start
+    if errors:
+        raise errors[0]
+    return share * streams / MIB / elapsed
+
+
 class EchoClient:
     def __init__(self, port):
         self.sock = socket.create_connection((LOOPBACK, port), timeout=10)

@@ -6,7 +6,7 @@ table of figures."""
 import os
 import statistics
 
-from .common import CHUNK, MIB, MSG, EchoClient, percentile, setup_time, throughput
+from .common import CHUNK, MIB, MSG, EchoClient, percentile, setup_time, throughput, throughput_streams
 from .procs import CpuMeter
 
 
@@ -39,7 +39,7 @@ def measure(stack, args, other=None):
             meter = meters.get(mode)
             if meter:
                 meter.start()
-            runs[mode].append(throughput(modes[mode][0], nbytes, payload))
+            runs[mode].append(throughput_streams(modes[mode][0], nbytes, payload, args.streams))
             if meter:
                 meter.stop()
     gib = nbytes * args.rounds / (1 << 30)
@@ -102,7 +102,7 @@ def measure(stack, args, other=None):
         "cpu_s_per_GiB": cpu,
         "cpus": os.cpu_count(),
         "throughput": {
-            "mib_per_run": args.mb, "rounds": args.rounds,
+            "mib_per_run": args.mb, "rounds": args.rounds, "streams": args.streams,
             "direct_MBps": direct_mbps, "tunnel_MBps": tunnel_mbps,
             "ratio": tunnel_mbps / direct_mbps,
             "runs_MBps": runs,
@@ -147,7 +147,8 @@ def print_table(r):
           f"(MB = 2^20 bytes)")
     print()
     print(f"{'':34}{'direct':>12}{'tunnel':>12}{'tunnel vs direct':>20}")
-    print(f"{'throughput, 1 stream (MB/s)':34}{t['direct_MBps']:12.0f}{t['tunnel_MBps']:12.0f}"
+    label = f"throughput, {t.get('streams', 1)} stream{'s' if t.get('streams', 1) > 1 else ''} (MB/s)"
+    print(f"{label:34}{t['direct_MBps']:12.0f}{t['tunnel_MBps']:12.0f}"
           f"{'x ' + format(t['ratio'], '.2f'):>20}")
     print(f"{'echo 32 B round trip, median (us)':34}{e['direct']['median_us']:12.1f}"
           f"{e['tunnel']['median_us']:12.1f}{format(e['added_median_us'], '+.1f'):>20}")

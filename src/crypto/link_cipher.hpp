@@ -1,50 +1,72 @@
 #pragma once
 // The end-to-end encryption of one link, as pure byte functions: the two
-// hellos, the key schedule and the record layer (docs/protocol.md, "Link encryption").
+// hellos, the key schedule and the record layer (docs/protocol.md, "Link
+// encryption", protocol 6).
 //
-//   use side  -> 61 bytes at once, then records (0-RTT):
-//                u8 1 | u32be key_id | e_use.pub[32] | salt[24]
-//   serve side -> 56 bytes after reading that, then records:
-//                e_serve.pub[32] | salt[24]
+//   use side  -> 38 bytes, then at once one early record (0-RTT):
+//                u8 2 | u8 offer | u32be key_id | e_use.pub[32]
+//   serve side -> 41 bytes after opening the early record, then records:
+//                u8 choice | u64be link_id | e_serve.pub[32]
 //
-//   th     = BLAKE2b-256("vnet-link-v1" || u32be key_id || S.pub || e_use.pub)
-//   es     = X25519(e_use, S)
-//   k_up   = BLAKE2b-256(key = psk, "up" || link_secret || es || th)
-//   ee     = X25519(e_serve, e_use)
-//   k_down = BLAKE2b-256(key = psk, "down" || link_secret || es || ee || th || e_serve.pub)
+//   th0     = BLAKE2b-256("vnet-link-v6" || u32be key_id || S.pub || e_use.pub || u8 offer || u16be serveid)
+//   es      = X25519(e_use, S)
+//   k_early = BLAKE2b-256(key = psk, "early" || link_secret || es || th0)
+//   ee      = X25519(e_serve, e_use)
+//   th1     = BLAKE2b-256("vnet-link-v6 reply" || th0 || u8 choice || u64be link_id || e_serve.pub)
+//   k_up    = BLAKE2b-256(key = psk, "up" || link_secret || es || ee || th1)
+//   k_down  = BLAKE2b-256(key = psk, "down" || link_secret || es || ee || th1)
 //
-//   k_rec  = BLAKE2b-256(key = k_up or k_down, "vnet-records-v5" || salt)
+// The early record (always sent, perhaps empty) is ChaCha20-Poly1305 under
+// k_early: the serving vnet opens it before it dials anything, so an opening
+// without the group's psk, the ticket's link secret, the serve's key or the
+// right serveid reaches no service. All later records use the chosen suite
+// (crypto/aead.hpp) under k_up / k_down, which bind the offer and the choice:
+// a route that strips AES from the offer or flips the choice breaks the keys.
 //
-// Records (protocol 5): u32be ciphertext length, then ChaCha20-Poly1305 (RFC
-// 8439; OpenSSL's from 1 KiB, 2.5x libsodium's secretstream on an AVX-512 CPU,
-// libsodium's below, cheaper per call) of u8 flag (0 data, 1 FINAL) || at most max_record plaintext bytes, with
-// nonce = 4 zero bytes || u64be record number: a record dropped, reordered or
-// replayed fails; FINAL ends a direction (EOF without it is an error). Each
-// direction has its own key, used for at most 2^64 records (no rekey needed).
+// The use side's records go on under k_early (0-RTT) until the serve hello
+// comes, then under k_up on the chosen suite; the top bit of the length
+// prefix says which (0 early, 1 k_up; once 1, never 0 again), and the record
+// number runs on across the change, so a record dropped at it still fails.
+//
+// Records: u32be (key phase << 31 | ciphertext length), then AEAD(u8 flag
+// (0 data, 1 FINAL) || at most max_record plaintext bytes) || 16-byte tag,
+// nonce = 4 zero bytes || u64be record number: a record dropped, reordered
+// or replayed fails; FINAL ends a direction (EOF without it is an error).
+// After rekey_records records a direction's key becomes
+// BLAKE2b-256(key = k, "vnet-rekey-v6") and the count starts again, on both
+// ends at once (no signal on the wire).
 #include <array>
 #include <cstdint>
 #include <span>
 #include <string>
 #include <vector>
 
+#include "crypto/aead.hpp"
 #include "crypto/link_keys.hpp"
 #include "crypto/secret.hpp"
 
 namespace crypto {
 
-inline constexpr std::uint8_t link_hello_version = 1;
-inline constexpr std::size_t stream_header_size = 24;  // the salt of one direction
-inline constexpr std::size_t use_hello_size = 1 + 4 + 32 + stream_header_size;  // 61
-inline constexpr std::size_t serve_hello_size = 32 + stream_header_size;        // 56
+inline constexpr std::uint8_t link_hello_version = 2;
+inline constexpr std::size_t use_hello_size = 1 + 1 + 4 + 32;   // 38
+inline constexpr std::size_t serve_hello_size = 1 + 8 + 32;     // 41
 using use_hello = std::array<std::uint8_t, use_hello_size>;
 using serve_hello = std::array<std::uint8_t, serve_hello_size>;
 
-inline constexpr std::size_t max_record = 64 * 1024;  // plaintext bytes in one record
+// Plaintext bytes in one record: measured (docs/performance.md, "Record size").
+inline constexpr std::size_t max_record = 64 * 1024;
+inline constexpr std::size_t max_early = 16 * 1024;   // the client's first bytes, sent 0-RTT
 inline constexpr std::size_t record_flag = 1;            // sealed in front of the plaintext
-inline constexpr std::size_t record_tag = 16;            // Poly1305
+inline constexpr std::size_t record_tag = aead_tag;      // Poly1305 or GHASH
 inline constexpr std::size_t record_overhead = record_flag + record_tag;  // 17
 inline constexpr std::size_t record_prefix = 4;  // u32be ciphertext length
 inline constexpr std::size_t max_ciphertext = max_record + record_overhead;
+
+// Records under one key before the next key: 2^22 records of 64 KiB are
+// 2^36 AES blocks, where AES-GCM's distinguishing bound stays under 2^-56
+// (TLS 1.3 stops at 2^24.5 records of 16 KiB for the same margin); far
+// below ChaCha20-Poly1305's 2^64 nonces.
+inline constexpr std::uint64_t rekey_records = std::uint64_t(1) << 22;
 
 // The sending half of one direction.
 class record_sealer {
@@ -54,53 +76,71 @@ class record_sealer {
   record_sealer(const record_sealer&) = delete;
   record_sealer& operator=(const record_sealer&) = delete;
 
-  // Fills `header` with a fresh salt and derives the record key from it.
-  void start(const key32& key, std::span<std::uint8_t, stream_header_size> header);
+  void start(const key32& key, suite s);
+  // The use side's move from k_early to k_up: later records carry key phase
+  // 1; the record number runs on.
+  void upgrade(const key32& key, suite s);
   // Appends one record (prefix and ciphertext) to `out`. plain.size() <= max_record.
   void seal(std::span<const std::uint8_t> plain, bool final, std::vector<std::uint8_t>& out);
   // Seals in place: `record` is record_prefix + record_flag bytes of room,
   // then the plaintext, then record_tag bytes of room (plaintext size <= max_record).
   void seal_in_place(std::span<std::uint8_t> record, bool final);
 
+  // Tests: a shorter key life, to see the rekey happen.
+  void set_rekey_interval(std::uint64_t records) { rekey_every_ = records; }
+
  private:
   key32 key_{};
+  suite suite_ = suite::chacha20_poly1305;
   std::uint64_t next_ = 0;
+  std::uint64_t rekey_every_ = rekey_records;
+  bool phase1_ = false;
 };
 
 // The receiving half of one direction.
 class record_opener {
  public:
   record_opener() = default;
-  ~record_opener() { wipe(key_); }
+  ~record_opener() {
+    wipe(key_);
+    wipe(next_key_);
+  }
   record_opener(const record_opener&) = delete;
   record_opener& operator=(const record_opener&) = delete;
 
-  // False for a header that cannot start a stream.
-  bool start(const key32& key, std::span<const std::uint8_t, stream_header_size> header);
+  void start(const key32& key, suite s);
+  // The key of key phase 1 (the serve side's k_up), taken at the first
+  // record that carries that phase.
+  void upgrade(const key32& key, suite s);
+  void set_rekey_interval(std::uint64_t records) { rekey_every_ = records; }
 
   // The ciphertext length a record prefix announces; 0 when it is out of
-  // bounds (empty or over max_ciphertext): checked before anything is read or
-  // allocated for it.
+  // bounds (under record_overhead or over max_ciphertext): checked before
+  // anything is read or allocated for it.
   static std::size_t record_length(std::span<const std::uint8_t, record_prefix> prefix);
 
   enum class result { data, final, bad };
-  // Opens one whole record (without its prefix) and appends its plaintext to
-  // `plain`; `bad` (nothing appended) when it fails authentication or comes
-  // out of order, or after the final record.
-  result open(std::span<const std::uint8_t> ciphertext, std::vector<std::uint8_t>& plain);
-  // Opens one whole record (without its prefix) in place: on `data` or
-  // `final`, its plaintext is ciphertext.subspan(record_flag, size - record_overhead).
-  // On `bad` the bytes are garbage and none may be used.
-  result open_in_place(std::span<std::uint8_t> ciphertext);
+  // Opens one whole record (prefix and ciphertext) and appends its plaintext
+  // to `plain`; `bad` (nothing appended) when it fails authentication, its
+  // length does not match, it comes out of order, or after the final record.
+  result open(std::span<const std::uint8_t> record, std::vector<std::uint8_t>& plain);
+  // Opens one record in place (its prefix, then its ciphertext of
+  // record_length(prefix) bytes): on `data` or `final`, its plaintext is
+  // ciphertext.subspan(record_flag, size - record_overhead). On `bad` the
+  // bytes are garbage and none may be used.
+  result open_in_place(std::span<const std::uint8_t, record_prefix> prefix, std::span<std::uint8_t> ciphertext);
 
  private:
-  key32 key_{};
+  key32 key_{}, next_key_{};
+  suite suite_ = suite::chacha20_poly1305, next_suite_ = suite::chacha20_poly1305;
   std::uint64_t next_ = 0;
+  std::uint64_t rekey_every_ = rekey_records;
   bool ended_ = false;
+  bool phase1_ = false, has_next_key_ = false;
 };
 
-// The use side: start() right after link_open (the hello and the first
-// records go out at once), finish() with the serve side's hello.
+// The use side: start() right after link_open (the hello and the early
+// record go out at once), finish() with the serve side's hello.
 class use_handshake {
  public:
   use_handshake() = default;
@@ -109,22 +149,47 @@ class use_handshake {
   use_handshake& operator=(const use_handshake&) = delete;
 
   // Checks the serve key (signed by the group's mac key, not a low-order
-  // point), makes the hello and starts `up`. Returns an error text, or "".
-  std::string start(const group_keys& group, const key32& link_secret,
-                    const protocol::link_key& serve_key, record_sealer& up);
+  // point), makes the hello (offering `offer`) and starts `early` on k_early.
+  // Returns an error text, or "".
+  std::string start(const group_keys& group, const key32& link_secret, const protocol::link_key& serve_key,
+                    std::uint16_t serveid, suites offer, record_sealer& early);
   const use_hello& hello() const { return hello_; }
-  // Derives k_down from the serve hello and starts `down`. Returns an error text, or "".
-  std::string finish(const serve_hello& reply, record_opener& down);
+  // Derives k_up and k_down from the serve hello, moves `up` (to write) to
+  // k_up and starts `down` (to read). Returns an error text, or "".
+  std::string finish(const serve_hello& reply, record_sealer& up, record_opener& down);
+  suite chosen() const { return chosen_; }
+  std::uint64_t link_id() const { return link_id_; }
 
  private:
   use_hello hello_{};
-  key32 psk_{}, link_secret_{}, e_secret_{}, e_pub_{}, es_{}, th_{};
+  suites offer_ = 0;
+  suite chosen_ = suite::chacha20_poly1305;
+  std::uint64_t link_id_ = 0;
+  key32 psk_{}, link_secret_{}, e_secret_{}, e_pub_{}, es_{}, th0_{};
 };
 
-// The serve side, on the use hello: finds the link key (refusing an unknown
-// id or a replayed ephemeral, keys.accept), derives both keys, starts `up`
-// (to read) and `down` (to write) and fills `reply`. Returns an error text, or "".
-std::string answer_use(const group_keys& group, const key32& link_secret, const use_hello& hello,
-                       link_keys& keys, record_opener& up, record_sealer& down, serve_hello& reply);
+// The serve side: start() on the use hello finds the link key (refusing an
+// unknown id or a replayed ephemeral, keys.accept) and starts `early` on
+// k_early, to open the early records with; finish() once the first opened
+// picks the suite, derives both keys, gives `up` (to read) k_up for key
+// phase 1, starts `down` (to write) and fills `reply`.
+class serve_handshake {
+ public:
+  serve_handshake() = default;
+  ~serve_handshake();
+  serve_handshake(const serve_handshake&) = delete;
+  serve_handshake& operator=(const serve_handshake&) = delete;
+
+  // Returns an error text, or "".
+  std::string start(const group_keys& group, const key32& link_secret, std::uint16_t serveid,
+                    const use_hello& hello, link_keys& keys, record_opener& early);
+  void finish(std::uint64_t link_id, suites local, record_opener& up, record_sealer& down, serve_hello& reply);
+  suite chosen() const { return chosen_; }
+
+ private:
+  suites offer_ = 0;
+  suite chosen_ = suite::chacha20_poly1305;
+  key32 psk_{}, link_secret_{}, es_{}, th0_{}, e_use_pub_{};
+};
 
 }  // namespace crypto

@@ -93,15 +93,15 @@ step open_step(tcp::socket& from, tcp::socket& to, crypto::record_opener& opener
   pieces out;
   std::size_t count = 0;
   while (!s.final && have - at >= crypto::record_prefix) {
-    auto len = crypto::record_opener::record_length(
-        std::span<const std::uint8_t, crypto::record_prefix>(buf.data() + at, crypto::record_prefix));
+    std::span<const std::uint8_t, crypto::record_prefix> prefix(buf.data() + at, crypto::record_prefix);
+    auto len = crypto::record_opener::record_length(prefix);
     if (len == 0) {
       s.failure = "a record's length is out of bounds";
       return s;
     }
     if (have - at < crypto::record_prefix + len) break;
     std::span<std::uint8_t> ct(buf.data() + at + crypto::record_prefix, len);
-    auto r = opener.open_in_place(ct);
+    auto r = opener.open_in_place(prefix, ct);
     if (r == crypto::record_opener::result::bad) {
       s.failure = "a record failed authentication";
       return s;

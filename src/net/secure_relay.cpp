@@ -1,5 +1,7 @@
 #include "net/secure_relay.hpp"
 
+#include <array>
+
 #include <boost/asio/read.hpp>
 #include <boost/asio/write.hpp>
 #include <fmt/format.h>
@@ -106,8 +108,12 @@ struct link_driver {
     l.error_ = ec;
   }
 
+  // On a failure: the plain socket is reset (SO_LINGER 0), so its program
+  // sees an error, never the clean end of a stream that was cut (a route
+  // closing the link at a record boundary) or never started.
   static void close_both(encrypted_link& l) {
     error_code ignored;
+    if (l.plain.is_open()) l.plain.set_option(asio::socket_base::linger(true, 0), ignored);
     l.plain.close(ignored);
     l.link.close(ignored);
   }
@@ -142,6 +148,7 @@ struct link_driver {
     r.stats.a_to_b = l.seal_.bytes;
     r.stats.b_to_a = l.open_.bytes;
     r.failure = l.failure_;
+    r.cipher = l.cipher_;
     if (l.error_ != asio::error::operation_aborted && l.error_ != asio::error::bad_descriptor)
       r.stats.error = l.error_;
     l.ended(r);
@@ -149,32 +156,33 @@ struct link_driver {
 
   static awaitable<void> use(std::shared_ptr<encrypted_link> l, use_params p, await_paired_fn await_paired) {
     crypto::use_handshake hs;
-    auto why = hs.start(p.group, p.link_secret, p.serve_key, l->sealer_);
+    auto why = hs.start(p.group, p.link_secret, p.serve_key, p.serveid, p.offer, l->sealer_);
     crypto::wipe(p.link_secret);
     if (!why.empty()) {
       setup_failed(*l, std::move(why), {});
       co_return;
     }
     // One write: the opening's prefix (link_bind on a pooled link), the hello,
-    // and what the client has already sent, sealed (0-RTT).
+    // and the early record: what the client has already sent (0-RTT), or
+    // nothing; the serving vnet opens it before it dials.
     std::vector<std::uint8_t> first = std::move(p.prefix);
     first.insert(first.end(), hs.hello().begin(), hs.hello().end());
+    std::vector<std::uint8_t> early;
     error_code aec;
-    if (std::size_t ready = std::min<std::size_t>(l->plain.available(aec), 16 * 1024); ready > 0 && !aec) {
-      std::vector<std::uint8_t> early(ready);
+    if (std::size_t ready = std::min(l->plain.available(aec), crypto::max_early); ready > 0 && !aec) {
+      early.resize(ready);
       std::size_t n = l->plain.read_some(asio::buffer(early), aec);  // no wait: the bytes are there
-      if (!aec && n > 0) {
-        l->sealer_.seal(std::span<const std::uint8_t>(early.data(), n), false, first);
-        l->seal_.bytes = n;
-        if (l->meter.a_to_b) *l->meter.a_to_b += n;
-      }
+      early.resize(aec ? 0 : n);
     }
+    l->sealer_.seal(early, false, first);
+    l->seal_.bytes = early.size();
+    if (l->meter.a_to_b) *l->meter.a_to_b += early.size();
     auto [wec, w] = co_await asio::async_write(l->link, asio::buffer(first), use_nothrow);
     if (wec) {
       setup_failed(*l, {}, wec);
       co_return;
     }
-    start(*l, l->seal_);  // the client's bytes flow before the route has paired the link
+    start(*l, l->seal_);  // the client's bytes flow under k_early before the route has paired the link
     std::string refused = co_await await_paired(l->link);
     if (!refused.empty()) {
       setup_failed(*l, std::move(refused), {});
@@ -186,26 +194,50 @@ struct link_driver {
       setup_failed(*l, hello_failure("serve side's", ec), {});
       co_return;
     }
-    why = hs.finish(reply, l->opener_);
+    // From the next record on, the client's bytes go under k_up on the
+    // chosen suite (forward secret: the serve side's ephemeral is in it).
+    why = hs.finish(reply, l->sealer_, l->opener_);
     if (!why.empty()) {
       setup_failed(*l, std::move(why), {});
       co_return;
     }
+    l->cipher_ = crypto::suite_name(hs.chosen());
     start(*l, l->open_);
+  }
+
+  // The use side's early record, opened whole: its plaintext, or why not.
+  static awaitable<std::string> read_early(encrypted_link& l, std::vector<std::uint8_t>& early) {
+    std::array<std::uint8_t, crypto::record_prefix> prefix;
+    auto ec = co_await read_exact(l.link, prefix, hello_timeout);
+    if (ec) co_return hello_failure("use side's early record after its", ec);
+    std::size_t len = crypto::record_opener::record_length(prefix);
+    if (len == 0 || len > crypto::max_early + crypto::record_overhead)
+      co_return "the use side's early record has a length out of bounds";
+    early.resize(len);
+    ec = co_await read_exact(l.link, early, hello_timeout);
+    if (ec) co_return hello_failure("use side's early record after its", ec);
+    if (l.opener_.open_in_place(prefix, early) != crypto::record_opener::result::data)
+      co_return "the use side's opening does not authenticate (a different group key, a relabelled serveid, "
+                "or a forged opening)";
+    early.erase(early.end() - crypto::record_tag, early.end());
+    early.erase(early.begin(), early.begin() + crypto::record_flag);
+    co_return std::string{};
   }
 
   static awaitable<void> serve(std::shared_ptr<encrypted_link> l, serve_params p, dial_service_fn dial_service) {
     crypto::use_hello hello;
+    crypto::serve_handshake hs;
+    std::vector<std::uint8_t> early;
     auto ec = co_await read_exact(l->link, hello, hello_timeout);
     std::string why = ec ? hello_failure("use side's", ec) : std::string{};
-    crypto::serve_hello reply;
     if (why.empty()) {
-      why = crypto::answer_use(p.group, p.link_secret, hello, *p.keys, l->opener_, l->sealer_, reply);
+      why = hs.start(p.group, p.link_secret, p.serveid, hello, *p.keys, l->opener_);
       if (!why.empty()) why = "the use side's hello failed: " + why;
     }
     crypto::wipe(p.link_secret);
-    // Only now, with a hello that is fresh and keyed to this link: a replayed
-    // or forged opening never reaches the service.
+    if (why.empty()) why = co_await read_early(*l, early);
+    // Only now, with an opening that authenticated under this link's keys: a
+    // forged, relabelled or replayed opening never reaches the service.
     if (why.empty()) why = co_await dial_service(l->plain);
     if (!why.empty()) {
       // No service was dialled: the route hands the reason to the use side.
@@ -214,6 +246,9 @@ struct link_driver {
       setup_failed(*l, std::move(why), {});
       co_return;
     }
+    crypto::serve_hello reply;
+    hs.finish(p.link_id, p.local, l->opener_, l->sealer_, reply);
+    l->cipher_ = crypto::suite_name(hs.chosen());
     // The verdict and the serve hello in one write: the route reads the one
     // frame and relays the rest.
     auto answer = protocol::encode(protocol::link_result{true, {}});
@@ -222,6 +257,17 @@ struct link_driver {
     if (wec) {
       setup_failed(*l, {}, wec);
       co_return;
+    }
+    if (!early.empty()) {  // the client's first bytes, before any later ones
+      // Not a structured binding: GCC 12 mis-destroys those over a co_await result.
+      auto written = co_await asio::async_write(l->plain, asio::buffer(early), use_nothrow);
+      const error_code pec = std::get<0>(written);
+      if (pec) {
+        setup_failed(*l, {}, pec);
+        co_return;
+      }
+      l->open_.bytes = early.size();
+      if (l->meter.b_to_a) *l->meter.b_to_a += early.size();
     }
     start(*l, l->seal_);
     start(*l, l->open_);

@@ -5,7 +5,8 @@
 // A direction's EOF becomes a FINAL record, and a FINAL record becomes a
 // shutdown of the plain socket's send side (half-close). A record is opened
 // whole before any of its bytes go out; a record that fails, an over-long
-// one, or EOF without FINAL closes both sockets at once.
+// one, or EOF without FINAL closes both sockets at once, the plain one with
+// a reset (SO_LINGER 0): its program never takes a cut stream for a whole one.
 //
 // Setting a link up (hellos, the route's answer, dialling the service) is a
 // coroutine, open_use() or open_serve(), which returns once the link runs.
@@ -38,18 +39,24 @@ struct use_params {
   // Written just before the hello, in the same write: link_bind on a pooled
   // link (empty after link_open, which is written on its own).
   std::vector<std::uint8_t> prefix;
+  std::uint16_t serveid = 0;  // bound into the keys: a link relabelled by the route fails
+  crypto::suites offer = crypto::local_suites();  // the cipher suites this end runs fast
 };
 
 struct serve_params {
   crypto::group_keys group;
   crypto::key32 link_secret{};              // the use side's: link_request or link_assign
   std::shared_ptr<crypto::link_keys> keys;  // this vnet's link keys (replay sets)
+  std::uint16_t serveid = 0;  // the serve the route asked for (bound into the keys)
+  std::uint64_t link_id = 0;  // the route's id of this link (bound into the keys, told to the use side)
+  crypto::suites local = crypto::local_suites();
 };
 
 struct secure_stats {
   relay_stats stats;    // plaintext bytes (a_to_b = plain -> link); I/O errors
   std::string failure;  // why the link was cut otherwise: a bad record, a refused hello,
                         // the route's refusal; "" after a clean end or an I/O error
+  const char* cipher = nullptr;  // the records' suite once both hellos passed ("AES-256-GCM")
 };
 
 // One encrypted link, on the heap (std::make_shared) for as long as it runs:
@@ -86,6 +93,7 @@ class encrypted_link : public std::enable_shared_from_this<encrypted_link> {
   crypto::record_opener opener_;
   direction seal_, open_;  // plain -> link, link -> plain
   std::string failure_;
+  const char* cipher_ = nullptr;
   error_code error_;
   bool reported_ = false;
 };
@@ -104,16 +112,18 @@ using dial_service_fn = std::function<awaitable<std::string>(tcp::socket& servic
 inline constexpr duration hello_timeout = std::chrono::seconds(30);
 
 // The use side, called right after link_open is written, or on a pooled
-// link: sends p.prefix (link_bind), the use hello and the client's first
-// bytes in one write and starts plain -> link at once (0-RTT, before the
-// route has paired the link); then awaits await_paired() and the serve
-// hello, and starts link -> plain. Returns then, or on a failure.
+// link: sends p.prefix (link_bind), the use hello and the early record (the
+// client's first bytes, up to crypto::max_early, perhaps none) in one write
+// (0-RTT, before the route has paired the link); then awaits await_paired()
+// and the serve hello, and starts both directions on the chosen suite.
+// Returns then, or on a failure.
 awaitable<void> open_use(std::shared_ptr<encrypted_link> l, use_params p, await_paired_fn await_paired);
 
 // The serve side, on a link the route paired (after link_join is written, or
 // after link_assign was read): reads the use hello and checks it (link key,
-// psk, replay), and only then dials the service, so a refused or replayed
-// hello reaches no service. Then writes link_result{true} and the serve
+// replay), opens the early record (which authenticates the opening: psk,
+// link secret, serveid), and only then dials the service, so a refused,
+// forged, relabelled or replayed opening reaches no service. Then writes link_result{true} and the serve
 // hello in one write and starts both directions; any failure before that
 // answers with refuse_link() and ends the link.
 awaitable<void> open_serve(std::shared_ptr<encrypted_link> l, serve_params p, dial_service_fn dial_service);

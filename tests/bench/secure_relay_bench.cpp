@@ -5,6 +5,7 @@
 #include <malloc.h>
 
 #include <cstdio>
+#include <ctime>
 
 #include "secure_link.hpp"
 
@@ -97,25 +98,68 @@ TEST(SecureRelayBench, ThroughputAndRoundTripPlainVsEncrypted) {
   // The record layer alone: seal and open 64 MiB in 64 KiB records.
   link_fixture f;
   crypto::use_handshake hs;
-  crypto::record_sealer up;
-  crypto::record_opener down;
+  crypto::serve_handshake serve;
+  crypto::record_sealer down_seal;
+  crypto::record_opener down_open;
   crypto::record_sealer seal;
   crypto::record_opener open;
   crypto::serve_hello reply;
-  ASSERT_EQ(hs.start(f.group, f.link_secret, f.keys->current(), seal), "");
-  ASSERT_EQ(crypto::answer_use(f.group, f.link_secret, hs.hello(), *f.keys, open, up, reply), "");
+  ASSERT_EQ(hs.start(f.group, f.link_secret, f.keys->current(), 0, crypto::local_suites(), seal), "");
+  ASSERT_EQ(serve.start(f.group, f.link_secret, 0, hs.hello(), *f.keys, open), "");
+  serve.finish(1, crypto::local_suites(), open, down_seal, reply);
+  ASSERT_EQ(hs.finish(reply, seal, down_open), "");
   auto t0 = clock_type::now();
   bytes sealed, plain_out;
   for (std::size_t at = 0; at < total; at += crypto::max_record) {
     sealed.clear();
     plain_out.clear();
     seal.seal(std::span<const std::uint8_t>(data.data() + at, crypto::max_record), false, sealed);
-    ASSERT_EQ(open.open(std::span<const std::uint8_t>(sealed.data() + 4, sealed.size() - 4), plain_out),
+    ASSERT_EQ(open.open(sealed, plain_out),
               crypto::record_opener::result::data);
   }
   double mem = total / std::chrono::duration<double>(clock_type::now() - t0).count() / (1 << 20);
   std::printf("[ bench ] 64 MiB one way, one thread, best of 3: plain relay %.0f MiB/s, "
               "encrypted relay %.0f MiB/s; seal+open in memory %.0f MiB/s\n", plain, enc, mem);
+}
+
+// The record size, measured: seal + open of 64 MiB in memory, one thread, in
+// records of each size up to max_record, on each suite (the cipher's fixed
+// cost per record, its key setup and the tag, against its cost per byte).
+// Per second of this thread's CPU time, so that other processes on a shared
+// machine do not count. docs/performance.md ("Record size") has a run.
+double thread_cpu_seconds() {
+  timespec ts{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
+}
+
+TEST(SecureRelayBench, SealAndOpenPerRecordSize) {
+  const std::size_t total = 64 << 20;
+  auto data = random_payload(crypto::max_record, 9);
+  for (crypto::suite s : {crypto::suite::chacha20_poly1305, crypto::suite::aes256_gcm}) {
+    for (std::size_t size : {std::size_t{1024}, std::size_t{4096}, std::size_t{16384}, std::size_t{32768},
+                             crypto::max_record}) {
+      double best = 0;
+      for (int round = 0; round < 3; ++round) {
+        crypto::record_sealer seal;
+        crypto::record_opener open;
+        crypto::key32 k = crypto::random_key();
+        seal.start(k, s);
+        open.start(k, s);
+        bytes sealed(crypto::record_prefix + size + crypto::record_overhead);
+        const double t0 = thread_cpu_seconds();
+        for (std::size_t at = 0; at < total; at += size) {
+          std::copy_n(data.begin(), size, sealed.begin() + crypto::record_prefix + crypto::record_flag);
+          seal.seal_in_place(sealed, false);
+          std::span<const std::uint8_t, crypto::record_prefix> prefix(sealed.data(), crypto::record_prefix);
+          std::span<std::uint8_t> ct(sealed.data() + crypto::record_prefix, sealed.size() - crypto::record_prefix);
+          ASSERT_EQ(open.open_in_place(prefix, ct), crypto::record_opener::result::data);
+        }
+        best = std::max(best, total / (thread_cpu_seconds() - t0) / (1 << 20));
+      }
+      std::printf("[ bench ] %s, %6zu-byte records: seal+open %.0f MiB per CPU second\n", crypto::suite_name(s), size, best);
+    }
+  }
 }
 
 }  // namespace

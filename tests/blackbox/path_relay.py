@@ -22,7 +22,10 @@ class LinkRelay:
     the byte at that offset of the first use-side link's stream in that
     direction ("up": vnet->route, "down": route->vnet), on the first
     use-side link whose stream gets that far. With record_control, control
-    sessions are recorded too (the capture is then everything on the path)."""
+    sessions are recorded too (the capture is then everything on the path).
+    `rewrite`: (old, new) replaces a use-side link's first bytes after its
+    opening when they start with `old` (a link_bind frame: a route in the
+    middle relabelling the link); `rewritten` counts the links it hit."""
 
     def __init__(self, route_port, record_control=False):
         self.route_port = route_port
@@ -30,6 +33,8 @@ class LinkRelay:
         self.connections = 0
         self.flip = None  # armed by the test once set up (probes open links too)
         self.flipped = False
+        self.rewrite = None
+        self.rewritten = 0
         self.lock = threading.Lock()
         self.links = 0
         self.captured = bytearray()
@@ -118,12 +123,20 @@ class LinkRelay:
         return None
 
     def _pump(self, src, dst, record, stream, direction, seen):
+        first = direction == "up"
         try:
             while True:
                 data = src.recv(65536)
                 if not data:
                     dst.shutdown(socket.SHUT_WR)
                     return
+                if first:
+                    first = False
+                    rw = self.rewrite
+                    if rw and data.startswith(rw[0]):
+                        data = rw[1] + data[len(rw[0]):]
+                        with self.lock:
+                            self.rewritten += 1
                 at = self._flip_here(direction, seen, len(data))
                 if at is not None:
                     data = bytearray(data)

@@ -118,6 +118,84 @@ class LinkSecurityTest(BlackBoxCase):
         self.check_flip("up")
 
 
+class RelabelledLinkTest(BlackBoxCase):
+    def test_a_link_bind_rewritten_to_another_serve_reaches_no_service(self):
+        """Issue 20, item 4: a route in the middle rewrites link_bind from
+        serveid 700 to 701 (another serve of the same vnet, which speaks
+        first). The serveid is in the link's keys: the serving vnet refuses
+        the opening before it dials 701's service, and the client gets not
+        one byte of it, and a reset or close, never B's banner."""
+        c = self.c
+        _, route_port = c.start_route()
+        relay = LinkRelay(route_port)
+        self.addCleanup(relay.close)
+        echo = c.service(EchoService())
+        banner = b"SERVICE-B-" + os.urandom(8).hex().encode()
+        other = c.service(harness.BannerService(banner))
+        use_port = free_port()
+        key = {"group_key": "k3y-" + os.urandom(16).hex()}
+        home = c.start_vnet("home", relay.port, group="team", vnet_keys=key, serves={
+            "a": {"serveid": 700, "port": echo.port}, "b": {"serveid": 701, "port": other.port}})
+        c.start_vnet("office", relay.port, group="team", vnet_keys=key,
+                     uses={"a": {"serveid": 700, "port": use_port}})
+        self.wait_echo(use_port, timeout=15)
+        relay.rewrite = (wire.encode("link_bind", serveid=700), wire.encode("link_bind", serveid=701))
+        got = b""
+        with socket.create_connection((LOOPBACK, use_port), timeout=10) as s:
+            s.sendall(b"hello A")
+            try:
+                while True:
+                    chunk = s.recv(65536)
+                    if not chunk:
+                        break
+                    got += chunk
+            except ConnectionResetError:
+                pass
+        self.assertEqual(relay.rewritten, 1, "the connection did not go out on a pooled link")
+        self.assertNotIn(banner, got)
+        self.assertEqual(got, b"")
+        home.wait_log(re.compile(r"the use side's opening does not authenticate"), 10)
+        self.assertEqual(other.accepted, 0, "service B was dialled")
+
+
+class CipherInteropTest(BlackBoxCase):
+    def test_a_vnet_without_aes_instructions_links_with_one_that_has_them(self):
+        """Issue 23: the serving vnet runs as on a CPU without AES
+        instructions (VNET_TEST_NO_AES=1, a test switch), the use vnet as it
+        is: the link settles on ChaCha20-Poly1305 and carries 4 MiB each
+        way byte for byte; then the other way round."""
+        c = self.c
+        _, route_port = c.start_route()
+        echo = c.service(EchoService())
+        for serveid, forced in ((700, "home"), (701, "office")):
+            use_port = free_port()
+            try:
+                os.environ["VNET_TEST_NO_AES"] = "1" if forced == "home" else "0"
+                home = c.start_vnet(f"home{serveid}", route_port,
+                                    serves={"echo": {"serveid": serveid, "port": echo.port}})
+                os.environ["VNET_TEST_NO_AES"] = "1" if forced == "office" else "0"
+                office = c.start_vnet(f"office{serveid}", route_port,
+                                      uses={"echo": {"serveid": serveid, "port": use_port}})
+            finally:
+                os.environ.pop("VNET_TEST_NO_AES", None)
+            self.wait_echo(use_port, timeout=15)
+            data = os.urandom(4 << 20)
+            got = harness.exchange(use_port, data, timeout=60)
+            self.assertEqual(sha256(got), sha256(data), f"without AES: {forced}")
+            for vnet in (home, office):
+                vnet.wait_log(re.compile(r"ran on ChaCha20-Poly1305"), 10)
+        # Neither forced, on a CPU with AES instructions: AES-256-GCM.
+        with open("/proc/cpuinfo") as f:
+            flags = f.read().split()
+        if "aes" in flags and "pclmulqdq" in flags:
+            use_port = free_port()
+            home = c.start_vnet("home702", route_port, serves={"echo": {"serveid": 702, "port": echo.port}})
+            office = c.start_vnet("office702", route_port, uses={"echo": {"serveid": 702, "port": use_port}})
+            self.wait_echo(use_port, timeout=15)
+            for vnet in (home, office):
+                vnet.wait_log(re.compile(r"ran on AES-256-GCM"), 10)
+
+
 class GroupKeyTest(BlackBoxCase):
     def test_without_the_key_a_vnet_neither_sees_nor_reaches_nor_squats_the_group(self):
         c = self.c

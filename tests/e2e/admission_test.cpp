@@ -179,7 +179,7 @@ TEST(Tls, APlaintextHelloIsRefusedWithWhy) {
   auto m = v3.recv_message();
   ASSERT_TRUE(m && std::holds_alternative<protocol::error>(*m));
   EXPECT_EQ(std::get<protocol::error>(*m).code, static_cast<std::uint16_t>(protocol::errc::version_mismatch));
-  EXPECT_EQ(error_text(m), "protocol version 3 is not supported; this route speaks protocol 5 with TLS; upgrade the vnet");
+  EXPECT_EQ(error_text(m), "protocol version 3 is not supported; this route speaks protocol " + std::to_string(protocol::version) + " with TLS; upgrade the vnet");
   EXPECT_TRUE(v3.closed_within(3s));
 }
 

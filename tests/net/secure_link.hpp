@@ -170,6 +170,10 @@ struct link_fixture {
   std::optional<net::secure_stats> use_result, serve_result;
   std::optional<protocol::link_result> serve_answer;  // the serve side's first frame
   int dials = 0;  // times the serve side dialled its service (the socket pair stands for it)
+  // What each side holds of the link: the serveid (a route may relabel it)
+  // and the cipher suites it runs fast.
+  std::uint16_t use_serveid = 700, serve_serveid = 700;
+  crypto::suites use_offer = crypto::all_suites, serve_local = crypto::all_suites;
 
   link_fixture() {
     group.psk = crypto::random_key();  // a keyed group's shape, without Argon2id's cost
@@ -199,6 +203,8 @@ struct link_fixture {
   static asio::awaitable<std::string> paired_at_once(tcp::socket&) { co_return ""; }
   void start_use(net::await_paired_fn paired = paired_at_once) {
     net::use_params p{group, link_secret, keys->current()};
+    p.serveid = use_serveid;
+    p.offer = use_offer;
     start_use(p, paired);
   }
   void start_use(net::use_params p, net::await_paired_fn paired = paired_at_once) {
@@ -213,9 +219,32 @@ struct link_fixture {
   }
   void start_serve(net::dial_service_fn dial) {
     net::serve_params p{group, link_secret, keys};
+    p.serveid = serve_serveid;
+    p.local = serve_local;
     asio::co_spawn(io, run_serve(service.a, serve_link.b, p, dial, serve_result), rethrow);
   }
 };
+
+// Plays the use side by hand on the route's end of the serve side's link
+// (f.serve_link.a): the hello and an empty early record, then the serve
+// side's link_result and hello. `up` then seals what the serve side opens;
+// `ready` is set once it can.
+inline asio::awaitable<void> open_by_hand(link_fixture& f, crypto::record_sealer& up, crypto::record_opener& down,
+                                          bool& ready) {
+  crypto::use_handshake hs;
+  auto why = hs.start(f.group, f.link_secret, f.keys->current(), f.serve_serveid, crypto::all_suites, up);
+  if (!why.empty()) throw std::runtime_error(why);
+  bytes first(hs.hello().begin(), hs.hello().end());
+  up.seal({}, false, first);
+  co_await asio::async_write(f.serve_link.a, asio::buffer(first), use_nothrow);
+  net::frame_result fr = co_await net::read_frame(f.serve_link.a, protocol::max_payload);
+  if (fr.ec) throw std::runtime_error("no link_result: " + fr.ec.message());
+  crypto::serve_hello reply;
+  co_await asio::async_read(f.serve_link.a, asio::buffer(reply), use_nothrow);
+  why = hs.finish(reply, up, down);
+  if (!why.empty()) throw std::runtime_error(why);
+  ready = true;
+}
 
 // A link wired straight from the use side to the serve side (no route between
 // them): the use side reads the serving side's link_result itself. Many of

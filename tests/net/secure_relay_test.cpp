@@ -3,6 +3,8 @@
 // refusal closes the link with no corrupted byte delivered.
 #include <gtest/gtest.h>
 
+#include <thread>
+
 #include "secure_link.hpp"
 
 namespace {
@@ -62,9 +64,15 @@ TEST(SecureRelay, TheClientShutsItsSendSideAndStillGetsTheReply) {
 TEST(SecureRelay, TheUseSidesFirstBytesAreOnTheLinkBeforeItIsPaired) {
   link_fixture f;
   f.start_route();
-  const bytes first{'h', 'e', 'l', 'l', 'o'};
-  const std::size_t expected = crypto::use_hello_size + crypto::record_prefix + first.size() + crypto::record_overhead;
+  const bytes first{'h', 'e', 'l', 'l', 'o'}, second{'!'};
+  // The hello, the early record with what the client had sent, and a record
+  // under the same key with what it sent next: all before the pairing.
+  const std::size_t expected = crypto::use_hello_size + 2 * (crypto::record_prefix + crypto::record_overhead) +
+                               first.size() + second.size();
   std::size_t seen_when_paired = 0;
+  // The client's first bytes are in the use side's socket before it opens.
+  asio::write(f.client.a, asio::buffer(first));
+  while (f.client.b.available() < first.size()) std::this_thread::yield();
   // The route's link_result waits until the hello and the first record have passed the tap.
   f.start_use([&](tcp::socket&) -> asio::awaitable<std::string> {
     asio::steady_timer t(f.io);
@@ -76,14 +84,14 @@ TEST(SecureRelay, TheUseSidesFirstBytesAreOnTheLinkBeforeItIsPaired) {
     seen_when_paired = f.up_seen;
     co_return "";
   });
-  asio::co_spawn(f.io, send_all(f.client.a, first, false), rethrow);
+  asio::co_spawn(f.io, send_all(f.client.a, second, false), rethrow);
   received at_service;
   asio::co_spawn(f.io, read_all(f.service.b, at_service), rethrow);
   ASSERT_TRUE(run_until(f.io, [&] { return seen_when_paired != 0; }));
   EXPECT_EQ(seen_when_paired, expected);
   f.start_serve();  // the serve side joins only now, as after link_request
-  ASSERT_TRUE(run_until(f.io, [&] { return at_service.data.size() >= first.size(); }));
-  EXPECT_EQ(at_service.data, first);
+  ASSERT_TRUE(run_until(f.io, [&] { return at_service.data.size() >= first.size() + second.size(); }));
+  EXPECT_EQ(at_service.data, (bytes{'h', 'e', 'l', 'l', 'o', '!'}));
 }
 
 // A byte flipped on the link by the route: the record fails, both ends are
@@ -137,24 +145,39 @@ TEST(SecureRelay, ALinkCutWithoutItsFinalRecordIsAnErrorNotAnEnd) {
   EXPECT_EQ(f.serve_result->failure, "the link ended without its final record");
   EXPECT_LT(at_service.data.size(), 100000u);
   EXPECT_TRUE(std::equal(at_service.data.begin(), at_service.data.end(), up.begin()));
+  EXPECT_EQ(at_service.ec, asio::error::connection_reset);  // not a clean end of stream
 }
 
 TEST(SecureRelay, ARecordLengthOverTheLimitEndsTheLinkAtOnce) {
   link_fixture f;
-  // A valid use hello, then a record prefix announcing 4 GiB: refused from
+  // An opened link, then a record prefix announcing 4 GiB: refused from
   // the prefix, without waiting for (or making room for) the record.
-  crypto::use_handshake hs;
   crypto::record_sealer up;
-  ASSERT_EQ(hs.start(f.group, f.link_secret, f.keys->current(), up), "");
-  bytes opening(crypto::use_hello_size + 7, 0xff);
-  std::copy(hs.hello().begin(), hs.hello().end(), opening.begin());  // then ff ff ff ff ...
+  crypto::record_opener down;
+  bool ready = false;
   f.start_serve();
-  asio::co_spawn(f.io, send_all(f.serve_link.a, opening, false), rethrow);
+  asio::co_spawn(f.io, open_by_hand(f, up, down, ready), rethrow);
+  ASSERT_TRUE(run_until(f.io, [&] { return ready; }, 10s));
+  asio::co_spawn(f.io, send_all(f.serve_link.a, bytes(7, 0xff), false), rethrow);
   received at_service;
   asio::co_spawn(f.io, read_all(f.service.b, at_service), rethrow);
   ASSERT_TRUE(run_until(f.io, [&] { return at_service.done && f.serve_result; }, 10s));
   EXPECT_EQ(f.serve_result->failure, "a record's length is out of bounds");
   EXPECT_TRUE(at_service.data.empty());
+}
+
+TEST(SecureRelay, AnEarlyRecordLengthOverTheLimitIsRefusedBeforeAnyDial) {
+  link_fixture f;
+  crypto::use_handshake hs;
+  crypto::record_sealer up;
+  ASSERT_EQ(hs.start(f.group, f.link_secret, f.keys->current(), f.serve_serveid, crypto::all_suites, up), "");
+  bytes opening(crypto::use_hello_size + 7, 0xff);
+  std::copy(hs.hello().begin(), hs.hello().end(), opening.begin());  // then ff ff ff ff ...
+  f.start_serve();
+  asio::co_spawn(f.io, send_all(f.serve_link.a, opening, false), rethrow);
+  ASSERT_TRUE(run_until(f.io, [&] { return f.serve_result.has_value(); }, 10s));
+  EXPECT_EQ(f.serve_result->failure, "the use side's early record has a length out of bounds");
+  EXPECT_EQ(f.dials, 0);
 }
 
 TEST(SecureRelay, ARefusedLinkClosesTheClientPromptly) {
@@ -166,6 +189,7 @@ TEST(SecureRelay, ARefusedLinkClosesTheClientPromptly) {
   asio::co_spawn(f.io, read_all(f.client.a, at_client), rethrow);
   ASSERT_TRUE(run_until(f.io, [&] { return at_client.done && f.use_result; }, 5s));
   EXPECT_TRUE(at_client.data.empty());
+  EXPECT_EQ(at_client.ec, asio::error::connection_reset);
   EXPECT_EQ(f.use_result->failure, "serve 700 is not online");
 }
 

@@ -14,7 +14,11 @@ namespace protocol {
 // tickets, links encrypted end to end (docs/protocol.md).
 // 5: pooled links (link_pool, link_bind, link_assign), and the serving vnet
 // answers every link with link_result before its hello.
-inline constexpr std::uint16_t version = 5;
+// 6: link records through OpenSSL's AEAD (ChaCha20-Poly1305, or AES-256-GCM
+// when both ends have AES instructions, negotiated in the link hellos), an
+// authenticated early record before the serving vnet dials, and the serveid
+// and link id bound into the link's keys (crypto/link_cipher.hpp).
+inline constexpr std::uint16_t version = 6;
 inline constexpr char magic[] = "VNET";  // first 4 bytes of every opening frame
 
 // A message's type tag, the u16 in its frame header. Each message struct

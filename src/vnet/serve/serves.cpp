@@ -287,7 +287,11 @@ net::awaitable<void> serve_table::serve_link(std::uint64_t id, std::uint64_t lin
   // the link secret, which only the two vnets and the route know, keys the
   // link to its ticket, and our group's psk keys it to the group. Only a
   // hello that passes gets the service dialled.
+  // The serveid and link id go into the link's keys too: a route that
+  // relabels the link (another serve of ours) gets a link that fails.
   net::serve_params params{ctx_.group, secret, ctx_.keys};
+  params.serveid = entry->serveid;
+  params.link_id = link_id;
   crypto::wipe(secret);
   net::dial_service_fn dial_service = [service, dial_timeout](net::tcp::socket& s) -> net::awaitable<std::string> {
     auto ec = co_await net::dial(s, service.first, service.second, dial_timeout);

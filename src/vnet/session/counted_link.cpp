@@ -26,6 +26,7 @@ void counted_link::opening() {
 void counted_link::ended(const net::secure_stats& st) {
   live_.reset();
   live_changed(set_->links());
+  if (st.cipher) spdlog::debug("{} ran on {}", label_, st.cipher);
   if (!st.failure.empty()) {
     if (ctx_.may_log("link failure")) spdlog::warn("{} failed: {}", label_, st.failure);
     return;

@@ -307,6 +307,7 @@ net::awaitable<void> use_table::open_link(net::tcp::socket client, std::string n
     co_return "unexpected answer from the route";
   };
   net::use_params params{ctx_.group, secret, serve_key, std::move(bind)};
+  params.serveid = serveid;  // bound into the keys: the serving vnet must hold the link for this serve
   crypto::wipe(secret);
   l->opening();
   // Returns once the serve hello is in (or the link failed); the link runs on
