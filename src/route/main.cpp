@@ -13,11 +13,11 @@
 #include "config/config.hpp"
 #include "crypto/secret.hpp"
 #include "log/setup.hpp"
-#include "net/ctl_server.hpp"
+#include "net/ctl/ctl_server.hpp"
 #include "net/endpoint.hpp"
 #include "net/run.hpp"
 #include "net/spawn.hpp"
-#include "net/tls.hpp"
+#include "net/tls/tls.hpp"
 #include "route/server.hpp"
 #include "route/ops/status.hpp"
 
@@ -26,13 +26,13 @@ namespace {
 const cli::ctl_target ctl_target{"route", "route.ctl", "/run/vnet-route"};
 
 // A coroutine of its own, not a lambda: its frame must not point into a closure.
-net::awaitable<net::ctl_answer> run_ctl_command(const route::server& srv, std::string line) {
+net::awaitable<net::ctl::ctl_answer> run_ctl_command(const route::server& srv, std::string line) {
   co_return srv.ctl(line);
 }
 
 // The server until it stops, then the control socket: its pending accept
 // would keep the io_context running after everything else ended.
-net::awaitable<void> run_daemon(route::server& srv, net::ctl_server& ctl) {
+net::awaitable<void> run_daemon(route::server& srv, net::ctl::ctl_server& ctl) {
   co_await srv.run();
   ctl.stop();
 }
@@ -87,7 +87,7 @@ int main(int argc, char** argv) {
     spdlog::error("cannot listen on {}: {}", net::host_port(cfg.listen.ip, cfg.listen.port), ec.message());
     return 1;
   }
-  net::ctl_server ctl(io.get_executor(), cli::ctl_path(opts->ctl_path, ctl_target.runtime_name, opts->config_path),
+  net::ctl::ctl_server ctl(io.get_executor(), cli::ctl_path(opts->ctl_path, ctl_target.runtime_name, opts->config_path),
                       "route", [&srv](std::string line) { return run_ctl_command(srv, std::move(line)); });
   if (auto bad = ctl.open()) {
     // Another route on it, or a socket asked for by name: refuse. Else (a

@@ -39,7 +39,7 @@ void server::stop() {
   connections_.close_all();
 }
 
-net::ctl_answer server::ctl(const std::string& line) const { return ctl_answer(view(), line); }
+net::ctl::ctl_answer server::ctl(const std::string& line) const { return ctl_answer(view(), line); }
 std::string server::metrics_text() const { return route::metrics_text(view()); }
 std::string server::status_json() const { return route::status_json(view()); }
 

@@ -11,7 +11,7 @@
 #include "config/config.hpp"
 #include "log/budget.hpp"
 #include "net/asio.hpp"
-#include "net/ctl_server.hpp"
+#include "net/ctl/ctl_server.hpp"
 #include "net/socket_set.hpp"
 #include "protocol/limits.hpp"
 #include "route/front/front_door.hpp"
@@ -51,7 +51,7 @@ class server {
   void reload_file(const std::string& path);
 
   // `vnet-route ctl COMMAND` (route/ops/ctl.cpp): help, show vnets|groups|links.
-  net::ctl_answer ctl(const std::string& line) const;
+  net::ctl::ctl_answer ctl(const std::string& line) const;
   // /metrics (Prometheus text) and /status.json, from the state now (status.cpp).
   std::string metrics_text() const;
   std::string status_json() const;

@@ -1,4 +1,4 @@
-#include "net/ctl_server.hpp"
+#include "net/ctl/ctl_server.hpp"
 
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -18,7 +18,7 @@
 #include "net/spawn.hpp"
 #include "text/printable.hpp"
 
-namespace net {
+namespace net::ctl {
 namespace {
 
 // Whether a daemon accepts on the socket file `path`: connect() to it.
@@ -85,7 +85,7 @@ std::optional<std::string> ctl_server::open() {
 }
 
 awaitable<void> ctl_server::run() {
-  // Named, not temporaries: see net::write_frame on GCC 12.
+  // Named, not temporaries: see net::frame::write_frame on GCC 12.
   std::string what = "control socket " + path_;
   std::function<void(socket)> on_accept = [this](socket s) {
     if (clients_.size() >= max_clients) {
@@ -173,4 +173,4 @@ void ctl_server::remove_file() {
   created_.reset();
 }
 
-}  // namespace net
+}  // namespace net::ctl

@@ -15,7 +15,7 @@
 #include "net/asio.hpp"
 #include "net/time.hpp"
 
-namespace net {
+namespace net::ctl {
 
 struct ctl_answer {
   int status = 0;  // the ctl command's exit status: 0 done, 1 failed, 2 usage
@@ -67,4 +67,4 @@ class ctl_server {
   std::optional<std::pair<dev_t, ino_t>> created_;
 };
 
-}  // namespace net
+}  // namespace net::ctl

@@ -6,7 +6,7 @@
 #include <spdlog/spdlog.h>
 
 #include "crypto/secret.hpp"
-#include "net/frame_io.hpp"
+#include "net/frame/frame_io.hpp"
 #include "net/spawn.hpp"
 #include "route/links/link_broker.hpp"
 #include "route/peer_log.hpp"
@@ -24,7 +24,7 @@ net::awaitable<void> link_broker::answer_not_opened(net::tcp::socket& s, link_fa
                                                     const std::string& why) {
   stats_.link_failed(reason);
   auto frame = protocol::encode(protocol::link_result{false, why});
-  co_await net::write_frame(s, std::move(frame));
+  co_await net::frame::write_frame(s, std::move(frame));
 }
 
 net::awaitable<void> link_broker::pair_use_side(net::tcp::socket& s, std::uint32_t use_vnet,
@@ -78,7 +78,7 @@ net::awaitable<std::optional<net::tcp::socket>> link_broker::assign_idle(link_en
                                  crypto::seal_link_secret(idle->secret, ends.link_id, ends.serveid, secret)};
     crypto::wipe(idle->secret);
     auto frame = protocol::encode(assign);
-    auto ec = co_await net::write_frame(peer, std::move(frame));
+    auto ec = co_await net::frame::write_frame(peer, std::move(frame));
     if (!ec) co_return std::optional<net::tcp::socket>(std::move(peer));
     spdlog::debug("vnet {:02}: idle serve link failed at its assignment: {}", ends.serve_vnet,
                   ec.message());

@@ -40,7 +40,7 @@ std::string when(std::chrono::system_clock::time_point t) {
 
 }  // namespace
 
-net::ctl_answer ctl_answer(const state_view& route, const std::string& line) {
+net::ctl::ctl_answer ctl_answer(const state_view& route, const std::string& line) {
   std::istringstream in(line);
   std::vector<std::string> words;
   for (std::string w; in >> w;) words.push_back(w);

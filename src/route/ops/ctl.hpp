@@ -3,11 +3,11 @@
 // tables like the vnet terminal's. Read-only.
 #include <string>
 
-#include "net/ctl_server.hpp"
+#include "net/ctl/ctl_server.hpp"
 #include "route/ops/state_view.hpp"
 
 namespace route {
 
-net::ctl_answer ctl_answer(const state_view& route, const std::string& line);
+net::ctl::ctl_answer ctl_answer(const state_view& route, const std::string& line);
 
 }  // namespace route

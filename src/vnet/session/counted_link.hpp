@@ -12,19 +12,19 @@
 #include <string>
 
 #include "config/config.hpp"
-#include "net/secure_relay.hpp"
+#include "net/secure/secure_relay.hpp"
 #include "net/socket_set.hpp"
 
 namespace vnet {
 
-class counted_link : public net::encrypted_link {
+class counted_link : public net::secure::encrypted_link {
  public:
   // The relay starts: counted in the entry's traffic from here on.
   void opening();
 
  protected:
   // `label` starts its log lines ("use ssh: link to serveid 022"); `in` and
-  // `out` name the directions of the summary (net::link_summary's up and
+  // `out` name the directions of the summary (net::relay::link_summary's up and
   // down: up is plain -> link). `cfg` is the client's: read at the end, so
   // that a reload of log_links applies to links running already.
   counted_link(const net::asio::any_io_executor& ex, std::shared_ptr<net::socket_set> set,
@@ -35,7 +35,7 @@ class counted_link : public net::encrypted_link {
   virtual void live_changed(std::size_t /*live*/) {}
 
  private:
-  void ended(const net::secure_stats& st) final;
+  void ended(const net::secure::secure_stats& st) final;
 
   std::shared_ptr<net::socket_set> set_;
   net::socket_set::guard plain_guard_, link_guard_;
