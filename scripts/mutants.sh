@@ -49,7 +49,7 @@ mutants=(
   "send queue unbounded ||| src/net/frame/frame_io.cpp ||| if (queued() + frame.size() > limits_.max_bytes) { ||| if (false) { ||| Outbox|Flood"
   "a non-reader's requests still read ||| src/route/sessions/session.cpp ||| while (outbox_.queued() > send_high_water) { ||| while (false) { ||| Flood"
   "serves per vnet not counted ||| src/route/registry.cpp ||| if (v->serves >= max_serves) ||| if (false) ||| Registry|Quota"
-  "link quotas not checked ||| src/route/links/link_pairing.cpp ||| if (auto refusal = links_.quota_refusal(use_vnet, serve_vnet, serveid, cfg_.limits)) { ||| if (std::optional<limit_refusal> refusal; false) { ||| Quota"
+  "link quotas not checked ||| src/route/links/link_pairing.cpp ||| if (auto quota = links_.within_quotas(use_vnet, serve_vnet, serveid, cfg_.limits); !quota) { ||| if (auto quota = links_.within_quotas(use_vnet, serve_vnet, serveid, cfg_.limits); false) { ||| Quota"
   "unserve requests not rate-limited ||| src/route/unserves.cpp ||| if (r.made.size() >= per_minute) ||| if (false) ||| UnserveBook|Quota"
   "serving vnet caps no serve ||| src/vnet/serve/serves.cpp ||| if (*e.slots_taken < max) return ||| if (true) return ||| Quota"
   "unidentified connections never shed ||| src/route/front/front_door.cpp |||     make_room(); |||     ; ||| blackbox_fds"

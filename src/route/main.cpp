@@ -89,14 +89,14 @@ int main(int argc, char** argv) {
   }
   net::ctl::ctl_server ctl(io.get_executor(), cli::ctl_path(opts->ctl_path, ctl_target.runtime_name, opts->config_path),
                       "route", [&srv](std::string line) { return run_ctl_command(srv, std::move(line)); });
-  if (auto bad = ctl.open()) {
+  if (auto opened = ctl.open(); !opened) {
     // Another route on it, or a socket asked for by name: refuse. Else (a
     // read-only folder, say) run on without one, and say so.
     if (ctl.in_use() || !opts->ctl_path.empty()) {
-      spdlog::error("{}", *bad);
+      spdlog::error("{}", opened.why());
       return 1;
     }
-    spdlog::warn("{}; running without a control socket (give --ctl PATH for one)", *bad);
+    spdlog::warn("{}; running without a control socket (give --ctl PATH for one)", opened.why());
   } else {
     spdlog::info("control socket {}", ctl.path());
     boost::asio::co_spawn(io, ctl.run(), net::log_exception{"control socket"});

@@ -104,14 +104,14 @@ int main(int argc, char** argv) {
   if (auto path = ctl_socket_path(*opts, opts->vnet.empty()); !path.empty()) {
     ctl.emplace(io.get_executor(), path, "vnet",
                 [&client](std::string line) { return run_ctl_command(client, std::move(line)); });
-    if (auto bad = ctl->open()) {
+    if (auto opened = ctl->open(); !opened) {
       // Another vnet on it, or a socket asked for by name: refuse. Else
       // (a read-only folder, say) run on without one, and say so.
       if (ctl->in_use() || !opts->ctl_path.empty()) {
-        spdlog::error("{}", *bad);
+        spdlog::error("{}", opened.why());
         return 1;
       }
-      spdlog::warn("{}; running without a control socket (give --ctl PATH for one)", *bad);
+      spdlog::warn("{}; running without a control socket (give --ctl PATH for one)", opened.why());
       ctl.reset();
     } else {
       spdlog::info("control socket {} (vnet ctl --ctl {} help)", path, path);

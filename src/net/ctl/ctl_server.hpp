@@ -14,6 +14,7 @@
 
 #include "net/asio.hpp"
 #include "net/time.hpp"
+#include "outcome/result.hpp"
 
 namespace net::ctl {
 
@@ -42,7 +43,7 @@ class ctl_server {
   // the reason returned with in_use() true: the caller refuses to start.
   // Other failures (a folder it may not write, a path too long) return the
   // reason with in_use() false: the daemon may run without the socket.
-  std::optional<std::string> open();
+  outcome::status open();
   bool in_use() const { return in_use_; }
   const std::string& path() const { return path_; }
   // Accepts until stop().

@@ -41,11 +41,11 @@ net::awaitable<void> link_broker::pair_use_side(net::tcp::socket& s, std::uint32
   }
   const std::uint32_t serve_vnet = target->vnetid;
   // Quotas read now: a reload applies to the next link at once.
-  if (auto refusal = links_.quota_refusal(use_vnet, serve_vnet, serveid, cfg_.limits)) {
-    stats_.limit_refused(refusal->key);
+  if (auto quota = links_.within_quotas(use_vnet, serve_vnet, serveid, cfg_.limits); !quota) {
+    stats_.limit_refused(quota.error().key);
     if (peer_log_.allow(peer_subject(use_vnet), "refusal"))
-      spdlog::warn("link from vnet {:02} refused: {}", use_vnet, refusal->text);
-    co_await answer_not_opened(s, link_failure::quota, refusal->text);
+      spdlog::warn("link from vnet {:02} refused: {}", use_vnet, quota.why());
+    co_await answer_not_opened(s, link_failure::quota, quota.why());
     co_return;
   }
   link_ends ends{use_vnet, serve_vnet, serveid, 0, "pool"};
