@@ -50,7 +50,7 @@ class socket_set {
   // `show serve|use` and /metrics. "in" came from the route, "out" went to it.
   struct traffic_totals {
     std::uint64_t links = 0;  // counted when the relay starts
-    std::uint64_t bytes_in = 0, bytes_out = 0;  // counted as they move (net::relay_meter)
+    std::uint64_t bytes_in = 0, bytes_out = 0;  // counted as they move (net::relay::relay_meter)
   };
   traffic_totals traffic;
 

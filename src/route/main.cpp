@@ -13,11 +13,11 @@
 #include "config/config.hpp"
 #include "crypto/secret.hpp"
 #include "log/setup.hpp"
-#include "net/ctl_server.hpp"
+#include "net/ctl/ctl_server.hpp"
 #include "net/endpoint.hpp"
 #include "net/run.hpp"
 #include "net/spawn.hpp"
-#include "net/tls.hpp"
+#include "net/tls/tls.hpp"
 #include "route/server.hpp"
 #include "route/ops/status.hpp"
 
@@ -26,13 +26,13 @@ namespace {
 const cli::ctl_target ctl_target{"route", "route.ctl", "/run/vnet-route"};
 
 // A coroutine of its own, not a lambda: its frame must not point into a closure.
-net::awaitable<net::ctl_answer> run_ctl_command(route::server& srv, std::string line, std::string config_path) {
+net::awaitable<net::ctl::ctl_answer> run_ctl_command(route::server& srv, std::string line, std::string config_path) {
   co_return srv.ctl(line, config_path);
 }
 
 // The server until it stops, then the control socket: its pending accept
 // would keep the io_context running after everything else ended.
-net::awaitable<void> run_daemon(route::server& srv, net::ctl_server& ctl) {
+net::awaitable<void> run_daemon(route::server& srv, net::ctl::ctl_server& ctl) {
   co_await srv.run();
   ctl.stop();
 }
@@ -87,18 +87,18 @@ int main(int argc, char** argv) {
     spdlog::error("cannot listen on {}: {}", net::host_port(cfg.listen.ip, cfg.listen.port), ec.message());
     return 1;
   }
-  net::ctl_server ctl(io.get_executor(), cli::ctl_path(opts->ctl_path, ctl_target.runtime_name, opts->config_path),
+  net::ctl::ctl_server ctl(io.get_executor(), cli::ctl_path(opts->ctl_path, ctl_target.runtime_name, opts->config_path),
                       "route", [&srv, &opts](std::string line) {
                         return run_ctl_command(srv, std::move(line), opts->config_path);
                       });
-  if (auto bad = ctl.open()) {
+  if (auto opened = ctl.open(); !opened) {
     // Another route on it, or a socket asked for by name: refuse. Else (a
     // read-only folder, say) run on without one, and say so.
     if (ctl.in_use() || !opts->ctl_path.empty()) {
-      spdlog::error("{}", *bad);
+      spdlog::error("{}", opened.why());
       return 1;
     }
-    spdlog::warn("{}; running without a control socket (give --ctl PATH for one)", *bad);
+    spdlog::warn("{}; running without a control socket (give --ctl PATH for one)", opened.why());
   } else {
     spdlog::info("control socket {}", ctl.path());
     boost::asio::co_spawn(io, ctl.run(), net::log_exception{"control socket"});

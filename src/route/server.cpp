@@ -55,7 +55,7 @@ void server::stop() {
   connections_.close_all();
 }
 
-net::ctl_answer server::ctl(const std::string& line, const std::string& config_path) {
+net::ctl::ctl_answer server::ctl(const std::string& line, const std::string& config_path) {
   return ctl_answer(view(), line, [this, &config_path] { return reload_file(config_path, "ctl"); });
 }
 std::string server::metrics_text() const { return route::metrics_text(view()); }

@@ -11,7 +11,7 @@
 #include "config/config.hpp"
 #include "log/budget.hpp"
 #include "net/asio.hpp"
-#include "net/ctl_server.hpp"
+#include "net/ctl/ctl_server.hpp"
 #include "net/socket_set.hpp"
 #include "outcome/result.hpp"
 #include "protocol/limits.hpp"
@@ -54,7 +54,7 @@ class server {
 
   // `vnet-route ctl COMMAND` (route/ops/ctl.cpp): help, show WHAT, and
   // reload (of `config_path`).
-  net::ctl_answer ctl(const std::string& line, const std::string& config_path);
+  net::ctl::ctl_answer ctl(const std::string& line, const std::string& config_path);
   // /metrics (Prometheus text) and /status.json, from the state now (status.cpp).
   std::string metrics_text() const;
   std::string status_json() const;

@@ -16,7 +16,7 @@
 #include "config/config.hpp"
 #include "crypto/secret.hpp"
 #include "log/setup.hpp"
-#include "net/ctl_server.hpp"
+#include "net/ctl/ctl_server.hpp"
 #include "net/endpoint.hpp"
 #include "net/run.hpp"
 #include "net/spawn.hpp"
@@ -40,8 +40,8 @@ std::string ctl_socket_path(const cli::options& opts, bool from_file) {
 }
 
 // One `vnet ctl` command, run by a terminal of its own whose output is kept.
-net::awaitable<net::ctl_answer> run_ctl_command(vnet::client& client, std::string line) {
-  net::ctl_answer answer;
+net::awaitable<net::ctl::ctl_answer> run_ctl_command(vnet::client& client, std::string line) {
+  net::ctl::ctl_answer answer;
   vnet::terminal term(client, answer.text);
   co_await term.execute(std::move(line));
   answer.status = term.status();
@@ -50,7 +50,7 @@ net::awaitable<net::ctl_answer> run_ctl_command(vnet::client& client, std::strin
 
 // The client until it stops, then the control socket: its pending accept
 // would keep the io_context running after everything else ended.
-net::awaitable<void> run_daemon(vnet::client& client, std::optional<net::ctl_server>& ctl) {
+net::awaitable<void> run_daemon(vnet::client& client, std::optional<net::ctl::ctl_server>& ctl) {
   co_await client.run();
   if (ctl) ctl->stop();
 }
@@ -100,18 +100,18 @@ int main(int argc, char** argv) {
   cli::raise_fd_limit();
   boost::asio::io_context io(1);
   vnet::client client(io.get_executor(), cfg);
-  std::optional<net::ctl_server> ctl;
+  std::optional<net::ctl::ctl_server> ctl;
   if (auto path = ctl_socket_path(*opts, opts->vnet.empty()); !path.empty()) {
     ctl.emplace(io.get_executor(), path, "vnet",
                 [&client](std::string line) { return run_ctl_command(client, std::move(line)); });
-    if (auto bad = ctl->open()) {
+    if (auto opened = ctl->open(); !opened) {
       // Another vnet on it, or a socket asked for by name: refuse. Else
       // (a read-only folder, say) run on without one, and say so.
       if (ctl->in_use() || !opts->ctl_path.empty()) {
-        spdlog::error("{}", *bad);
+        spdlog::error("{}", opened.why());
         return 1;
       }
-      spdlog::warn("{}; running without a control socket (give --ctl PATH for one)", *bad);
+      spdlog::warn("{}; running without a control socket (give --ctl PATH for one)", opened.why());
       ctl.reset();
     } else {
       spdlog::info("control socket {} (vnet ctl --ctl {} help)", path, path);

@@ -34,13 +34,13 @@ TEST(SecureRelayBench, ThroughputAndRoundTripPlainVsEncrypted) {
   auto measure = [&](bool encrypted) {
     link_fixture f;
     f.start_route();
-    std::optional<net::relay_stats> plain_use, plain_serve;
+    std::optional<net::relay::relay_stats> plain_use, plain_serve;
     if (encrypted) {
       f.start_use();
       f.start_serve();
     } else {
-      asio::co_spawn(f.io, net::start_relay(std::make_shared<test_pair>(f.client.b, f.use_link.a, plain_use)), rethrow);
-      asio::co_spawn(f.io, net::start_relay(std::make_shared<test_pair>(f.serve_link.b, f.service.a, plain_serve)), rethrow);
+      asio::co_spawn(f.io, net::relay::start_relay(std::make_shared<test_pair>(f.client.b, f.use_link.a, plain_use)), rethrow);
+      asio::co_spawn(f.io, net::relay::start_relay(std::make_shared<test_pair>(f.serve_link.b, f.service.a, plain_serve)), rethrow);
     }
     std::size_t got = 0, back = 0;
     bool service_done = false, client_done = false;
@@ -63,13 +63,13 @@ TEST(SecureRelayBench, ThroughputAndRoundTripPlainVsEncrypted) {
   auto round_trip = [&](bool encrypted) {
     link_fixture f;
     f.start_route();
-    std::optional<net::relay_stats> plain_use, plain_serve;
+    std::optional<net::relay::relay_stats> plain_use, plain_serve;
     if (encrypted) {
       f.start_use();
       f.start_serve();
     } else {
-      asio::co_spawn(f.io, net::start_relay(std::make_shared<test_pair>(f.client.b, f.use_link.a, plain_use)), rethrow);
-      asio::co_spawn(f.io, net::start_relay(std::make_shared<test_pair>(f.serve_link.b, f.service.a, plain_serve)), rethrow);
+      asio::co_spawn(f.io, net::relay::start_relay(std::make_shared<test_pair>(f.client.b, f.use_link.a, plain_use)), rethrow);
+      asio::co_spawn(f.io, net::relay::start_relay(std::make_shared<test_pair>(f.serve_link.b, f.service.a, plain_serve)), rethrow);
     }
     const int rounds = 2000;
     bool done = false;

@@ -21,7 +21,7 @@ namespace {
 
 // Longer than any command's own wait on the route (unserve: 15 s).
 constexpr int answer_timeout_s = 60;
-constexpr std::size_t max_line = 4096;  // net::ctl_server::max_line
+constexpr std::size_t max_line = 4096;  // net::ctl::ctl_server::max_line
 
 bool exists(const std::string& p) {
   struct stat st {};

@@ -1,5 +1,5 @@
 #pragma once
-// The client side of a daemon's control socket (see net/ctl_server.hpp):
+// The client side of a daemon's control socket (see net/ctl/ctl_server.hpp):
 // `vnet ctl COMMAND...` and `vnet-route ctl COMMAND...`. Plain blocking
 // POSIX: one line out, one answer back.
 #include <string>

@@ -5,6 +5,7 @@
 // problem that says why in words fit for the log or the user. Exceptions are
 // for bugs and for start-up (a daemon that cannot begin exits with the
 // message); error_code stays where Asio hands one over.
+#include <optional>
 #include <string>
 #include <utility>
 #include <variant>
@@ -18,11 +19,14 @@ struct problem {
 
 inline problem fail(std::string text) { return problem{std::move(text)}; }
 
-template <class T>
+// E, the problem's type, is `problem` unless the caller must tell problems
+// apart by more than their words: then a struct with a `text` member and
+// what else it needs (route::limit_refusal names the limit that refused).
+template <class T, class E = problem>
 class [[nodiscard]] result {
  public:
   result(T value) : v_(std::in_place_index<0>, std::move(value)) {}
-  result(problem p) : v_(std::in_place_index<1>, std::move(p)) {}
+  result(E p) : v_(std::in_place_index<1>, std::move(p)) {}
 
   bool ok() const { return v_.index() == 0; }
   explicit operator bool() const { return ok(); }
@@ -37,27 +41,27 @@ class [[nodiscard]] result {
 
   // Only when !ok().
   const std::string& why() const { return std::get<1>(v_).text; }
-  const problem& error() const { return std::get<1>(v_); }
+  const E& error() const { return std::get<1>(v_); }
 
  private:
-  std::variant<T, problem> v_;
+  std::variant<T, E> v_;
 };
 
 // Success with no value, or a problem.
-template <>
-class [[nodiscard]] result<void> {
+template <class E>
+class [[nodiscard]] result<void, E> {
  public:
   result() = default;
-  result(problem p) : problem_(std::move(p)), failed_(true) {}
+  result(E p) : problem_(std::move(p)) {}
 
-  bool ok() const { return !failed_; }
+  bool ok() const { return !problem_; }
   explicit operator bool() const { return ok(); }
-  const std::string& why() const { return problem_.text; }
-  const problem& error() const { return problem_; }
+  // Only when !ok().
+  const std::string& why() const { return problem_->text; }
+  const E& error() const { return *problem_; }
 
  private:
-  problem problem_;
-  bool failed_ = false;
+  std::optional<E> problem_;
 };
 
 using status = result<void>;

@@ -6,7 +6,7 @@
 #include <spdlog/spdlog.h>
 
 #include "net/endpoint.hpp"
-#include "net/frame_io.hpp"
+#include "net/frame/frame_io.hpp"
 #include "protocol/error.hpp"
 #include "route/error_frame.hpp"
 #include "route/front/address_prefix.hpp"
@@ -18,22 +18,22 @@ using namespace boost::asio::experimental::awaitable_operators;
 
 namespace route {
 
-outcome::status front_door::admit(const protocol::control_hello& hello, net::tls_stream& s) const {
+outcome::status front_door::admit(const protocol::control_hello& hello, net::tls::tls_stream& s) const {
   // Read at each hello: a reload may have set, changed or removed it.
   const std::string& token = cfg_.token;
   if (token.empty()) return {};  // an open route: any proof, or none
   if (hello.auth.empty()) return outcome::fail("this route needs a token: set token= in [route]");
-  if (!net::admission_ok(token, hello.auth, s.native_handle())) return outcome::fail("admission refused: wrong token");
+  if (!net::tls::admission_ok(token, hello.auth, s.native_handle())) return outcome::fail("admission refused: wrong token");
   return {};
 }
 
 net::awaitable<void> front_door::open_control(net::tcp::socket raw, std::string from, std::string address,
                                         std::chrono::steady_clock::time_point deadline) {
-  net::tls_stream s(std::move(raw), *tls_.context);
+  net::tls::tls_stream s(std::move(raw), *tls_.context);
   net::socket_set::guard guard(connections_, s.next_layer());
   unidentified::guard listed(unidentified_, s.next_layer(), from);
   net::asio::steady_timer timer(ex_, deadline);
-  auto hs = co_await (s.async_handshake(net::ssl::stream_base::server, net::use_nothrow) ||
+  auto hs = co_await (s.async_handshake(net::tls::ssl::stream_base::server, net::use_nothrow) ||
                       timer.async_wait(net::use_nothrow));
   net::error_code hec = hs.index() == 1 ? net::error_code(net::asio::error::timed_out) : std::get<0>(std::get<0>(hs));
   if (hec) {
@@ -50,7 +50,7 @@ net::awaitable<void> front_door::open_control(net::tcp::socket raw, std::string 
   }
   const auto left =
       std::max<net::duration>(deadline - std::chrono::steady_clock::now(), std::chrono::milliseconds(1));
-  net::frame_result opening = co_await net::read_frame(s, protocol::max_opening_payload, left);
+  net::frame::frame_result opening = co_await net::frame::read_frame(s, protocol::max_opening_payload, left);
   listed.release();
   const auto& rec = opening.ec;
   if (rec == net::ssl::error::stream_truncated || rec == net::asio::error::eof ||
@@ -66,7 +66,7 @@ net::awaitable<void> front_door::open_control(net::tcp::socket raw, std::string 
   }
   if (rec) {
     auto frame = opening_failed(rec, from, "after the TLS handshake");
-    if (!frame.empty()) co_await net::write_frame(s, std::move(frame));
+    if (!frame.empty()) co_await net::frame::write_frame(s, std::move(frame));
     co_return;
   }
   auto* hello = std::get_if<protocol::control_hello>(&opening.msg);
@@ -76,7 +76,7 @@ net::awaitable<void> front_door::open_control(net::tcp::socket raw, std::string 
       spdlog::warn("connection from {} dropped: it opened its TLS session with {}", from,
                    protocol::name_of(protocol::type_of(opening.msg)));
     auto frame = error_frame(protocol::errc::unexpected_message, "a control session must open with control_hello");
-    co_await net::write_frame(s, std::move(frame));
+    co_await net::frame::write_frame(s, std::move(frame));
     co_return;
   }
   if (hello->version != protocol::version) {
@@ -85,7 +85,7 @@ net::awaitable<void> front_door::open_control(net::tcp::socket raw, std::string 
                            hello->version, protocol::version);
     if (peer_log_.allow(handshakes_subject, "warning")) spdlog::warn("connection from {} dropped: {}", from, why);
     auto frame = error_frame(protocol::errc::version_mismatch, why);
-    co_await net::write_frame(s, std::move(frame));
+    co_await net::frame::write_frame(s, std::move(frame));
     co_return;
   }
   if (auto admitted = admit(*hello, s); !admitted) {
@@ -111,7 +111,7 @@ net::awaitable<void> front_door::open_control(net::tcp::socket raw, std::string 
                    "admitted before may open new sessions", admission_book::max_total_failures, window_s,
                    window_s);
     auto frame = refusal_frame(why);
-    co_await net::write_frame(s, std::move(frame));
+    co_await net::frame::write_frame(s, std::move(frame));
     co_return;
   }
   // Its token was right (or none is asked): let in while failures from
@@ -128,7 +128,7 @@ net::awaitable<void> front_door::open_control(net::tcp::socket raw, std::string 
     if (peer_log_.allow(handshakes_subject, "warning"))
       spdlog::warn("vnet '{}' from {} refused: {}", text::printable(hello->name), from, why);
     auto frame = error_frame(protocol::errc::too_many_vnets, why);
-    co_await net::write_frame(s, std::move(frame));
+    co_await net::frame::write_frame(s, std::move(frame));
     co_return;
   }
   // Counted for the session's lifetime, however it ends.

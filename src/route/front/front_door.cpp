@@ -7,7 +7,7 @@
 #include <spdlog/spdlog.h>
 
 #include "net/endpoint.hpp"
-#include "net/frame_io.hpp"
+#include "net/frame/frame_io.hpp"
 #include "net/listen.hpp"
 #include "net/spawn.hpp"
 #include "net/time.hpp"
@@ -160,7 +160,7 @@ net::awaitable<void> front_door::handle(net::tcp::socket s) {
   }
   // Spawned, not awaited: a link lives for hours inside open_plain, and
   // this frame (the peek's timer and result, ~1 KB) would live as long.
-  if (first == net::tls_handshake_byte)
+  if (first == net::tls::tls_handshake_byte)
     net::asio::co_spawn(ex_, open_control(std::move(s), std::move(from), std::move(address), deadline),
                         net::log_exception{"route connection"});
   else
@@ -173,13 +173,13 @@ net::awaitable<void> front_door::open_plain(net::tcp::socket s, std::string from
   net::socket_set::guard guard(connections_, s);
   unidentified::guard listed(unidentified_, s, from);
   const auto left = std::max<net::duration>(deadline - std::chrono::steady_clock::now(), std::chrono::milliseconds(1));
-  net::frame_result opening = co_await net::read_frame(s, protocol::max_opening_payload, left);
+  net::frame::frame_result opening = co_await net::frame::read_frame(s, protocol::max_opening_payload, left);
   listed.release();
   const auto& rec = opening.ec;
   auto& msg = opening.msg;
   if (rec) {
     auto frame = opening_failed(rec, from, "during handshake");
-    if (!frame.empty()) co_await net::write_frame(s, std::move(frame));
+    if (!frame.empty()) co_await net::frame::write_frame(s, std::move(frame));
     co_return;
   }
   if (!protocol::is_opening(static_cast<std::uint16_t>(protocol::type_of(msg)))) {
@@ -188,7 +188,7 @@ net::awaitable<void> front_door::open_plain(net::tcp::socket s, std::string from
       spdlog::warn("connection from {} dropped: it opened with {}", from,
                  protocol::name_of(protocol::type_of(msg)));
     auto frame = error_frame(protocol::errc::unexpected_message, "a connection must open with a hello");
-    co_await net::write_frame(s, std::move(frame));
+    co_await net::frame::write_frame(s, std::move(frame));
     co_return;
   }
   std::uint16_t theirs = std::visit(
@@ -202,7 +202,7 @@ net::awaitable<void> front_door::open_plain(net::tcp::socket s, std::string from
     if (peer_log_.allow(handshakes_subject, "warning"))
       spdlog::warn("connection from {} dropped: {}", from, version_error(theirs));
     auto frame = error_frame(protocol::errc::version_mismatch, version_error(theirs));
-    co_await net::write_frame(s, std::move(frame));
+    co_await net::frame::write_frame(s, std::move(frame));
     co_return;
   }
   if (std::holds_alternative<protocol::control_hello>(msg)) {
@@ -213,7 +213,7 @@ net::awaitable<void> front_door::open_plain(net::tcp::socket s, std::string from
     if (peer_log_.allow(handshakes_subject, "warning"))
       spdlog::warn("connection from {} dropped: a plaintext control_hello ({})", from, why);
     auto frame = error_frame(protocol::errc::unexpected_message, why);
-    co_await net::write_frame(s, std::move(frame));
+    co_await net::frame::write_frame(s, std::move(frame));
   } else if (auto* open = std::get_if<protocol::link_open>(&msg)) {
     net::asio::co_spawn(ex_, links_.run_use_link(std::move(s), *open), net::log_exception{"route link"});
   } else if (auto* pool = std::get_if<protocol::link_pool>(&msg)) {

@@ -16,7 +16,7 @@
 #include "log/budget.hpp"
 #include "net/asio.hpp"
 #include "net/socket_set.hpp"
-#include "net/tls.hpp"
+#include "net/tls/tls.hpp"
 #include "outcome/result.hpp"
 #include "protocol/messages.hpp"
 #include "route/admission_book.hpp"
@@ -57,7 +57,7 @@ class front_door {
   net::awaitable<void> open_control(net::tcp::socket s, std::string from, std::string address,
                                     std::chrono::steady_clock::time_point deadline);
   // Whether `hello` is admitted (token), or why not.
-  outcome::status admit(const protocol::control_hello& hello, net::tls_stream& s) const;
+  outcome::status admit(const protocol::control_hello& hello, net::tls::tls_stream& s) const;
   // Before a new connection joins unidentified_: closes the oldest ones
   // beyond [route] max_unidentified, logging once per streak.
   void make_room();

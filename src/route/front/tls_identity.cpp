@@ -52,7 +52,7 @@ pkey_ptr read_key(const std::string& path) {
   std::unique_ptr<BIO, decltype(&BIO_free)> bio(BIO_new_file(path.c_str(), "r"), &BIO_free);
   if (!bio) fail(fmt::format("{}: cannot read: {}", path, std::strerror(errno)));
   pkey_ptr key(PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, nullptr));
-  if (!key) fail(fmt::format("{}: not a PEM private key ({})", path, net::openssl_error()));
+  if (!key) fail(fmt::format("{}: not a PEM private key ({})", path, net::tls::openssl_error()));
   return key;
 }
 
@@ -60,14 +60,14 @@ pkey_ptr read_key(const std::string& path) {
 // other's key (the loser reads the winner's).
 pkey_ptr create_key(const std::string& path) {
   pkey_ptr key(EVP_PKEY_Q_keygen(nullptr, nullptr, "ED25519"));
-  if (!key) fail("cannot generate the route's TLS key: " + net::openssl_error());
+  if (!key) fail("cannot generate the route's TLS key: " + net::tls::openssl_error());
   int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
   if (fd < 0 && errno == EEXIST) return read_key(path);
   if (fd < 0) fail(fmt::format("{}: cannot create the route's TLS key: {}", path, std::strerror(errno)));
   std::unique_ptr<BIO, decltype(&BIO_free)> mem(BIO_new(BIO_s_mem()), &BIO_free);
   if (!mem || PEM_write_bio_PrivateKey(mem.get(), key.get(), nullptr, nullptr, 0, nullptr, nullptr) != 1) {
     ::close(fd);
-    fail("cannot encode the route's TLS key: " + net::openssl_error());
+    fail("cannot encode the route's TLS key: " + net::tls::openssl_error());
   }
   char* data = nullptr;
   long len = BIO_get_mem_data(mem.get(), &data);
@@ -98,7 +98,7 @@ x509_ptr self_signed(EVP_PKEY* key) {
        X509_set_issuer_name(cert.get(), name) &&
        // Ed25519 signs without a separate digest; other key types use SHA-256.
        X509_sign(cert.get(), key, EVP_PKEY_id(key) == EVP_PKEY_ED25519 ? nullptr : EVP_sha256()) > 0;
-  if (!ok) fail("cannot make the route's certificate: " + net::openssl_error());
+  if (!ok) fail("cannot make the route's certificate: " + net::tls::openssl_error());
   return cert;
 }
 
@@ -106,17 +106,17 @@ x509_ptr self_signed(EVP_PKEY* key) {
 
 tls_identity load_tls_identity(const config::route_config& cfg) {
   tls_identity id;
-  id.context = std::make_shared<net::ssl::context>(net::make_tls_context(net::ssl::context::tls_server));
+  id.context = std::make_shared<net::tls::ssl::context>(net::tls::make_tls_context(net::tls::ssl::context::tls_server));
   SSL_CTX* ctx = id.context->native_handle();
   if (!cfg.tls_cert.empty()) {
     const std::string cert = beside(cfg, cfg.tls_cert), key = beside(cfg, cfg.tls_key);
     if (SSL_CTX_use_certificate_chain_file(ctx, cert.c_str()) != 1)
-      fail(fmt::format("[route] tls_cert {}: cannot use it ({})", cert, net::openssl_error()));
+      fail(fmt::format("[route] tls_cert {}: cannot use it ({})", cert, net::tls::openssl_error()));
     auto k = read_key(key);
     if (SSL_CTX_use_PrivateKey(ctx, k.get()) != 1 || SSL_CTX_check_private_key(ctx) != 1)
       fail(fmt::format("[route] tls_key {}: not the key of the certificate {} ({})", key, cert,
-                       net::openssl_error()));
-    id.fingerprint = net::key_fingerprint(k.get());
+                       net::tls::openssl_error()));
+    id.fingerprint = net::tls::key_fingerprint(k.get());
     id.source = fmt::format("certificate {}, key {}", cert, key);
     return id;
   }
@@ -134,11 +134,11 @@ tls_identity load_tls_identity(const config::route_config& cfg) {
       id.source = "key " + path + " (generated now)";
     }
   }
-  if (!key) fail("cannot generate the route's TLS key: " + net::openssl_error());
+  if (!key) fail("cannot generate the route's TLS key: " + net::tls::openssl_error());
   auto cert = self_signed(key.get());
   if (SSL_CTX_use_certificate(ctx, cert.get()) != 1 || SSL_CTX_use_PrivateKey(ctx, key.get()) != 1)
-    fail("cannot use the route's key: " + net::openssl_error());
-  id.fingerprint = net::key_fingerprint(key.get());
+    fail("cannot use the route's key: " + net::tls::openssl_error());
+  id.fingerprint = net::tls::key_fingerprint(key.get());
   return id;
 }
 

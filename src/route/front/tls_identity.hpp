@@ -10,12 +10,12 @@
 #include <string>
 
 #include "config/config.hpp"
-#include "net/tls.hpp"
+#include "net/tls/tls.hpp"
 
 namespace route {
 
 struct tls_identity {
-  std::shared_ptr<net::ssl::context> context;  // server side, TLS 1.3 only
+  std::shared_ptr<net::tls::ssl::context> context;  // server side, TLS 1.3 only
   std::string fingerprint;                     // SHA256:... of the key
   std::string source;                          // for the log: which files, or "generated ..."
 };

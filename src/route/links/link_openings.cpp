@@ -7,7 +7,7 @@
 
 #include "crypto/secret.hpp"
 #include "net/endpoint.hpp"
-#include "net/frame_io.hpp"
+#include "net/frame/frame_io.hpp"
 #include "protocol/error.hpp"
 #include "route/error_frame.hpp"
 #include "route/links/link_broker.hpp"
@@ -52,7 +52,7 @@ net::awaitable<void> link_broker::reject_opening(net::tcp::socket& s, link_failu
   if (peer_log_.allow(handshakes_subject, "warning"))
     spdlog::warn("link from {} refused: {}", ec ? "?" : net::to_string(ep), why);
   auto frame = error_frame(protocol::errc::unexpected_message, "link refused: " + why);
-  co_await net::write_frame(s, std::move(frame));
+  co_await net::frame::write_frame(s, std::move(frame));
 }
 
 outcome::result<link_broker::spent_ticket> link_broker::spend_ticket(
@@ -110,7 +110,7 @@ net::awaitable<void> link_broker::run_pooled_link(net::tcp::socket s, protocol::
     if (peer_log_.allow(peer_subject(vnetid), "refusal"))
       spdlog::warn("pooled link of vnet {:02} refused: {}", vnetid, why);
     auto frame = refusal_frame(why);
-    co_await net::write_frame(s, std::move(frame));
+    co_await net::frame::write_frame(s, std::move(frame));
     co_return;
   }
   idle_links::scope idle(idle_, vnetid, role, ticket->secret, s);
@@ -128,7 +128,7 @@ net::awaitable<void> link_broker::run_pooled_link(net::tcp::socket s, protocol::
     co_return;
   }
   const auto bound = std::chrono::steady_clock::now();
-  net::frame_result r = co_await net::read_frame(s, protocol::max_opening_payload,
+  net::frame::frame_result r = co_await net::frame::read_frame(s, protocol::max_opening_payload,
                                                  net::to_duration(cfg_.handshake_timeout));
   if (r.ec == net::asio::error::eof) co_return;  // the vnet retired it
   auto* bind = r.ec ? nullptr : std::get_if<protocol::link_bind>(&r.msg);
@@ -140,7 +140,7 @@ net::awaitable<void> link_broker::run_pooled_link(net::tcp::socket s, protocol::
     if (peer_log_.allow(peer_subject(vnetid), "refusal"))
       spdlog::warn("pooled link of vnet {:02} dropped: {}", vnetid, why);
     auto frame = error_frame(protocol::errc::unexpected_message, why);
-    if (!r.ec || r.ec.category() == protocol::category()) co_await net::write_frame(s, std::move(frame));
+    if (!r.ec || r.ec.category() == protocol::category()) co_await net::frame::write_frame(s, std::move(frame));
     co_return;
   }
   if (!sessions_.contains(vnetid)) co_return;  // its session ended meanwhile

@@ -6,7 +6,7 @@
 #include <spdlog/spdlog.h>
 
 #include "crypto/secret.hpp"
-#include "net/frame_io.hpp"
+#include "net/frame/frame_io.hpp"
 #include "net/spawn.hpp"
 #include "route/links/link_broker.hpp"
 #include "route/peer_log.hpp"
@@ -24,7 +24,7 @@ net::awaitable<void> link_broker::answer_not_opened(net::tcp::socket& s, link_fa
                                                     const std::string& why, const std::string& group) {
   stats_.link_failed(reason, group);
   auto frame = protocol::encode(protocol::link_result{false, why});
-  co_await net::write_frame(s, std::move(frame));
+  co_await net::frame::write_frame(s, std::move(frame));
 }
 
 net::awaitable<void> link_broker::pair_use_side(net::tcp::socket& s, std::uint32_t use_vnet,
@@ -41,11 +41,11 @@ net::awaitable<void> link_broker::pair_use_side(net::tcp::socket& s, std::uint32
   }
   const std::uint32_t serve_vnet = target->vnetid;
   // Quotas read now: a reload applies to the next link at once.
-  if (auto refusal = links_.quota_refusal(use_vnet, serve_vnet, serveid, cfg_.limits)) {
-    stats_.limit_refused(refusal->key);
+  if (auto quota = links_.within_quotas(use_vnet, serve_vnet, serveid, cfg_.limits); !quota) {
+    stats_.limit_refused(quota.error().key);
     if (peer_log_.allow(peer_subject(use_vnet), "refusal"))
-      spdlog::warn("link from vnet {:02} refused: {}", use_vnet, refusal->text);
-    co_await answer_not_opened(s, link_failure::quota, refusal->text, group);
+      spdlog::warn("link from vnet {:02} refused: {}", use_vnet, quota.why());
+    co_await answer_not_opened(s, link_failure::quota, quota.why(), group);
     co_return;
   }
   link_ends ends{use_vnet, serve_vnet, serveid, 0, "pool", group};
@@ -78,7 +78,7 @@ net::awaitable<std::optional<net::tcp::socket>> link_broker::assign_idle(link_en
                                  crypto::seal_link_secret(idle->secret, ends.link_id, ends.serveid, secret)};
     crypto::wipe(idle->secret);
     auto frame = protocol::encode(assign);
-    auto ec = co_await net::write_frame(peer, std::move(frame));
+    auto ec = co_await net::frame::write_frame(peer, std::move(frame));
     if (!ec) co_return std::optional<net::tcp::socket>(std::move(peer));
     spdlog::debug("vnet {:02}: idle serve link failed at its assignment: {}", ends.serve_vnet,
                   ec.message());

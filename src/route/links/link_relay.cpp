@@ -5,8 +5,8 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
-#include "net/frame_io.hpp"
-#include "net/relay.hpp"
+#include "net/frame/frame_io.hpp"
+#include "net/relay/relay.hpp"
 #include "protocol/error.hpp"
 #include "route/links/link_broker.hpp"
 
@@ -21,7 +21,7 @@ constexpr std::uint32_t max_result_payload = 1 + 2 + protocol::max_reason_bytes;
 // A paired link for its whole life: both sockets, and its one record in the
 // link table (which closes them when a vnet leaves or the route stops, and
 // holds its traffic, counted as the bytes move).
-class link_broker::paired_link final : public net::relayed_pair {
+class link_broker::paired_link final : public net::relay::relayed_pair {
  public:
   paired_link(const net::asio::any_io_executor& ex, link_broker& broker, const link_ends& ends,
               const std::string& group, net::tcp::socket use, net::tcp::socket serve)
@@ -41,12 +41,12 @@ class link_broker::paired_link final : public net::relayed_pair {
   bool answered = false;  // the serving vnet's link_result said yes and went to the use side
 
  private:
-  void ended(const net::relay_stats& st) override {
+  void ended(const net::relay::relay_stats& st) override {
     if (!answered) return;  // read_answer logged why
     // Read when the link ends: a reload may have switched it.
     spdlog::log(broker_.cfg_.log_links ? spdlog::level::info : spdlog::level::debug,
                 "link {} (vnet {:02} -> serveid {:03} on vnet {:02}) closed {}", ends_.link_id, ends_.use_vnet,
-                ends_.serveid, ends_.serve_vnet, net::link_summary(st, std::chrono::steady_clock::now() - started_));
+                ends_.serveid, ends_.serve_vnet, net::relay::link_summary(st, std::chrono::steady_clock::now() - started_));
   }
 
   link_broker& broker_;
@@ -66,23 +66,23 @@ net::awaitable<void> link_broker::relay_link(net::tcp::socket use, net::tcp::soc
                 ends.path, ends.use_vnet, ends.serveid, ends.serve_vnet);
   // Runs while start_relay holds the link, so a plain pointer is safe.
   paired_link* l = link.get();
-  net::relay_prelude answer = [this, l, opened] { return answer_use_side(*l, opened); };
+  net::relay::relay_prelude answer = [this, l, opened] { return answer_use_side(*l, opened); };
   // Returns once the answer is passed on; the relay runs on by itself.
-  co_await net::start_relay(std::move(link), std::move(answer));
+  co_await net::relay::start_relay(std::move(link), std::move(answer));
 }
 
 net::awaitable<bool> link_broker::answer_use_side(paired_link& link, std::chrono::steady_clock::time_point opened) {
   outcome::status answer = co_await read_answer(link.b, link.ends(), opened);
   link.answered = answer.ok();
   auto frame = protocol::encode(answer ? protocol::link_result{true, {}} : protocol::link_result{false, answer.why()});
-  auto ec = co_await net::write_frame(link.a, std::move(frame));
+  auto ec = co_await net::frame::write_frame(link.a, std::move(frame));
   co_return answer.ok() && !ec;
 }
 
 net::awaitable<outcome::status> link_broker::read_answer(net::tcp::socket& serve, const link_ends& ends,
                                                          std::chrono::steady_clock::time_point opened) {
-  net::frame_result r =
-      co_await net::read_frame(serve, max_result_payload, net::to_duration(cfg_.link_timeout));
+  net::frame::frame_result r =
+      co_await net::frame::read_frame(serve, max_result_payload, net::to_duration(cfg_.link_timeout));
   std::optional<link_failure> failure;
   std::string why;
   if (auto* got = r.ec ? nullptr : std::get_if<protocol::link_result>(&r.msg)) {

@@ -77,8 +77,9 @@ void link_table::remove_active(std::uint64_t id) {
   if (l.serve_vnet != l.use_vnet) down(l.serve_vnet);  // a vnet may use its own serve
 }
 
-std::optional<limit_refusal> link_table::quota_refusal(std::uint32_t use_vnet, std::uint32_t serve_vnet,
-                                std::uint16_t serveid, const config::route_limits& limits) const {
+outcome::result<void, limit_refusal> link_table::within_quotas(std::uint32_t use_vnet, std::uint32_t serve_vnet,
+                                                               std::uint16_t serveid,
+                                                               const config::route_limits& limits) const {
   counts user, serve;
   if (auto it = by_use_vnet_.find(use_vnet); it != by_use_vnet_.end()) user = it->second;
   if (auto it = by_serve_.find(serve_key{serve_vnet, serveid}); it != by_serve_.end()) serve = it->second;
@@ -98,7 +99,7 @@ std::optional<limit_refusal> link_table::quota_refusal(std::uint32_t use_vnet, s
     return limit_refusal{limit::max_live_links_per_serve, fmt::format("serveid {:03} of vnet {:02} may carry at most {} open link{} "
                        "(raise [route] max_live_links_per_serve)",
                        serveid, serve_vnet, limits.max_live_links_per_serve, plural(limits.max_live_links_per_serve))};
-  return std::nullopt;
+  return {};
 }
 
 bool link_table::join(std::uint64_t id, const protocol::proof16& proof, net::tcp::socket& socket) {

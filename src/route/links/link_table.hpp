@@ -18,6 +18,7 @@
 
 #include "config/config.hpp"
 #include "net/time.hpp"
+#include "outcome/result.hpp"
 #include "protocol/messages.hpp"
 #include "route/limit.hpp"
 #include "route/links/link_traffic.hpp"
@@ -43,13 +44,14 @@ class link_table {
   struct active_link;  // a paired link's record (below)
 
  public:
-  // The limit that refuses a new link from `use_vnet` to serveid `serveid`
-  // of `serve_vnet` under `limits`, with the sentence naming its key; nullopt
-  // when it may open. A waiting link counts toward the live quotas too: it becomes
+  // Whether a new link from `use_vnet` to serveid `serveid` of `serve_vnet`
+  // may open under `limits`; if not, the limit that refuses it, with the
+  // sentence naming its key. A waiting link counts toward the live quotas too: it becomes
   // live when paired, and checking here (not at pairing) keeps the serving
   // vnet from dialling a service for a link that would then be refused.
-  std::optional<limit_refusal> quota_refusal(std::uint32_t use_vnet, std::uint32_t serve_vnet, std::uint16_t serveid,
-                      const config::route_limits& limits) const;
+  outcome::result<void, limit_refusal> within_quotas(std::uint32_t use_vnet, std::uint32_t serve_vnet,
+                                                     std::uint16_t serveid,
+                                                     const config::route_limits& limits) const;
 
   // The caller (the use-side coroutine) waits on the returned entry's signal
   // and must call forget() when done with it.

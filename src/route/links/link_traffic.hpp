@@ -1,6 +1,6 @@
 #pragma once
 // A paired link's bytes, both directions, counted by its relay as they move
-// (net::relay_meter). Part of the link's one record in the link table; the
+// (net::relay::relay_meter). Part of the link's one record in the link table; the
 // label sets are resolved when the link is paired, so that its bytes stay
 // under the same set from first to last.
 #include <cstdint>

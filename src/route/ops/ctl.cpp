@@ -24,7 +24,7 @@ constexpr const char* help_text =
 
 }  // namespace
 
-net::ctl_answer ctl_answer(const state_view& route, const std::string& line, const ctl_reload& reload) {
+net::ctl::ctl_answer ctl_answer(const state_view& route, const std::string& line, const ctl_reload& reload) {
   std::istringstream in(line);
   std::vector<std::string> words;
   for (std::string w; in >> w;) words.push_back(w);

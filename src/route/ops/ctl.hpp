@@ -6,7 +6,7 @@
 #include <optional>
 #include <string>
 
-#include "net/ctl_server.hpp"
+#include "net/ctl/ctl_server.hpp"
 #include "outcome/result.hpp"
 #include "route/ops/state_view.hpp"
 
@@ -15,7 +15,7 @@ namespace route {
 // Re-reads the route's file: what changed, or why nothing did.
 using ctl_reload = std::function<outcome::result<std::string>()>;
 
-net::ctl_answer ctl_answer(const state_view& route, const std::string& line, const ctl_reload& reload);
+net::ctl::ctl_answer ctl_answer(const state_view& route, const std::string& line, const ctl_reload& reload);
 
 // The `show WHAT` tables (ctl_show.cpp); nullopt for an unknown WHAT.
 std::optional<std::string> ctl_show(const state_view& route, const std::string& what);

@@ -1,5 +1,5 @@
 #include "route/sessions/session.hpp"
-#include "net/control_loop.hpp"
+#include "net/frame/control_loop.hpp"
 #include "net/endpoint.hpp"
 #include "net/time.hpp"
 #include "protocol/error.hpp"
@@ -8,11 +8,11 @@
 
 namespace route {
 
-session::session(net::tls_stream socket, std::uint32_t vnetid, net::duration timeout)
+session::session(net::tls::tls_stream socket, std::uint32_t vnetid, net::duration timeout)
     : socket_(std::move(socket)),
       // A vnet that takes none of its queued frames for as long as it may stay
       // silent is gone or does not read.
-      outbox_(socket_.get_executor(), net::outbox_limits{.drain_timeout = timeout}),
+      outbox_(socket_.get_executor(), net::frame::outbox_limits{.drain_timeout = timeout}),
       vnetid_(vnetid),
       welcome_timeout_(timeout),
       timeout_(timeout),
@@ -24,9 +24,9 @@ session::session(net::tls_stream socket, std::uint32_t vnetid, net::duration tim
 
 net::awaitable<std::string> session::run(
     std::function<void(const protocol::message&)> on_message) {
-  // Named, not temporaries: see net::write_frame on GCC 12.
+  // Named, not temporaries: see net::frame::write_frame on GCC 12.
   std::string not_reading = "it does not read what the route sends";
-  std::string reason = co_await net::run_control_session(socket_, outbox_, std::move(not_reading),
+  std::string reason = co_await net::frame::run_control_session(socket_, outbox_, std::move(not_reading),
                                                          read_loop(std::move(on_message)), watchdog());
   if (!close_reason_.empty()) reason = close_reason_;
   net::error_code ignored;
@@ -48,11 +48,11 @@ net::awaitable<std::string> session::read_loop(
       last_seen_ = std::chrono::steady_clock::now();
     }
     if (auto wait = bucket_.take(); wait > net::duration::zero()) co_await net::sleep_for(wait);
-    net::frame_result fr = co_await net::read_frame(socket_, protocol::max_payload);
+    net::frame::frame_result fr = co_await net::frame::read_frame(socket_, protocol::max_payload);
     const auto& ec = fr.ec;
     const auto& msg = fr.msg;
     // TLS: a peer that closes without close_notify shows as stream_truncated.
-    if (ec == net::asio::error::eof || ec == net::ssl::error::stream_truncated) co_return "closed by the vnet";
+    if (ec == net::asio::error::eof || ec == net::tls::ssl::error::stream_truncated) co_return "closed by the vnet";
     if (ec == net::asio::error::operation_aborted) co_return "closed";
     if (ec.category() == protocol::category()) {
       // Tell the vnet what was wrong; the outbox ends the session once the

@@ -9,9 +9,9 @@
 #include <functional>
 #include <string>
 
-#include "net/frame_io.hpp"
+#include "net/frame/frame_io.hpp"
 #include "net/pace.hpp"
-#include "net/tls.hpp"
+#include "net/tls/tls.hpp"
 #include "net/time.hpp"
 
 namespace route {
@@ -25,7 +25,7 @@ inline constexpr std::size_t send_high_water = 1u << 20;
 
 class session {
  public:
-  session(net::tls_stream stream, std::uint32_t vnetid, net::duration timeout);
+  session(net::tls::tls_stream stream, std::uint32_t vnetid, net::duration timeout);
 
   // Runs until the peer leaves, breaks the protocol, stays silent longer than
   // its timeout, or fail() ends it. Returns the reason, for the log.
@@ -51,8 +51,8 @@ class session {
   net::awaitable<std::string> read_loop(std::function<void(const protocol::message&)> on_message);
   net::awaitable<std::string> watchdog();
 
-  net::tls_stream socket_;  // the control session is TLS (handshake done)
-  net::outbox outbox_;
+  net::tls::tls_stream socket_;  // the control session is TLS (handshake done)
+  net::frame::outbox outbox_;
   std::uint32_t vnetid_;
   std::string remote_;
   net::duration welcome_timeout_;  // told to the vnet in its welcome

@@ -6,7 +6,7 @@
 #include <spdlog/spdlog.h>
 
 #include "net/endpoint.hpp"
-#include "net/frame_io.hpp"
+#include "net/frame/frame_io.hpp"
 #include "net/time.hpp"
 #include "route/error_frame.hpp"
 #include "route/peer_log.hpp"
@@ -26,7 +26,7 @@ session_hub::session_hub(net::asio::any_io_executor ex, const config::route_conf
       peer_log_(peer_log),
       updates_(ex, reg, sessions) {}
 
-net::awaitable<void> session_hub::run_session(net::tls_stream s, protocol::control_hello hello) {
+net::awaitable<void> session_hub::run_session(net::tls::tls_stream s, protocol::control_hello hello) {
   if (stopping_) co_return;
   if (registry_.group_full(hello.group)) {
     // Bounded so that no list of the group's vnets can outgrow a frame.
@@ -39,7 +39,7 @@ net::awaitable<void> session_hub::run_session(net::tls_stream s, protocol::contr
       spdlog::warn("vnet '{}' from {} refused: {}", text::printable(hello.name),
                    ec ? "?" : net::to_string(ep), why);
     auto frame = error_frame(protocol::errc::too_many_vnets, why);
-    co_await net::write_frame(s, std::move(frame));
+    co_await net::frame::write_frame(s, std::move(frame));
     co_return;
   }
   auto id = registry_.add_vnet(hello.name, hello.group, hello.key);

@@ -12,7 +12,7 @@
 #include "config/config.hpp"
 #include "log/budget.hpp"
 #include "net/asio.hpp"
-#include "net/tls.hpp"
+#include "net/tls/tls.hpp"
 #include "protocol/messages.hpp"
 #include "route/links/link_broker.hpp"
 #include "route/registry.hpp"
@@ -32,7 +32,7 @@ class session_hub {
               session_table& sessions, link_broker& links, route::stats& stats, logging::budget& peer_log);
 
   // An admitted hello's session, until it ends (the front door awaits it).
-  net::awaitable<void> run_session(net::tls_stream s, protocol::control_hello hello);
+  net::awaitable<void> run_session(net::tls::tls_stream s, protocol::control_hello hello);
   // The route's timeout changed (reload): live sessions take it.
   void set_timeouts();
   // Each vnet is told why, so that it logs more than "connection closed".

@@ -9,9 +9,9 @@
 #include "crypto/secret.hpp"
 #include "net/dial.hpp"
 #include "net/endpoint.hpp"
-#include "net/frame_io.hpp"
-#include "net/relay.hpp"
-#include "net/secure_relay.hpp"
+#include "net/frame/frame_io.hpp"
+#include "net/relay/relay.hpp"
+#include "net/secure/secure_relay.hpp"
 #include "net/spawn.hpp"
 #include "text/printable.hpp"
 #include "vnet/session/counted_link.hpp"
@@ -208,7 +208,7 @@ void serve_table::on_assign(pooled_link link, const protocol::link_assign& a) {
 }
 
 net::awaitable<void> serve_table::refuse(net::tcp::socket link, std::string why) {
-  co_await net::refuse_link(link, std::move(why));
+  co_await net::secure::refuse_link(link, std::move(why));
 }
 
 net::awaitable<void> serve_table::join_requested(std::uint64_t id, protocol::link_request r, link_slot slot) {
@@ -276,7 +276,7 @@ net::awaitable<void> serve_table::serve_link(std::uint64_t id, std::uint64_t lin
   if (!entry || entry->state != serve_state::registered) {
     crypto::wipe(secret);
     std::string why = "the serve was just closed";  // named: no temporaries in a co_await (GCC 12)
-    co_await net::refuse_link(link, std::move(why));
+    co_await net::secure::refuse_link(link, std::move(why));
     co_return;
   }
   auto l = std::make_shared<served_link>(ex_, *this, *entry, link_id, std::move(slot));
@@ -289,18 +289,18 @@ net::awaitable<void> serve_table::serve_link(std::uint64_t id, std::uint64_t lin
   // hello that passes gets the service dialled.
   // The serveid and link id go into the link's keys too: a route that
   // relabels the link (another serve of ours) gets a link that fails.
-  net::serve_params params{ctx_.group, secret, ctx_.keys};
+  net::secure::serve_params params{ctx_.group, secret, ctx_.keys};
   params.serveid = entry->serveid;
   params.link_id = link_id;
   crypto::wipe(secret);
-  net::dial_service_fn dial_service = [service, dial_timeout](net::tcp::socket& s) -> net::awaitable<std::string> {
+  net::secure::dial_service_fn dial_service = [service, dial_timeout](net::tcp::socket& s) -> net::awaitable<std::string> {
     auto ec = co_await net::dial(s, service.first, service.second, dial_timeout);
     if (!ec) co_return std::string{};
     co_return fmt::format("cannot reach {}: {}", net::host_port(service.first, service.second), ec.message());
   };
   l->opening();
   // Returns once the link runs (or failed); served_link::ended() logs its end.
-  co_await net::open_serve(std::move(l), std::move(params), std::move(dial_service));
+  co_await net::secure::open_serve(std::move(l), std::move(params), std::move(dial_service));
 }
 
 }  // namespace vnet

@@ -92,7 +92,7 @@ class serve_table {
   // link_request: a new link to the route, link_join, then serve_link.
   net::awaitable<void> join_requested(std::uint64_t id, protocol::link_request r, link_slot slot);
   // A link the route paired (joined or assigned): the use hello, the
-  // service, link_result (net::open_serve); then the link runs by itself
+  // service, link_result (net::secure::open_serve); then the link runs by itself
   // as a serve_table::served_link (serves.cpp, a counted_link) until it ends.
   class served_link;
   net::awaitable<void> serve_link(std::uint64_t id, std::uint64_t link_id, net::tcp::socket link,

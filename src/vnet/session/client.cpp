@@ -5,10 +5,10 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
-#include "net/control_loop.hpp"
+#include "net/frame/control_loop.hpp"
 #include "net/dial.hpp"
 #include "net/endpoint.hpp"
-#include "net/frame_io.hpp"
+#include "net/frame/frame_io.hpp"
 #include "net/time.hpp"
 #include "text/printable.hpp"
 
@@ -81,12 +81,12 @@ net::awaitable<void> client::run() {
     const auto dial_timeout = ctx_.dial_timeout();
     // A fresh context per attempt: the system's CA files are read again
     // (an updated bundle, or SSL_CERT_FILE in tests).
-    net::ssl::context tls_ctx = net::make_tls_context(net::ssl::context::tls_client);
+    net::tls::ssl::context tls_ctx = net::tls::make_tls_context(net::tls::ssl::context::tls_client);
     net::error_code ignored;
     tls_ctx.set_default_verify_paths(ignored);
     // Checked after the handshake (start_tls): pin, CA or first use.
-    tls_ctx.set_verify_mode(net::ssl::verify_none);
-    net::tls_stream s(ex_, tls_ctx);
+    tls_ctx.set_verify_mode(net::tls::ssl::verify_none);
+    net::tls::tls_stream s(ex_, tls_ctx);
     socket_ = &s.next_layer();  // stop() and reload close it, also while dialling
     auto ec = co_await net::dial(s.next_layer(), route.ip, route.port, dial_timeout);
     std::string reason;
@@ -125,7 +125,7 @@ net::awaitable<void> client::run() {
   }
 }
 
-net::awaitable<std::string> client::run_session(net::tls_stream& s) {
+net::awaitable<std::string> client::run_session(net::tls::tls_stream& s) {
   outcome::result<protocol::welcome> welcome = co_await greet(s);
   if (!welcome) co_return welcome.why();
   const protocol::welcome& w = *welcome;
@@ -157,7 +157,7 @@ net::awaitable<std::string> client::run_session(net::tls_stream& s) {
   // What we send is bounded too: a route that takes none of it for as long
   // as it may stay silent, or lets 4 MiB pile up, is dropped and redialled.
   auto session = std::make_shared<route_session>(ex_, ctx_, w.vnetid,
-                                                 net::outbox_limits{.drain_timeout = silence}, std::move(hooks));
+                                                 net::frame::outbox_limits{.drain_timeout = silence}, std::move(hooks));
   ctx_.session_ = session;
   wake_connect_waiters();
   fatal_.clear();
@@ -167,9 +167,9 @@ net::awaitable<std::string> client::run_session(net::tls_stream& s) {
 
   serves_.on_connected();  // registrations first, then the first tickets and idle links
   session->start();
-  // Named, not temporaries: see net::write_frame on GCC 12.
+  // Named, not temporaries: see net::frame::write_frame on GCC 12.
   std::string not_reading = "the route does not read what this vnet sends";
-  std::string reason = co_await net::run_control_session(s, session->outbox(), std::move(not_reading),
+  std::string reason = co_await net::frame::run_control_session(s, session->outbox(), std::move(not_reading),
                                                          read_loop(s, *session), heartbeat(interval, *session),
                                                          watchdog(silence));
   net::error_code ignored;
@@ -182,13 +182,13 @@ net::awaitable<std::string> client::run_session(net::tls_stream& s) {
   co_return reason;
 }
 
-net::awaitable<std::string> client::read_loop(net::tls_stream& s, route_session& session) {
+net::awaitable<std::string> client::read_loop(net::tls::tls_stream& s, route_session& session) {
   for (;;) {
-    net::frame_result fr = co_await net::read_frame(s, protocol::max_payload);
+    net::frame::frame_result fr = co_await net::frame::read_frame(s, protocol::max_payload);
     const auto& ec = fr.ec;
     const auto& msg = fr.msg;
     // TLS: a peer that closes without close_notify shows as stream_truncated.
-    if (ec == net::asio::error::eof || ec == net::ssl::error::stream_truncated)
+    if (ec == net::asio::error::eof || ec == net::tls::ssl::error::stream_truncated)
       co_return "the route closed the connection";
     if (ec) co_return "read failed: " + ec.message();
     last_seen_ = std::chrono::steady_clock::now();

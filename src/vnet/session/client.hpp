@@ -12,8 +12,8 @@
 #include <string>
 
 #include "config/config.hpp"
-#include "net/frame_io.hpp"
-#include "net/tls.hpp"
+#include "net/frame/frame_io.hpp"
+#include "net/tls/tls.hpp"
 #include "net/time.hpp"
 #include "outcome/result.hpp"
 #include "vnet/session/route_context.hpp"
@@ -75,14 +75,14 @@ class client {
   // The TLS handshake with the route and the check of its key
   // (route_trust.hpp; client_handshake.cpp): fine when the session may go
   // on, else why not.
-  net::awaitable<outcome::status> start_tls(net::tls_stream& s, const config::endpoint& route);
+  net::awaitable<outcome::status> start_tls(net::tls::tls_stream& s, const config::endpoint& route);
   // This vnet's hello and the route's welcome (client_handshake.cpp): the
   // welcome, or why there is none.
-  net::awaitable<outcome::result<protocol::welcome>> greet(net::tls_stream& s);
-  net::awaitable<std::string> run_session(net::tls_stream& s);
+  net::awaitable<outcome::result<protocol::welcome>> greet(net::tls::tls_stream& s);
+  net::awaitable<std::string> run_session(net::tls::tls_stream& s);
   // The session's branches, raced in run_session(); each returns why the
   // session ended.
-  net::awaitable<std::string> read_loop(net::tls_stream& s, route_session& session);
+  net::awaitable<std::string> read_loop(net::tls::tls_stream& s, route_session& session);
   // Pings the route, retries busy use ports and rotates the link key when
   // it is due (every crypto::link_keys::period), publishing the new one.
   net::awaitable<std::string> heartbeat(net::duration interval, route_session& session);

@@ -7,7 +7,7 @@
 #include <spdlog/spdlog.h>
 
 #include "net/endpoint.hpp"
-#include "net/frame_io.hpp"
+#include "net/frame/frame_io.hpp"
 #include "net/time.hpp"
 #include "text/printable.hpp"
 #include "vnet/route_trust.hpp"
@@ -25,7 +25,7 @@ static std::string not_a_route(const config::endpoint& route, const std::string&
   return fmt::format("{} answered, but not as a vnet route ({})", net::host_port(route.ip, route.port), why);
 }
 
-net::awaitable<outcome::status> client::start_tls(net::tls_stream& s, const config::endpoint& route) {
+net::awaitable<outcome::status> client::start_tls(net::tls::tls_stream& s, const config::endpoint& route) {
   const auto where = net::host_port(route.ip, route.port);
   SSL* ssl = s.native_handle();
   net::error_code aec;
@@ -38,13 +38,13 @@ net::awaitable<outcome::status> client::start_tls(net::tls_stream& s, const conf
     X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl), route.ip.c_str());
   }
   net::asio::steady_timer timer(ex_, ctx_.dial_timeout());
-  auto hs = co_await (s.async_handshake(net::ssl::stream_base::client, net::use_nothrow) ||
+  auto hs = co_await (s.async_handshake(net::tls::ssl::stream_base::client, net::use_nothrow) ||
                       timer.async_wait(net::use_nothrow));
   if (hs.index() == 1)
     co_return outcome::fail(fmt::format("the route at {} did not finish the TLS handshake within {} ms", where,
                                         net::to_ms(ctx_.dial_timeout()).count()));
   net::error_code ec = std::get<0>(std::get<0>(hs));
-  if (ec == net::ssl::error::stream_truncated || ec == net::asio::error::eof ||
+  if (ec == net::tls::ssl::error::stream_truncated || ec == net::asio::error::eof ||
       ec == net::asio::error::connection_reset)
     co_return outcome::fail(fmt::format("the route at {} closed the connection during the TLS handshake (a "
                                         "route closes an address for 60 s after 5 failed admissions)", where));
@@ -54,7 +54,7 @@ net::awaitable<outcome::status> client::start_tls(net::tls_stream& s, const conf
     co_return outcome::fail(not_a_route(
         route, fmt::format("no TLS: another program, or a route of protocol 3 or before; {}", ec.message())));
   if (ec) co_return outcome::fail(fmt::format("TLS handshake with route {} failed: {}", where, ec.message()));
-  const std::string fp = net::peer_fingerprint(ssl);
+  const std::string fp = net::tls::peer_fingerprint(ssl);
   const bool ca_verified = SSL_get_verify_result(ssl) == X509_V_OK;
   auto why = check_route_key(cfg_, fp, ca_verified);
   refused_ = !why.empty();  // run() logs it, as an error
@@ -62,25 +62,25 @@ net::awaitable<outcome::status> client::start_tls(net::tls_stream& s, const conf
   co_return outcome::status{};
 }
 
-net::awaitable<outcome::result<protocol::welcome>> client::greet(net::tls_stream& s) {
+net::awaitable<outcome::result<protocol::welcome>> client::greet(net::tls::tls_stream& s) {
   const auto route = cfg_.route;
   // The route sees the wire group (with a group_key, an opaque id), never
   // the key; the link key is signed with the group's mac key.
-  auto auth = net::admission_proof(cfg_.token, s.native_handle());
+  auto auth = net::tls::admission_proof(cfg_.token, s.native_handle());
   auto hello = protocol::encode(protocol::control_hello{protocol::version, cfg_.name,
                                                         group_.wire_group, auth,
                                                         link_keys_->current()});
-  auto hello_ec = co_await net::write_frame(s, std::move(hello));
+  auto hello_ec = co_await net::frame::write_frame(s, std::move(hello));
   if (hello_ec) co_return outcome::fail(not_a_route(route, "hello failed: " + hello_ec.message()));
   // A route welcomes at once; dial_timeout bounds the wait for a silent peer.
   const auto welcome_timeout = ctx_.dial_timeout();
-  net::frame_result answer = co_await net::read_frame(s, protocol::max_payload, welcome_timeout);
+  net::frame::frame_result answer = co_await net::frame::read_frame(s, protocol::max_payload, welcome_timeout);
   const auto& ec = answer.ec;
   const auto& msg = answer.msg;
   if (ec == net::asio::error::timed_out)
     co_return outcome::fail(
         not_a_route(route, fmt::format("no welcome within {} ms", net::to_ms(welcome_timeout).count())));
-  if (ec == net::asio::error::eof || ec == net::ssl::error::stream_truncated)
+  if (ec == net::asio::error::eof || ec == net::tls::ssl::error::stream_truncated)
     co_return outcome::fail(not_a_route(route, "it closed the connection without a welcome"));
   if (ec) co_return outcome::fail(not_a_route(route, "its reply is not a vnet frame: " + ec.message()));
   if (auto* e = std::get_if<protocol::error>(&msg)) {

@@ -23,7 +23,7 @@ void counted_link::opening() {
   live_changed(set_->links());
 }
 
-void counted_link::ended(const net::secure_stats& st) {
+void counted_link::ended(const net::secure::secure_stats& st) {
   live_.reset();
   live_changed(set_->links());
   if (st.cipher) spdlog::debug("{} ran on {}", label_, st.cipher);
@@ -32,7 +32,7 @@ void counted_link::ended(const net::secure_stats& st) {
     return;
   }
   spdlog::log(ctx_.cfg.log_links ? spdlog::level::info : spdlog::level::debug, "{} closed {}", label_,
-              net::link_summary(st.stats, std::chrono::steady_clock::now() - started_, up_, down_));
+              net::relay::link_summary(st.stats, std::chrono::steady_clock::now() - started_, up_, down_));
 }
 
 }  // namespace vnet

@@ -11,20 +11,20 @@
 #include <optional>
 #include <string>
 
-#include "net/secure_relay.hpp"
+#include "net/secure/secure_relay.hpp"
 #include "net/socket_set.hpp"
 #include "vnet/session/route_context.hpp"
 
 namespace vnet {
 
-class counted_link : public net::encrypted_link {
+class counted_link : public net::secure::encrypted_link {
  public:
   // The relay starts: counted in the entry's traffic from here on.
   void opening();
 
  protected:
   // `label` starts its log lines ("use ssh: link to serveid 022"); `in` and
-  // `out` name the directions of the summary (net::link_summary's up and
+  // `out` name the directions of the summary (net::relay::link_summary's up and
   // down: up is plain -> link). `ctx` is the client's: its settings are read
   // at the end, so that a reload of log_links applies to links running
   // already, and a failure's line goes through its log budget.
@@ -36,7 +36,7 @@ class counted_link : public net::encrypted_link {
   virtual void live_changed(std::size_t /*live*/) {}
 
  private:
-  void ended(const net::secure_stats& st) final;
+  void ended(const net::secure::secure_stats& st) final;
 
   std::shared_ptr<net::socket_set> set_;
   net::socket_set::guard plain_guard_, link_guard_;

@@ -5,7 +5,7 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
-#include "net/frame_io.hpp"
+#include "net/frame/frame_io.hpp"
 #include "net/spawn.hpp"
 #include "net/still_idle.hpp"
 #include "text/printable.hpp"
@@ -138,7 +138,7 @@ void link_pool::watch(entry& e) {
 net::awaitable<void> link_pool::on_readable(pooled_link link, clock::time_point opened,
                                             std::weak_ptr<route_session> session) {
   // Not a structured binding: GCC 12 mis-destroys those over a co_await result.
-  net::frame_result fr = co_await net::read_frame(link.socket, protocol::max_opening_payload, frame_timeout);
+  net::frame::frame_result fr = co_await net::frame::read_frame(link.socket, protocol::max_opening_payload, frame_timeout);
   if (session.expired()) co_return;  // the session ended, and this pool with it
   const auto& ec = fr.ec;
   const auto& msg = fr.msg;

@@ -1,7 +1,7 @@
 #include "vnet/session/route_link.hpp"
 
 #include "net/dial.hpp"
-#include "net/frame_io.hpp"
+#include "net/frame/frame_io.hpp"
 #include "vnet/session/route_session.hpp"
 
 namespace vnet {
@@ -44,7 +44,7 @@ net::awaitable<outcome::result<crypto::key32>> send_opening(net::tcp::socket& li
           protocol::link_pool{protocol::version, role, ticket->id, crypto::pool_proof(secret, ticket->id, role)});
     }
   }
-  if (auto ec = co_await net::write_frame(link, std::move(frame))) {
+  if (auto ec = co_await net::frame::write_frame(link, std::move(frame))) {
     crypto::wipe(secret);
     // An idle link's failure names its frame, as the pool's log always has.
     const bool idle = std::holds_alternative<idle_opening>(what);

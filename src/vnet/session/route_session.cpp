@@ -9,7 +9,7 @@ void route_context::send(const protocol::message& m) const {
 }
 
 route_session::route_session(net::asio::any_io_executor ex, route_context& ctx, std::uint32_t vnetid,
-                             net::outbox_limits limits, pool_hooks hooks)
+                             net::frame::outbox_limits limits, pool_hooks hooks)
     : ex_(ex),
       vnetid_(vnetid),
       outbox_(ex, limits),

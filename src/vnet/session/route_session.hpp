@@ -20,7 +20,7 @@
 #include <optional>
 #include <string>
 
-#include "net/frame_io.hpp"
+#include "net/frame/frame_io.hpp"
 #include "protocol/messages.hpp"
 #include "vnet/session/link_pool.hpp"
 #include "vnet/session/route_context.hpp"
@@ -49,7 +49,7 @@ class route_session : public std::enable_shared_from_this<route_session> {
 
   // `limits` bound what waits in the outbox for the route to read.
   route_session(net::asio::any_io_executor ex, route_context& ctx, std::uint32_t vnetid,
-                net::outbox_limits limits, pool_hooks hooks);
+                net::frame::outbox_limits limits, pool_hooks hooks);
   // The end: requests still waiting fail ("lost the route"), the tickets
   // are void and the connections in their line give up, idle links close.
   ~route_session();
@@ -59,7 +59,7 @@ class route_session : public std::enable_shared_from_this<route_session> {
   std::uint32_t vnetid() const { return vnetid_; }
   // Queues a control message for the route.
   void send(const protocol::message& m) { outbox_.send(m); }
-  net::outbox& outbox() { return outbox_; }
+  net::frame::outbox& outbox() { return outbox_; }
 
   // Asks for the first tickets and fills the pools: called once the serves'
   // registrations are queued, so that they go first.
@@ -88,7 +88,7 @@ class route_session : public std::enable_shared_from_this<route_session> {
  private:
   net::asio::any_io_executor ex_;
   std::uint32_t vnetid_;
-  net::outbox outbox_;
+  net::frame::outbox outbox_;
   ticket_stock tickets_;
   link_pool use_pool_;
   link_pool serve_pool_;

@@ -149,7 +149,7 @@ net::awaitable<std::optional<std::string>> terminal::new_key(const parsed_args& 
     error(fmt::format("one {} name at most", what), usage);
     co_return std::nullopt;
   }
-  // Initialised, not assigned, from co_await: see net::write_frame on GCC 12.
+  // Initialised, not assigned, from co_await: see net::frame::write_frame on GCC 12.
   std::optional<std::string> key = a.words.size() == 2 ? a.words[1] : std::optional<std::string>{};
   if (!key) {
     std::optional<std::string> asked = co_await ask("name", "", false);

@@ -6,10 +6,10 @@
 #include <spdlog/spdlog.h>
 
 #include "net/endpoint.hpp"
-#include "net/frame_io.hpp"
+#include "net/frame/frame_io.hpp"
 #include "net/listen.hpp"
-#include "net/relay.hpp"
-#include "net/secure_relay.hpp"
+#include "net/relay/relay.hpp"
+#include "net/secure/secure_relay.hpp"
 #include "net/spawn.hpp"
 #include "text/printable.hpp"
 #include "vnet/session/route_link.hpp"
@@ -196,7 +196,7 @@ void use_table::start(use_entry& e, std::uint16_t port) {
   net::asio::co_spawn(
       ex_,
       [this, acceptor, name, serveid, links]() -> net::awaitable<void> {
-        // Named, not temporaries: see net::write_frame on GCC 12.
+        // Named, not temporaries: see net::frame::write_frame on GCC 12.
         std::string what = "use " + name;
         std::function<void(net::tcp::socket)> on_accept = [&](net::tcp::socket s) {
           net::asio::co_spawn(ex_, open_link(std::move(s), name, serveid, links),
@@ -295,9 +295,9 @@ net::awaitable<void> use_table::open_link(net::tcp::socket client, std::string n
   // 0-RTT: the use hello and the client's first bytes, encrypted to the
   // serving vnet's key, follow the opening (or ride with link_bind) at once;
   // the route's answer is read (through await_paired) before anything comes back.
-  net::await_paired_fn await_paired = [this](net::tcp::socket& link) -> net::awaitable<std::string> {
+  net::secure::await_paired_fn await_paired = [this](net::tcp::socket& link) -> net::awaitable<std::string> {
     // Not a structured binding: GCC 12 mis-destroys those over a co_await result.
-    net::frame_result answer = co_await net::read_frame(link, protocol::max_payload, ctx_.link_timeout);
+    net::frame::frame_result answer = co_await net::frame::read_frame(link, protocol::max_payload, ctx_.link_timeout);
     const auto& ec = answer.ec;
     const auto& msg = answer.msg;
     if (ec) co_return ec == net::asio::error::timed_out ? "no answer from the route" : ec.message();
@@ -306,13 +306,13 @@ net::awaitable<void> use_table::open_link(net::tcp::socket client, std::string n
     if (auto* e = std::get_if<protocol::error>(&msg)) co_return "route: " + text::printable(e->message);
     co_return "unexpected answer from the route";
   };
-  net::use_params params{ctx_.group, secret, serve_key, std::move(bind)};
+  net::secure::use_params params{ctx_.group, secret, serve_key, std::move(bind)};
   params.serveid = serveid;  // bound into the keys: the serving vnet must hold the link for this serve
   crypto::wipe(secret);
   l->opening();
   // Returns once the serve hello is in (or the link failed); the link runs on
   // by itself and counted_link logs its end.
-  co_await net::open_use(std::move(l), std::move(params), std::move(await_paired));
+  co_await net::secure::open_use(std::move(l), std::move(params), std::move(await_paired));
 }
 
 }  // namespace vnet

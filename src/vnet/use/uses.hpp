@@ -79,7 +79,7 @@ class use_table {
   void start(use_entry& e, std::uint16_t port);
   void stop(use_entry& e, use_state next, const std::string& why);
   // One accepted connection: its link to the route (an idle one, or
-  // opened now), the 0-RTT hello and the relay (net::open_use).
+  // opened now), the 0-RTT hello and the relay (net::secure::open_use).
   net::awaitable<void> open_link(net::tcp::socket client, std::string name, std::uint16_t serveid,
                              std::shared_ptr<net::socket_set> links);
 

@@ -1,6 +1,7 @@
 #include "outcome/result.hpp"
 
 #include <memory>
+#include <string>
 
 #include <gtest/gtest.h>
 
@@ -32,6 +33,26 @@ TEST(Result, StatusIsOkUnlessAProblemWasGiven) {
   outcome::status bad = outcome::fail("no room");
   EXPECT_FALSE(bad.ok());
   EXPECT_EQ(bad.why(), "no room");
+}
+
+// A problem that carries more than its words, for a caller that counts
+// problems by kind.
+struct refusal {
+  int limit = 0;
+  std::string text;
+};
+
+outcome::result<void, refusal> admit(int n, int max) {
+  if (n >= max) return refusal{max, "at most " + std::to_string(max)};
+  return {};
+}
+
+TEST(Result, AProblemOfItsOwnTypeKeepsWhatItCarries) {
+  EXPECT_TRUE(admit(1, 3).ok());
+  auto r = admit(3, 3);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.why(), "at most 3");
+  EXPECT_EQ(r.error().limit, 3);
 }
 
 }  // namespace

@@ -82,8 +82,8 @@ TEST(RouteLinks, AJoinNeedsTheProofOfTheLinksSecret) {
 // The refusal's text, or "" when the link may open.
 std::string refusal(const route::link_table& t, std::uint32_t use_vnet, std::uint32_t serve_vnet,
                     std::uint16_t serveid, const config::route_limits& limits) {
-  auto r = t.quota_refusal(use_vnet, serve_vnet, serveid, limits);
-  return r ? r->text : "";
+  auto r = t.within_quotas(use_vnet, serve_vnet, serveid, limits);
+  return r ? "" : r.why();
 }
 
 config::route_limits small_limits() {
@@ -158,7 +158,7 @@ TEST(RouteLinkQuota, LinksPerServeAreBoundedWhoeverOpensThem) {
   EXPECT_EQ(refusal(t, 5, 9, 700, limits),
             "serveid 700 of vnet 09 may carry at most 3 open links (raise [route] max_live_links_per_serve)");
   // The refusal carries its limit: the key of its count in /metrics.
-  EXPECT_EQ(t.quota_refusal(5, 9, 700, limits)->key, route::limit::max_live_links_per_serve);
+  EXPECT_EQ(t.within_quotas(5, 9, 700, limits).error().key, route::limit::max_live_links_per_serve);
 }
 
 }  // namespace

@@ -1,4 +1,4 @@
-#include "net/tls.hpp"
+#include "net/tls/tls.hpp"
 
 #include <array>
 
@@ -10,7 +10,7 @@
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 
-namespace net {
+namespace net::tls {
 namespace {
 
 constexpr char admission_label[] = "EXPORTER-vnet-admission";
@@ -97,4 +97,4 @@ std::string openssl_error() {
   return buf;
 }
 
-}  // namespace net
+}  // namespace net::tls

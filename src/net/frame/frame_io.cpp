@@ -1,4 +1,4 @@
-#include "net/frame_io.hpp"
+#include "net/frame/frame_io.hpp"
 
 #include <malloc.h>
 
@@ -15,7 +15,7 @@
 #include "protocol/error.hpp"
 #include "text/bytes.hpp"
 
-namespace net {
+namespace net::frame {
 namespace {
 
 // Gives a buffer's memory back. A large one also asks malloc to return freed
@@ -170,12 +170,12 @@ awaitable<error_code> outbox::run(Stream& s) {
 
 // The two streams frames travel on: control sessions (TLS) and links.
 template awaitable<frame_result> read_frame(tcp::socket&, std::uint32_t);
-template awaitable<frame_result> read_frame(tls_stream&, std::uint32_t);
+template awaitable<frame_result> read_frame(tls::tls_stream&, std::uint32_t);
 template awaitable<frame_result> read_frame(tcp::socket&, std::uint32_t, duration);
-template awaitable<frame_result> read_frame(tls_stream&, std::uint32_t, duration);
+template awaitable<frame_result> read_frame(tls::tls_stream&, std::uint32_t, duration);
 template awaitable<error_code> write_frame(tcp::socket&, std::vector<std::uint8_t>, duration);
-template awaitable<error_code> write_frame(tls_stream&, std::vector<std::uint8_t>, duration);
+template awaitable<error_code> write_frame(tls::tls_stream&, std::vector<std::uint8_t>, duration);
 template awaitable<error_code> outbox::run(tcp::socket&);
-template awaitable<error_code> outbox::run(tls_stream&);
+template awaitable<error_code> outbox::run(tls::tls_stream&);
 
-}  // namespace net
+}  // namespace net::frame

@@ -12,12 +12,12 @@
 
 #include "net/asio.hpp"
 #include "net/time.hpp"
-#include "net/tls_stream.hpp"
+#include "net/tls/tls_stream.hpp"
 #include "protocol/codec.hpp"
 
 // Control sessions run in TLS, links on plain sockets: the functions below
 // take either stream, compiled once for both in frame_io.cpp.
-namespace net {
+namespace net::frame {
 
 struct frame_result {
   error_code ec;  // I/O error, protocol::errc, or asio::error::timed_out
@@ -101,4 +101,4 @@ class outbox {
 };
 
 
-}  // namespace net
+}  // namespace net::frame

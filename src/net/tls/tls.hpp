@@ -12,9 +12,9 @@
 #include <boost/asio/ssl/stream.hpp>
 
 #include "net/asio.hpp"
-#include "net/tls_stream.hpp"
+#include "net/tls/tls_stream.hpp"
 
-namespace net {
+namespace net::tls {
 
 namespace ssl = asio::ssl;
 
@@ -47,4 +47,4 @@ std::string base64(std::span<const std::uint8_t> bytes, bool url = false);
 // OpenSSL's most recent error, in words, and the queue cleared.
 std::string openssl_error();
 
-}  // namespace net
+}  // namespace net::tls

@@ -1,4 +1,4 @@
-// The encrypting relays (net/secure_relay.hpp) over loopback: transfers
+// The encrypting relays (net/secure/secure_relay.hpp) over loopback: transfers
 // hashed at both ends, half-close, 0-RTT, and every tampering, cut, replay or
 // refusal closes the link with no corrupted byte delivered.
 #include <gtest/gtest.h>
@@ -215,10 +215,10 @@ TEST(SecureRelay, AnOpeningRecordedAndReplayedReachesNothing) {
   socket_pair link2(f.io);
   tcp::acceptor service2(f.io, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
   tcp::socket dialled(f.io);
-  net::serve_params p{f.group, f.link_secret, f.keys};
-  std::optional<net::secure_stats> replay_result;
+  net::secure::serve_params p{f.group, f.link_secret, f.keys};
+  std::optional<net::secure::secure_stats> replay_result;
   bool dialled_service = false;
-  net::dial_service_fn dial = [&](tcp::socket& s) -> asio::awaitable<std::string> {
+  net::secure::dial_service_fn dial = [&](tcp::socket& s) -> asio::awaitable<std::string> {
     // Not a structured binding over a co_await result (docs/architecture.md, GCC 12 co_await rule).
     std::tuple<boost::system::error_code> r = co_await s.async_connect(service2.local_endpoint(), use_nothrow);
     dialled_service = true;
@@ -266,7 +266,7 @@ TEST(SecureRelay, AnUnknownLinkKeyIsRefused) {
   link_fixture f;
   f.start_route();
   auto old_keys = std::make_shared<crypto::link_keys>(f.group.mac_key);  // not the serve side's
-  net::use_params p{f.group, f.link_secret, old_keys->current()};
+  net::secure::use_params p{f.group, f.link_secret, old_keys->current()};
   f.start_use(p);
   f.start_serve();
   ASSERT_TRUE(run_until(f.io, [&] { return f.serve_result && f.use_result; }));
@@ -281,7 +281,7 @@ TEST(SecureRelay, AServeKeyTheGroupDidNotSignGetsNoByte) {
   link_fixture f;
   f.start_route();
   auto swapped = crypto::link_keys(crypto::random_key()).current();  // the route's own key
-  net::use_params p{f.group, f.link_secret, swapped};
+  net::secure::use_params p{f.group, f.link_secret, swapped};
   f.start_use(p);
   asio::co_spawn(f.io, send_all(f.client.a, bytes(10, 'x'), false), rethrow);
   received at_client;

@@ -1,5 +1,5 @@
 #pragma once
-// The memory of an encrypted link's directions (net/secure_relay.cpp). A
+// The memory of an encrypted link's directions (net/secure/secure_relay.cpp). A
 // link holds no buffer while it is idle: a direction waits for readiness,
 // then borrows this thread's pooled buffer, reads, seals or opens in place,
 // writes at once, and gives the buffer back before it waits again. Only what a full peer
@@ -14,7 +14,7 @@
 
 #include "crypto/link_cipher.hpp"
 
-namespace net {
+namespace net::secure {
 
 // Room for four whole records: a bulk transfer moves ~256 KiB per system call.
 inline constexpr std::size_t pooled_buffer_size = 4 * (crypto::record_prefix + crypto::max_ciphertext);
@@ -112,4 +112,4 @@ class held_bytes {
   std::size_t from_ = 0;  // bytes already sent
 };
 
-}  // namespace net
+}  // namespace net::secure

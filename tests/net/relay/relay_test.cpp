@@ -7,13 +7,13 @@
 
 #include <list>
 
-#include "net/pipe_pool.hpp"
+#include "net/relay/pipe_pool.hpp"
 #include "secure_link.hpp"
 
 namespace {
 
 using namespace secure_link;
-using net::pipe_pool;
+using net::relay::pipe_pool;
 
 // client <-> left.b | pair->a <-relay-> pair->b | right.b <-> service
 // (pair->a and pair->b are left.a and right.a, moved into the relay)
@@ -22,13 +22,13 @@ struct relay_fixture {
   socket_pair left{io}, right{io};
   tcp::socket& client = left.b;
   tcp::socket& service = right.b;
-  std::optional<net::relay_stats> result;
+  std::optional<net::relay::relay_stats> result;
   std::uint64_t metered_ab = 0, metered_ba = 0;
   std::shared_ptr<test_pair> pair = std::make_shared<test_pair>(left.a, right.a, result);
 
-  void start(net::relay_prelude prelude = {}) {
+  void start(net::relay::relay_prelude prelude = {}) {
     pair->meter = {&metered_ab, &metered_ba};
-    asio::co_spawn(io, net::start_relay(pair, std::move(prelude)), rethrow);
+    asio::co_spawn(io, net::relay::start_relay(pair, std::move(prelude)), rethrow);
   }
 };
 
@@ -258,14 +258,14 @@ TEST(Relay, IdleRelaysHoldNoPipe) {
   struct one {
     socket_pair left, right;
     received echoed;
-    std::optional<net::relay_stats> result;
+    std::optional<net::relay::relay_stats> result;
     explicit one(asio::io_context& io) : left(io), right(io) {}
   };
   std::list<one> relays;
   for (int i = 0; i < 1000; ++i) relays.emplace_back(io);
   const std::size_t heap_before = mallinfo2().uordblks;
   for (auto& r : relays) {
-    asio::co_spawn(io, net::start_relay(std::make_shared<test_pair>(r.left.a, r.right.a, r.result)), rethrow);
+    asio::co_spawn(io, net::relay::start_relay(std::make_shared<test_pair>(r.left.a, r.right.a, r.result)), rethrow);
     // Each carries a byte, so that every one has taken (and given back) a pipe.
     asio::write(r.left.b, asio::buffer("x", 1));
     asio::co_spawn(io, read_n(r.right.b, 1, r.echoed), rethrow);

@@ -1,11 +1,11 @@
-#include "net/pipe_pool.hpp"
+#include "net/relay/pipe_pool.hpp"
 
 #include <fcntl.h>
 #include <unistd.h>
 
 #include <csignal>
 
-namespace net {
+namespace net::relay {
 namespace {
 
 void close_pipe(const pipe_pool::pipe& p) {
@@ -79,4 +79,4 @@ pipe_pool& pipe_pool::local() {
   return pool;
 }
 
-}  // namespace net
+}  // namespace net::relay

@@ -1,4 +1,4 @@
-// What an encrypted link holds in memory (net/secure_relay.cpp's pumps): an
+// What an encrypted link holds in memory (net/secure/secure_relay.cpp's pumps): an
 // idle link lends no buffer, a full peer costs only the unsent bytes, half a
 // record only its own bytes.
 #include <malloc.h>
@@ -26,7 +26,7 @@ TEST(SecureRelayMemory, FiveHundredIdleLinksHoldNoBuffer) {
     asio::co_spawn(io, l.echo_once(echoed), rethrow);
   }
   ASSERT_TRUE(run_until(io, [&] { return echoed == count; }, 120s));
-  auto idle = net::link_buffers();
+  auto idle = net::secure::link_buffers();
   EXPECT_EQ(idle.lent, 0u);
   EXPECT_EQ(idle.held_bytes, 0u);
   for (auto& l : links) EXPECT_FALSE(l->use_result || l->serve_result);  // still open
@@ -79,7 +79,7 @@ TEST(SecureRelayMemory, AFullPeerCostsTheLinkOnlyItsUnsentBytes) {
   asio::co_spawn(f.io, send_all(f.client.a, up), rethrow);
   // 16 MiB is more than the loopback sockets' buffers take: the pumps end up
   // waiting on full peers, holding their unsent bytes.
-  ASSERT_TRUE(run_until(f.io, [&] { return net::link_buffers().held_bytes > 0; }, 30s));
+  ASSERT_TRUE(run_until(f.io, [&] { return net::secure::link_buffers().held_bytes > 0; }, 30s));
   std::size_t last = 0;
   ASSERT_TRUE(run_until(f.io, [&] {  // until the use side's relay has stopped moving bytes
     auto now = f.up_seen;
@@ -87,11 +87,11 @@ TEST(SecureRelayMemory, AFullPeerCostsTheLinkOnlyItsUnsentBytes) {
     last = now;
     return still;
   }, 30s));
-  auto stalled = net::link_buffers();
+  auto stalled = net::secure::link_buffers();
   EXPECT_EQ(stalled.lent, 0u);
   EXPECT_GT(stalled.held_bytes, 0u);
   // At most one read's worth per direction (use side sealing, serve side opening), not a buffer each plus queues.
-  EXPECT_LE(stalled.held_bytes, 2 * net::pooled_buffer_size);
+  EXPECT_LE(stalled.held_bytes, 2 * net::secure::pooled_buffer_size);
   received at_service, at_client;
   asio::co_spawn(f.io, read_all(f.service.b, at_service), rethrow);
   asio::co_spawn(f.io, send_all(f.service.b, bytes{}), rethrow);
@@ -99,7 +99,7 @@ TEST(SecureRelayMemory, AFullPeerCostsTheLinkOnlyItsUnsentBytes) {
   ASSERT_TRUE(run_until(f.io, [&] { return at_service.done && at_client.done && f.use_result && f.serve_result; }));
   EXPECT_EQ(blake2b(at_service.data), blake2b(up));
   EXPECT_EQ(f.serve_result->failure, "");
-  EXPECT_EQ(net::link_buffers().held_bytes, 0u);
+  EXPECT_EQ(net::secure::link_buffers().held_bytes, 0u);
 }
 
 // Bytes a full peer did not take go out once it reads, though nothing comes
@@ -153,15 +153,15 @@ TEST(SecureRelayMemory, APartialRecordKeepsOnlyItsOwnBytes) {
   asio::co_spawn(f.io, send_all(f.serve_link.a, first, false), rethrow);
   received at_service;
   asio::co_spawn(f.io, read_all(f.service.b, at_service), rethrow);
-  ASSERT_TRUE(run_until(f.io, [&] { return net::link_buffers().held_bytes == half; }, 10s))
-      << net::link_buffers().held_bytes;
-  EXPECT_EQ(net::link_buffers().lent, 0u);
+  ASSERT_TRUE(run_until(f.io, [&] { return net::secure::link_buffers().held_bytes == half; }, 10s))
+      << net::secure::link_buffers().held_bytes;
+  EXPECT_EQ(net::secure::link_buffers().lent, 0u);
   EXPECT_TRUE(at_service.data.empty());
   bytes rest(record.begin() + static_cast<std::ptrdiff_t>(half), record.end());
   asio::co_spawn(f.io, send_all(f.serve_link.a, rest, false), rethrow);
   ASSERT_TRUE(run_until(f.io, [&] { return at_service.data.size() == plain.size(); }, 10s));
   EXPECT_EQ(blake2b(at_service.data), blake2b(plain));
-  EXPECT_EQ(net::link_buffers().held_bytes, 0u);
+  EXPECT_EQ(net::secure::link_buffers().held_bytes, 0u);
 }
 
 }  // namespace

@@ -12,7 +12,7 @@
 
 #include "fake_vnet.hpp"
 #include "harness.hpp"
-#include "net/frame_io.hpp"
+#include "net/frame/frame_io.hpp"
 #include "net/pace.hpp"
 #include "protocol/limits.hpp"
 
@@ -76,7 +76,7 @@ TEST(FrameIo, AFrameOverManyChunksIsWholeAndNothingPastItIsRead) {
   socket_pair p(io);
   auto list = big_list(300);  // ~160 KB: several read chunks
   auto bytes = protocol::encode(list);
-  ASSERT_GT(bytes.size(), 2 * net::read_chunk);
+  ASSERT_GT(bytes.size(), 2 * net::frame::read_chunk);
   const std::string tail = "relayed stream";
   bytes.insert(bytes.end(), tail.begin(), tail.end());
   // The peer sends in uneven pieces, with pauses, so the reader sees partial payloads.
@@ -88,10 +88,10 @@ TEST(FrameIo, AFrameOverManyChunksIsWholeAndNothingPastItIsRead) {
       co_await net::sleep_for(1ms);
     }
   }, rethrow);
-  std::optional<net::frame_result> got;
+  std::optional<net::frame::frame_result> got;
   std::string after;
   asio::co_spawn(io, [&]() -> asio::awaitable<void> {
-    net::frame_result r = co_await net::read_frame(p.a, protocol::max_payload);
+    net::frame::frame_result r = co_await net::frame::read_frame(p.a, protocol::max_payload);
     got = std::move(r);
     std::string rest(tail.size(), '\0');
     co_await asio::async_read(p.a, asio::buffer(rest), net::use_nothrow);
@@ -113,7 +113,7 @@ TEST(FrameIo, AnAnnouncedLengthCostsNothingUntilItsBytesCome) {
   const auto before = heap_in_use();
   for (auto& p : pairs) {
     asio::co_spawn(io, [&]() -> asio::awaitable<void> {
-      net::frame_result r = co_await net::read_frame(p->a, protocol::max_payload);
+      net::frame::frame_result r = co_await net::frame::read_frame(p->a, protocol::max_payload);
       ++finished;
     }, rethrow);
     auto h = header(protocol::max_payload, 0x20);  // a ping 1 MiB long
@@ -140,7 +140,7 @@ TEST(FrameIo, AWriteThePeerDoesNotTakeTimesOut) {
   std::optional<net::error_code> ec;
   asio::co_spawn(io, [&]() -> asio::awaitable<void> {
     std::vector<std::uint8_t> frame(16u << 20, 'x');
-    auto r = co_await net::write_frame(p.a, std::move(frame), 300ms);
+    auto r = co_await net::frame::write_frame(p.a, std::move(frame), 300ms);
     ec = r;
   }, rethrow);
   auto start = clock::now();
@@ -155,7 +155,7 @@ TEST(Outbox, APeerThatDoesNotReadHitsTheBound) {
   asio::io_context io;
   socket_pair p(io);
   p.shrink_buffers();
-  net::outbox box(io.get_executor(), net::outbox_limits{.drain_timeout = 60s});
+  net::frame::outbox box(io.get_executor(), net::frame::outbox_limits{.drain_timeout = 60s});
   std::optional<net::error_code> ec;
   asio::co_spawn(io, [&]() -> asio::awaitable<void> { ec = co_await box.run(p.a); }, rethrow);
   std::size_t most = 0;
@@ -176,7 +176,7 @@ TEST(Outbox, FramesNotTakenWithinTheDrainDeadlineEndIt) {
   asio::io_context io;
   socket_pair p(io);
   p.shrink_buffers();
-  net::outbox box(io.get_executor(), net::outbox_limits{.drain_timeout = 300ms});
+  net::frame::outbox box(io.get_executor(), net::frame::outbox_limits{.drain_timeout = 300ms});
   std::optional<net::error_code> ec;
   asio::co_spawn(io, [&]() -> asio::awaitable<void> { ec = co_await box.run(p.a); }, rethrow);
   for (int i = 0; i < 1000; ++i) box.send(filler());  // ~1 MiB: under the bound
@@ -194,7 +194,7 @@ TEST(Outbox, ASlowReaderThatKeepsReadingGetsEverything) {
   // A receive window under loopback's MSS stalls TCP itself (persist timer):
   // keep the reader's window ordinary, the sender's buffer small.
   p.b.set_option(asio::socket_base::receive_buffer_size(128 * 1024));
-  net::outbox box(io.get_executor(), net::outbox_limits{.drain_timeout = 200ms});
+  net::frame::outbox box(io.get_executor(), net::frame::outbox_limits{.drain_timeout = 200ms});
   std::vector<std::uint8_t> expected;
   for (int i = 0; i < 3000; ++i) {
     auto m = protocol::message{protocol::error{static_cast<std::uint16_t>(i), std::string(1000, 'a' + i % 26)}};
@@ -255,7 +255,7 @@ TEST(FrameIo, AVnetReadsAServeListLongerThanAChunk) {
   EXPECT_GT(protocol::encode(protocol::serve_list{3, std::vector<protocol::listed_serve>(
                 160, {{1, "s100", "tcp", "127.0.0.1", 9, std::string(protocol::max_info_bytes, 'i')}, 1, "big600"})})
                 .size(),
-            net::read_chunk);
+            net::frame::read_chunk);
   EXPECT_FALSE(w.wait_for_log("office.*(read failed|lost route)", 200ms));
 }
 

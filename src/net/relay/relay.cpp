@@ -1,4 +1,4 @@
-#include "net/relay.hpp"
+#include "net/relay/relay.hpp"
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -9,10 +9,10 @@
 #include <boost/asio/post.hpp>
 #include <fmt/format.h>
 
-#include "net/pipe_pool.hpp"
+#include "net/relay/pipe_pool.hpp"
 #include "text/bytes.hpp"
 
-namespace net {
+namespace net::relay {
 namespace {
 
 error_code errno_code(int e) { return error_code(e, asio::error::get_system_category()); }
@@ -209,4 +209,4 @@ std::string link_summary(const relay_stats& st, std::chrono::steady_clock::durat
                      text::human_bytes(st.b_to_a), down, st.error ? " (" + st.error.message() + ")" : "");
 }
 
-}  // namespace net
+}  // namespace net::relay

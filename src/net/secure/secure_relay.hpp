@@ -12,7 +12,7 @@
 // coroutine, open_use() or open_serve(), which returns once the link runs.
 // From then on each direction is driven by readiness callbacks, like
 // net::relay: an idle link is its encrypted_link object and two pending
-// waits, with no coroutine frame and no buffer (net/link_steps.hpp borrows
+// waits, with no coroutine frame and no buffer (net/secure/link_steps.hpp borrows
 // one only while bytes are in flight).
 //
 // Both setups take their parameters by value: build them in a statement of
@@ -26,11 +26,11 @@
 #include "crypto/link_cipher.hpp"
 #include "crypto/link_keys.hpp"
 #include "crypto/secret.hpp"
-#include "net/link_buffers.hpp"
-#include "net/relay.hpp"
+#include "net/secure/link_buffers.hpp"
+#include "net/relay/relay.hpp"
 #include "net/time.hpp"
 
-namespace net {
+namespace net::secure {
 
 struct use_params {
   crypto::group_keys group;
@@ -53,7 +53,7 @@ struct serve_params {
 };
 
 struct secure_stats {
-  relay_stats stats;    // plaintext bytes (a_to_b = plain -> link); I/O errors
+  relay::relay_stats stats;    // plaintext bytes (a_to_b = plain -> link); I/O errors
   std::string failure;  // why the link was cut otherwise: a bad record, a refused hello,
                         // the route's refusal; "" after a clean end or an I/O error
   const char* cipher = nullptr;  // the records' suite once both hellos passed ("AES-256-GCM")
@@ -72,7 +72,7 @@ class encrypted_link : public std::enable_shared_from_this<encrypted_link> {
 
   tcp::socket plain;  // the client (use side) or the service (serve side)
   tcp::socket link;   // to the route
-  relay_meter meter;  // plaintext bytes as they move: a_to_b = plain -> link
+  relay::relay_meter meter;  // plaintext bytes as they move: a_to_b = plain -> link
 
  protected:
   // Called once, when both directions have ended or the setup failed; not
@@ -132,4 +132,4 @@ awaitable<void> open_serve(std::shared_ptr<encrypted_link> l, serve_params p, di
 // why}, which the route passes on to the use side.
 awaitable<void> refuse_link(tcp::socket& link, std::string why);
 
-}  // namespace net
+}  // namespace net::secure

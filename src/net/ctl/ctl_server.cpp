@@ -1,4 +1,4 @@
-#include "net/ctl_server.hpp"
+#include "net/ctl/ctl_server.hpp"
 
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -18,7 +18,7 @@
 #include "net/spawn.hpp"
 #include "text/printable.hpp"
 
-namespace net {
+namespace net::ctl {
 namespace {
 
 // Whether a daemon accepts on the socket file `path`: connect() to it.
@@ -42,24 +42,24 @@ ctl_server::ctl_server(asio::any_io_executor ex, std::string path, const char* d
 
 ctl_server::~ctl_server() { remove_file(); }
 
-std::optional<std::string> ctl_server::open() {
+outcome::status ctl_server::open() {
   if (path_.size() >= sizeof(sockaddr_un{}.sun_path))
-    return fmt::format("control socket {}: too long for a unix socket (at most {} bytes): give a shorter --ctl PATH",
-                       path_, sizeof(sockaddr_un{}.sun_path) - 1);
+    return outcome::fail(fmt::format("control socket {}: too long for a unix socket (at most {} bytes): give a shorter --ctl PATH",
+                       path_, sizeof(sockaddr_un{}.sun_path) - 1));
   struct stat st {};
   if (::lstat(path_.c_str(), &st) == 0) {
     in_use_ = true;  // until it proves to be a dead daemon's socket
     if (!S_ISSOCK(st.st_mode))
-      return fmt::format("control socket {}: the file exists and is not a socket: remove it or give another --ctl PATH",
-                         path_);
+      return outcome::fail(fmt::format("control socket {}: the file exists and is not a socket: remove it or give another --ctl PATH",
+                         path_));
     int err = probe(path_);
     if (err == 0)
-      return fmt::format("another {} is running with the control socket {}: stop it first, or give this one "
+      return outcome::fail(fmt::format("another {} is running with the control socket {}: stop it first, or give this one "
                          "another --ctl PATH",
-                         daemon_, path_);
+                         daemon_, path_));
     if (err != ECONNREFUSED)
-      return fmt::format("control socket {}: cannot tell whether a {} still uses it: {}", path_, daemon_,
-                         std::strerror(err));
+      return outcome::fail(fmt::format("control socket {}: cannot tell whether a {} still uses it: {}", path_, daemon_,
+                         std::strerror(err)));
     // Left by a daemon that died without removing it.
     in_use_ = false;
     spdlog::info("control socket {}: replacing the one a stopped {} left", path_, daemon_);
@@ -78,14 +78,14 @@ std::optional<std::string> ctl_server::open() {
   if (!ec) acceptor_.listen(asio::socket_base::max_listen_connections, ec);
   if (ec) {
     acceptor_.close();
-    return fmt::format("control socket {}: {}", path_, ec.message());
+    return outcome::fail(fmt::format("control socket {}: {}", path_, ec.message()));
   }
   if (::lstat(path_.c_str(), &st) == 0) created_ = std::pair{st.st_dev, st.st_ino};
-  return std::nullopt;
+  return {};
 }
 
 awaitable<void> ctl_server::run() {
-  // Named, not temporaries: see net::write_frame on GCC 12.
+  // Named, not temporaries: see net::frame::write_frame on GCC 12.
   std::string what = "control socket " + path_;
   std::function<void(socket)> on_accept = [this](socket s) {
     if (clients_.size() >= max_clients) {
@@ -173,4 +173,4 @@ void ctl_server::remove_file() {
   created_.reset();
 }
 
-}  // namespace net
+}  // namespace net::ctl

@@ -1,15 +1,15 @@
-// net::pipe_pool::lease: a pipe that still holds bytes is closed, not pooled,
+// net::relay::pipe_pool::lease: a pipe that still holds bytes is closed, not pooled,
 // however the lease was moved before it ended.
 #include <gtest/gtest.h>
 
 #include <utility>
 
-#include "net/pipe_pool.hpp"
+#include "net/relay/pipe_pool.hpp"
 
 namespace {
 
 TEST(PipeLease, EmptyPipeGoesBackToThePool) {
-  net::pipe_pool pool(4);
+  net::relay::pipe_pool pool(4);
   auto a = pool.take();
   ASSERT_TRUE(a);
   EXPECT_EQ(pool.in_use(), 1u);
@@ -19,11 +19,11 @@ TEST(PipeLease, EmptyPipeGoesBackToThePool) {
 }
 
 TEST(PipeLease, MoveConstructionKeepsTheBytesHeld) {
-  net::pipe_pool pool(4);
+  net::relay::pipe_pool pool(4);
   auto a = pool.take();
   ASSERT_TRUE(a);
   a.held = 100;
-  net::pipe_pool::lease b(std::move(a));
+  net::relay::pipe_pool::lease b(std::move(a));
   EXPECT_FALSE(a);
   EXPECT_EQ(b.held, 100u);
   b.reset();
@@ -32,11 +32,11 @@ TEST(PipeLease, MoveConstructionKeepsTheBytesHeld) {
 }
 
 TEST(PipeLease, MoveAssignmentKeepsTheBytesHeld) {
-  net::pipe_pool pool(4);
+  net::relay::pipe_pool pool(4);
   auto a = pool.take();
   ASSERT_TRUE(a);
   a.held = 100;
-  net::pipe_pool::lease b;
+  net::relay::pipe_pool::lease b;
   b = std::move(a);
   EXPECT_FALSE(a);
   EXPECT_EQ(b.held, 100u);
@@ -46,11 +46,11 @@ TEST(PipeLease, MoveAssignmentKeepsTheBytesHeld) {
 }
 
 TEST(PipeLease, MovedFromLeaseGivesNothingBack) {
-  net::pipe_pool pool(4);
+  net::relay::pipe_pool pool(4);
   auto a = pool.take();
   ASSERT_TRUE(a);
   a.held = 100;
-  net::pipe_pool::lease b(std::move(a));
+  net::relay::pipe_pool::lease b(std::move(a));
   a.reset();
   EXPECT_EQ(pool.in_use(), 1u);  // still b's
   EXPECT_EQ(a.held, 0u);

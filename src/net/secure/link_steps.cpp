@@ -1,11 +1,11 @@
-#include "net/link_steps.hpp"
+#include "net/secure/link_steps.hpp"
 
 #include <algorithm>
 #include <array>
 #include <cstring>
 #include <span>
 
-namespace net {
+namespace net::secure {
 namespace {
 
 // At most this many pieces go to one sendmsg; more records' plaintexts are
@@ -126,4 +126,4 @@ step open_step(tcp::socket& from, tcp::socket& to, crypto::record_opener& opener
   return s;
 }
 
-}  // namespace net
+}  // namespace net::secure

@@ -1,9 +1,9 @@
 #pragma once
-// The byte work of an encrypted link's directions (net/secure_relay.cpp),
+// The byte work of an encrypted link's directions (net/secure/secure_relay.cpp),
 // one step per readiness: the directions are callbacks that only wait, and
 // every step that touches bytes is a plain function whose locals live on the
 // stack while it runs. A step borrows this thread's pooled buffer
-// (net/link_buffers.hpp), reads, seals or opens in place, writes at once
+// (net/secure/link_buffers.hpp), reads, seals or opens in place, writes at once
 // (non-blocking) and gives the buffer back: what the peer did not take is
 // left in `rest` (exactly the unsent bytes) for the direction to write once
 // the peer drains. Both sockets must be in non-blocking mode.
@@ -11,9 +11,9 @@
 
 #include "crypto/link_cipher.hpp"
 #include "net/asio.hpp"
-#include "net/link_buffers.hpp"
+#include "net/secure/link_buffers.hpp"
 
-namespace net {
+namespace net::secure {
 
 struct step {
   error_code read;        // eof, or an I/O error of the read
@@ -35,4 +35,4 @@ step seal_step(tcp::socket& from, tcp::socket& to, crypto::record_sealer& sealer
 step open_step(tcp::socket& from, tcp::socket& to, crypto::record_opener& opener, held_bytes& partial,
                held_bytes& rest);
 
-}  // namespace net
+}  // namespace net::secure

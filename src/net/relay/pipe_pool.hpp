@@ -9,7 +9,7 @@
 #include <cstddef>
 #include <vector>
 
-namespace net {
+namespace net::relay {
 
 class pipe_pool {
  public:
@@ -80,4 +80,4 @@ class pipe_pool {
   std::vector<pipe> spare_;
 };
 
-}  // namespace net
+}  // namespace net::relay

@@ -6,7 +6,7 @@
 //
 // The bytes never enter user space: each direction waits for its source to
 // turn readable (holding nothing while idle), then splice(2)s source -> pipe
-// -> destination, with a pipe from net::pipe_pool held only until it is
+// -> destination, with a pipe from net::relay::pipe_pool held only until it is
 // drained. Where the kernel cannot splice sockets it copies through a buffer
 // taken for that one transfer. Either way an idle link costs no buffer.
 #include <cstddef>
@@ -17,9 +17,9 @@
 #include <string>
 
 #include "net/asio.hpp"
-#include "net/pipe_pool.hpp"
+#include "net/relay/pipe_pool.hpp"
 
-namespace net {
+namespace net::relay {
 
 // The copying path's buffer, taken when bytes arrive and freed when the
 // source has no more for now.
@@ -104,4 +104,4 @@ awaitable<void> start_relay(std::shared_ptr<relayed_pair> p, relay_prelude befor
 std::string link_summary(const relay_stats& st, std::chrono::steady_clock::duration took,
                          const char* up = "up", const char* down = "down");
 
-}  // namespace net
+}  // namespace net::relay

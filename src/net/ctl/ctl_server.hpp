@@ -14,8 +14,9 @@
 
 #include "net/asio.hpp"
 #include "net/time.hpp"
+#include "outcome/result.hpp"
 
-namespace net {
+namespace net::ctl {
 
 struct ctl_answer {
   int status = 0;  // the ctl command's exit status: 0 done, 1 failed, 2 usage
@@ -42,7 +43,7 @@ class ctl_server {
   // the reason returned with in_use() true: the caller refuses to start.
   // Other failures (a folder it may not write, a path too long) return the
   // reason with in_use() false: the daemon may run without the socket.
-  std::optional<std::string> open();
+  outcome::status open();
   bool in_use() const { return in_use_; }
   const std::string& path() const { return path_; }
   // Accepts until stop().
@@ -67,4 +68,4 @@ class ctl_server {
   std::optional<std::pair<dev_t, ino_t>> created_;
 };
 
-}  // namespace net
+}  // namespace net::ctl

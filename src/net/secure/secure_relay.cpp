@@ -1,4 +1,4 @@
-#include "net/secure_relay.hpp"
+#include "net/secure/secure_relay.hpp"
 
 #include <array>
 
@@ -6,11 +6,11 @@
 #include <boost/asio/write.hpp>
 #include <fmt/format.h>
 
-#include "net/frame_io.hpp"
-#include "net/link_steps.hpp"
+#include "net/frame/frame_io.hpp"
+#include "net/secure/link_steps.hpp"
 #include "protocol/codec.hpp"
 
-namespace net {
+namespace net::secure {
 namespace {
 
 // Reads exactly out.size() bytes within `timeout`.
@@ -38,7 +38,7 @@ bool would_block(const error_code& ec) {
 }  // namespace
 
 // Drives an encrypted_link: its two directions, one readiness callback at a
-// time (the byte work is net/link_steps.hpp's), and its two setups, which
+// time (the byte work is net/secure/link_steps.hpp's), and its two setups, which
 // are coroutines that end once the link runs.
 struct link_driver {
   using direction = encrypted_link::direction;
@@ -284,7 +284,7 @@ awaitable<void> open_serve(std::shared_ptr<encrypted_link> l, serve_params p, di
 
 awaitable<void> refuse_link(tcp::socket& link, std::string why) {
   auto frame = protocol::encode(protocol::link_result{false, std::move(why)});
-  co_await write_frame(link, std::move(frame));
+  co_await frame::write_frame(link, std::move(frame));
 }
 
-}  // namespace net
+}  // namespace net::secure

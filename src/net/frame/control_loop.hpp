@@ -11,9 +11,9 @@
 #include <variant>
 
 #include "net/asio.hpp"
-#include "net/frame_io.hpp"
+#include "net/frame/frame_io.hpp"
 
-namespace net {
+namespace net::frame {
 
 // Why an outbox's run() ended with `ec`: "<not_reading> (<stall>)" when the
 // peer took too little, "write failed: ..." when the socket failed, "closed"
@@ -48,4 +48,4 @@ awaitable<std::string> run_control_session(Stream& s, outbox& out, std::string n
   co_return std::visit([](std::string& why) { return std::move(why); }, r);
 }
 
-}  // namespace net
+}  // namespace net::frame

@@ -9,8 +9,8 @@ template <typename Stream>
 class stream;
 }  // namespace boost::asio::ssl
 
-namespace net {
+namespace net::tls {
 
 using tls_stream = asio::ssl::stream<tcp::socket>;
 
-}  // namespace net
+}  // namespace net::tls

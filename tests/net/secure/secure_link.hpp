@@ -1,7 +1,7 @@
 #pragma once
 // One end-to-end encrypted link on the test's own io_context, over real
-// loopback sockets: client <-> use side (net::open_use) <-> link <-> (a tap
-// playing the route) <-> serve side (net::open_serve) <-> service. The tap can count, flip a byte, cut the
+// loopback sockets: client <-> use side (net::secure::open_use) <-> link <-> (a tap
+// playing the route) <-> serve side (net::secure::open_serve) <-> service. The tap can count, flip a byte, cut the
 // link or record it. Shared by secure_relay_test.cpp and secure_relay_bench.cpp.
 #include <sodium.h>
 
@@ -15,10 +15,10 @@
 #include <boost/asio/write.hpp>
 
 #include "crypto/link_cipher.hpp"
-#include "net/frame_io.hpp"
-#include "net/relay.hpp"
-#include "net/link_buffers.hpp"
-#include "net/secure_relay.hpp"
+#include "net/frame/frame_io.hpp"
+#include "net/relay/relay.hpp"
+#include "net/secure/link_buffers.hpp"
+#include "net/secure/secure_relay.hpp"
 #include "protocol/codec.hpp"
 
 namespace secure_link {
@@ -122,38 +122,38 @@ inline asio::awaitable<void> tap(tcp::socket& from, tcp::socket& to, std::size_t
 
 // One side of an encrypted link over the test's sockets (moved into it):
 // `result` is set when the link ends, as a vnet logs it.
-struct test_link final : net::encrypted_link {
-  std::optional<net::secure_stats>& result;
-  test_link(tcp::socket& plain_end, tcp::socket& link_end, std::optional<net::secure_stats>& r)
+struct test_link final : net::secure::encrypted_link {
+  std::optional<net::secure::secure_stats>& result;
+  test_link(tcp::socket& plain_end, tcp::socket& link_end, std::optional<net::secure::secure_stats>& r)
       : encrypted_link(plain_end.get_executor()), result(r) {
     plain = std::move(plain_end);
     link = std::move(link_end);
   }
-  void ended(const net::secure_stats& st) override { result = st; }
+  void ended(const net::secure::secure_stats& st) override { result = st; }
 };
 
 // A plain relay over the test's sockets (moved into it, as a and b):
 // `result` is set when it ends.
-struct test_pair final : net::relayed_pair {
-  std::optional<net::relay_stats>& result;
-  test_pair(tcp::socket& a_end, tcp::socket& b_end, std::optional<net::relay_stats>& r)
+struct test_pair final : net::relay::relayed_pair {
+  std::optional<net::relay::relay_stats>& result;
+  test_pair(tcp::socket& a_end, tcp::socket& b_end, std::optional<net::relay::relay_stats>& r)
       : relayed_pair(a_end.get_executor()), result(r) {
     a = std::move(a_end);
     b = std::move(b_end);
   }
-  void ended(const net::relay_stats& st) override { result = st; }
+  void ended(const net::relay::relay_stats& st) override { result = st; }
 };
 
-inline asio::awaitable<void> run_use(tcp::socket& plain, tcp::socket& link, net::use_params p,
-                                     net::await_paired_fn paired, std::optional<net::secure_stats>& result) {
+inline asio::awaitable<void> run_use(tcp::socket& plain, tcp::socket& link, net::secure::use_params p,
+                                     net::secure::await_paired_fn paired, std::optional<net::secure::secure_stats>& result) {
   auto l = std::make_shared<test_link>(plain, link, result);
-  co_await net::open_use(std::move(l), std::move(p), std::move(paired));
+  co_await net::secure::open_use(std::move(l), std::move(p), std::move(paired));
 }
 
-inline asio::awaitable<void> run_serve(tcp::socket& plain, tcp::socket& link, net::serve_params p,
-                                       net::dial_service_fn dial, std::optional<net::secure_stats>& result) {
+inline asio::awaitable<void> run_serve(tcp::socket& plain, tcp::socket& link, net::secure::serve_params p,
+                                       net::secure::dial_service_fn dial, std::optional<net::secure::secure_stats>& result) {
   auto l = std::make_shared<test_link>(plain, link, result);
-  co_await net::open_serve(std::move(l), std::move(p), std::move(dial));
+  co_await net::secure::open_serve(std::move(l), std::move(p), std::move(dial));
 }
 
 // One link with all its sockets and both relays.
@@ -167,7 +167,7 @@ struct link_fixture {
   std::shared_ptr<crypto::link_keys> keys = std::make_shared<crypto::link_keys>(group.mac_key);
   crypto::key32 link_secret = crypto::random_key();
   std::size_t up_seen = 0, down_seen = 0;
-  std::optional<net::secure_stats> use_result, serve_result;
+  std::optional<net::secure::secure_stats> use_result, serve_result;
   std::optional<protocol::link_result> serve_answer;  // the serve side's first frame
   int dials = 0;  // times the serve side dialled its service (the socket pair stands for it)
   // What each side holds of the link: the serveid (a route may relabel it)
@@ -189,7 +189,7 @@ struct link_fixture {
   // As the route: the serve side's link_result first (not relayed: the use
   // side's await_paired stands for it), then the rest, or both links closed.
   asio::awaitable<void> route_down(tap_options down) {
-    net::frame_result fr = co_await net::read_frame(serve_link.a, protocol::max_payload);
+    net::frame::frame_result fr = co_await net::frame::read_frame(serve_link.a, protocol::max_payload);
     auto* r = std::get_if<protocol::link_result>(&fr.msg);
     if (!fr.ec && r) serve_answer = *r;
     if (!fr.ec && r && r->ok) {
@@ -201,24 +201,24 @@ struct link_fixture {
     use_link.b.close(ignored);
   }
   static asio::awaitable<std::string> paired_at_once(tcp::socket&) { co_return ""; }
-  void start_use(net::await_paired_fn paired = paired_at_once) {
-    net::use_params p{group, link_secret, keys->current()};
+  void start_use(net::secure::await_paired_fn paired = paired_at_once) {
+    net::secure::use_params p{group, link_secret, keys->current()};
     p.serveid = use_serveid;
     p.offer = use_offer;
     start_use(p, paired);
   }
-  void start_use(net::use_params p, net::await_paired_fn paired = paired_at_once) {
+  void start_use(net::secure::use_params p, net::secure::await_paired_fn paired = paired_at_once) {
     asio::co_spawn(io, run_use(client.b, use_link.a, p, paired, use_result), rethrow);
   }
   void start_serve() {
-    net::dial_service_fn dial = [this](tcp::socket&) -> asio::awaitable<std::string> {
+    net::secure::dial_service_fn dial = [this](tcp::socket&) -> asio::awaitable<std::string> {
       ++dials;  // the socket pair `service` stands for the dialled service
       co_return "";
     };
     start_serve(dial);
   }
-  void start_serve(net::dial_service_fn dial) {
-    net::serve_params p{group, link_secret, keys};
+  void start_serve(net::secure::dial_service_fn dial) {
+    net::secure::serve_params p{group, link_secret, keys};
     p.serveid = serve_serveid;
     p.local = serve_local;
     asio::co_spawn(io, run_serve(service.a, serve_link.b, p, dial, serve_result), rethrow);
@@ -237,7 +237,7 @@ inline asio::awaitable<void> open_by_hand(link_fixture& f, crypto::record_sealer
   bytes first(hs.hello().begin(), hs.hello().end());
   up.seal({}, false, first);
   co_await asio::async_write(f.serve_link.a, asio::buffer(first), use_nothrow);
-  net::frame_result fr = co_await net::read_frame(f.serve_link.a, protocol::max_payload);
+  net::frame::frame_result fr = co_await net::frame::read_frame(f.serve_link.a, protocol::max_payload);
   if (fr.ec) throw std::runtime_error("no link_result: " + fr.ec.message());
   crypto::serve_hello reply;
   co_await asio::async_read(f.serve_link.a, asio::buffer(reply), use_nothrow);
@@ -251,18 +251,18 @@ inline asio::awaitable<void> open_by_hand(link_fixture& f, crypto::record_sealer
 // them on one io_context measure what an idle link costs.
 struct wired_link {
   socket_pair client, link, service;  // link.a: the use side's end, link.b: the serve side's
-  std::optional<net::secure_stats> use_result, serve_result;
+  std::optional<net::secure::secure_stats> use_result, serve_result;
   explicit wired_link(asio::io_context& io) : client(io), link(io), service(io) {}
 
   void start(asio::io_context& io, const link_fixture& keys) {
-    net::use_params up{keys.group, keys.link_secret, keys.keys->current()};
-    net::serve_params sp{keys.group, keys.link_secret, keys.keys};
-    net::await_paired_fn paired = [](tcp::socket& link) -> asio::awaitable<std::string> {
-      net::frame_result r = co_await net::read_frame(link, protocol::max_payload);
+    net::secure::use_params up{keys.group, keys.link_secret, keys.keys->current()};
+    net::secure::serve_params sp{keys.group, keys.link_secret, keys.keys};
+    net::secure::await_paired_fn paired = [](tcp::socket& link) -> asio::awaitable<std::string> {
+      net::frame::frame_result r = co_await net::frame::read_frame(link, protocol::max_payload);
       co_return r.ec ? r.ec.message() : "";
     };
     // service.a stands for the dialled service
-    net::dial_service_fn dial = [](tcp::socket&) -> asio::awaitable<std::string> { co_return ""; };
+    net::secure::dial_service_fn dial = [](tcp::socket&) -> asio::awaitable<std::string> { co_return ""; };
     asio::co_spawn(io, run_use(client.b, link.a, up, paired, use_result), rethrow);
     asio::co_spawn(io, run_serve(service.a, link.b, sp, dial, serve_result), rethrow);
   }
