@@ -61,7 +61,7 @@ mutants=(
   "serveids in lists unchecked ||| src/common/protocol/limits.cpp ||| for (const auto& e : list) at_most(e, each); ||| (void)each; ||| Limits"
   "a full metrics listener evicts nobody ||| src/http/server.cpp ||| const bool room = st->evict_for(s.remote_endpoint(no_peer).address()); ||| const bool room = false; (void)no_peer; ||| blackbox_metrics"
   "metrics Host not checked ||| src/http/server.cpp ||| if (host != req.end() && !acceptable_host( ||| if (false && !acceptable_host( ||| blackbox_metrics"
-  "a ban closes links too ||| src/route/front/front_door.cpp ||| if (first == net::tls_handshake_byte && ||| if (true && ||| Admission.ABan"
+  "a ban closes links too ||| src/route/front/front_door.cpp ||| if (first == net::tls::tls_handshake_byte && ||| if (true && ||| Admission.ABan"
   "no ban by network prefix ||| src/route/admission_book.hpp ||| v.prefix_banned = count(prefixes_, prefix, max_prefix_failures, now); ||| ; ||| AdmissionBook"
   "route-caused lines not budgeted ||| src/vnet/serve/unserve.cpp ||| if (ctx_.may_log(\"unserve refusal\")) ||| if (true) ||| HostileRoute"
   "link nonce reused ||| src/crypto/link_cipher.cpp ||| auto nonce = nonce_of(next_++); ||| auto nonce = nonce_of(0); ++next_; ||| LinkCipher"

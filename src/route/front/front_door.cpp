@@ -153,7 +153,7 @@ net::awaitable<void> front_door::handle(net::tcp::socket s) {
   // admitted, and a ban on a shared address (an office NAT) must not cut
   // the other vnets' tunnels or eat the tickets they spent. Logged once,
   // when the ban began.
-  if (first == net::tls_handshake_byte &&
+  if (first == net::tls::tls_handshake_byte &&
       admission_.banned(address, address_prefix(address), std::chrono::steady_clock::now())) {
     stats_.connection_dropped(connection_drop::banned);
     co_return;
