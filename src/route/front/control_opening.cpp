@@ -53,7 +53,7 @@ net::awaitable<void> front_door::open_control(net::tcp::socket raw, std::string 
   net::frame::frame_result opening = co_await net::frame::read_frame(s, protocol::max_opening_payload, left);
   listed.release();
   const auto& rec = opening.ec;
-  if (rec == net::ssl::error::stream_truncated || rec == net::asio::error::eof ||
+  if (rec == net::tls::ssl::error::stream_truncated || rec == net::asio::error::eof ||
       rec == net::asio::error::connection_reset) {
     // Gone between the handshake and the hello: what a vnet does when it
     // does not trust the route's key. "stream truncated" would say nothing.
