@@ -179,7 +179,7 @@ cat <<EOF
 
 vnet demo is up (all on 127.0.0.1, files in $work):
   route            listening on 127.0.0.1:$route_port
-  web server       python3 -m http.server on 127.0.0.1:$http_port  (the "home" service)
+  web server       127.0.0.1:$http_port, python3 -m http.server (the service)
   vnet "home"      serves 127.0.0.1:$http_port as serveid 700   (group demo)
   vnet "office"    uses serveid 700 on 127.0.0.1:$use_port
   path: client -> office:$use_port -> route:$route_port -> home -> web:$http_port

@@ -447,7 +447,7 @@ class RouteCtlTest(CtlCase):
         # A 5 s step with 2 MB and more relayed (1 MB each way): at least 200 KiB/s.
         out = self.wait_until(lambda: (lambda o: re.search(r"(?m)^default +1 min +\d+\.\d (KiB|MiB)", o) and o)(
             self.ok("show rates", self.route_cfg, program="route")), 20, "the transfer in the rates")
-        self.assertRegex(out, r"(?m)^of +over +up/s +down/s +opened/s +failed/s$")
+        self.assertRegex(out, r"(?m)^scope +over +up/s +down/s +opened/s +failed/s$")
         self.assertRegex(out, r"(?m)^route +1 min +\d+\.\d (KiB|MiB) +\d+\.\d (KiB|MiB) +0\.\d\d +0\.00$")
         self.assertRegex(out, r"(?m)^route +1 h ")
 

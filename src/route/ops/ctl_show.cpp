@@ -118,7 +118,7 @@ std::string rates_table(const state_view& route) {
     return static_cast<std::size_t>(std::max<std::int64_t>(1, window / step));
   };
   const auto step_seconds = std::chrono::duration_cast<std::chrono::seconds>(step).count();
-  rows_t rows{{"of", "over", "up/s", "down/s", "opened/s", "failed/s"}};
+  rows_t rows{{"scope", "over", "up/s", "down/s", "opened/s", "failed/s"}};
   auto add = [&rows](const std::string& of, const std::string& over, const rates& r) {
     rows.push_back({of, over, text::human_bytes(static_cast<std::uint64_t>(r.bytes_up)),
                     text::human_bytes(static_cast<std::uint64_t>(r.bytes_down)), fmt::format("{:.2f}", r.links_opened),
@@ -133,7 +133,7 @@ std::string rates_table(const state_view& route) {
       add(peer(group), "1 min", mean_of_last(*g, steps(std::chrono::minutes(1))));
       add(peer(group), "1 h", mean_of_last(*g, steps(std::chrono::hours(1))));
     }
-  return table(rows, fmt::format("- means over the newest points, one every {} s; the last hour kept -", step_seconds));
+  return table(rows, fmt::format("- averages over the newest points (one every {} s, the last hour kept) -", step_seconds));
 }
 
 std::string admission(const state_view& route) {
