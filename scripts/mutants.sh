@@ -63,6 +63,8 @@ mutants=(
   "metrics Host not checked ||| src/http/server.cpp ||| if (host != req.end() && !acceptable_host( ||| if (false && !acceptable_host( ||| blackbox_metrics"
   "a ban closes links too ||| src/route/front/front_door.cpp ||| if (first == net::tls::tls_handshake_byte && ||| if (true && ||| Admission.ABan"
   "no ban by network prefix ||| src/route/admission_book.hpp ||| v.prefix_banned = count(prefixes_, prefix, max_prefix_failures, now); ||| ; ||| AdmissionBook"
+  "a misspelled secret key only warns ||| src/common/config/section.hpp ||| if (near && is_secret_key(*near)) { ||| if (false) { ||| Errors.AMisspelledSecretKey"
+  "readable secrets not warned about ||| src/common/config/load.cpp ||| if (!mode) return; ||| return; ||| Secrets"
   "route-caused lines not budgeted ||| src/vnet/serve/unserve.cpp ||| if (ctx_.may_log(\"unserve refusal\")) ||| if (true) ||| HostileRoute"
   "link nonce reused ||| src/crypto/link_cipher.cpp ||| auto nonce = nonce_of(next_++); ||| auto nonce = nonce_of(0); ++next_; ||| LinkCipher"
   "serveid not in the link keys ||| src/crypto/link_cipher.cpp |||       .add_u16(serveid) |||       .add_u16(0) ||| LinkHandshake|SecureRelay"

@@ -2,6 +2,7 @@
     vnet --route HOST:PORT --group G --serve 22:700 / --use 700:1122"""
 
 import os
+import re
 import signal
 import subprocess
 
@@ -82,3 +83,50 @@ class OneLinerTest(BlackBoxCase):
 if __name__ == "__main__":
     import unittest
     unittest.main()
+
+
+class OneLinerSecretsTest(BlackBoxCase):
+    """A one-liner takes its token and group key from files (never from the
+    command line, which every user can read) and its pin as a flag."""
+
+    TOKEN = "oneliner-token-0123456789abcdef"
+    KEY = "oneliner-group-key-0123456789"
+
+    def secret_file(self, name, value):
+        path = os.path.join(self.c.dir, name)
+        with open(path, "w") as f:
+            f.write(value + "\n")
+        os.chmod(path, 0o600)
+        return path
+
+    def test_token_group_key_and_pin_without_a_file(self):
+        route, port = self.c.start_route(token=self.TOKEN)
+        pin = route.wait_log(re.compile(r"TLS key fingerprint (SHA256:\S+)"), timeout=10).group(1)
+        token, key = self.secret_file("token", self.TOKEN), self.secret_file("group.key", self.KEY)
+        echo = self.c.service(EchoService())
+        use_port = free_port()
+        common = ["--route", f"{LOOPBACK}:{port}", "--group", "g", "--token-file", token,
+                  "--group-key-file", key, "--fingerprint", pin]
+        home = OneLinerTest.start_flags(self, "home", *common, "--name", "home", "--serve", f"{echo.port}:700")
+        home.wait_log("serve port%d registered as serveid 700" % echo.port, timeout=10)
+        OneLinerTest.start_flags(self, "office", *common, "--use", f"700:{use_port}")
+        self.wait_echo(use_port, timeout=15)
+        data = os.urandom(200000)
+        self.assertEqual(harness.sha256(harness.exchange(use_port, data)), harness.sha256(data))
+        # The group key was taken: the route sees the keyed group's id, not "g".
+        route.wait_log(re.compile(r"group 'k-[0-9a-f]{32}'"), timeout=10)
+        # A wrong pin: refused, naming the key the route presented.
+        wrong = OneLinerTest.start_flags(self, "wrong", "--route", f"{LOOPBACK}:{port}", "--token-file", token,
+                                         "--fingerprint", "SHA256:" + "A" * 43)
+        wrong.wait_log("presented key SHA256:", timeout=15)
+
+    def test_a_secret_on_the_command_line_is_refused_with_advice(self):
+        code, _, err = run([harness.binary("vnet"), "--route", "127.0.0.1:7749", "--token", "abc"])
+        self.assertEqual(code, 2, err)
+        self.assertIn("unrecognised option '--token'", err)
+        self.assertIn("secrets are not taken on the command line", err)
+        self.assertIn("--token-file FILE", err)
+        code, _, err = run([harness.binary("vnet"), "--route", "127.0.0.1:7749", "--group-key-file",
+                            os.path.join(self.c.dir, "missing")])
+        self.assertEqual(code, 1, err)
+        self.assertIn("--group-key-file " + os.path.join(self.c.dir, "missing") + ": cannot read it", err)

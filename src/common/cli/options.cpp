@@ -47,7 +47,13 @@ std::optional<options> parse(int argc, char** argv, const char* default_name, co
       ("serve", po::value<std::vector<std::string>>(&out.vnet.serves)->value_name("[IP:]PORT:SERVEID"),
        "offer local port PORT (on IP, default 127.0.0.1) as SERVEID (0: the route picks); repeatable")
       ("use", po::value<std::vector<std::string>>(&out.vnet.uses)->value_name("SERVEID:[IP:]PORT"),
-       "listen on local PORT (on IP, default 127.0.0.1) for the serve SERVEID; repeatable");
+       "listen on local PORT (on IP, default 127.0.0.1) for the serve SERVEID; repeatable")
+      ("token-file", po::value<std::string>(&out.vnet.token_file)->value_name("FILE"),
+       "the route's token, read from FILE (its first line): a secret stays off the command line")
+      ("group-key-file", po::value<std::string>(&out.vnet.group_key_file)->value_name("FILE"),
+       "the group's key, read from FILE (its first line)")
+      ("fingerprint", po::value<std::string>(&out.vnet.fingerprint)->value_name("SHA256:..."),
+       "accept only the route whose TLS key has this fingerprint (as the route logs it)");
   po::options_description route_only("Route keys");
   route_only.add_options()
       ("gen-token", "print a random token for [route] token= (32 bytes, base64url) and exit")
@@ -66,10 +72,25 @@ std::optional<options> parse(int argc, char** argv, const char* default_name, co
 
   po::variables_map vm;
   try {
-    po::store(po::command_line_parser(argc, argv).options(all).positional(positional).run(), vm);
+    // No abbreviations: `--token` must not be taken for `--token-file`.
+    po::store(po::command_line_parser(argc, argv)
+                  .options(all)
+                  .positional(positional)
+                  .style(po::command_line_style::default_style & ~po::command_line_style::allow_guessing)
+                  .run(),
+              vm);
     po::notify(vm);
   } catch (const po::error& e) {
-    std::cerr << program << ": " << e.what() << "\nTry '" << program << " --help'.\n";
+    std::cerr << program << ": " << e.what() << "\n";
+    // A secret on the command line is readable by every user (ps): there
+    // are files for them.
+    const std::string what = e.what();
+    if (with_vnet_flags && (what.find("'--token'") != std::string::npos ||
+                            what.find("'--group-key'") != std::string::npos ||
+                            what.find("'--group_key'") != std::string::npos))
+      std::cerr << program << ": secrets are not taken on the command line (every user sees it in ps): "
+                << "put it in a file readable only by you and give --token-file FILE or --group-key-file FILE\n";
+    std::cerr << "Try '" << program << " --help'.\n";
     exit_code = 2;
     return std::nullopt;
   }
@@ -115,7 +136,7 @@ std::optional<options> parse(int argc, char** argv, const char* default_name, co
   out.check_only = vm.count("check-config") > 0;
   out.gen_key = vm.count("gen-key") > 0;
   out.gen_token = vm.count("gen-token") > 0;
-  out.fingerprint = vm.count("fingerprint") > 0;
+  out.fingerprint = !with_vnet_flags && vm.count("fingerprint") > 0;  // the route's: print it
   out.config_given = vm.count("config") > 0;
   if (out.config_given && !out.vnet.empty()) {
     std::cerr << program << ": give either a configuration file or --route and its flags, not both\n"

@@ -2,8 +2,12 @@
 
 #include <unistd.h>
 
+#include <cerrno>
+#include <cstring>
+#include <fstream>
 #include <set>
 
+#include "config/rules.hpp"
 #include "config/values.hpp"
 #include "protocol/limits.hpp"
 
@@ -44,6 +48,20 @@ std::string unique_key(std::set<std::string>& taken, const std::string& base) {
   return key;
 }
 
+// The first line of `path`, judged as the file's key would be. The error
+// names the flag and the file, never the secret.
+std::string secret_from(const char* flag, const std::string& path,
+                        outcome::result<std::string> (*parse)(std::string_view)) {
+  std::ifstream in(path);
+  if (!in) throw error(std::string(flag) + " " + path + ": cannot read it: " + std::strerror(errno));
+  std::string line;
+  if (!std::getline(in, line)) throw error(std::string(flag) + " " + path + ": the file is empty");
+  while (!line.empty() && (line.back() == '\r' || line.back() == ' ' || line.back() == '\t')) line.pop_back();
+  auto v = parse(line);
+  if (!v) throw error(std::string(flag) + " " + path + ": the secret in it " + v.why());
+  return *v;
+}
+
 }  // namespace
 
 std::vector<std::string> split_colon_fields(const std::string& s) {
@@ -81,6 +99,14 @@ vnet_config vnet_config_from_flags(const vnet_flags& f) {
   if (!f.name.empty()) {
     if (auto st = check_text(f.name, protocol::max_name_bytes); !st) fail("--name", f.name, st.why());
     c.name = f.name;
+  }
+  if (!f.token_file.empty()) c.token = secret_from("--token-file", f.token_file, rules::route_secret::parse);
+  if (!f.group_key_file.empty())
+    c.group_key = secret_from("--group-key-file", f.group_key_file, rules::group_secret::parse);
+  if (!f.fingerprint.empty()) {
+    auto pin = rules::fingerprint::parse(f.fingerprint);
+    if (!pin) fail("--fingerprint", f.fingerprint, pin.why());
+    c.fingerprint = *pin;
   }
   std::set<std::string> keys;
   std::set<std::uint16_t> serveids;

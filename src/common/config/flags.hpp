@@ -16,8 +16,14 @@ struct vnet_flags {
   std::string name;                // --name N (default: this machine's host name)
   std::vector<std::string> serves; // --serve [IP:]PORT:SERVEID
   std::vector<std::string> uses;   // --use SERVEID:[IP:]PORT
+  // Secrets come from files (a command line is readable by every user);
+  // the pin is no secret.
+  std::string token_file;          // --token-file FILE: [route] token
+  std::string group_key_file;      // --group-key-file FILE: [vnet] group_key
+  std::string fingerprint;         // --fingerprint SHA256:...: [route] fingerprint
   bool empty() const {
-    return route.empty() && group.empty() && name.empty() && serves.empty() && uses.empty();
+    return route.empty() && group.empty() && name.empty() && serves.empty() && uses.empty() &&
+           token_file.empty() && group_key_file.empty() && fingerprint.empty();
   }
 };
 

@@ -12,11 +12,14 @@
 #include <memory>
 #include <string_view>
 
+#include <fmt/format.h>
+
 #include "config/config.hpp"
 #include "config/ini_file.hpp"
 #include "config/schema.hpp"
 #include "config/section.hpp"
 #include "config/values.hpp"
+#include "files/file_mode.hpp"
 
 namespace config {
 namespace {
@@ -87,7 +90,7 @@ void check_metrics(const section& s, const endpoint& metrics, const std::string&
 }
 
 serve_config read_serve(const section& s, vnet_config& cfg, problems& found) {
-  s.warn_unknown(names_of(serve_keys()), cfg);
+  s.warn_unknown(names_of(serve_keys()), cfg, found);
   serve_config c;
   c.key = s.name().substr(std::string_view("serve.").size());
   read_keys(s, serve_keys(), c, true, found);
@@ -97,7 +100,7 @@ serve_config read_serve(const section& s, vnet_config& cfg, problems& found) {
 }
 
 use_config read_use(const section& s, vnet_config& cfg, problems& found) {
-  s.warn_unknown(names_of(use_keys()), cfg);
+  s.warn_unknown(names_of(use_keys()), cfg, found);
   use_config c;
   c.key = s.name().substr(std::string_view("use.").size());
   read_keys(s, use_keys(), c, false, found);
@@ -107,7 +110,7 @@ use_config read_use(const section& s, vnet_config& cfg, problems& found) {
 }
 
 void read_vnet(const section& s, vnet_config& c, problems& found) {
-  s.warn_unknown(names_of(vnet_keys()), c);
+  s.warn_unknown(names_of(vnet_keys()), c, found);
   read_keys(s, vnet_keys(), c, false, found);
   found.attempt([&] { check_metrics(s, c.metrics, c.status_token, found); });
 }
@@ -146,7 +149,7 @@ route_config parse_route_config(const std::string& text, const std::string& name
   // Every other section belongs to a vnet sharing this file: not our business.
   const section* route = read_route_endpoint(sections, name, route_keys(), c, found);
   if (route) {
-    route->warn_unknown(route_section_names(), c);
+    route->warn_unknown(route_section_names(), c, found);
     read_keys(*route, route_keys(), c, false, found);
     read_keys(*route, route_limit_keys(), c.limits, false, found);
     const ini_entry* cert = route->find("tls_cert");
@@ -182,7 +185,7 @@ vnet_config parse_vnet_config(const std::string& text, const std::string& name) 
     if (n == "route") {
       // The route daemon's own keys are expected here: one file may serve
       // both ends, as the manual's [route] does.
-      s.warn_unknown(route_section_names(), c);
+      s.warn_unknown(route_section_names(), c, found);
       read_keys(s, vnet_route_keys(), c, false, found);
     } else if (n == "vnet") {
       read_vnet(s, c, found);
@@ -236,12 +239,40 @@ vnet_config parse_vnet_config(const std::string& text, const std::string& name) 
   return c;
 }
 
+namespace {
+
+// A file holding secrets that other users can read gives them away: said at
+// every start, with the fix (as ssh says of a key file whose mode is too open).
+template <typename Config>
+void warn_if_readable(Config& c, const std::string& path, const std::vector<const char*>& secrets) {
+  if (secrets.empty()) return;
+  auto mode = files::readable_by_others(path);
+  if (!mode) return;
+  std::string which;
+  for (const char* s : secrets) which += (which.empty() ? "" : ", ") + std::string(s);
+  c.warnings.push_back(fmt::format("{} holds secrets ({}) and other users can read it (mode {:04o}): "
+                                   "chmod 600 {}", path, which, *mode, path));
+}
+
+}  // namespace
+
 route_config load_route_config(const std::string& path) {
-  return parse_route_config(read_file(path), path);
+  route_config c = parse_route_config(read_file(path), path);
+  std::vector<const char*> secrets;
+  if (!c.token.empty()) secrets.push_back("token");
+  if (!c.status_token.empty()) secrets.push_back("status_token");
+  warn_if_readable(c, path, secrets);
+  return c;
 }
 
 vnet_config load_vnet_config(const std::string& path) {
-  return parse_vnet_config(read_file(path), path);
+  vnet_config c = parse_vnet_config(read_file(path), path);
+  std::vector<const char*> secrets;
+  if (!c.token.empty()) secrets.push_back("token");
+  if (!c.group_key.empty()) secrets.push_back("group_key");
+  if (!c.status_token.empty()) secrets.push_back("status_token");
+  warn_if_readable(c, path, secrets);
+  return c;
 }
 
 }  // namespace config

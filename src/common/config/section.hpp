@@ -63,17 +63,32 @@ class section {
   }
 
   // Unknown keys are warnings for a daemon (it starts, as it always did)
-  // and errors for --check-config, which counts them in `c.unknown`.
-  template <typename Config>
-  void warn_unknown(const std::vector<std::string_view>& known, Config& c) const {
+  // and errors for --check-config, which counts them in `c.unknown`. One
+  // that is a near miss of a secret's key (`group-key=`) is a problem that
+  // stops the start, reported to `found`: the daemon would otherwise run
+  // without the token, the group key or the pin the user meant to set.
+  template <typename Config, typename Problems>
+  void warn_unknown(const std::vector<std::string_view>& known, Config& c, Problems& found) const {
     for (const auto& e : entries_) {
       if (std::find(known.begin(), known.end(), e.key) != known.end()) continue;
+      auto near = closest(e.key, known);
+      if (near && is_secret_key(*near)) {
+        found.list().push_back(file_ + ": [" + name_ + "] unknown key \"" + e.key + "\" (line " +
+                               std::to_string(e.line) + "): did you mean \"" + *near +
+                               "\"? A secret's key must be spelled right: without it the daemon would run "
+                               "unprotected");
+        continue;
+      }
       std::string w = file_ + ": [" + name_ + "] unknown key \"" + e.key + "\" (line " +
                       std::to_string(e.line) + ") ignored";
-      if (auto near = closest(e.key, known)) w += "; did you mean \"" + *near + "\"?";
+      if (near) w += "; did you mean \"" + *near + "\"?";
       c.warnings.push_back(std::move(w));
       ++c.unknown;
     }
+  }
+
+  static bool is_secret_key(std::string_view key) {
+    return key == "token" || key == "group_key" || key == "fingerprint" || key == "status_token";
   }
 
  private:

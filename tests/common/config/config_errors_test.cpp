@@ -217,6 +217,34 @@ TEST(Errors, EveryProblemOfARouteFileAtOnce) {
   }
 }
 
+// A vnet once started without its group key because of `group-key=` (a
+// warning only) and joined the group unkeyed. A near miss of a secret's key
+// stops the start, in every section that holds one.
+TEST(Errors, AMisspelledSecretKeyStopsTheStart) {
+  const std::string secret_words = "A secret's key must be spelled right: without it the daemon would run unprotected";
+  try {
+    parse_vnet_config("[route]\nip=10.0.0.1\nport=7749\ntokne=0123456789abcdef0123\nfingerprnt=SHA256:x\n"
+                      "[vnet]\ngroup-key=0123456789abcdef0123\n",
+                      "t.ini");
+    FAIL() << "no error";
+  } catch (const error& e) {
+    EXPECT_EQ(e.problems(), (std::vector<std::string>{
+                                "t.ini: [route] unknown key \"tokne\" (line 4): did you mean \"token\"? " + secret_words,
+                                "t.ini: [route] unknown key \"fingerprnt\" (line 5): did you mean \"fingerprint\"? " +
+                                    secret_words,
+                                "t.ini: [vnet] unknown key \"group-key\" (line 7): did you mean \"group_key\"? " +
+                                    secret_words,
+                            }));
+  }
+  try {
+    parse_route_config("[route]\nip=10.0.0.1\nport=7749\nstatus-token=0123456789abcdef0123\n", "r.ini");
+    FAIL() << "no error";
+  } catch (const error& e) {
+    EXPECT_EQ(e.problems(), (std::vector<std::string>{"r.ini: [route] unknown key \"status-token\" (line 4): did "
+                                                      "you mean \"status_token\"? " + secret_words}));
+  }
+}
+
 TEST(Warnings, UnknownSectionsAndKeys) {
   auto c = vnet(
       "[vnet]\ncolour=blue\n[serve.a]\nport=1\nproto=x\n[use.a]\nserveid=1\nhost=y\n"

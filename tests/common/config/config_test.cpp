@@ -4,7 +4,12 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <cerrno>
+#include <cstdio>
+#include <fstream>
 #include <cstring>
 #include <functional>
 #include <string>
@@ -280,6 +285,47 @@ TEST(Active, WithTerminalStartFlagsApply) {
   EXPECT_TRUE(c.uses[0].active);
   EXPECT_FALSE(c.uses[1].active);
   EXPECT_FALSE(vnet("[vnet]\nterminal=1\nstartuse=0\n[use.a]\nserveid=1\n").uses[0].active);
+}
+
+}  // namespace
+}  // namespace config
+
+namespace config {
+namespace {
+
+// With the config at 0644, a token and a group key were readable by every
+// local user and nothing said so: each start says it now, with the fix.
+TEST(Secrets, AFileWithSecretsThatOthersCanReadIsWarnedAbout) {
+  const std::string path = ::testing::TempDir() + "/secrets-" + std::to_string(::getpid()) + ".ini";
+  {
+    std::ofstream out(path);
+    out << "[route]\nip=127.0.0.1\nport=7749\ntoken=0123456789abcdef0123\n"
+           "[vnet]\ngroup_key=0123456789abcdef0123\n";
+  }
+  ASSERT_EQ(::chmod(path.c_str(), 0644), 0);
+  auto open = load_vnet_config(path);
+  ASSERT_EQ(open.warnings.size(), 1u);
+  EXPECT_EQ(open.warnings[0], path + " holds secrets (token, group_key) and other users can read it (mode 0644): "
+                                     "chmod 600 " + path);
+  ASSERT_EQ(::chmod(path.c_str(), 0600), 0);
+  EXPECT_TRUE(load_vnet_config(path).warnings.empty());
+  // A file without secrets may be read by anyone.
+  {
+    std::ofstream out(path);
+    out << "[route]\nip=127.0.0.1\nport=7749\n";
+  }
+  ASSERT_EQ(::chmod(path.c_str(), 0644), 0);
+  EXPECT_TRUE(load_vnet_config(path).warnings.empty());
+  // The route's file too.
+  {
+    std::ofstream out(path);
+    out << "[route]\nip=127.0.0.1\nport=7749\ntoken=0123456789abcdef0123\n";
+  }
+  auto route = load_route_config(path);
+  ASSERT_EQ(route.warnings.size(), 1u);
+  EXPECT_NE(route.warnings[0].find("holds secrets (token) and other users can read it (mode 0644)"),
+            std::string::npos);
+  std::remove(path.c_str());
 }
 
 }  // namespace

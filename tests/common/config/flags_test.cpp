@@ -2,6 +2,11 @@
 
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
+#include <cstdio>
+#include <fstream>
+
 #include "config/values.hpp"
 #include "config_test_util.hpp"
 
@@ -99,6 +104,43 @@ TEST(Flags, ErrorsNameTheFlag) {
   EXPECT_NE(err([](vnet_flags& f) { f.name = "a\nb"; }).find("--name a\nb: "), std::string::npos);
   EXPECT_NE(err([](vnet_flags& f) { f.group = std::string(129, 'g'); }).find("--group "),
             std::string::npos);
+}
+
+// A one-liner could not give a token, a group key or a pin (`--token x`
+// was an unknown option, and the error sent the user to a file they did not
+// have). Secrets come from files, never the command line; the pin is a flag.
+TEST(Flags, SecretsFromFilesAndThePinAsAFlag) {
+  const std::string dir = ::testing::TempDir();
+  const std::string token = dir + "/token-" + std::to_string(::getpid());
+  const std::string key = dir + "/key-" + std::to_string(::getpid());
+  const std::string shortkey = dir + "/short-" + std::to_string(::getpid());
+  const std::string empty = dir + "/empty-" + std::to_string(::getpid());
+  std::ofstream(token) << "0123456789abcdef0123456789abcdef\r\n";
+  std::ofstream(key) << "group-key-0123456789abcdef\nsecond line ignored\n";
+  std::ofstream(shortkey) << "short\n";
+  std::ofstream(empty) << "";
+  const std::string pin = "SHA256:" + std::string(43, 'A');
+  auto f = route_only();
+  f.token_file = token;
+  f.group_key_file = key;
+  f.fingerprint = pin;
+  auto c = vnet_config_from_flags(f);
+  EXPECT_EQ(c.token, "0123456789abcdef0123456789abcdef");
+  EXPECT_EQ(c.group_key, "group-key-0123456789abcdef");
+  EXPECT_EQ(c.fingerprint, pin);
+
+  auto err = [](auto edit) {
+    auto g = route_only();
+    edit(g);
+    return error_of([&] { vnet_config_from_flags(g); });
+  };
+  const std::string weak = "--group-key-file " + shortkey + ": the secret in it is too short";
+  EXPECT_EQ(err([&](vnet_flags& g) { g.group_key_file = shortkey; }).substr(0, weak.size()), weak);
+  EXPECT_EQ(err([&](vnet_flags& g) { g.token_file = empty; }), "--token-file " + empty + ": the file is empty");
+  EXPECT_EQ(err([&](vnet_flags& g) { g.token_file = dir + "/nonexistent"; }),
+            "--token-file " + dir + "/nonexistent: cannot read it: No such file or directory");
+  EXPECT_EQ(err([](vnet_flags& g) { g.fingerprint = "SHA256:short"; }).substr(0, 28), "--fingerprint SHA256:short: ");
+  for (const auto& p : {token, key, shortkey, empty}) std::remove(p.c_str());
 }
 
 TEST(Flags, SplitKeepsBracketedAddressesWhole) {
