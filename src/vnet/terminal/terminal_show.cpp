@@ -205,11 +205,8 @@ net::awaitable<void> terminal::show_serves() {
   for (const auto& s : res->list.serves)
     rows.push_back({id3(s.serve.serveid), fmt::format("{:02}", s.vnetid), peer(s.vnet_name), peer(s.serve.name),
                     peer(s.serve.type), peer(net::host_port(s.serve.ip, s.serve.port)), peer(s.serve.info)});
-  // Fit 80 columns: the info gives way first, then the serve's and the
-  // vnet's names (the serveid is what a use needs, never cut).
-  text::fit_column(rows, 6, screen_width, 8);
-  text::fit_column(rows, 3, screen_width, 8);
-  text::fit_column(rows, 2, screen_width, 8);
+  // Whole, even past 80 columns: another vnet's info is shown byte for
+  // byte (its only view; this vnet's own serves have show serve KEY).
   print(text::render_table(rows));
   print(fmt::format("- {}, {} -", plural(res->list.vnets, "vnet"), plural(res->list.serves.size(), "serve")));
 }
