@@ -466,7 +466,7 @@ class RouteCtlTest(CtlCase):
         self.assertRegex(out, r"(?m)^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d +127\.0\.0\.1 +wrong\d$")
         self.assertRegex(out, r"- ([5-9]|\d\d+) admissions refused since start, the newest \d+ above -")
         self.assertRegex(out, r"(?m)^address +failures +banned until$")
-        self.assertIn("- 5 failures within 60 s close an address's connections for 60 s -", out)
+        self.assertIn("- 5 failures within 60 s stop an address from opening sessions for 60 s (its network at 20) -", out)
 
     def test_reload_does_what_sighup_does(self):
         route_ini = self.route_cfg

@@ -154,10 +154,12 @@ std::string admission(const state_view& route) {
   return table(refusals, fmt::format("- {} refused since start, the newest {} above -",
                                      plural(st.auth_failures, "admission"), refusals.size() - 1)) +
          "\n" +
-         table(watched, fmt::format("- {} within {} s close an address's connections for {} s -",
+         table(watched, fmt::format("- {} within {} s stop an address from opening sessions for {} s "
+                                    "(its network at {}) -",
                                     plural(admission_book::max_failures, "failure"),
                                     duration_cast<seconds>(admission_book::window).count(),
-                                    duration_cast<seconds>(admission_book::ban).count()));
+                                    duration_cast<seconds>(admission_book::ban).count(),
+                                    admission_book::max_prefix_failures));
 }
 
 }  // namespace

@@ -89,8 +89,10 @@ std::string admission_json(const state_view& route) {
   }
   using std::chrono::duration_cast;
   using std::chrono::seconds;
-  return out + fmt::format("],\"max_failures\":{},\"window_seconds\":{},\"ban_seconds\":{}}}",
-                           admission_book::max_failures, duration_cast<seconds>(admission_book::window).count(),
+  return out + fmt::format("],\"max_failures\":{},\"max_prefix_failures\":{},\"window_seconds\":{},"
+                           "\"ban_seconds\":{}}}",
+                           admission_book::max_failures, admission_book::max_prefix_failures,
+                           duration_cast<seconds>(admission_book::window).count(),
                            duration_cast<seconds>(admission_book::ban).count());
 }
 

@@ -169,7 +169,8 @@ function render(s) {
   const a = s.admission;
   document.getElementById("admission-note").textContent =
     t.auth_failures + " refused since start; " + a.max_failures + " failures within " + a.window_seconds +
-    " s close an address's connections for " + a.ban_seconds + " s";
+    " s stop an address from opening sessions for " + a.ban_seconds + " s (its network at " +
+    a.max_prefix_failures + "; links of admitted vnets still open)";
   table("refusals", ["when", "address", "name given"], a.refusals.map(r => [[when(r.when)], [r.address], [r.name]]));
   table("watched", ["address", "failures", "banned until"],
         a.watched.map(w => [[w.address], [w.failures, 1], [w.banned_until ? when(w.banned_until) : "-"]]));
