@@ -268,8 +268,9 @@ std::string serve_handshake::start(const group_keys& group, const key32& link_se
                        offer_);
   std::uint32_t key_id = load_be32(hello.data() + 2);
   std::copy_n(hello.begin() + 6, 32, e_use_pub_.begin());
-  auto opening = keys.accept(key_id, e_use_pub_);
-  if (!opening.error.empty()) return opening.error;
+  auto accepted = keys.accept(key_id, e_use_pub_);
+  if (!accepted) return accepted.why();
+  auto& opening = *accepted;
   bool ok = x25519(es_, opening.secret, e_use_pub_);
   wipe(opening.secret);
   if (!ok) return "the use side's ephemeral key is a low-order point";

@@ -44,23 +44,16 @@ void link_keys::set_mac_key(const key32& mac_key) {
     if (p) p->pub = sign_link_key(mac_key_, p->pub.key_id, p->pub.pub);
 }
 
-link_keys::opening link_keys::accept(std::uint32_t key_id, const key32& e_use_pub) {
-  opening o;
+outcome::result<link_keys::opening> link_keys::accept(std::uint32_t key_id, const key32& e_use_pub) {
   pair* p = nullptr;
   for (auto* c : {current_.get(), previous_.get()})
     if (c && c->pub.key_id == key_id) p = c;
-  if (!p) {
-    o.error = fmt::format("unknown link key {}", key_id);
-    return o;
-  }
-  if (p->seen.size() >= max_openings) {
-    o.error = fmt::format("link key {} has opened too many links; waiting for its replacement", key_id);
-    return o;
-  }
-  if (!p->seen.insert(e_use_pub).second) {
-    o.error = "replayed link opening";
-    return o;
-  }
+  if (!p) return outcome::fail(fmt::format("unknown link key {}", key_id));
+  if (p->seen.size() >= max_openings)
+    return outcome::fail(
+        fmt::format("link key {} has opened too many links; waiting for its replacement", key_id));
+  if (!p->seen.insert(e_use_pub).second) return outcome::fail("replayed link opening");
+  opening o;
   o.secret = p->secret;
   o.pub = p->pub.pub;
   return o;

@@ -17,6 +17,7 @@
 #include <string>
 
 #include "crypto/secret.hpp"
+#include "outcome/result.hpp"
 
 namespace crypto {
 
@@ -51,11 +52,11 @@ class link_keys {
   struct opening {
     key32 secret{};   // the pair's secret key, for the link's key schedule
     key32 pub{};      // the pair's public key (the transcript hashes it)
-    std::string error;  // empty when accepted: "unknown link key 7", "replayed link opening"
   };
   // The serve side on a use hello: finds the live pair key_id, refuses an
-  // ephemeral that pair has seen before, and remembers this one.
-  opening accept(std::uint32_t key_id, const key32& e_use_pub);
+  // ephemeral that pair has seen before, and remembers this one. Why not:
+  // "unknown link key 7", "replayed link opening".
+  outcome::result<opening> accept(std::uint32_t key_id, const key32& e_use_pub);
 
   // Openings remembered by the current pair (tests, status).
   std::size_t openings() const { return current_->seen.size(); }

@@ -183,9 +183,9 @@ struct link_driver {
       co_return;
     }
     start(*l, l->seal_);  // the client's bytes flow under k_early before the route has paired the link
-    std::string refused = co_await await_paired(l->link);
-    if (!refused.empty()) {
-      setup_failed(*l, std::move(refused), {});
+    outcome::status paired = co_await await_paired(l->link);
+    if (!paired) {
+      setup_failed(*l, paired.why(), {});
       co_return;
     }
     crypto::serve_hello reply;
@@ -238,7 +238,10 @@ struct link_driver {
     if (why.empty()) why = co_await read_early(*l, early);
     // Only now, with an opening that authenticated under this link's keys: a
     // forged, relabelled or replayed opening never reaches the service.
-    if (why.empty()) why = co_await dial_service(l->plain);
+    if (why.empty()) {
+      outcome::status dialled = co_await dial_service(l->plain);
+      if (!dialled) why = dialled.why();
+    }
     if (!why.empty()) {
       // No service was dialled: the route hands the reason to the use side.
       std::string told = why;

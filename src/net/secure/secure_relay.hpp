@@ -29,6 +29,7 @@
 #include "net/secure/link_buffers.hpp"
 #include "net/relay/relay.hpp"
 #include "net/time.hpp"
+#include "outcome/result.hpp"
 
 namespace net::secure {
 
@@ -98,14 +99,14 @@ class encrypted_link : public std::enable_shared_from_this<encrypted_link> {
   bool reported_ = false;
 };
 
-// The use side's wait for the route's link_result on the link: "" when
+// The use side's wait for the route's link_result on the link: ok when
 // paired, else why not (the link then ends with it as the failure).
-using await_paired_fn = std::function<awaitable<std::string>(tcp::socket& link)>;
+using await_paired_fn = std::function<awaitable<outcome::status>(tcp::socket& link)>;
 
-// Dials the service into the link's plain socket: "" when connected, else
+// Dials the service into the link's plain socket: ok when connected, else
 // why not ("cannot reach 127.0.0.1:22: Connection refused"), which the route
 // passes on to the use side.
-using dial_service_fn = std::function<awaitable<std::string>(tcp::socket& service)>;
+using dial_service_fn = std::function<awaitable<outcome::status>(tcp::socket& service)>;
 
 // The peer's hello is due soon after pairing; one that never comes is a
 // stuck or hostile peer.

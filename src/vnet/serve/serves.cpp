@@ -293,10 +293,10 @@ net::awaitable<void> serve_table::serve_link(std::uint64_t id, std::uint64_t lin
   params.serveid = entry->serveid;
   params.link_id = link_id;
   crypto::wipe(secret);
-  net::secure::dial_service_fn dial_service = [service, dial_timeout](net::tcp::socket& s) -> net::awaitable<std::string> {
+  net::secure::dial_service_fn dial_service = [service, dial_timeout](net::tcp::socket& s) -> net::awaitable<outcome::status> {
     auto ec = co_await net::dial(s, service.first, service.second, dial_timeout);
-    if (!ec) co_return std::string{};
-    co_return fmt::format("cannot reach {}: {}", net::host_port(service.first, service.second), ec.message());
+    if (!ec) co_return outcome::status{};
+    co_return outcome::fail(fmt::format("cannot reach {}: {}", net::host_port(service.first, service.second), ec.message()));
   };
   l->opening();
   // Returns once the link runs (or failed); served_link::ended() logs its end.

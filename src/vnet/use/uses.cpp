@@ -295,16 +295,18 @@ net::awaitable<void> use_table::open_link(net::tcp::socket client, std::string n
   // 0-RTT: the use hello and the client's first bytes, encrypted to the
   // serving vnet's key, follow the opening (or ride with link_bind) at once;
   // the route's answer is read (through await_paired) before anything comes back.
-  net::secure::await_paired_fn await_paired = [this](net::tcp::socket& link) -> net::awaitable<std::string> {
+  net::secure::await_paired_fn await_paired = [this](net::tcp::socket& link) -> net::awaitable<outcome::status> {
     // Not a structured binding: GCC 12 mis-destroys those over a co_await result.
     net::frame::frame_result answer = co_await net::frame::read_frame(link, protocol::max_payload, ctx_.link_timeout);
     const auto& ec = answer.ec;
     const auto& msg = answer.msg;
-    if (ec) co_return ec == net::asio::error::timed_out ? "no answer from the route" : ec.message();
-    if (auto* r = std::get_if<protocol::link_result>(&msg))
-      co_return r->ok ? "" : text::printable(r->reason);
-    if (auto* e = std::get_if<protocol::error>(&msg)) co_return "route: " + text::printable(e->message);
-    co_return "unexpected answer from the route";
+    if (ec) co_return outcome::fail(ec == net::asio::error::timed_out ? "no answer from the route" : ec.message());
+    if (auto* r = std::get_if<protocol::link_result>(&msg)) {
+      if (r->ok) co_return outcome::status{};
+      co_return outcome::fail(text::printable(r->reason));
+    }
+    if (auto* e = std::get_if<protocol::error>(&msg)) co_return outcome::fail("route: " + text::printable(e->message));
+    co_return outcome::fail("unexpected answer from the route");
   };
   net::secure::use_params params{ctx_.group, secret, serve_key, std::move(bind)};
   params.serveid = serveid;  // bound into the keys: the serving vnet must hold the link for this serve

@@ -200,7 +200,7 @@ struct link_fixture {
     serve_link.a.close(ignored);
     use_link.b.close(ignored);
   }
-  static asio::awaitable<std::string> paired_at_once(tcp::socket&) { co_return ""; }
+  static asio::awaitable<outcome::status> paired_at_once(tcp::socket&) { co_return outcome::status{}; }
   void start_use(net::secure::await_paired_fn paired = paired_at_once) {
     net::secure::use_params p{group, link_secret, keys->current()};
     p.serveid = use_serveid;
@@ -211,9 +211,9 @@ struct link_fixture {
     asio::co_spawn(io, run_use(client.b, use_link.a, p, paired, use_result), rethrow);
   }
   void start_serve() {
-    net::secure::dial_service_fn dial = [this](tcp::socket&) -> asio::awaitable<std::string> {
+    net::secure::dial_service_fn dial = [this](tcp::socket&) -> asio::awaitable<outcome::status> {
       ++dials;  // the socket pair `service` stands for the dialled service
-      co_return "";
+      co_return outcome::status{};
     };
     start_serve(dial);
   }
@@ -257,12 +257,13 @@ struct wired_link {
   void start(asio::io_context& io, const link_fixture& keys) {
     net::secure::use_params up{keys.group, keys.link_secret, keys.keys->current()};
     net::secure::serve_params sp{keys.group, keys.link_secret, keys.keys};
-    net::secure::await_paired_fn paired = [](tcp::socket& link) -> asio::awaitable<std::string> {
+    net::secure::await_paired_fn paired = [](tcp::socket& link) -> asio::awaitable<outcome::status> {
       net::frame::frame_result r = co_await net::frame::read_frame(link, protocol::max_payload);
-      co_return r.ec ? r.ec.message() : "";
+      if (r.ec) co_return outcome::fail(r.ec.message());
+      co_return outcome::status{};
     };
     // service.a stands for the dialled service
-    net::secure::dial_service_fn dial = [](tcp::socket&) -> asio::awaitable<std::string> { co_return ""; };
+    net::secure::dial_service_fn dial = [](tcp::socket&) -> asio::awaitable<outcome::status> { co_return outcome::status{}; };
     asio::co_spawn(io, run_use(client.b, link.a, up, paired, use_result), rethrow);
     asio::co_spawn(io, run_serve(service.a, link.b, sp, dial, serve_result), rethrow);
   }

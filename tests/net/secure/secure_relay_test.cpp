@@ -74,7 +74,7 @@ TEST(SecureRelay, TheUseSidesFirstBytesAreOnTheLinkBeforeItIsPaired) {
   asio::write(f.client.a, asio::buffer(first));
   while (f.client.b.available() < first.size()) std::this_thread::yield();
   // The route's link_result waits until the hello and the first record have passed the tap.
-  f.start_use([&](tcp::socket&) -> asio::awaitable<std::string> {
+  f.start_use([&](tcp::socket&) -> asio::awaitable<outcome::status> {
     asio::steady_timer t(f.io);
     auto deadline = clock_type::now() + 30s;
     while (f.up_seen < expected && clock_type::now() < deadline) {
@@ -82,7 +82,7 @@ TEST(SecureRelay, TheUseSidesFirstBytesAreOnTheLinkBeforeItIsPaired) {
       co_await t.async_wait(use_nothrow);
     }
     seen_when_paired = f.up_seen;
-    co_return "";
+    co_return outcome::status{};
   });
   asio::co_spawn(f.io, send_all(f.client.a, second, false), rethrow);
   received at_service;
@@ -183,7 +183,7 @@ TEST(SecureRelay, AnEarlyRecordLengthOverTheLimitIsRefusedBeforeAnyDial) {
 TEST(SecureRelay, ARefusedLinkClosesTheClientPromptly) {
   link_fixture f;
   f.start_route();
-  f.start_use([](tcp::socket&) -> asio::awaitable<std::string> { co_return "serve 700 is not online"; });
+  f.start_use([](tcp::socket&) -> asio::awaitable<outcome::status> { co_return outcome::fail("serve 700 is not online"); });
   received at_client;
   asio::co_spawn(f.io, send_all(f.client.a, bytes(10, 'x'), false), rethrow);
   asio::co_spawn(f.io, read_all(f.client.a, at_client), rethrow);
@@ -218,11 +218,12 @@ TEST(SecureRelay, AnOpeningRecordedAndReplayedReachesNothing) {
   net::secure::serve_params p{f.group, f.link_secret, f.keys};
   std::optional<net::secure::secure_stats> replay_result;
   bool dialled_service = false;
-  net::secure::dial_service_fn dial = [&](tcp::socket& s) -> asio::awaitable<std::string> {
+  net::secure::dial_service_fn dial = [&](tcp::socket& s) -> asio::awaitable<outcome::status> {
     // Not a structured binding over a co_await result (docs/architecture.md, GCC 12 co_await rule).
     std::tuple<boost::system::error_code> r = co_await s.async_connect(service2.local_endpoint(), use_nothrow);
     dialled_service = true;
-    co_return std::get<0>(r) ? std::get<0>(r).message() : "";
+    if (std::get<0>(r)) co_return outcome::fail(std::get<0>(r).message());
+    co_return outcome::status{};
   };
   asio::co_spawn(f.io, run_serve(dialled, link2.b, p, dial, replay_result), rethrow);
   asio::co_spawn(f.io, send_all(link2.a, recorded), rethrow);
@@ -249,8 +250,8 @@ TEST(SecureRelay, AServiceThatCannotBeReachedIsTheRoutesAnswer) {
   link_fixture f;
   f.start_route();
   f.start_use();
-  f.start_serve([](tcp::socket&) -> asio::awaitable<std::string> {
-    co_return "cannot reach 127.0.0.1:22: Connection refused";
+  f.start_serve([](tcp::socket&) -> asio::awaitable<outcome::status> {
+    co_return outcome::fail("cannot reach 127.0.0.1:22: Connection refused");
   });
   asio::co_spawn(f.io, send_all(f.client.a, bytes(10, 'x'), false), rethrow);
   received at_client;
