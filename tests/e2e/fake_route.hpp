@@ -11,6 +11,7 @@
 #include <stdexcept>
 
 #include "client_socket.hpp"
+#include "harness.hpp"
 #include "protocol/messages.hpp"
 #include "route/front/tls_identity.hpp"
 
@@ -33,6 +34,12 @@ class fake_route {
   fake_route& operator=(const fake_route&) = delete;
 
   std::uint16_t port() const { return port_; }
+  // `w`'s settings for a vnet named `name`, pointed at this route.
+  config::vnet_config vnet_config(const world& w, const std::string& name) const {
+    auto cfg = w.vnet_config(name);
+    cfg.route = {"127.0.0.1", port_};
+    return cfg;
+  }
   // The next vnet, welcomed as vnet 1; an invalid socket at the deadline.
   client_socket accept_vnet(std::chrono::milliseconds timeout = 10s) {
     pollfd p{fd_, POLLIN, 0};

@@ -38,8 +38,7 @@ std::size_t count_lines(const std::string& log, const std::string& pattern) {
 TEST(HostileRoute, MoreTicketsThanAskedEndTheSession) {
   world w;
   fake_route r;
-  auto cfg = w.vnet_config("office");
-  cfg.route = {"127.0.0.1", r.port()};
+  auto cfg = r.vnet_config(w, "office");
   w.start_vnet(cfg);
   auto s = r.accept_vnet();
   ASSERT_TRUE(s.valid());
@@ -55,8 +54,7 @@ TEST(HostileRoute, MoreTicketsThanAskedEndTheSession) {
 TEST(HostileRoute, TicketsNobodyAskedForEndTheSession) {
   world w;
   fake_route r;
-  auto cfg = w.vnet_config("office");
-  cfg.route = {"127.0.0.1", r.port()};
+  auto cfg = r.vnet_config(w, "office");
   w.start_vnet(cfg);
   auto s = r.accept_vnet();
   ASSERT_TRUE(s.valid());
@@ -75,8 +73,7 @@ TEST(HostileRoute, TicketsNobodyAskedForEndTheSession) {
 TEST(HostileRoute, AFloodOfUnserveRequestsIsLoggedWithinTheBudget) {
   world w;
   fake_route r;
-  auto cfg = w.vnet_config("office");
-  cfg.route = {"127.0.0.1", r.port()};
+  auto cfg = r.vnet_config(w, "office");
   cfg.allow_unserve = false;  // every request refused at once, with a line
   w.start_vnet(cfg);
   auto s = r.accept_vnet();

@@ -20,8 +20,7 @@ protocol::listed_serve offered(std::uint16_t serveid, std::uint16_t port) {
 TEST(ServeList, AVnetFollowsUpdatesAfterTheList) {
   world w;
   fake_route r;
-  auto cfg = w.vnet_config("office");
-  cfg.route = {"127.0.0.1", r.port()};
+  auto cfg = r.vnet_config(w, "office");
   cfg.uses.push_back(any_port_use("svc", 700));
   auto& office = w.start_vnet(cfg);
   auto s = r.accept_vnet();
@@ -42,8 +41,7 @@ TEST(ServeList, AVnetFollowsUpdatesAfterTheList) {
 TEST(ServeList, AnUpdateBeforeTheListIsAProtocolError) {
   world w;
   fake_route r;
-  auto cfg = w.vnet_config("office");
-  cfg.route = {"127.0.0.1", r.port()};
+  auto cfg = r.vnet_config(w, "office");
   w.start_vnet(cfg);
   auto s = r.accept_vnet();
   ASSERT_TRUE(s.valid());
