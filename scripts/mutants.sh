@@ -70,9 +70,9 @@ mutants=(
   "serveid not in the link keys ||| src/crypto/link_cipher.cpp |||       .add_u16(serveid) |||       .add_u16(0) ||| LinkHandshake|SecureRelay"
   "cipher offer not in the link keys ||| src/crypto/link_cipher.cpp |||       .add(offer_byte) |||       .add(\"\") ||| LinkHandshake"
   "link id not in the link keys ||| src/crypto/link_cipher.cpp ||| .add(choice).add_u64(link_id) ||| .add(choice) ||| LinkHandshake"
-  "link keys never rolled over ||| src/crypto/link_cipher.cpp ||| if (next_ == rekey_every_) {  // the key's life is over ||| if (false) { ||| LinkCipher"
+  "link keys never rolled over ||| src/crypto/link_cipher.cpp ||| if (next_ == rekey_every_) {  // the key's life is over ||| if (false) {  // the key's life is over ||| LinkCipher"
   "a failed link ends its plain socket cleanly ||| src/net/secure/secure_relay.cpp ||| if (l.plain.is_open()) l.plain.set_option(asio::socket_base::linger(true, 0), ignored); ||| ; ||| SecureRelay"
-  "serving vnet dials before the opening authenticates ||| src/net/secure/secure_relay.cpp ||| if (why.empty()) why = co_await read_early(*l, early); ||| if (why.empty()) why = co_await dial_service(l->plain); if (why.empty()) why = co_await read_early(*l, early); ||| SecureRelay"
+  "serving vnet dials before the opening authenticates ||| src/net/secure/secure_relay.cpp ||| if (why.empty()) why = co_await read_early(*l, early); ||| if (why.empty()) { outcome::status early_dial = co_await dial_service(l->plain); if (!early_dial) why = early_dial.why(); } if (why.empty()) why = co_await read_early(*l, early); ||| SecureRelay"
 )
 
 list_only=0
