@@ -35,32 +35,41 @@ std::size_t count_lines(const std::string& log, const std::string& pattern) {
                                                 std::sregex_iterator()));
 }
 
-TEST(HostileRoute, MoreTicketsThanAskedEndTheSession) {
+// A vnet connected to a fake route: `s` is the route's side of its session.
+struct HostileRoute : ::testing::Test {
   world w;
   fake_route r;
-  auto cfg = r.vnet_config(w, "office");
-  w.start_vnet(cfg);
-  auto s = r.accept_vnet();
-  ASSERT_TRUE(s.valid());
-  auto asked = first_request(s);
-  ASSERT_TRUE(asked);
-  ASSERT_TRUE(s.send_message(grant(asked->count + 1u)));
+  client_socket s;
+  config::vnet_config cfg = r.vnet_config(w, "office");
+
+  void start() {
+    w.start_vnet(cfg);
+    s = r.accept_vnet();
+    ASSERT_TRUE(s.valid());
+  }
+  // Starts the vnet and reads the first ticket request of its session.
+  void start_and_read_request(std::uint16_t& count) {
+    ASSERT_NO_FATAL_FAILURE(start());
+    auto asked = first_request(s);
+    ASSERT_TRUE(asked);
+    count = asked->count;
+  }
+};
+
+TEST_F(HostileRoute, MoreTicketsThanAskedEndTheSession) {
+  std::uint16_t asked = 0;
+  ASSERT_NO_FATAL_FAILURE(start_and_read_request(asked));
+  ASSERT_TRUE(s.send_message(grant(asked + 1u)));
   EXPECT_TRUE(s.closed_within(5s));
   EXPECT_TRUE(w.wait_for_log("lost route: protocol error: the route granted \\d+ tickets, \\d+ were asked for"))
       << w.log();
   EXPECT_TRUE(r.accept_vnet().valid()) << "it reconnects";
 }
 
-TEST(HostileRoute, TicketsNobodyAskedForEndTheSession) {
-  world w;
-  fake_route r;
-  auto cfg = r.vnet_config(w, "office");
-  w.start_vnet(cfg);
-  auto s = r.accept_vnet();
-  ASSERT_TRUE(s.valid());
-  auto asked = first_request(s);
-  ASSERT_TRUE(asked);
-  ASSERT_TRUE(s.send_message(grant(asked->count)));
+TEST_F(HostileRoute, TicketsNobodyAskedForEndTheSession) {
+  std::uint16_t asked = 0;
+  ASSERT_NO_FATAL_FAILURE(start_and_read_request(asked));
+  ASSERT_TRUE(s.send_message(grant(asked)));
   // The stock is full: nothing more was asked. A flood of grants follows.
   for (int i = 0; i < 50; ++i) s.send_message(grant(protocol::max_tickets_per_request, 1000 + 64 * i));
   EXPECT_TRUE(s.closed_within(5s));
@@ -70,14 +79,9 @@ TEST(HostileRoute, TicketsNobodyAskedForEndTheSession) {
 
 // 500 unserve requests in a burst (a route once made a vnet write 158 492
 // lines in 3.5 s this way): each is answered, at most 20 are logged.
-TEST(HostileRoute, AFloodOfUnserveRequestsIsLoggedWithinTheBudget) {
-  world w;
-  fake_route r;
-  auto cfg = r.vnet_config(w, "office");
+TEST_F(HostileRoute, AFloodOfUnserveRequestsIsLoggedWithinTheBudget) {
   cfg.allow_unserve = false;  // every request refused at once, with a line
-  w.start_vnet(cfg);
-  auto s = r.accept_vnet();
-  ASSERT_TRUE(s.valid());
+  ASSERT_NO_FATAL_FAILURE(start());
   constexpr int requests = 500;
   for (int i = 0; i < requests; ++i)
     ASSERT_TRUE(s.send_message(protocol::unserve_request{static_cast<std::uint32_t>(i + 1), 2, "127.0.0.1",
