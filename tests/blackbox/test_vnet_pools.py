@@ -54,7 +54,9 @@ class PoolCase(BlackBoxCase):
                                  serves={"echo": {"serveid": 700, "port": self.echo.port}})
         self.office = c.start_vnet("office", port, vnet_keys=vnet_keys,
                                    uses={"echo": {"serveid": 700, "port": self.use_port}})
-        self.wait_until(lambda: harness.port_accepts(self.use_port), 15, "office listening")
+        # Waiting on the log, not on a probe connection: a probe would ride a
+        # pooled link that the route may count after a test took its baseline.
+        self.office.wait_log(re.compile(rf"use echo listening on 127\.0\.0\.1:{self.use_port}\b"), 15)
 
     def metrics(self):
         return scrape(self.metrics_port)
