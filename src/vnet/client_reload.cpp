@@ -37,12 +37,18 @@ void apply_entries(Table& table, const std::vector<Config>& before, const config
 
 }  // namespace
 
-std::string client::reload_file(const std::string& path) {
+outcome::result<std::string> client::reload_file(const std::string& path) {
   if (path.empty() && file_cfg_.path.empty())
-    throw config::error("there is no file to reload: this vnet was started with --route");
-  auto next = config::load_vnet_config(path.empty() ? file_cfg_.path : path);
-  for (const auto& w : next.warnings) spdlog::warn("{}", w);
-  return reload(std::move(next));
+    return outcome::fail("there is no file to reload: this vnet was started with --route");
+  // The loader throws (at start-up a bad file ends the daemon); here a bad
+  // file is an answer to one command.
+  try {
+    auto next = config::load_vnet_config(path.empty() ? file_cfg_.path : path);
+    for (const auto& w : next.warnings) spdlog::warn("{}", w);
+    return reload(std::move(next));
+  } catch (const config::error& e) {
+    return outcome::fail(e.what());
+  }
 }
 
 config::vnet_config client::running_config() const {
@@ -56,14 +62,18 @@ config::vnet_config client::running_config() const {
   return now;
 }
 
-std::string client::save_file(const std::string& path) {
+outcome::result<std::string> client::save_file(const std::string& path) {
   auto target = path.empty() ? file_cfg_.path : path;
   if (target.empty())
-    throw config::error("this vnet was started with --route and has no file: name one, e.g. save vnet.ini");
-  auto summary = save_config(target, running_config(), file_cfg_.path);
-  // The file now holds what runs: later reloads compare with it.
-  file_cfg_ = config::load_vnet_config(target);
-  return summary;
+    return outcome::fail("this vnet was started with --route and has no file: name one, e.g. save vnet.ini");
+  try {
+    auto summary = save_config(target, running_config(), file_cfg_.path);
+    // The file now holds what runs: later reloads compare with it.
+    file_cfg_ = config::load_vnet_config(target);
+    return summary;
+  } catch (const config::error& e) {
+    return outcome::fail(e.what());
+  }
 }
 
 std::string client::reload(config::vnet_config next) {

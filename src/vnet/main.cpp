@@ -137,11 +137,9 @@ int main(int argc, char** argv) {
   // SIGHUP: the reload of the terminal's command, for service managers.
   hooks.hangup = [&] {
     spdlog::info("SIGHUP: reloading {}", client.config_path());
-    try {
-      spdlog::info("reloaded {}: {}", client.config_path(), client.reload_file(""));
-    } catch (const config::error& e) {
-      spdlog::error("reload failed, nothing changed: {}", e.what());
-    }
+    auto summary = client.reload_file("");
+    if (summary) spdlog::info("reloaded {}: {}", client.config_path(), *summary);
+    else spdlog::error("reload failed, nothing changed: {}", summary.why());
   };
   if (cfg.terminal) {
     std::string why;

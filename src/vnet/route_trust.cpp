@@ -3,6 +3,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <sstream>
 
 #include <fmt/format.h>
@@ -18,24 +19,25 @@ namespace {
 namespace fs = std::filesystem;
 
 struct remembered {
-  std::string fingerprint;  // empty: not in the file
+  std::string fingerprint;
   std::size_t line = 0;
 };
 
-remembered find_route(const std::string& path, const std::string& where) {
+// The line of known_routes about `where`, if there is one.
+std::optional<remembered> find_route(const std::string& path, const std::string& where) {
   std::ifstream in(path);
   std::string line;
   for (std::size_t n = 1; std::getline(in, line); ++n) {
     std::istringstream fields(line);
     std::string host, fp;
-    if (fields >> host >> fp && host == where) return {fp, n};
+    if (fields >> host >> fp && host == where) return remembered{fp, n};
   }
-  return {};
+  return std::nullopt;
 }
 
 // Appends a line, atomically (files::replace_file): a crash never leaves
-// half a file. Returns "" or why it could not.
-std::string remember(const std::string& path, const std::string& where, const std::string& fp) {
+// half a file.
+outcome::status remember(const std::string& path, const std::string& where, const std::string& fp) {
   std::error_code ec;
   fs::path p(path);
   if (p.has_parent_path()) fs::create_directories(p.parent_path(), ec);
@@ -48,8 +50,7 @@ std::string remember(const std::string& path, const std::string& where, const st
   }
   if (!old.empty() && old.back() != '\n') old += '\n';
   // Fingerprints are public: readable by all, like ssh's known_hosts.
-  auto done = files::replace_file(path, old + where + ' ' + fp + '\n', 0644);
-  return done ? std::string() : done.why();
+  return files::replace_file(path, old + where + ' ' + fp + '\n', 0644);
 }
 
 }  // namespace
@@ -66,29 +67,29 @@ std::string known_routes_path(const config::vnet_config& cfg) {
   return (fs::path(home && *home ? home : ".") / ".local/state/vnet/known_routes").string();
 }
 
-std::string check_route_key(const config::vnet_config& cfg, const std::string& fingerprint,
-                            bool ca_verified) {
+outcome::status check_route_key(const config::vnet_config& cfg, const std::string& fingerprint,
+                                bool ca_verified) {
   const std::string where = net::host_port(cfg.route.ip, cfg.route.port);
   if (!cfg.fingerprint.empty()) {
-    if (fingerprint == cfg.fingerprint) return {};
-    return fmt::format("route {} presented key {}, but [route] fingerprint= pins {}: a different "
+    if (fingerprint == cfg.fingerprint) return outcome::status{};
+    return outcome::fail(fmt::format("route {} presented key {}, but [route] fingerprint= pins {}: a different "
                        "route, or its key changed (then update fingerprint=)",
-                       where, fingerprint, cfg.fingerprint);
+                       where, fingerprint, cfg.fingerprint));
   }
-  if (ca_verified) return {};
+  if (ca_verified) return outcome::status{};
   const std::string path = known_routes_path(cfg);
   auto known = find_route(path, where);
-  if (known.fingerprint == fingerprint) return {};
-  if (!known.fingerprint.empty())
-    return fmt::format("route {} presented key {}, but {} line {} remembers {}; if the route's key "
+  if (known && known->fingerprint == fingerprint) return outcome::status{};
+  if (known)
+    return outcome::fail(fmt::format("route {} presented key {}, but {} line {} remembers {}; if the route's key "
                        "was changed on purpose, delete that line or set `fingerprint={}` in [route]",
-                       where, fingerprint, path, known.line, known.fingerprint, fingerprint);
-  if (auto why = remember(path, where, fingerprint); !why.empty())
-    spdlog::warn("trusting route {} (key {}) without remembering it: {}", where, fingerprint, why);
+                       where, fingerprint, path, known->line, known->fingerprint, fingerprint));
+  if (auto kept = remember(path, where, fingerprint); !kept)
+    spdlog::warn("trusting route {} (key {}) without remembering it: {}", where, fingerprint, kept.why());
   else
     spdlog::info("first connection to route {}: trusting its key {}, remembered in {}", where,
                  fingerprint, path);
-  return {};
+  return outcome::status{};
 }
 
 }  // namespace vnet

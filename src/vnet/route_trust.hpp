@@ -7,6 +7,7 @@
 #include <string>
 
 #include "config/config.hpp"
+#include "outcome/result.hpp"
 
 namespace vnet {
 
@@ -15,12 +16,13 @@ namespace vnet {
 // beside the vnet's file; else ~/.local/state/vnet/known_routes.
 std::string known_routes_path(const config::vnet_config& cfg);
 
-// "" when the key `fingerprint` ("SHA256:...") presented by the route at
-// cfg.route is trusted (ca_verified: its certificate verified for the
-// route's name); otherwise why not, in words. A first use is remembered
-// (logged); a file that cannot be written costs a warning, not the session.
-// The file is read at each call: an edit applies at the next attempt.
-std::string check_route_key(const config::vnet_config& cfg, const std::string& fingerprint,
-                            bool ca_verified);
+// Whether the key `fingerprint` ("SHA256:...", never empty: a route that
+// presents no key is refused before) presented by the route at cfg.route is
+// trusted (ca_verified: its certificate verified for the route's name); if
+// not, why not, in words. A first use is remembered (logged); a file that
+// cannot be written costs a warning, not the session. The file is read at
+// each call: an edit applies at the next attempt.
+outcome::status check_route_key(const config::vnet_config& cfg, const std::string& fingerprint,
+                                bool ca_verified);
 
 }  // namespace vnet

@@ -55,22 +55,25 @@ std::string base64(std::span<const std::uint8_t> bytes, bool url) {
   return out;
 }
 
-std::string key_fingerprint(EVP_PKEY* key) {
-  if (!key) return {};
+outcome::result<std::string> key_fingerprint(EVP_PKEY* key) {
+  if (!key) return outcome::fail("no key");
   unsigned char* der = nullptr;
   int len = i2d_PUBKEY(key, &der);
-  if (len <= 0) return {};
+  if (len <= 0) return outcome::fail("cannot encode the key: " + openssl_error());
   std::array<std::uint8_t, 32> digest{};
   SHA256(der, static_cast<std::size_t>(len), digest.data());
   OPENSSL_free(der);
   return "SHA256:" + base64(digest);
 }
 
-std::string cert_fingerprint(X509* cert) { return cert ? key_fingerprint(X509_get0_pubkey(cert)) : ""; }
+outcome::result<std::string> cert_fingerprint(X509* cert) {
+  if (!cert) return outcome::fail("no certificate");
+  return key_fingerprint(X509_get0_pubkey(cert));
+}
 
-std::string peer_fingerprint(SSL* ssl) {
+outcome::result<std::string> peer_fingerprint(SSL* ssl) {
   X509* cert = SSL_get1_peer_certificate(ssl);
-  std::string fp = cert_fingerprint(cert);
+  auto fp = cert_fingerprint(cert);
   X509_free(cert);
   return fp;
 }

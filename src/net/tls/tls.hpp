@@ -12,6 +12,7 @@
 #include <boost/asio/ssl/stream.hpp>
 
 #include "net/asio.hpp"
+#include "outcome/result.hpp"
 #include "net/tls/tls_stream.hpp"
 
 namespace net::tls {
@@ -28,11 +29,13 @@ inline constexpr std::uint8_t tls_handshake_byte = 0x16;
 ssl::context make_tls_context(ssl::context::method method);
 
 // "SHA256:" and the unpadded base64 of the SHA-256 of the key's DER
-// SubjectPublicKeyInfo, as ssh prints key fingerprints. Empty on failure.
-std::string key_fingerprint(EVP_PKEY* key);
-std::string cert_fingerprint(X509* cert);
+// SubjectPublicKeyInfo, as ssh prints key fingerprints; a problem without a
+// key (or certificate) or when the key cannot be encoded, never an empty
+// fingerprint that could equal an empty "nothing remembered".
+outcome::result<std::string> key_fingerprint(EVP_PKEY* key);
+outcome::result<std::string> cert_fingerprint(X509* cert);
 // The certificate the peer presented on `ssl` (client side: the route's).
-std::string peer_fingerprint(SSL* ssl);
+outcome::result<std::string> peer_fingerprint(SSL* ssl);
 
 // The admission proof a vnet sends in control_hello.auth: HMAC-SHA256 under
 // the token of 32 bytes exported from this TLS session (label

@@ -34,6 +34,13 @@ using x509_ptr = std::unique_ptr<X509, x509_free>;
 
 [[noreturn]] void fail(const std::string& what) { throw std::runtime_error(what); }
 
+// Start-up: a key with no fingerprint cannot be pinned by anyone.
+std::string fingerprint_of(EVP_PKEY* key) {
+  auto fp = net::tls::key_fingerprint(key);
+  if (!fp) fail("cannot compute the route key's fingerprint: " + fp.why());
+  return *fp;
+}
+
 // Relative to the folder of the route's file, like every path in it.
 std::string beside(const config::route_config& cfg, const std::string& name) {
   fs::path p(name);
@@ -116,7 +123,7 @@ tls_identity load_tls_identity(const config::route_config& cfg) {
     if (SSL_CTX_use_PrivateKey(ctx, k.get()) != 1 || SSL_CTX_check_private_key(ctx) != 1)
       fail(fmt::format("[route] tls_key {}: not the key of the certificate {} ({})", key, cert,
                        net::tls::openssl_error()));
-    id.fingerprint = net::tls::key_fingerprint(k.get());
+    id.fingerprint = fingerprint_of(k.get());
     id.source = fmt::format("certificate {}, key {}", cert, key);
     return id;
   }
@@ -138,7 +145,7 @@ tls_identity load_tls_identity(const config::route_config& cfg) {
   auto cert = self_signed(key.get());
   if (SSL_CTX_use_certificate(ctx, cert.get()) != 1 || SSL_CTX_use_PrivateKey(ctx, key.get()) != 1)
     fail("cannot use the route's key: " + net::tls::openssl_error());
-  id.fingerprint = net::tls::key_fingerprint(key.get());
+  id.fingerprint = fingerprint_of(key.get());
   return id;
 }
 

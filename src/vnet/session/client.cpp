@@ -269,7 +269,7 @@ net::awaitable<reply> client::request(protocol::message m, net::duration timeout
   // Held only to send: the request ends with the session, not the other way round.
   std::weak_ptr<route_session> session = ctx_.session_handle();
   std::shared_ptr<route_session> now = session.lock();
-  if (!now) co_return reply{std::nullopt, "not connected to the route"};
+  if (!now) co_return no_answer{no_answer_kind::not_connected, "not connected to the route"};
   auto id = now->next_request_id();
   std::visit([id](auto& v) {
     if constexpr (requires { v.request_id; }) v.request_id = id;
@@ -280,9 +280,9 @@ net::awaitable<reply> client::request(protocol::message m, net::duration timeout
   p->done.expires_after(timeout);
   co_await p->done.async_wait(net::use_nothrow);
   if (auto still = session.lock()) still->forget(id);
-  if (p->answer) co_return reply{std::move(p->answer), {}};
-  if (!p->error.empty()) co_return reply{std::nullopt, p->error};
-  co_return reply{std::nullopt, fmt::format("no answer within {} ms", net::to_ms(timeout).count())};
+  if (p->answer) co_return std::move(*p->answer);
+  if (!p->error.empty()) co_return no_answer{no_answer_kind::refused, p->error};
+  co_return no_answer{no_answer_kind::timed_out, fmt::format("no answer within {} ms", net::to_ms(timeout).count())};
 }
 
 }  // namespace vnet

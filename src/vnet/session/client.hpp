@@ -24,11 +24,17 @@
 
 namespace vnet {
 
-// The answer to a request, or why there is none.
-struct reply {
-  std::optional<protocol::message> msg;
-  std::string error;
+// Why a request got no answer. The terminal tells a cancel (the user's own
+// Ctrl-C, not an error) and a timeout (it names who did not answer) apart
+// by `kind`, never by the words.
+enum class no_answer_kind { not_connected, refused, timed_out, cancelled };
+struct no_answer {
+  no_answer_kind kind;
+  std::string text;
 };
+
+// The answer to a request, or why there is none.
+using reply = outcome::result<protocol::message, no_answer>;
 
 class client {
  public:
@@ -59,17 +65,17 @@ class client {
   // Applies a freshly loaded file: only what differs from the file loaded
   // last is touched. Returns the summary ("nothing changed", ...).
   std::string reload(config::vnet_config next);
-  // Loads `path` (empty: the file loaded last) and applies it. Throws
-  // config::error, and then nothing has changed.
-  std::string reload_file(const std::string& path);
+  // Loads `path` (empty: the file loaded last) and applies it: the summary,
+  // or why not (a bad file), and then nothing has changed.
+  outcome::result<std::string> reload_file(const std::string& path);
   const std::string& config_path() const { return file_cfg_.path; }
   // The configuration as it runs now: the settings with the serves and uses
   // of the tables (unserves, temporary by nature, left out).
   config::vnet_config running_config() const;
   // Writes running_config() to `path` (empty: the file loaded last), see
   // vnet/save.hpp; afterwards that file is the one reload compares with.
-  // Throws config::error, and then nothing was written.
-  std::string save_file(const std::string& path);
+  // The summary, or why not, and then nothing was written.
+  outcome::result<std::string> save_file(const std::string& path);
 
  private:
   // The TLS handshake with the route and the check of its key

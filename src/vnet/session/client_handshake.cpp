@@ -54,12 +54,15 @@ net::awaitable<outcome::status> client::start_tls(net::tls::tls_stream& s, const
     co_return outcome::fail(not_a_route(
         route, fmt::format("no TLS: another program, or a route of protocol 3 or before; {}", ec.message())));
   if (ec) co_return outcome::fail(fmt::format("TLS handshake with route {} failed: {}", where, ec.message()));
-  const std::string fp = net::tls::peer_fingerprint(ssl);
+  auto fp = net::tls::peer_fingerprint(ssl);
+  if (!fp) {
+    refused_ = true;
+    co_return outcome::fail(fmt::format("route {} presented no key we can check ({})", where, fp.why()));
+  }
   const bool ca_verified = SSL_get_verify_result(ssl) == X509_V_OK;
-  auto why = check_route_key(cfg_, fp, ca_verified);
-  refused_ = !why.empty();  // run() logs it, as an error
-  if (!why.empty()) co_return outcome::fail(std::move(why));
-  co_return outcome::status{};
+  auto trusted = check_route_key(cfg_, *fp, ca_verified);
+  refused_ = !trusted;  // run() logs it, as an error
+  co_return trusted;
 }
 
 net::awaitable<outcome::result<protocol::welcome>> client::greet(net::tls::tls_stream& s) {

@@ -38,7 +38,7 @@ struct word {
 
 }  // namespace
 
-std::variant<parsed_args, std::string> parse_args(std::string_view line) {
+outcome::result<parsed_args> parse_args(std::string_view line) {
   std::vector<word> words;
   std::size_t i = 0;
   while (true) {
@@ -55,7 +55,7 @@ std::variant<parsed_args, std::string> parse_args(std::string_view line) {
       if (c == '=' && !quoted && w.eq == std::string::npos) w.eq = w.text.size();
       w.text += c;
     }
-    if (quoted) return std::string("missing closing quote (\")");
+    if (quoted) return outcome::fail("missing closing quote (\")");
     words.push_back(std::move(w));
   }
   parsed_args out;
@@ -65,7 +65,7 @@ std::variant<parsed_args, std::string> parse_args(std::string_view line) {
       continue;
     }
     auto key = config::lower_case(std::string_view(w.text).substr(0, w.eq));
-    if (out.values.count(key)) return key + " is given twice";
+    if (out.values.count(key)) return outcome::fail(key + " is given twice");
     out.values.emplace(std::move(key), w.text.substr(w.eq + 1));
   }
   return out;

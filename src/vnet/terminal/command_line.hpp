@@ -7,7 +7,6 @@
 #include <optional>
 #include <string>
 #include <string_view>
-#include <variant>
 #include <vector>
 
 #include "outcome/result.hpp"
@@ -23,8 +22,8 @@ struct parsed_args {
 // gives info = `my box`, `"a b"` the word `a b`, `""` an empty word. A word
 // whose first unquoted '=' follows a non-empty key is a key=value (so
 // `"a=b"` and `=b` stay words). No escapes: a value cannot contain '"'.
-// Returns the error text for an unterminated quote or a key given twice.
-std::variant<parsed_args, std::string> parse_args(std::string_view line);
+// A problem for an unterminated quote or a key given twice.
+outcome::result<parsed_args> parse_args(std::string_view line);
 
 // Each is ok (and sets `out`) when `v` is fine, else a problem whose text
 // names `key` (the name the user typed or was asked for).

@@ -34,7 +34,7 @@ net::awaitable<void> terminal::run() {
     // after connecting means our registrations and the group list are in.
     protocol::message m = protocol::ping{0, 0};
     reply settled = co_await client_.request(std::move(m), std::chrono::seconds(5));
-    if (!settled.msg) spdlog::warn("running commands without the route: {}", settled.error);
+    if (!settled) spdlog::warn("running commands without the route: {}", settled.why());
   }
   while (!done_) {
     std::string prompt = ">: ";
@@ -63,16 +63,16 @@ net::awaitable<reply> terminal::request(protocol::message m, net::duration timeo
   interrupt_ = &interrupted;
   auto r = co_await (client_.request(std::move(m), timeout) || interrupted.async_wait(net::use_nothrow));
   interrupt_ = nullptr;
-  if (r.index() == 1) co_return reply{std::nullopt, "cancelled"};
+  if (r.index() == 1) co_return no_answer{no_answer_kind::cancelled, "cancelled"};
   co_return std::get<0>(std::move(r));
 }
 
 void terminal::failed(const reply& r) {
   status_ = 1;
+  if (r) return error("unexpected answer from the route");  // an answer of another type
   // The user asked for it: not an error. The tty echoed "^C" with no newline.
-  if (r.error == "cancelled") print("\ncancelled");
-  else if (r.error.empty()) error("unexpected answer from the route");
-  else error(text::printable(r.error));  // may quote the route
+  if (r.error().kind == no_answer_kind::cancelled) print("\ncancelled");
+  else error(text::printable(r.why()));  // may quote the route
 }
 
 void terminal::print(const std::string& text) {
@@ -116,12 +116,12 @@ net::awaitable<std::optional<std::string>> terminal::ask(std::string_view label,
 net::awaitable<void> terminal::execute(std::string line) {
   status_ = 0;
   auto parsed = parse_args(line);
-  if (auto* err = std::get_if<std::string>(&parsed)) {
-    error(*err);
+  if (!parsed) {
+    error(parsed.why());
     status_ = 2;
     co_return;
   }
-  auto a = std::get<parsed_args>(std::move(parsed));
+  auto a = std::move(parsed).value();
   if (a.words.empty() && a.values.empty()) co_return;
   if (a.words.empty()) {
     error("a command comes first; type help");
@@ -178,7 +178,7 @@ net::awaitable<void> terminal::ping() {
   auto sent = std::chrono::steady_clock::now();
   protocol::message m = protocol::ping{0, 0};
   reply r = co_await request(std::move(m), std::chrono::seconds(10));
-  if (!r.msg) co_return failed(r);
+  if (!r) co_return failed(r);
   std::chrono::duration<double, std::milli> took = std::chrono::steady_clock::now() - sent;
   const auto& route = client_.config().route;
   print(fmt::format("route {} answered in {:.3f} ms", net::host_port(route.ip, route.port), took.count()));
@@ -187,21 +187,16 @@ net::awaitable<void> terminal::ping() {
 void terminal::reload(const parsed_args& a) {
   if (a.words.size() > 1 || !a.values.empty()) return error("reload takes at most one file", command(command_id::reload).usage);
   auto path = a.words.empty() ? client_.config_path() : a.words.front();
-  try {
-    auto summary = client_.reload_file(path);
-    print(fmt::format("reloaded {}: {}", path, summary));
-  } catch (const config::error& e) {
-    error(std::string("reload failed, nothing changed: ") + e.what());
-  }
+  auto summary = client_.reload_file(path);
+  if (summary) print(fmt::format("reloaded {}: {}", path, *summary));
+  else error("reload failed, nothing changed: " + summary.why());
 }
 
 void terminal::save(const parsed_args& a) {
   if (a.words.size() > 1 || !a.values.empty()) return error("save takes at most one file", command(command_id::save).usage);
-  try {
-    print(client_.save_file(a.words.empty() ? "" : a.words.front()));
-  } catch (const config::error& e) {
-    error(std::string("save failed: ") + e.what());
-  }
+  auto saved = client_.save_file(a.words.empty() ? "" : a.words.front());
+  if (saved) print(*saved);
+  else error("save failed: " + saved.why());
 }
 
 template <typename Table>

@@ -255,10 +255,11 @@ net::awaitable<void> terminal::unserve(const parsed_args& a) {
   print(fmt::format("asking vnet {:02} for {} ...", vnetid, net::host_port(*ip, port)));
   protocol::message m = protocol::unserve_request{0, vnetid, *ip, port};
   reply r = co_await request(std::move(m), std::chrono::seconds(15));
-  const auto* res = r.msg ? std::get_if<protocol::unserve_result>(&*r.msg) : nullptr;
+  const auto* res = r ? std::get_if<protocol::unserve_result>(&*r) : nullptr;
   if (!res) {
     // Timed out: the route passed it on, the vnet never answered.
-    if (r.error.starts_with("no answer")) r.error = fmt::format("no answer from vnet {:02}", vnetid);
+    if (!r && r.error().kind == no_answer_kind::timed_out)
+      r = no_answer{no_answer_kind::timed_out, fmt::format("no answer from vnet {:02}", vnetid)};
     co_return failed(r);
   }
   if (!res->ok) {  // the reason is the other vnet's text

@@ -199,7 +199,7 @@ void terminal::show_vnet() {
 net::awaitable<void> terminal::show_serves() {
   protocol::message m = protocol::serve_query{0};
   reply r = co_await request(std::move(m), query_timeout);
-  const auto* res = r.msg ? std::get_if<protocol::serve_query_result>(&*r.msg) : nullptr;
+  const auto* res = r ? std::get_if<protocol::serve_query_result>(&*r) : nullptr;
   if (!res) co_return failed(r);
   std::vector<std::vector<std::string>> rows{{"serveid", "vnetid", "vnet", "name", "type", "ip:port", "info"}};
   for (const auto& s : res->list.serves)
@@ -214,7 +214,7 @@ net::awaitable<void> terminal::show_serves() {
 net::awaitable<void> terminal::show_vnets() {
   protocol::message m = protocol::vnet_query{0};
   reply r = co_await request(std::move(m), query_timeout);
-  const auto* res = r.msg ? std::get_if<protocol::vnet_query_result>(&*r.msg) : nullptr;
+  const auto* res = r ? std::get_if<protocol::vnet_query_result>(&*r) : nullptr;
   if (!res) co_return failed(r);
   auto self = client_.vnetid();
   std::vector<std::vector<std::string>> rows{{"vnetid", "name", "links"}};

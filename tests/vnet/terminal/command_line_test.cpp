@@ -10,8 +10,8 @@ namespace {
 
 parsed_args args(std::string_view line) {
   auto r = parse_args(line);
-  if (auto* err = std::get_if<std::string>(&r)) ADD_FAILURE() << line << ": " << *err;
-  return std::get_if<parsed_args>(&r) ? std::get<parsed_args>(r) : parsed_args{};
+  if (!r) ADD_FAILURE() << line << ": " << r.why();
+  return r ? *r : parsed_args{};
 }
 
 // The problem's text, nullopt when the check passed.
@@ -22,7 +22,7 @@ std::optional<std::string> problem_of(const outcome::status& st) {
 
 std::string error_of(std::string_view line) {
   auto r = parse_args(line);
-  return std::holds_alternative<std::string>(r) ? std::get<std::string>(r) : "no error";
+  return r ? "no error" : r.why();
 }
 
 using words = std::vector<std::string>;
