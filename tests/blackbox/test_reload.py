@@ -241,7 +241,7 @@ class SighupTest(ReloadCase):
         """Once reported as 'nothing changed': the new quota is named in the
         summary and refuses the next link over it."""
         self.rewrite_home(vnet_keys={"max_links_per_serve": 1})
-        self.sighup(self.home, r"max_links_per_serve 512 -> 1")
+        self.sighup(self.home, r"max_links_per_serve auto -> 1")
         held = []
 
         def hold():

@@ -117,8 +117,8 @@ TEST(Reload, OtherVnetKeysAreReportedAsSettings) {
   auto after = cfg("[vnet]\nunserve_idle_timeout=5\nmax_links_per_serve=2\n");
   auto d = diff(before, after);
   EXPECT_EQ(d.settings, (std::vector<std::string>{"unserve_idle_timeout 60 -> 5",
-                                                   "max_links_per_serve 512 -> 2"}));
-  EXPECT_EQ(d.summary(before, after), "unserve_idle_timeout 60 -> 5, max_links_per_serve 512 -> 2");
+                                                   "max_links_per_serve auto -> 2"}));
+  EXPECT_EQ(d.summary(before, after), "unserve_idle_timeout 60 -> 5, max_links_per_serve auto -> 2");
   EXPECT_TRUE(diff(before, cfg("")).settings.empty());
   auto both = cfg("[vnet]\nname=renamed\nheartbeat=2.5\n");
   EXPECT_EQ(diff(before, both).summary(before, both),
@@ -148,7 +148,7 @@ TEST(Reload, EveryKeyIsReported) {
       {"vnet", "reconnect=1", "reconnect 3 -> 1"},
       {"vnet", "dial_timeout=9", "dial_timeout 5 -> 9"},
       {"vnet", "log_links=true", "log_links false -> true"},
-      {"vnet", "max_links_per_serve=8", "max_links_per_serve 512 -> 8"},
+      {"vnet", "max_links_per_serve=8", "max_links_per_serve auto -> 8"},
       {"vnet", "max_idle_links=0", "max_idle_links 16 -> 0"},
       {"vnet", "metrics=127.0.0.1:9100", "metrics/status_token changed: needs a restart"},
       {"vnet", "status_token=" + secret, "metrics/status_token changed: needs a restart"},

@@ -8,6 +8,7 @@
 #include <string>
 #include <string_view>
 
+#include "config/auto_limit.hpp"
 #include "config/config.hpp"
 #include "config/values.hpp"
 #include "outcome/result.hpp"
@@ -43,6 +44,18 @@ struct limit : count {
   static outcome::result<unsigned> parse(std::string_view v) {
     return parse_limit(v);
   }
+};
+
+// A link quota: "auto" (config::auto_limit, sized from the descriptor
+// limit when checked: config/auto_limit.hpp) or 1..max_limit.
+struct link_limit {
+  static outcome::result<unsigned> parse(std::string_view v) {
+    if (lower_case(v) == "auto") return auto_limit;
+    auto n = parse_limit(v);
+    if (!n) return outcome::fail("not a limit (auto, or a whole number, 1-" + std::to_string(max_limit) + ")");
+    return n;
+  }
+  static std::string show(unsigned n) { return n == auto_limit ? "auto" : std::to_string(n); }
 };
 
 // [vnet] max_idle_links: 0 (no pools) to max_idle_links_bound.

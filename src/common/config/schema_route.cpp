@@ -69,17 +69,17 @@ table<route_limits> route_limit_keys() {
   static const key_row<l> rows[] = {
       row<rules::limit, &l::max_serves_per_vnet>(
           {.key = "max_serves_per_vnet", .value = "100", .doc = "serves one vnet may register"}),
-      row<rules::limit, &l::max_pending_links_per_vnet>(
-          {.key = "max_pending_links_per_vnet", .value = "256",
+      row<rules::link_limit, &l::max_pending_links_per_vnet>(
+          {.key = "max_pending_links_per_vnet", .value = "auto",
            .doc = "links one vnet asked for that still wait for the serving side"}),
-      row<rules::limit, &l::max_live_links_per_vnet>(
-          {.key = "max_live_links_per_vnet", .value = "2048",
+      row<rules::link_limit, &l::max_live_links_per_vnet>(
+          {.key = "max_live_links_per_vnet", .value = "auto",
            .doc = "open links one vnet asked for (as the using side)"}),
-      row<rules::limit, &l::max_pending_links_per_serve>(
-          {.key = "max_pending_links_per_serve", .value = "256",
+      row<rules::link_limit, &l::max_pending_links_per_serve>(
+          {.key = "max_pending_links_per_serve", .value = "auto",
            .doc = "links to one serve still waiting for the serving side"}),
-      row<rules::limit, &l::max_live_links_per_serve>(
-          {.key = "max_live_links_per_serve", .value = "2048", .doc = "open links to one serve"}),
+      row<rules::link_limit, &l::max_live_links_per_serve>(
+          {.key = "max_live_links_per_serve", .value = "auto", .doc = "open links to one serve"}),
       row<rules::limit, &l::max_sessions_per_address>(
           {.key = "max_sessions_per_address", .value = "64",
            .doc = "vnets connected from one IP address"}),

@@ -57,8 +57,8 @@ table<vnet_config> vnet_keys() {
            .doc = "time allowed to connect to a served service or to the route"}),
       row<rules::flag, &c::log_links>(
           {.key = "log_links", .value = "false", .doc = "one info line per finished link"}),
-      row<rules::limit, &c::max_links_per_serve>(
-          {.key = "max_links_per_serve", .value = "512",
+      row<rules::link_limit, &c::max_links_per_serve>(
+          {.key = "max_links_per_serve", .value = "auto",
            .doc = "links carried at once to each serve this vnet offers"}),
       row<rules::pool_size, &c::max_idle_links>(
           {.key = "max_idle_links", .value = "16",

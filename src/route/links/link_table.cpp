@@ -1,4 +1,6 @@
 #include "route/links/link_table.hpp"
+
+#include "config/auto_limit.hpp"
 #include "crypto/secret.hpp"
 #include "net/time.hpp"
 #include "text/plural.hpp"
@@ -83,22 +85,26 @@ outcome::result<void, limit_refusal> link_table::within_quotas(std::uint32_t use
   counts user, serve;
   if (auto it = by_use_vnet_.find(use_vnet); it != by_use_vnet_.end()) user = it->second;
   if (auto it = by_serve_.find(serve_key{serve_vnet, serveid}); it != by_serve_.end()) serve = it->second;
-  if (user.pending >= limits.max_pending_links_per_vnet)
+  // "auto" quotas are sized from the descriptor limit now (config/auto_limit.hpp).
+  const unsigned pending_vnet = config::pending_links(limits.max_pending_links_per_vnet);
+  const unsigned live_vnet = config::live_links(limits.max_live_links_per_vnet);
+  const unsigned pending_serve = config::pending_links(limits.max_pending_links_per_serve);
+  const unsigned live_serve = config::live_links(limits.max_live_links_per_serve);
+  if (user.pending >= pending_vnet)
     return limit_refusal{limit::max_pending_links_per_vnet, fmt::format("vnet {:02} may have at most {} link{} waiting to pair "
                        "(raise [route] max_pending_links_per_vnet)",
-                       use_vnet, limits.max_pending_links_per_vnet, plural(limits.max_pending_links_per_vnet))};
-  if (user.pending + user.live >= limits.max_live_links_per_vnet)
+                       use_vnet, pending_vnet, plural(pending_vnet))};
+  if (user.pending + user.live >= live_vnet)
     return limit_refusal{limit::max_live_links_per_vnet, fmt::format("vnet {:02} may have at most {} open link{} (raise [route] max_live_links_per_vnet)",
-                       use_vnet, limits.max_live_links_per_vnet, plural(limits.max_live_links_per_vnet))};
-  if (serve.pending >= limits.max_pending_links_per_serve)
+                       use_vnet, live_vnet, plural(live_vnet))};
+  if (serve.pending >= pending_serve)
     return limit_refusal{limit::max_pending_links_per_serve, fmt::format("serveid {:03} of vnet {:02} may have at most {} link{} waiting to pair "
                        "(raise [route] max_pending_links_per_serve)",
-                       serveid, serve_vnet, limits.max_pending_links_per_serve,
-                       plural(limits.max_pending_links_per_serve))};
-  if (serve.pending + serve.live >= limits.max_live_links_per_serve)
+                       serveid, serve_vnet, pending_serve, plural(pending_serve))};
+  if (serve.pending + serve.live >= live_serve)
     return limit_refusal{limit::max_live_links_per_serve, fmt::format("serveid {:03} of vnet {:02} may carry at most {} open link{} "
                        "(raise [route] max_live_links_per_serve)",
-                       serveid, serve_vnet, limits.max_live_links_per_serve, plural(limits.max_live_links_per_serve))};
+                       serveid, serve_vnet, live_serve, plural(live_serve))};
   return {};
 }
 

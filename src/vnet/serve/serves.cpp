@@ -1,5 +1,7 @@
 #include "vnet/serve/serves.hpp"
 
+#include "config/auto_limit.hpp"
+
 #include <algorithm>
 #include <optional>
 
@@ -150,7 +152,7 @@ void serve_table::close_all_links() {
 }
 
 outcome::result<serve_table::link_slot> serve_table::take_slot(const serve_entry& e) const {
-  const unsigned max = ctx_.cfg.max_links_per_serve;
+  const unsigned max = config::links_per_serve(ctx_.cfg.max_links_per_serve);
   if (*e.slots_taken < max) return link_slot(e.slots_taken);
   return outcome::fail(fmt::format("vnet {} carries at most {} link{} to serve '{}' (raise [vnet] max_links_per_serve)",
                                    text::printable(ctx_.cfg.name), max, max == 1 ? "" : "s",

@@ -13,36 +13,38 @@ net::awaitable<outcome::status> dial_route(net::tcp::socket& link, const route_c
   co_return outcome::status{};
 }
 
-net::awaitable<outcome::result<crypto::key32>> send_opening(net::tcp::socket& link, const route_context& ctx,
-                                                            std::weak_ptr<route_session> session,
-                                                            route_opening what) {
-  crypto::key32 secret{};
+namespace {
+
+// The ticket an opening spends, or why there is none.
+net::awaitable<outcome::result<protocol::ticket>> take_ticket(const route_context& ctx,
+                                                              std::weak_ptr<route_session> session) {
+  // The stock is usually full; when empty the refill is a round trip away.
+  std::shared_ptr<route_session> owner = session.lock();
+  if (!owner) co_return outcome::fail("lost the route");
+  ticket_stock& tickets = owner->tickets();
+  owner.reset();  // not held over the wait: the session's end ends the take
+  std::optional<protocol::ticket> ticket = co_await tickets.take(ctx.link_timeout);
+  if (!ticket) co_return outcome::fail(session.expired() ? "lost the route" : "the route gave no link ticket in time");
+  co_return *ticket;
+}
+
+// Writes the opening frame of `what`, keyed with `secret` (the ticket's or
+// the request's); returns the secret.
+net::awaitable<outcome::result<crypto::key32>> write_opening(net::tcp::socket& link, const route_opening& what,
+                                                             const std::optional<protocol::ticket>& ticket,
+                                                             crypto::key32 secret) {
   std::vector<std::uint8_t> frame;
   if (auto* r = std::get_if<requested_opening>(&what)) {
     // The proof shows we got link_secret over TLS; no reusable token
     // crosses the wire.
-    secret = r->secret;
-    crypto::wipe(r->secret);
     frame = protocol::encode(protocol::link_join{protocol::version, r->link_id, crypto::join_proof(secret, r->link_id)});
+  } else if (auto* u = std::get_if<use_opening>(&what)) {
+    frame = protocol::encode(protocol::link_open{protocol::version, u->serveid, ticket->id,
+                                                 crypto::open_proof(secret, ticket->id, u->serveid)});
   } else {
-    // The stock is usually full; when empty the refill is a round trip away.
-    std::shared_ptr<route_session> owner = session.lock();
-    if (!owner) co_return outcome::fail("lost the route");
-    ticket_stock& tickets = owner->tickets();
-    owner.reset();  // not held over the wait: the session's end ends the take
-    std::optional<protocol::ticket> ticket = co_await tickets.take(ctx.link_timeout);
-    if (!ticket)
-      co_return outcome::fail(session.expired() ? "lost the route" : "the route gave no link ticket in time");
-    secret = ticket->secret;
-    crypto::wipe(ticket->secret);
-    if (auto* u = std::get_if<use_opening>(&what)) {
-      frame = protocol::encode(protocol::link_open{protocol::version, u->serveid, ticket->id,
-                                                   crypto::open_proof(secret, ticket->id, u->serveid)});
-    } else {
-      const auto role = static_cast<std::uint8_t>(std::get<idle_opening>(what).role);
-      frame = protocol::encode(
-          protocol::link_pool{protocol::version, role, ticket->id, crypto::pool_proof(secret, ticket->id, role)});
-    }
+    const auto role = static_cast<std::uint8_t>(std::get<idle_opening>(what).role);
+    frame = protocol::encode(
+        protocol::link_pool{protocol::version, role, ticket->id, crypto::pool_proof(secret, ticket->id, role)});
   }
   if (auto ec = co_await net::frame::write_frame(link, std::move(frame))) {
     crypto::wipe(secret);
@@ -53,14 +55,59 @@ net::awaitable<outcome::result<crypto::key32>> send_opening(net::tcp::socket& li
   co_return secret;
 }
 
+}  // namespace
+
+net::awaitable<outcome::result<crypto::key32>> send_opening(net::tcp::socket& link, const route_context& ctx,
+                                                            std::weak_ptr<route_session> session,
+                                                            route_opening what) {
+  std::optional<protocol::ticket> ticket;
+  crypto::key32 secret{};
+  if (auto* r = std::get_if<requested_opening>(&what)) {
+    secret = r->secret;
+    crypto::wipe(r->secret);
+  } else {
+    outcome::result<protocol::ticket> taken = co_await take_ticket(ctx, std::move(session));
+    if (!taken) co_return taken.error();
+    ticket = *taken;
+    secret = ticket->secret;
+    crypto::wipe(taken->secret);
+    crypto::wipe(ticket->secret);
+  }
+  outcome::result<crypto::key32> written = co_await write_opening(link, what, ticket, secret);
+  crypto::wipe(secret);
+  co_return written;
+}
+
 net::awaitable<outcome::result<crypto::key32>> open_route_link(net::tcp::socket& link, const route_context& ctx,
                                                                std::weak_ptr<route_session> session,
                                                                route_opening what) {
   const bool idle = std::holds_alternative<idle_opening>(what);
+  // The ticket first, then the dial: a connection that reached the route
+  // and waits for a ticket counts against the route's max_unidentified and
+  // its handshake_timeout, and a burst of thousands would hit both. A
+  // ticket a failed dial did not spend goes back to the stock.
+  std::optional<protocol::ticket> ticket;
+  crypto::key32 secret{};
+  if (auto* r = std::get_if<requested_opening>(&what)) {
+    secret = r->secret;
+    crypto::wipe(r->secret);
+  } else {
+    outcome::result<protocol::ticket> taken = co_await take_ticket(ctx, session);
+    if (!taken) co_return taken.error();
+    ticket = *taken;
+    secret = ticket->secret;
+    crypto::wipe(taken->secret);
+  }
   outcome::status dialled = co_await dial_route(link, ctx);
-  if (!dialled) co_return outcome::fail((idle ? "dialling the route: " : "cannot reach the route: ") + dialled.why());
-  outcome::result<crypto::key32> sent = co_await send_opening(link, ctx, std::move(session), std::move(what));
-  co_return sent;
+  if (!dialled) {
+    if (auto owner = session.lock(); owner && ticket) owner->tickets().give_back(*ticket);
+    crypto::wipe(secret);
+    co_return outcome::fail((idle ? "dialling the route: " : "cannot reach the route: ") + dialled.why());
+  }
+  if (ticket) crypto::wipe(ticket->secret);
+  outcome::result<crypto::key32> written = co_await write_opening(link, what, ticket, secret);
+  crypto::wipe(secret);
+  co_return written;
 }
 
 }  // namespace vnet

@@ -48,7 +48,9 @@ net::awaitable<outcome::result<crypto::key32>> send_opening(net::tcp::socket& li
                                                             route_opening what);
 
 // Both, for a use or an idle link, with the words each has always logged
-// ("cannot reach the route: ...", "dialling the route: ..."). A requested
+// ("cannot reach the route: ...", "dialling the route: ..."); the ticket is
+// taken before the dial, and given back to the stock when the dial fails, so
+// that a connection to the route never waits for one. A requested
 // link tells the route when its dial fails (serves.cpp), so it calls the two
 // steps itself. Arguments by value: name them in a statement of their own
 // first (GCC 12, docs/architecture.md).

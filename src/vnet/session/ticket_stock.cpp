@@ -35,6 +35,11 @@ outcome::status ticket_stock::on_tickets(const protocol::tickets& t) {
   return {};
 }
 
+void ticket_stock::give_back(const protocol::ticket& t) {
+  stock_.push_front(t);
+  serve_line();
+}
+
 void ticket_stock::top_up() {
   const std::size_t want = low + waiting_;
   if (asked_ != 0 || stock_.size() >= want) return;

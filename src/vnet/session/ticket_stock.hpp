@@ -51,6 +51,10 @@ class ticket_stock {
   // is none by then or the stock (its session) ended meanwhile.
   net::awaitable<std::optional<protocol::ticket>> take(net::duration deadline);
 
+  // A ticket taken but not spent (the dial to the route failed): back to
+  // the head of the line, or to the stock. The route still counts it unused.
+  void give_back(const protocol::ticket& t);
+
   std::size_t size() const { return stock_.size(); }
   std::size_t waiting() const { return waiting_; }
 

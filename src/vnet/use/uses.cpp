@@ -249,6 +249,16 @@ net::awaitable<void> use_table::open_link(net::tcp::socket client, std::string n
                                       std::uint16_t serveid, std::shared_ptr<net::socket_set> links) {
   auto l = std::make_shared<use_link>(ex_, std::move(links), ctx_, name, serveid);
   l->plain = std::move(client);
+  // Held (not refused) while the window is full: its slot is this link's
+  // until the serving side has answered, when this coroutine ends.
+  opening_window::slot slot = co_await opening_.enter(ctx_.link_timeout);
+  if (!slot) {
+    if (ctx_.may_log("link failure"))
+      spdlog::warn("use {}: link to serveid {:03} failed: {} links were opening and none finished within {} s",
+                   name, serveid, opening_window::default_size,
+                   std::chrono::duration_cast<std::chrono::seconds>(ctx_.link_timeout).count());
+    co_return;
+  }
   // The session the link is for; looked at again after each wait.
   std::weak_ptr<route_session> session = ctx_.session_handle();
   if (session.expired()) co_return;  // lost the route since accepting: just close

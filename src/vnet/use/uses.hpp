@@ -11,6 +11,7 @@
 #include "config/config.hpp"
 #include "net/socket_set.hpp"
 #include "vnet/session/route_context.hpp"
+#include "vnet/use/opening_window.hpp"
 
 namespace vnet {
 
@@ -92,6 +93,8 @@ class use_table {
   // for standby_log_delay, so a normal start logs no false alarm.
   net::asio::steady_timer standby_log_timer_;
   bool standby_log_armed_ = false;
+  // Links of every use opening at once; the clients beyond wait for a slot.
+  opening_window opening_{ex_};
 };
 
 }  // namespace vnet

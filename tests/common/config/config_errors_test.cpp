@@ -122,7 +122,7 @@ TEST(Errors, BadLimits) {
                   "\": not a limit (a whole number, 1-1000000)");
     EXPECT_EQ(vnet_error(std::string("[vnet]\nmax_links_per_serve=") + v + "\n"),
               std::string("t.ini: [vnet] max_links_per_serve = \"") + v +
-                  "\": not a limit (a whole number, 1-1000000)");
+                  "\": not a limit (auto, or a whole number, 1-1000000)");
   }
   for (const char* v : {"-1", "abc", "1.5", "1025", "99999999999", ""}) {
     EXPECT_EQ(vnet_error(std::string("[vnet]\nmax_idle_links=") + v + "\n"),

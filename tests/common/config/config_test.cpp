@@ -1,3 +1,4 @@
+#include "config/auto_limit.hpp"
 #include "config/config.hpp"
 #include "config/schema.hpp"
 
@@ -167,10 +168,12 @@ TEST(Defaults, RouteDurations) {
 TEST(Defaults, RouteLimits) {
   auto r = parse_route_config("[route]\nip=::\nport=0\n", "r.ini");
   EXPECT_EQ(r.limits.max_serves_per_vnet, 100u);
-  EXPECT_EQ(r.limits.max_pending_links_per_vnet, 256u);
-  EXPECT_EQ(r.limits.max_live_links_per_vnet, 2048u);
-  EXPECT_EQ(r.limits.max_pending_links_per_serve, 256u);
-  EXPECT_EQ(r.limits.max_live_links_per_serve, 2048u);
+  // Link quotas are "auto": sized from the descriptor limit when checked
+  // (auto_limit_test.cpp).
+  EXPECT_EQ(r.limits.max_pending_links_per_vnet, auto_limit);
+  EXPECT_EQ(r.limits.max_live_links_per_vnet, auto_limit);
+  EXPECT_EQ(r.limits.max_pending_links_per_serve, auto_limit);
+  EXPECT_EQ(r.limits.max_live_links_per_serve, auto_limit);
   EXPECT_EQ(r.limits.max_sessions_per_address, 64u);
   EXPECT_EQ(r.limits.max_unidentified, 512u);
   EXPECT_EQ(r.limits.max_unserves_per_minute, 30u);
@@ -185,7 +188,7 @@ TEST(Defaults, RouteLimits) {
     EXPECT_TRUE(k.read(expected, std::to_string(value)).ok()) << k.key;
     EXPECT_EQ(c.limits, expected) << k.key;
   }
-  EXPECT_EQ(parse_vnet_config("[route]\nip=::1\nport=1\n", "t.ini").max_links_per_serve, 512u);
+  EXPECT_EQ(parse_vnet_config("[route]\nip=::1\nport=1\n", "t.ini").max_links_per_serve, auto_limit);
   EXPECT_FALSE(r.log_links);
   EXPECT_TRUE(parse_route_config("[route]\nip=::\nport=0\nlog_links=yes\n", "r.ini").log_links);
   EXPECT_FALSE(parse_vnet_config("[route]\nip=::1\nport=1\n", "t.ini").log_links);
