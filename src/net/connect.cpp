@@ -2,9 +2,6 @@
 // dial.hpp, listen.hpp share this translation unit: one compile of Asio's
 // resolver and acceptor code instead of three). The accept loop is compiled
 // here for TCP and for unix sockets (the ctl server).
-#include <netinet/in.h>
-#include <netinet/tcp.h>
-
 #include <type_traits>
 
 #include <boost/asio/connect.hpp>
@@ -17,6 +14,7 @@
 #include "net/listen.hpp"
 #include "net/time.hpp"
 #include "net/tune.hpp"
+#include "platform/socket_options.hpp"
 
 namespace net {
 
@@ -26,10 +24,7 @@ void tune(tcp::socket& s) {
   s.set_option(asio::socket_base::keep_alive(true), ec);
   // Probe after 30 s idle, every 10 s, give up after 3: a vanished peer is
   // found within about a minute instead of the kernel's two hours.
-  int idle = 30, interval = 10, count = 3;
-  ::setsockopt(s.native_handle(), IPPROTO_TCP, TCP_KEEPIDLE, &idle, sizeof idle);
-  ::setsockopt(s.native_handle(), IPPROTO_TCP, TCP_KEEPINTVL, &interval, sizeof interval);
-  ::setsockopt(s.native_handle(), IPPROTO_TCP, TCP_KEEPCNT, &count, sizeof count);
+  platform::set_keepalive(s.native_handle(), 30, 10, 3);
 }
 
 awaitable<error_code> dial(tcp::socket& s, const std::string& host, std::uint16_t port,

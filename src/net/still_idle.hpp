@@ -4,19 +4,13 @@
 // link is used), so end of stream, an error, or bytes mean the peer closed
 // it, the path broke it, or the peer broke the protocol. A non-blocking
 // MSG_PEEK: nothing is consumed and nothing waits.
-#include <sys/socket.h>
-
-#include <cerrno>
-#include <cstdint>
-
 #include "net/asio.hpp"
+#include "platform/socket_options.hpp"
 
 namespace net {
 
 inline bool still_idle(tcp::socket& s) {
-  std::uint8_t b;
-  const ssize_t n = ::recv(s.native_handle(), &b, 1, MSG_PEEK | MSG_DONTWAIT);
-  return n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);
+  return platform::nothing_to_read(s.native_handle());
 }
 
 }  // namespace net

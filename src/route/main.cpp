@@ -7,7 +7,7 @@
 #include <spdlog/spdlog.h>
 
 #include "cli/ctl_command.hpp"
-#include "cli/fd_limit.hpp"
+#include "platform/fd_limit.hpp"
 #include "cli/options.hpp"
 #include "cli/startup.hpp"
 #include "config/config.hpp"
@@ -73,7 +73,7 @@ int main(int argc, char** argv) {
     }
   }
 
-  cli::raise_fd_limit();
+  platform::raise_fd_limit();
   boost::asio::io_context io(1);
   std::optional<route::server> made;
   try {

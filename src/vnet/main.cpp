@@ -1,6 +1,4 @@
 // vnet: serves local services on the route and uses remote ones locally.
-#include <unistd.h>
-
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
@@ -10,7 +8,7 @@
 #include <spdlog/spdlog.h>
 
 #include "cli/ctl_command.hpp"
-#include "cli/fd_limit.hpp"
+#include "platform/fd_limit.hpp"
 #include "cli/options.hpp"
 #include "cli/startup.hpp"
 #include "config/config.hpp"
@@ -20,6 +18,8 @@
 #include "net/endpoint.hpp"
 #include "net/run.hpp"
 #include "net/spawn.hpp"
+#include "platform/host.hpp"
+#include "platform/user_paths.hpp"
 #include "vnet/session/client.hpp"
 #include "vnet/terminal/line_input.hpp"
 #include "vnet/metrics.hpp"
@@ -34,8 +34,8 @@ const cli::ctl_target ctl_target{"vnet", "vnet.ctl", "/run/vnet", "vnet-"};
 std::string ctl_socket_path(const cli::options& opts, bool from_file) {
   auto path = cli::ctl_path(opts.ctl_path, ctl_target.runtime_name, from_file ? opts.config_path : "");
   if (!path.empty()) return path;
-  const char* xdg = std::getenv("XDG_RUNTIME_DIR");
-  if (xdg && *xdg) return std::string(xdg) + "/vnet-" + std::to_string(::getpid()) + ".ctl";
+  if (const auto dir = platform::user_runtime_folder())
+    return *dir + "/vnet-" + std::to_string(platform::process_id()) + ".ctl";
   return {};
 }
 
@@ -97,7 +97,7 @@ int main(int argc, char** argv) {
               << cfg.uses.size() << " use(s) (" << active_uses << " to open)\n";
     return 0;
   }
-  cli::raise_fd_limit();
+  platform::raise_fd_limit();
   boost::asio::io_context io(1);
   vnet::client client(io.get_executor(), cfg);
   std::optional<net::ctl::ctl_server> ctl;

@@ -12,6 +12,7 @@
 #include "files/replace_file.hpp"
 #include "files/state_directory.hpp"
 #include "net/endpoint.hpp"
+#include "platform/user_paths.hpp"
 
 namespace vnet {
 namespace {
@@ -63,8 +64,7 @@ std::string known_routes_path(const config::vnet_config& cfg) {
   }
   if (const auto state = files::state_directory()) return (fs::path(*state) / "known_routes").string();
   if (!cfg.path.empty()) return (folder / "known_routes").string();
-  const char* home = std::getenv("HOME");
-  return (fs::path(home && *home ? home : ".") / ".local/state/vnet/known_routes").string();
+  return (fs::path(platform::user_state_folder()) / "known_routes").string();
 }
 
 outcome::status check_route_key(const config::vnet_config& cfg, const std::string& fingerprint,

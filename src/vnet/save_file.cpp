@@ -3,9 +3,6 @@
 // runs, the old file kept as .bak, and the new one written atomically.
 #include "vnet/save.hpp"
 
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
@@ -17,6 +14,7 @@
 
 #include "files/replace_file.hpp"
 #include "files/state_directory.hpp"
+#include "platform/files.hpp"
 
 namespace vnet {
 
@@ -41,10 +39,11 @@ std::optional<std::string> read_text(const std::string& path) {
 std::optional<std::string> not_writable(const std::string& path, bool existed) {
   std::string dir = path.substr(0, path.find_last_of('/') + 1);
   if (dir.empty()) dir = ".";
-  int err = 0;
-  if (::access(dir.c_str(), W_OK) != 0) err = errno;
-  else if (existed && ::access(path.c_str(), W_OK) != 0) err = errno;
-  if (err != EACCES && err != EPERM && err != EROFS) return std::nullopt;
+  std::error_code err = platform::check_writable(dir);
+  if (!err && existed) err = platform::check_writable(path);
+  if (err != std::errc::permission_denied && err != std::errc::operation_not_permitted &&
+      err != std::errc::read_only_file_system)
+    return std::nullopt;
   std::string hint;
   if (const auto state = files::state_directory()) {
     std::string name = path.substr(path.find_last_of('/') + 1);
@@ -55,7 +54,7 @@ std::optional<std::string> not_writable(const std::string& path, bool existed) {
   } else {
     hint = "save it to a file this vnet may write (save FILE), or run the vnet as a user that may write " + path;
   }
-  return fmt::format("{}: this vnet cannot write there ({}); nothing written. {}", path, std::strerror(err), hint);
+  return fmt::format("{}: this vnet cannot write there ({}); nothing written. {}", path, err.message(), hint);
 }
 
 }  // namespace
@@ -92,9 +91,9 @@ std::string save_config(const std::string& path, const config::vnet_config& now,
   // The file keeps its mode, and its backup has the same (a file kept
   // owner-only holds a token or a group key, and so does its .bak). A new
   // file is owner-only when it holds a secret.
-  struct stat st {};
   const bool secret = !now.token.empty() || !now.group_key.empty() || !now.status_token.empty();
-  const mode_t mode = existed && ::stat(path.c_str(), &st) == 0 ? (st.st_mode & 07777) : secret ? 0600 : 0644;
+  const auto bits = existed ? platform::permission_bits(path) : std::nullopt;
+  const unsigned mode = bits ? *bits : secret ? 0600 : 0644;
   if (existed) {
     if (auto bak = files::replace_file(path + ".bak", old_text, mode); !bak)
       throw config::error(bak.why() + " (the backup); nothing written");

@@ -1,11 +1,5 @@
 #include "cli/ctl_command.hpp"
 
-#include <sys/socket.h>
-#include <sys/stat.h>
-#include <sys/time.h>
-#include <sys/un.h>
-#include <unistd.h>
-
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -15,6 +9,8 @@
 #include <vector>
 
 #include "cli/ctl_find.hpp"
+#include "platform/ctl_socket.hpp"
+#include "platform/user_paths.hpp"
 
 namespace cli {
 namespace {
@@ -24,8 +20,7 @@ constexpr int answer_timeout_s = 60;
 constexpr std::size_t max_line = 4096;  // net::ctl::ctl_server::max_line
 
 bool exists(const std::string& p) {
-  struct stat st {};
-  return ::lstat(p.c_str(), &st) == 0;
+  return platform::ctl_file_kind(p) != platform::ctl_file::none;
 }
 
 // One argv word as the terminal's parser reads it back (vnet/command_line:
@@ -132,6 +127,10 @@ int run_ctl(const std::string& program, int argc, char** argv, const ctl_target&
     std::cerr << program << " ctl: the command is longer than " << max_line << " bytes\n";
     return 2;
   }
+  if (!platform::ctl_available()) {
+    std::cerr << program << " ctl: not available on Windows yet (use the terminal's commands)\n";
+    return 3;
+  }
   std::string path = flag;
   if (path.empty() && !config.empty()) path = config + ".ctl";
   if (path.empty()) path = ctl_path("", t.runtime_name, "");
@@ -140,59 +139,32 @@ int run_ctl(const std::string& program, int argc, char** argv, const ctl_target&
     path = exists(packaged) ? packaged : "config.ini.ctl";
   }
   if (path == "config.ini.ctl" && !exists(path) && t.oneliner_prefix) {
-    const char* xdg = std::getenv("XDG_RUNTIME_DIR");
-    const std::string dir = xdg && *xdg ? xdg : "";
+    const std::string dir = platform::user_runtime_folder().value_or("");
     const auto running = dir.empty() ? std::vector<std::string>{} : running_sockets(dir, t.oneliner_prefix);
     if (running.size() != 1) return not_one_running(program, t, dir, running);
     path = running.front();
   }
 
-  sockaddr_un addr{};
-  if (path.size() >= sizeof addr.sun_path) {
+  if (path.size() > platform::max_ctl_path()) {
     std::cerr << program << " ctl: " << path << ": too long for a unix socket\n";
     return 2;
   }
-  int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  addr.sun_family = AF_UNIX;
-  std::memcpy(addr.sun_path, path.c_str(), path.size() + 1);
-  if (fd < 0 || ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
-    std::cerr << "no " << t.daemon << " is running at " << path << " (connect: " << std::strerror(errno)
+  line += '\n';
+  auto reply = platform::ctl_call(path, line, answer_timeout_s);
+  if (reply.connect_error) {
+    std::cerr << "no " << t.daemon << " is running at " << path << " (connect: " << reply.connect_error.message()
               << ")\n";
-    if (fd >= 0) ::close(fd);
     return 3;
   }
-  timeval tv{answer_timeout_s, 0};
-  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-  ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
-  line += '\n';
-  std::size_t sent = 0;
-  while (sent < line.size()) {
-    ssize_t n = ::send(fd, line.data() + sent, line.size() - sent, MSG_NOSIGNAL);
-    if (n <= 0) break;
-    sent += static_cast<std::size_t>(n);
-  }
-  std::string answer;
-  char buf[4096];
-  int err = 0;
-  for (;;) {
-    ssize_t n = ::read(fd, buf, sizeof buf);
-    if (n > 0) answer.append(buf, static_cast<std::size_t>(n));
-    if (n == 0) break;
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      err = errno;
-      break;
-    }
-  }
-  ::close(fd);
+  const std::string& answer = reply.answer;
   auto nl = answer.find('\n');
   if (nl == 0 || nl == std::string::npos || answer.find_first_not_of("0123456789") != nl) {
-    if (err == EAGAIN || err == EWOULDBLOCK)
+    if (reply.timed_out)
       std::cerr << program << " ctl: no answer from the " << t.daemon << " at " << path << " within "
                 << answer_timeout_s << " s\n";
     else
       std::cerr << program << " ctl: the " << t.daemon << " at " << path << " closed the connection without an answer"
-                << (err ? std::string(" (") + std::strerror(err) + ")" : std::string()) << "\n";
+                << (reply.read_error ? " (" + reply.read_error.message() + ")" : std::string()) << "\n";
     return 1;
   }
   int status = std::atoi(answer.substr(0, nl).c_str());

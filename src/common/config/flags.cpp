@@ -1,7 +1,5 @@
 #include "config/flags.hpp"
 
-#include <unistd.h>
-
 #include <cerrno>
 #include <cstring>
 #include <fstream>
@@ -9,6 +7,7 @@
 
 #include "config/rules.hpp"
 #include "config/values.hpp"
+#include "platform/host.hpp"
 #include "protocol/limits.hpp"
 
 namespace config {
@@ -34,10 +33,8 @@ std::uint16_t serveid_of(const char* flag, const std::string& value, const std::
 // The name others see when --name is not given: the host name, if it is a
 // valid vnet name; "vnet" (a file's default) otherwise.
 std::string default_name() {
-  char host[256] = {};
-  if (gethostname(host, sizeof host - 1) == 0 && host[0] &&
-      check_text(host, protocol::max_name_bytes))
-    return host;
+  const std::string host = platform::hostname();
+  if (!host.empty() && check_text(host, protocol::max_name_bytes)) return host;
   return "vnet";
 }
 

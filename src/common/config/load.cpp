@@ -1,8 +1,6 @@
 // Loaders for both daemons: ini entries -> validated structs. Which keys a
 // section holds, and how each is read, is the schema's (schema.hpp); this
 // file walks it, and checks what no single key can see.
-#include <arpa/inet.h>
-
 #include <algorithm>
 #include <cctype>
 #include <cerrno>
@@ -20,6 +18,7 @@
 #include "config/section.hpp"
 #include "config/values.hpp"
 #include "files/file_mode.hpp"
+#include "platform/ip_text.hpp"
 
 namespace config {
 namespace {
@@ -39,8 +38,8 @@ std::string read_file(const std::string& path) {
 // Binary form of an IP literal, so "::1" and "0::1" are the same address.
 std::string address_key(const std::string& ip) {
   unsigned char buf[16];
-  if (inet_pton(AF_INET, ip.c_str(), buf) == 1) return std::string(reinterpret_cast<char*>(buf), 4);
-  if (inet_pton(AF_INET6, ip.c_str(), buf) == 1)
+  if (platform::parse_ipv4(ip.c_str(), buf)) return std::string(reinterpret_cast<char*>(buf), 4);
+  if (platform::parse_ipv6(ip.c_str(), buf))
     return std::string(reinterpret_cast<char*>(buf), 16);
   return ip;
 }

@@ -1,7 +1,5 @@
 #include "config/values.hpp"
 
-#include <arpa/inet.h>
-
 #include <charconv>
 #include <cstring>
 #include <limits>
@@ -9,6 +7,7 @@
 #include "config/config.hpp"
 #include "protocol/limits.hpp"
 #include "text/printable.hpp"
+#include "platform/ip_text.hpp"
 
 namespace config {
 
@@ -49,7 +48,7 @@ outcome::result<std::uint16_t> parse_serveid(std::string_view s, unsigned min) {
 bool is_ip_literal(std::string_view ip) {
   std::string z(ip);  // inet_pton wants a terminated string
   unsigned char buf[16];
-  return inet_pton(AF_INET, z.c_str(), buf) == 1 || inet_pton(AF_INET6, z.c_str(), buf) == 1;
+  return platform::parse_ipv4(z.c_str(), buf) || platform::parse_ipv6(z.c_str(), buf);
 }
 
 outcome::status check_ip_literal(std::string_view s) {
@@ -60,8 +59,8 @@ outcome::status check_ip_literal(std::string_view s) {
 bool is_loopback(std::string_view ip) {
   std::string z(ip);
   unsigned char b[16];
-  if (inet_pton(AF_INET, z.c_str(), b) == 1) return b[0] == 127;
-  if (inet_pton(AF_INET6, z.c_str(), b) != 1) return false;
+  if (platform::parse_ipv4(z.c_str(), b)) return b[0] == 127;
+  if (!platform::parse_ipv6(z.c_str(), b)) return false;
   static constexpr unsigned char v4_mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
   if (std::memcmp(b, v4_mapped, 12) == 0) return b[12] == 127;
   for (int i = 0; i < 15; ++i)
@@ -79,8 +78,8 @@ outcome::result<host_port> parse_host_port(std::string_view s, unsigned min) {
   if (bracketed) host = host.substr(1, host.size() - 2);
   std::string z(host);
   unsigned char buf[16];
-  bool v4 = inet_pton(AF_INET, z.c_str(), buf) == 1;
-  bool v6 = inet_pton(AF_INET6, z.c_str(), buf) == 1;
+  bool v4 = platform::parse_ipv4(z.c_str(), buf);
+  bool v6 = platform::parse_ipv6(z.c_str(), buf);
   if (!(bracketed ? v6 : v4)) return expected;
   auto port = parse_port(s.substr(colon + 1), min);
   if (!port) return port.error();

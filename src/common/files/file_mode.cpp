@@ -1,14 +1,12 @@
 #include "files/file_mode.hpp"
 
-#include <sys/stat.h>
+#include "platform/files.hpp"
 
 namespace files {
 
 std::optional<unsigned> readable_by_others(const std::string& path) {
-  struct stat st{};
-  if (::stat(path.c_str(), &st) != 0) return std::nullopt;
-  const unsigned mode = st.st_mode & 07777;
-  if ((mode & (S_IRGRP | S_IROTH)) == 0) return std::nullopt;
+  const auto mode = platform::permission_bits(path);
+  if (!mode || (*mode & 0044) == 0) return std::nullopt;  // group or others may read
   return mode;
 }
 

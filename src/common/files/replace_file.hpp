@@ -6,8 +6,6 @@
 #include <string>
 #include <string_view>
 
-#include <sys/types.h>
-
 #include "outcome/result.hpp"
 
 namespace files {
@@ -18,6 +16,6 @@ namespace files {
 // secret. The temporary file (`path`.PID.tmp, so that two processes sharing
 // the file never write the same one) is removed when anything fails; the
 // problem says what failed, naming the file.
-outcome::status replace_file(const std::string& path, std::string_view text, mode_t mode);
+outcome::status replace_file(const std::string& path, std::string_view text, unsigned mode);
 
 }  // namespace files

@@ -1,7 +1,5 @@
 #include "log/setup.hpp"
 
-#include <sys/stat.h>
-
 #include <cstdio>
 #include <cstdlib>
 
@@ -12,6 +10,7 @@
 #include <spdlog/spdlog.h>
 
 #include "config/values.hpp"
+#include "platform/files.hpp"
 
 namespace logging {
 namespace {
@@ -57,12 +56,11 @@ std::optional<std::uint64_t> parse_size(const std::string& s) {
 
 bool stderr_is_journal() {
   const char* js = std::getenv("JOURNAL_STREAM");
-  struct stat st {};
-  if (!js || fstat(2, &st) != 0) return false;
+  const auto id = platform::stderr_identity();
+  if (!js || !id) return false;
   unsigned long long dev = 0, ino = 0;
   if (std::sscanf(js, "%llu:%llu", &dev, &ino) != 2) return false;
-  return dev == static_cast<unsigned long long>(st.st_dev) &&
-         ino == static_cast<unsigned long long>(st.st_ino);
+  return dev == id->first && ino == id->second;
 }
 
 bool setup_logging(const log_options& o) {

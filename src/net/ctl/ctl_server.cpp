@@ -1,13 +1,7 @@
 #include "net/ctl/ctl_server.hpp"
 
-#include <sys/socket.h>
-#include <sys/stat.h>
-#include <sys/un.h>
-#include <unistd.h>
-
 #include <array>
-#include <cerrno>
-#include <cstring>
+#include <cstdio>
 
 #include <boost/asio/read_until.hpp>
 #include <boost/asio/write.hpp>
@@ -16,71 +10,53 @@
 
 #include "net/listen.hpp"
 #include "net/spawn.hpp"
+#include "platform/ctl_socket.hpp"
 #include "text/printable.hpp"
 
 namespace net::ctl {
-namespace {
-
-// Whether a daemon accepts on the socket file `path`: connect() to it.
-// ECONNREFUSED means the file outlived its daemon.
-int probe(const std::string& path) {
-  int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) return errno;
-  sockaddr_un addr{};
-  addr.sun_family = AF_UNIX;
-  std::memcpy(addr.sun_path, path.c_str(), path.size() + 1);
-  int rc = ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-  int err = rc == 0 ? 0 : errno;
-  ::close(fd);
-  return err;
-}
-
-}  // namespace
-
 ctl_server::ctl_server(asio::any_io_executor ex, std::string path, const char* daemon, ctl_handler handler)
     : ex_(ex), path_(std::move(path)), daemon_(daemon), handler_(std::move(handler)), acceptor_(ex) {}
 
 ctl_server::~ctl_server() { remove_file(); }
 
 outcome::status ctl_server::open() {
-  if (path_.size() >= sizeof(sockaddr_un{}.sun_path))
+  if (!platform::ctl_available())
+    return outcome::fail(fmt::format("control socket {}: not available on Windows yet", path_));
+  if (path_.size() > platform::max_ctl_path())
     return outcome::fail(fmt::format("control socket {}: too long for a unix socket (at most {} bytes): give a shorter --ctl PATH",
-                       path_, sizeof(sockaddr_un{}.sun_path) - 1));
-  struct stat st {};
-  if (::lstat(path_.c_str(), &st) == 0) {
+                       path_, platform::max_ctl_path()));
+  if (const auto kind = platform::ctl_file_kind(path_); kind != platform::ctl_file::none) {
     in_use_ = true;  // until it proves to be a dead daemon's socket
-    if (!S_ISSOCK(st.st_mode))
+    if (kind != platform::ctl_file::socket)
       return outcome::fail(fmt::format("control socket {}: the file exists and is not a socket: remove it or give another --ctl PATH",
                          path_));
-    int err = probe(path_);
-    if (err == 0)
+    // Whether a daemon accepts on it: connection refused means the file
+    // outlived its daemon.
+    const auto err = platform::probe_ctl(path_);
+    if (!err)
       return outcome::fail(fmt::format("another {} is running with the control socket {}: stop it first, or give this one "
                          "another --ctl PATH",
                          daemon_, path_));
-    if (err != ECONNREFUSED)
+    if (err != std::errc::connection_refused)
       return outcome::fail(fmt::format("control socket {}: cannot tell whether a {} still uses it: {}", path_, daemon_,
-                         std::strerror(err)));
+                         err.message()));
     // Left by a daemon that died without removing it.
     in_use_ = false;
     spdlog::info("control socket {}: replacing the one a stopped {} left", path_, daemon_);
-    ::unlink(path_.c_str());
+    std::remove(path_.c_str());
   }
   error_code ec;
   acceptor_.open(asio::local::stream_protocol(), ec);
   // 0600 from the start: the socket must never be reachable by others, not
   // even between bind() and a chmod(). Nothing else runs yet at start-up, so
   // changing the process's umask for a moment is safe.
-  if (!ec) {
-    mode_t old = ::umask(0177);
-    acceptor_.bind(asio::local::stream_protocol::endpoint(path_), ec);
-    ::umask(old);
-  }
+  if (!ec) platform::with_owner_only_umask([&] { acceptor_.bind(asio::local::stream_protocol::endpoint(path_), ec); });
   if (!ec) acceptor_.listen(asio::socket_base::max_listen_connections, ec);
   if (ec) {
     acceptor_.close();
     return outcome::fail(fmt::format("control socket {}: {}", path_, ec.message()));
   }
-  if (::lstat(path_.c_str(), &st) == 0) created_ = std::pair{st.st_dev, st.st_ino};
+  created_ = platform::file_identity(path_);
   return {};
 }
 
@@ -167,9 +143,8 @@ void ctl_server::stop() {
 
 void ctl_server::remove_file() {
   if (!created_) return;
-  struct stat st {};
   // Another daemon may have taken the path over since (after a stale check).
-  if (::lstat(path_.c_str(), &st) == 0 && std::pair{st.st_dev, st.st_ino} == *created_) ::unlink(path_.c_str());
+  if (platform::file_identity(path_) == created_) std::remove(path_.c_str());
   created_.reset();
 }
 

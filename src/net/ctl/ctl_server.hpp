@@ -5,10 +5,12 @@
 // Each client is bounded (a line of at most max_line bytes, deadline for
 // reading it and for writing the answer, max_clients at once), so a
 // hostile or stuck one ends only itself.
+#include <cstdint>
 #include <functional>
 #include <optional>
 #include <set>
 #include <string>
+#include <utility>
 
 #include <boost/asio/local/stream_protocol.hpp>
 
@@ -65,7 +67,7 @@ class ctl_server {
   std::set<socket*> clients_;
   // The socket file we created (device, inode): removed at exit only if
   // nobody replaced it since.
-  std::optional<std::pair<dev_t, ino_t>> created_;
+  std::optional<std::pair<std::uint64_t, std::uint64_t>> created_;
 };
 
 }  // namespace net::ctl

@@ -1,7 +1,5 @@
 #include "net/frame/frame_io.hpp"
 
-#include <malloc.h>
-
 #include <algorithm>
 #include <array>
 
@@ -12,6 +10,7 @@
 #include <boost/asio/write.hpp>
 #include <fmt/format.h>
 
+#include "platform/memory.hpp"
 #include "protocol/error.hpp"
 #include "text/bytes.hpp"
 
@@ -24,7 +23,7 @@ namespace {
 void release(std::vector<std::uint8_t>& v) {
   bool large = v.capacity() >= (1u << 20);
   std::vector<std::uint8_t>().swap(v);
-  if (large) malloc_trim(0);
+  if (large) platform::trim_heap();
 }
 
 }  // namespace

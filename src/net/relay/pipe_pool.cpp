@@ -1,17 +1,9 @@
 #include "net/relay/pipe_pool.hpp"
 
-#include <fcntl.h>
-#include <unistd.h>
-
-#include <csignal>
-
 namespace net::relay {
 namespace {
 
-void close_pipe(const pipe_pool::pipe& p) {
-  ::close(p.read_fd);
-  ::close(p.write_fd);
-}
+void close_pipe(const pipe_pool::pipe& p) { platform::close_splice_pipe(p); }
 
 }  // namespace
 
@@ -39,7 +31,7 @@ pipe_pool::pipe_pool(std::size_t max_spare) : max_spare_(max_spare) {
   // splice(2) into a socket whose peer has gone raises SIGPIPE (it has no
   // MSG_NOSIGNAL, unlike Asio's send): the error must come back as EPIPE,
   // never kill the daemon.
-  std::signal(SIGPIPE, SIG_IGN);
+  platform::ignore_broken_pipe();
 }
 
 pipe_pool::~pipe_pool() {
@@ -52,17 +44,9 @@ pipe_pool::lease pipe_pool::take() {
     p = spare_.back();
     spare_.pop_back();
   } else {
-    int fds[2];
-    if (::pipe2(fds, O_NONBLOCK | O_CLOEXEC) != 0) return {};
-    p.read_fd = fds[0];
-    p.write_fd = fds[1];
-    // Bigger than the default 64 KiB: a bulk transfer moves in fewer system
-    // calls. Best effort: past the user's pipe budget (pipe-user-pages-soft)
-    // the kernel refuses, and the default size does. Pages are taken only
-    // while bytes sit in the pipe.
-    ::fcntl(p.write_fd, F_SETPIPE_SZ, static_cast<int>(pipe_size));
-    const int size = ::fcntl(p.write_fd, F_GETPIPE_SZ);
-    p.capacity = size > 0 ? static_cast<std::size_t>(size) : 4096;
+    // Bigger than the default 64 KiB where the kernel allows (see
+    // platform::open_splice_pipe); none at all where there is no splice.
+    if (!platform::open_splice_pipe(p, pipe_size)) return {};
   }
   ++in_use_;
   return lease(this, p);

@@ -9,15 +9,13 @@
 #include <cstddef>
 #include <vector>
 
+#include "platform/splice.hpp"
+
 namespace net::relay {
 
 class pipe_pool {
  public:
-  struct pipe {
-    int read_fd = -1;
-    int write_fd = -1;
-    std::size_t capacity = 0;  // bytes the pipe holds (F_GETPIPE_SZ)
-  };
+  using pipe = platform::splice_pipe;  // capacity: bytes the pipe holds (F_GETPIPE_SZ)
 
   // A pipe on loan; given back (or closed, if it still holds bytes) at its end.
   class lease {

@@ -1,8 +1,5 @@
 #include "net/relay/relay.hpp"
 
-#include <fcntl.h>
-#include <unistd.h>
-
 #include <cerrno>
 #include <memory>
 
@@ -39,8 +36,7 @@ void relayed_pair::direction::wait(tcp::socket& s, tcp::socket::wait_type w) {
 bool relayed_pair::direction::flush(bool& blocked) {
   blocked = false;
   while (pipe && pipe.held > 0) {
-    const ssize_t m = ::splice(pipe->read_fd, nullptr, to->native_handle(), nullptr, pipe.held,
-                               SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
+    const long m = platform::splice_out_of_pipe(*pipe, to->native_handle(), pipe.held);
     if (m > 0) {
       pipe.held -= static_cast<std::size_t>(m);
       moved(static_cast<std::size_t>(m));
@@ -61,7 +57,7 @@ bool relayed_pair::direction::flush(bool& blocked) {
     // goes the copying way.
     copying = true;
     buf.reset(new char[pipe.held]);
-    const ssize_t r = ::read(pipe->read_fd, buf.get(), pipe.held);
+    const long r = platform::read_pipe(*pipe, buf.get(), pipe.held);
     if (r <= 0) {
       fail(errno_code(r < 0 ? errno : EIO));
       return false;
@@ -102,8 +98,7 @@ void relayed_pair::direction::run() {
     }
     if (!copying && !pool.splice_disabled && !pipe) pipe = pool.take();
     if (pipe) {
-      const ssize_t n = ::splice(from->native_handle(), nullptr, pipe->write_fd, nullptr, pipe->capacity,
-                                 SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
+      const long n = platform::splice_into_pipe(from->native_handle(), *pipe, pipe->capacity);
       if (n > 0) {
         pipe.held = static_cast<std::size_t>(n);
         turn += static_cast<std::size_t>(n);

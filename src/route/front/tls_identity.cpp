@@ -1,8 +1,5 @@
 #include "route/front/tls_identity.hpp"
 
-#include <fcntl.h>
-#include <unistd.h>
-
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
@@ -17,6 +14,7 @@
 
 #include "crypto/random.hpp"
 #include "files/state_directory.hpp"
+#include "platform/files.hpp"
 
 namespace route {
 namespace {
@@ -68,22 +66,21 @@ pkey_ptr read_key(const std::string& path) {
 pkey_ptr create_key(const std::string& path) {
   pkey_ptr key(EVP_PKEY_Q_keygen(nullptr, nullptr, "ED25519"));
   if (!key) fail("cannot generate the route's TLS key: " + net::tls::openssl_error());
-  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-  if (fd < 0 && errno == EEXIST) return read_key(path);
-  if (fd < 0) fail(fmt::format("{}: cannot create the route's TLS key: {}", path, std::strerror(errno)));
   std::unique_ptr<BIO, decltype(&BIO_free)> mem(BIO_new(BIO_s_mem()), &BIO_free);
-  if (!mem || PEM_write_bio_PrivateKey(mem.get(), key.get(), nullptr, nullptr, 0, nullptr, nullptr) != 1) {
-    ::close(fd);
+  if (!mem || PEM_write_bio_PrivateKey(mem.get(), key.get(), nullptr, nullptr, 0, nullptr, nullptr) != 1)
     fail("cannot encode the route's TLS key: " + net::tls::openssl_error());
-  }
   char* data = nullptr;
   long len = BIO_get_mem_data(mem.get(), &data);
-  bool ok = len > 0 && ::write(fd, data, static_cast<std::size_t>(len)) == len && ::fsync(fd) == 0;
-  int saved = errno;
-  ::close(fd);
-  if (!ok) {
-    ::unlink(path.c_str());
-    fail(fmt::format("{}: cannot write the route's TLS key: {}", path, std::strerror(saved)));
+  if (len <= 0) fail("cannot encode the route's TLS key: " + net::tls::openssl_error());
+  const auto ec = platform::write_file_synced(path, std::string_view(data, static_cast<std::size_t>(len)), 0600,
+                                              /*exclusive=*/true);
+  if (ec == std::errc::file_exists) return read_key(path);
+  if (ec) {
+    std::error_code absent;
+    if (!fs::exists(path, absent))
+      fail(fmt::format("{}: cannot create the route's TLS key: {}", path, ec.message()));
+    fs::remove(path, absent);
+    fail(fmt::format("{}: cannot write the route's TLS key: {}", path, ec.message()));
   }
   return key;
 }

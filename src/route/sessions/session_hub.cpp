@@ -1,13 +1,12 @@
 #include "route/sessions/session_hub.hpp"
 
-#include <malloc.h>
-
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
 #include "net/endpoint.hpp"
 #include "net/frame/frame_io.hpp"
 #include "net/time.hpp"
+#include "platform/memory.hpp"
 #include "route/error_frame.hpp"
 #include "route/peer_log.hpp"
 #include "text/printable.hpp"
@@ -99,7 +98,7 @@ void session_hub::trim_soon() {
   trim_timer_->async_wait([this](net::error_code ec) {
     if (ec) return;  // stop(): the route is going away
     trim_timer_.reset();
-    malloc_trim(0);
+    platform::trim_heap();
   });
 }
 

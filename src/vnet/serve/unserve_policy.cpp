@@ -1,18 +1,17 @@
 #include "vnet/serve/unserve_policy.hpp"
 
-#include <arpa/inet.h>
-
 #include <cstring>
 
 #include "config/values.hpp"
+#include "platform/ip_text.hpp"
 
 namespace vnet {
 
 bool is_loopback(const std::string& ip) {
   if (config::lower_case(ip) == "localhost") return true;
   unsigned char a[16];
-  if (inet_pton(AF_INET, ip.c_str(), a) == 1) return a[0] == 127;
-  if (inet_pton(AF_INET6, ip.c_str(), a) != 1) return false;
+  if (platform::parse_ipv4(ip.c_str(), a)) return a[0] == 127;
+  if (!platform::parse_ipv6(ip.c_str(), a)) return false;
   static const unsigned char loopback6[16] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1};
   // An IPv4-mapped address (::ffff:a.b.c.d) reaches the IPv4 address.
   static const unsigned char mapped_prefix[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};

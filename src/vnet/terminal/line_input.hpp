@@ -10,7 +10,9 @@
 #include <thread>
 #include <vector>
 
+#ifndef _WIN32  // line_input_windows.cpp reads on a thread instead
 #include <boost/asio/posix/stream_descriptor.hpp>
+#endif
 #include <boost/asio/signal_set.hpp>
 
 #include "net/asio.hpp"
@@ -93,7 +95,11 @@ class line_input {
 
  private:
   class above_prompt_sink;
+#ifdef _WIN32
+  using descriptor = int;  // unused there
+#else
   using descriptor = net::asio::posix::stream_descriptor;
+#endif
 
   net::awaitable<input_result> read_tty(const std::string& prompt);
   net::awaitable<input_result> read_stream();

@@ -7,6 +7,7 @@
 #include <spdlog/spdlog.h>
 
 #include "net/endpoint.hpp"
+#include "platform/user_paths.hpp"
 #include "text/printable.hpp"
 #include "text/table.hpp"
 #include "vnet/terminal/terminal_usage.hpp"
@@ -19,9 +20,9 @@ terminal::terminal(client& c, line_input& in, std::function<void()> request_stop
     return complete(before, prefix);
   });
   // History across runs: ~/.vnet_history. Without it the terminal still works.
-  const char* home = std::getenv("HOME");
-  if (in_->get_mode() == line_input::mode::tty && home && *home) {
-    if (auto bad = in_->keep_history(std::string(home) + "/.vnet_history", 1000))
+  const auto home = platform::user_home();
+  if (in_->get_mode() == line_input::mode::tty && home) {
+    if (auto bad = in_->keep_history(*home + "/.vnet_history", 1000))
       spdlog::warn("history not kept across runs: {}", *bad);
   }
 }

@@ -1,9 +1,5 @@
-#pragma once
-// Both daemons hold one descriptor per connection and link: the default soft
-// limit (often 1024) is far below what a busy route or vnet needs, while the
-// hard limit (what an unprivileged process may raise itself to) is usually
-// much higher. Raised once at start, and said in the log, so that "too many
-// open files" can be told apart from a low limit.
+#include "platform/fd_limit.hpp"
+
 #include <sys/resource.h>
 
 #include <cerrno>
@@ -11,9 +7,9 @@
 
 #include <spdlog/spdlog.h>
 
-namespace cli {
+namespace platform {
 
-inline void raise_fd_limit() {
+void raise_fd_limit() {
   rlimit lim{};
   if (::getrlimit(RLIMIT_NOFILE, &lim) != 0) {
     spdlog::warn("file descriptors: cannot read the limit: {}", std::strerror(errno));
@@ -38,4 +34,4 @@ inline void raise_fd_limit() {
     spdlog::info("file descriptors: soft limit raised {} -> {}", before, now.rlim_cur);
 }
 
-}  // namespace cli
+}  // namespace platform

@@ -1,0 +1,13 @@
+#pragma once
+// Facts about this machine and process that the config and file names use.
+#include <string>
+
+namespace platform {
+
+// The machine's name (gethostname, GetComputerNameExA); empty when unknown.
+std::string hostname();
+
+// This process's id: names a temporary file or a one-liner's ctl socket.
+long process_id();
+
+}  // namespace platform

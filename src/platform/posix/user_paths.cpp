@@ -1,0 +1,25 @@
+#include "platform/user_paths.hpp"
+
+#include <cstdlib>
+#include <filesystem>
+
+namespace platform {
+
+std::string user_state_folder() {
+  const char* home = std::getenv("HOME");
+  return (std::filesystem::path(home && *home ? home : ".") / ".local/state/vnet").string();
+}
+
+std::optional<std::string> user_home() {
+  const char* home = std::getenv("HOME");
+  if (!home || !*home) return std::nullopt;
+  return std::string(home);
+}
+
+std::optional<std::string> user_runtime_folder() {
+  const char* xdg = std::getenv("XDG_RUNTIME_DIR");
+  if (!xdg || !*xdg) return std::nullopt;
+  return std::string(xdg);
+}
+
+}  // namespace platform

@@ -1,0 +1,8 @@
+#include "platform/fd_limit.hpp"
+
+namespace platform {
+
+// Windows limits sockets by memory, not by a per-process descriptor count.
+void raise_fd_limit() {}
+
+}  // namespace platform

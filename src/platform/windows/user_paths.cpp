@@ -1,0 +1,23 @@
+#include "platform/user_paths.hpp"
+
+#include <cstdlib>
+#include <filesystem>
+
+namespace platform {
+
+std::string user_state_folder() {
+  const char* local = std::getenv("LOCALAPPDATA");
+  if (local && *local) return (std::filesystem::path(local) / "vnet").string();
+  const char* profile = std::getenv("USERPROFILE");
+  return (std::filesystem::path(profile && *profile ? profile : ".") / "AppData/Local/vnet").string();
+}
+
+std::optional<std::string> user_home() {
+  const char* home = std::getenv("USERPROFILE");
+  if (!home || !*home) return std::nullopt;
+  return std::string(home);
+}
+
+std::optional<std::string> user_runtime_folder() { return std::nullopt; }
+
+}  // namespace platform
