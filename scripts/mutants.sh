@@ -73,6 +73,9 @@ mutants=(
   "link keys never rolled over ||| src/crypto/link_cipher.cpp ||| if (next_ == rekey_every_) {  // the key's life is over ||| if (false) {  // the key's life is over ||| LinkCipher"
   "a failed link ends its plain socket cleanly ||| src/net/secure/secure_relay.cpp ||| if (l.plain.is_open()) l.plain.set_option(asio::socket_base::linger(true, 0), ignored); ||| ; ||| SecureRelay"
   "serving vnet dials before the opening authenticates ||| src/net/secure/secure_relay.cpp ||| if (why.empty()) why = co_await read_early(*l, early); ||| if (why.empty()) { outcome::status early_dial = co_await dial_service(l->plain); if (!early_dial) why = early_dial.why(); } if (why.empty()) why = co_await read_early(*l, early); ||| SecureRelay"
+  "a refused token retried at the reconnect pace ||| src/vnet/session/client.cpp ||| wait = backoff_.refused(reconnect); ||| wait = reconnect; ||| blackbox_route_tls"
+  "unread tickets count against a vnet for ever ||| src/route/tickets.cpp |||   expire(mine, now); |||   (void)now; ||| TicketBook"
+  "an idle vnet keeps stale tickets ||| src/vnet/session/ticket_stock.cpp ||| refresh_.expires_at(stock_.front().stale_at); ||| return; ||| fixture.AStale"
 )
 
 list_only=0
