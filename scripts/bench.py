@@ -4,6 +4,8 @@
     python3 scripts/bench.py [--bin-dir build/src] [--mb 512] [--rtt 20000] [--json]
                              [--compare-bin-dir OTHER/build/src] [--setups 300]
     python3 scripts/bench.py --attacks [--setups 300] [--json]
+    python3 scripts/bench.py --handshakes [--flood-seconds 5] [--flooders 2] [--half-open 200]
+                                                                    (benchlib/handshakes.py)
     python3 scripts/bench.py --wan-ms 10 [--wan-setups 100]          (benchlib/wan.py)
     python3 scripts/bench.py --idle-links 2000 --links 1000,4000,9000 (benchlib/scale.py)
 

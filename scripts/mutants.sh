@@ -53,7 +53,7 @@ mutants=(
   "unserve requests not rate-limited ||| src/route/unserves.cpp ||| if (r.made.size() >= per_minute) ||| if (false) ||| UnserveBook|Quota"
   "serving vnet caps no serve ||| src/vnet/serve/serves.cpp ||| if (*e.slots_taken < max) return ||| if (true) return ||| Quota"
   "unidentified connections never shed ||| src/route/front/front_door.cpp |||     make_room(); |||     ; ||| blackbox_fds"
-  "sessions per address not limited ||| src/route/front/control_opening.cpp ||| held->second >= max_sessions ||| false ||| blackbox_fds"
+  "sessions per address not limited ||| src/route/front/control_opening.cpp ||| held->second >= max_sessions) ||| false) ||| blackbox_fds"
   "whole serve list pushed on every change ||| src/route/sessions/serve_list_push.cpp ||| if (auto* s = sessions_.find(id)) s->send(u); ||| if (auto* s = sessions_.find(id)) s->send(registry_.list_for_group(group)); ||| ServeList.JoinsAndLeaves"
   "vnet ignores serve-list updates ||| src/vnet/session/route_session.cpp ||| protocol::apply(*serve_list_, u); ||| ; ||| ServeList"
   "vnet keeps tickets it never asked for ||| src/vnet/session/ticket_stock.cpp ||| if (asked_ == 0) return outcome::fail ||| if (false) return outcome::fail ||| HostileRoute|TicketsThatWereNotAskedFor"
@@ -73,6 +73,16 @@ mutants=(
   "link keys never rolled over ||| src/crypto/link_cipher.cpp ||| if (next_ == rekey_every_) {  // the key's life is over ||| if (false) {  // the key's life is over ||| LinkCipher"
   "a failed link ends its plain socket cleanly ||| src/net/secure/secure_relay.cpp ||| if (l.plain.is_open()) l.plain.set_option(asio::socket_base::linger(true, 0), ignored); ||| ; ||| SecureRelay"
   "serving vnet dials before the opening authenticates ||| src/net/secure/secure_relay.cpp ||| if (why.empty()) why = co_await read_early(*l, early); ||| if (why.empty()) { outcome::status early_dial = co_await dial_service(l->plain); if (!early_dial) why = early_dial.why(); } if (why.empty()) why = co_await read_early(*l, early); ||| SecureRelay"
+  "a refused token retried at the reconnect pace ||| src/vnet/session/client.cpp ||| wait = backoff_.refused(reconnect); ||| wait = reconnect; ||| blackbox_route_tls"
+  "unread tickets count against a vnet for ever ||| src/route/tickets.cpp |||   expire(mine, now); |||   (void)now; ||| TicketBook"
+  "an idle vnet keeps stale tickets ||| src/vnet/session/ticket_stock.cpp ||| refresh_.expires_at(stock_.front().stale_at); ||| return; ||| fixture.AStale"
+  "TLS state made before the whole ClientHello ||| src/route/front/control_opening.cpp ||| net::error_code rec = co_await await_first_record(raw, deadline); ||| net::error_code rec{}; ||| blackbox_front_door"
+  "handshakes in progress unbounded ||| src/route/front/control_opening.cpp ||| while (handshaking_.size() >= max) { ||| while (false) { ||| blackbox_front_door"
+  "no handshake rate ||| src/route/front/control_opening.cpp ||| if (!handshakes_.allow(known, ||| if (false && !handshakes_.allow(known, ||| blackbox_front_door"
+  "known addresses share the newcomers' handshakes ||| src/route/front/handshake_gate.hpp ||| return (known ? known_ : newcomers_).take(per_second, now); ||| return newcomers_.take(per_second, now); ||| HandshakeGate"
+  "unserve rate counted per session only ||| src/route/unserves.cpp |||   if (group.size() >= per_group) |||   if (false) ||| UnserveBook|blackbox_front_door"
+  "no unserve bound per network ||| src/route/unserves.cpp |||   if (network.size() >= per_group) |||   if (false) ||| UnserveBook"
+  "sessions per network not limited ||| src/route/front/control_opening.cpp ||| in_network->second >= max_network) ||| false) ||| blackbox_front_door"
 )
 
 list_only=0

@@ -5,7 +5,7 @@ import json
 import os
 import shutil
 
-from . import attacks, modes, procs, services
+from . import attacks, handshakes, modes, procs, services
 from .common import REPO
 from .measure import measure, print_table
 from .stack import Stack
@@ -62,6 +62,16 @@ def main(doc):
     ap.add_argument("--links-settle", type=float, default=65, metavar="S",
                     help="--links: before each N, wait up to S s for the TIME_WAIT sockets of "
                          "the round before to expire (default 65; 0: do not wait)")
+    ap.add_argument("--handshakes", action="store_true",
+                    help="measure tunnel setup p50/p99 during a flood of replayed TLS ClientHellos, "
+                         "and the route's memory per half-open TLS connection, instead")
+    ap.add_argument("--flood-seconds", type=float, default=5, help="--handshakes: seconds per phase (default 5)")
+    ap.add_argument("--handshake-rate", type=int, default=0,
+                    help="--handshakes: the route's max_handshakes_per_second (default: its default; "
+                         "1000000 to see the flood unbounded)")
+    ap.add_argument("--flooders", type=int, default=2, help="--handshakes: flooding processes (default 2)")
+    ap.add_argument("--half-open", type=int, default=200,
+                    help="--handshakes: half-open connections per memory figure (default 200)")
     ap.add_argument("--_service", choices=("sink", "echo", "mecho"), help=argparse.SUPPRESS)
     args = ap.parse_args()
 
@@ -79,6 +89,8 @@ def main(doc):
 
     if args.attacks:
         return attacks.bench_attacks(args)
+    if args.handshakes:
+        return handshakes.bench_handshakes(args)
 
     # The bench holds one end of every link (--links 9000): it raises its own
     # descriptor limit; the daemons start with the limit it had and must

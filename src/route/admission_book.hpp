@@ -84,6 +84,8 @@ class admission_book {
     known_[address] = order_.insert(order_.end(), address);
   }
 
+  // Whether `address` was admitted before (among the last `remembered`).
+  bool known(const std::string& address) const { return known_.contains(address); }
   bool strained(clock::time_point now) const { return strained_until_ > now; }
   std::size_t tracked() const { return addresses_.size() + prefixes_.size(); }
 

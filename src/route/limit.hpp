@@ -19,12 +19,18 @@ enum class limit {
   max_unidentified,
   max_unserves_per_minute,
   max_idle_links_per_vnet,
+  max_sessions_per_network,
+  max_group_unserves_per_minute,
+  max_handshakes_per_second,
+  max_pending_handshakes,
 };
 
-inline constexpr std::array<const char*, 9> limit_keys = {
+inline constexpr std::array<const char*, 13> limit_keys = {
     "max_serves_per_vnet",      "max_pending_links_per_vnet", "max_live_links_per_vnet",
     "max_pending_links_per_serve", "max_live_links_per_serve", "max_sessions_per_address",
-    "max_unidentified",         "max_unserves_per_minute",    "max_idle_links_per_vnet"};
+    "max_unidentified",         "max_unserves_per_minute",    "max_idle_links_per_vnet",
+    "max_sessions_per_network", "max_group_unserves_per_minute", "max_handshakes_per_second",
+    "max_pending_handshakes"};
 inline constexpr std::size_t limit_count = limit_keys.size();
 
 constexpr const char* key_of(limit l) { return limit_keys[static_cast<std::size_t>(l)]; }

@@ -1,11 +1,25 @@
 #include "route/tickets.hpp"
 
 #include "crypto/random.hpp"
+#include "protocol/ticket_lifetime.hpp"
 
 namespace route {
 
-std::vector<protocol::ticket> ticket_book::grant(std::uint32_t vnetid, std::size_t count) {
+void ticket_book::expire(std::unordered_set<std::uint64_t>& mine, clock::time_point now) {
+  for (auto it = mine.begin(); it != mine.end();) {
+    auto t = tickets_.find(*it);
+    if (t == tickets_.end() || now - t->second.granted >= protocol::ticket_lifetime) {
+      if (t != tickets_.end()) tickets_.erase(t);
+      it = mine.erase(it);
+    } else {
+      ++it;
+    }
+  }
+}
+
+std::vector<protocol::ticket> ticket_book::grant(std::uint32_t vnetid, std::size_t count, clock::time_point now) {
   auto& mine = by_vnet_[vnetid];
+  expire(mine, now);
   const std::size_t room = max_unused_tickets - std::min(max_unused_tickets, mine.size());
   std::vector<protocol::ticket> out;
   out.reserve(std::min(count, room));
@@ -14,7 +28,7 @@ std::vector<protocol::ticket> ticket_book::grant(std::uint32_t vnetid, std::size
     t.id = crypto::random_u64();
     if (t.id == 0 || tickets_.contains(t.id)) continue;
     crypto::random_bytes(t.secret);
-    tickets_.emplace(t.id, entry{vnetid, t.secret});
+    tickets_.emplace(t.id, entry{vnetid, t.secret, now});
     mine.insert(t.id);
     out.push_back(t);
   }

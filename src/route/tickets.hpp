@@ -4,7 +4,10 @@
 // so a link opening sniffed on the path is worthless: the ticket is spent
 // (take() erases it) and the secret never crossed the wire in plaintext.
 // A vnet holds at most max_unused_tickets at a time, and its tickets die
-// with its session. Pure bookkeeping, no I/O.
+// with its session, or protocol::ticket_lifetime after their grant when
+// unspent (a spent ticket the route never read must not count against the
+// vnet for ever). Pure bookkeeping, no I/O.
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -27,10 +30,12 @@ class ticket_book {
     protocol::key32 secret{};
   };
 
+  using clock = std::chrono::steady_clock;
   // New tickets for `vnetid`: `count`, or fewer so that it holds at most
-  // max_unused_tickets unused ones. Ids and secrets are random
-// (crypto/random.hpp), ids never 0, never in use.
-  std::vector<protocol::ticket> grant(std::uint32_t vnetid, std::size_t count);
+  // max_unused_tickets unused ones; its tickets granted ticket_lifetime ago
+  // or more are forgotten first. Ids and secrets are random
+  // (crypto/random.hpp), ids never 0, never in use.
+  std::vector<protocol::ticket> grant(std::uint32_t vnetid, std::size_t count, clock::time_point now = clock::now());
   // Spends the ticket, whatever happens next (a bad proof spends it too: a
   // guesser gets one try per ticket id, and ids are 64 random bits).
   std::optional<redeemed> take(std::uint64_t id);
@@ -44,7 +49,10 @@ class ticket_book {
   struct entry {
     std::uint32_t vnetid;
     protocol::key32 secret;
+    clock::time_point granted;
   };
+  // Forgets the tickets of `mine` (one vnet's) granted ticket_lifetime ago.
+  void expire(std::unordered_set<std::uint64_t>& mine, clock::time_point now);
   std::unordered_map<std::uint64_t, entry> tickets_;
   std::unordered_map<std::uint32_t, std::unordered_set<std::uint64_t>> by_vnet_;
 };

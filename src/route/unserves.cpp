@@ -26,6 +26,51 @@ outcome::status unserve_book::admit(std::uint32_t requester, unsigned per_minute
   return {};
 }
 
+unserve_book::times& unserve_book::window_of(std::map<std::string, times>& book, const std::string& key,
+                                             clock::time_point now) {
+  const auto since = now - window;
+  auto drop_old = [since](times& t) {
+    while (!t.empty() && t.front() <= since) t.pop_front();
+  };
+  constexpr std::size_t sweep_at = 4096;
+  if (book.size() >= sweep_at)
+    for (auto it = book.begin(); it != book.end();) {
+      drop_old(it->second);
+      it = it->second.empty() ? book.erase(it) : std::next(it);
+    }
+  auto& t = book[key];
+  drop_old(t);
+  return t;
+}
+
+outcome::result<void, limit_refusal> unserve_book::admit(const asker& who, unsigned per_vnet, unsigned per_group,
+                                                         clock::time_point now) {
+  auto& r = requesters_[who.vnetid];
+  expire(r, now);
+  const char* s = per_group == 1 ? "" : "s";
+  if (r.made.size() >= per_vnet)
+    return limit_refusal{limit::max_unserves_per_minute,
+                         fmt::format("vnet {:02} may make at most {} unserve request{} per minute "
+                                     "(raise [route] max_unserves_per_minute)",
+                                     who.vnetid, per_vnet, per_vnet == 1 ? "" : "s")};
+  auto& group = window_of(groups_, who.group, now);
+  if (group.size() >= per_group)
+    return limit_refusal{limit::max_group_unserves_per_minute,
+                         fmt::format("the vnets of this group may make at most {} unserve request{} per minute "
+                                     "together (raise [route] max_group_unserves_per_minute)",
+                                     per_group, s)};
+  auto& network = window_of(networks_, who.network, now);
+  if (network.size() >= per_group)
+    return limit_refusal{limit::max_group_unserves_per_minute,
+                         fmt::format("the vnets of network {} may make at most {} unserve request{} per minute "
+                                     "together (raise [route] max_group_unserves_per_minute)",
+                                     who.network, per_group, s)};
+  r.made.push_back(now);
+  group.push_back(now);
+  network.push_back(now);
+  return {};
+}
+
 std::uint32_t unserve_book::add(const request& req, clock::time_point now) {
   auto id = next_id_++;
   if (next_id_ == 0) next_id_ = 1;

@@ -96,6 +96,12 @@ std::string client::reload(config::vnet_config next) {
     group_ = crypto::derive_group(cfg_.group, cfg_.group_key);
     link_keys_->set_mac_key(group_.mac_key);
   }
+  // A new file may bring the right token: a vnet waiting out refusals
+  // tries again now.
+  if (backoff_.backing_off()) {
+    backoff_.reset();
+    retry_timer_.cancel();
+  }
   if (d.route_changed || d.group_changed || d.group_key_changed)
     restart_session();
   else if (d.name_changed)

@@ -2,6 +2,8 @@
 // unused per vnet, and a vnet's tickets gone with its session.
 #include "route/tickets.hpp"
 
+#include "protocol/ticket_lifetime.hpp"
+
 #include <gtest/gtest.h>
 
 #include <set>
@@ -65,6 +67,27 @@ TEST(TicketBook, ASessionsTicketsDieWithIt) {
   EXPECT_EQ(b.size(), 3u);
   // The vnetid may come back with a new session: it starts from nothing.
   EXPECT_EQ(b.grant(1, 64).size(), 64u);
+}
+
+// A link connection the route closed before reading its opening (shed at
+// accept) spent the vnet's ticket without the route knowing. Unspent tickets
+// are forgotten protocol::ticket_lifetime after their grant, so such losses
+// never leave a vnet without tickets for the rest of its session.
+TEST(TicketBook, AnUnreadTicketStopsCountingAfterItsLifetime) {
+  ticket_book b;
+  const auto t0 = ticket_book::clock::now();
+  auto lost = b.grant(1, 64, t0);
+  ASSERT_EQ(lost.size(), 64u);
+  EXPECT_TRUE(b.grant(1, 16, t0 + protocol::ticket_lifetime - std::chrono::seconds(1)).empty());
+  auto fresh = b.grant(1, 16, t0 + protocol::ticket_lifetime);
+  EXPECT_EQ(fresh.size(), 16u);
+  EXPECT_EQ(b.unused(1), 16u);
+  EXPECT_FALSE(b.take(lost[0].id));
+  EXPECT_TRUE(b.take(fresh[0].id));
+  // Another vnet's tickets are not touched by this vnet's grant.
+  auto other = b.grant(2, 4, t0);
+  b.grant(1, 1, t0 + 2 * protocol::ticket_lifetime);
+  EXPECT_TRUE(b.take(other[0].id));
 }
 
 }  // namespace

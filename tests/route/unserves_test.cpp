@@ -81,4 +81,44 @@ TEST(UnserveBook, AVnetLeavingOwesItsAnswersAndForgetsItsRequestsButNotItsRate) 
   EXPECT_EQ(why(b.admit(2, 2, t0 + 60s)), "");
 }
 
+// Parallel sessions once multiplied the rate (20 sessions, 515 ports probed
+// in 0.11 s): the group's and the network's minute is shared.
+std::string refusal(const outcome::result<void, route::limit_refusal>& r) { return r ? "" : r.why(); }
+
+TEST(UnserveBook, ParallelSessionsShareTheirGroupsMinute) {
+  unserve_book b;
+  for (std::uint32_t v = 1; v <= 5; ++v)
+    EXPECT_EQ(refusal(b.admit({v, "g", "10.0.0.0/24"}, 30, 5, t0)), "") << v;
+  auto refused = b.admit({6, "g", "10.0.1.0/24"}, 30, 5, t0);
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().key, route::limit::max_group_unserves_per_minute);
+  EXPECT_EQ(refused.why(), "the vnets of this group may make at most 5 unserve requests per minute together "
+                           "(raise [route] max_group_unserves_per_minute)");
+  // Another group from another network is not touched; a minute later, the group may again.
+  EXPECT_EQ(refusal(b.admit({7, "h", "10.0.2.0/24"}, 30, 5, t0)), "");
+  EXPECT_EQ(refusal(b.admit({6, "g", "10.0.1.0/24"}, 30, 5, t0 + 60s)), "");
+}
+
+TEST(UnserveBook, OneNetworksSessionsShareItsMinuteAcrossGroups) {
+  unserve_book b;
+  for (std::uint32_t v = 1; v <= 3; ++v)
+    EXPECT_EQ(refusal(b.admit({v, "group" + std::to_string(v), "10.0.0.0/24"}, 30, 3, t0)), "") << v;
+  auto refused = b.admit({4, "group4", "10.0.0.0/24"}, 30, 3, t0);
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.why(), "the vnets of network 10.0.0.0/24 may make at most 3 unserve requests per minute "
+                           "together (raise [route] max_group_unserves_per_minute)");
+}
+
+TEST(UnserveBook, ANewSessionStartsFromWhatItsGroupSpent) {
+  unserve_book b;
+  ASSERT_EQ(refusal(b.admit({1, "g", "10.0.0.0/24"}, 30, 2, t0)), "");
+  ASSERT_EQ(refusal(b.admit({1, "g", "10.0.0.0/24"}, 30, 2, t0)), "");
+  b.drop_vnet(1);
+  // Its vnetid reused, or a new one: no fresh minute.
+  EXPECT_NE(refusal(b.admit({1, "g", "10.0.9.0/24"}, 30, 2, t0 + 1s)), "");
+  EXPECT_NE(refusal(b.admit({8, "g", "10.0.9.0/24"}, 30, 2, t0 + 1s)), "");
+  // A refusal by the group counts nowhere: the vnet's own minute is untouched.
+  EXPECT_EQ(refusal(b.admit({8, "other", "10.0.8.0/24"}, 1, 2, t0 + 2s)), "");
+}
+
 }  // namespace

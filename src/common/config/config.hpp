@@ -64,6 +64,10 @@ struct route_limits {
   unsigned max_unidentified{};              // connections before their opening frame
   unsigned max_unserves_per_minute{};       // unserve requests per requester (failed count)
   unsigned max_idle_links_per_vnet{};       // idle pooled links of one vnet, both roles
+  unsigned max_sessions_per_network{};      // control sessions from one /24 or /64
+  unsigned max_group_unserves_per_minute{}; // unserve requests per group, and per network
+  unsigned max_handshakes_per_second{};     // TLS handshakes started per second (two buckets)
+  unsigned max_pending_handshakes{};        // TLS handshakes in progress at once
   bool operator==(const route_limits&) const = default;
 };
 inline constexpr unsigned max_limit = 1000000;

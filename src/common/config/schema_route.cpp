@@ -92,6 +92,18 @@ table<route_limits> route_limit_keys() {
       row<rules::limit, &l::max_idle_links_per_vnet>(
           {.key = "max_idle_links_per_vnet", .value = "64",
            .doc = "idle pooled links (both roles) one vnet may keep open"}),
+      row<rules::limit, &l::max_sessions_per_network>(
+          {.key = "max_sessions_per_network", .value = "256",
+           .doc = "vnets connected from one network (/24 for IPv4, /64 for IPv6)"}),
+      row<rules::limit, &l::max_group_unserves_per_minute>(
+          {.key = "max_group_unserves_per_minute", .value = "60",
+           .doc = "unserve requests per minute that one group's vnets, or one network's, make together"}),
+      row<rules::limit, &l::max_handshakes_per_second>(
+          {.key = "max_handshakes_per_second", .value = "200",
+           .doc = "TLS handshakes started per second for newcomers, and as many again for addresses admitted before"}),
+      row<rules::limit, &l::max_pending_handshakes>(
+          {.key = "max_pending_handshakes", .value = "256",
+           .doc = "TLS handshakes in progress at once (the oldest is closed to make room)"}),
   };
   return rows;
 }

@@ -13,18 +13,20 @@ enum class connection_drop {
   banned,           // its address failed admission too often (admission_book)
   closed,           // it closed, or the socket failed, before its opening frame
   group_full,       // its group holds the most vnets a group may
+  handshake_rate,   // over [route] max_handshakes_per_second: closed before its TLS handshake
   plaintext_hello,  // a control_hello without TLS
   refused,          // admission refused: a missing or wrong token
   session_limit,    // [route] max_sessions_per_address
-  shed,             // closed unidentified to make room (max_unidentified, out of descriptors)
+  shed,             // closed unidentified to make room (max_unidentified, max_pending_handshakes,
+                    // out of descriptors)
   timeout,          // no opening frame (or TLS handshake) within handshake_timeout
   tls_failed,       // its TLS handshake failed
   version_mismatch, // it speaks another protocol version
   wrong_opening,    // it opened with a message that opens nothing
 };
 
-inline constexpr std::array<const char*, 12> connection_drop_names = {
-    "bad_frame", "banned",   "closed",  "group_full", "plaintext_hello",  "refused",
+inline constexpr std::array<const char*, 13> connection_drop_names = {
+    "bad_frame", "banned",   "closed",  "group_full", "handshake_rate", "plaintext_hello",  "refused",
     "session_limit", "shed", "timeout", "tls_failed", "version_mismatch", "wrong_opening"};
 inline constexpr std::size_t connection_drop_count = connection_drop_names.size();
 

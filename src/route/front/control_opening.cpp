@@ -2,7 +2,10 @@
 // (token, bans, sessions per address), then the session hub runs the
 // session. Links open in front_door.cpp (open_plain): they are plaintext,
 // encrypted end to end inside.
+#include <optional>
+
 #include <fmt/format.h>
+#include <openssl/ssl.h>
 #include <spdlog/spdlog.h>
 
 #include "net/endpoint.hpp"
@@ -10,6 +13,7 @@
 #include "protocol/error.hpp"
 #include "route/error_frame.hpp"
 #include "route/front/address_prefix.hpp"
+#include "route/front/first_record.hpp"
 #include "route/front/front_door.hpp"
 #include "route/peer_log.hpp"
 #include "text/printable.hpp"
@@ -27,11 +31,52 @@ outcome::status front_door::admit(const protocol::control_hello& hello, net::tls
   return {};
 }
 
+bool front_door::may_start_handshake(const std::string& address, const std::string& from) {
+  const bool known = admission_.known(address);
+  if (!handshakes_.allow(known, cfg_.limits.max_handshakes_per_second, std::chrono::steady_clock::now())) {
+    stats_.limit_refused(limit::max_handshakes_per_second);
+    stats_.connection_dropped(connection_drop::handshake_rate);
+    if (peer_log_.allow(handshakes_subject, "warning"))
+      spdlog::warn("connection from {} closed before its TLS handshake: more than {} handshakes per second "
+                   "from {} (raise [route] max_handshakes_per_second)",
+                   from, cfg_.limits.max_handshakes_per_second,
+                   known ? "addresses admitted before" : "addresses not admitted before");
+    return false;
+  }
+  // Each pending handshake holds a TLS state: the oldest go first.
+  const std::size_t max = cfg_.limits.max_pending_handshakes;
+  while (handshaking_.size() >= max) {
+    auto oldest = handshaking_.shed_oldest();
+    if (!oldest) break;
+    stats_.limit_refused(limit::max_pending_handshakes);
+    stats_.connection_dropped(connection_drop::shed);
+    if (peer_log_.allow(handshakes_subject, "warning"))
+      spdlog::warn("connection from {} closed: its TLS handshake was the oldest of {} unfinished "
+                   "(raise [route] max_pending_handshakes)", *oldest, max);
+  }
+  return true;
+}
+
 net::awaitable<void> front_door::open_control(net::tcp::socket raw, std::string from, std::string address,
                                         std::chrono::steady_clock::time_point deadline) {
+  {
+    // Nothing is allocated for TLS until its first record (the ClientHello)
+    // is all there: a connection that sends a few bytes and stalls costs
+    // its socket and this frame.
+    net::socket_set::guard guard(connections_, raw);
+    unidentified::guard listed(unidentified_, raw, from);
+    net::error_code rec = co_await await_first_record(raw, deadline);
+    if (rec) {
+      opening_failed(rec, from, "during handshake");
+      co_return;
+    }
+  }
+  if (!may_start_handshake(address, from)) co_return;
   net::tls::tls_stream s(std::move(raw), *tls_.context);
+  // OpenSSL's record buffers go back while the session waits for its peer.
+  SSL_set_mode(s.native_handle(), SSL_MODE_RELEASE_BUFFERS);
   net::socket_set::guard guard(connections_, s.next_layer());
-  unidentified::guard listed(unidentified_, s.next_layer(), from);
+  unidentified::guard listed(handshaking_, s.next_layer(), from);
   net::asio::steady_timer timer(ex_, deadline);
   auto hs = co_await (s.async_handshake(net::tls::ssl::stream_base::server, net::use_nothrow) ||
                       timer.async_wait(net::use_nothrow));
@@ -117,31 +162,44 @@ net::awaitable<void> front_door::open_control(net::tcp::socket raw, std::string 
   // Its token was right (or none is asked): let in while failures from
   // elsewhere have spent the route's budget (admission_book).
   admission_.admitted(address);
-  // Read at each hello: a reload may have changed it.
+  // Read at each hello: a reload may have changed them. Per address, and
+  // per network: rotating addresses within one network (an IPv6 /64 holds
+  // 2^64 of them) must not multiply the per-address bound.
   const unsigned max_sessions = cfg_.limits.max_sessions_per_address;
+  const unsigned max_network = cfg_.limits.max_sessions_per_network;
+  const std::string network = address_prefix(address);
   auto held = sessions_per_address_.find(address);
-  if (held != sessions_per_address_.end() && held->second >= max_sessions) {
-    auto why = fmt::format("at most {} vnets may connect from {} (raise [route] max_sessions_per_address)",
-                           max_sessions, address);
-    stats_.limit_refused(limit::max_sessions_per_address);
+  auto in_network = sessions_per_network_.find(network);
+  std::optional<limit_refusal> over;
+  if (held != sessions_per_address_.end() && held->second >= max_sessions)
+    over = limit_refusal{limit::max_sessions_per_address,
+                         fmt::format("at most {} vnets may connect from {} (raise [route] max_sessions_per_address)",
+                                     max_sessions, address)};
+  else if (in_network != sessions_per_network_.end() && in_network->second >= max_network)
+    over = limit_refusal{limit::max_sessions_per_network,
+                         fmt::format("at most {} vnets may connect from network {} "
+                                     "(raise [route] max_sessions_per_network)",
+                                     max_network, network)};
+  if (over) {
+    stats_.limit_refused(over->key);
     stats_.connection_dropped(connection_drop::session_limit);
     if (peer_log_.allow(handshakes_subject, "warning"))
-      spdlog::warn("vnet '{}' from {} refused: {}", text::printable(hello->name), from, why);
-    auto frame = error_frame(protocol::errc::too_many_vnets, why);
+      spdlog::warn("vnet '{}' from {} refused: {}", text::printable(hello->name), from, over->text);
+    auto frame = error_frame(protocol::errc::too_many_vnets, over->text);
     co_await net::frame::write_frame(s, std::move(frame));
     co_return;
   }
   // Counted for the session's lifetime, however it ends.
   struct counted {
     std::map<std::string, unsigned>& counts;
-    std::string address;
-    counted(std::map<std::string, unsigned>& c, std::string a) : counts(c), address(std::move(a)) {
-      ++counts[address];
-    }
+    std::string key;
+    counted(std::map<std::string, unsigned>& c, std::string k) : counts(c), key(std::move(k)) { ++counts[key]; }
     ~counted() {
-      if (--counts[address] == 0) counts.erase(address);
+      if (--counts[key] == 0) counts.erase(key);
     }
-  } count(sessions_per_address_, address);
+  };
+  counted count(sessions_per_address_, address);
+  counted count_network(sessions_per_network_, network);
   connections_.remove(s.next_layer());  // the session owns it now; stop() closes sessions
   co_await sessions_.run_session(std::move(s), std::move(*hello));
 }

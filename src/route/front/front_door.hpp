@@ -5,7 +5,9 @@
 // plaintext opening frame (handed to the link broker). It keeps the bans of
 // addresses that fail admission, the connections that have not identified
 // themselves yet (the first to go when they are too many or descriptors run
-// out), and the count of control sessions per source address.
+// out), the TLS handshakes in progress (their own bound, and a rate with room
+// kept for addresses admitted before), and the count of control sessions per
+// source address and network.
 #include <chrono>
 #include <cstdint>
 #include <map>
@@ -23,6 +25,7 @@
 #include "route/links/link_broker.hpp"
 #include "route/sessions/session_hub.hpp"
 #include "route/ops/stats.hpp"
+#include "route/front/handshake_gate.hpp"
 #include "route/front/tls_identity.hpp"
 #include "route/front/unidentified.hpp"
 
@@ -56,6 +59,10 @@ class front_door {
                                   std::chrono::steady_clock::time_point deadline);
   net::awaitable<void> open_control(net::tcp::socket s, std::string from, std::string address,
                                     std::chrono::steady_clock::time_point deadline);
+  // After a ClientHello arrived: whether its handshake may start now
+  // ([route] max_handshakes_per_second, handshake_gate), making room among
+  // the pending ones ([route] max_pending_handshakes) when it may.
+  bool may_start_handshake(const std::string& address, const std::string& from);
   // Whether `hello` is admitted (token), or why not.
   outcome::status admit(const protocol::control_hello& hello, net::tls::tls_stream& s) const;
   // Before a new connection joins unidentified_: closes the oldest ones
@@ -82,11 +89,19 @@ class front_door {
   net::tcp::acceptor acceptor_;
   // Failed admissions per source address, and the bans they earn.
   admission_book admission_;
-  // The part of connections_ still before its opening frame, oldest first.
+  // The part of connections_ still before its opening frame (or, for TLS,
+  // before its ClientHello arrived), oldest first.
   unidentified unidentified_;
+  // Control connections in their TLS handshake (each holds a TLS state),
+  // oldest first: bounded apart, so that a handshake flood never sheds
+  // links before their opening frame.
+  unidentified handshaking_;
+  handshake_gate handshakes_;
   std::size_t shed_streak_ = 0;  // closed by make_room() since the limit was last clear
   // Control sessions per source IP address ([route] max_sessions_per_address).
   std::map<std::string, unsigned> sessions_per_address_;
+  // ... and per network, /24 or /64 ([route] max_sessions_per_network).
+  std::map<std::string, unsigned> sessions_per_network_;
 };
 
 }  // namespace route

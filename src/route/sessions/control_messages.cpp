@@ -101,16 +101,22 @@ void session_hub::on_rename(session& s, const protocol::vnet_rename& r) {
 void session_hub::on_unserve_request(session& s, const protocol::unserve_request& req) {
   // Counted before anything else: a probe of a vnet that does not exist is a
   // probe too. The quota is read now, so a reload applies at once.
+  // Per vnet, per group and per network: parallel sessions share the
+  // group's and the network's minute.
   const auto now = unserve_book::clock::now();
-  if (auto admitted = unserves_.admit(s.vnetid(), cfg_.limits.max_unserves_per_minute, now); !admitted) {
-    stats_.limit_refused(limit::max_unserves_per_minute);
+  const auto& group = vnet_of(s).group;
+  const unserve_book::asker who{s.vnetid(), group, s.network()};
+  auto admitted = unserves_.admit(who, cfg_.limits.max_unserves_per_minute,
+                                  cfg_.limits.max_group_unserves_per_minute, now);
+  if (!admitted) {
+    const limit_refusal& refusal = admitted.error();
+    stats_.limit_refused(refusal.key);
     if (peer_log_.allow(peer_subject(s.vnetid()), "refusal"))
-      spdlog::warn("vnet {:02}: unserve request refused: {}", s.vnetid(), admitted.why());
-    s.send(protocol::unserve_result{req.request_id, false, 0, admitted.why()});
+      spdlog::warn("vnet {:02}: unserve request refused: {}", s.vnetid(), refusal.text);
+    s.send(protocol::unserve_result{req.request_id, false, 0, refusal.text});
     return;
   }
   session* target = sessions_.find(req.vnetid);
-  const auto& group = vnet_of(s).group;
   if (!target || vnet_of(*target).group != group) {
     s.send(protocol::unserve_result{req.request_id, false, 0,
                                     fmt::format("no vnet {:02} in group '{}'", req.vnetid, group)});

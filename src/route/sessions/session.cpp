@@ -1,4 +1,6 @@
 #include "route/sessions/session.hpp"
+
+#include "route/front/address_prefix.hpp"
 #include "net/frame/control_loop.hpp"
 #include "net/endpoint.hpp"
 #include "net/time.hpp"
@@ -20,6 +22,7 @@ session::session(net::tls::tls_stream socket, std::uint32_t vnetid, net::duratio
   net::error_code ec;
   auto ep = socket_.next_layer().remote_endpoint(ec);
   remote_ = ec ? "?" : net::to_string(ep);
+  network_ = ec ? "?" : address_prefix(ep.address().to_string());
 }
 
 net::awaitable<std::string> session::run(

@@ -46,6 +46,9 @@ class session {
 
   std::uint32_t vnetid() const { return vnetid_; }
   const std::string& remote() const { return remote_; }
+  // The /24 or /64 it comes from (route::address_prefix): quotas that
+  // parallel sessions would dodge count per network.
+  const std::string& network() const { return network_; }
 
  private:
   net::awaitable<std::string> read_loop(std::function<void(const protocol::message&)> on_message);
@@ -55,6 +58,7 @@ class session {
   net::frame::outbox outbox_;
   std::uint32_t vnetid_;
   std::string remote_;
+  std::string network_;
   net::duration welcome_timeout_;  // told to the vnet in its welcome
   net::duration timeout_;          // silence after which it is dropped
   std::chrono::steady_clock::time_point last_seen_;

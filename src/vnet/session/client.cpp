@@ -13,6 +13,15 @@
 #include "text/printable.hpp"
 
 namespace vnet {
+namespace {
+
+// "24 s", or "1.5 s" for what is not whole seconds (tests reconnect fast).
+std::string seconds_text(refusal_backoff::duration d) {
+  if (d.count() % 1000 == 0) return fmt::format("{} s", d.count() / 1000);
+  return fmt::format("{:.1f} s", static_cast<double>(d.count()) / 1000);
+}
+
+}  // namespace
 
 client::client(net::asio::any_io_executor ex, config::vnet_config cfg)
     : ex_(ex),
@@ -76,6 +85,7 @@ net::awaitable<void> client::run() {
     reconnect_now_ = false;
     welcomed_ = false;
     refused_ = false;
+    token_refused_ = false;
     const auto route = cfg_.route;  // reload may replace cfg_ while we dial
     const auto where = net::host_port(route.ip, route.port);
     const auto dial_timeout = ctx_.dial_timeout();
@@ -109,18 +119,34 @@ net::awaitable<void> client::run() {
     if (reconnect_now_) {
       spdlog::info("reconnecting to route {} as configured", net::host_port(cfg_.route.ip, cfg_.route.port));
       last_logged.clear();
+      backoff_.reset();
       continue;
     }
-    if (welcomed_ || reason != last_logged) {
-      // A refusal (the route's key, the token) is an error: retrying alone
-      // will not fix it. The rest may pass by itself.
-      spdlog::log(refused_ ? spdlog::level::err : spdlog::level::warn, "{}; reconnecting every {} ms", reason,
-                  net::to_ms(cfg_.reconnect).count());
+    const auto reconnect = std::chrono::duration_cast<refusal_backoff::duration>(net::to_duration(cfg_.reconnect));
+    if (welcomed_) backoff_.reset();
+    auto wait = reconnect;
+    if (token_refused_) {
+      // Each try is one line: the wait grows, so they are few, and each says
+      // when the next one comes.
+      wait = backoff_.refused(reconnect);
+      spdlog::error("{}; next try in {}", reason, seconds_text(wait));
+      last_logged = reason;
+    } else if (welcomed_ || reason != last_logged) {
+      // A refusal (the route's key) is an error: retrying alone will not fix
+      // it. The rest may pass by itself.
+      wait = backoff_.after_other(reconnect);
+      if (wait != reconnect)
+        spdlog::log(refused_ ? spdlog::level::err : spdlog::level::warn, "{}; next try in {}", reason,
+                    seconds_text(wait));
+      else
+        spdlog::log(refused_ ? spdlog::level::err : spdlog::level::warn, "{}; reconnecting every {} ms", reason,
+                    net::to_ms(cfg_.reconnect).count());
       last_logged = reason;
     } else {
+      wait = backoff_.after_other(reconnect);
       spdlog::debug("still no route: {}", reason);
     }
-    retry_timer_.expires_after(net::to_duration(cfg_.reconnect));
+    retry_timer_.expires_after(wait);
     co_await retry_timer_.async_wait(net::use_nothrow);
   }
 }

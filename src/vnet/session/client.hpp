@@ -16,6 +16,7 @@
 #include "net/tls/tls.hpp"
 #include "net/time.hpp"
 #include "outcome/result.hpp"
+#include "vnet/session/refusal_backoff.hpp"
 #include "vnet/session/route_context.hpp"
 #include "vnet/session/route_session.hpp"
 #include "vnet/serve/serves.hpp"
@@ -120,6 +121,8 @@ class client {
   std::chrono::steady_clock::time_point last_seen_;
   std::string fatal_;     // set by on_message when the session must end
   bool refused_ = false;   // this attempt was refused (the route's key, the token): an error
+  bool token_refused_ = false;  // ... by the route, for its token: the next try waits longer
+  refusal_backoff backoff_;     // the wait after refusals of the token, reset by a welcome
   bool welcomed_ = false;  // this connection got a welcome: it was a route
   bool stopping_ = false;
   bool reconnect_now_ = false;  // reload changed the route or group

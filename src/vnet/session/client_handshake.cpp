@@ -90,6 +90,9 @@ net::awaitable<outcome::result<protocol::welcome>> client::greet(net::tls::tls_s
     // run() logs it at error level (a wrong token is not a network hiccup),
     // once per streak of the same refusal: the vnet retries every few seconds.
     refused_ = true;
+    // Code 0 is the admission refusal (a wrong or missing token): trying
+    // again soon cannot help, and renews a ban on a shared address.
+    token_refused_ = e->code == 0;
     co_return outcome::fail("the route refused this vnet: " + text::printable(e->message));
   }
   auto* w = std::get_if<protocol::welcome>(&msg);

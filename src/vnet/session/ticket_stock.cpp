@@ -6,8 +6,9 @@
 
 namespace vnet {
 
-ticket_stock::ticket_stock(net::asio::any_io_executor ex, std::function<void(std::uint16_t)> ask)
-    : ex_(ex), ask_(std::move(ask)), retry_(ex) {}
+ticket_stock::ticket_stock(net::asio::any_io_executor ex, std::function<void(std::uint16_t)> ask,
+                           net::duration use_window)
+    : ex_(ex), ask_(std::move(ask)), use_window_(use_window), retry_(ex), refresh_(ex) {}
 
 ticket_stock::~ticket_stock() { end_line(); }
 
@@ -19,8 +20,10 @@ outcome::status ticket_stock::on_tickets(const protocol::tickets& t) {
     return outcome::fail(fmt::format("protocol error: the route granted {} tickets, {} were asked for",
                                      t.granted.size(), asked_));
   asked_ = 0;
-  for (const auto& x : t.granted) stock_.push_back(x);
+  const auto stale_at = std::chrono::steady_clock::now() + use_window_;
+  for (const auto& x : t.granted) stock_.push_back({x, stale_at});
   serve_line();
+  arm_refresh();
   if (t.granted.empty() && waiting_ > 0) {
     // Nothing granted: the route already holds as many unused tickets of
     // ours as it allows, and they are on their way to being spent. Asking
@@ -49,12 +52,28 @@ void ticket_stock::top_up() {
   ask_(asked_);
 }
 
+void ticket_stock::drop_stale() {
+  const auto now = std::chrono::steady_clock::now();
+  while (!stock_.empty() && stock_.front().stale_at <= now) stock_.pop_front();
+}
+
+void ticket_stock::arm_refresh() {
+  if (stock_.empty()) return;
+  refresh_.expires_at(stock_.front().stale_at);
+  refresh_.async_wait([this](net::error_code ec) {
+    if (ec) return;  // re-armed, or the stock (its session) ended
+    drop_stale();
+    top_up();
+    arm_refresh();
+  });
+}
+
 void ticket_stock::serve_line() {
   while (!stock_.empty() && !line_.empty()) {
     auto w = line_.front();
     line_.pop_front();
     if (w->done) continue;  // gave up at its deadline
-    w->got = stock_.front();
+    w->got = stock_.front().ticket;
     stock_.pop_front();
     w->done = true;
     --waiting_;
@@ -74,9 +93,10 @@ void ticket_stock::end_line() {
 }
 
 net::awaitable<std::optional<protocol::ticket>> ticket_stock::take(net::duration deadline) {
+  drop_stale();
   // First come, first served: a stocked ticket goes to whoever is in line.
   if (!stock_.empty() && waiting_ == 0) {
-    auto t = stock_.front();
+    auto t = stock_.front().ticket;
     stock_.pop_front();
     top_up();
     co_return t;

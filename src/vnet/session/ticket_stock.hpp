@@ -6,7 +6,10 @@
 // (first come, first served, each with its link's deadline) and every ticket
 // that arrives goes to the head of the line: a burst of thousands of
 // connections costs one hand-off per ticket, not a wake-up of every waiter.
-// Tickets die with the session: the route forgets them. One stock per
+// Tickets die with the session: the route forgets them; and a ticket is
+// used within protocol::ticket_use_window of its arrival, or dropped and
+// replaced, because the route forgets unspent tickets after
+// protocol::ticket_lifetime (protocol/ticket_lifetime.hpp). One stock per
 // route session (route_session owns it): made at the welcome, ended with it.
 #include <cstddef>
 #include <deque>
@@ -18,6 +21,7 @@
 #include "net/time.hpp"
 #include "outcome/result.hpp"
 #include "protocol/messages.hpp"
+#include "protocol/ticket_lifetime.hpp"
 
 namespace vnet {
 
@@ -32,8 +36,10 @@ class ticket_stock {
   // it granted are on their way to being spent) is asked again after this.
   static constexpr auto retry_after = std::chrono::milliseconds(20);
 
-  // `ask` sends a ticket_request on the control session.
-  ticket_stock(net::asio::any_io_executor ex, std::function<void(std::uint16_t)> ask);
+  // `ask` sends a ticket_request on the control session. `use_window`: how
+  // long a ticket stays usable after it arrived (shorter in tests).
+  ticket_stock(net::asio::any_io_executor ex, std::function<void(std::uint16_t)> ask,
+               net::duration use_window = protocol::ticket_use_window);
   // The session ended: its tickets are void; the connections in line give
   // up (their take() returns nullopt and touches the stock no more).
   ~ticket_stock();
@@ -65,18 +71,29 @@ class ticket_stock {
     std::optional<protocol::ticket> got;
     bool done = false;  // served, timed out or its session ended: skipped in line
   };
+  struct stocked {
+    protocol::ticket ticket;
+    std::chrono::steady_clock::time_point stale_at;  // arrival + use window
+  };
   void top_up();
+  // Drops the tickets past their use window (the oldest are in front) and
+  // wakes up again when the next one is due, so that an idle vnet's stock
+  // is fresh when a connection comes.
+  void drop_stale();
+  void arm_refresh();
   // Hands stocked tickets to the head of the line.
   void serve_line();
   void end_line();
 
   net::asio::any_io_executor ex_;
   std::function<void(std::uint16_t)> ask_;
-  std::deque<protocol::ticket> stock_;
+  net::duration use_window_;
+  std::deque<stocked> stock_;  // in order of arrival
   std::uint16_t asked_ = 0;  // tickets of the request on its way (one at a time); 0: none
   std::deque<std::shared_ptr<waiter>> line_;  // may hold done entries (dropped lazily)
   std::size_t waiting_ = 0;                   // entries of line_ not done
   net::asio::steady_timer retry_;
+  net::asio::steady_timer refresh_;  // due when the oldest stocked ticket goes stale
 };
 
 }  // namespace vnet

@@ -26,8 +26,8 @@ struct fixture : ::testing::Test {
   std::vector<std::uint16_t> asks;
   // One stock per route session: made at the welcome, gone at its end.
   std::optional<vnet::ticket_stock> stock;
-  void begin_session() {
-    stock.emplace(io.get_executor(), [this](std::uint16_t n) { asks.push_back(n); });
+  void begin_session(net::duration use_window = protocol::ticket_use_window) {
+    stock.emplace(io.get_executor(), [this](std::uint16_t n) { asks.push_back(n); }, use_window);
     stock->start();
   }
   void end_session() { stock.reset(); }
@@ -152,6 +152,24 @@ TEST_F(fixture, MoreTicketsThanAskedAreAProtocolError) {
   EXPECT_FALSE(over);
   EXPECT_NE(over.why().find("were asked for"), std::string::npos) << over.why();
   EXPECT_EQ(stock->size(), 0u);
+}
+
+// The route forgets unspent tickets protocol::ticket_lifetime after their
+// grant; a ticket older than its use window is dropped, never written, and
+// fresh ones are asked for before a connection needs them.
+TEST_F(fixture, AStaleTicketIsDroppedAndFreshOnesAskedForAhead) {
+  begin_session(100ms);
+  ASSERT_EQ(asks.size(), 1u);
+  take_answer(make(100, 16));
+  EXPECT_EQ(stock->size(), 16u);
+  const auto until = std::chrono::steady_clock::now() + 3s;
+  while (asks.size() < 2 && std::chrono::steady_clock::now() < until) io.run_one_for(50ms);
+  ASSERT_EQ(asks.size(), 2u) << "an idle stock gone stale asks for fresh tickets by itself";
+  EXPECT_EQ(stock->size(), 0u);
+  take_answer(make(200, 16));
+  io.restart();  // the loop above may have run out of work
+  start_takes(1, 1s);
+  EXPECT_EQ(results, (std::vector<std::uint64_t>{200}));
 }
 
 }  // namespace

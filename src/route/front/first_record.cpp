@@ -1,0 +1,67 @@
+#include "route/front/first_record.hpp"
+
+#include <array>
+#include <cstdint>
+
+#include <poll.h>
+#include <sys/socket.h>
+
+#include "protocol/error.hpp"
+
+using namespace boost::asio::experimental::awaitable_operators;
+
+namespace route {
+namespace {
+
+// A TLS record carries at most 2^14 bytes, plus what its protection adds.
+constexpr std::size_t max_record_body = 16384 + 256;
+constexpr std::size_t header_bytes = 5;
+
+void set_low_water(net::tcp::socket& s, std::size_t bytes) {
+  // Best effort: without it each wait below ends at the next segment, and
+  // the loop waits again.
+  const int n = static_cast<int>(bytes);
+  ::setsockopt(s.native_handle(), SOL_SOCKET, SO_RCVLOWAT, &n, sizeof n);
+}
+
+bool peer_closed(net::tcp::socket& s) {
+  pollfd p{s.native_handle(), POLLRDHUP, 0};
+  return ::poll(&p, 1, 0) == 1 && (p.revents & (POLLRDHUP | POLLHUP | POLLERR));
+}
+
+// Until `need` bytes are queued: the kernel wakes the wait only when they
+// are (or the peer closed).
+net::awaitable<net::error_code> queued(net::tcp::socket& s, std::size_t need, net::asio::steady_timer& timer) {
+  for (;;) {
+    net::error_code ec;
+    const std::size_t have = s.available(ec);
+    if (ec) co_return ec;
+    if (have >= need) co_return net::error_code{};
+    if (peer_closed(s)) co_return net::asio::error::eof;
+    set_low_water(s, need);
+    auto r = co_await (s.async_wait(net::tcp::socket::wait_read, net::use_nothrow) ||
+                       timer.async_wait(net::use_nothrow));
+    if (r.index() == 1) co_return net::asio::error::timed_out;
+    if (auto wec = std::get<0>(std::get<0>(r))) co_return wec;
+  }
+}
+
+}  // namespace
+
+net::awaitable<net::error_code> await_first_record(net::tcp::socket& s,
+                                                   std::chrono::steady_clock::time_point deadline) {
+  net::asio::steady_timer timer(s.get_executor(), deadline);
+  net::error_code ec = co_await queued(s, header_bytes, timer);
+  if (!ec) {
+    std::array<std::uint8_t, header_bytes> header{};
+    s.receive(net::asio::buffer(header), net::tcp::socket::message_peek, ec);
+    const std::size_t body = (std::size_t{header[3]} << 8) | header[4];
+    if (!ec && (header[0] != 0x16 || body == 0 || body > max_record_body))
+      ec = protocol::make_error_code(protocol::errc::bad_value);
+    if (!ec) ec = co_await queued(s, header_bytes + body, timer);
+  }
+  set_low_water(s, 1);
+  co_return ec;
+}
+
+}  // namespace route
