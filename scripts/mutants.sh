@@ -73,6 +73,9 @@ mutants=(
   "link keys never rolled over ||| src/crypto/link_cipher.cpp ||| if (next_ == rekey_every_) {  // the key's life is over ||| if (false) {  // the key's life is over ||| LinkCipher"
   "a failed link ends its plain socket cleanly ||| src/net/secure/secure_relay.cpp ||| if (l.plain.is_open()) l.plain.set_option(asio::socket_base::linger(true, 0), ignored); ||| ; ||| SecureRelay"
   "serving vnet dials before the opening authenticates ||| src/net/secure/secure_relay.cpp ||| if (why.empty()) why = co_await read_early(*l, early); ||| if (why.empty()) { outcome::status early_dial = co_await dial_service(l->plain); if (!early_dial) why = early_dial.why(); } if (why.empty()) why = co_await read_early(*l, early); ||| SecureRelay"
+  "a keyed group joined with its id alone ||| src/crypto/group_proof.cpp |||     if (looks_keyed(group)) |||     if (false) ||| KeyedGroup|GroupProof"
+  "a keyed group joined with any signature ||| src/crypto/group_proof.cpp ||| if (crypto_sign_verify_detached(proof.sig.data(), m.data(), m.size(), proof.pub.data()) != 0) ||| if (false) ||| KeyedGroup|GroupProof"
+  "the early record opens without the group key ||| src/crypto/link_cipher.cpp ||| hasher(psk, k.size()).add(\"early\") ||| hasher(key32{}, k.size()).add(\"early\") ||| SecureRelay|LinkHandshake"
 )
 
 list_only=0
