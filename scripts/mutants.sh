@@ -83,6 +83,9 @@ mutants=(
   "unserve rate counted per session only ||| src/route/unserves.cpp |||   if (group.size() >= per_group) |||   if (false) ||| UnserveBook|blackbox_front_door"
   "no unserve bound per network ||| src/route/unserves.cpp |||   if (network.size() >= per_group) |||   if (false) ||| UnserveBook"
   "sessions per network not limited ||| src/route/front/control_opening.cpp ||| in_network->second >= max_network) ||| false) ||| blackbox_front_door"
+  "a keyed group joined with its id alone ||| src/crypto/group_proof.cpp |||     if (looks_keyed(group)) |||     if (false) ||| KeyedGroup|GroupProof"
+  "a keyed group joined with any signature ||| src/crypto/group_proof.cpp ||| if (crypto_sign_verify_detached(proof.sig.data(), m.data(), m.size(), proof.pub.data()) != 0) ||| if (false) ||| KeyedGroup|GroupProof"
+  "the early record opens without the group key ||| src/crypto/link_cipher.cpp ||| hasher(psk, k.size()).add(\"early\") ||| hasher(key32{}, k.size()).add(\"early\") ||| SecureRelay|LinkHandshake"
 )
 
 list_only=0

@@ -1,5 +1,6 @@
 #include "crypto/secret.hpp"
 
+#include "crypto/group_proof.hpp"
 #include "crypto/hasher.hpp"
 
 #include <sodium.h>
@@ -50,12 +51,15 @@ group_keys derive_group(std::string_view group, std::string_view group_key) {
                     crypto_pwhash_OPSLIMIT_INTERACTIVE, crypto_pwhash_MEMLIMIT_INTERACTIVE,
                     crypto_pwhash_ALG_ARGON2ID13) != 0)
     throw std::runtime_error("deriving the group key: Argon2id could not get its 64 MiB of memory");
-  std::array<std::uint8_t, 16> id;
-  hasher(master, id.size()).add("vnet-group-id").finish(id);
-  g.wire_group = "k-" + hex(id);
   static_assert(crypto_kdf_KEYBYTES == 32);
   crypto_kdf_derive_from_key(g.psk.data(), g.psk.size(), 1, "vnetlink", master.data());
   crypto_kdf_derive_from_key(g.mac_key.data(), g.mac_key.size(), 2, "vnetlink", master.data());
+  key32 seed;
+  static_assert(crypto_sign_SEEDBYTES == 32 && crypto_sign_SECRETKEYBYTES == 64);
+  crypto_kdf_derive_from_key(seed.data(), seed.size(), 3, "vnetlink", master.data());
+  crypto_sign_seed_keypair(g.join_pub.data(), g.join_secret.data(), seed.data());
+  wipe(seed);
+  g.wire_group = keyed_group_id(g.join_pub);
   g.keyed = true;
   wipe(master);
   return g;

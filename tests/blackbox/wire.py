@@ -73,7 +73,7 @@ SERVE = [("serveid", "u16"), ("name", "str"), ("type", "str"), ("ip", "str"),
          ("port", "u16"), ("info", "str")]
 LAYOUTS = {
     "control_hello": [("version", "opening"), ("name", "str"), ("group", "str"), ("auth", "str"),
-                      ("key", "key")],
+                      ("key", "key"), ("proof", "group_proof")],
     "link_open": [("version", "opening"), ("serveid", "u16"), ("ticket_id", "u64"),
                   ("proof", "b16")],
     "link_join": [("version", "opening"), ("link_id", "u64"), ("proof", "b16")],
@@ -104,7 +104,7 @@ LAYOUTS = {
     "tickets": [("granted", "tickets")],
     "link_key_update": [("key", "key")],
 }
-_BYTES = {"b16": 16, "b32": 32, "b48": 48}
+_BYTES = {"b16": 16, "b32": 32, "b48": 48, "b64": 64}
 OPTIONAL = {"ticket_id": 0}
 NO_KEY = {"key_id": 0, "pub": bytes(32), "mac": bytes(32)}
 _INTS = {"u8": "!B", "bool": "!B", "u16": "!H", "u32": "!I", "u64": "!Q"}
@@ -133,6 +133,10 @@ def _put(out, kind, value):
         _put(out, "u32", k["key_id"])
         _put(out, "b32", k["pub"])
         _put(out, "b32", k["mac"])
+    elif kind == "group_proof":  # a keyed group's proof of its key; zeros without one
+        p = value or {}
+        _put(out, "b32", p.get("pub"))
+        _put(out, "b64", p.get("sig"))
     elif kind == "tickets":
         out += struct.pack("!I", len(value))
         for t in value:
@@ -174,7 +178,7 @@ def payload(msg_type, /, **fields):
     for field, kind in LAYOUTS[msg_type]:
         if field == "version" and kind == "opening":
             value = fields.get("version", VERSION)
-        elif field not in fields and (kind in _BYTES or kind == "key" or field in OPTIONAL):
+        elif field not in fields and (kind in _BYTES or kind in ("key", "group_proof") or field in OPTIONAL):
             value = OPTIONAL.get(field)  # zeros: a key, proof or ticket the caller leaves out
         else:
             value = fields[field]
@@ -217,6 +221,8 @@ class _Reader:
             return self.take(_BYTES[kind])
         if kind == "key":
             return {"key_id": self.get("u32"), "pub": self.get("b32"), "mac": self.get("b32")}
+        if kind == "group_proof":
+            return {"pub": self.get("b32"), "sig": self.get("b64")}
         if kind == "tickets":
             return [{"id": self.get("u64"), "secret": self.get("b32")}
                     for _ in range(self.get("u32"))]

@@ -1,16 +1,27 @@
 #include "fake_vnet.hpp"
 
+#include "crypto/group_proof.hpp"
 #include "crypto/secret.hpp"
 #include "harness.hpp"
+#include "net/tls/tls.hpp"
 
 namespace e2e {
 
-fake_vnet::fake_vnet(std::uint16_t route_port, const std::string& name, const std::string& group)
+fake_vnet::fake_vnet(std::uint16_t route_port, const std::string& name, const std::string& group,
+                     const hello_proofs& with)
     : route_port_(route_port) {
   if (!control_.connect(route_port_) || !control_.start_tls()) return;
-  if (!send(protocol::control_hello{protocol::version, name, group, {}, published_key()})) return;
+  const std::string auth = net::tls::admission_proof(with.token, control_.tls());
+  protocol::group_proof proof = with.proof;
+  if (with.member) {
+    auto exported = net::tls::exported(control_.tls(), crypto::group_exporter_label);
+    if (!exported) return;
+    proof = crypto::prove_group(*with.member, *exported);
+  }
+  if (!send(protocol::control_hello{protocol::version, name, group, auth, published_key(), proof})) return;
   auto m = control_.recv_message();
   if (m && std::holds_alternative<protocol::welcome>(*m)) welcome_ = std::get<protocol::welcome>(*m);
+  if (m && std::holds_alternative<protocol::error>(*m)) refusal_ = std::get<protocol::error>(*m).message;
 }
 
 fake_vnet::~fake_vnet() { fall_silent(); }

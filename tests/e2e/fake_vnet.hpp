@@ -12,20 +12,33 @@
 #include <thread>
 
 #include "client_socket.hpp"
+#include "crypto/secret.hpp"
 #include "protocol/messages.hpp"
 
 namespace e2e {
 
+// What a fake vnet's hello proves besides its name and group: the route's
+// token (none when empty), and the group key: signed on its session with
+// `member`'s keys when given, else `proof` as it is.
+struct hello_proofs {
+  std::string token;
+  protocol::group_proof proof;
+  const crypto::group_keys* member = nullptr;
+};
+
 class fake_vnet {
  public:
-  // Connects and says hello; ok() tells whether the route welcomed it.
-  fake_vnet(std::uint16_t route_port, const std::string& name, const std::string& group = "default");
+  // Connects and says hello; ok() tells whether the route welcomed it,
+  // refusal() what it answered instead.
+  fake_vnet(std::uint16_t route_port, const std::string& name, const std::string& group = "default",
+            const hello_proofs& with = {});
   ~fake_vnet();
   fake_vnet(const fake_vnet&) = delete;
   fake_vnet& operator=(const fake_vnet&) = delete;
 
   bool ok() const { return welcome_.vnetid != 0; }
   std::uint32_t vnetid() const { return welcome_.vnetid; }
+  const std::string& refusal() const { return refusal_; }
 
   // Registers a serve (its ip:port is never dialled: the test plays it).
   // True once the route confirms `serveid`.
@@ -73,6 +86,7 @@ class fake_vnet {
   std::uint16_t route_port_;
   client_socket control_;
   protocol::welcome welcome_;
+  std::string refusal_;
   std::deque<protocol::ticket> tickets_;
   std::mutex send_mutex_;  // the heartbeat thread and the test thread both send
   std::atomic<bool> beating_{false};

@@ -189,6 +189,13 @@ std::uint16_t world::start_echo() {
   return start_service([](tcp::socket s) -> asio::awaitable<void> { co_await echo_loop(s); });
 }
 
+std::uint16_t world::start_counted_echo(std::shared_ptr<std::atomic<int>> accepted) {
+  return start_service([accepted](tcp::socket s) -> asio::awaitable<void> {
+    ++*accepted;
+    co_await echo_loop(s);
+  });
+}
+
 std::uint16_t world::start_banner(std::string banner) {
   return start_service([banner](tcp::socket s) -> asio::awaitable<void> {
     auto [ec, n] = co_await asio::async_write(s, asio::buffer(banner), net::use_nothrow);

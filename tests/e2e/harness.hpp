@@ -2,6 +2,7 @@
 // In-process world for end-to-end tests: a route, vnets and toy services all
 // run on one io_context in a background thread; the test thread plays the
 // user with blocking loopback sockets, every wait bounded by a deadline.
+#include <atomic>
 #include <chrono>
 #include <functional>
 #include <future>
@@ -86,6 +87,8 @@ class world {
 
   // Toy services on 127.0.0.1, run on the io thread. Return their ports.
   std::uint16_t start_echo();
+  // An echo that counts the connections it accepts in `accepted`.
+  std::uint16_t start_counted_echo(std::shared_ptr<std::atomic<int>> accepted);
   std::uint16_t start_banner(std::string banner);  // speaks first, then echoes
   // Reads to EOF, then answers "got N" and closes.
   std::uint16_t start_counter();

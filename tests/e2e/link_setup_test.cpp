@@ -251,15 +251,14 @@ TEST(Links, AServesLinkKeyIsListedAndARotationIsPushed) {
   EXPECT_TRUE(pushed);
 }
 
-// A route (or anyone posing as a vnet of the group who knows its id but not
-// its key) lists a link key the group's key did not sign: the use refuses
-// before opening anything.
+// A route lists a link key the group's key did not sign (here a member
+// that publishes one): the use refuses before opening anything.
 TEST(Links, AUseRefusesALinkKeyItsGroupKeyDidNotSign) {
   world w;
   w.start_route();
   const std::string key = "the-group-key-of-this-test";
   const auto group = crypto::derive_group("team", key);
-  fake_vnet home(w.route_port(), "home", group.wire_group);  // signs with no key
+  fake_vnet home(w.route_port(), "home", group.wire_group, {.member = &group});  // its link key: no mac
   ASSERT_TRUE(home.ok());
   ASSERT_TRUE(home.serve(900, "forged"));
   auto b = w.vnet_config("office", "team");

@@ -33,7 +33,7 @@ static_assert(4 + (4 + max_serves_listed * 2) + (4 + max_serves_listed * max_lis
               "the largest serve list update must fit in one frame");
 // A control_hello at its maximum must fit the small opening frame.
 static_assert(4 + 2 + (2 + max_name_bytes) + (2 + max_group_bytes) + (2 + max_auth_bytes) +
-                      link_key_bytes <=
+                      link_key_bytes + (32 + 64) <=
                   max_opening_payload,
               "a full control_hello must fit the opening frame limit");
 

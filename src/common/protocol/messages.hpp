@@ -40,6 +40,18 @@ struct ticket {
   static void fields(auto&& f, auto& m) { f(m.id); f(m.secret); }
 };
 
+// A keyed group's proof of its key (crypto/group_proof.hpp): the group's
+// Ed25519 public key, which the wire group is a hash of, and its signature of
+// this TLS session's exported keying material. All zero in a group without
+// a key. The route can check it but not make one, and a proof seen on one
+// session is worthless on another.
+struct group_proof {
+  key32 pub{};
+  sig64 sig{};
+  bool operator==(const group_proof&) const = default;
+  static void fields(auto&& f, auto& m) { f(m.pub); f(m.sig); }
+};
+
 struct control_hello {
   static constexpr type tag{0x01};  // vnet -> route: start a control session
   static constexpr const char* type_name = "control_hello";
@@ -50,10 +62,11 @@ struct control_hello {
   // exported keying material (32 bytes), or empty when the vnet has no token.
   std::string auth;
   link_key key;  // the vnet's current link key
+  group_proof proof;  // a keyed group's proof of its key; zero without one
   bool operator==(const control_hello&) const = default;
   static void fields(auto&& f, auto& m) {
     f(m.version, opening_version); f(m.name, limit::name); f(m.group, limit::group);
-    f(m.auth, limit::auth); f(m.key);
+    f(m.auth, limit::auth); f(m.key); f(m.proof);
   }
 };
 

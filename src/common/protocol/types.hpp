@@ -17,7 +17,9 @@ namespace protocol {
 // 6: link records through OpenSSL's AEAD (ChaCha20-Poly1305, or AES-256-GCM
 // when both ends have AES instructions, negotiated in the link hellos), an
 // authenticated early record before the serving vnet dials, and the serveid
-// and link id bound into the link's keys (crypto/link_cipher.hpp).
+// and link id bound into the link's keys (crypto/link_cipher.hpp); a keyed
+// group joined by a signature of the TLS session under a key pair derived
+// from the group key (control_hello.proof, crypto/group_proof.hpp).
 inline constexpr std::uint16_t version = 6;
 inline constexpr char magic[] = "VNET";  // first 4 bytes of every opening frame
 
@@ -29,6 +31,7 @@ enum class type : std::uint16_t {};
 
 using key32 = std::array<std::uint8_t, 32>;
 using proof16 = std::array<std::uint8_t, 16>;
+using sig64 = std::array<std::uint8_t, 64>;  // an Ed25519 signature
 // A use side's link secret sealed for the serving vnet (crypto::seal_link_secret):
 // 32 bytes of ciphertext and a 16-byte tag.
 using sealed48 = std::array<std::uint8_t, 48>;

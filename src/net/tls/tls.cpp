@@ -1,6 +1,7 @@
 #include "net/tls/tls.hpp"
 
 #include <array>
+#include <cstring>
 
 #include <openssl/crypto.h>
 #include <openssl/err.h>
@@ -17,10 +18,9 @@ constexpr char admission_label[] = "EXPORTER-vnet-admission";
 constexpr std::size_t proof_size = 32;
 
 std::optional<std::array<std::uint8_t, proof_size>> proof_bytes(const std::string& token, SSL* ssl) {
-  std::array<std::uint8_t, 32> ekm{};
-  if (SSL_export_keying_material(ssl, ekm.data(), ekm.size(), admission_label,
-                                 sizeof admission_label - 1, nullptr, 0, 0) != 1)
-    return std::nullopt;
+  auto got = exported(ssl, admission_label);
+  if (!got) return std::nullopt;
+  std::array<std::uint8_t, 32>& ekm = *got;
   std::array<std::uint8_t, proof_size> mac{};
   unsigned len = 0;
   if (!HMAC(EVP_sha256(), token.data(), static_cast<int>(token.size()), ekm.data(), ekm.size(),
@@ -32,6 +32,13 @@ std::optional<std::array<std::uint8_t, proof_size>> proof_bytes(const std::strin
 }
 
 }  // namespace
+
+std::optional<std::array<std::uint8_t, 32>> exported(SSL* ssl, const char* label) {
+  std::array<std::uint8_t, 32> ekm{};
+  if (SSL_export_keying_material(ssl, ekm.data(), ekm.size(), label, std::strlen(label), nullptr, 0, 0) != 1)
+    return std::nullopt;
+  return ekm;
+}
 
 ssl::context make_tls_context(ssl::context::method method) {
   ssl::context ctx(method);

@@ -2,6 +2,7 @@
 // TLS of control sessions (OpenSSL through Asio's ssl::stream) and the few
 // OpenSSL pieces around it: key fingerprints, the admission proof, tokens.
 // Links stay plain TCP (they are encrypted end to end inside).
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <span>
@@ -44,6 +45,10 @@ outcome::result<std::string> peer_fingerprint(SSL* ssl);
 std::string admission_proof(const std::string& token, SSL* ssl);
 // Route side: `auth` is the proof for `token` on this session (constant time).
 bool admission_ok(const std::string& token, const std::string& auth, SSL* ssl);
+
+// 32 bytes exported from this TLS session under `label` (RFC 8446 7.5):
+// both ends get the same, and no other session does. Nullopt on failure.
+std::optional<std::array<std::uint8_t, 32>> exported(SSL* ssl, const char* label);
 
 // Unpadded base64 (url: the URL-safe alphabet).
 std::string base64(std::span<const std::uint8_t> bytes, bool url = false);

@@ -8,6 +8,7 @@
 #include <openssl/ssl.h>
 #include <spdlog/spdlog.h>
 
+#include "crypto/group_proof.hpp"
 #include "net/endpoint.hpp"
 #include "net/frame/frame_io.hpp"
 #include "protocol/error.hpp"
@@ -25,9 +26,17 @@ namespace route {
 outcome::status front_door::admit(const protocol::control_hello& hello, net::tls::tls_stream& s) const {
   // Read at each hello: a reload may have set, changed or removed it.
   const std::string& token = cfg_.token;
-  if (token.empty()) return {};  // an open route: any proof, or none
-  if (hello.auth.empty()) return outcome::fail("this route needs a token: set token= in [route]");
-  if (!net::tls::admission_ok(token, hello.auth, s.native_handle())) return outcome::fail("admission refused: wrong token");
+  if (!token.empty()) {  // else an open route: any token proof, or none
+    if (hello.auth.empty()) return outcome::fail("this route needs a token: set token= in [route]");
+    if (!net::tls::admission_ok(token, hello.auth, s.native_handle()))
+      return outcome::fail("admission refused: wrong token");
+  }
+  // A keyed group's id is no password (it is in this log and status.json):
+  // its members prove the group key by signing this session.
+  auto exported = net::tls::exported(s.native_handle(), crypto::group_exporter_label);
+  if (!exported) return outcome::fail("admission refused: TLS keying material could not be exported");
+  if (auto proven = crypto::check_group_proof(hello.group, hello.proof, *exported); !proven)
+    return outcome::fail("admission refused: " + proven.why());
   return {};
 }
 

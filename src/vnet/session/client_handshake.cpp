@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include "crypto/group_proof.hpp"
 #include "net/endpoint.hpp"
 #include "net/frame/frame_io.hpp"
 #include "net/time.hpp"
@@ -68,11 +69,18 @@ net::awaitable<outcome::status> client::start_tls(net::tls::tls_stream& s, const
 net::awaitable<outcome::result<protocol::welcome>> client::greet(net::tls::tls_stream& s) {
   const auto route = cfg_.route;
   // The route sees the wire group (with a group_key, an opaque id), never
-  // the key; the link key is signed with the group's mac key.
+  // the key; the link key is signed with the group's mac key, and a keyed
+  // group is joined by signing this session (crypto/group_proof.hpp).
   auto auth = net::tls::admission_proof(cfg_.token, s.native_handle());
+  protocol::group_proof proof;
+  if (group_.keyed) {
+    auto exported = net::tls::exported(s.native_handle(), crypto::group_exporter_label);
+    if (!exported) co_return outcome::fail("TLS: could not export keying material for the group proof");
+    proof = crypto::prove_group(group_, *exported);
+  }
   auto hello = protocol::encode(protocol::control_hello{protocol::version, cfg_.name,
                                                         group_.wire_group, auth,
-                                                        link_keys_->current()});
+                                                        link_keys_->current(), proof});
   auto hello_ec = co_await net::frame::write_frame(s, std::move(hello));
   if (hello_ec) co_return outcome::fail(not_a_route(route, "hello failed: " + hello_ec.message()));
   // A route welcomes at once; dial_timeout bounds the wait for a silent peer.

@@ -1,7 +1,8 @@
 // The encrypting relays (net/secure_relay.hpp) against a route in the
-// middle (protocol 6, issue 20 item 4): a cut at a record boundary resets
-// the client, a relabelled serveid reaches no service, and an AES-capable
-// end links with one without AES instructions.
+// middle (protocol 6, issue 20 items 3 and 4): a cut at a record boundary
+// resets the client, a relabelled serveid or an opening without the group
+// key reaches no service, and an AES-capable end links with one without AES
+// instructions.
 #include <gtest/gtest.h>
 
 #include "secure_link.hpp"
@@ -38,6 +39,33 @@ TEST(SecureRelay, AServeidRelabelledByTheRouteReachesNoService) {
   f.serve_serveid = 701;
   f.start_route();
   f.start_use();
+  f.start_serve();
+  received at_client;
+  asio::co_spawn(f.io, send_all(f.client.a, bytes(10, 'x'), false), rethrow);
+  asio::co_spawn(f.io, read_all(f.client.a, at_client), rethrow);
+  ASSERT_TRUE(run_until(f.io, [&] { return at_client.done && f.use_result && f.serve_result; }));
+  EXPECT_EQ(f.serve_result->failure,
+            "the use side's opening does not authenticate (a different group key, a relabelled serveid, "
+            "or a forged opening)");
+  EXPECT_EQ(f.dials, 0);
+  EXPECT_TRUE(at_client.data.empty());
+  EXPECT_EQ(at_client.ec, asio::error::connection_reset);
+}
+
+// Issue 20, finding 3: someone with the route's token and a keyed group's id
+// but not its key (or a route, which can mint tickets) gets a ticket's link
+// secret and the serve's link key, and writes an opening. Even skipping the
+// check of the link key's mac (here: given the mac key), it lacks the
+// group's psk, which the early record's key needs: the serving vnet refuses
+// the opening before it dials anything.
+TEST(SecureRelay, AUseSideWithoutTheGroupKeyReachesNoService) {
+  link_fixture f;
+  f.start_route();
+  crypto::group_keys outsider = f.group;
+  outsider.psk = crypto::key32{};  // no group key, no psk
+  net::secure::use_params p{outsider, f.link_secret, f.keys->current()};
+  p.serveid = f.use_serveid;
+  f.start_use(p);
   f.start_serve();
   received at_client;
   asio::co_spawn(f.io, send_all(f.client.a, bytes(10, 'x'), false), rethrow);

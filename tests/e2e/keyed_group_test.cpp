@@ -1,0 +1,101 @@
+// A keyed group (issue 20, finding 3): its wire group is in the route's log
+// and status.json, so it is no password. Joining needs a signature of the
+// session under the group's key pair (crypto/group_proof.hpp); a client with
+// the route's token and the group id but without the key is refused, sees
+// nothing of the group and makes no serving vnet dial anything.
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <memory>
+
+#include "crypto/group_proof.hpp"
+#include "fake_vnet.hpp"
+#include "harness.hpp"
+
+namespace e2e {
+namespace {
+
+constexpr char token[] = "the-route-token-of-this-test";
+constexpr char group_key[] = "the-group-key-of-this-test";
+
+// A route with a token; vnet "home" of keyed group "team" serves an echo
+// (counting its connections) as static serveid 700.
+struct KeyedGroup : ::testing::Test {
+  world w;
+  std::shared_ptr<std::atomic<int>> accepted = std::make_shared<std::atomic<int>>(0);
+  crypto::group_keys group = crypto::derive_group("team", group_key);
+  vnet::client* home = nullptr;
+
+  void SetUp() override {
+    route_options o;
+    o.token = token;
+    w.start_route(0, o);
+    auto cfg = member("home");
+    cfg.serves.push_back(serve_cfg("svc", 700, w.start_counted_echo(accepted)));
+    cfg.serves.back().info = "the secret service";
+    home = &w.start_vnet(cfg);
+    ASSERT_TRUE(eventually([&] { return w.serve_id(*home, "svc") == 700; })) << w.log();
+  }
+  config::vnet_config member(const std::string& name) {
+    auto cfg = w.vnet_config(name, "team");
+    cfg.token = token;
+    cfg.group_key = group_key;
+    return cfg;
+  }
+  std::size_t members() {
+    return w.on_io([&] { return w.route_server().state().group_size(group.wire_group); });
+  }
+};
+
+TEST_F(KeyedGroup, TheGroupIdAndTheTokenWithoutTheKeyAreRefused) {
+  // The id is public: the route logs it.
+  ASSERT_TRUE(w.wait_for_log("group '" + group.wire_group + "'")) << w.log();
+  fake_vnet thief(w.route_port(), "thief", group.wire_group, {token});
+  EXPECT_FALSE(thief.ok());
+  EXPECT_EQ(thief.refusal(),
+            "admission refused: this group has a group_key: joining it needs proof of the key, and none was sent");
+  EXPECT_TRUE(thief.control().closed_within(3s));
+  EXPECT_TRUE(w.wait_for_log("vnet 'thief' from 127\\.0\\.0\\.1:\\d+ refused: admission refused: this group has a "
+                             "group_key"))
+      << w.log();
+  EXPECT_EQ(members(), 1u);
+  EXPECT_EQ(accepted->load(), 0);
+}
+
+TEST_F(KeyedGroup, AForgedProofIsRefused) {
+  // The public half is no secret either; a signature without the key is.
+  protocol::group_proof forged;
+  forged.pub = group.join_pub;
+  forged.sig.fill(0x5a);
+  fake_vnet forger(w.route_port(), "forger", group.wire_group, {token, forged});
+  EXPECT_FALSE(forger.ok());
+  EXPECT_EQ(forger.refusal(),
+            "admission refused: wrong proof of the group key: this vnet does not hold the group's group_key");
+  // Another group's real proof, under this group's id.
+  auto other = crypto::derive_group("team", "another key");
+  crypto::exported32 some{};
+  fake_vnet stranger(w.route_port(), "stranger", group.wire_group, {token, crypto::prove_group(other, some)});
+  EXPECT_FALSE(stranger.ok());
+  EXPECT_EQ(stranger.refusal(), "admission refused: the proof of the group key is not for the group asked for");
+  EXPECT_EQ(members(), 1u);
+  EXPECT_EQ(accepted->load(), 0);
+}
+
+TEST_F(KeyedGroup, AMemberWithTheKeyJoinsAndReachesTheServe) {
+  auto cfg = member("office");
+  cfg.uses.push_back(any_port_use("svc", 700));
+  auto& office = w.start_vnet(cfg);
+  ASSERT_TRUE(eventually([&] { return w.use_listening(office, "svc"); })) << w.log();
+  EXPECT_EQ(members(), 2u);
+  client_socket c;
+  ASSERT_TRUE(c.connect(w.use_port(office, "svc")));
+  const std::string hello = "through the keyed group";
+  ASSERT_TRUE(c.send_all(hello));
+  auto back = c.recv_exact(hello.size(), 5s);
+  ASSERT_TRUE(back);
+  EXPECT_EQ(std::string(back->begin(), back->end()), hello);
+  EXPECT_EQ(accepted->load(), 1);
+}
+
+}  // namespace
+}  // namespace e2e
