@@ -62,6 +62,11 @@ def main(doc):
     ap.add_argument("--links-settle", type=float, default=65, metavar="S",
                     help="--links: before each N, wait up to S s for the TIME_WAIT sockets of "
                          "the round before to expire (default 65; 0: do not wait)")
+    ap.add_argument("--burst", type=int, default=None, metavar="N",
+                    help="burst mode: N connections at once through one use with the default "
+                         "configuration, each echoing --burst-kib of its own bytes (SHA-256 checked)")
+    ap.add_argument("--burst-kib", type=float, default=16, metavar="K",
+                    help="--burst: KiB each connection echoes (default 16)")
     ap.add_argument("--_service", choices=("sink", "echo", "mecho"), help=argparse.SUPPRESS)
     args = ap.parse_args()
 
@@ -87,6 +92,8 @@ def main(doc):
     route_keys = f"token={args.token}\n" if args.token else ""
     vnet_keys = f"group_key={args.group_key}\n" if args.group_key else ""
 
+    if args.burst:
+        return modes.burst(args, shell_fd_limit)
     if args.wan_ms is not None or args.links or args.idle_links is not None:
         return modes.run(args, floor_relay, haproxy, shell_fd_limit,
                          route_keys=route_keys, vnet_keys=vnet_keys)
