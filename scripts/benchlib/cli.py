@@ -72,6 +72,11 @@ def main(doc):
     ap.add_argument("--flooders", type=int, default=2, help="--handshakes: flooding processes (default 2)")
     ap.add_argument("--half-open", type=int, default=200,
                     help="--handshakes: half-open connections per memory figure (default 200)")
+    ap.add_argument("--burst", type=int, default=None, metavar="N",
+                    help="burst mode: N connections at once through one use with the default "
+                         "configuration, each echoing --burst-kib of its own bytes (SHA-256 checked)")
+    ap.add_argument("--burst-kib", type=float, default=16, metavar="K",
+                    help="--burst: KiB each connection echoes (default 16)")
     ap.add_argument("--_service", choices=("sink", "echo", "mecho"), help=argparse.SUPPRESS)
     args = ap.parse_args()
 
@@ -99,6 +104,8 @@ def main(doc):
     route_keys = f"token={args.token}\n" if args.token else ""
     vnet_keys = f"group_key={args.group_key}\n" if args.group_key else ""
 
+    if args.burst:
+        return modes.burst(args, shell_fd_limit)
     if args.wan_ms is not None or args.links or args.idle_links is not None:
         return modes.run(args, floor_relay, haproxy, shell_fd_limit,
                          route_keys=route_keys, vnet_keys=vnet_keys)

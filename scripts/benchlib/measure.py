@@ -203,3 +203,34 @@ def print_table(r):
         print(f"haproxy: skipped, {r['haproxy_missing']}")
     if r.get("cpu_s_per_GiB"):
         print_cpu(r["cpu_s_per_GiB"])
+    print_targets(r)
+
+
+def targets(r):
+    """Issue 23's targets that this run measures: (what, tunnel, reference,
+    target, met). The reference is haproxy's figure of the same run."""
+    t, su, rows = r["throughput"], r["setup"], []
+    h = r.get("haproxy")
+    if h:
+        rows.append((f"throughput, {t.get('streams', 1)} stream(s), MB/s", t["tunnel_MBps"], h["MBps"],
+                     ">= 1.3 x haproxy", t["tunnel_MBps"] >= 1.3 * h["MBps"]))
+        rows.append(("connect + first echo p50, us", su["tunnel"]["median_us"], h["setup"]["median_us"],
+                     "<= 1.5 x haproxy", su["tunnel"]["median_us"] <= 1.5 * h["setup"]["median_us"]))
+    cpu = r.get("cpu_s_per_GiB", {}).get("tunnel", {})
+    for name, bound in (("use vnet", 0.35), ("serve vnet", 0.35), ("route", 0.3)):
+        if name in cpu:
+            rows.append((f"CPU s per GiB, {name}", cpu[name], None, f"<= {bound}", cpu[name] <= bound))
+    return rows
+
+
+def print_targets(r):
+    rows = targets(r)
+    if not rows:
+        return
+    print()
+    print("targets (issue 23), this run:")
+    print(f"  {'':38}{'tunnel':>10}{'haproxy':>10}  {'target':18}met")
+    for what, value, ref, goal, met in rows:
+        ref_text = f"{ref:10.1f}" if ref is not None else f"{'':10}"
+        value_text = f"{value:10.2f}" if value < 100 else f"{value:10.0f}"
+        print(f"  {what:38}{value_text}{ref_text}  {goal:18}{'yes' if met else 'NO'}")

@@ -17,6 +17,7 @@ import os
 import sys
 
 from . import scale, wan
+from .burst import echo_burst
 from .stack import Stack
 
 
@@ -37,6 +38,23 @@ def run(args, floor_relay, haproxy, fd_limit, route_keys="", vnet_keys=""):
     else:
         print_results(results)
     return 0
+
+
+def burst(args, fd_limit):
+    """--burst N: N connections at once through one use, the default
+    configuration everywhere (no quota raised), each echoing its own bytes."""
+    size = int(args.burst_kib * 1024)
+    r = with_stack(args, fd_limit, "", "", None,
+                   lambda stack: echo_burst(stack.use_echo, args.burst, size, timeout=120))
+    if args.json:
+        print(json.dumps({"cpus": os.cpu_count(), "burst": r}, indent=2))
+    else:
+        print(f"vnet bench: route + 2 vnets on 127.0.0.1, {os.cpu_count()} CPUs, default configuration")
+        print(f"{r['n']} connections at once, {r['size']} bytes echoed each: {r['ok']} complete "
+              f"byte for byte, {r['failed']} failed {r['reasons'] or ''}; last after "
+              f"{r['seconds']:.1f} s, connect to echo p50 {r['p50_ms']:.0f} ms, "
+              f"p99 {r['p99_ms']:.0f} ms")
+    return 0 if r["ok"] == r["n"] else 1
 
 
 def with_stack(args, fd_limit, route_keys, vnet_keys, wan_ms, body, route_only_keys="",

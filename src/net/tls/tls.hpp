@@ -1,5 +1,5 @@
 #pragma once
-// TLS of control sessions (OpenSSL through Asio's ssl::stream) and the few
+// TLS of control sessions (OpenSSL, tls_stream.hpp) and the few
 // OpenSSL pieces around it: key fingerprints, the admission proof, tokens.
 // Links stay plain TCP (they are encrypted end to end inside).
 #include <array>
