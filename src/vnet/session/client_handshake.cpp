@@ -48,7 +48,9 @@ net::awaitable<outcome::status> client::start_tls(net::tls::tls_stream& s, const
   if (ec == net::tls::ssl::error::stream_truncated || ec == net::asio::error::eof ||
       ec == net::asio::error::connection_reset)
     co_return outcome::fail(fmt::format("the route at {} closed the connection during the TLS handshake (a "
-                                        "route closes an address for 60 s after 5 failed admissions)", where));
+                                        "route closes an address for 60 s after 5 failed admissions, and "
+                                        "new connections while it starts too many handshakes at once)",
+                                        where));
   // What speaks no TLS is mostly another program on that port (a web
   // server, an echo service); a route of protocol 3 or before is the rare case.
   if (ec.category() == net::asio::error::get_ssl_category())
