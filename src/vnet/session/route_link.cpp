@@ -16,16 +16,16 @@ net::awaitable<outcome::status> dial_route(net::tcp::socket& link, const route_c
 namespace {
 
 // The ticket an opening spends, or why there is none.
-net::awaitable<outcome::result<protocol::ticket>> take_ticket(const route_context& ctx,
+net::awaitable<outcome::result<ticket_stock::stocked>> take_ticket(const route_context& ctx,
                                                               std::weak_ptr<route_session> session) {
   // The stock is usually full; when empty the refill is a round trip away.
   std::shared_ptr<route_session> owner = session.lock();
   if (!owner) co_return outcome::fail("lost the route");
   ticket_stock& tickets = owner->tickets();
   owner.reset();  // not held over the wait: the session's end ends the take
-  std::optional<protocol::ticket> ticket = co_await tickets.take(ctx.link_timeout);
+  std::optional<ticket_stock::stocked> ticket = co_await tickets.take(ctx.link_timeout);
   if (!ticket) co_return outcome::fail(session.expired() ? "lost the route" : "the route gave no link ticket in time");
-  co_return *ticket;
+  co_return std::move(*ticket);
 }
 
 // Writes the opening frame of `what`, keyed with `secret` (the ticket's or
@@ -66,11 +66,11 @@ net::awaitable<outcome::result<crypto::key32>> send_opening(net::tcp::socket& li
     secret = r->secret;
     crypto::wipe(r->secret);
   } else {
-    outcome::result<protocol::ticket> taken = co_await take_ticket(ctx, std::move(session));
+    outcome::result<ticket_stock::stocked> taken = co_await take_ticket(ctx, std::move(session));
     if (!taken) co_return taken.error();
-    ticket = *taken;
+    ticket = taken->ticket;
     secret = ticket->secret;
-    crypto::wipe(taken->secret);
+    crypto::wipe(taken->ticket.secret);
     crypto::wipe(ticket->secret);
   }
   outcome::result<crypto::key32> written = co_await write_opening(link, what, ticket, secret);
@@ -86,25 +86,30 @@ net::awaitable<outcome::result<crypto::key32>> open_route_link(net::tcp::socket&
   // and waits for a ticket counts against the route's max_unidentified and
   // its handshake_timeout, and a burst of thousands would hit both. A
   // ticket a failed dial did not spend goes back to the stock.
-  std::optional<protocol::ticket> ticket;
+  std::optional<ticket_stock::stocked> held;
   crypto::key32 secret{};
   if (auto* r = std::get_if<requested_opening>(&what)) {
     secret = r->secret;
     crypto::wipe(r->secret);
   } else {
-    outcome::result<protocol::ticket> taken = co_await take_ticket(ctx, session);
+    outcome::result<ticket_stock::stocked> taken = co_await take_ticket(ctx, session);
     if (!taken) co_return taken.error();
-    ticket = *taken;
-    secret = ticket->secret;
-    crypto::wipe(taken->secret);
+    held = *taken;
+    secret = held->ticket.secret;
+    crypto::wipe(taken->ticket.secret);
   }
   outcome::status dialled = co_await dial_route(link, ctx);
   if (!dialled) {
-    if (auto owner = session.lock(); owner && ticket) owner->tickets().give_back(*ticket);
+    if (auto owner = session.lock(); owner && held) owner->tickets().give_back(std::move(*held));
     crypto::wipe(secret);
     co_return outcome::fail((idle ? "dialling the route: " : "cannot reach the route: ") + dialled.why());
   }
-  if (ticket) crypto::wipe(ticket->secret);
+  std::optional<protocol::ticket> ticket;
+  if (held) {
+    ticket = held->ticket;
+    crypto::wipe(held->ticket.secret);
+    crypto::wipe(ticket->secret);
+  }
   outcome::result<crypto::key32> written = co_await write_opening(link, what, ticket, secret);
   crypto::wipe(secret);
   co_return written;

@@ -38,9 +38,14 @@ outcome::status ticket_stock::on_tickets(const protocol::tickets& t) {
   return {};
 }
 
-void ticket_stock::give_back(const protocol::ticket& t) {
-  stock_.push_front(t);
+void ticket_stock::give_back(stocked t) {
+  // The oldest first: it was taken from the front, so it is no younger
+  // than what is there now.
+  stock_.push_front(std::move(t));
+  drop_stale();
   serve_line();
+  arm_refresh();
+  top_up();
 }
 
 void ticket_stock::top_up() {
@@ -73,7 +78,7 @@ void ticket_stock::serve_line() {
     auto w = line_.front();
     line_.pop_front();
     if (w->done) continue;  // gave up at its deadline
-    w->got = stock_.front().ticket;
+    w->got = stock_.front();
     stock_.pop_front();
     w->done = true;
     --waiting_;
@@ -92,11 +97,11 @@ void ticket_stock::end_line() {
   waiting_ = 0;
 }
 
-net::awaitable<std::optional<protocol::ticket>> ticket_stock::take(net::duration deadline) {
+net::awaitable<std::optional<ticket_stock::stocked>> ticket_stock::take(net::duration deadline) {
   drop_stale();
   // First come, first served: a stocked ticket goes to whoever is in line.
   if (!stock_.empty() && waiting_ == 0) {
-    auto t = stock_.front().ticket;
+    auto t = stock_.front();
     stock_.pop_front();
     top_up();
     co_return t;

@@ -53,13 +53,20 @@ class ticket_stock {
   // route could otherwise grow the stock without bound.
   outcome::status on_tickets(const protocol::tickets& t);
 
+  // A ticket with the time it goes stale (its arrival + the use window).
+  struct stocked {
+    protocol::ticket ticket;
+    std::chrono::steady_clock::time_point stale_at;
+  };
+
   // One ticket, waiting at most `deadline` for a refill; nullopt when there
   // is none by then or the stock (its session) ended meanwhile.
-  net::awaitable<std::optional<protocol::ticket>> take(net::duration deadline);
+  net::awaitable<std::optional<stocked>> take(net::duration deadline);
 
   // A ticket taken but not spent (the dial to the route failed): back to
-  // the head of the line, or to the stock. The route still counts it unused.
-  void give_back(const protocol::ticket& t);
+  // the head of the line, or to the stock, with its own stale time (the
+  // route forgets it just as early). The route still counts it unused.
+  void give_back(stocked t);
 
   std::size_t size() const { return stock_.size(); }
   std::size_t waiting() const { return waiting_; }
@@ -68,12 +75,8 @@ class ticket_stock {
   struct waiter {
     explicit waiter(net::asio::any_io_executor ex) : timer(ex) {}
     net::asio::steady_timer timer;
-    std::optional<protocol::ticket> got;
+    std::optional<stocked> got;
     bool done = false;  // served, timed out or its session ended: skipped in line
-  };
-  struct stocked {
-    protocol::ticket ticket;
-    std::chrono::steady_clock::time_point stale_at;  // arrival + use window
   };
   void top_up();
   // Drops the tickets past their use window (the oldest are in front) and

@@ -45,7 +45,7 @@ struct fixture : ::testing::Test {
     for (std::size_t i = 0; i < n; ++i)
       net::asio::co_spawn(io, [this, i, deadline]() -> net::awaitable<void> {
         auto t = co_await stock->take(deadline);
-        if (t) results[i] = t->id;
+        if (t) results[i] = t->ticket.id;
         ++finished;
       }, net::asio::detached);
     io.poll();
@@ -170,6 +170,21 @@ TEST_F(fixture, AStaleTicketIsDroppedAndFreshOnesAskedForAhead) {
   io.restart();  // the loop above may have run out of work
   start_takes(1, 1s);
   EXPECT_EQ(results, (std::vector<std::uint64_t>{200}));
+}
+
+TEST_F(fixture, AGivenBackTicketKeepsItsOwnStaleTime) {
+  begin_session();
+  take_answer(make(100, 16));
+  const auto now = std::chrono::steady_clock::now();
+  // Given back fresh: the next take gets it again, first.
+  stock->give_back({{7, {}}, now + 10s});
+  start_takes(1, 1s);
+  EXPECT_EQ(results, (std::vector<std::uint64_t>{7}));
+  // Given back past its stale time (a dial that failed slowly): the route
+  // forgot it, so it is dropped, never spent.
+  stock->give_back({{8, {}}, now - 1ms});
+  start_takes(1, 1s);
+  EXPECT_EQ(results, (std::vector<std::uint64_t>{100}));
 }
 
 }  // namespace
