@@ -86,6 +86,10 @@ mutants=(
   "a keyed group joined with its id alone ||| src/crypto/group_proof.cpp |||     if (looks_keyed(group)) |||     if (false) ||| KeyedGroup|GroupProof"
   "a keyed group joined with any signature ||| src/crypto/group_proof.cpp ||| if (crypto_sign_verify_detached(proof.sig.data(), m.data(), m.size(), proof.pub.data()) != 0) ||| if (false) ||| KeyedGroup|GroupProof"
   "the early record opens without the group key ||| src/crypto/link_cipher.cpp ||| hasher(psk, k.size()).add(\"early\") ||| hasher(key32{}, k.size()).add(\"early\") ||| SecureRelay|LinkHandshake"
+  "a keyed group's serves registered in plain ||| src/crypto/serve_seal.cpp ||| if (!group.keyed) return plain; ||| return plain; ||| ServeSeal|KeyedGroup"
+  "the route keeps a keyed group's serve in plain ||| src/route/serve_shown.hpp ||| if (keyed_group && !is_sealed(s)) ||| if (false) ||| KeyedGroup"
+  "a serve both sealed and plain ||| src/common/protocol/limits.cpp |||       ec_ = errc::sealed_and_plain; |||       ; ||| Limits"
+  "a static serve's seal not bound to its serveid ||| src/crypto/serve_seal.cpp ||| const std::uint16_t bound = serveid >= first_static_serveid ? serveid : 0; ||| const std::uint16_t bound = 0; ||| ServeSeal"
 )
 
 list_only=0

@@ -54,6 +54,7 @@ group_keys derive_group(std::string_view group, std::string_view group_key) {
   static_assert(crypto_kdf_KEYBYTES == 32);
   crypto_kdf_derive_from_key(g.psk.data(), g.psk.size(), 1, "vnetlink", master.data());
   crypto_kdf_derive_from_key(g.mac_key.data(), g.mac_key.size(), 2, "vnetlink", master.data());
+  crypto_kdf_derive_from_key(g.seal_key.data(), g.seal_key.size(), 4, "vnetlink", master.data());
   key32 seed;
   static_assert(crypto_sign_SEEDBYTES == 32 && crypto_sign_SECRETKEYBYTES == 64);
   crypto_kdf_derive_from_key(seed.data(), seed.size(), 3, "vnetlink", master.data());

@@ -32,6 +32,7 @@ struct group_keys {
   std::string wire_group;  // the group the route sees
   key32 psk{};             // mixed into every link key (all zero without a key)
   key32 mac_key{};         // signs the vnet's link keys (all zero without a key)
+  key32 seal_key{};        // seals the group's serves (crypto/serve_seal.hpp; zero without a key)
   // The Ed25519 key pair whose public half names the group at the route and
   // whose signature proves the key when joining (crypto/group_proof.hpp).
   key32 join_pub{};
@@ -43,7 +44,7 @@ struct group_keys {
 // mac_key are zero. With one: master = Argon2id(group_key, salt from the
 // name) (crypto_pwhash, INTERACTIVE limits: ~64 MiB and a fraction of a
 // second, once per configuration), psk and mac_key = crypto_kdf subkeys 1
-// and 2, the join key pair from subkey 3 and the wire group = "k-" + 32 hex
+// and 2, the join key pair from subkey 3, seal_key = subkey 4, and the wire group = "k-" + 32 hex
 // digits of a hash of its public half (crypto/group_proof.hpp). Throws
 // std::runtime_error if Argon2id cannot get its memory.
 group_keys derive_group(std::string_view group, std::string_view group_key);

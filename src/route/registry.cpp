@@ -1,5 +1,7 @@
 #include "route/registry.hpp"
 
+#include "route/serve_shown.hpp"
+
 #include <fmt/format.h>
 
 namespace route {
@@ -64,8 +66,9 @@ register_outcome registry::register_serve(std::uint32_t vnetid, protocol::serve_
       const auto& holder = group.at(serve.serveid);
       const vnet_entry* hv = find_vnet(holder.vnetid);
       return {false, 0,
-              fmt::format("static serveid {:03} is already served by vnet {:02} ({}) as '{}'",
-                          serve.serveid, holder.vnetid, hv ? hv->name : "?", holder.serve.name)};
+              fmt::format("static serveid {:03} is already served by vnet {:02} ({}){}",
+                          serve.serveid, holder.vnetid, hv ? hv->name : "?",
+                          is_sealed(holder.serve) ? "" : fmt::format(" as '{}'", holder.serve.name))};
     }
     auto id = free_dynamic(v->group);
     if (!id) return {false, 0, "no free dynamic serveid left in the group (1-499 all taken)"};

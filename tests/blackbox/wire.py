@@ -70,7 +70,7 @@ NAMES = {v: k for k, v in TYPES.items()}
 # of u16; "opening" the magic and version of an opening frame (field
 # "version").
 SERVE = [("serveid", "u16"), ("name", "str"), ("type", "str"), ("ip", "str"),
-         ("port", "u16"), ("info", "str")]
+         ("port", "u16"), ("info", "str"), ("sealed", "str")]  # sealed: bytes, empty without a group key
 LAYOUTS = {
     "control_hello": [("version", "opening"), ("name", "str"), ("group", "str"), ("auth", "str"),
                       ("key", "key"), ("proof", "group_proof")],
@@ -169,8 +169,9 @@ def _put(out, kind, value):
         raise ValueError(kind)
 
 
-def serve_info(serveid=0, name="", type="tcp", ip="127.0.0.1", port=0, info=""):
-    return {"serveid": serveid, "name": name, "type": type, "ip": ip, "port": port, "info": info}
+def serve_info(serveid=0, name="", type="tcp", ip="127.0.0.1", port=0, info="", sealed=""):
+    return {"serveid": serveid, "name": name, "type": type, "ip": ip, "port": port, "info": info,
+            "sealed": sealed}
 
 
 def payload(msg_type, /, **fields):

@@ -97,5 +97,48 @@ TEST_F(KeyedGroup, AMemberWithTheKeyJoinsAndReachesTheServe) {
   EXPECT_EQ(accepted->load(), 1);
 }
 
+// The route keeps a keyed group's serves as serveids and sealed blobs: its
+// registry, status.json and ctl hold no name, info or address; the group's
+// vnets open them whole.
+TEST_F(KeyedGroup, TheRouteHoldsTheServeSealedAndMembersSeeItWhole) {
+  auto cfg = member("office");
+  cfg.uses.push_back(any_port_use("svc", 700));
+  auto& office = w.start_vnet(cfg);
+  ASSERT_TRUE(eventually([&] { return w.use_listening(office, "svc"); })) << w.log();
+  const auto held = w.on_io([&] { return *w.route_server().state().find_serve(group.wire_group, 700); });
+  EXPECT_EQ(held.serve.name, "");
+  EXPECT_EQ(held.serve.ip, "");
+  EXPECT_EQ(held.serve.port, 0);
+  EXPECT_EQ(held.serve.info, "");
+  EXPECT_FALSE(held.serve.sealed.empty());
+  const auto listed = w.on_io([&] { return office.group_serves(); });
+  ASSERT_EQ(listed.serves.size(), 1u);
+  EXPECT_EQ(listed.serves[0].serve.name, "svc");
+  EXPECT_EQ(listed.serves[0].serve.info, "the secret service");
+  EXPECT_NE(listed.serves[0].serve.port, 0);
+  const std::string port = std::to_string(listed.serves[0].serve.port);
+  const std::string status = w.on_io([&] { return w.route_server().status_json(); });
+  const std::string shown = w.on_io([&] { return w.route_server().ctl("show serves", "").text; });
+  for (const std::string& secret : {std::string("the secret service"), std::string("'svc'"), std::string("\"svc\""),
+                                    ":" + port}) {
+    EXPECT_EQ(status.find(secret), std::string::npos) << secret << " in " << status;
+    EXPECT_EQ(shown.find(secret), std::string::npos) << secret << " in " << shown;
+  }
+  EXPECT_NE(shown.find("(sealed)"), std::string::npos) << shown;
+  EXPECT_TRUE(w.wait_for_log("vnet \\d+: serve registered as serveid 700")) << w.log();
+}
+
+// A vnet that sends a keyed group's serve in plain (a bug, or an old build)
+// is refused: the route never holds what the group keeps from it.
+TEST_F(KeyedGroup, APlainServeInAKeyedGroupIsRefused) {
+  fake_vnet member_by_hand(w.route_port(), "by-hand", group.wire_group, {token, {}, &group});
+  ASSERT_TRUE(member_by_hand.ok()) << member_by_hand.refusal();
+  auto r = member_by_hand.register_serve(701, "plain");
+  ASSERT_TRUE(r);
+  EXPECT_FALSE(r->ok);
+  EXPECT_EQ(r->reason, "in a group with a group_key a serve's name, address and info travel sealed, and this one "
+                       "came in plain");
+}
+
 }  // namespace
 }  // namespace e2e

@@ -3,6 +3,7 @@
 // one connection that stops reading never slows another.
 #include <gtest/gtest.h>
 
+#include "crypto/serve_seal.hpp"
 #include "crypto/secret.hpp"
 #include "fake_vnet.hpp"
 #include "harness.hpp"
@@ -260,7 +261,11 @@ TEST(Links, AUseRefusesALinkKeyItsGroupKeyDidNotSign) {
   const auto group = crypto::derive_group("team", key);
   fake_vnet home(w.route_port(), "home", group.wire_group, {.member = &group});  // its link key: no mac
   ASSERT_TRUE(home.ok());
-  ASSERT_TRUE(home.serve(900, "forged"));
+  // A keyed group's serve is sealed (the route refuses it in plain).
+  ASSERT_TRUE(home.control().send_message(
+      protocol::serve_register{1, crypto::seal_serve(group, {900, "forged", "tcp", "127.0.0.1", 9, ""})}));
+  auto registered = home.next<protocol::serve_result>();
+  ASSERT_TRUE(registered && registered->ok && registered->serveid == 900);
   auto b = w.vnet_config("office", "team");
   b.group_key = key;
   b.uses.push_back(any_port_use("svc", 900));

@@ -53,6 +53,8 @@ class category_impl final : public boost::system::error_category {
       case errc::info_not_text: return not_text("info");
       case errc::ip_not_text: return not_text("ip");
       case errc::type_not_text: return not_text("type");
+      case errc::sealed_too_long: return too_long("sealed", max_sealed_bytes, "max_sealed_bytes");
+      case errc::sealed_and_plain: return "a sealed serve names its name, ip, port or info in plain too";
     }
     return "unknown protocol error";
   }
@@ -67,7 +69,7 @@ const boost::system::error_category& category() noexcept {
 
 bool is_limit_error(const boost::system::error_code& ec) noexcept {
   return &ec.category() == &category() && ec.value() >= static_cast<int>(errc::name_too_long) &&
-         ec.value() <= static_cast<int>(errc::type_not_text);
+         ec.value() <= static_cast<int>(errc::sealed_and_plain);
 }
 
 }  // namespace protocol

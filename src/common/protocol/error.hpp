@@ -26,6 +26,7 @@ enum class errc {
   too_many_vnets,
   too_many_tickets,
   serveid_too_big,
+  sealed_too_long,
   // A name, group, info, ip or type that is not clean text (text::is_clean_text):
   // control characters or bytes that are not UTF-8.
   name_not_text = 48,
@@ -33,6 +34,8 @@ enum class errc {
   info_not_text,
   ip_not_text,
   type_not_text,
+  // A sealed serve that also names its name, ip, port or info in plain.
+  sealed_and_plain,
 };
 
 const boost::system::error_category& category() noexcept;

@@ -88,6 +88,12 @@ inline constexpr std::size_t max_type_bytes = 16;
 // Reserved for authentication (empty today): room for a token, and small
 // enough that a full control_hello fits the opening frame limit.
 inline constexpr std::size_t max_auth_bytes = 512;
+// A keyed group's serve, sealed (serve_info.sealed, crypto/serve_seal.hpp):
+// a 24-byte nonce and a 16-byte tag around the name, ip, port and info with
+// their lengths. Bounded by what those may hold.
+inline constexpr std::size_t sealed_overhead = 24 + 16;
+inline constexpr std::size_t max_sealed_bytes =
+    sealed_overhead + (2 + max_name_bytes) + (2 + max_ip_bytes) + 2 + (2 + max_info_bytes);
 // Free text written by our own code: error messages and refusal reasons.
 inline constexpr std::size_t max_reason_bytes = 1024;
 // Every serveid 1-999 at most once in a group (route/registry.hpp).
@@ -113,6 +119,7 @@ inline constexpr field::text info{max_info_bytes, errc::info_too_long, errc::inf
 inline constexpr field::text ip{max_ip_bytes, errc::ip_too_long, errc::ip_not_text};
 inline constexpr field::text type{max_type_bytes, errc::type_too_long, errc::type_not_text};
 inline constexpr field::at_most auth{max_auth_bytes, errc::auth_too_long};
+inline constexpr field::at_most sealed{max_sealed_bytes, errc::sealed_too_long};
 inline constexpr field::at_most reason{max_reason_bytes, errc::reason_too_long};
 inline constexpr field::at_most serves{max_serves_listed, errc::too_many_serves};
 inline constexpr field::at_most vnets{max_vnets_listed, errc::too_many_vnets};

@@ -22,6 +22,12 @@ class checker {
   void operator()(const T& v) {
     if constexpr (field::has_fields<T>) T::fields(*this, v);
   }
+  // Plain or sealed, never both: a serve list's bound counts one of them.
+  void operator()(const serve_info& s) {
+    serve_info::fields(*this, s);
+    if (!ec_ && !s.sealed.empty() && (!s.name.empty() || !s.ip.empty() || s.port != 0 || !s.info.empty()))
+      ec_ = errc::sealed_and_plain;
+  }
   void operator()(const std::string& s, field::at_most limit) { at_most(s.size(), limit); }
   // Names, groups, info, ip and type end up in logs, tables and dial calls:
   // they must be bounded and clean text.

@@ -15,9 +15,16 @@ namespace protocol {
 
 // Wire sizes of the largest entries: u16 length before each string.
 inline constexpr std::size_t link_key_bytes = 4 + 32 + 32;
-inline constexpr std::size_t max_listed_serve_bytes =
+// A serve is either plain (name, ip, port, info) or sealed (all of them in
+// `sealed`), never both (check_limits): its largest entry is the larger kind.
+inline constexpr std::size_t max_plain_serve_bytes =
     2 /*serveid*/ + (2 + max_name_bytes) + (2 + max_type_bytes) + (2 + max_ip_bytes) +
-    2 /*port*/ + (2 + max_info_bytes) + 4 /*vnetid*/ + (2 + max_name_bytes) + link_key_bytes;
+    2 /*port*/ + (2 + max_info_bytes) + 2 /*sealed, empty*/;
+inline constexpr std::size_t max_sealed_serve_bytes =
+    2 /*serveid*/ + 2 + (2 + max_type_bytes) + 2 + 2 /*port*/ + 2 + (2 + max_sealed_bytes);
+inline constexpr std::size_t max_listed_serve_bytes =
+    (max_plain_serve_bytes > max_sealed_serve_bytes ? max_plain_serve_bytes : max_sealed_serve_bytes) +
+    4 /*vnetid*/ + (2 + max_name_bytes) + link_key_bytes;
 inline constexpr std::size_t max_listed_vnet_bytes = 4 + (2 + max_name_bytes) + 4;
 
 // serve_query_result is the biggest: request_id, vnets, count, then entries.

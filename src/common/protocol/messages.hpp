@@ -110,6 +110,9 @@ struct pong {
   static void fields(auto&& f, auto& m) { f(m.request_id); f(m.timestamp); }
 };
 
+// A serve as registered and listed. In a keyed group, name, ip, port and
+// info are empty (0) and travel in `sealed` instead, under the group key
+// (crypto/serve_seal.hpp): the route handles the serveid and an opaque blob.
 struct serve_info {
   std::uint16_t serveid = 0;
   std::string name;
@@ -117,10 +120,11 @@ struct serve_info {
   std::string ip;
   std::uint16_t port = 0;
   std::string info;
+  std::string sealed;  // bytes, not text; empty in a group without a key
   bool operator==(const serve_info&) const = default;
   static void fields(auto&& f, auto& m) {
     f(m.serveid, limit::serveid); f(m.name, limit::name); f(m.type, limit::type); f(m.ip, limit::ip); f(m.port);
-    f(m.info, limit::info);
+    f(m.info, limit::info); f(m.sealed, limit::sealed);
   }
 };
 

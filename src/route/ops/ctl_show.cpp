@@ -6,6 +6,7 @@
 #include "net/endpoint.hpp"
 #include "route/ops/ctl.hpp"
 #include "route/ops/traffic_now.hpp"
+#include "route/serve_shown.hpp"
 #include "text/bytes.hpp"
 #include "text/plural.hpp"
 #include "text/printable.hpp"
@@ -67,9 +68,10 @@ std::string serves(const state_view& route, const std::vector<link_table::link_v
     for (const auto& e : route.vnets.serves_of_group(group)) {
       const auto* v = route.vnets.find_vnet(e.vnetid);
       auto b = bytes.serves.find({group, std::to_string(e.serve.serveid)});
-      rows.push_back({peer(group), fmt::format("{:03}", e.serve.serveid), peer(e.serve.name),
+      const bool sealed = is_sealed(e.serve);  // a keyed group's: the route cannot read it
+      rows.push_back({peer(group), fmt::format("{:03}", e.serve.serveid), sealed ? "(sealed)" : peer(e.serve.name),
                       fmt::format("{:02} {}", e.vnetid, v ? peer(v->name) : "?"),
-                      peer(net::host_port(e.serve.ip, e.serve.port)),
+                      sealed ? "(sealed)" : peer(net::host_port(e.serve.ip, e.serve.port)),
                       text::human_bytes(b == bytes.serves.end() ? 0 : b->second)});
     }
   return table(rows, fmt::format("- {} -", plural(rows.size() - 1, "serve")));

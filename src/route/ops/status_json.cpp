@@ -8,6 +8,7 @@
 #include "net/endpoint.hpp"
 #include "route/ops/status.hpp"
 #include "route/ops/traffic_now.hpp"
+#include "route/serve_shown.hpp"
 
 namespace route {
 namespace {
@@ -134,9 +135,11 @@ std::string status_json(const state_view& route) {
       const auto* v = route.vnets.find_vnet(e.vnetid);
       auto sb = bytes.serves.find({g, std::to_string(e.serve.serveid)});
       serves.add(fmt::format(
-          "{{\"group\":{},\"serveid\":{},\"name\":{},\"vnetid\":{},\"vnet\":{},\"address\":{},\"bytes\":{}}}",
-          json(g), e.serve.serveid, json(e.serve.name), e.vnetid, json(v ? v->name : ""),
-          json(net::host_port(e.serve.ip, e.serve.port)), sb == bytes.serves.end() ? 0 : sb->second));
+          "{{\"group\":{},\"serveid\":{},\"sealed\":{},\"name\":{},\"vnetid\":{},\"vnet\":{},\"address\":{},"
+          "\"bytes\":{}}}",
+          json(g), e.serve.serveid, is_sealed(e.serve), json(e.serve.name), e.vnetid, json(v ? v->name : ""),
+          json(is_sealed(e.serve) ? "" : net::host_port(e.serve.ip, e.serve.port)),
+          sb == bytes.serves.end() ? 0 : sb->second));
     }
   }
   capped_list links;

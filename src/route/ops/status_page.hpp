@@ -160,8 +160,9 @@ function render(s) {
                            gh[g.name] ? byteChart(gh[g.name], 120, 28) : ["-"],
                            gh[g.name] ? linkChart(gh[g.name], 120, 28) : ["-"]]), s.groups_total);
   table("serves", ["group", "serveid", "name", "vnet", "address", "relayed"],
-        s.serves.map(v => [gcell(v.group), [pad(v.serveid, 3)], [v.name], vcell(v.vnetid, v.vnet),
-                           [v.address], [bytes(v.bytes), 1]]), s.serves_total);
+        s.serves.map(v => [gcell(v.group), [pad(v.serveid, 3)], [v.sealed ? "(sealed)" : v.name],
+                           vcell(v.vnetid, v.vnet), [v.sealed ? "(sealed)" : v.address], [bytes(v.bytes), 1]]),
+        s.serves_total);
   table("links", ["link", "group", "from vnet", "serveid", "to vnet", "age", "up", "down"],
         s.links.map(l => [[l.id, 1], gcell(l.group), vcell(l.use_vnet, l.use_name), [pad(l.serveid, 3)],
                           vcell(l.serve_vnet, l.serve_name), [duration(l.age_seconds), 1], [bytes(l.up), 1],

@@ -4,9 +4,11 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include "crypto/group_proof.hpp"
 #include "net/endpoint.hpp"
 #include "protocol/serve_list_update.hpp"
 #include "route/peer_log.hpp"
+#include "route/serve_shown.hpp"
 #include "route/sessions/session_hub.hpp"
 #include "text/printable.hpp"
 
@@ -52,19 +54,27 @@ void session_hub::on_control(session& s, const protocol::message& m) {
 
 void session_hub::on_register(session& s, const protocol::serve_register& reg) {
   auto wanted = reg.serve.serveid;
+  // A keyed group's serves come sealed: the route keeps serveids and blobs.
+  const std::string mismatch = sealing_mismatch(crypto::looks_keyed(vnet_of(s).group), reg.serve);
+  if (!mismatch.empty()) {
+    s.send(protocol::serve_result{reg.request_id, false, 0, mismatch});
+    if (peer_log_.allow(peer_subject(s.vnetid()), "refusal"))
+      spdlog::info("vnet {:02}: serve {:03} refused: {}", s.vnetid(), wanted, mismatch);
+    return;
+  }
   // The quota is read now, not kept: a reload applies to the next register.
   auto out = registry_.register_serve(s.vnetid(), reg.serve, cfg_.limits.max_serves_per_vnet);
   s.send(protocol::serve_result{reg.request_id, out.ok, out.serveid, out.reason});
   if (!out.ok) {
     if (out.refused_by) stats_.limit_refused(*out.refused_by);
     if (peer_log_.allow(peer_subject(s.vnetid()), "refusal"))
-      spdlog::info("vnet {:02}: serve '{}' ({:03}) refused: {}", s.vnetid(), text::printable(reg.serve.name),
-                   wanted, text::printable(out.reason));
+      spdlog::info("vnet {:02}: serve{} ({:03}) refused: {}", s.vnetid(), quoted_name(reg.serve), wanted,
+                   text::printable(out.reason));
     return;
   }
   if (peer_log_.allow(peer_subject(s.vnetid()), "registration"))
-    spdlog::info("vnet {:02}: serve '{}' registered as serveid {:03}{}", s.vnetid(),
-                 text::printable(reg.serve.name), out.serveid,
+    spdlog::info("vnet {:02}: serve{} registered as serveid {:03}{}", s.vnetid(), quoted_name(reg.serve),
+                 out.serveid,
                  out.reason.empty() ? "" : " (" + text::printable(out.reason) + ")");
   const auto& v = vnet_of(s);
   const auto* added = registry_.find_serve(v.group, out.serveid);

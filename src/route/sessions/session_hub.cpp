@@ -1,3 +1,4 @@
+#include "route/serve_shown.hpp"
 #include "route/sessions/session_hub.hpp"
 
 #include <fmt/format.h>
@@ -71,8 +72,7 @@ void session_hub::end_session(std::uint32_t id, const std::string& group, const 
   protocol::serve_list_update left;
   for (const auto& e : serves)
     if (e.vnetid == id) {
-      spdlog::info("serve {:03} '{}' of vnet {:02} unregistered", e.serve.serveid,
-                   text::printable(e.serve.name), id);
+      spdlog::info("serve {:03}{} of vnet {:02} unregistered", e.serve.serveid, quoted_name(e.serve), id);
       left.removed.push_back(e.serve.serveid);
     }
   peer_log_.forget(peer_subject(id));

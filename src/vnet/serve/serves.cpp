@@ -9,6 +9,7 @@
 #include <spdlog/spdlog.h>
 
 #include "crypto/secret.hpp"
+#include "crypto/serve_seal.hpp"
 #include "net/dial.hpp"
 #include "net/endpoint.hpp"
 #include "net/frame/frame_io.hpp"
@@ -93,7 +94,9 @@ serve_entry* serve_table::find_key(const std::string& key) {
 void serve_table::request_registration(serve_entry& e) {
   e.request_id = next_request_++;
   e.state = serve_state::pending;
-  protocol::serve_info info{e.cfg.serveid, e.cfg.name, e.cfg.type, e.cfg.ip, e.cfg.port, e.cfg.info};
+  // In a keyed group the route gets the serveid and a sealed blob only.
+  protocol::serve_info info = crypto::seal_serve(
+      ctx_.group, protocol::serve_info{e.cfg.serveid, e.cfg.name, e.cfg.type, e.cfg.ip, e.cfg.port, e.cfg.info});
   ctx_.send(protocol::serve_register{e.request_id, std::move(info)});
 }
 

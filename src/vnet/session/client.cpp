@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include "crypto/serve_seal.hpp"
 #include "net/frame/control_loop.hpp"
 #include "net/dial.hpp"
 #include "net/endpoint.hpp"
@@ -218,6 +219,11 @@ net::awaitable<std::string> client::read_loop(net::tls::tls_stream& s, route_ses
       co_return "the route closed the connection";
     if (ec) co_return "read failed: " + ec.message();
     last_seen_ = std::chrono::steady_clock::now();
+    // A keyed group's serves come sealed; opened here, before anything reads them.
+    if (std::size_t unopened = crypto::open_serves(group_, fr.msg); unopened && ctx_.may_log("sealed serve"))
+      spdlog::warn("the route listed {} serve{} whose description does not open under this group's key "
+                   "(altered on the way?); shown without name, address or info",
+                   unopened, unopened == 1 ? "" : "s");
     on_message(msg, session);
     if (!fatal_.empty()) co_return fatal_;
     // A use may listen or a serve be registered now: the pools follow.

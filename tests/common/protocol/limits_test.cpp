@@ -58,6 +58,47 @@ TEST(Limits, LargestServeListUpdateFitsOneFrame) {
   EXPECT_FALSE(decode_error(u));
 }
 
+// A keyed group's serves are sealed: the largest sealed entry is larger than
+// the largest plain one, and 999 of them still fit one frame, in a list and
+// in the largest update.
+TEST(Limits, FullSealedServeListFitsOneFrame) {
+  serve_info sealed{1, "", std::string(max_type_bytes, 't'), "", 0, "", std::string(max_sealed_bytes, 's')};
+  serve_query_result q{7, serve_list{5000, {}}};
+  serve_list_update u{5000, {}, {}};
+  for (std::uint16_t id = 1; id <= max_serves_listed; ++id) {
+    sealed.serveid = id;
+    q.list.serves.push_back({sealed, 0xFFFFFFFF, std::string(max_name_bytes, 'v')});
+    u.removed.push_back(id);
+    u.changed.push_back(q.list.serves.back());
+  }
+  EXPECT_LE(encode(q).size() - header_size, max_payload);
+  EXPECT_FALSE(decode_error(q));
+  EXPECT_LE(encode(u).size() - header_size, max_payload);
+  EXPECT_FALSE(decode_error(u));
+}
+
+// Plain or sealed, never both: a serve with both would let a list outgrow
+// its frame.
+TEST(Limits, ASealedServeWithPlainFieldsIsRefused) {
+  auto sealed = [] { return serve_info{700, "", "tcp", "", 0, "", std::string(100, 's')}; };
+  EXPECT_FALSE(decode_error(serve_register{1, sealed()}));
+  for (auto change : std::vector<void (*)(serve_info&)>{[](serve_info& s) { s.name = "n"; },
+                                                         [](serve_info& s) { s.ip = "1.2.3.4"; },
+                                                         [](serve_info& s) { s.port = 22; },
+                                                         [](serve_info& s) { s.info = "i"; }}) {
+    auto s = sealed();
+    change(s);
+    auto ec = decode_error(serve_register{1, s});
+    EXPECT_EQ(ec, make_error_code(errc::sealed_and_plain));
+    EXPECT_TRUE(is_limit_error(ec));
+  }
+  auto big = sealed();
+  big.sealed.assign(max_sealed_bytes + 1, 's');
+  auto ec = decode_error(serve_register{1, big});
+  EXPECT_EQ(ec, make_error_code(errc::sealed_too_long));
+  EXPECT_NE(ec.message().find("sealed longer than 879"), std::string::npos) << ec.message();
+}
+
 TEST(Limits, FullVnetListFitsOneFrame) {
   vnet_query_result q{7, {}};
   for (std::uint32_t id = 1; id <= max_vnets_listed; ++id)
