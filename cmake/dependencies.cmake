@@ -1,4 +1,9 @@
 # Every dependency comes from the distribution (see scripts/install-deps.sh).
+# The Windows cross-build (scripts/build-windows.sh) has its own.
+if(WIN32)
+  include(${CMAKE_CURRENT_LIST_DIR}/windows-dependencies.cmake)
+  return()
+endif()
 find_package(Threads REQUIRED)
 find_package(Boost 1.81 REQUIRED COMPONENTS program_options)
 find_package(spdlog REQUIRED)
