@@ -5,8 +5,15 @@
 // much higher. Raised once at start, and said in the log, so that "too many
 // open files" can be told apart from a low limit. Windows has no such limit
 // on sockets: nothing to do there.
+#include <cstdint>
+#include <optional>
+
 namespace platform {
 
 void raise_fd_limit();
+
+// The descriptor limit in force now (the soft one); nullopt when there is
+// none (unlimited, or Windows).
+std::optional<std::uint64_t> fd_soft_limit();
 
 }  // namespace platform

@@ -23,4 +23,9 @@ bool is_interrupt(int sig);
 // daemon a moment to stop. POSIX: nothing (those arrive as SIGHUP/SIGTERM).
 void on_console_close(std::function<void()> stop);
 
+// A write to a socket whose peer has gone is an error to the writer, not a
+// signal that ends the process (splice and OpenSSL's write(2) of control
+// sessions have no MSG_NOSIGNAL). POSIX: SIGPIPE ignored; Windows has none.
+void ignore_broken_pipe();
+
 }  // namespace platform

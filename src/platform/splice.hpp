@@ -31,8 +31,4 @@ long splice_into_pipe(socket_handle from, const splice_pipe& p, std::size_t max)
 long splice_out_of_pipe(const splice_pipe& p, socket_handle to, std::size_t max);
 long read_pipe(const splice_pipe& p, char* buf, std::size_t max);
 
-// splice into a socket whose peer has gone raises SIGPIPE (it has no
-// MSG_NOSIGNAL): ignored, so the error comes back as EPIPE.
-void ignore_broken_pipe();
-
 }  // namespace platform

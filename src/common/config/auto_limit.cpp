@@ -1,18 +1,17 @@
 #include "config/auto_limit.hpp"
 
-#include <sys/resource.h>
-
 #include <algorithm>
 #include <cstdint>
 
 #include "config/config.hpp"
+#include "platform/fd_limit.hpp"
 
 namespace config {
 
 unsigned links_fd_limit_carries() {
-  rlimit lim{};
-  if (::getrlimit(RLIMIT_NOFILE, &lim) != 0 || lim.rlim_cur == RLIM_INFINITY) return max_limit;
-  const std::uint64_t fds = lim.rlim_cur;
+  const auto limit = platform::fd_soft_limit();
+  if (!limit) return max_limit;
+  const std::uint64_t fds = *limit;
   return static_cast<unsigned>(std::min<std::uint64_t>(fds > 64 ? (fds - 64) / 2 : 0, max_limit));
 }
 

@@ -1,5 +1,7 @@
 #include "net/relay/pipe_pool.hpp"
 
+#include "platform/signals.hpp"
+
 namespace net::relay {
 namespace {
 

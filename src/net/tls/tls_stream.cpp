@@ -1,12 +1,13 @@
 #include "net/tls/tls_stream.hpp"
 
 #include <cerrno>
-#include <csignal>
 
 #include <boost/asio/ssl/context.hpp>
 #include <boost/asio/ssl/error.hpp>
 #include <openssl/err.h>
 #include <openssl/ssl.h>
+
+#include "platform/signals.hpp"
 
 namespace net::tls {
 
@@ -17,7 +18,7 @@ SSL* new_ssl(asio::ssl::context& ctx) {
   // peer has gone (Asio's own writes pass MSG_NOSIGNAL): the error is
   // wanted, the signal would end the process.
   static const bool sigpipe_ignored = [] {
-    std::signal(SIGPIPE, SIG_IGN);
+    platform::ignore_broken_pipe();
     return true;
   }();
   (void)sigpipe_ignored;

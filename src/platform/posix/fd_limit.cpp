@@ -34,4 +34,10 @@ void raise_fd_limit() {
     spdlog::info("file descriptors: soft limit raised {} -> {}", before, now.rlim_cur);
 }
 
+std::optional<std::uint64_t> fd_soft_limit() {
+  rlimit lim{};
+  if (::getrlimit(RLIMIT_NOFILE, &lim) != 0 || lim.rlim_cur == RLIM_INFINITY) return std::nullopt;
+  return lim.rlim_cur;
+}
+
 }  // namespace platform

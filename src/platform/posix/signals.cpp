@@ -12,4 +12,6 @@ bool is_interrupt(int sig) { return sig == SIGINT; }
 
 void on_console_close(std::function<void()>) {}
 
+void ignore_broken_pipe() { std::signal(SIGPIPE, SIG_IGN); }
+
 }  // namespace platform

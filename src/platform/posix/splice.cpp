@@ -3,7 +3,6 @@
 #include <fcntl.h>
 #include <unistd.h>
 
-#include <csignal>
 
 namespace platform {
 
@@ -36,7 +35,5 @@ long splice_out_of_pipe(const splice_pipe& p, socket_handle to, std::size_t max)
 }
 
 long read_pipe(const splice_pipe& p, char* buf, std::size_t max) { return ::read(p.read_fd, buf, max); }
-
-void ignore_broken_pipe() { std::signal(SIGPIPE, SIG_IGN); }
 
 }  // namespace platform

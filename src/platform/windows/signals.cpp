@@ -38,4 +38,6 @@ void on_console_close(std::function<void()> stop) {
   ::SetConsoleCtrlHandler(on_event, TRUE);
 }
 
+void ignore_broken_pipe() {}
+
 }  // namespace platform

@@ -27,4 +27,19 @@ bool nothing_to_read(socket_handle s) {
   return ::WSAPoll(&p, 1, 0) == 0;
 }
 
+void set_receive_low_water(socket_handle, std::size_t) {}
+
+bool peer_hung_up(socket_handle s) {
+  char b;
+  u_long queued = 0;
+  if (::ioctlsocket(static_cast<SOCKET>(s), FIONREAD, &queued) != 0) return true;
+  if (queued > 0) return false;
+  WSAPOLLFD p{};
+  p.fd = static_cast<SOCKET>(s);
+  p.events = POLLRDNORM;
+  if (::WSAPoll(&p, 1, 0) != 1) return false;
+  // Readable with nothing queued: the end of stream, or an error.
+  return ::recv(static_cast<SOCKET>(s), &b, 1, MSG_PEEK) <= 0;
+}
+
 }  // namespace platform

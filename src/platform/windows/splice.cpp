@@ -24,6 +24,4 @@ long read_pipe(const splice_pipe&, char*, std::size_t) {
   return -1;
 }
 
-void ignore_broken_pipe() {}
-
 }  // namespace platform

@@ -3,9 +3,7 @@
 #include <array>
 #include <cstdint>
 
-#include <poll.h>
-#include <sys/socket.h>
-
+#include "platform/socket_options.hpp"
 #include "protocol/error.hpp"
 
 using namespace boost::asio::experimental::awaitable_operators;
@@ -17,18 +15,6 @@ namespace {
 constexpr std::size_t max_record_body = 16384 + 256;
 constexpr std::size_t header_bytes = 5;
 
-void set_low_water(net::tcp::socket& s, std::size_t bytes) {
-  // Best effort: without it each wait below ends at the next segment, and
-  // the loop waits again.
-  const int n = static_cast<int>(bytes);
-  ::setsockopt(s.native_handle(), SOL_SOCKET, SO_RCVLOWAT, &n, sizeof n);
-}
-
-bool peer_closed(net::tcp::socket& s) {
-  pollfd p{s.native_handle(), POLLRDHUP, 0};
-  return ::poll(&p, 1, 0) == 1 && (p.revents & (POLLRDHUP | POLLHUP | POLLERR));
-}
-
 // Until `need` bytes are queued: the kernel wakes the wait only when they
 // are (or the peer closed).
 net::awaitable<net::error_code> queued(net::tcp::socket& s, std::size_t need, net::asio::steady_timer& timer) {
@@ -37,8 +23,10 @@ net::awaitable<net::error_code> queued(net::tcp::socket& s, std::size_t need, ne
     const std::size_t have = s.available(ec);
     if (ec) co_return ec;
     if (have >= need) co_return net::error_code{};
-    if (peer_closed(s)) co_return net::asio::error::eof;
-    set_low_water(s, need);
+    if (platform::peer_hung_up(s.native_handle())) co_return net::asio::error::eof;
+    // Best effort: without it each wait ends at the next segment, and the
+    // loop waits again.
+    platform::set_receive_low_water(s.native_handle(), need);
     auto r = co_await (s.async_wait(net::tcp::socket::wait_read, net::use_nothrow) ||
                        timer.async_wait(net::use_nothrow));
     if (r.index() == 1) co_return net::asio::error::timed_out;
@@ -60,7 +48,7 @@ net::awaitable<net::error_code> await_first_record(net::tcp::socket& s,
       ec = protocol::make_error_code(protocol::errc::bad_value);
     if (!ec) ec = co_await queued(s, header_bytes + body, timer);
   }
-  set_low_water(s, 1);
+  platform::set_receive_low_water(s.native_handle(), 1);
   co_return ec;
 }
 
