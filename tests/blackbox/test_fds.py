@@ -32,8 +32,8 @@ def text(s):
 
 
 def hello_frame(name, group="default"):
-    return frame(HELLO, b"VNET" + struct.pack(">H", wire.VERSION) + text(name) + text(group) + text("")
-                 + bytes(4 + 32 + 32))  # no link key
+    # No token, no link key, no group proof: the wire module's zeros.
+    return wire.encode("control_hello", version=wire.VERSION, name=name, group=group, auth="")
 
 
 def read_frame(sock):
