@@ -211,18 +211,18 @@ use_handshake::~use_handshake() {
   for (auto* k : {&psk_, &link_secret_, &e_secret_, &es_}) wipe(*k);
 }
 
-std::string use_handshake::start(const group_keys& group, const key32& link_secret,
+outcome::status use_handshake::start(const group_keys& group, const key32& link_secret,
                                  const protocol::link_key& serve_key, std::uint16_t serveid, suites offer,
                                  record_sealer& early) {
   if (!verify_link_key(group.mac_key, serve_key))
-    return fmt::format("the route listed link key {}, which this group's key did not sign: a different "
-                       "group_key, or tampering", serve_key.key_id);
+    return outcome::fail(fmt::format("the route listed link key {}, which this group's key did not sign: a different "
+                       "group_key, or tampering", serve_key.key_id));
   psk_ = group.psk;
   link_secret_ = link_secret;
   offer_ = static_cast<suites>(offer | static_cast<suites>(suite::chacha20_poly1305));
   ephemeral(e_secret_, e_pub_);
   if (!x25519(es_, e_secret_, serve_key.pub))
-    return fmt::format("link key {} is a low-order point", serve_key.key_id);
+    return outcome::fail(fmt::format("link key {} is a low-order point", serve_key.key_id));
   th0_ = opening_transcript(serve_key.key_id, serve_key.pub, e_pub_, offer_, serveid);
   key32 k = early_key(psk_, link_secret_, es_, th0_);
   hello_[0] = link_hello_version;
@@ -231,56 +231,56 @@ std::string use_handshake::start(const group_keys& group, const key32& link_secr
   std::copy(e_pub_.begin(), e_pub_.end(), hello_.begin() + 6);
   early.start(k, suite::chacha20_poly1305);  // the serve side's suites are not known yet
   wipe(k);
-  return {};
+  return outcome::status{};
 }
 
-std::string use_handshake::finish(const serve_hello& reply, record_sealer& up, record_opener& down) {
+outcome::status use_handshake::finish(const serve_hello& reply, record_sealer& up, record_opener& down) {
   // The choice must be one we offered: anything else is a broken or hostile
   // serve side. A choice changed on the way (AES -> ChaCha) passes this
   // check but not th1: the records then fail.
   if (!known_suite(reply[0]) || !(reply[0] & offer_))
-    return fmt::format("the serve side chose cipher suite {}, which this vnet did not offer", reply[0]);
+    return outcome::fail(fmt::format("the serve side chose cipher suite {}, which this vnet did not offer", reply[0]));
   chosen_ = static_cast<suite>(reply[0]);
   link_id_ = load_be64(reply.data() + 1);
   key32 e_serve_pub, ee;
   std::copy_n(reply.begin() + 9, 32, e_serve_pub.begin());
-  if (!x25519(ee, e_secret_, e_serve_pub)) return "the serve side's ephemeral key is a low-order point";
+  if (!x25519(ee, e_secret_, e_serve_pub)) return outcome::fail("the serve side's ephemeral key is a low-order point");
   key32 th1 = reply_transcript(th0_, chosen_, link_id_, e_serve_pub);
   key32 k_up = direction_key("up", psk_, link_secret_, es_, ee, th1);
   key32 k_down = direction_key("down", psk_, link_secret_, es_, ee, th1);
   up.upgrade(k_up, chosen_);
   down.start(k_down, chosen_);
   for (auto* k : {&k_up, &k_down, &ee, &e_secret_}) wipe(*k);
-  return {};
+  return outcome::status{};
 }
 
 serve_handshake::~serve_handshake() {
   for (auto* k : {&psk_, &link_secret_, &es_}) wipe(*k);
 }
 
-std::string serve_handshake::start(const group_keys& group, const key32& link_secret, std::uint16_t serveid,
+outcome::status serve_handshake::start(const group_keys& group, const key32& link_secret, std::uint16_t serveid,
                                    const use_hello& hello, link_keys& keys, record_opener& early) {
   if (hello[0] != link_hello_version)
-    return fmt::format("link hello version {} (this vnet speaks {})", hello[0], link_hello_version);
+    return outcome::fail(fmt::format("link hello version {} (this vnet speaks {})", hello[0], link_hello_version));
   offer_ = hello[1];
   if (!(offer_ & static_cast<suites>(suite::chacha20_poly1305)) || (offer_ & ~all_suites))
-    return fmt::format("the use side offered cipher suites {:#x}, without ChaCha20-Poly1305 or with unknown ones",
-                       offer_);
+    return outcome::fail(fmt::format("the use side offered cipher suites {:#x}, without ChaCha20-Poly1305 or with unknown ones",
+                       offer_));
   std::uint32_t key_id = load_be32(hello.data() + 2);
   std::copy_n(hello.begin() + 6, 32, e_use_pub_.begin());
   auto accepted = keys.accept(key_id, e_use_pub_);
-  if (!accepted) return accepted.why();
+  if (!accepted) return outcome::fail(accepted.why());
   auto& opening = *accepted;
   bool ok = x25519(es_, opening.secret, e_use_pub_);
   wipe(opening.secret);
-  if (!ok) return "the use side's ephemeral key is a low-order point";
+  if (!ok) return outcome::fail("the use side's ephemeral key is a low-order point");
   psk_ = group.psk;
   link_secret_ = link_secret;
   th0_ = opening_transcript(key_id, opening.pub, e_use_pub_, offer_, serveid);
   key32 k = early_key(psk_, link_secret_, es_, th0_);
   early.start(k, suite::chacha20_poly1305);
   wipe(k);
-  return {};
+  return outcome::status{};
 }
 
 void serve_handshake::finish(std::uint64_t link_id, suites local, record_opener& up, record_sealer& down,

@@ -41,6 +41,7 @@
 #include <string>
 #include <vector>
 
+#include "outcome/result.hpp"
 #include "crypto/aead.hpp"
 #include "crypto/link_keys.hpp"
 #include "crypto/secret.hpp"
@@ -149,14 +150,14 @@ class use_handshake {
   use_handshake& operator=(const use_handshake&) = delete;
 
   // Checks the serve key (signed by the group's mac key, not a low-order
-  // point), makes the hello (offering `offer`) and starts `early` on k_early.
-  // Returns an error text, or "".
-  std::string start(const group_keys& group, const key32& link_secret, const protocol::link_key& serve_key,
+  // point), makes the hello (offering `offer`) and starts `early` on k_early;
+  // or why not.
+  outcome::status start(const group_keys& group, const key32& link_secret, const protocol::link_key& serve_key,
                     std::uint16_t serveid, suites offer, record_sealer& early);
   const use_hello& hello() const { return hello_; }
   // Derives k_up and k_down from the serve hello, moves `up` (to write) to
-  // k_up and starts `down` (to read). Returns an error text, or "".
-  std::string finish(const serve_hello& reply, record_sealer& up, record_opener& down);
+  // k_up and starts `down` (to read); or why not.
+  outcome::status finish(const serve_hello& reply, record_sealer& up, record_opener& down);
   suite chosen() const { return chosen_; }
   std::uint64_t link_id() const { return link_id_; }
 
@@ -180,8 +181,8 @@ class serve_handshake {
   serve_handshake(const serve_handshake&) = delete;
   serve_handshake& operator=(const serve_handshake&) = delete;
 
-  // Returns an error text, or "".
-  std::string start(const group_keys& group, const key32& link_secret, std::uint16_t serveid,
+  // Checks the hello and opens its link key, starts `early` on k_early; or why not.
+  outcome::status start(const group_keys& group, const key32& link_secret, std::uint16_t serveid,
                     const use_hello& hello, link_keys& keys, record_opener& early);
   void finish(std::uint64_t link_id, suites local, record_opener& up, record_sealer& down, serve_hello& reply);
   suite chosen() const { return chosen_; }

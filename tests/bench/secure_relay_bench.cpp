@@ -104,10 +104,10 @@ TEST(SecureRelayBench, ThroughputAndRoundTripPlainVsEncrypted) {
   crypto::record_sealer seal;
   crypto::record_opener open;
   crypto::serve_hello reply;
-  ASSERT_EQ(hs.start(f.group, f.link_secret, f.keys->current(), 0, crypto::local_suites(), seal), "");
-  ASSERT_EQ(serve.start(f.group, f.link_secret, 0, hs.hello(), *f.keys, open), "");
+  ASSERT_EQ(why_of(hs.start(f.group, f.link_secret, f.keys->current(), 0, crypto::local_suites(), seal)), "");
+  ASSERT_EQ(why_of(serve.start(f.group, f.link_secret, 0, hs.hello(), *f.keys, open)), "");
   serve.finish(1, crypto::local_suites(), open, down_seal, reply);
-  ASSERT_EQ(hs.finish(reply, seal, down_open), "");
+  ASSERT_EQ(why_of(hs.finish(reply, seal, down_open)), "");
   auto t0 = clock_type::now();
   bytes sealed, plain_out;
   for (std::size_t at = 0; at < total; at += crypto::max_record) {

@@ -224,11 +224,11 @@ struct early_then_up {
   early_then_up() {
     // A second link, stopped between the early records and the serve hello.
     bytes e, u;
-    EXPECT_EQ(use.start(l.group, filled(0x11), l.keys.current(), 700, all_suites, seal), "");
+    EXPECT_EQ(why_of(use.start(l.group, filled(0x11), l.keys.current(), 700, all_suites, seal)), "");
     for (int i = 0; i < 3; ++i) seal.seal(pattern(10, static_cast<std::uint8_t>(i)), false, e);
-    EXPECT_EQ(serve.start(l.group, filled(0x11), 700, use.hello(), l.keys, open), "");
+    EXPECT_EQ(why_of(serve.start(l.group, filled(0x11), 700, use.hello(), l.keys, open)), "");
     serve.finish(9, all_suites, open, down, reply);
-    EXPECT_EQ(use.finish(reply, seal, down_open), "");
+    EXPECT_EQ(why_of(use.finish(reply, seal, down_open)), "");
     for (int i = 0; i < 2; ++i) seal.seal(pattern(10, static_cast<std::uint8_t>(10 + i)), false, u);
     early = records(e);
     later = records(u);

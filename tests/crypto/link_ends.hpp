@@ -11,6 +11,10 @@
 
 namespace link_ends_test {
 
+// The problem's words, or "" when a handshake step went through.
+inline std::string why_of(const outcome::status& s) { return s ? std::string() : s.why(); }
+
+
 using namespace crypto;
 using bytes = std::vector<std::uint8_t>;
 
@@ -74,13 +78,13 @@ struct link_ends {
 
   link_ends() : link_ends(link_setup{}) {}
   explicit link_ends(const link_setup& s) {
-    use_error = use.start(group, s.use_secret, keys.current(), s.use_serveid, s.offer, up_seal);
+    use_error = why_of(use.start(group, s.use_secret, keys.current(), s.use_serveid, s.offer, up_seal));
     if (!use_error.empty()) return;
     bytes early;
     up_seal.seal(pattern(20), false, early);
     use_hello hello = use.hello();
     if (s.edit_hello) s.edit_hello(hello);
-    serve_error = serve.start(group, s.serve_secret, s.serve_serveid, hello, keys, up_open);
+    serve_error = why_of(serve.start(group, s.serve_secret, s.serve_serveid, hello, keys, up_open));
     if (!serve_error.empty()) return;
     bytes plain;
     if (up_open.open(records(early).at(0), plain) != record_opener::result::data || plain != pattern(20)) {
@@ -90,7 +94,7 @@ struct link_ends {
     serve.finish(s.link_id, s.local, up_open, down_seal, reply);
     serve_hello got = reply;
     if (s.edit_reply) s.edit_reply(got);
-    finish_error = use.finish(got, up_seal, down_open);
+    finish_error = why_of(use.finish(got, up_seal, down_open));
   }
   bool ok() const { return use_error.empty() && serve_error.empty() && early_error.empty() && finish_error.empty(); }
   std::string errors() const { return use_error + serve_error + early_error + finish_error; }

@@ -126,10 +126,10 @@ TEST(LinkHandshake, AnotherGroupKeyFailsTheOpening) {
   other.psk = filled(0x52);
   use_handshake use2;
   record_sealer early;
-  ASSERT_EQ(use2.start(l.group, filled(0x11), l.keys.current(), 700, all_suites, early), "");
+  ASSERT_EQ(why_of(use2.start(l.group, filled(0x11), l.keys.current(), 700, all_suites, early)), "");
   serve_handshake serve2;
   record_opener open2;
-  ASSERT_EQ(serve2.start(other, filled(0x11), 700, use2.hello(), l.keys, open2), "");
+  ASSERT_EQ(why_of(serve2.start(other, filled(0x11), 700, use2.hello(), l.keys, open2)), "");
   bytes s, plain;
   early.seal(pattern(5), false, s);
   EXPECT_EQ(open2.open(records(s).at(0), plain), record_opener::result::bad);
@@ -140,7 +140,7 @@ TEST(LinkHandshake, AReplayedUseHelloIsRefused) {
   ASSERT_TRUE(l.ok());
   serve_handshake again;
   record_opener early;
-  EXPECT_EQ(again.start(l.group, filled(0x11), 700, l.use.hello(), l.keys, early), "replayed link opening");
+  EXPECT_EQ(why_of(again.start(l.group, filled(0x11), 700, l.use.hello(), l.keys, early)), "replayed link opening");
 }
 
 TEST(LinkHandshake, AnUnknownKeyIdIsRefused) {
@@ -150,7 +150,7 @@ TEST(LinkHandshake, AnUnknownKeyIdIsRefused) {
   store_be32(hello.data() + 2, id);
   serve_handshake again;
   record_opener early;
-  EXPECT_EQ(again.start(l.group, filled(0x11), 700, hello, l.keys, early), "unknown link key " + std::to_string(id));
+  EXPECT_EQ(why_of(again.start(l.group, filled(0x11), 700, hello, l.keys, early)), "unknown link key " + std::to_string(id));
 }
 
 TEST(LinkHandshake, AnUnknownHelloVersionIsRefused) {
@@ -159,7 +159,7 @@ TEST(LinkHandshake, AnUnknownHelloVersionIsRefused) {
   hello[0] = 1;  // protocol 5's hello
   serve_handshake again;
   record_opener early;
-  EXPECT_EQ(again.start(l.group, filled(0x11), 700, hello, l.keys, early),
+  EXPECT_EQ(why_of(again.start(l.group, filled(0x11), 700, hello, l.keys, early)),
             "link hello version 1 (this vnet speaks 2)");
 }
 
@@ -169,21 +169,21 @@ TEST(LinkHandshake, LowOrderPointsAreRefusedOnEverySide) {
   use_handshake use;
   record_sealer up;
   auto bad_key = sign_link_key(group.mac_key, 7, zero);  // signed: a member of the group could do it
-  EXPECT_EQ(use.start(group, filled(1), bad_key, 700, all_suites, up), "link key 7 is a low-order point");
+  EXPECT_EQ(why_of(use.start(group, filled(1), bad_key, 700, all_suites, up)), "link key 7 is a low-order point");
   link_ends l;
   auto hello = l.use.hello();
   std::fill(hello.begin() + 6, hello.begin() + 38, 0);
   serve_handshake serve;
   record_opener early;
-  EXPECT_EQ(serve.start(l.group, filled(0x11), 700, hello, l.keys, early),
+  EXPECT_EQ(why_of(serve.start(l.group, filled(0x11), 700, hello, l.keys, early)),
             "the use side's ephemeral key is a low-order point");
   use_handshake use3;
   record_sealer up3;
   record_opener down3;
-  ASSERT_EQ(use3.start(l.group, filled(0x11), l.keys.current(), 700, all_suites, up3), "");
+  ASSERT_EQ(why_of(use3.start(l.group, filled(0x11), l.keys.current(), 700, all_suites, up3)), "");
   serve_hello bad_reply{};
   bad_reply[0] = 1;
-  EXPECT_EQ(use3.finish(bad_reply, up3, down3), "the serve side's ephemeral key is a low-order point");
+  EXPECT_EQ(why_of(use3.finish(bad_reply, up3, down3)), "the serve side's ephemeral key is a low-order point");
 }
 
 TEST(LinkHandshake, AnUnsignedServeKeyIsRefused) {
@@ -192,7 +192,7 @@ TEST(LinkHandshake, AnUnsignedServeKeyIsRefused) {
   k.mac[0] ^= 1;
   use_handshake use;
   record_sealer up;
-  EXPECT_NE(use.start(l.group, filled(0x11), k, 700, all_suites, up).find("which this group's key did not sign"),
+  EXPECT_NE(why_of(use.start(l.group, filled(0x11), k, 700, all_suites, up)).find("which this group's key did not sign"),
             std::string::npos);
 }
 
@@ -204,13 +204,13 @@ TEST(LinkHandshake, WithoutAGroupKeyLinksStillWork) {
   record_sealer up_seal, down_seal;
   record_opener up_open, down_open;
   serve_hello reply{};
-  ASSERT_EQ(use.start(group, filled(3), keys.current(), 9, 1, up_seal), "");
+  ASSERT_EQ(why_of(use.start(group, filled(3), keys.current(), 9, 1, up_seal)), "");
   bytes early, plain;
   up_seal.seal({}, false, early);
-  ASSERT_EQ(serve.start(group, filled(3), 9, use.hello(), keys, up_open), "");
+  ASSERT_EQ(why_of(serve.start(group, filled(3), 9, use.hello(), keys, up_open)), "");
   ASSERT_EQ(up_open.open(records(early).at(0), plain), record_opener::result::data);
   serve.finish(7, all_suites, up_open, down_seal, reply);
-  ASSERT_EQ(use.finish(reply, up_seal, down_open), "");
+  ASSERT_EQ(why_of(use.finish(reply, up_seal, down_open)), "");
   bytes s;
   down_seal.seal(pattern(9), true, s);
   EXPECT_EQ(down_open.open(records(s).at(0), plain), record_opener::result::final);

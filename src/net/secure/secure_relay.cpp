@@ -156,10 +156,10 @@ struct link_driver {
 
   static awaitable<void> use(std::shared_ptr<encrypted_link> l, use_params p, await_paired_fn await_paired) {
     crypto::use_handshake hs;
-    auto why = hs.start(p.group, p.link_secret, p.serve_key, p.serveid, p.offer, l->sealer_);
+    outcome::status started = hs.start(p.group, p.link_secret, p.serve_key, p.serveid, p.offer, l->sealer_);
     crypto::wipe(p.link_secret);
-    if (!why.empty()) {
-      setup_failed(*l, std::move(why), {});
+    if (!started) {
+      setup_failed(*l, started.why(), {});
       co_return;
     }
     // One write: the opening's prefix (link_bind on a pooled link), the hello,
@@ -196,9 +196,9 @@ struct link_driver {
     }
     // From the next record on, the client's bytes go under k_up on the
     // chosen suite (forward secret: the serve side's ephemeral is in it).
-    why = hs.finish(reply, l->sealer_, l->opener_);
-    if (!why.empty()) {
-      setup_failed(*l, std::move(why), {});
+    outcome::status finished = hs.finish(reply, l->sealer_, l->opener_);
+    if (!finished) {
+      setup_failed(*l, finished.why(), {});
       co_return;
     }
     l->cipher_ = crypto::suite_name(hs.chosen());
@@ -206,22 +206,22 @@ struct link_driver {
   }
 
   // The use side's early record, opened whole: its plaintext, or why not.
-  static awaitable<std::string> read_early(encrypted_link& l, std::vector<std::uint8_t>& early) {
+  static awaitable<outcome::status> read_early(encrypted_link& l, std::vector<std::uint8_t>& early) {
     std::array<std::uint8_t, crypto::record_prefix> prefix;
     auto ec = co_await read_exact(l.link, prefix, hello_timeout);
-    if (ec) co_return hello_failure("use side's early record after its", ec);
+    if (ec) co_return outcome::fail(hello_failure("use side's early record after its", ec));
     std::size_t len = crypto::record_opener::record_length(prefix);
     if (len == 0 || len > crypto::max_early + crypto::record_overhead)
-      co_return "the use side's early record has a length out of bounds";
+      co_return outcome::fail("the use side's early record has a length out of bounds");
     early.resize(len);
     ec = co_await read_exact(l.link, early, hello_timeout);
-    if (ec) co_return hello_failure("use side's early record after its", ec);
+    if (ec) co_return outcome::fail(hello_failure("use side's early record after its", ec));
     if (l.opener_.open_in_place(prefix, early) != crypto::record_opener::result::data)
-      co_return "the use side's opening does not authenticate (a different group key, a relabelled serveid, "
-                "or a forged opening)";
+      co_return outcome::fail("the use side's opening does not authenticate (a different group key, a "
+                              "relabelled serveid, or a forged opening)");
     early.erase(early.end() - crypto::record_tag, early.end());
     early.erase(early.begin(), early.begin() + crypto::record_flag);
-    co_return std::string{};
+    co_return outcome::status{};
   }
 
   static awaitable<void> serve(std::shared_ptr<encrypted_link> l, serve_params p, dial_service_fn dial_service) {
@@ -231,11 +231,14 @@ struct link_driver {
     auto ec = co_await read_exact(l->link, hello, hello_timeout);
     std::string why = ec ? hello_failure("use side's", ec) : std::string{};
     if (why.empty()) {
-      why = hs.start(p.group, p.link_secret, p.serveid, hello, *p.keys, l->opener_);
-      if (!why.empty()) why = "the use side's hello failed: " + why;
+      outcome::status started = hs.start(p.group, p.link_secret, p.serveid, hello, *p.keys, l->opener_);
+      if (!started) why = "the use side's hello failed: " + started.why();
     }
     crypto::wipe(p.link_secret);
-    if (why.empty()) why = co_await read_early(*l, early);
+    if (why.empty()) {
+      outcome::status opened = co_await read_early(*l, early);
+      if (!opened) why = opened.why();
+    }
     // Only now, with an opening that authenticated under this link's keys: a
     // forged, relabelled or replayed opening never reaches the service.
     if (why.empty()) {

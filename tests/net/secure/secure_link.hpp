@@ -24,6 +24,10 @@
 namespace secure_link {
 
 namespace asio = boost::asio;
+
+// The problem's words, or "" when a handshake step went through.
+inline std::string why_of(const outcome::status& s) { return s ? std::string() : s.why(); }
+
 using tcp = asio::ip::tcp;
 using bytes = std::vector<std::uint8_t>;
 using namespace std::chrono_literals;
@@ -232,7 +236,7 @@ struct link_fixture {
 inline asio::awaitable<void> open_by_hand(link_fixture& f, crypto::record_sealer& up, crypto::record_opener& down,
                                           bool& ready) {
   crypto::use_handshake hs;
-  auto why = hs.start(f.group, f.link_secret, f.keys->current(), f.serve_serveid, crypto::all_suites, up);
+  auto why = why_of(hs.start(f.group, f.link_secret, f.keys->current(), f.serve_serveid, crypto::all_suites, up));
   if (!why.empty()) throw std::runtime_error(why);
   bytes first(hs.hello().begin(), hs.hello().end());
   up.seal({}, false, first);
@@ -241,7 +245,7 @@ inline asio::awaitable<void> open_by_hand(link_fixture& f, crypto::record_sealer
   if (fr.ec) throw std::runtime_error("no link_result: " + fr.ec.message());
   crypto::serve_hello reply;
   co_await asio::async_read(f.serve_link.a, asio::buffer(reply), use_nothrow);
-  why = hs.finish(reply, up, down);
+  why = why_of(hs.finish(reply, up, down));
   if (!why.empty()) throw std::runtime_error(why);
   ready = true;
 }

@@ -170,7 +170,7 @@ TEST(SecureRelay, AnEarlyRecordLengthOverTheLimitIsRefusedBeforeAnyDial) {
   link_fixture f;
   crypto::use_handshake hs;
   crypto::record_sealer up;
-  ASSERT_EQ(hs.start(f.group, f.link_secret, f.keys->current(), f.serve_serveid, crypto::all_suites, up), "");
+  ASSERT_EQ(why_of(hs.start(f.group, f.link_secret, f.keys->current(), f.serve_serveid, crypto::all_suites, up)), "");
   bytes opening(crypto::use_hello_size + 7, 0xff);
   std::copy(hs.hello().begin(), hs.hello().end(), opening.begin());  // then ff ff ff ff ...
   f.start_serve();
