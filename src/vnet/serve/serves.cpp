@@ -235,9 +235,8 @@ net::awaitable<void> serve_table::join_requested(std::uint64_t id, protocol::lin
     ctx_.send(protocol::link_failed{r.link_id, why});
     co_return;
   }
-  route_opening what = requested_opening{r.link_id, r.link_secret};
-  std::weak_ptr<route_session> no_ticket;  // link_join spends none
-  outcome::result<crypto::key32> joined = co_await send_opening(link, ctx_, no_ticket, std::move(what));
+  requested_opening what{r.link_id, r.link_secret};
+  outcome::result<crypto::key32> joined = co_await send_join(link, std::move(what));
   if (!joined) {
     if (ctx_.may_log("link failure"))
       spdlog::warn("serve {}: link {} failed: {}", text::printable(name), r.link_id, joined.why());

@@ -57,23 +57,11 @@ net::awaitable<outcome::result<crypto::key32>> write_opening(net::tcp::socket& l
 
 }  // namespace
 
-net::awaitable<outcome::result<crypto::key32>> send_opening(net::tcp::socket& link, const route_context& ctx,
-                                                            std::weak_ptr<route_session> session,
-                                                            route_opening what) {
-  std::optional<protocol::ticket> ticket;
-  crypto::key32 secret{};
-  if (auto* r = std::get_if<requested_opening>(&what)) {
-    secret = r->secret;
-    crypto::wipe(r->secret);
-  } else {
-    outcome::result<ticket_stock::stocked> taken = co_await take_ticket(ctx, std::move(session));
-    if (!taken) co_return taken.error();
-    ticket = taken->ticket;
-    secret = ticket->secret;
-    crypto::wipe(taken->ticket.secret);
-    crypto::wipe(ticket->secret);
-  }
-  outcome::result<crypto::key32> written = co_await write_opening(link, what, ticket, secret);
+net::awaitable<outcome::result<crypto::key32>> send_join(net::tcp::socket& link, requested_opening what) {
+  crypto::key32 secret = what.secret;
+  crypto::wipe(what.secret);
+  route_opening opening = what;  // its copy of the secret is wiped already
+  outcome::result<crypto::key32> written = co_await write_opening(link, opening, std::nullopt, secret);
   crypto::wipe(secret);
   co_return written;
 }
@@ -86,30 +74,20 @@ net::awaitable<outcome::result<crypto::key32>> open_route_link(net::tcp::socket&
   // and waits for a ticket counts against the route's max_unidentified and
   // its handshake_timeout, and a burst of thousands would hit both. A
   // ticket a failed dial did not spend goes back to the stock.
-  std::optional<ticket_stock::stocked> held;
-  crypto::key32 secret{};
-  if (auto* r = std::get_if<requested_opening>(&what)) {
-    secret = r->secret;
-    crypto::wipe(r->secret);
-  } else {
-    outcome::result<ticket_stock::stocked> taken = co_await take_ticket(ctx, session);
-    if (!taken) co_return taken.error();
-    held = *taken;
-    secret = held->ticket.secret;
-    crypto::wipe(taken->ticket.secret);
-  }
+  outcome::result<ticket_stock::stocked> taken = co_await take_ticket(ctx, session);
+  if (!taken) co_return taken.error();
+  ticket_stock::stocked held = std::move(*taken);
+  crypto::key32 secret = held.ticket.secret;
+  crypto::wipe(taken->ticket.secret);
   outcome::status dialled = co_await dial_route(link, ctx);
   if (!dialled) {
-    if (auto owner = session.lock(); owner && held) owner->tickets().give_back(std::move(*held));
+    if (auto owner = session.lock()) owner->tickets().give_back(std::move(held));
     crypto::wipe(secret);
     co_return outcome::fail((idle ? "dialling the route: " : "cannot reach the route: ") + dialled.why());
   }
-  std::optional<protocol::ticket> ticket;
-  if (held) {
-    ticket = held->ticket;
-    crypto::wipe(held->ticket.secret);
-    crypto::wipe(ticket->secret);
-  }
+  std::optional<protocol::ticket> ticket = held.ticket;
+  crypto::wipe(held.ticket.secret);
+  crypto::wipe(ticket->secret);
   outcome::result<crypto::key32> written = co_await write_opening(link, what, ticket, secret);
   crypto::wipe(secret);
   co_return written;

@@ -36,24 +36,21 @@ using route_opening = std::variant<use_opening, idle_opening, requested_opening>
 // within [vnet] dial_timeout; why not is the socket's error.
 net::awaitable<outcome::status> dial_route(net::tcp::socket& link, const route_context& ctx);
 
-// On a link dial_route() connected: spends a ticket of `session` (the one
-// the link is for) when `what` needs one (taken once the route is reached,
-// so that a failed dial spends none), then
-// writes the opening frame. Returns the secret the link is keyed with (the
-// ticket's, or the request's), or why not ("the route gave no link ticket in
-// time", "lost the route", the socket's error; "writing link_pool: " and it
-// for an idle link).
-net::awaitable<outcome::result<crypto::key32>> send_opening(net::tcp::socket& link, const route_context& ctx,
-                                                            std::weak_ptr<route_session> session,
-                                                            route_opening what);
+// On a link dial_route() connected, for a link the route asked for: writes
+// link_join (its proof of the request's secret; no ticket is spent).
+// Returns the secret the link is keyed with, or the socket's error. A
+// requested link tells the route when its dial fails (serves.cpp), so it
+// dials itself first.
+net::awaitable<outcome::result<crypto::key32>> send_join(net::tcp::socket& link, requested_opening what);
 
-// Both, for a use or an idle link, with the words each has always logged
-// ("cannot reach the route: ...", "dialling the route: ..."); the ticket is
-// taken before the dial, and given back to the stock when the dial fails, so
-// that a connection to the route never waits for one. A requested
-// link tells the route when its dial fails (serves.cpp), so it calls the two
-// steps itself. Arguments by value: name them in a statement of their own
-// first (GCC 12, docs/architecture.md).
+// For a use or an idle link: spends a ticket of `session` (the one the link
+// is for), dials, writes the opening frame; the secret the link is keyed
+// with, or why not, in the words each has always logged ("the route gave no
+// link ticket in time", "lost the route", "cannot reach the route: ...",
+// "dialling the route: ...", "writing link_pool: ..."). The ticket is taken
+// before the dial, and given back to the stock when the dial fails, so that
+// a connection to the route never waits for one. Arguments by value: name
+// them in a statement of their own first (GCC 12, docs/architecture.md).
 net::awaitable<outcome::result<crypto::key32>> open_route_link(net::tcp::socket& link, const route_context& ctx,
                                                                std::weak_ptr<route_session> session,
                                                                route_opening what);
