@@ -374,8 +374,12 @@ class Daemon:
         self.log_path = log_path
         self.expect_exit = False  # set when a test stops or kills it on purpose
         self._log = open(log_path, "wb")
+        # HOME is the test's folder: a vnet without a config file remembers
+        # route keys in ~/.local/state/vnet/known_routes, and the user's real
+        # file would carry keys from earlier runs to a reused port.
+        env = dict(os.environ, HOME=cwd or os.getcwd())
         # stdin is a pipe left open: a vnet with terminal=true must not see EOF.
-        self.proc = subprocess.Popen(argv, cwd=cwd, stdin=subprocess.PIPE,
+        self.proc = subprocess.Popen(argv, cwd=cwd, stdin=subprocess.PIPE, env=env,
                                      stdout=self._log, stderr=subprocess.STDOUT)
 
     @property
