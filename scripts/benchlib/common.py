@@ -169,3 +169,15 @@ def sink_ok(port):
         return throughput(port, 1024, memoryview(bytes(1024))) > 0
     except (OSError, EOFError, RuntimeError):
         return False
+
+
+def rss_kib(pid):
+    """VmRSS of `pid` in KiB (0 once it is gone)."""
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            for line in f:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1])
+    except FileNotFoundError:
+        pass
+    return 0

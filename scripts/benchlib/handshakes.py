@@ -15,25 +15,11 @@ import json
 import multiprocessing
 import os
 import socket
-import ssl
+import sys
 import time
 
-from .common import LOOPBACK, echo_ok, percentile, setup_time
+from .common import LOOPBACK, REPO, echo_ok, percentile, rss_kib, setup_time
 from .stack import Stack
-
-
-def client_hello():
-    """The bytes of one TLS ClientHello, as a vnet would send it."""
-    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
-    ctx.check_hostname = False
-    ctx.verify_mode = ssl.CERT_NONE
-    incoming, outgoing = ssl.MemoryBIO(), ssl.MemoryBIO()
-    obj = ctx.wrap_bio(incoming, outgoing, server_side=False)
-    try:
-        obj.do_handshake()
-    except ssl.SSLWantReadError:
-        pass
-    return outgoing.read()
 
 
 def flood(port, hello, seconds, counter, source):
@@ -68,14 +54,6 @@ def setups_for(port, seconds, spacing=0.02):
     times.sort()
     return {"setups": len(times), "failed": failed, "p50_ms": percentile(times, 50) * 1000,
             "p99_ms": percentile(times, 99) * 1000}
-
-
-def rss_kib(pid):
-    with open(f"/proc/{pid}/status") as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-    return 0
 
 
 def settled_rss(pid, seconds=3.0):
@@ -114,7 +92,9 @@ def bench_handshakes(args):
         port, route = stack.use_echo, stack.route_port
         for _ in range(20):  # warm-up
             setup_time(port)
-        hello = client_hello()
+        sys.path.insert(0, os.path.join(REPO, "tests", "blackbox"))
+        import wire  # the black-box tests' protocol module
+        hello = wire.client_hello()
         result["no_flood"] = setups_for(port, args.flood_seconds)
         counter = multiprocessing.Value("l", 0)
         flooders = [multiprocessing.Process(target=flood, args=(route, hello, args.flood_seconds + 1, counter,

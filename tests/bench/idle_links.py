@@ -24,16 +24,8 @@ import sys
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "scripts"))
-from benchlib.common import LOOPBACK, REPO, EchoClient  # noqa: E402
+from benchlib.common import LOOPBACK, REPO, EchoClient, rss_kib  # noqa: E402
 from benchlib.stack import Stack  # noqa: E402
-
-
-def rss_kib(pid):
-    with open(f"/proc/{pid}/status") as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-    return 0
 
 
 def cpu_s(pid):

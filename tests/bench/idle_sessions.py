@@ -29,15 +29,10 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "blackbox"))
 import wire  # noqa: E402
 
+sys.path.insert(0, os.path.join(HERE, "..", "..", "scripts"))
+from benchlib.common import rss_kib  # noqa: E402
+
 REPO = os.path.abspath(os.path.join(HERE, "..", ".."))
-
-
-def rss_kib(pid):
-    with open(f"/proc/{pid}/status") as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-    return 0
 
 
 def settle(pid, timeout=10.0):

@@ -12,30 +12,9 @@ import unittest
 
 import harness
 import wire
+from attack_case import rss_kb
 from attack_tools import try_hello
 from harness import LOOPBACK, BlackBoxCase
-
-
-def client_hello():
-    """The bytes of one TLS ClientHello."""
-    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
-    ctx.check_hostname = False
-    ctx.verify_mode = ssl.CERT_NONE
-    incoming, outgoing = ssl.MemoryBIO(), ssl.MemoryBIO()
-    obj = ctx.wrap_bio(incoming, outgoing, server_side=False)
-    try:
-        obj.do_handshake()
-    except ssl.SSLWantReadError:
-        pass
-    return outgoing.read()
-
-
-def rss_kib(pid):
-    with open(f"/proc/{pid}/status") as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-    return 0
 
 
 def closed_by_peer(sock, timeout=0.05):
@@ -83,21 +62,21 @@ class FrontDoorTest(BlackBoxCase):
         # A TLS state is ~90 KiB; before the whole ClientHello arrived, a
         # connection holds its socket and a coroutine frame only.
         route, port = self.c.start_route(max_unidentified=2000)
-        hello = client_hello()
+        hello = wire.client_hello()
         self.assertTrue(tls_handshake(port, None))  # warm: the TLS context is in use
         n = 300
-        before = rss_kib(route.pid)
+        before = rss_kb(route.pid)
         held = [self.connect(port, hello[: len(hello) // 2]) for _ in range(n)]
         # Every connection accepted and waiting for the rest of its hello.
         self.wait_until(lambda: len(held) == n and not any(closed_by_peer(s, 0.01) for s in held[-5:]), 10,
                         "the connections held")
         time.sleep(0.5)  # the route accepts in batches; nothing to poll for in its output
-        grown = rss_kib(route.pid) - before
+        grown = rss_kb(route.pid) - before
         self.assertLess(grown, n * 16, f"route RSS grew {grown} KiB for {n} partial hellos")
 
     def test_handshakes_in_progress_are_bounded_oldest_first(self):
         route, port = self.c.start_route(max_pending_handshakes=4)
-        hello = client_hello()
+        hello = wire.client_hello()
         held = []
         for _ in range(10):
             held.append(self.connect(port, hello))

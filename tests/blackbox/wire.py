@@ -498,3 +498,18 @@ def link_open(ticket, serveid):
     """The opening frame of a use-side link, spending `ticket`."""
     return encode("link_open", serveid=serveid, ticket_id=ticket["id"],
                   proof=open_proof(ticket["secret"], ticket["id"], serveid))
+
+
+def client_hello():
+    """The bytes of one TLS ClientHello, as a vnet would send it (for tests
+    that replay or withhold it)."""
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    ctx.check_hostname = False
+    ctx.verify_mode = ssl.CERT_NONE
+    incoming, outgoing = ssl.MemoryBIO(), ssl.MemoryBIO()
+    obj = ctx.wrap_bio(incoming, outgoing, server_side=False)
+    try:
+        obj.do_handshake()
+    except ssl.SSLWantReadError:
+        pass
+    return outgoing.read()
