@@ -441,6 +441,8 @@ class TestStatusPage(MetricsCase):
         self.assertIn("<title>vnet route</title>", dom)
         self.assertNotIn("<img", dom)
         self.assertRegex(dom, r'<p id="summary">version \S+, up ')
+        # Counted words agree with their numbers (two vnets in one group).
+        self.assertRegex(dom, r'; 2 vnets in 1 group, 2 serves, 0 live links, ')
         # Without the token the page's data is refused.
         dom = self.dump_dom(f"http://{LOOPBACK}:{self.metrics_port}/")
         self.assertNotIn("office-ssh", dom)

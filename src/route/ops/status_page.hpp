@@ -68,6 +68,7 @@ function when(t) {
          p(d.getMinutes()) + ":" + p(d.getSeconds());
 }
 function pad(n, w) { return String(n).padStart(w, "0"); }
+function count(n, word) { return n + " " + word + (n == 1 ? "" : "s"); }
 // A keyed group's id is "k-" and 32 hex digits: shown short, whole on hover.
 function group(g) {
   return /^k-[0-9a-f]{32}$/.test(g) ? { text: g.slice(0, 6) + "\u2026", title: g } : { text: g };
@@ -139,8 +140,9 @@ function last(v) { return v.length ? v[v.length - 1] : 0; }
 function render(s) {
   const t = s.totals, h = s.history.route;
   document.getElementById("summary").textContent =
-    "version " + s.version + ", up " + duration(s.uptime_seconds) + "; " + s.vnets_total + " vnets in " +
-    s.groups_total + " groups, " + s.serves_total + " serves, " + t.links_active + " live links, " +
+    "version " + s.version + ", up " + duration(s.uptime_seconds) + "; " + count(s.vnets_total, "vnet") + " in " +
+    count(s.groups_total, "group") + ", " + count(s.serves_total, "serve") + ", " +
+    count(t.links_active, "live link") + ", " +
     t.links_opened + " opened, " + t.links_failed + " failed, " + bytes(t.bytes_relayed) + " relayed (" +
     bytes(t.bytes_up) + " up, " + bytes(t.bytes_down) + " down)";
   document.getElementById("rates").textContent =
