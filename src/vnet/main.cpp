@@ -156,6 +156,11 @@ int main(int argc, char** argv) {
       if (mode == vnet::line_input::mode::tty) hooks.interrupt = [&] { term->interrupt(); };
       boost::asio::co_spawn(io, term->run(), net::log_exception{"terminal"});
     }
+  } else if (std::string why; vnet::line_input::detect(why) == vnet::line_input::mode::tty) {
+    // Started by hand from a file without terminal=true: what the user types
+    // goes nowhere, so say so before they wonder.
+    spdlog::info("no terminal ([vnet] terminal=false): what is typed here is not read; set terminal = true "
+                 "for the >: prompt{}", ctl ? ", or run commands with vnet ctl" : "");
   }
   net::run_until_signal(io, run_daemon(client, ctl), hooks, "vnet");
   return 0;

@@ -213,5 +213,15 @@ class HistoryFileTest(TerminalCase):
         t.expect(PROMPT)
 
 
+class NoTerminalTest(TerminalCase):
+    def test_a_vnet_without_terminal_says_typing_is_not_read(self):
+        # A new user starts a terminal=false vnet by hand and types `show
+        # use`: nothing reads it, and the vnet says so when it starts.
+        _, route_port = self.c.start_route()
+        term, _ = self.terminal("quiet", route_port, ready=False, vnet_keys={"terminal": False})
+        term.expect(r"no terminal \(\[vnet\] terminal=false\): what is typed here is not read; "
+                    r"set terminal = true for the >: prompt, or run commands with vnet ctl")
+
+
 if __name__ == "__main__":
     unittest.main()
