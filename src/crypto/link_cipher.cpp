@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 #include <sodium.h>
 
+#include "crypto/ephemeral_pool.hpp"
 #include "crypto/hasher.hpp"
 #include "crypto/random.hpp"
 
@@ -82,11 +83,6 @@ void rekey(key32& key) {
 // X25519; false for a low-order point (libsodium refuses an all-zero result).
 bool x25519(key32& out, const key32& secret, const key32& pub) {
   return crypto_scalarmult(out.data(), secret.data(), pub.data()) == 0;
-}
-
-void ephemeral(key32& secret, key32& pub) {
-  random_bytes(secret);
-  crypto_scalarmult_base(pub.data(), secret.data());
 }
 
 nonce12 nonce_of(std::uint64_t n) {
@@ -220,9 +216,14 @@ outcome::status use_handshake::start(const group_keys& group, const key32& link_
   psk_ = group.psk;
   link_secret_ = link_secret;
   offer_ = static_cast<suites>(offer | static_cast<suites>(suite::chacha20_poly1305));
-  ephemeral(e_secret_, e_pub_);
-  if (!x25519(es_, e_secret_, serve_key.pub))
-    return outcome::fail(fmt::format("link key {} is a low-order point", serve_key.key_id));
+  // e_use and es were made ahead of the connection (crypto/ephemeral_pool.hpp).
+  auto opening = ephemeral_pool::process().take_for(serve_key.pub);
+  if (!opening) return outcome::fail(fmt::format("link key {} is a low-order point", serve_key.key_id));
+  e_secret_ = opening->secret;
+  e_pub_ = opening->pub;
+  es_ = opening->shared;
+  wipe(opening->secret);
+  wipe(opening->shared);
   th0_ = opening_transcript(serve_key.key_id, serve_key.pub, e_pub_, offer_, serveid);
   key32 k = early_key(psk_, link_secret_, es_, th0_);
   hello_[0] = link_hello_version;
@@ -286,8 +287,9 @@ outcome::status serve_handshake::start(const group_keys& group, const key32& lin
 void serve_handshake::finish(std::uint64_t link_id, suites local, record_opener& up, record_sealer& down,
                              serve_hello& reply) {
   chosen_ = choose_suite(offer_, local);
-  key32 e_secret, e_pub, ee;
-  ephemeral(e_secret, e_pub);
+  ephemeral_pair e = ephemeral_pool::process().take();  // made ahead of the connection
+  key32 e_secret = e.secret, e_pub = e.pub, ee;
+  wipe(e.secret);
   // Cannot fail: es was computed on the same e_use.pub (checked all the same).
   if (!x25519(ee, e_secret, e_use_pub_)) throw std::logic_error("serve_handshake: low-order point after es");
   wipe(e_secret);

@@ -18,6 +18,10 @@ namespace {
 constexpr std::size_t min_idle = 2;
 constexpr auto rate_window = std::chrono::seconds(1);
 constexpr auto tick_every = std::chrono::seconds(1);
+// A replacement opened while a link is being set up competes with it (a
+// dial and a ticket here, an accept and a check at the route, on the same
+// CPUs): it waits this long, a loopback setup's time, unless none is left.
+constexpr auto refill_delay = std::chrono::milliseconds(2);
 constexpr auto first_backoff = std::chrono::milliseconds(1000);
 constexpr auto max_backoff = std::chrono::milliseconds(30000);
 // The route writes link_assign (or its error) whole: a frame that does not
@@ -38,7 +42,8 @@ link_pool::link_pool(net::asio::any_io_executor ex, const route_context& ctx, ro
       wanted_(std::move(wanted)),
       name_(role == protocol::pool_role::use ? "use" : "serve"),
       on_assign_(std::move(on_assign)),
-      tick_(ex) {}
+      tick_(ex),
+      soon_(ex) {}
 
 link_pool::~link_pool() {
   close_idle(0);
@@ -65,6 +70,18 @@ void link_pool::arm_tick() {
   tick_.async_wait([this](net::error_code ec) {
     if (ec) return;  // cancelled: the session, and with it the pool, is gone
     tick_armed_ = false;
+    adjust();
+  });
+}
+
+void link_pool::adjust_soon() {
+  if (idle_.empty()) return adjust();
+  if (soon_armed_) return;
+  soon_armed_ = true;
+  soon_.expires_after(refill_delay);
+  soon_.async_wait([this](net::error_code ec) {
+    if (ec) return;  // cancelled: the pool is gone
+    soon_armed_ = false;
     adjust();
   });
 }
@@ -131,7 +148,7 @@ void link_pool::watch(entry& e) {
     idle_.erase(it);
     net::asio::co_spawn(ex_, on_readable(std::move(link), opened, session_.weak_from_this()),
                         net::log_exception{"pooled link"});
-    adjust();  // its replacement, at once
+    adjust_soon();  // its replacement, once the setup it serves is through
   });
 }
 
@@ -147,7 +164,7 @@ net::awaitable<void> link_pool::on_readable(pooled_link link, clock::time_point 
       taken_.push_back(clock::now());
       const protocol::link_assign assign = *a;
       if (on_assign_) on_assign_(std::move(link), assign);
-      adjust();
+      adjust_soon();
       co_return;
     }
     if (auto* e = std::get_if<protocol::error>(&msg)) {
@@ -180,7 +197,7 @@ std::optional<pooled_link> link_pool::take() {
     crypto::wipe(e.secret);
     idle_.pop_back();
   }
-  adjust();
+  adjust_soon();
   return out;
 }
 

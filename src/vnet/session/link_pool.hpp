@@ -83,6 +83,9 @@ class link_pool {
   void close_idle(std::size_t keep);
   void hold_off(bool refused, const std::string& why);
   void arm_tick();
+  // After a take or an assignment: adjust() once the setup in flight is
+  // through (refill_delay), not during it; at once when no idle link is left.
+  void adjust_soon();
 
   net::asio::any_io_executor ex_;
   const route_context& ctx_;
@@ -105,6 +108,8 @@ class link_pool {
   bool refused_streak_ = false;
   net::asio::steady_timer tick_;
   bool tick_armed_ = false;
+  net::asio::steady_timer soon_;
+  bool soon_armed_ = false;
 };
 
 }  // namespace vnet
