@@ -10,11 +10,12 @@
 
 namespace platform {
 
-// Whether this build has a ctl channel at all (not yet on Windows: Wine,
-// which tests it, has no AF_UNIX).
-bool ctl_available();
+// The ctl channel: a unix socket file on POSIX; a named pipe on Windows
+// (Wine, which tests that build, has no AF_UNIX), named after the same PATH
+// (ctl_pipe_name), so `--ctl PATH` and FILE.ctl mean the same on both.
 
-// The longest socket path (sun_path less its terminator).
+// The longest path: sun_path less its terminator on POSIX; on Windows the
+// path only names a pipe, so any path a file may have.
 std::size_t max_ctl_path();
 
 // What is at `path`: nothing, a socket, or another kind of file.
@@ -49,6 +50,20 @@ struct ctl_reply {
   std::string answer;
 };
 ctl_reply ctl_call(const std::string& path, const std::string& line, int timeout_s);
+
+// Windows only (the named pipe behind a ctl PATH).
+// The pipe's name: \\.\pipe\vnet-ctl- and a hash of the absolute, lower-case
+// path, so a daemon and `vnet ctl` started in other folders meet.
+std::string ctl_pipe_name(const std::string& path);
+// A new listening instance of that pipe: overlapped, byte mode, local
+// clients only, and an ACL that lets only this user open it. `first`: the
+// name must be new; when another process holds it, `ec` is
+// errc::address_in_use. Returns the handle (a HANDLE) or -1 with `ec` set.
+std::intptr_t ctl_pipe_listen(const std::string& path, bool first, std::error_code& ec);
+// Starts waiting for a client on `pipe`; `overlapped` is the OVERLAPPED of
+// the caller's completion (Asio's overlapped_ptr).
+enum class pipe_wait { pending, connected, failed };
+pipe_wait ctl_pipe_connect(std::intptr_t pipe, void* overlapped, std::error_code& ec);
 
 // The umask as a pair of calls, for with_owner_only_umask.
 unsigned set_umask(unsigned mask);

@@ -127,10 +127,6 @@ int run_ctl(const std::string& program, int argc, char** argv, const ctl_target&
     std::cerr << program << " ctl: the command is longer than " << max_line << " bytes\n";
     return 2;
   }
-  if (!platform::ctl_available()) {
-    std::cerr << program << " ctl: not available on Windows yet (use the terminal's commands)\n";
-    return 3;
-  }
   std::string path = flag;
   if (path.empty() && !config.empty()) path = config + ".ctl";
   if (path.empty()) path = ctl_path("", t.runtime_name, "");

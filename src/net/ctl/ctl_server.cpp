@@ -3,15 +3,14 @@
 #include <array>
 #include <cstdio>
 
-#include <boost/asio/read_until.hpp>
 #include <boost/asio/write.hpp>
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include "net/ctl/ctl_exchange.hpp"
 #include "net/listen.hpp"
 #include "net/spawn.hpp"
 #include "platform/ctl_socket.hpp"
-#include "text/printable.hpp"
 
 namespace net::ctl {
 ctl_server::ctl_server(asio::any_io_executor ex, std::string path, const char* daemon, ctl_handler handler)
@@ -20,8 +19,6 @@ ctl_server::ctl_server(asio::any_io_executor ex, std::string path, const char* d
 ctl_server::~ctl_server() { remove_file(); }
 
 outcome::status ctl_server::open() {
-  if (!platform::ctl_available())
-    return outcome::fail(fmt::format("control socket {}: not available on Windows yet", path_));
   if (path_.size() > platform::max_ctl_path())
     return outcome::fail(fmt::format("control socket {}: too long for a unix socket (at most {} bytes): give a shorter --ctl PATH",
                        path_, platform::max_ctl_path()));
@@ -79,52 +76,19 @@ awaitable<void> ctl_server::run() {
 }
 
 awaitable<void> ctl_server::serve(socket s) {
-  clients_.insert(&s);
-  struct leave {
-    std::set<socket*>& set;
-    socket* s;
-    ~leave() { set.erase(s); }
-  } guard{clients_, &s};
+  const listed<socket> guard(clients_, &s);
 
-  std::string line;
-  asio::steady_timer timer(ex_, io_deadline);
-  auto buffer = asio::dynamic_buffer(line, max_line + 1);  // +1: the '\n' of a full line
-  auto r = co_await (asio::async_read_until(s, buffer, '\n', use_nothrow) || timer.async_wait(use_nothrow));
-  ctl_answer answer;
-  bool overlong = false;
-  if (r.index() == 1) {
-    answer = {2, fmt::format("error: no command line within {} s\n", io_deadline.count())};
-  } else {
-    auto ec = std::get<0>(std::get<0>(r));
-    auto n = std::get<1>(std::get<0>(r));
-    if (ec == asio::error::not_found) {
-      overlong = true;
-      answer = {2, fmt::format("error: the command line is longer than {} bytes\n", max_line)};
-    } else if (ec) {
-      co_return;  // gone before saying anything
-    } else {
-      line.resize(n - 1);
-      if (!line.empty() && line.back() == '\r') line.pop_back();
-      spdlog::debug("ctl: {}", text::printable(line));
-      if (acceptor_.is_open()) {
-        ctl_answer done = co_await handler_(std::move(line));
-        answer = std::move(done);
-      } else {
-        answer = {1, fmt::format("error: the {} is stopping\n", daemon_)};
-      }
-    }
-  }
-  if (!s.is_open()) co_return;  // stop() closed it while the command ran
-  std::string out = std::to_string(answer.status) + "\n" + answer.text;
-  timer.expires_after(io_deadline);
-  auto w = co_await (asio::async_write(s, asio::buffer(out), use_nothrow) || timer.async_wait(use_nothrow));
-  if (w.index() == 1) spdlog::debug("ctl: a client did not read its answer within {} s", io_deadline.count());
+  auto accepting = [this] { return this->accepting(); };
+  auto open = [&s] { return s.is_open(); };
+  const exchange_end end = co_await exchange(s, handler_, daemon_, accepting, open);
+  if (!s.is_open()) co_return;
   error_code ignored;
   s.shutdown(socket::shutdown_send, ignored);
-  if (w.index() == 1 || !overlong) co_return;
+  if (!end.answered || !end.overlong) co_return;
   // Closing with unread bytes would reset the connection, and the client
   // might lose the answer before reading it: what is left of the line is
   // read and dropped first, up to a bound and the deadline.
+  asio::steady_timer timer(ex_, io_deadline);
   std::size_t dropped = 0;
   std::array<char, 4096> sink;
   while (dropped < max_drain) {
@@ -133,6 +97,8 @@ awaitable<void> ctl_server::serve(socket s) {
     dropped += std::get<1>(std::get<0>(d));
   }
 }
+
+bool ctl_server::accepting() const { return acceptor_.is_open(); }
 
 void ctl_server::stop() {
   error_code ignored;

@@ -34,8 +34,6 @@ int connect_unix(const std::string& path, std::error_code& ec) {
 
 }  // namespace
 
-bool ctl_available() { return true; }
-
 std::size_t max_ctl_path() { return sizeof(sockaddr_un{}.sun_path) - 1; }
 
 ctl_file ctl_file_kind(const std::string& path) {
