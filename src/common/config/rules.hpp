@@ -141,7 +141,7 @@ struct fingerprint : text_value {
 struct serve_type : text_value {
   static outcome::result<std::string> parse(std::string_view v) {
     auto t = lower_case(v);
-    if (t != "tcp") return outcome::fail("only tcp is supported");
+    if (t != "tcp" && t != "udp") return outcome::fail("tcp or udp");
     return t;
   }
 };
