@@ -1,0 +1,177 @@
+"""UDP services end to end: route + vnet "home" serving UDP (and TCP)
+services + vnet "office" using them. Each client address gets a flow (a link)
+of its own; datagrams keep their boundaries; bytes are checked at both ends
+(docs/configuration.md, UDP services)."""
+
+import hashlib
+import os
+import re
+import socket
+import time
+
+import harness
+from harness import LOOPBACK, BlackBoxCase, EchoService, UdpEchoService, free_port, wait_for
+
+
+def udp_client(timeout=10.0):
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4 << 20)
+    s.bind((LOOPBACK, 0))
+    s.settimeout(timeout)
+    return s
+
+
+def free_udp_port():
+    while True:
+        port = free_port()
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+            try:
+                s.bind((LOOPBACK, port))
+            except OSError:
+                continue
+        return port
+
+
+def ask(sock, port, data, timeout=10.0):
+    """Sends `data` to the use and returns the answer (a datagram)."""
+    sock.settimeout(timeout)
+    sock.sendto(data, (LOOPBACK, port))
+    got, _ = sock.recvfrom(1 << 16)
+    return got
+
+
+class UdpCase(BlackBoxCase):
+    udp_idle = None  # [vnet] udp_idle of both vnets, when set
+
+    def setUp(self):
+        super().setUp()
+        c = self.c
+        self.route, route_port = c.start_route()
+        self.echo = c.service(UdpEchoService(tag=b"E"))
+        self.tcp_echo = c.service(EchoService())
+        self.dead_port = free_udp_port()  # nothing listens there
+        self.use = {"dns": free_udp_port(), "dead": free_udp_port(), "tcp": free_port(),
+                    "wrong": free_port()}
+        keys = {"udp_idle": self.udp_idle} if self.udp_idle else None
+        self.home = c.start_vnet("home", route_port, vnet_keys=keys, serves={
+            "dns": {"serveid": 700, "type": "udp", "port": self.echo.port},
+            "dead": {"serveid": 701, "type": "udp", "port": self.dead_port},
+            "tcp": {"serveid": 702, "port": self.tcp_echo.port},
+        })
+        self.office = c.start_vnet("office", route_port, vnet_keys=keys, uses={
+            "dns": {"serveid": 700, "port": self.use["dns"]},
+            "dead": {"serveid": 701, "port": self.use["dead"], "type": "udp"},
+            "tcp": {"serveid": 702, "port": self.use["tcp"]},
+            "wrong": {"serveid": 700, "port": self.use["wrong"], "type": "tcp"},
+        })
+        self.office.wait_log(re.compile(r"use dns listening on UDP"), timeout=15)
+        self.office.wait_log(re.compile(r"use dead listening on UDP"), timeout=15)
+        self.wait_echo(self.use["tcp"], timeout=15)
+
+
+class UdpTest(UdpCase):
+    def test_200_clients_each_get_exactly_their_own_answers(self):
+        clients = [udp_client(timeout=30) for _ in range(200)]
+        try:
+            def run(i):
+                s = clients[i]
+                got = []
+                for j in range(3):
+                    req = f"client {i:03} request {j} ".encode().ljust(64, b".")
+                    got.append(ask(s, self.use["dns"], req, timeout=30))
+                return got
+            results = harness.in_parallel(run, len(clients), 120)
+            for i, got in enumerate(results):
+                self.assertIsInstance(got, list, f"client {i}: {got!r}")
+                want = [b"E" + f"client {i:03} request {j} ".encode().ljust(64, b".") for j in range(3)]
+                self.assertEqual(got, want, f"client {i} got another's answers")
+            # Nothing more is on its way to anyone: no answer crossed over.
+            for i, s in enumerate(clients):
+                s.setblocking(False)
+                with self.assertRaises(BlockingIOError, msg=f"client {i} got an extra datagram"):
+                    s.recvfrom(1 << 16)
+            # The service saw 200 flows, each from a port of its own, 3 requests each.
+            seen = self.echo.seen()
+            self.assertEqual(len(seen), 200)
+            self.assertEqual(sorted(n for n, _ in seen.values()), [3] * 200)
+        finally:
+            for s in clients:
+                s.close()
+
+    def test_largest_and_smallest_datagrams_arrive_whole(self):
+        with udp_client() as s:
+            for size in (60000, 1, 65507 - 1):
+                data = os.urandom(size)
+                got = ask(s, self.use["dns"], data)
+                self.assertEqual(len(got), size + 1, f"{size} bytes")
+                self.assertEqual(got, b"E" + data, f"{size} bytes")
+            source = s.getsockname()
+        seen = self.echo.seen()
+        self.assertEqual(len(seen), 1, "one client, one flow")
+        (count, _), = seen.values()
+        self.assertEqual(count, 3)
+
+    def test_a_steady_stream_arrives_in_order_with_none_lost(self):
+        total, size, window = 20000, 1200, 64
+        sent_hash, got_hash = hashlib.sha256(), hashlib.sha256()
+        with udp_client(timeout=15) as s:
+            sent = received = 0
+            while received < total:
+                # Paced by a window of answers outstanding: what is lost is
+                # lost in the tunnel, not in the client's own buffer.
+                while sent < total and sent - received < window:
+                    d = sent.to_bytes(4, "big") + os.urandom(size - 4)
+                    sent_hash.update(d)
+                    s.sendto(d, (LOOPBACK, self.use["dns"]))
+                    sent += 1
+                got, _ = s.recvfrom(1 << 16)
+                self.assertEqual(len(got), size + 1)
+                self.assertEqual(int.from_bytes(got[1:5], "big"), received, "out of order or lost")
+                got_hash.update(got[1:])
+                received += 1
+        self.assertEqual(got_hash.hexdigest(), sent_hash.hexdigest())
+        seen = self.echo.seen()
+        self.assertEqual(list(seen.values()), [(total, sent_hash.hexdigest())])
+
+    def test_a_service_that_is_down_disturbs_nothing_else(self):
+        with udp_client(timeout=1) as s:
+            for i in range(20):
+                s.sendto(b"into the void %d" % i, (LOOPBACK, self.use["dead"]))
+            with self.assertRaises(socket.timeout):
+                s.recvfrom(1 << 16)
+        self.home.wait_log(re.compile(r"serve dead: link \d+: the service at .* refused a datagram"), timeout=10)
+        refused = re.findall(r"refused a datagram", self.home.log())
+        self.assertEqual(len(refused), 1, "one line for the flow, not one per datagram")
+        # The TCP tunnel and the other UDP serve beside it still work.
+        self.wait_echo(self.use["tcp"], timeout=5)
+        with udp_client() as s:
+            self.assertEqual(ask(s, self.use["dns"], b"still here"), b"Estill here")
+
+    def test_a_use_whose_type_contradicts_the_serve_stands_by_saying_why(self):
+        self.office.wait_log(re.compile(r"use wrong: serveid 700 is a udp serve, and this use says type=tcp"),
+                             timeout=10)
+        self.assertFalse(harness.port_accepts(self.use["wrong"]))
+
+
+class UdpIdleTest(UdpCase):
+    udp_idle = 1
+
+    def test_an_idle_flow_closes_and_the_next_datagram_opens_a_new_one(self):
+        with udp_client() as s:
+            self.assertEqual(ask(s, self.use["dns"], b"one"), b"Eone")
+            me = "%s:%d" % s.getsockname()
+            closed = re.compile(r"use dns: flow from " + re.escape(me) + r" closed \(idle for 1 s\)")
+            self.office.wait_log(closed, timeout=10)
+            # The serving side closed its socket towards the service too.
+            self.home.wait_log(re.compile(r"serve dns: link \d+: UDP flow closed"), timeout=10)
+            self.assertEqual(ask(s, self.use["dns"], b"two"), b"Etwo")
+        opened = re.findall(r"use dns: flow from " + re.escape(me) + r" opened", self.office.log())
+        self.assertEqual(len(opened), 2)
+        # A new flow is a new socket towards the service: a second source port.
+        seen = self.echo.seen()
+        self.assertEqual(sorted(n for n, _ in seen.values()), [1, 1])
+
+
+if __name__ == "__main__":
+    import unittest
+    unittest.main()
