@@ -7,7 +7,7 @@ import hashlib
 import os
 import re
 import socket
-import time
+import subprocess
 
 import harness
 from harness import LOOPBACK, BlackBoxCase, EchoService, UdpEchoService, free_port, wait_for
@@ -41,7 +41,7 @@ def ask(sock, port, data, timeout=10.0):
 
 
 class UdpCase(BlackBoxCase):
-    udp_idle = None  # [vnet] udp_idle of both vnets, when set
+    vnet_keys = None  # more [vnet] keys of both vnets
 
     def setUp(self):
         super().setUp()
@@ -52,7 +52,7 @@ class UdpCase(BlackBoxCase):
         self.dead_port = free_udp_port()  # nothing listens there
         self.use = {"dns": free_udp_port(), "dead": free_udp_port(), "tcp": free_port(),
                     "wrong": free_port()}
-        keys = {"udp_idle": self.udp_idle} if self.udp_idle else None
+        keys = self.vnet_keys
         self.home = c.start_vnet("home", route_port, vnet_keys=keys, serves={
             "dns": {"serveid": 700, "type": "udp", "port": self.echo.port},
             "dead": {"serveid": 701, "type": "udp", "port": self.dead_port},
@@ -152,9 +152,75 @@ class UdpTest(UdpCase):
                              timeout=10)
         self.assertFalse(harness.port_accepts(self.use["wrong"]))
 
+    def test_show_says_udp(self):
+        def ctl(line, name):
+            p = subprocess.run([harness.binary("vnet"), "ctl", "--config", os.path.join(self.c.dir, name + ".ini"),
+                                *line.split()], capture_output=True, text=True, timeout=60)
+            self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+            return p.stdout
+        self.assertIn(f"127.0.0.1:{self.use['dns']}/udp", ctl("show use", "office"))
+        self.assertIn(f"127.0.0.1:{self.echo.port}/udp", ctl("show serve", "home"))
+        self.assertRegex(ctl("show serves", "office"), r"(?m)^\s*700 .* udp ")
+        # A flow is a link: it counts as one while it lives.
+        with udp_client() as s:
+            self.assertEqual(ask(s, self.use["dns"], b"count me"), b"Ecount me")
+            self.assertRegex(ctl("show use dns", "office"), r"links\s+1\b")
+
+
+class UdpBoundTest(UdpCase):
+    vnet_keys = {"max_udp_flows": 3}
+
+    def test_flows_are_bounded_by_max_udp_flows(self):
+        clients = [udp_client(timeout=10) for _ in range(3)]
+        late = [udp_client(timeout=1) for _ in range(2)]
+        try:
+            for i, s in enumerate(clients):
+                self.assertEqual(ask(s, self.use["dns"], b"first %d" % i), b"Efirst %d" % i)
+            for s in late:
+                s.sendto(b"one too many", (LOOPBACK, self.use["dns"]))
+                with self.assertRaises(socket.timeout):
+                    s.recvfrom(1 << 16)
+            self.office.wait_log("dropped: 3 UDP flows are open (raise [vnet] max_udp_flows)", timeout=10)
+            # The three flows carry on.
+            for i, s in enumerate(clients):
+                self.assertEqual(ask(s, self.use["dns"], b"again %d" % i), b"Eagain %d" % i)
+        finally:
+            for s in clients + late:
+                s.close()
+
+
+class UdpKeyedTest(UdpCase):
+    vnet_keys = {"group_key": "udp-blackbox-group-key-0123456789"}
+
+    def test_a_keyed_group_carries_udp(self):
+        # The type travels beside the sealed blob: the use knows it listens on UDP.
+        with udp_client() as s:
+            for size in (1, 1200, 60000):
+                data = os.urandom(size)
+                self.assertEqual(ask(s, self.use["dns"], data), b"E" + data)
+
+
+class UdpOneLinerTest(BlackBoxCase):
+    def start_flags(self, name, *flags):
+        log = os.path.join(self.c.dir, f"{name}.log")
+        d = harness.Daemon(name, [harness.binary("vnet"), "--log-level", "debug", *flags], log, self.c.dir)
+        self.c.daemons.append(d)
+        return d
+
+    def test_serve_and_use_udp_from_the_command_line(self):
+        _, port = self.c.start_route()
+        echo = self.c.service(UdpEchoService(tag=b"1"))
+        use_port = free_udp_port()
+        route = f"{LOOPBACK}:{port}"
+        self.start_flags("home", "--route", route, "--group", "g1", "--serve", f"{echo.port}:700/udp")
+        office = self.start_flags("office", "--route", route, "--group", "g1", "--use", f"700:{use_port}/udp")
+        office.wait_log(re.compile(r"use use700 listening on UDP"), timeout=15)
+        with udp_client() as s:
+            self.assertEqual(ask(s, use_port, b"dns?"), b"1dns?")
+
 
 class UdpIdleTest(UdpCase):
-    udp_idle = 1
+    vnet_keys = {"udp_idle": 1}
 
     def test_an_idle_flow_closes_and_the_next_datagram_opens_a_new_one(self):
         with udp_client() as s:

@@ -137,7 +137,7 @@ struct fingerprint : text_value {
   static outcome::result<std::string> parse(std::string_view v);
 };
 
-// [serve.NAME] type: only tcp, in any case.
+// [serve.NAME] and [use.NAME] type: tcp or udp, in any case.
 struct serve_type : text_value {
   static outcome::result<std::string> parse(std::string_view v) {
     auto t = lower_case(v);
