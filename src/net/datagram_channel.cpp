@@ -18,11 +18,12 @@ bool would_block(const error_code& ec) {
 
 }  // namespace
 
-datagram_channel::datagram_channel(tcp::socket inner, duration idle)
+datagram_channel::datagram_channel(tcp::socket inner, duration idle, std::shared_ptr<socket_set> totals)
     : inner_(std::move(inner)),
       idle_timer_(inner_.get_executor()),
       grace_timer_(inner_.get_executor()),
       idle_(idle),
+      totals_(std::move(totals)),
       last_(std::chrono::steady_clock::now()) {}
 
 void datagram_channel::start() {
@@ -39,6 +40,7 @@ bool datagram_channel::send(std::span<const std::uint8_t> datagram) {
     return false;
   }
   ++counts_.to_link;
+  if (totals_) ++totals_->traffic.datagrams_out;
   last_ = std::chrono::steady_clock::now();
   if (writing_.empty()) write_more();
   return true;
@@ -99,6 +101,7 @@ void datagram_channel::read_ready() {
       if (!*d) break;
       if (ended_) continue;  // after the end, the rest is drained and dropped
       ++counts_.from_link;
+      if (totals_) ++totals_->traffic.datagrams_in;
       last_ = std::chrono::steady_clock::now();
       if (on_datagram) on_datagram(**d);
     }

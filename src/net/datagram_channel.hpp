@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "net/asio.hpp"
+#include "net/socket_set.hpp"
 #include "net/time.hpp"
 #include "protocol/datagram_frame.hpp"
 
@@ -29,7 +30,8 @@ class datagram_channel : public std::enable_shared_from_this<datagram_channel> {
   // are dropped, as a full UDP buffer drops them.
   static constexpr std::size_t max_queued = 4u << 20;
 
-  datagram_channel(tcp::socket inner, duration idle);
+  // `totals`: the use's or serve's, whose traffic counts the datagrams too.
+  datagram_channel(tcp::socket inner, duration idle, std::shared_ptr<socket_set> totals = nullptr);
   datagram_channel(const datagram_channel&) = delete;
   datagram_channel& operator=(const datagram_channel&) = delete;
 
@@ -62,6 +64,7 @@ class datagram_channel : public std::enable_shared_from_this<datagram_channel> {
   asio::steady_timer idle_timer_;
   asio::steady_timer grace_timer_;
   duration idle_;
+  std::shared_ptr<socket_set> totals_;
   std::chrono::steady_clock::time_point last_;
   protocol::datagram_reader reader_;
   std::vector<std::uint8_t> pending_;  // framed, not yet handed to a write

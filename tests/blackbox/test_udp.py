@@ -10,6 +10,7 @@ import socket
 import subprocess
 
 import harness
+import test_metrics
 from harness import LOOPBACK, BlackBoxCase, EchoService, UdpEchoService, free_port, wait_for
 
 
@@ -42,6 +43,7 @@ def ask(sock, port, data, timeout=10.0):
 
 class UdpCase(BlackBoxCase):
     vnet_keys = None  # more [vnet] keys of both vnets
+    office_keys = {}  # and of the office's only
 
     def setUp(self):
         super().setUp()
@@ -53,12 +55,14 @@ class UdpCase(BlackBoxCase):
         self.use = {"dns": free_udp_port(), "dead": free_udp_port(), "tcp": free_port(),
                     "wrong": free_port()}
         keys = self.vnet_keys
+        self.metrics_port = free_port()
+        office_keys = dict(keys or {}, metrics=f"{LOOPBACK}:{self.metrics_port}", **self.office_keys)
         self.home = c.start_vnet("home", route_port, vnet_keys=keys, serves={
             "dns": {"serveid": 700, "type": "udp", "port": self.echo.port},
             "dead": {"serveid": 701, "type": "udp", "port": self.dead_port},
             "tcp": {"serveid": 702, "port": self.tcp_echo.port},
         })
-        self.office = c.start_vnet("office", route_port, vnet_keys=keys, uses={
+        self.office = c.start_vnet("office", route_port, vnet_keys=office_keys, uses={
             "dns": {"serveid": 700, "port": self.use["dns"]},
             "dead": {"serveid": 701, "port": self.use["dead"], "type": "udp"},
             "tcp": {"serveid": 702, "port": self.use["tcp"]},
@@ -161,10 +165,18 @@ class UdpTest(UdpCase):
         self.assertIn(f"127.0.0.1:{self.use['dns']}/udp", ctl("show use", "office"))
         self.assertIn(f"127.0.0.1:{self.echo.port}/udp", ctl("show serve", "home"))
         self.assertRegex(ctl("show serves", "office"), r"(?m)^\s*700 .* udp ")
-        # A flow is a link: it counts as one while it lives.
+        # A flow is a link: it counts as one while it lives, and its datagrams are counted.
         with udp_client() as s:
-            self.assertEqual(ask(s, self.use["dns"], b"count me"), b"Ecount me")
-            self.assertRegex(ctl("show use dns", "office"), r"links\s+1\b")
+            for i in range(3):
+                self.assertEqual(ask(s, self.use["dns"], b"count me"), b"Ecount me")
+            shown = ctl("show use dns", "office")
+            self.assertRegex(shown, r"links\s+1 now")
+            self.assertRegex(shown, r"datagrams\s+3 in, 3 out")
+        samples = test_metrics.scrape(self.metrics_port)
+        for direction in ("in", "out"):
+            self.assertEqual(test_metrics.value(samples, "vnet_use_datagrams_total", key="dns", direction=direction), 3)
+            self.assertEqual(test_metrics.value(samples, "vnet_use_datagrams_total", key="tcp", direction=direction), 0)
+        self.assertEqual(test_metrics.value(samples, "vnet_use_links_total", key="dns"), 1)
 
 
 class UdpBoundTest(UdpCase):
@@ -220,7 +232,10 @@ class UdpOneLinerTest(BlackBoxCase):
 
 
 class UdpIdleTest(UdpCase):
-    vnet_keys = {"udp_idle": 1}
+    # The use's flow times out first, always: the serving side's closes on
+    # the use's final record, not on a timer of its own racing it.
+    vnet_keys = {"udp_idle": 3}
+    office_keys = {"udp_idle": 1}
 
     def test_an_idle_flow_closes_and_the_next_datagram_opens_a_new_one(self):
         with udp_client() as s:
@@ -229,7 +244,7 @@ class UdpIdleTest(UdpCase):
             closed = re.compile(r"use dns: flow from " + re.escape(me) + r" closed \(idle for 1 s\)")
             self.office.wait_log(closed, timeout=10)
             # The serving side closed its socket towards the service too.
-            self.home.wait_log(re.compile(r"serve dns: link \d+: UDP flow closed"), timeout=10)
+            self.home.wait_log(re.compile(r"serve dns: link \d+: UDP flow closed \(closed by the link\)"), timeout=10)
             self.assertEqual(ask(s, self.use["dns"], b"two"), b"Etwo")
         opened = re.findall(r"use dns: flow from " + re.escape(me) + r" opened", self.office.log())
         self.assertEqual(len(opened), 2)

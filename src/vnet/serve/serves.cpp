@@ -307,7 +307,7 @@ net::awaitable<void> serve_table::serve_link(std::uint64_t id, std::uint64_t lin
     // The link's plain socket is the flow's end of a stream pair; the flow
     // keeps a UDP socket towards the service (vnet/serve/udp_flow.hpp).
     udp_flow_params flow{fmt::format("serve {}: link {}", text::printable(entry->cfg.name), link_id), service.first,
-                         service.second};
+                         service.second, entry->links};
     dial_service = [flow, &ctx = ctx_](net::tcp::socket& s) -> net::awaitable<outcome::status> {
       udp_flow_params p = flow;
       co_return co_await open_udp_flow(s, ctx, std::move(p));

@@ -121,7 +121,8 @@ net::awaitable<outcome::status> open_udp_flow(net::tcp::socket& plain, const rou
   if (ec) co_return outcome::fail(fmt::format("cannot reach {}: {}", net::host_port(p.host, p.port), ec.message()));
   auto pair = net::make_stream_pair(ex);
   if (!pair) co_return outcome::fail(pair.why());
-  auto channel = std::make_shared<net::datagram_channel>(std::move(pair->first), net::to_duration(ctx.cfg.udp_idle));
+  auto channel =
+      std::make_shared<net::datagram_channel>(std::move(pair->first), net::to_duration(ctx.cfg.udp_idle), p.links);
   plain = std::move(pair->second);
   auto flow = std::make_shared<udp_flow>(std::move(service), std::move(channel), ctx, std::move(p));
   flow->start();

@@ -12,6 +12,7 @@
 #include <string>
 
 #include "net/asio.hpp"
+#include "net/socket_set.hpp"
 #include "outcome/result.hpp"
 #include "vnet/session/route_context.hpp"
 
@@ -21,6 +22,7 @@ struct udp_flow_params {
   std::string label;  // "serve dns: link 12", for the log
   std::string host;   // the service ([serve] ip, an address or a name)
   std::uint16_t port = 0;
+  std::shared_ptr<net::socket_set> links;  // the serve's, whose traffic counts the datagrams
 };
 
 // In place of a TCP dial (net::secure::dial_service_fn): resolves the

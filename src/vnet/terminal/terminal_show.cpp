@@ -70,6 +70,8 @@ void add_traffic(std::vector<std::pair<std::string, std::string>>& fields, const
   fields.emplace_back("links", fmt::format("{} now, {} in total", links.links(), links.traffic.links));
   fields.emplace_back("in", text::human_bytes(links.traffic.bytes_in) + " (from the route)");
   fields.emplace_back("out", text::human_bytes(links.traffic.bytes_out) + " (to the route)");
+  if (links.traffic.datagrams_in || links.traffic.datagrams_out)
+    fields.emplace_back("datagrams", fmt::format("{} in, {} out", links.traffic.datagrams_in, links.traffic.datagrams_out));
 }
 
 }  // namespace

@@ -28,8 +28,8 @@ bool would_block(const net::error_code& ec) {
 }  // namespace
 
 udp_use::udp_use(const net::asio::any_io_executor& ex, const route_context& ctx, std::string name,
-                 open_link_fn open_link)
-    : socket_(ex), ctx_(ctx), name_(std::move(name)), open_link_(std::move(open_link)) {}
+                 std::shared_ptr<net::socket_set> links, open_link_fn open_link)
+    : socket_(ex), ctx_(ctx), name_(std::move(name)), links_(std::move(links)), open_link_(std::move(open_link)) {}
 
 outcome::result<std::uint16_t> udp_use::listen(const std::string& ip, std::uint16_t port) {
   net::error_code ec;
@@ -107,7 +107,8 @@ void udp_use::from_client(std::span<const std::uint8_t> datagram, const udp::end
       spdlog::warn("use {}: no flow for {}: {}", name_, text_of(client), pair.why());
     return;
   }
-  auto flow = std::make_shared<net::datagram_channel>(std::move(pair->first), net::to_duration(ctx_.cfg.udp_idle));
+  auto flow =
+      std::make_shared<net::datagram_channel>(std::move(pair->first), net::to_duration(ctx_.cfg.udp_idle), links_);
   std::weak_ptr<udp_use> weak = weak_from_this();
   flow->on_datagram = [weak, client](std::span<const std::uint8_t> d) {
     if (auto self = weak.lock()) self->to_client(d, client);

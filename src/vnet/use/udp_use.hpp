@@ -28,7 +28,9 @@ class udp_use : public std::enable_shared_from_this<udp_use> {
   // Opens a use link with this plain socket (the flow's end of its pair).
   using open_link_fn = std::function<void(net::tcp::socket plain)>;
 
-  udp_use(const net::asio::any_io_executor& ex, const route_context& ctx, std::string name, open_link_fn open_link);
+  // `links`: the use's, whose traffic counts the datagrams.
+  udp_use(const net::asio::any_io_executor& ex, const route_context& ctx, std::string name,
+          std::shared_ptr<net::socket_set> links, open_link_fn open_link);
   udp_use(const udp_use&) = delete;
   udp_use& operator=(const udp_use&) = delete;
 
@@ -49,6 +51,7 @@ class udp_use : public std::enable_shared_from_this<udp_use> {
   udp::socket socket_;
   const route_context& ctx_;
   std::string name_;
+  std::shared_ptr<net::socket_set> links_;
   open_link_fn open_link_;
   std::map<udp::endpoint, std::shared_ptr<net::datagram_channel>> flows_;
   bool closed_ = false;

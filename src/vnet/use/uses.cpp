@@ -241,7 +241,7 @@ void use_table::start_udp(use_entry& e, std::uint16_t port) {
   udp_use::open_link_fn open = [this, name, serveid, links](net::tcp::socket plain) {
     net::asio::co_spawn(ex_, open_link(std::move(plain), name, serveid, links), net::log_exception{"use link"});
   };
-  auto udp = std::make_shared<udp_use>(ex_, ctx_, name, std::move(open));
+  auto udp = std::make_shared<udp_use>(ex_, ctx_, name, links, std::move(open));
   e.listen_port = port;
   outcome::result<std::uint16_t> bound = udp->listen(e.cfg.ip, port);
   if (!bound) {
