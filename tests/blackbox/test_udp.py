@@ -8,6 +8,7 @@ import os
 import re
 import socket
 import subprocess
+import time
 
 import harness
 import test_metrics
@@ -98,6 +99,12 @@ class UdpTest(UdpCase):
             seen = self.echo.seen()
             self.assertEqual(len(seen), 200)
             self.assertEqual(sorted(n for n, _ in seen.values()), [3] * 200)
+            # 200 live flows hold up no shutdown (their timers are cancelled).
+            for d in (self.office, self.home):
+                started = time.monotonic()
+                self.assertEqual(d.stop(timeout=10), 0)
+                self.assertLess(time.monotonic() - started, 2.5, f"{d.name} took long to stop")
+                self.assertNotIn("shutdown took longer", d.log())
         finally:
             for s in clients:
                 s.close()
