@@ -104,8 +104,9 @@ def _ephemeral_range():
         return None
 
 
-def free_port():
-    """A port free right now, for a daemon to listen on later.
+def free_port(kind=socket.SOCK_STREAM):
+    """A port free right now, for a daemon to listen on later (TCP, or UDP
+    with kind=socket.SOCK_DGRAM).
 
     Preferably below the ephemeral range: a port from bind(0) is an ephemeral
     port, which the kernel may hand to some outgoing connection (a vnet's link
@@ -115,13 +116,13 @@ def free_port():
     if rng and rng[0] > 12000:
         for _ in range(50):
             port = random.randrange(10000, rng[0])
-            with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+            with socket.socket(socket.AF_INET, kind) as s:
                 try:
                     s.bind((LOOPBACK, port))
                 except OSError:
                     continue
                 return port
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+    with socket.socket(socket.AF_INET, kind) as s:
         s.bind((LOOPBACK, 0))
         return s.getsockname()[1]
 
