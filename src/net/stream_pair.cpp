@@ -26,7 +26,12 @@ outcome::result<std::pair<tcp::socket, tcp::socket>> make_stream_pair(const asio
   if (!ec) a.connect(at, ec);
   if (!ec) acceptor.accept(b, ec);
   // Another local program could have connected first: the pair is ours only.
-  if (!ec && b.remote_endpoint(ec) != a.local_endpoint(ec) && !ec) ec = asio::error::access_denied;
+  if (!ec) {
+    error_code peer_ec, own_ec;
+    const tcp::endpoint peer = b.remote_endpoint(peer_ec);
+    const tcp::endpoint own = a.local_endpoint(own_ec);
+    if (peer_ec || own_ec || peer != own) ec = asio::error::access_denied;
+  }
   if (!ec) a.set_option(tcp::no_delay(true), ec);
   if (!ec) b.set_option(tcp::no_delay(true), ec);
 #endif
