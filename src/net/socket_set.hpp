@@ -51,6 +51,8 @@ class socket_set {
   struct traffic_totals {
     std::uint64_t links = 0;  // counted when the relay starts
     std::uint64_t bytes_in = 0, bytes_out = 0;  // counted as they move (net::relay::relay_meter)
+    // UDP flows' datagrams (net::datagram_channel), whole; dropped ones not counted.
+    std::uint64_t datagrams_in = 0, datagrams_out = 0;
   };
   traffic_totals traffic;
 

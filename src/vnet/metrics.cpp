@@ -20,6 +20,12 @@ void traffic(metrics::writer& w, const char* kind, const Entries& entries) {
     w.sample(p + "_bytes_total", {{"key", e.cfg.key}, {"direction", "in"}}, e.links->traffic.bytes_in);
     w.sample(p + "_bytes_total", {{"key", e.cfg.key}, {"direction", "out"}}, e.links->traffic.bytes_out);
   }
+  w.family(p + "_datagrams_total",
+           std::string("UDP datagrams carried, per ") + kind + "; in: from the route, out: to it.", "counter");
+  for (const auto& e : entries) {
+    w.sample(p + "_datagrams_total", {{"key", e.cfg.key}, {"direction", "in"}}, e.links->traffic.datagrams_in);
+    w.sample(p + "_datagrams_total", {{"key", e.cfg.key}, {"direction", "out"}}, e.links->traffic.datagrams_out);
+  }
 }
 
 }  // namespace

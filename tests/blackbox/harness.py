@@ -104,8 +104,9 @@ def _ephemeral_range():
         return None
 
 
-def free_port():
-    """A port free right now, for a daemon to listen on later.
+def free_port(kind=socket.SOCK_STREAM):
+    """A port free right now, for a daemon to listen on later (TCP, or UDP
+    with kind=socket.SOCK_DGRAM).
 
     Preferably below the ephemeral range: a port from bind(0) is an ephemeral
     port, which the kernel may hand to some outgoing connection (a vnet's link
@@ -115,13 +116,13 @@ def free_port():
     if rng and rng[0] > 12000:
         for _ in range(50):
             port = random.randrange(10000, rng[0])
-            with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+            with socket.socket(socket.AF_INET, kind) as s:
                 try:
                     s.bind((LOOPBACK, port))
                 except OSError:
                     continue
                 return port
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+    with socket.socket(socket.AF_INET, kind) as s:
         s.bind((LOOPBACK, 0))
         return s.getsockname()[1]
 
@@ -363,6 +364,53 @@ class DigestService(TcpService):
 
 # --------------------------------------------------------------------------
 # daemons
+
+
+class UdpEchoService:
+    """A UDP service on 127.0.0.1:<OS port> that answers each datagram with
+    `tag` + the datagram, to the address it came from. Per source address
+    (ip, port) it keeps the datagrams' count and running sha256 in `sources`,
+    so tests can tell the flows apart and check bytes at the service end."""
+
+    def __init__(self, tag=b"E"):
+        self.tag = tag
+        self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4 << 20)
+        self.sock.bind((LOOPBACK, 0))
+        self.port = self.sock.getsockname()[1]
+        self.sources = {}  # (ip, port) -> [count, hashlib.sha256()]
+        self._lock = threading.Lock()
+        self._closed = False
+        self.sock.settimeout(0.2)  # close() is seen within this
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def _run(self):
+        while not self._closed:
+            try:
+                data, source = self.sock.recvfrom(1 << 16)
+            except socket.timeout:
+                continue
+            except OSError:
+                return
+            with self._lock:
+                count_hash = self.sources.setdefault(source, [0, hashlib.sha256()])
+                count_hash[0] += 1
+                count_hash[1].update(data)
+            try:
+                self.sock.sendto(self.tag + data, source)
+            except OSError:
+                pass
+
+    def seen(self):
+        """{source: (count, sha256 hex)} as now."""
+        with self._lock:
+            return {s: (n, h.hexdigest()) for s, (n, h) in self.sources.items()}
+
+    def close(self):
+        self._closed = True
+        self._thread.join(2)
+        self.sock.close()
 
 
 class Daemon:

@@ -5,15 +5,17 @@ hold none of the payload, the group name, the serve names, the token or the
 group key (issue 9: TLS on control sessions, links encrypted end to end)."""
 
 import os
+import re
+import socket
 import unittest
 
 import harness
 from path_relay import LinkRelay
-from harness import BlackBoxCase, EchoService, free_port, sha256
+from harness import LOOPBACK, BlackBoxCase, EchoService, UdpEchoService, free_port, sha256
 
 
 class CaptureTest(BlackBoxCase):
-    def run_capture(self, token=None, group_key=None):
+    def run_capture(self, token=None, group_key=None, udp=False):
         c = self.c
         group = "capture-group-" + os.urandom(6).hex()
         serve_name = "capture-serve-" + os.urandom(6).hex()
@@ -21,7 +23,7 @@ class CaptureTest(BlackBoxCase):
         _, route_port = c.start_route(**route_keys)
         relay = LinkRelay(route_port, record_control=True)
         self.addCleanup(relay.close)
-        echo = c.service(EchoService())
+        echo = c.service(UdpEchoService(tag=b"") if udp else EchoService())
         use_port = free_port()
         vnet_keys = {"group_key": group_key} if group_key else {}
 
@@ -32,14 +34,25 @@ class CaptureTest(BlackBoxCase):
                 text = text.replace("[route]\n", f"[route]\ntoken={token}\n", 1)
             return c.start("vnet", c.write(f"{name}.ini", text), name)
 
-        write("home", serves={serve_name: {"serveid": 700, "port": echo.port,
+        write("home", serves={serve_name: {"serveid": 700, "port": echo.port, "type": "udp" if udp else "tcp",
                                            "info": "capture-info-" + group}})
-        write("office", uses={"echo": {"serveid": 700, "port": use_port}})
-        self.wait_echo(use_port, timeout=20)
+        office = write("office", uses={"echo": {"serveid": 700, "port": use_port}})
 
         marker = b"KNOWN-PAYLOAD-" + os.urandom(8).hex().encode()
         payload = (marker + os.urandom(4096)) * 64
-        got = harness.exchange(use_port, payload)
+        if udp:
+            # The same bytes as 64 datagrams of one flow, each answered.
+            office.wait_log(re.compile(r"use echo listening on UDP"), timeout=20)
+            got = b""
+            with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+                s.settimeout(10)
+                piece = len(payload) // 64
+                for i in range(64):
+                    s.sendto(payload[i * piece:(i + 1) * piece], (LOOPBACK, use_port))
+                    got += s.recvfrom(1 << 16)[0]
+        else:
+            self.wait_echo(use_port, timeout=20)
+            got = harness.exchange(use_port, payload)
         self.assertEqual(sha256(got), sha256(payload))
 
         cap = relay.capture()
@@ -64,6 +77,13 @@ class CaptureTest(BlackBoxCase):
     def test_private_route_with_group_key_leaks_nothing(self):
         self.run_capture(token="t0ken-" + os.urandom(12).hex(),
                          group_key="gr0upkey-" + os.urandom(12).hex())
+
+    def test_udp_flows_leak_nothing(self):
+        self.run_capture(token="t0ken-" + os.urandom(12).hex(),
+                         group_key="gr0upkey-" + os.urandom(12).hex(), udp=True)
+
+    def test_udp_flows_on_an_open_route_leak_nothing_to_the_path(self):
+        self.run_capture(udp=True)
 
     def test_open_route_without_key_leaks_nothing_to_the_path(self):
         # The manual's setup (no token, no key): an observer on the path still

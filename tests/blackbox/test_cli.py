@@ -285,9 +285,9 @@ class CliTest(unittest.TestCase):
         route = {"ip": LOOPBACK, "port": wire.port}
         vnet = {"name": "bad", "terminal": False}
         cases = {
-            "type_udp.ini": ({"route": route, "vnet": vnet,
-                              "serve.web": {"serveid": 700, "type": "udp", "port": 80}},
-                             ("serve.web", "type", "udp")),
+            "type_sctp.ini": ({"route": route, "vnet": vnet,
+                               "serve.web": {"serveid": 700, "type": "sctp", "port": 80}},
+                              ("serve.web", "type", "sctp")),
             "port_abc.ini": ({"route": {"ip": LOOPBACK, "port": "abc"}, "vnet": vnet},
                              ("route", "port", "abc")),
             "no_route_port.ini": ({"route": {"ip": LOOPBACK}, "vnet": vnet}, ("route", "port")),

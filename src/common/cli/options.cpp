@@ -44,9 +44,10 @@ std::optional<options> parse(int argc, char** argv, const char* default_name, co
        "the group to join (default: default)")
       ("name", po::value<std::string>(&out.vnet.name)->value_name("NAME"),
        "the name other vnets see (default: this machine's host name)")
-      ("serve", po::value<std::vector<std::string>>(&out.vnet.serves)->value_name("[IP:]PORT:SERVEID"),
-       "offer local port PORT (on IP, default 127.0.0.1) as SERVEID (0: the route picks); repeatable")
-      ("use", po::value<std::vector<std::string>>(&out.vnet.uses)->value_name("SERVEID:[IP:]PORT"),
+      ("serve", po::value<std::vector<std::string>>(&out.vnet.serves)->value_name("[IP:]PORT:SERVEID[/udp]"),
+       "offer local port PORT (on IP, default 127.0.0.1) as SERVEID (0: the route picks); /udp: a UDP "
+       "service; repeatable")
+      ("use", po::value<std::vector<std::string>>(&out.vnet.uses)->value_name("SERVEID:[IP:]PORT[/udp]"),
        "listen on local PORT (on IP, default 127.0.0.1) for the serve SERVEID; repeatable")
       ("token-file", po::value<std::string>(&out.vnet.token_file)->value_name("FILE"),
        "the route's token, read from FILE (its first line): a secret stays off the command line")

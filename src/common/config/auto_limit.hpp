@@ -24,6 +24,8 @@ unsigned resolve_limit(unsigned configured, unsigned numerator, unsigned denomin
 // quarters of the route's links for one vnet or one serve, so that one peer
 // cannot take all; an eighth waiting to pair.
 inline unsigned links_per_serve(unsigned configured) { return resolve_limit(configured, 1, 1, 512); }
+// [vnet] max_udp_flows: each flow is a link, sized as max_links_per_serve.
+inline unsigned udp_flows(unsigned configured) { return resolve_limit(configured, 1, 1, 512); }
 inline unsigned live_links(unsigned configured) { return resolve_limit(configured, 3, 4, 2048); }
 inline unsigned pending_links(unsigned configured) { return resolve_limit(configured, 1, 8, 256); }
 

@@ -122,6 +122,7 @@ struct use_config {
   std::uint16_t serveid = 0; // 1-999; 0 means "not opened" (a warning is recorded)
   std::string ip;
   std::uint16_t port = 0;    // 0: the served service's port
+  std::string type;          // "": the serve's; "tcp" or "udp": must match the serve's
   bool active{};               // effective value (startuse already applied)
   bool any_port = false;     // not in config files: the OS picks the port (tests)
   bool operator==(const use_config&) const = default;
@@ -151,6 +152,10 @@ struct vnet_config {
   // [vnet] max_links_per_serve: links accepted at once per serve this vnet
   // offers; more are refused (the route tells the use side why).
   unsigned max_links_per_serve{};
+  // [vnet] max_udp_flows: client addresses each udp use carries at once
+  // (one link each); auto as max_links_per_serve (config/auto_limit.hpp).
+  unsigned max_udp_flows{};
+  seconds udp_idle{};          // [vnet] udp_idle: a flow silent this long closes its link
   // [vnet] max_idle_links: the most idle links each pool (use side, serve
   // side) keeps open to the route ahead of need; 0 = no pools (every link
   // is opened when needed, one round trip slower).

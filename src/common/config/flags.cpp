@@ -4,6 +4,8 @@
 #include <cstring>
 #include <fstream>
 #include <set>
+#include <tuple>
+#include <utility>
 
 #include "config/rules.hpp"
 #include "config/values.hpp"
@@ -36,6 +38,16 @@ std::string default_name() {
   const std::string host = platform::hostname();
   if (!host.empty() && check_text(host, protocol::max_name_bytes)) return host;
   return "vnet";
+}
+
+// "53:700/udp" -> {"53:700", "udp"}; without a suffix the type is "" (a
+// serve's is then tcp, a use's the serve's).
+std::pair<std::string, std::string> split_type(const char* flag, const std::string& value) {
+  const auto slash = value.rfind('/');
+  if (slash == std::string::npos) return {value, {}};
+  auto type = rules::serve_type::parse(std::string_view(value).substr(slash + 1));
+  if (!type) fail(flag, value, "the type after '/' is " + type.why());
+  return {value.substr(0, slash), *type};
 }
 
 // "ssh", then "ssh-2", "ssh-3"… for a second serve or use of the same kind.
@@ -107,8 +119,10 @@ vnet_config vnet_config_from_flags(const vnet_flags& f) {
   }
   std::set<std::string> keys;
   std::set<std::uint16_t> serveids;
-  for (const auto& v : f.serves) {
-    auto fields = split_colon_fields(v);
+  for (const auto& written : f.serves) {
+    const std::string& v = written;
+    auto [spec, type] = split_type("--serve", v);
+    auto fields = split_colon_fields(spec);
     if (fields.size() < 2 || fields.size() > 3)
       fail("--serve", v, "expected [IP:]PORT:SERVEID, e.g. 22:700 or 192.168.1.5:80:701");
     serve_config s;
@@ -121,13 +135,16 @@ vnet_config vnet_config_from_flags(const vnet_flags& f) {
     s.serveid = serveid_of("--serve", v, fields.back(), 0);
     if (s.serveid != 0 && !serveids.insert(s.serveid).second)
       fail("--serve", v, "serveid " + std::to_string(s.serveid) + " is given twice");
+    if (!type.empty()) s.type = type;
     s.key = unique_key(keys, "port" + std::to_string(s.port));
     s.name = s.key;
     c.serves.push_back(std::move(s));
   }
-  std::set<std::pair<std::string, std::uint16_t>> listens;
-  for (const auto& v : f.uses) {
-    auto fields = split_colon_fields(v);
+  std::set<std::tuple<std::string, std::uint16_t, std::string>> listens;
+  for (const auto& written : f.uses) {
+    const std::string& v = written;
+    auto [spec, type] = split_type("--use", v);
+    auto fields = split_colon_fields(spec);
     if (fields.size() < 2 || fields.size() > 3)
       fail("--use", v, "expected SERVEID:[IP:]PORT, e.g. 700:1122 or 700:127.0.0.2:1122");
     use_config u;
@@ -138,7 +155,8 @@ vnet_config vnet_config_from_flags(const vnet_flags& f) {
       u.ip = fields[1];
     }
     u.port = port_of("--use", v, fields.back());
-    if (!listens.insert({u.ip, u.port}).second)
+    u.type = type;
+    if (!listens.insert({u.ip, u.port, type == "udp" ? "udp" : "tcp"}).second)
       fail("--use", v, "port " + std::to_string(u.port) + " is given twice");
     u.key = unique_key(keys, "use" + std::to_string(u.serveid));
     c.uses.push_back(std::move(u));

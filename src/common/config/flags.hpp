@@ -14,8 +14,8 @@ struct vnet_flags {
   std::string route;               // --route HOST:PORT ([v6]:PORT for IPv6)
   std::string group;               // --group G (default "default")
   std::string name;                // --name N (default: this machine's host name)
-  std::vector<std::string> serves; // --serve [IP:]PORT:SERVEID
-  std::vector<std::string> uses;   // --use SERVEID:[IP:]PORT
+  std::vector<std::string> serves; // --serve [IP:]PORT:SERVEID[/udp]
+  std::vector<std::string> uses;   // --use SERVEID:[IP:]PORT[/udp]
   // Secrets come from files (a command line is readable by every user);
   // the pin is no secret.
   std::string token_file;          // --token-file FILE: [route] token

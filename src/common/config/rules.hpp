@@ -137,11 +137,11 @@ struct fingerprint : text_value {
   static outcome::result<std::string> parse(std::string_view v);
 };
 
-// [serve.NAME] type: only tcp, in any case.
+// [serve.NAME] and [use.NAME] type: tcp or udp, in any case.
 struct serve_type : text_value {
   static outcome::result<std::string> parse(std::string_view v) {
     auto t = lower_case(v);
-    if (t != "tcp") return outcome::fail("only tcp is supported");
+    if (t != "tcp" && t != "udp") return outcome::fail("tcp or udp");
     return t;
   }
 };

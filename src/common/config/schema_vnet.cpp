@@ -60,6 +60,12 @@ table<vnet_config> vnet_keys() {
       row<rules::link_limit, &c::max_links_per_serve>(
           {.key = "max_links_per_serve", .value = "auto",
            .doc = "links carried at once to each serve this vnet offers"}),
+      row<rules::link_limit, &c::max_udp_flows>(
+          {.key = "max_udp_flows", .value = "auto",
+           .doc = "UDP clients (addresses) each udp use carries at once; a new one beyond is dropped"}),
+      row<rules::duration, &c::udp_idle>(
+          {.key = "udp_idle", .value = "60",
+           .doc = "a UDP flow with no datagram either way for this long closes its link"}),
       row<rules::pool_size, &c::max_idle_links>(
           {.key = "max_idle_links", .value = "16",
            .doc = "idle links kept open to the route ahead of need, per pool; 0: no pools"}),
@@ -82,7 +88,7 @@ table<serve_config> serve_keys() {
           {.key = "serveid", .value = "000",
            .doc = "000: the route picks; 1-499 dynamic; 500-999 static"}),
       row<rules::serve_type, &c::type>(
-          {.key = "type", .value = "tcp", .doc = "only tcp is supported"}),
+          {.key = "type", .value = "tcp", .doc = "tcp, or udp: each client address gets a link of its own"}),
       row<rules::sent_text<protocol::max_ip_bytes>, &c::ip>(
           {.key = "ip", .value = "127.0.0.1", .doc = "where the service runs"}),
       row<rules::port<1>, &c::port>(
@@ -111,6 +117,10 @@ table<use_config> use_keys() {
           {.key = "ip", .value = "127.0.0.1", .doc = "local address to listen on"}),
       row<rules::port<1>, &c::port>(
           {.key = "port", .doc_default = "the served port", .doc = "local port to listen on"}),
+      // Absent: the serve's, as the group's list says. Set: the use stands
+      // by, saying so, while the serve is of the other type.
+      row<rules::serve_type, &c::type>(
+          {.key = "type", .doc_default = "the serve's", .doc = "tcp or udp; must match the serve's"}),
       row<rules::flag, &c::active>(
           {.key = "active", .value = "true", .doc = "false: configured but not opened"}),
   };

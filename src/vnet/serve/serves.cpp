@@ -17,6 +17,7 @@
 #include "net/secure/secure_relay.hpp"
 #include "net/spawn.hpp"
 #include "text/printable.hpp"
+#include "vnet/serve/udp_flow.hpp"
 #include "vnet/session/counted_link.hpp"
 #include "vnet/session/route_link.hpp"
 
@@ -302,6 +303,16 @@ net::awaitable<void> serve_table::serve_link(std::uint64_t id, std::uint64_t lin
     if (!ec) co_return outcome::status{};
     co_return outcome::fail(fmt::format("cannot reach {}: {}", net::host_port(service.first, service.second), ec.message()));
   };
+  if (entry->cfg.type == "udp") {
+    // The link's plain socket is the flow's end of a stream pair; the flow
+    // keeps a UDP socket towards the service (vnet/serve/udp_flow.hpp).
+    udp_flow_params flow{fmt::format("serve {}: link {}", text::printable(entry->cfg.name), link_id), service.first,
+                         service.second, entry->links};
+    dial_service = [flow, &ctx = ctx_](net::tcp::socket& s) -> net::awaitable<outcome::status> {
+      udp_flow_params p = flow;
+      co_return co_await open_udp_flow(s, ctx, std::move(p));
+    };
+  }
   l->opening();
   // Returns once the link runs (or failed); served_link::ended() logs its end.
   co_await net::secure::open_serve(std::move(l), std::move(params), std::move(dial_service));

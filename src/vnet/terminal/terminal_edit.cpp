@@ -2,6 +2,7 @@
 // the missing ones asked for with their defaults.
 #include <fmt/format.h>
 
+#include "config/rules.hpp"
 #include "config/schema.hpp"
 #include "net/endpoint.hpp"
 #include "protocol/limits.hpp"
@@ -188,11 +189,12 @@ net::awaitable<void> terminal::serve_new(const parsed_args& a, bool run) {
   if (a.values.contains("name") &&
       !checked(check_text("name", a.values.at("name"), protocol::max_name_bytes), usage))
     co_return;
-  auto type = a.values.contains("type") ? a.values.at("type") : "tcp";
-  if (type != "tcp") {
-    error(fmt::format("type = \"{}\": only tcp is supported", type), usage);
+  auto type = config::rules::serve_type::parse(a.values.contains("type") ? a.values.at("type") : "tcp");
+  if (!type) {
+    error(fmt::format("type = \"{}\": {}", a.values.at("type"), type.why()), usage);
     co_return;
   }
+  cfg.type = *type;
   cfg.ip = *ip;
   cfg.info = *info;
   cfg.name = a.values.contains("name") ? a.values.at("name") : key;
@@ -212,7 +214,7 @@ net::awaitable<void> terminal::use_new(const parsed_args& a, bool run) {
   const char* usage = command(command_id::use).usage;
   const bool ask_all = a.values.empty();  // nothing on the line: a guided dialogue
   // Named, not a temporary in the co_await (docs/architecture.md, GCC 12 co_await rule).
-  const std::initializer_list<std::string_view> known = {"serveid", "ip", "port"};
+  const std::initializer_list<std::string_view> known = {"serveid", "ip", "port", "type"};
   std::optional<std::string> named = co_await new_key(a, "use", client_.uses(), known);
   if (!named) co_return;
   const std::string key = *named;
@@ -227,6 +229,14 @@ net::awaitable<void> terminal::use_new(const parsed_args& a, bool run) {
     if (s.serve.serveid == cfg.serveid) served = std::to_string(s.serve.port);
   std::optional<std::string> port = co_await field(a, "port", "port", served, ask_all);
   if (!port || (*port != "auto" && !checked(check_port("port", *port, cfg.port), usage))) co_return;
+  if (a.values.contains("type")) {
+    auto type = config::rules::serve_type::parse(a.values.at("type"));
+    if (!type) {
+      error(fmt::format("type = \"{}\": {}", a.values.at("type"), type.why()), usage);
+      co_return;
+    }
+    cfg.type = *type;
+  }
   cfg.ip = *ip;
   cfg.active = run;
   const auto& e = client_.uses().add(cfg);

@@ -70,6 +70,8 @@ void add_traffic(std::vector<std::pair<std::string, std::string>>& fields, const
   fields.emplace_back("links", fmt::format("{} now, {} in total", links.links(), links.traffic.links));
   fields.emplace_back("in", text::human_bytes(links.traffic.bytes_in) + " (from the route)");
   fields.emplace_back("out", text::human_bytes(links.traffic.bytes_out) + " (to the route)");
+  if (links.traffic.datagrams_in || links.traffic.datagrams_out)
+    fields.emplace_back("datagrams", fmt::format("{} in, {} out", links.traffic.datagrams_in, links.traffic.datagrams_out));
 }
 
 }  // namespace
@@ -94,6 +96,16 @@ net::awaitable<void> terminal::show(const parsed_args& a) {
   }
 }
 
+namespace {
+
+// A serve's service: "127.0.0.1:53/udp" for UDP, "127.0.0.1:22" for TCP.
+std::string address_of(const config::serve_config& c) {
+  auto a = net::host_port(c.ip, c.port);
+  return c.type == "udp" ? a + "/udp" : a;
+}
+
+}  // namespace
+
 void terminal::show_serve() {
   const auto& entries = client_.serves().entries();
   if (entries.empty()) return print("no serves");
@@ -101,7 +113,7 @@ void terminal::show_serve() {
   std::vector<std::vector<std::string>> notes(1);
   for (const auto& e : entries) {
     bool registered = e.state == serve_state::registered;
-    rows.push_back({id3(registered ? e.serveid : 0), e.cfg.key, e.cfg.name, net::host_port(e.cfg.ip, e.cfg.port),
+    rows.push_back({id3(registered ? e.serveid : 0), e.cfg.key, e.cfg.name, address_of(e.cfg),
                     yes_no(e.cfg.active), to_string(e.state), std::to_string(e.links->links())});
     // The route's words.
     notes.push_back(e.state == serve_state::refused ? why_lines(peer(e.reason)) : std::vector<std::string>{});
@@ -120,7 +132,7 @@ void terminal::show_serve(const std::string& key) {
         {"key", e.cfg.key},
         {"serveid", registered ? id3(e.serveid) : fmt::format("--- (asks for {})", id3(e.cfg.serveid))},
         {"name", e.cfg.name},
-        {"ip:port", net::host_port(e.cfg.ip, e.cfg.port)},
+        {"ip:port", address_of(e.cfg)},
         {"active", yes_no(e.cfg.active)},
         {"state", to_string(e.state)},
     };
@@ -167,6 +179,9 @@ std::string terminal::listen_of(const use_entry& e) const {
       if (s.serve.serveid == e.cfg.serveid) port = s.serve.port;
   auto listen = net::host_port(e.cfg.ip, port);
   if (!port) listen.replace(listen.size() - 1, 1, "auto");  // "IP:0" -> "IP:auto"
+  // UDP says so ("127.0.0.1:5353/udp"); TCP, the usual, says nothing.
+  const std::string& type = e.state == use_state::listening ? e.type : e.cfg.type;
+  if (type == "udp") listen += "/udp";
   return listen;
 }
 

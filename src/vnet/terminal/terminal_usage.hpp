@@ -48,7 +48,7 @@ inline std::span<const command_info> commands() {
        "serves  every serve of the group, asked from the route\n"
        "vnets   every vnet of the group with its live links, asked from the route"},
       {command_id::serve, edit_words, "serve", "ACTION", "new | run | open | close | delete a serve of this vnet",
-       "serve new|run [NAME] [serveid=N] [ip=IP] [port=N] [name=TEXT] [info=TEXT] | "
+       "serve new|run [NAME] [serveid=N] [ip=IP] [port=N] [name=TEXT] [info=TEXT] [type=tcp|udp] | "
        "serve open|close|delete [NAME|SERVEID]",
        "new     create a serve, inactive          run    create and register it\n"
        "open    register an inactive serve        close  unregister it, close its links\n"
@@ -56,11 +56,12 @@ inline std::span<const command_info> commands() {
        "serveid: 000 or absent lets the route pick; 1-499 dynamic; 500-999 static.\n"
        "With no key=value on the line every field is asked, defaults in parentheses."},
       {command_id::use, edit_words, "use", "ACTION", "new | run | open | close | delete a use (a remote serve on a local port)",
-       "use new|run [NAME] [serveid=N] [ip=IP] [port=N] | use open|close|delete [NAME|SERVEID]",
+       "use new|run [NAME] [serveid=N] [ip=IP] [port=N] [type=tcp|udp] | use open|close|delete [NAME|SERVEID]",
        "new     create a use, inactive            run    create it and listen\n"
        "open    listen on an inactive use         close  stop listening, close its links\n"
        "delete  close and forget it\n"
-       "port defaults to the serve's own port. A use listens while its serveid is offered."},
+       "port defaults to the serve's own port, type to the serve's. A use listens while its\n"
+       "serveid is offered."},
       {command_id::unserve, {}, "unserve", "", "ask a vnet of the group to serve something it did not register",
        "unserve [vnetid=N] [ip=IP] [port=N] [local_ip=IP] [local_port=N]",
        "Asks vnet N (see show vnets) for ip:port on its side. That vnet needs\n"

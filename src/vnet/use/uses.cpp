@@ -114,10 +114,29 @@ void use_table::follow(use_entry& e, const protocol::serve_list& list) {
     return;
   }
   note_owner(e, *it);
+  // The type is the serve's: a use that says otherwise stands by, saying why.
+  const std::string& type = it->serve.type;
+  if (type != "tcp" && type != "udp") {
+    if (e.state == use_state::listening) stop(e, use_state::standby, "the serve's type changed");
+    e.state = use_state::standby;
+    auto what = fmt::format("serveid {:03} is of type '{}', which this vnet cannot carry", e.cfg.serveid,
+                            text::printable(type));
+    stand_by_for(e, what, what);
+    return;
+  }
+  if (!e.cfg.type.empty() && e.cfg.type != type) {
+    if (e.state == use_state::listening) stop(e, use_state::standby, "the serve's type changed");
+    e.state = use_state::standby;
+    auto what = fmt::format("serveid {:03} is a {} serve, and this use says type={}", e.cfg.serveid, type, e.cfg.type);
+    auto reason = what + " (remove type, or set it to " + type + ")";
+    stand_by_for(e, std::move(what), std::move(reason));
+    return;
+  }
   std::uint16_t port = e.cfg.any_port ? 0 : e.cfg.port ? e.cfg.port : it->serve.port;
-  if (e.state == use_state::listening && (e.cfg.any_port || e.listen_port == port)) return;
-  if (e.state == use_state::listening) stop(e, use_state::standby, "the served port changed");
-  start(e, port);
+  if (e.state == use_state::listening && e.type == type && (e.cfg.any_port || e.listen_port == port)) return;
+  if (e.state == use_state::listening)
+    stop(e, use_state::standby, e.type != type ? "the serve's type changed" : "the served port changed");
+  start(e, port, type);
 }
 
 void use_table::stand_by(use_entry& e, const protocol::serve_list& list) {
@@ -126,6 +145,10 @@ void use_table::stand_by(use_entry& e, const protocol::serve_list& list) {
   const std::uint32_t self = ctx_.session() ? ctx_.session()->vnetid() : 0;
   const bool keyed = !ctx_.cfg.group_key.empty();
   auto [what, reason] = explain_standby(e.cfg.serveid, ctx_.cfg.group, keyed, list, self);
+  stand_by_for(e, std::move(what), std::move(reason));
+}
+
+void use_table::stand_by_for(use_entry& e, std::string what, std::string reason) {
   if (!e.reason.starts_with(what)) e.standby_since = std::chrono::steady_clock::now();
   e.reason = std::move(reason);
   e.standby_what = std::move(what);
@@ -171,7 +194,9 @@ void use_table::note_owner(use_entry& e, const protocol::listed_serve& s) {
   e.served_by_name = s.vnet_name;
 }
 
-void use_table::start(use_entry& e, std::uint16_t port) {
+void use_table::start(use_entry& e, std::uint16_t port, const std::string& type) {
+  e.type = type;
+  if (type == "udp") return start_udp(e, port);
   auto acceptor = std::make_shared<net::tcp::acceptor>(ex_);
   e.listen_port = port;
   if (auto ec = net::listen(*acceptor, e.cfg.ip, port)) {
@@ -207,7 +232,40 @@ void use_table::start(use_entry& e, std::uint16_t port) {
       net::log_exception{"use listener"});
 }
 
+void use_table::start_udp(use_entry& e, std::uint16_t port) {
+  auto name = e.cfg.key;
+  auto serveid = e.cfg.serveid;
+  auto links = e.links;
+  // Each client's flow is an ordinary use link whose plain socket is the
+  // flow's end of a stream pair (vnet/use/udp_use.hpp).
+  udp_use::open_link_fn open = [this, name, serveid, links](net::tcp::socket plain) {
+    net::asio::co_spawn(ex_, open_link(std::move(plain), name, serveid, links), net::log_exception{"use link"});
+  };
+  auto udp = std::make_shared<udp_use>(ex_, ctx_, name, links, std::move(open));
+  e.listen_port = port;
+  outcome::result<std::uint16_t> bound = udp->listen(e.cfg.ip, port);
+  if (!bound) {
+    if (e.state != use_state::port_busy)
+      spdlog::warn("use {} cannot listen on UDP {}: {}", e.cfg.key, net::host_port(e.cfg.ip, port), bound.why());
+    e.state = use_state::port_busy;
+    e.reason = bound.why();
+    return;
+  }
+  e.udp = std::move(udp);
+  e.state = use_state::listening;
+  e.reason.clear();
+  e.standby_logged.clear();
+  e.listen_port = *bound;
+  spdlog::info("use {} listening on UDP {} for serveid {:03}", e.cfg.key, net::host_port(e.cfg.ip, e.listen_port),
+               e.cfg.serveid);
+}
+
 void use_table::stop(use_entry& e, use_state next, const std::string& why) {
+  if (e.udp) {
+    e.udp->close();
+    e.udp.reset();
+    spdlog::info("use {} stopped listening on UDP {} ({})", e.cfg.key, net::host_port(e.cfg.ip, e.listen_port), why);
+  }
   if (e.acceptor) {
     net::error_code ignored;
     e.acceptor->close(ignored);

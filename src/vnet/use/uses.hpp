@@ -12,6 +12,7 @@
 #include "net/socket_set.hpp"
 #include "vnet/session/route_context.hpp"
 #include "vnet/use/opening_window.hpp"
+#include "vnet/use/udp_use.hpp"
 
 namespace vnet {
 
@@ -42,6 +43,9 @@ struct use_entry {
   std::uint32_t served_by = 0;
   std::string served_by_name;
   std::shared_ptr<net::tcp::acceptor> acceptor;
+  // While listening: "tcp" (the acceptor) or "udp" (the socket and its flows).
+  std::string type;
+  std::shared_ptr<udp_use> udp;
   std::shared_ptr<net::socket_set> links = std::make_shared<net::socket_set>();
 };
 
@@ -70,6 +74,9 @@ class use_table {
  private:
   void follow(use_entry& e, const protocol::serve_list& list);
   void stand_by(use_entry& e, const protocol::serve_list& list);
+  // Stands by for `what` (the reason's first part, logged once it held for
+  // standby_log_delay) and `reason` (shown).
+  void stand_by_for(use_entry& e, std::string what, std::string reason);
   void arm_standby_log(std::chrono::steady_clock::time_point when);
   void log_standby_reasons();
   void note_owner(use_entry& e, const protocol::listed_serve& s);
@@ -77,7 +84,8 @@ class use_table {
   const protocol::serve_list* current_list() const;
   // The serveid's entry in the group's list now; nullptr when not offered.
   const protocol::listed_serve* find_listed(std::uint16_t serveid) const;
-  void start(use_entry& e, std::uint16_t port);
+  void start(use_entry& e, std::uint16_t port, const std::string& type);
+  void start_udp(use_entry& e, std::uint16_t port);
   void stop(use_entry& e, use_state next, const std::string& why);
   // One accepted connection: its link to the route (an idle one, or
   // opened now), the 0-RTT hello and the relay (net::secure::open_use).

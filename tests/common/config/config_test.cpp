@@ -333,3 +333,25 @@ TEST(Secrets, AFileWithSecretsThatOthersCanReadIsWarnedAbout) {
 
 }  // namespace
 }  // namespace config
+
+namespace config {
+namespace {
+
+TEST(Udp, ServesAndUsesTakeTheType) {
+  auto c = parse_vnet_config("[route]\nip=::1\nport=1\n[serve.dns]\ntype=UDP\nport=53\n"
+                             "[use.dns]\nserveid=700\n[use.dns2]\nserveid=701\ntype=udp\n",
+                             "t.ini");
+  ASSERT_EQ(c.serves.size(), 1u);
+  EXPECT_EQ(c.serves[0].type, "udp");
+  ASSERT_EQ(c.uses.size(), 2u);
+  EXPECT_EQ(c.uses[0].type, "");  // the serve's, as the group's list says
+  EXPECT_EQ(c.uses[1].type, "udp");
+  EXPECT_EQ(c.max_udp_flows, auto_limit);
+  EXPECT_EQ(c.udp_idle, std::chrono::seconds(60));
+  auto set = parse_vnet_config("[route]\nip=::1\nport=1\n[vnet]\nmax_udp_flows=7\nudp_idle=2\n", "t.ini");
+  EXPECT_EQ(set.max_udp_flows, 7u);
+  EXPECT_EQ(set.udp_idle, std::chrono::seconds(2));
+}
+
+}  // namespace
+}  // namespace config

@@ -152,3 +152,34 @@ TEST(Flags, SplitKeepsBracketedAddressesWhole) {
 
 }  // namespace
 }  // namespace config
+
+namespace config {
+namespace {
+
+TEST(Flags, UdpServesAndUses) {
+  auto f = route_only();
+  f.serves = {"53:700/udp", "22:701", "127.0.0.1:514:702/UDP"};
+  f.uses = {"700:5353/udp", "701:5353", "702:1514"};  // a UDP and a TCP port may share a number
+  auto c = vnet_config_from_flags(f);
+  ASSERT_EQ(c.serves.size(), 3u);
+  EXPECT_EQ(c.serves[0].type, "udp");
+  EXPECT_EQ(c.serves[0].port, 53);
+  EXPECT_EQ(c.serves[0].serveid, 700);
+  EXPECT_EQ(c.serves[1].type, "tcp");
+  EXPECT_EQ(c.serves[2].type, "udp");
+  EXPECT_EQ(c.serves[2].port, 514);
+  ASSERT_EQ(c.uses.size(), 3u);
+  EXPECT_EQ(c.uses[0].type, "udp");
+  EXPECT_EQ(c.uses[0].port, 5353);
+  EXPECT_EQ(c.uses[1].type, "");  // the serve's
+  auto bad = route_only();
+  bad.serves = {"53:700/sctp"};
+  EXPECT_NE(error_of([&] { vnet_config_from_flags(bad); }).find("--serve 53:700/sctp: the type after '/' is tcp or udp"),
+            std::string::npos);
+  auto twice = route_only();
+  twice.uses = {"700:5353/udp", "701:5353/udp"};
+  EXPECT_NE(error_of([&] { vnet_config_from_flags(twice); }).find("is given twice"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace config

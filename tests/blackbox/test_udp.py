@@ -1,0 +1,258 @@
+"""UDP services end to end: route + vnet "home" serving UDP (and TCP)
+services + vnet "office" using them. Each client address gets a flow (a link)
+of its own; datagrams keep their boundaries; bytes are checked at both ends
+(docs/configuration.md, UDP services)."""
+
+import hashlib
+import os
+import re
+import socket
+import subprocess
+import time
+
+import harness
+import test_metrics
+from harness import LOOPBACK, BlackBoxCase, EchoService, UdpEchoService, free_port, wait_for
+
+
+def udp_client(timeout=10.0):
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4 << 20)
+    s.bind((LOOPBACK, 0))
+    s.settimeout(timeout)
+    return s
+
+
+def free_udp_port():
+    return free_port(socket.SOCK_DGRAM)
+
+
+def ask(sock, port, data, timeout=10.0):
+    """Sends `data` to the use and returns the answer (a datagram)."""
+    sock.settimeout(timeout)
+    sock.sendto(data, (LOOPBACK, port))
+    got, _ = sock.recvfrom(1 << 16)
+    return got
+
+
+class UdpCase(BlackBoxCase):
+    vnet_keys = None  # more [vnet] keys of both vnets
+    office_keys = {}  # and of the office's only
+
+    def setUp(self):
+        super().setUp()
+        c = self.c
+        self.route, route_port = c.start_route()
+        self.echo = c.service(UdpEchoService(tag=b"E"))
+        self.tcp_echo = c.service(EchoService())
+        self.dead_port = free_udp_port()  # nothing listens there
+        self.use = {"dns": free_udp_port(), "dead": free_udp_port(), "tcp": free_port(),
+                    "wrong": free_port()}
+        keys = self.vnet_keys
+        self.metrics_port = free_port()
+        office_keys = dict(keys or {}, metrics=f"{LOOPBACK}:{self.metrics_port}", **self.office_keys)
+        self.home = c.start_vnet("home", route_port, vnet_keys=keys, serves={
+            "dns": {"serveid": 700, "type": "udp", "port": self.echo.port},
+            "dead": {"serveid": 701, "type": "udp", "port": self.dead_port},
+            "tcp": {"serveid": 702, "port": self.tcp_echo.port},
+        })
+        self.office = c.start_vnet("office", route_port, vnet_keys=office_keys, uses={
+            "dns": {"serveid": 700, "port": self.use["dns"]},
+            "dead": {"serveid": 701, "port": self.use["dead"], "type": "udp"},
+            "tcp": {"serveid": 702, "port": self.use["tcp"]},
+            "wrong": {"serveid": 700, "port": self.use["wrong"], "type": "tcp"},
+        })
+        self.office.wait_log(re.compile(r"use dns listening on UDP"), timeout=15)
+        self.office.wait_log(re.compile(r"use dead listening on UDP"), timeout=15)
+        self.wait_echo(self.use["tcp"], timeout=15)
+
+
+class UdpTest(UdpCase):
+    def test_200_clients_each_get_exactly_their_own_answers(self):
+        clients = [udp_client(timeout=30) for _ in range(200)]
+        try:
+            def run(i):
+                s = clients[i]
+                got = []
+                for j in range(3):
+                    req = f"client {i:03} request {j} ".encode().ljust(64, b".")
+                    got.append(ask(s, self.use["dns"], req, timeout=30))
+                return got
+            results = harness.in_parallel(run, len(clients), 120)
+            for i, got in enumerate(results):
+                self.assertIsInstance(got, list, f"client {i}: {got!r}")
+                want = [b"E" + f"client {i:03} request {j} ".encode().ljust(64, b".") for j in range(3)]
+                self.assertEqual(got, want, f"client {i} got another's answers")
+            # Nothing more is on its way to anyone: no answer crossed over.
+            for i, s in enumerate(clients):
+                s.setblocking(False)
+                with self.assertRaises(BlockingIOError, msg=f"client {i} got an extra datagram"):
+                    s.recvfrom(1 << 16)
+            # The service saw 200 flows, each from a port of its own, 3 requests each.
+            seen = self.echo.seen()
+            self.assertEqual(len(seen), 200)
+            self.assertEqual(sorted(n for n, _ in seen.values()), [3] * 200)
+            # 200 live flows hold up no shutdown (their timers are cancelled).
+            for d in (self.office, self.home):
+                started = time.monotonic()
+                self.assertEqual(d.stop(timeout=10), 0)
+                self.assertLess(time.monotonic() - started, 2.5, f"{d.name} took long to stop")
+                self.assertNotIn("shutdown took longer", d.log())
+        finally:
+            for s in clients:
+                s.close()
+
+    def test_largest_and_smallest_datagrams_arrive_whole(self):
+        with udp_client() as s:
+            for size in (60000, 1, 65507 - 1):
+                data = os.urandom(size)
+                got = ask(s, self.use["dns"], data)
+                self.assertEqual(len(got), size + 1, f"{size} bytes")
+                self.assertEqual(got, b"E" + data, f"{size} bytes")
+            source = s.getsockname()
+        seen = self.echo.seen()
+        self.assertEqual(len(seen), 1, "one client, one flow")
+        (count, _), = seen.values()
+        self.assertEqual(count, 3)
+
+    def test_a_steady_stream_arrives_in_order_with_none_lost(self):
+        total, size, window = 20000, 1200, 64
+        sent_hash, got_hash = hashlib.sha256(), hashlib.sha256()
+        with udp_client(timeout=15) as s:
+            sent = received = 0
+            while received < total:
+                # Paced by a window of answers outstanding: what is lost is
+                # lost in the tunnel, not in the client's own buffer.
+                while sent < total and sent - received < window:
+                    d = sent.to_bytes(4, "big") + os.urandom(size - 4)
+                    sent_hash.update(d)
+                    s.sendto(d, (LOOPBACK, self.use["dns"]))
+                    sent += 1
+                got, _ = s.recvfrom(1 << 16)
+                self.assertEqual(len(got), size + 1)
+                self.assertEqual(int.from_bytes(got[1:5], "big"), received, "out of order or lost")
+                got_hash.update(got[1:])
+                received += 1
+        self.assertEqual(got_hash.hexdigest(), sent_hash.hexdigest())
+        seen = self.echo.seen()
+        self.assertEqual(list(seen.values()), [(total, sent_hash.hexdigest())])
+
+    def test_a_service_that_is_down_disturbs_nothing_else(self):
+        with udp_client(timeout=1) as s:
+            for i in range(20):
+                s.sendto(b"into the void %d" % i, (LOOPBACK, self.use["dead"]))
+            with self.assertRaises(socket.timeout):
+                s.recvfrom(1 << 16)
+        self.home.wait_log(re.compile(r"serve dead: link \d+: the service at .* refused a datagram"), timeout=10)
+        refused = re.findall(r"refused a datagram", self.home.log())
+        self.assertEqual(len(refused), 1, "one line for the flow, not one per datagram")
+        # The TCP tunnel and the other UDP serve beside it still work.
+        self.wait_echo(self.use["tcp"], timeout=5)
+        with udp_client() as s:
+            self.assertEqual(ask(s, self.use["dns"], b"still here"), b"Estill here")
+
+    def test_a_use_whose_type_contradicts_the_serve_stands_by_saying_why(self):
+        self.office.wait_log(re.compile(r"use wrong: serveid 700 is a udp serve, and this use says type=tcp"),
+                             timeout=10)
+        self.assertFalse(harness.port_accepts(self.use["wrong"]))
+
+    def test_show_says_udp(self):
+        def ctl(line, name):
+            p = subprocess.run([harness.binary("vnet"), "ctl", "--config", os.path.join(self.c.dir, name + ".ini"),
+                                *line.split()], capture_output=True, text=True, timeout=60)
+            self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+            return p.stdout
+        self.assertIn(f"127.0.0.1:{self.use['dns']}/udp", ctl("show use", "office"))
+        self.assertIn(f"127.0.0.1:{self.echo.port}/udp", ctl("show serve", "home"))
+        self.assertRegex(ctl("show serves", "office"), r"(?m)^\s*700 .* udp ")
+        # A flow is a link: it counts as one while it lives, and its datagrams are counted.
+        with udp_client() as s:
+            for i in range(3):
+                self.assertEqual(ask(s, self.use["dns"], b"count me"), b"Ecount me")
+            shown = ctl("show use dns", "office")
+            self.assertRegex(shown, r"links\s+1 now")
+            self.assertRegex(shown, r"datagrams\s+3 in, 3 out")
+        samples = test_metrics.scrape(self.metrics_port)
+        for direction in ("in", "out"):
+            self.assertEqual(test_metrics.value(samples, "vnet_use_datagrams_total", key="dns", direction=direction), 3)
+            self.assertEqual(test_metrics.value(samples, "vnet_use_datagrams_total", key="tcp", direction=direction), 0)
+        self.assertEqual(test_metrics.value(samples, "vnet_use_links_total", key="dns"), 1)
+
+
+class UdpBoundTest(UdpCase):
+    vnet_keys = {"max_udp_flows": 3}
+
+    def test_flows_are_bounded_by_max_udp_flows(self):
+        clients = [udp_client(timeout=10) for _ in range(3)]
+        late = [udp_client(timeout=1) for _ in range(2)]
+        try:
+            for i, s in enumerate(clients):
+                self.assertEqual(ask(s, self.use["dns"], b"first %d" % i), b"Efirst %d" % i)
+            for s in late:
+                s.sendto(b"one too many", (LOOPBACK, self.use["dns"]))
+                with self.assertRaises(socket.timeout):
+                    s.recvfrom(1 << 16)
+            self.office.wait_log("dropped: 3 UDP flows are open (raise [vnet] max_udp_flows)", timeout=10)
+            # The three flows carry on.
+            for i, s in enumerate(clients):
+                self.assertEqual(ask(s, self.use["dns"], b"again %d" % i), b"Eagain %d" % i)
+        finally:
+            for s in clients + late:
+                s.close()
+
+
+class UdpKeyedTest(UdpCase):
+    vnet_keys = {"group_key": "udp-blackbox-group-key-0123456789"}
+
+    def test_a_keyed_group_carries_udp(self):
+        # The type travels beside the sealed blob: the use knows it listens on UDP.
+        with udp_client() as s:
+            for size in (1, 1200, 60000):
+                data = os.urandom(size)
+                self.assertEqual(ask(s, self.use["dns"], data), b"E" + data)
+
+
+class UdpOneLinerTest(BlackBoxCase):
+    def start_flags(self, name, *flags):
+        log = os.path.join(self.c.dir, f"{name}.log")
+        d = harness.Daemon(name, [harness.binary("vnet"), "--log-level", "debug", *flags], log, self.c.dir)
+        self.c.daemons.append(d)
+        return d
+
+    def test_serve_and_use_udp_from_the_command_line(self):
+        _, port = self.c.start_route()
+        echo = self.c.service(UdpEchoService(tag=b"1"))
+        use_port = free_udp_port()
+        route = f"{LOOPBACK}:{port}"
+        self.start_flags("home", "--route", route, "--group", "g1", "--serve", f"{echo.port}:700/udp")
+        office = self.start_flags("office", "--route", route, "--group", "g1", "--use", f"700:{use_port}/udp")
+        office.wait_log(re.compile(r"use use700 listening on UDP"), timeout=15)
+        with udp_client() as s:
+            self.assertEqual(ask(s, use_port, b"dns?"), b"1dns?")
+
+
+class UdpIdleTest(UdpCase):
+    # The use's flow times out first, always: the serving side's closes on
+    # the use's final record, not on a timer of its own racing it.
+    vnet_keys = {"udp_idle": 3}
+    office_keys = {"udp_idle": 1}
+
+    def test_an_idle_flow_closes_and_the_next_datagram_opens_a_new_one(self):
+        with udp_client() as s:
+            self.assertEqual(ask(s, self.use["dns"], b"one"), b"Eone")
+            me = "%s:%d" % s.getsockname()
+            closed = re.compile(r"use dns: flow from " + re.escape(me) + r" closed \(idle for 1 s\)")
+            self.office.wait_log(closed, timeout=10)
+            # The serving side closed its socket towards the service too.
+            self.home.wait_log(re.compile(r"serve dns: link \d+: UDP flow closed \(closed by the link\)"), timeout=10)
+            self.assertEqual(ask(s, self.use["dns"], b"two"), b"Etwo")
+        opened = re.findall(r"use dns: flow from " + re.escape(me) + r" opened", self.office.log())
+        self.assertEqual(len(opened), 2)
+        # A new flow is a new socket towards the service: a second source port.
+        seen = self.echo.seen()
+        self.assertEqual(sorted(n for n, _ in seen.values()), [1, 1])
+
+
+if __name__ == "__main__":
+    import unittest
+    unittest.main()
