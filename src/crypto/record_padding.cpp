@@ -8,7 +8,16 @@
 
 namespace crypto {
 
-std::size_t bucket_of(std::size_t plain) { return std::bit_ceil(std::max(plain, smallest_bucket)); }
+std::size_t bucket_of(std::size_t plain) {
+  if (plain <= largest_power_bucket) return std::bit_ceil(std::max(plain, smallest_bucket));
+  // Padmé (Nikitin et al., "Reducing Metadata Leakage from Encrypted Files
+  // and Communication with PURBs", 2019): keep the top bits of the size
+  // only, floor(log2 e) + 1 of them where e = floor(log2 size).
+  const int e = std::bit_width(plain) - 1;
+  const int s = std::bit_width(static_cast<unsigned>(e));
+  const std::size_t mask = (std::size_t{1} << (e - s)) - 1;
+  return (plain + mask) & ~mask;
+}
 
 bool padding_wanted() {
   static const bool wanted = [] {

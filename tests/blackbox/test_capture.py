@@ -18,7 +18,8 @@ PREFIX, OVERHEAD = 4, 19  # a record's length word; its flag, padding count and 
 
 
 def record_size(data_bytes):
-    """What a record of this much data weighs on the wire, padded (docs/protocol.md)."""
+    """What a record of this much data (4 KiB at most: powers of two) weighs
+    on the wire, padded (docs/protocol.md)."""
     bucket = 64
     while bucket < data_bytes:
         bucket *= 2

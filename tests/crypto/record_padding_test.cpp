@@ -51,14 +51,22 @@ TEST(RecordPadding, TheTestSwitchSealsExactSizesThatStillOpen) {
                                       record_prefix + 30 + record_overhead, record_prefix + 100 + record_overhead}));
 }
 
-TEST(RecordPadding, BucketsArePowersOfTwoFrom64BytesToTheFullRecord) {
+TEST(RecordPadding, BucketsArePowersOfTwoTo4KiBThenPadmeToTheFullRecord) {
   EXPECT_EQ(bucket_of(0), 64u);
   EXPECT_EQ(bucket_of(64), 64u);
   EXPECT_EQ(bucket_of(65), 128u);
-  EXPECT_EQ(bucket_of(16384), 16384u);
-  EXPECT_EQ(bucket_of(16385), 32768u);
-  EXPECT_EQ(bucket_of(32769), max_record);
+  EXPECT_EQ(bucket_of(2049), 4096u);
+  EXPECT_EQ(bucket_of(4096), 4096u);
+  EXPECT_EQ(bucket_of(4097), 4096u + 256);   // 2^12: steps of 2^(12-4)
+  EXPECT_EQ(bucket_of(16385), 16384u + 1024);
+  EXPECT_EQ(bucket_of(32769), 32768u + 2048);
+  EXPECT_EQ(bucket_of(max_record - 1), max_record);
   EXPECT_EQ(bucket_of(max_record), max_record);
+  // Never more than 1/16 over the size above 4 KiB, and never less than it.
+  for (std::size_t n = 4097; n <= max_record; n += 97) {
+    ASSERT_GE(bucket_of(n), n);
+    ASSERT_LE(bucket_of(n) - n, n / 16) << n;
+  }
 }
 
 // A record sealed by hand under `key` as record number `n`: prefix, then
