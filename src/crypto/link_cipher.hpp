@@ -4,7 +4,7 @@
 // encryption", protocol 7).
 //
 //   use side  -> 38 bytes, then at once one early record (0-RTT):
-//                u8 2 | u8 offer | u32be key_id | e_use.pub[32]
+//                u8 3 | u8 offer | u32be key_id | e_use.pub[32]
 //   serve side -> 41 bytes after opening the early record, then records:
 //                u8 choice | u64be link_id | e_serve.pub[32]
 //
