@@ -21,6 +21,9 @@ service (serveid 802), and vnet B using both, then measures in one run:
 With --compare-bin-dir a second route and pair of vnets built from another
 tree (say, the commit before a change) run beside the first, and every
 figure is taken for both in the same alternating rounds ("other" column).
+--compare-env NAME=VALUE sets an environment variable for the other one's
+daemons: the same build against itself with a test switch, e.g.
+--compare-bin-dir build/src --compare-env VNET_TEST_NO_PADDING=1.
 
 With --attacks it measures instead the setup time of a legitimate tunnel
 connection (connect through the use port + the first echoed byte), p50/p99,

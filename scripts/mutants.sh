@@ -90,6 +90,10 @@ mutants=(
   "the route keeps a keyed group's serve in plain ||| src/route/serve_shown.hpp ||| if (keyed_group && !is_sealed(s)) ||| if (false) ||| KeyedGroup"
   "a serve both sealed and plain ||| src/common/protocol/limits.cpp |||       ec_ = errc::sealed_and_plain; |||       ; ||| Limits"
   "a static serve's seal not bound to its serveid ||| src/crypto/serve_seal.cpp ||| const std::uint16_t bound = serveid >= first_static_serveid ? serveid : 0; ||| const std::uint16_t bound = 0; ||| ServeSeal"
+  "link records not padded ||| src/crypto/link_cipher.cpp ||| return (pad_ ? bucket_of(plain) : plain) + record_overhead; ||| return plain + record_overhead; ||| RecordPadding|blackbox_capture"
+  "a padding count beyond the record accepted ||| src/crypto/record_padding.cpp ||| if (zeros > body.size() - record_pad_field) ||| if (zeros > body.size()) ||| RecordPadding"
+  "non-zero padding accepted ||| src/crypto/record_padding.cpp ||| if (std::any_of(pad.begin(), pad.end(), [](std::uint8_t b) { return b != 0; })) ||| if (false) ||| RecordPadding"
+  "a protocol-6 vnet admitted ||| src/route/front/control_opening.cpp ||| if (hello->version != protocol::version) { ||| if (hello->version != protocol::version && hello->version != 6) { ||| AProtocol6Vnet"
 )
 
 list_only=0

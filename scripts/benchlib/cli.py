@@ -36,6 +36,10 @@ def main(doc):
                          "default 300)")
     ap.add_argument("--compare-bin-dir", default=None,
                     help="route and vnet of another build, measured in the same rounds")
+    ap.add_argument("--compare-env", action="append", default=[], metavar="NAME=VALUE",
+                    help="an environment variable for the other build's daemons (repeatable); "
+                         "with --compare-bin-dir the same build, a test switch against itself, "
+                         "e.g. VNET_TEST_NO_PADDING=1")
     ap.add_argument("--group-key", default=None,
                     help="run both vnets with this [vnet] group_key")
     ap.add_argument("--token", default=None, help="run the route and vnets with this token")
@@ -114,7 +118,8 @@ def main(doc):
                   route_keys=route_keys, vnet_keys=vnet_keys,
                   daemon_fd_limit=shell_fd_limit)
     # The other build may not know the new keys: it runs with none.
-    other = (Stack(os.path.abspath(args.compare_bin_dir), args.log_level)
+    other_env = dict(kv.split("=", 1) for kv in args.compare_env)
+    other = (Stack(os.path.abspath(args.compare_bin_dir), args.log_level, env=other_env)
              if args.compare_bin_dir else None)
     try:
         stack.start()

@@ -93,6 +93,7 @@ def measure(stack, args, other=None):
     compared = {}
     if "other" in modes:
         compared = {"other": {"bin_dir": os.path.abspath(args.compare_bin_dir),
+                              "env": list(args.compare_env),
                               "MBps": statistics.median(runs["other"]),
                               "echo": lat["other"], "setup": setup["other"]}}
     return {
@@ -164,7 +165,8 @@ def print_table(r):
     if "other" in r:
         o = r["other"]
         print()
-        print(f"other build ({o['bin_dir']}), same rounds: throughput {o['MBps']:.0f} MB/s "
+        env = " with " + " ".join(o["env"]) if o.get("env") else ""
+        print(f"other build ({o['bin_dir']}{env}), same rounds: throughput {o['MBps']:.0f} MB/s "
               f"(this build x {t['tunnel_MBps'] / o['MBps']:.2f}); echo median "
               f"{o['echo']['median_us']:.1f} us (this build "
               f"{format(e['tunnel']['median_us'] - o['echo']['median_us'], '+.1f')}); setup median "

@@ -18,8 +18,9 @@ class Stack:
 
     def __init__(self, bin_dir, log_level, vnet_a_keys="", route_keys="", vnet_keys="",
                  wan_ms=None, delay_relay=None, daemon_fd_limit=None, route_only_keys="",
-                 route_ips=None):
+                 route_ips=None, env=None):
         self.bin_dir = bin_dir
+        self.env = {**os.environ, **env} if env else None  # the daemons' environment (None: ours)
         # (listen, vnet A's, vnet B's): the address the route listens on and
         # the ones each vnet dials, e.g. ("0.0.0.0", "127.0.0.1", "127.0.0.2").
         self.route_ips = route_ips or (LOOPBACK, LOOPBACK, LOOPBACK)
@@ -45,7 +46,7 @@ class Stack:
 
         p = subprocess.Popen(argv, cwd=self.dir, stdin=subprocess.PIPE,
                              stdout=stdout or err, stderr=err,
-                             preexec_fn=start_limit if limit else None)
+                             preexec_fn=start_limit if limit else None, env=self.env)
         err.close()
         self.procs.append((name, p, log))
         return p

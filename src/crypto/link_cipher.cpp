@@ -115,25 +115,33 @@ void record_sealer::upgrade(const key32& key, suite s) {
 void record_sealer::seal(std::span<const std::uint8_t> plain, bool final, std::vector<std::uint8_t>& out) {
   if (plain.size() > max_record) throw std::logic_error("record_sealer: record over max_record");
   auto at = out.size();
-  out.resize(at + record_prefix + plain.size() + record_overhead);
+  out.resize(at + record_prefix + sealed_length(plain.size()));
   std::copy(plain.begin(), plain.end(), out.begin() + static_cast<std::ptrdiff_t>(at + record_prefix + record_flag));
-  seal_in_place(std::span<std::uint8_t>(out.data() + at, out.size() - at), final);
+  seal_in_place(std::span<std::uint8_t>(out.data() + at, out.size() - at), plain.size(), final);
 }
 
-void record_sealer::seal_in_place(std::span<std::uint8_t> record, bool final) {
-  if (record.size() < record_prefix + record_overhead || record.size() > record_prefix + max_ciphertext)
-    throw std::logic_error("record_sealer: record size out of bounds");
+std::size_t record_sealer::sealed_length(std::size_t plain) const {
+  return (pad_ ? bucket_of(plain) : plain) + record_overhead;
+}
+
+std::size_t record_sealer::seal_in_place(std::span<std::uint8_t> room, std::size_t plain, bool final) {
+  if (plain > max_record) throw std::logic_error("record_sealer: record over max_record");
+  const std::size_t clen = sealed_length(plain);
+  if (room.size() < record_prefix + clen) throw std::logic_error("record_sealer: no room for the record");
   if (next_ == rekey_every_) {  // the key's life is over: the next one, counting from 0 again
     rekey(key_);
     next_ = 0;
   }
-  std::size_t clen = record.size() - record_prefix;
+  auto record = room.first(record_prefix + clen);
   store_be32(record.data(), static_cast<std::uint32_t>(clen) | (phase1_ ? phase_bit : 0));
   record[record_prefix] = final ? 1 : 0;
+  const std::size_t data_end = record_prefix + record_flag + plain;
+  write_padding(record.subspan(data_end, record.size() - record_tag - data_end));
   auto nonce = nonce_of(next_++);
   if (!aead_seal(suite_, key_, nonce, record.data() + record_prefix, clen - record_tag,
                  record.data() + record.size() - record_tag))
     throw std::runtime_error("record_sealer: the cipher failed");
+  return record.size();
 }
 
 void record_opener::start(const key32& key, suite s) {
@@ -161,19 +169,18 @@ record_opener::result record_opener::open(std::span<const std::uint8_t> record, 
   if (record_length(prefix) != record.size() - record_prefix) return result::bad;
   std::vector<std::uint8_t> work(record.begin() + record_prefix, record.end());
   auto r = open_in_place(prefix, work);
-  if (r != result::bad) plain.insert(plain.end(), work.begin() + record_flag, work.end() - record_tag);
-  return r;
+  if (r.kind != result::bad) plain.insert(plain.end(), r.plain.begin(), r.plain.end());
+  return r.kind;
 }
 
-record_opener::result record_opener::open_in_place(std::span<const std::uint8_t, record_prefix> prefix,
+record_opener::opened record_opener::open_in_place(std::span<const std::uint8_t, record_prefix> prefix,
                                                    std::span<std::uint8_t> ciphertext) {
-  if (ended_ || ciphertext.size() < record_overhead || ciphertext.size() > max_ciphertext)
-    return result::bad;
+  if (ended_ || ciphertext.size() < record_overhead || ciphertext.size() > max_ciphertext) return {};
   const bool phase1 = (load_be32(prefix.data()) & phase_bit) != 0;
   if (phase1 != phase1_) {  // phase 0 -> 1 once, when the key is there; never back
     if (!phase1 || !has_next_key_) {
       ended_ = true;
-      return result::bad;
+      return {};
     }
     key_ = next_key_;
     suite_ = next_suite_;
@@ -189,18 +196,20 @@ record_opener::result record_opener::open_in_place(std::span<const std::uint8_t,
   auto* tag = ciphertext.data() + ciphertext.size() - record_tag;
   if (!aead_open(suite_, key_, nonce, ciphertext.data(), ciphertext.size() - record_tag, tag)) {
     ended_ = true;  // a forged or out-of-order record ends the direction
-    return result::bad;
+    return {};
   }
   ++next_;
-  if (ciphertext[0] == 1) {
+  // The sealer sends no other flag, and only well-formed padding: anything
+  // else is refused like a forged record.
+  auto body = ciphertext.subspan(record_flag, ciphertext.size() - record_flag - record_tag);
+  auto pad = padding_of(body);
+  if (ciphertext[0] > 1 || !pad) {
     ended_ = true;
-    return result::final;
+    return {};
   }
-  if (ciphertext[0] != 0) {  // the sealer sends no other flag
-    ended_ = true;
-    return result::bad;
-  }
-  return result::data;
+  opened r{ciphertext[0] == 1 ? result::final : result::data, body.first(body.size() - *pad)};
+  if (r.kind == result::final) ended_ = true;
+  return r;
 }
 
 use_handshake::~use_handshake() {

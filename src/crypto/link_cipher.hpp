@@ -1,10 +1,10 @@
 #pragma once
 // The end-to-end encryption of one link, as pure byte functions: the two
 // hellos, the key schedule and the record layer (docs/protocol.md, "Link
-// encryption", protocol 6).
+// encryption", protocol 7).
 //
 //   use side  -> 38 bytes, then at once one early record (0-RTT):
-//                u8 2 | u8 offer | u32be key_id | e_use.pub[32]
+//                u8 3 | u8 offer | u32be key_id | e_use.pub[32]
 //   serve side -> 41 bytes after opening the early record, then records:
 //                u8 choice | u64be link_id | e_serve.pub[32]
 //
@@ -29,13 +29,16 @@
 // number runs on across the change, so a record dropped at it still fails.
 //
 // Records: u32be (key phase << 31 | ciphertext length), then AEAD(u8 flag
-// (0 data, 1 FINAL) || at most max_record plaintext bytes) || 16-byte tag,
-// nonce = 4 zero bytes || u64be record number: a record dropped, reordered
-// or replayed fails; FINAL ends a direction (EOF without it is an error).
+// (0 data, 1 FINAL) || at most max_record plaintext bytes || zero bytes ||
+// u16be their count) || 16-byte tag, padded to a size bucket
+// (crypto/record_padding.hpp), nonce = 4 zero bytes || u64be record number:
+// a record dropped, reordered or replayed fails; FINAL ends a direction (EOF
+// without it is an error).
 // After rekey_records records a direction's key becomes
 // BLAKE2b-256(key = k, "vnet-rekey-v6") and the count starts again, on both
 // ends at once (no signal on the wire).
 #include <array>
+#include <bit>
 #include <cstdint>
 #include <span>
 #include <string>
@@ -44,24 +47,28 @@
 #include "outcome/result.hpp"
 #include "crypto/aead.hpp"
 #include "crypto/link_keys.hpp"
+#include "crypto/record_padding.hpp"
 #include "crypto/secret.hpp"
 
 namespace crypto {
 
-inline constexpr std::uint8_t link_hello_version = 2;
+inline constexpr std::uint8_t link_hello_version = 3;  // 3: padded records (protocol 7)
 inline constexpr std::size_t use_hello_size = 1 + 1 + 4 + 32;   // 38
 inline constexpr std::size_t serve_hello_size = 1 + 8 + 32;     // 41
 using use_hello = std::array<std::uint8_t, use_hello_size>;
 using serve_hello = std::array<std::uint8_t, serve_hello_size>;
 
-// Plaintext bytes in one record: measured (docs/performance.md, "Record size").
+// Plaintext bytes in one record: measured (docs/performance.md, "Record size");
+// a power of two, so a full record is a padding bucket of its own.
 inline constexpr std::size_t max_record = 64 * 1024;
-inline constexpr std::size_t max_early = 16 * 1024;   // the client's first bytes, sent 0-RTT
 inline constexpr std::size_t record_flag = 1;            // sealed in front of the plaintext
 inline constexpr std::size_t record_tag = aead_tag;      // Poly1305 or GHASH
-inline constexpr std::size_t record_overhead = record_flag + record_tag;  // 17
+// The least a record adds to its data: flag, padding count, tag.
+inline constexpr std::size_t record_overhead = record_flag + record_pad_field + record_tag;  // 19
+inline constexpr std::size_t max_early = 16 * 1024;  // the client's first bytes, sent 0-RTT
 inline constexpr std::size_t record_prefix = 4;  // u32be ciphertext length
 inline constexpr std::size_t max_ciphertext = max_record + record_overhead;
+static_assert(std::has_single_bit(max_record), "a full record is a padding bucket");
 
 // Records under one key before the next key: 2^22 records of 64 KiB are
 // 2^36 AES blocks, where AES-GCM's distinguishing bound stays under 2^-56
@@ -83,12 +90,19 @@ class record_sealer {
   void upgrade(const key32& key, suite s);
   // Appends one record (prefix and ciphertext) to `out`. plain.size() <= max_record.
   void seal(std::span<const std::uint8_t> plain, bool final, std::vector<std::uint8_t>& out);
-  // Seals in place: `record` is record_prefix + record_flag bytes of room,
-  // then the plaintext, then record_tag bytes of room (plaintext size <= max_record).
-  void seal_in_place(std::span<std::uint8_t> record, bool final);
+  // The ciphertext length (tag included) of a record of `plain` bytes: its
+  // size bucket plus record_overhead, or plain + record_overhead with padding off.
+  std::size_t sealed_length(std::size_t plain) const;
+  // Seals in place: `room` holds record_prefix + record_flag bytes, then the
+  // `plain` bytes of plaintext (<= max_record), then room for the padding and
+  // the tag (record_prefix + sealed_length(plain) bytes in all). Returns the
+  // record's length (record_prefix + sealed_length(plain)).
+  std::size_t seal_in_place(std::span<std::uint8_t> room, std::size_t plain, bool final);
 
   // Tests: a shorter key life, to see the rekey happen.
   void set_rekey_interval(std::uint64_t records) { rekey_every_ = records; }
+  // Tests and measurements: records of their exact size (the receiver takes both).
+  void set_padding(bool on) { pad_ = on; }
 
  private:
   key32 key_{};
@@ -96,6 +110,7 @@ class record_sealer {
   std::uint64_t next_ = 0;
   std::uint64_t rekey_every_ = rekey_records;
   bool phase1_ = false;
+  bool pad_ = padding_wanted();
 };
 
 // The receiving half of one direction.
@@ -121,15 +136,19 @@ class record_opener {
   static std::size_t record_length(std::span<const std::uint8_t, record_prefix> prefix);
 
   enum class result { data, final, bad };
+  struct opened {
+    result kind = result::bad;
+    std::span<std::uint8_t> plain;  // the data, inside the ciphertext's bytes (empty when bad)
+  };
   // Opens one whole record (prefix and ciphertext) and appends its plaintext
   // to `plain`; `bad` (nothing appended) when it fails authentication, its
-  // length does not match, it comes out of order, or after the final record.
+  // length does not match, its padding is malformed, it comes out of order,
+  // or after the final record.
   result open(std::span<const std::uint8_t> record, std::vector<std::uint8_t>& plain);
   // Opens one record in place (its prefix, then its ciphertext of
-  // record_length(prefix) bytes): on `data` or `final`, its plaintext is
-  // ciphertext.subspan(record_flag, size - record_overhead). On `bad` the
-  // bytes are garbage and none may be used.
-  result open_in_place(std::span<const std::uint8_t, record_prefix> prefix, std::span<std::uint8_t> ciphertext);
+  // record_length(prefix) bytes): on `data` or `final`, `plain` is its data
+  // (padding removed). On `bad` the bytes are garbage and none may be used.
+  opened open_in_place(std::span<const std::uint8_t, record_prefix> prefix, std::span<std::uint8_t> ciphertext);
 
  private:
   key32 key_{}, next_key_{};

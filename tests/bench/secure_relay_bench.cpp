@@ -145,15 +145,16 @@ TEST(SecureRelayBench, SealAndOpenPerRecordSize) {
         crypto::record_opener open;
         crypto::key32 k = crypto::random_key();
         seal.start(k, s);
+        seal.set_padding(false);  // the cipher's cost per size, not the bucket's
         open.start(k, s);
         bytes sealed(crypto::record_prefix + size + crypto::record_overhead);
         const double t0 = thread_cpu_seconds();
         for (std::size_t at = 0; at < total; at += size) {
           std::copy_n(data.begin(), size, sealed.begin() + crypto::record_prefix + crypto::record_flag);
-          seal.seal_in_place(sealed, false);
+          seal.seal_in_place(sealed, size, false);
           std::span<const std::uint8_t, crypto::record_prefix> prefix(sealed.data(), crypto::record_prefix);
           std::span<std::uint8_t> ct(sealed.data() + crypto::record_prefix, sealed.size() - crypto::record_prefix);
-          ASSERT_EQ(open.open_in_place(prefix, ct), crypto::record_opener::result::data);
+          ASSERT_EQ(open.open_in_place(prefix, ct).kind, crypto::record_opener::result::data);
         }
         best = std::max(best, total / (thread_cpu_seconds() - t0) / (1 << 20));
       }

@@ -25,7 +25,10 @@ class LinkRelay:
     sessions are recorded too (the capture is then everything on the path).
     `rewrite`: (old, new) replaces a use-side link's first bytes after its
     opening when they start with `old` (a link_bind frame: a route in the
-    middle relabelling the link); `rewritten` counts the links it hit."""
+    middle relabelling the link); `rewritten` counts the links it hit.
+    `use_chunks` has, per use-side link, the size of every piece the relay
+    read in each direction ({"up": [...], "down": [...]}): with one write
+    at a time, one record per piece (what an observer learns of sizes)."""
 
     def __init__(self, route_port, record_control=False):
         self.route_port = route_port
@@ -39,6 +42,7 @@ class LinkRelay:
         self.links = 0
         self.captured = bytearray()
         self.use_streams = []  # vnet->route bytes of each use-side link
+        self.use_chunks = []  # per use-side link, the sizes read in each direction
         self.ls = socket.socket()
         self.ls.bind((LOOPBACK, 0))
         self.ls.listen(128)
@@ -96,18 +100,21 @@ class LinkRelay:
             if record:
                 self.captured += head
             stream = None
+            chunks = None
             if is_use:
                 stream = bytearray(head)
                 self.use_streams.append(stream)
+                chunks = {"up": [], "down": []}
+                self.use_chunks.append(chunks)
         try:
             b.sendall(head)
         except OSError:
             pass
         up = "up" if is_use else None
         down = "down" if is_use else None
-        threading.Thread(target=self._pump, args=(a, b, record, stream, up, len(head)),
+        threading.Thread(target=self._pump, args=(a, b, record, stream, up, len(head), chunks),
                          daemon=True).start()
-        threading.Thread(target=self._pump, args=(b, a, record, None, down, 0),
+        threading.Thread(target=self._pump, args=(b, a, record, None, down, 0, chunks),
                          daemon=True).start()
 
     def _flip_here(self, direction, seen, n):
@@ -122,7 +129,7 @@ class LinkRelay:
                 return at - seen
         return None
 
-    def _pump(self, src, dst, record, stream, direction, seen):
+    def _pump(self, src, dst, record, stream, direction, seen, chunks):
         first = direction == "up"
         try:
             while True:
@@ -148,6 +155,8 @@ class LinkRelay:
                         self.captured += data
                     if stream is not None:
                         stream += data
+                    if chunks is not None:
+                        chunks[direction].append(len(data))
                 dst.sendall(data)
         except OSError:
             for s in (src, dst):

@@ -2,7 +2,9 @@
 and the route and keeps every byte of every connection (control sessions and
 links, both directions). A known payload crosses the tunnel; the capture must
 hold none of the payload, the group name, the serve names, the token or the
-group key (issue 9: TLS on control sessions, links encrypted end to end)."""
+group key (issue 9: TLS on control sessions, links encrypted end to end).
+An interactive exchange shows the observer only bucketed record sizes
+(issue 20, protocol 7's padding)."""
 
 import os
 import re
@@ -11,7 +13,18 @@ import unittest
 
 import harness
 from path_relay import LinkRelay
-from harness import LOOPBACK, BlackBoxCase, EchoService, UdpEchoService, free_port, sha256
+from harness import LOOPBACK, BlackBoxCase, EchoService, UdpEchoService, free_port, recv_exact, sha256
+
+PREFIX, OVERHEAD = 4, 19  # a record's length word; its flag, padding count and tag
+
+
+def record_size(data_bytes):
+    """What a record of this much data (4 KiB at most: powers of two) weighs
+    on the wire, padded (docs/protocol.md)."""
+    bucket = 64
+    while bucket < data_bytes:
+        bucket *= 2
+    return PREFIX + bucket + OVERHEAD
 
 
 class CaptureTest(BlackBoxCase):
@@ -89,6 +102,42 @@ class CaptureTest(BlackBoxCase):
         # The manual's setup (no token, no key): an observer on the path still
         # reads nothing; only the route itself could (docs/security.md).
         self.run_capture()
+
+    def test_interactive_writes_show_only_bucketed_record_sizes(self):
+        c = self.c
+        _, route_port = c.start_route()
+        relay = LinkRelay(route_port)
+        self.addCleanup(relay.close)
+        echo = c.service(EchoService())
+        use_port = free_port()
+        group = "pad-" + os.urandom(6).hex()
+        for name, serves, uses in (("home", {"echo": {"serveid": 700, "port": echo.port}}, None),
+                                   ("office", None, {"echo": {"serveid": 700, "port": use_port}})):
+            text = harness.vnet_config_text(name, relay.port, group, serves, uses, terminal=False)
+            c.start("vnet", c.write(f"{name}.ini", text), name)
+        self.wait_echo(use_port, timeout=20)
+
+        # Keystrokes and short lines, one write at a time, each echoed before
+        # the next: one record per write on the link, each way.
+        writes = [1, 2, 30, 64, 1, 100, 3, 1000]
+        with socket.create_connection((harness.LOOPBACK, use_port), timeout=10) as s:
+            s.sendall(b"warm")  # the link's opening and its early record
+            self.assertEqual(recv_exact(s, 4), b"warm")
+            for i, n in enumerate(writes):
+                data = os.urandom(n)
+                s.sendall(data)
+                self.assertEqual(recv_exact(s, n), data, f"write {i}")
+            s.shutdown(socket.SHUT_WR)
+            self.assertEqual(s.recv(1), b"")  # the service's end came back: both FINALs passed
+        with relay.lock:
+            links = [dict(up=list(k["up"]), down=list(k["down"])) for k in relay.use_chunks]
+        used = max(links, key=lambda k: len(k["up"]))
+        # The writes, then the FINAL record (empty) in each direction.
+        expected = [record_size(n) for n in writes] + [record_size(0)]
+        self.assertEqual(used["up"][-len(expected):], expected)
+        self.assertEqual(used["down"][-len(expected):], expected)
+        # One size for every write of 64 bytes or less: 87 bytes on the wire.
+        self.assertEqual({record_size(n) for n in (0, 1, 2, 3, 30, 64)}, {87})
 
 
 if __name__ == "__main__":

@@ -183,6 +183,22 @@ TEST(Tls, APlaintextHelloIsRefusedWithWhy) {
   EXPECT_TRUE(v3.closed_within(3s));
 }
 
+// Protocol 7 padded the link records: a protocol-6 vnet (unpadded records)
+// is turned away at its hello, in TLS, with both versions named.
+TEST(Tls, AProtocol6VnetIsToldBothVersions) {
+  world w;
+  auto port = w.start_route();
+  client_socket c;
+  ASSERT_TRUE(c.connect(port) && c.start_tls());
+  ASSERT_TRUE(c.send_message(protocol::control_hello{6, "old", "g", {}, {}}));
+  auto m = c.recv_message();
+  ASSERT_TRUE(m && std::holds_alternative<protocol::error>(*m)) << error_text(m);
+  EXPECT_EQ(std::get<protocol::error>(*m).code, static_cast<std::uint16_t>(protocol::errc::version_mismatch));
+  EXPECT_EQ(error_text(m), "protocol version 6 is not supported; this route speaks protocol 7");
+  EXPECT_TRUE(c.closed_within(3s));
+  EXPECT_TRUE(logged(w, "dropped: protocol version 6 is not supported; this route speaks protocol 7"));
+}
+
 TEST(Tls, AVnetRemembersTheRouteAndRefusesAChangedKey) {
   world w;
   auto port = w.start_route();

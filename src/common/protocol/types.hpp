@@ -20,7 +20,8 @@ namespace protocol {
 // and link id bound into the link's keys (crypto/link_cipher.hpp); a keyed
 // group joined by a signature of the TLS session under a key pair derived
 // from the group key (control_hello.proof, crypto/group_proof.hpp).
-inline constexpr std::uint16_t version = 6;
+// 7: link records padded to size buckets inside the AEAD (crypto/record_padding.hpp).
+inline constexpr std::uint16_t version = 7;
 inline constexpr char magic[] = "VNET";  // first 4 bytes of every opening frame
 
 // A message's type tag, the u16 in its frame header. Each message struct

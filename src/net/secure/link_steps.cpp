@@ -57,17 +57,15 @@ step seal_step(tcp::socket& from, tcp::socket& to, crypto::record_sealer& sealer
     s.again = true;
     return s;
   }
+  // Full slots are contiguous records (a full record is exactly one slot,
+  // padded or not); only the last may be shorter, padded inside its slot.
   std::size_t bytes = 0;
-  for (std::size_t k = 0, left = n; left > 0; ++k) {  // full slots are contiguous records
+  for (std::size_t k = 0, left = n; left > 0; ++k) {
     auto len = std::min(left, crypto::max_record);
-    sealer.seal_in_place(std::span<std::uint8_t>(buf.data() + k * slot, head + len + crypto::record_tag), false);
-    bytes += head + len + crypto::record_tag;
+    bytes += sealer.seal_in_place(std::span<std::uint8_t>(buf.data() + k * slot, slot), len, false);
     left -= len;
   }
-  if (s.read == asio::error::eof) {
-    sealer.seal_in_place(std::span<std::uint8_t>(buf.data(), head + crypto::record_tag), true);
-    bytes = head + crypto::record_tag;
-  }
+  if (s.read == asio::error::eof) bytes = sealer.seal_in_place(std::span<std::uint8_t>(buf.data(), slot), 0, true);
   if (bytes == 0) return s;
   pieces out;
   out[0] = asio::buffer(buf.data(), bytes);
@@ -102,14 +100,14 @@ step open_step(tcp::socket& from, tcp::socket& to, crypto::record_opener& opener
     if (have - at < crypto::record_prefix + len) break;
     std::span<std::uint8_t> ct(buf.data() + at + crypto::record_prefix, len);
     auto r = opener.open_in_place(prefix, ct);
-    if (r == crypto::record_opener::result::bad) {
+    if (r.kind == crypto::record_opener::result::bad) {
       s.failure = "a record failed authentication";
       return s;
     }
-    s.final = r == crypto::record_opener::result::final;
+    s.final = r.kind == crypto::record_opener::result::final;
     at += crypto::record_prefix + len;
-    auto* p = ct.data() + crypto::record_flag;
-    auto plen = len - crypto::record_overhead;
+    auto* p = r.plain.data();
+    auto plen = r.plain.size();
     if (plen == 0) continue;
     s.plain += plen;
     if (count < max_pieces) {

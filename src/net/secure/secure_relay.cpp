@@ -216,11 +216,12 @@ struct link_driver {
     early.resize(len);
     ec = co_await read_exact(l.link, early, hello_timeout);
     if (ec) co_return outcome::fail(hello_failure("use side's early record after its", ec));
-    if (l.opener_.open_in_place(prefix, early) != crypto::record_opener::result::data)
+    auto opened = l.opener_.open_in_place(prefix, early);
+    if (opened.kind != crypto::record_opener::result::data)
       co_return outcome::fail("the use side's opening does not authenticate (a different group key, a "
                               "relabelled serveid, or a forged opening)");
-    early.erase(early.end() - crypto::record_tag, early.end());
-    early.erase(early.begin(), early.begin() + crypto::record_flag);
+    std::vector<std::uint8_t> plain(opened.plain.begin(), opened.plain.end());
+    early = std::move(plain);
     co_return outcome::status{};
   }
 
