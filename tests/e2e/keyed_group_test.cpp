@@ -128,6 +128,37 @@ TEST_F(KeyedGroup, TheRouteHoldsTheServeSealedAndMembersSeeItWhole) {
   EXPECT_TRUE(w.wait_for_log("vnet \\d+: serve registered as serveid 700")) << w.log();
 }
 
+// The route holds each member's link key (its id and public key) in the
+// open and lists it with that member's serves (docs/security.md, "What the
+// route sees, row by row"). In a keyed group the key is signed under the
+// group key, so a route that swapped it would be caught; in a group without
+// a key its mac is under a zero key, which signs nothing.
+TEST_F(KeyedGroup, TheRouteSeesEachMembersLinkKeyAndOnlyAKeyedGroupSignsIt) {
+  auto cfg = member("office");
+  cfg.uses.push_back(any_port_use("svc", 700));
+  auto& office = w.start_vnet(cfg);
+  ASSERT_TRUE(eventually([&] { return w.use_listening(office, "svc"); })) << w.log();
+  auto key_at_route = [&](vnet::client& v) {
+    return w.on_io([&] { return w.route_server().state().find_vnet(*v.vnetid())->key; });
+  };
+  const protocol::link_key held = key_at_route(*home);
+  EXPECT_NE(held.pub, protocol::key32{});
+  EXPECT_TRUE(crypto::verify_link_key(group.mac_key, held));
+  EXPECT_FALSE(crypto::verify_link_key(protocol::key32{}, held));
+  const auto listed = w.on_io([&] { return office.group_serves(); });
+  ASSERT_EQ(listed.serves.size(), 1u);
+  EXPECT_EQ(listed.serves[0].key, held);
+  auto open_cfg = w.vnet_config("open", "a-group-without-a-key");
+  open_cfg.token = token;
+  auto& open = w.start_vnet(open_cfg);
+  ASSERT_TRUE(eventually([&] { return w.on_io([&] { return open.vnetid().has_value(); }); })) << w.log();
+  // Its mac is under the all-zero key of a group without one: anyone, the
+  // route too, can make one for a key of its own.
+  const protocol::link_key plain = key_at_route(open);
+  EXPECT_NE(plain.pub, protocol::key32{});
+  EXPECT_TRUE(crypto::verify_link_key(protocol::key32{}, plain));
+}
+
 // A vnet that sends a keyed group's serve in plain (a bug, or an old build)
 // is refused: the route never holds what the group keeps from it.
 TEST_F(KeyedGroup, APlainServeInAKeyedGroupIsRefused) {
