@@ -159,6 +159,28 @@ TEST_F(KeyedGroup, TheRouteSeesEachMembersLinkKeyAndOnlyAKeyedGroupSignsIt) {
   EXPECT_TRUE(crypto::verify_link_key(protocol::key32{}, plain));
 }
 
+// A serving vnet's refusal crosses the route on its way to the use side, so
+// in a keyed group it names the serveid, never the serve's sealed name.
+TEST_F(KeyedGroup, ARefusalThroughTheRouteNamesTheServeidNotTheSealedName) {
+  auto busy = member("busy");
+  busy.max_links_per_serve = 1;
+  busy.serves.push_back(serve_cfg("sealed-name", 702, w.start_echo()));
+  w.start_vnet(busy);
+  auto cfg = member("office");
+  cfg.uses.push_back(any_port_use("b", 702));
+  auto& office = w.start_vnet(cfg);
+  ASSERT_TRUE(eventually([&] { return w.use_listening(office, "b"); })) << w.log();
+  client_socket held = connect_eventually(w.use_port(office, "b"));
+  const std::string hello = "the one link busy carries";
+  ASSERT_TRUE(held.send_all(hello));
+  ASSERT_TRUE(held.recv_exact(hello.size(), 5s)) << w.log();
+  client_socket refused = connect_eventually(w.use_port(office, "b"));
+  EXPECT_TRUE(refused.closed_within(5s));
+  const std::string why = "vnet busy carries at most 1 link to serveid 702 \\(raise \\[vnet\\] max_links_per_serve\\)";
+  EXPECT_TRUE(w.wait_for_log("serveid 702 on vnet \\d+\\) failed: " + why)) << w.log();
+  EXPECT_TRUE(w.wait_for_log("use b: link to serveid 702 failed: " + why)) << w.log();
+}
+
 // A vnet that sends a keyed group's serve in plain (a bug, or an old build)
 // is refused: the route never holds what the group keeps from it.
 TEST_F(KeyedGroup, APlainServeInAKeyedGroupIsRefused) {
