@@ -79,6 +79,7 @@ mutants=(
   "a ticket past its lifetime is taken before a sweep ||| src/route/tickets.cpp ||| if (expired) return std::nullopt; ||| ; ||| TicketBook"
   "a keyed group's failed link names the service's address ||| src/vnet/serve/serves.cpp ||| const std::string where = ctx_.group.keyed ? ||| const std::string where = false ? ||| blackbox_route_sees"
   "a keyed group's refusal names the sealed serve ||| src/vnet/serve/serves.cpp ||| const std::string serve = ctx_.group.keyed ? ||| const std::string serve = false ? ||| KeyedGroup.ARefusal"
+  "a keyed group's link keys signed by nothing ||| src/crypto/secret.cpp |||   crypto_kdf_derive_from_key(g.mac_key.data(), ||| if (false) crypto_kdf_derive_from_key(g.mac_key.data(), ||| KeyedGroup.TheRouteSeesEach"
   "the route logs no unserve address ||| src/route/sessions/control_messages.cpp ||| text::printable(net::host_port(req.ip, req.port))); ||| \"an address\"); ||| blackbox_route_sees"
   "TLS state made before the whole ClientHello ||| src/route/front/control_opening.cpp ||| net::error_code rec = co_await await_first_record(raw, deadline); ||| net::error_code rec{}; ||| blackbox_front_door"
   "handshakes in progress unbounded ||| src/route/front/control_opening.cpp ||| while (handshaking_.size() >= max) { ||| while (false) { ||| blackbox_front_door"
