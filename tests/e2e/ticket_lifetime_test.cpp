@@ -64,7 +64,7 @@ struct ShortTickets : ::testing::Test {
 // made then gets through at once (it never carries a ticket the route
 // forgot: such a link would be refused, "unknown or already used ticket").
 TEST_F(ShortTickets, AVnetHoldingTicketsPastTheirLifetimeStillLinksAtOnce) {
-  ASSERT_TRUE(echoes(2s)) << w.log();
+  ASSERT_TRUE(echoes(5s)) << w.log();
   const auto first = granted_to_office();
   ASSERT_GT(first, 0u);
   ASSERT_TRUE(eventually([&] { return granted_to_office() > 2 * route::max_unused_tickets; }, 20s))
@@ -74,7 +74,7 @@ TEST_F(ShortTickets, AVnetHoldingTicketsPastTheirLifetimeStillLinksAtOnce) {
   // What the route still holds for office are the last few batches, not
   // everything it granted: the rest was forgotten.
   EXPECT_LT(route_holds_for_office(), route::max_unused_tickets);
-  for (int i = 0; i < 3; ++i) EXPECT_TRUE(echoes(2s)) << "connection " << i << "\n" << w.log();
+  for (int i = 0; i < 3; ++i) EXPECT_TRUE(echoes(5s)) << "connection " << i << "\n" << w.log();
   EXPECT_FALSE(w.wait_for_log("unknown or already used ticket", 100ms)) << w.log();
 }
 
