@@ -183,7 +183,8 @@ class RouteSeesTest(BlackBoxCase):
         """Records are not padded (yet): the route, and anyone on the path of
         a link, sees each write's size and when it was made. Each write below
         is seen whole, as one record of that size, before the next is made;
-        and the use hello shows the cipher offer and the serving vnet's key id."""
+        the opening shows the serveid, and the use hello the cipher offer
+        and the serving vnet's key id."""
         c = self.c
         _, route_port = c.start_route()
         relay = LinkRelay(route_port)
@@ -215,7 +216,11 @@ class RouteSeesTest(BlackBoxCase):
             self.wait_until(seen, 10, f"a record of {record_length(n)} bytes for a write of {n}")
             self.assertEqual(harness.recv_exact(s, n), data)
         with relay.lock:
-            hello, sizes = use_link_records(bytes(relay.use_streams[before]))
+            stream = bytes(relay.use_streams[before])
+        hello, sizes = use_link_records(stream)
+        # The opening names its serveid in the open (and so does link_bind on a pooled link).
+        opening, _ = wire.decode(stream)
+        self.assertEqual((opening.name, opening["serveid"]), ("link_open", 700))
         self.assertEqual(hello[0], 2)  # the use hello's version
         self.assertEqual(hello[1] & 1, 1)  # the offer: ChaCha20-Poly1305 always
         self.assertEqual(len(key_ids), 1)
