@@ -1,7 +1,7 @@
-"""What the route sees, row by row (docs/security.md, "What the route sees,
-row by row"): each row that says the route sees something is asserted here
-as shown by the route itself (its status.json, `vnet-route ctl show`, its
-log, or the link bytes it relays), so the document stays true; each row that
+"""Each row of docs/security.md, "What the route sees, row by row" that
+says the route sees something is asserted here as shown by the route
+itself (its status.json, `vnet-route ctl show`, its log, or the link bytes
+it relays), so the document stays true; each row that
 says it does not is asserted absent from all of those and from a capture of
 everything on the wire (a LinkRelay between the vnets and the route that
 records the control sessions too). A plain group and a keyed group
