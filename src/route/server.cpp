@@ -20,11 +20,12 @@ void warn_if_open(const config::route_config& cfg) {
 
 }  // namespace
 
-server::server(net::asio::any_io_executor ex, config::route_config cfg, std::size_t max_group_vnets)
+server::server(net::asio::any_io_executor ex, config::route_config cfg, std::size_t max_group_vnets,
+               ticket_book::clock::duration ticket_lifetime)
     : cfg_(std::move(cfg)),
       tls_(load_tls_identity(cfg_)),
       registry_(max_group_vnets),
-      links_(ex, cfg_, registry_, sessions_, connections_, stats_, peer_log_),
+      links_(ex, cfg_, registry_, sessions_, connections_, stats_, peer_log_, ticket_lifetime),
       hub_(ex, cfg_, registry_, sessions_, links_, stats_, peer_log_),
       front_(ex, cfg_, tls_, hub_, links_, connections_, stats_, peer_log_),
       sample_timer_(ex) {}

@@ -31,10 +31,13 @@ namespace route {
 class server {
  public:
   // max_group_vnets: the most vnets one group may hold (tests choose a small
-  // one; the protocol's bound otherwise). Loads (or generates) the TLS key:
-  // throws std::runtime_error when it cannot (route/front/tls_identity.hpp).
+  // one; the protocol's bound otherwise); ticket_lifetime: how long an unspent
+  // link ticket stays good (tests choose a short one; the protocol's
+  // otherwise). Loads (or generates) the TLS key: throws std::runtime_error
+  // when it cannot (route/front/tls_identity.hpp).
   server(net::asio::any_io_executor ex, config::route_config cfg,
-         std::size_t max_group_vnets = protocol::max_vnets_listed);
+         std::size_t max_group_vnets = protocol::max_vnets_listed,
+         ticket_book::clock::duration ticket_lifetime = protocol::ticket_lifetime);
 
   // Binds and listens; after success local_endpoint() is valid.
   net::error_code open() { return front_.open(); }
@@ -62,6 +65,7 @@ class server {
   // For tests and the log: current state.
   const registry& state() const { return registry_; }
   std::size_t active_links() const { return links_.links().active_count(); }
+  const ticket_book& tickets() const { return links_.tickets(); }
   // SHA256:... of the TLS key vnets pin or remember.
   const std::string& fingerprint() const { return tls_.fingerprint; }
   // Admissions refused (wrong or missing token) since start.

@@ -77,7 +77,7 @@ std::uint16_t world::start_route(std::uint16_t port, const route_options& opts) 
   return on_io([&] {
     // A stopped server is kept alive: its coroutines may still be finishing.
     if (route_) graveyard_.push_back(std::move(route_));
-    route_ = std::make_unique<route::server>(io_.get_executor(), cfg, opts.max_group_vnets);
+    route_ = std::make_unique<route::server>(io_.get_executor(), cfg, opts.max_group_vnets, opts.ticket_lifetime);
     if (auto ec = route_->open()) throw std::runtime_error("route: " + ec.message());
     route_port_ = route_->local_endpoint().port();
     asio::co_spawn(io_, route_->run(), net::log_exception{"test route"});
@@ -106,9 +106,10 @@ config::vnet_config world::vnet_config(const std::string& name, const std::strin
   return cfg;
 }
 
-vnet::client& world::start_vnet(const config::vnet_config& cfg) {
+vnet::client& world::start_vnet(const config::vnet_config& cfg,
+                                std::chrono::steady_clock::duration ticket_use_window) {
   return on_io([&]() -> vnet::client& {
-    vnets_.push_back(std::make_unique<vnet::client>(io_.get_executor(), cfg));
+    vnets_.push_back(std::make_unique<vnet::client>(io_.get_executor(), cfg, ticket_use_window));
     auto& c = *vnets_.back();
     asio::co_spawn(io_, c.run(), net::log_exception{"test vnet"});
     return c;

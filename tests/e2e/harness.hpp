@@ -20,6 +20,7 @@
 #include "config/config.hpp"
 #include "protocol/codec.hpp"
 #include "protocol/limits.hpp"
+#include "protocol/ticket_lifetime.hpp"
 #include "route/server.hpp"
 #include "vnet/session/client.hpp"
 
@@ -42,6 +43,9 @@ struct route_options {
   std::string ip = "127.0.0.1";
   config::route_limits limits;        // [route] max_*
   std::string token;                  // [route] token
+  // How long the route keeps an unspent ticket (the protocol's 120 s is
+  // too long to wait out in a test).
+  std::chrono::steady_clock::duration ticket_lifetime = protocol::ticket_lifetime;
 };
 
 class world {
@@ -82,7 +86,10 @@ class world {
 
   // A vnet config pointing at the current route, with fast timers.
   config::vnet_config vnet_config(const std::string& name, const std::string& group = "default") const;
-  vnet::client& start_vnet(const config::vnet_config& cfg);
+  // `ticket_use_window`: how long its tickets stay usable (the protocol's
+  // 90 s but in tests of the ticket lifetime).
+  vnet::client& start_vnet(const config::vnet_config& cfg,
+                           std::chrono::steady_clock::duration ticket_use_window = protocol::ticket_use_window);
   void stop_vnet(vnet::client& c);
 
   // Toy services on 127.0.0.1, run on the io thread. Return their ports.

@@ -128,6 +128,59 @@ TEST_F(KeyedGroup, TheRouteHoldsTheServeSealedAndMembersSeeItWhole) {
   EXPECT_TRUE(w.wait_for_log("vnet \\d+: serve registered as serveid 700")) << w.log();
 }
 
+// The route holds each member's link key (its id and public key) in the
+// open and lists it with that member's serves (docs/security.md, "What the
+// route sees, row by row"). In a keyed group the key is signed under the
+// group key, so a route that swapped it would be caught; in a group without
+// a key its mac is under a zero key, which signs nothing.
+TEST_F(KeyedGroup, TheRouteSeesEachMembersLinkKeyAndOnlyAKeyedGroupSignsIt) {
+  auto cfg = member("office");
+  cfg.uses.push_back(any_port_use("svc", 700));
+  auto& office = w.start_vnet(cfg);
+  ASSERT_TRUE(eventually([&] { return w.use_listening(office, "svc"); })) << w.log();
+  auto key_at_route = [&](vnet::client& v) {
+    return w.on_io([&] { return w.route_server().state().find_vnet(*v.vnetid())->key; });
+  };
+  const protocol::link_key held = key_at_route(*home);
+  EXPECT_NE(held.pub, protocol::key32{});
+  EXPECT_TRUE(crypto::verify_link_key(group.mac_key, held));
+  EXPECT_FALSE(crypto::verify_link_key(protocol::key32{}, held));
+  const auto listed = w.on_io([&] { return office.group_serves(); });
+  ASSERT_EQ(listed.serves.size(), 1u);
+  EXPECT_EQ(listed.serves[0].key, held);
+  auto open_cfg = w.vnet_config("open", "a-group-without-a-key");
+  open_cfg.token = token;
+  auto& open = w.start_vnet(open_cfg);
+  ASSERT_TRUE(eventually([&] { return w.on_io([&] { return open.vnetid().has_value(); }); })) << w.log();
+  // Its mac is under the all-zero key of a group without one: anyone, the
+  // route too, can make one for a key of its own.
+  const protocol::link_key plain = key_at_route(open);
+  EXPECT_NE(plain.pub, protocol::key32{});
+  EXPECT_TRUE(crypto::verify_link_key(protocol::key32{}, plain));
+}
+
+// A serving vnet's refusal crosses the route on its way to the use side, so
+// in a keyed group it names the serveid, never the serve's sealed name.
+TEST_F(KeyedGroup, ARefusalThroughTheRouteNamesTheServeidNotTheSealedName) {
+  auto busy = member("busy");
+  busy.max_links_per_serve = 1;
+  busy.serves.push_back(serve_cfg("sealed-name", 702, w.start_echo()));
+  w.start_vnet(busy);
+  auto cfg = member("office");
+  cfg.uses.push_back(any_port_use("b", 702));
+  auto& office = w.start_vnet(cfg);
+  ASSERT_TRUE(eventually([&] { return w.use_listening(office, "b"); })) << w.log();
+  client_socket held = connect_eventually(w.use_port(office, "b"));
+  const std::string hello = "the one link busy carries";
+  ASSERT_TRUE(held.send_all(hello));
+  ASSERT_TRUE(held.recv_exact(hello.size(), 5s)) << w.log();
+  client_socket refused = connect_eventually(w.use_port(office, "b"));
+  EXPECT_TRUE(refused.closed_within(5s));
+  const std::string why = "vnet busy carries at most 1 link to serveid 702 \\(raise \\[vnet\\] max_links_per_serve\\)";
+  EXPECT_TRUE(w.wait_for_log("serveid 702 on vnet \\d+\\) failed: " + why)) << w.log();
+  EXPECT_TRUE(w.wait_for_log("use b: link to serveid 702 failed: " + why)) << w.log();
+}
+
 // A vnet that sends a keyed group's serve in plain (a bug, or an old build)
 // is refused: the route never holds what the group keeps from it.
 TEST_F(KeyedGroup, APlainServeInAKeyedGroupIsRefused) {

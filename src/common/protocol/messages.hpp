@@ -20,8 +20,8 @@
 namespace protocol {
 
 // A vnet's public X25519 key for end-to-end link encryption. Links to its
-// serves are encrypted to it; `mac` is a keyed hash of key_id and pub under
-// the group key (all zero bytes without one), so the route cannot swap it.
+// serves are encrypted to it; `mac`: a keyed hash of key_id and pub under the group's
+// mac key, which the route lacks (without a group_key it is zero: anyone can make it).
 struct link_key {
   std::uint32_t key_id = 0;
   key32 pub{};

@@ -35,9 +35,10 @@ class link_broker {
   // Everything by reference is owned by the route's server and outlives the
   // broker. `connections`: sockets the route closes at shutdown; a link's
   // socket is listed there until it is paired.
+  // `ticket_lifetime`: ticket_book's (shorter only in tests).
   link_broker(net::asio::any_io_executor ex, const config::route_config& cfg, const registry& reg,
               session_table& sessions, net::socket_set& connections, route::stats& stats,
-              logging::budget& peer_log);
+              logging::budget& peer_log, ticket_book::clock::duration ticket_lifetime = protocol::ticket_lifetime);
 
   // A link's own coroutines, spawned by the front door once the opening
   // frame is read: only what the link needs lives as long as it does.
@@ -63,6 +64,7 @@ class link_broker {
   // For ops and tests.
   const link_table& links() const { return links_; }
   const idle_links& idle() const { return idle_; }
+  const ticket_book& tickets() const { return tickets_; }
 
  private:
   // A link's ticket, spent: its vnet and secret, or why it is refused.

@@ -23,14 +23,15 @@ using text::plural;
 
 link_broker::link_broker(net::asio::any_io_executor ex, const config::route_config& cfg, const registry& reg,
                          session_table& sessions, net::socket_set& connections, route::stats& stats,
-                         logging::budget& peer_log)
+                         logging::budget& peer_log, ticket_book::clock::duration ticket_lifetime)
     : ex_(std::move(ex)),
       cfg_(cfg),
       registry_(reg),
       sessions_(sessions),
       connections_(connections),
       stats_(stats),
-      peer_log_(peer_log) {}
+      peer_log_(peer_log),
+      tickets_(ticket_lifetime) {}
 
 void link_broker::vnet_left(std::uint32_t vnetid) {
   tickets_.forget(vnetid);

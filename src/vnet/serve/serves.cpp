@@ -158,9 +158,12 @@ void serve_table::close_all_links() {
 outcome::result<serve_table::link_slot> serve_table::take_slot(const serve_entry& e) const {
   const unsigned max = config::links_per_serve(ctx_.cfg.max_links_per_serve);
   if (*e.slots_taken < max) return link_slot(e.slots_taken);
-  return outcome::fail(fmt::format("vnet {} carries at most {} link{} to serve '{}' (raise [vnet] max_links_per_serve)",
-                                   text::printable(ctx_.cfg.name), max, max == 1 ? "" : "s",
-                                   text::printable(e.cfg.name)));
+  // The reason goes to the route and the use side: in a keyed group the
+  // serve's name is sealed from the route, so it is named by its serveid.
+  const std::string serve = ctx_.group.keyed ? fmt::format("serveid {:03}", e.serveid)
+                                             : fmt::format("serve '{}'", text::printable(e.cfg.name));
+  return outcome::fail(fmt::format("vnet {} carries at most {} link{} to {} (raise [vnet] max_links_per_serve)",
+                                   text::printable(ctx_.cfg.name), max, max == 1 ? "" : "s", serve));
 }
 
 void serve_table::on_link_request(const protocol::link_request& r) {
@@ -298,10 +301,15 @@ net::awaitable<void> serve_table::serve_link(std::uint64_t id, std::uint64_t lin
   params.serveid = entry->serveid;
   params.link_id = link_id;
   crypto::wipe(secret);
-  net::secure::dial_service_fn dial_service = [service, dial_timeout](net::tcp::socket& s) -> net::awaitable<outcome::status> {
+  // The failure goes to the route and the use side as well: in a keyed group
+  // the serve's address is sealed from the route, so it is named by serveid.
+  const std::string where = ctx_.group.keyed ? fmt::format("the service of serveid {:03}", entry->serveid)
+                                             : net::host_port(service.first, service.second);
+  net::secure::dial_service_fn dial_service = [service, dial_timeout,
+                                               where](net::tcp::socket& s) -> net::awaitable<outcome::status> {
     auto ec = co_await net::dial(s, service.first, service.second, dial_timeout);
     if (!ec) co_return outcome::status{};
-    co_return outcome::fail(fmt::format("cannot reach {}: {}", net::host_port(service.first, service.second), ec.message()));
+    co_return outcome::fail(fmt::format("cannot reach {}: {}", where, ec.message()));
   };
   if (entry->cfg.type == "udp") {
     // The link's plain socket is the flow's end of a stream pair; the flow

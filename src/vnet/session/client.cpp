@@ -24,13 +24,13 @@ std::string seconds_text(refusal_backoff::duration d) {
 
 }  // namespace
 
-client::client(net::asio::any_io_executor ex, config::vnet_config cfg)
+client::client(net::asio::any_io_executor ex, config::vnet_config cfg, net::duration ticket_use_window)
     : ex_(ex),
       cfg_(std::move(cfg)),
       file_cfg_(cfg_),
       group_(crypto::derive_group(cfg_.group, cfg_.group_key)),
       link_keys_(std::make_shared<crypto::link_keys>(group_.mac_key)),
-      ctx_(cfg_, group_, link_keys_),
+      ctx_(cfg_, group_, link_keys_, ticket_use_window),
       serves_(ex, ctx_),
       uses_(ex, ctx_),
       unserve_(ex, ctx_, serves_),

@@ -16,6 +16,7 @@
 #include "net/tls/tls.hpp"
 #include "net/time.hpp"
 #include "outcome/result.hpp"
+#include "protocol/ticket_lifetime.hpp"
 #include "vnet/session/refusal_backoff.hpp"
 #include "vnet/session/route_context.hpp"
 #include "vnet/session/route_session.hpp"
@@ -39,7 +40,10 @@ using reply = outcome::result<protocol::message, no_answer>;
 
 class client {
  public:
-  client(net::asio::any_io_executor ex, config::vnet_config cfg);
+  // `ticket_use_window`: how long a link ticket stays usable after it
+  // arrived (protocol/ticket_lifetime.hpp); only in-process tests shorten it.
+  client(net::asio::any_io_executor ex, config::vnet_config cfg,
+         net::duration ticket_use_window = protocol::ticket_use_window);
 
   // Runs until stop().
   net::awaitable<void> run();

@@ -13,6 +13,7 @@
 #include "log/budget.hpp"
 #include "net/time.hpp"
 #include "protocol/messages.hpp"
+#include "protocol/ticket_lifetime.hpp"
 
 namespace vnet {
 
@@ -21,8 +22,9 @@ class route_session;
 class route_context {
  public:
   route_context(const config::vnet_config& settings, const crypto::group_keys& group_keys,
-                std::shared_ptr<crypto::link_keys> link_keys)
-      : cfg(settings), group(group_keys), keys(std::move(link_keys)) {}
+                std::shared_ptr<crypto::link_keys> link_keys,
+                net::duration use_window = protocol::ticket_use_window)
+      : cfg(settings), group(group_keys), keys(std::move(link_keys)), ticket_use_window(use_window) {}
   route_context(const route_context&) = delete;
   route_context& operator=(const route_context&) = delete;
 
@@ -40,6 +42,9 @@ class route_context {
   // welcome does not carry the route's link_timeout, so it cannot be derived
   // from it without a protocol change: it stays above the route's default.
   const net::duration link_timeout{std::chrono::seconds(15)};
+  // How long a link ticket stays usable after it arrived (each session's
+  // ticket_stock); protocol::ticket_use_window but in in-process tests.
+  const net::duration ticket_use_window;
 
   // The session with the route; nullptr while not connected.
   route_session* session() const { return session_.get(); }

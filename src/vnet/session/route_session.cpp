@@ -13,7 +13,7 @@ route_session::route_session(net::asio::any_io_executor ex, route_context& ctx, 
     : ex_(ex),
       vnetid_(vnetid),
       outbox_(ex, limits),
-      tickets_(ex, [this](std::uint16_t n) { send(protocol::ticket_request{n}); }),
+      tickets_(ex, [this](std::uint16_t n) { send(protocol::ticket_request{n}); }, ctx.ticket_use_window),
       use_pool_(ex, ctx, *this, protocol::pool_role::use, std::move(hooks.use_wanted)),
       serve_pool_(ex, ctx, *this, protocol::pool_role::serve, std::move(hooks.serve_wanted),
                   std::move(hooks.on_assign)) {}
