@@ -1,5 +1,5 @@
 #pragma once
-// The padding inside a link record (docs/protocol.md, "Records"; protocol 7).
+// The padding inside a link record (docs/protocol.md, "Link encryption", the Records paragraph; protocol 7).
 // A record's sealed plaintext is
 //
 //   u8 flag || data || zero bytes || u16be count of those zero bytes
