@@ -67,8 +67,10 @@ void link_pool::arm_tick() {
   if (tick_armed_) return;
   tick_armed_ = true;
   tick_.expires_after(tick_every);
-  tick_.async_wait([this](net::error_code ec) {
-    if (ec) return;  // cancelled: the session, and with it the pool, is gone
+  tick_.async_wait([this, alive = session_.weak_from_this()](net::error_code ec) {
+    // A wait that ended before the session went still runs: only the
+    // session's life says whether `this` is there.
+    if (ec || alive.expired()) return;
     tick_armed_ = false;
     adjust();
   });
@@ -79,8 +81,8 @@ void link_pool::adjust_soon() {
   if (soon_armed_) return;
   soon_armed_ = true;
   soon_.expires_after(refill_delay);
-  soon_.async_wait([this](net::error_code ec) {
-    if (ec) return;  // cancelled: the pool is gone
+  soon_.async_wait([this, alive = session_.weak_from_this()](net::error_code ec) {
+    if (ec || alive.expired()) return;  // cancelled, or the pool is gone (see arm_tick)
     soon_armed_ = false;
     adjust();
   });
@@ -139,8 +141,10 @@ net::awaitable<void> link_pool::open_one(std::weak_ptr<route_session> session, s
 
 void link_pool::watch(entry& e) {
   // No buffer while idle: only readiness is awaited.
-  e.socket.async_wait(net::tcp::socket::wait_read, [this, id = e.id](net::error_code ec) {
-    if (ec == net::asio::error::operation_aborted) return;  // taken or closed (the pool may be gone)
+  e.socket.async_wait(net::tcp::socket::wait_read, [this, id = e.id, alive = session_.weak_from_this()](
+                                                        net::error_code ec) {
+    // Taken or closed, or the pool is gone (see arm_tick).
+    if (ec == net::asio::error::operation_aborted || alive.expired()) return;
     auto it = std::find_if(idle_.begin(), idle_.end(), [id](const entry& x) { return x.id == id; });
     if (it == idle_.end()) return;
     pooled_link link{std::move(it->socket), it->secret};
