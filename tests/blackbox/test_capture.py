@@ -12,19 +12,14 @@ import socket
 import unittest
 
 import harness
+import wire
 from path_relay import LinkRelay
 from harness import LOOPBACK, BlackBoxCase, EchoService, UdpEchoService, free_port, recv_exact, sha256
 
-PREFIX, OVERHEAD = 4, 19  # a record's length word; its flag, padding count and tag
-
-
-def record_size(data_bytes):
-    """What a record of this much data (4 KiB at most: powers of two) weighs
-    on the wire, padded (docs/protocol.md)."""
-    bucket = 64
-    while bucket < data_bytes:
-        bucket *= 2
-    return PREFIX + bucket + OVERHEAD
+def record_size(n):
+    """What the record of an n-byte write weighs on the wire: its 4-byte
+    length word and what the word counts."""
+    return 4 + wire.record_length(n)
 
 
 class CaptureTest(BlackBoxCase):

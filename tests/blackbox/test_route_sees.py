@@ -25,22 +25,6 @@ ROUTE_SHOWS = ("vnets", "groups", "serves", "links")
 KEYED_GROUP = re.compile(r"^k-[0-9a-f]{32}$")
 
 
-def record_length(n):
-    """The length word of the record that carries an n-byte write (the 4-byte
-    word itself not counted): the write padded to its size bucket, a power
-    of two from 64 bytes to 4 KiB, above that Padme's (within 1/16), plus a
-    flag byte, a 2-byte padding count and a 16-byte tag (src/crypto/record_padding.cpp)."""
-    if n <= 4096:
-        bucket = 64
-        while bucket < n:
-            bucket *= 2
-    else:
-        e = n.bit_length() - 1
-        mask = (1 << (e - e.bit_length())) - 1
-        bucket = (n + mask) & ~mask
-    return bucket + 19
-
-
 def use_link_records(stream):
     """(use hello, [ciphertext length of each whole record]) of a use-side
     link opened with link_open: the opening frame, the 38-byte use hello,
@@ -222,8 +206,8 @@ class RouteSeesTest(BlackBoxCase):
                 hello, sizes = use_link_records(stream)
                 if len(hello) == 38:
                     key_ids.add(hello[2:6])
-                return sizes and sizes[-1] == record_length(n)
-            self.wait_until(seen, 10, f"a record of {record_length(n)} bytes for a write of {n}")
+                return sizes and sizes[-1] == wire.record_length(n)
+            self.wait_until(seen, 10, f"a record of {wire.record_length(n)} bytes for a write of {n}")
             self.assertEqual(harness.recv_exact(s, n), data)
         with relay.lock:
             stream = bytes(relay.use_streams[before])
@@ -236,7 +220,7 @@ class RouteSeesTest(BlackBoxCase):
         self.assertEqual(len(key_ids), 1)
         self.assertNotEqual(key_ids.pop(), bytes(4))  # the serving vnet's key id, in the open
         # One record per write (after the early one, perhaps empty), each its bucket.
-        writes = [record_length(n) for n in (1, 300, 4000, 1, 12345)]
+        writes = [wire.record_length(n) for n in (1, 300, 4000, 1, 12345)]
         self.assertEqual(sizes[-len(writes):], writes, sizes)
 
 

@@ -407,6 +407,23 @@ def register(conn, serveid, name="svc", port=1, info="", request_id=1, timeout=1
 
 # ------------------------------------------------------------------ tickets
 
+def record_length(n):
+    """A link record's length word for an n-byte write (the 4-byte word
+    itself not counted): the write padded to its size bucket, a power of
+    two from 64 bytes to 4 KiB, above that Padme's (within 1/16), plus a
+    flag byte, a 2-byte padding count and a 16-byte tag
+    (src/crypto/record_padding.cpp)."""
+    if n <= 4096:
+        bucket = 64
+        while bucket < n:
+            bucket *= 2
+    else:
+        e = n.bit_length() - 1
+        mask = (1 << (e - e.bit_length())) - 1
+        bucket = (n + mask) & ~mask
+    return bucket + 19
+
+
 def open_proof(secret, ticket_id, serveid):
     """link_open.proof: the first 16 bytes of BLAKE2b-256 keyed with the
     ticket's secret over "vnet-open" || u64be ticket_id || u16be serveid."""

@@ -11,6 +11,22 @@ namespace {
 
 using namespace secure_link;
 
+// The serving side refuses the use side's opening before it dials anything:
+// the client gets no byte, only a reset.
+void expect_refused_before_dial(link_fixture& f) {
+  f.start_serve();
+  received at_client;
+  asio::co_spawn(f.io, send_all(f.client.a, bytes(10, 'x'), false), rethrow);
+  asio::co_spawn(f.io, read_all(f.client.a, at_client), rethrow);
+  ASSERT_TRUE(run_until(f.io, [&] { return at_client.done && f.use_result && f.serve_result; }));
+  EXPECT_EQ(f.serve_result->failure,
+            "the use side's opening does not authenticate (a different group key, a relabelled serveid, "
+            "or a forged opening)");
+  EXPECT_EQ(f.dials, 0);
+  EXPECT_TRUE(at_client.data.empty());
+  EXPECT_EQ(at_client.ec, asio::error::connection_reset);
+}
+
 // Issue 20: the route cuts the link exactly after a whole record (its FIN,
 // no FINAL record): the client gets the bytes so far, then a reset, never a
 // clean end it could take for the whole reply.
@@ -40,17 +56,7 @@ TEST(SecureRelay, AServeidRelabelledByTheRouteReachesNoService) {
   f.serve_serveid = 701;
   f.start_route();
   f.start_use();
-  f.start_serve();
-  received at_client;
-  asio::co_spawn(f.io, send_all(f.client.a, bytes(10, 'x'), false), rethrow);
-  asio::co_spawn(f.io, read_all(f.client.a, at_client), rethrow);
-  ASSERT_TRUE(run_until(f.io, [&] { return at_client.done && f.use_result && f.serve_result; }));
-  EXPECT_EQ(f.serve_result->failure,
-            "the use side's opening does not authenticate (a different group key, a relabelled serveid, "
-            "or a forged opening)");
-  EXPECT_EQ(f.dials, 0);
-  EXPECT_TRUE(at_client.data.empty());
-  EXPECT_EQ(at_client.ec, asio::error::connection_reset);
+  expect_refused_before_dial(f);
 }
 
 // Issue 20, finding 3: someone with the route's token and a keyed group's id
@@ -67,17 +73,7 @@ TEST(SecureRelay, AUseSideWithoutTheGroupKeyReachesNoService) {
   net::secure::use_params p{outsider, f.link_secret, f.keys->current()};
   p.serveid = f.use_serveid;
   f.start_use(p);
-  f.start_serve();
-  received at_client;
-  asio::co_spawn(f.io, send_all(f.client.a, bytes(10, 'x'), false), rethrow);
-  asio::co_spawn(f.io, read_all(f.client.a, at_client), rethrow);
-  ASSERT_TRUE(run_until(f.io, [&] { return at_client.done && f.use_result && f.serve_result; }));
-  EXPECT_EQ(f.serve_result->failure,
-            "the use side's opening does not authenticate (a different group key, a relabelled serveid, "
-            "or a forged opening)");
-  EXPECT_EQ(f.dials, 0);
-  EXPECT_TRUE(at_client.data.empty());
-  EXPECT_EQ(at_client.ec, asio::error::connection_reset);
+  expect_refused_before_dial(f);
 }
 
 // Interop: an AES-capable use side and a serving vnet without AES
