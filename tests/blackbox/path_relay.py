@@ -7,7 +7,7 @@ import socket
 import threading
 
 import wire
-from harness import LOOPBACK
+from harness import LOOPBACK, EchoService, free_port
 
 LINK_TYPES = (wire.TYPES["link_open"], wire.TYPES["link_join"], wire.TYPES["link_pool"])
 
@@ -196,3 +196,18 @@ class LinkRelay:
                 s.close()
             except OSError:
                 pass
+
+
+def echo_through_relay(case, group="default", vnet_keys=None):
+    """A route with a LinkRelay in front of it, and an echo service that
+    vnet "home" serves as 700 and vnet "office" uses, both through the relay.
+    Returns (relay, echo service, the use's port)."""
+    c = case.c
+    _, route_port = c.start_route()
+    relay = LinkRelay(route_port)
+    case.addCleanup(relay.close)
+    echo = c.service(EchoService())
+    use_port = free_port()
+    c.start_vnet("home", relay.port, group, vnet_keys=vnet_keys, serves={"echo": {"serveid": 700, "port": echo.port}})
+    c.start_vnet("office", relay.port, group, vnet_keys=vnet_keys, uses={"echo": {"serveid": 700, "port": use_port}})
+    return relay, echo, use_port

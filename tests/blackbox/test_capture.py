@@ -13,7 +13,7 @@ import unittest
 
 import harness
 import wire
-from path_relay import LinkRelay
+from path_relay import LinkRelay, echo_through_relay
 from harness import LOOPBACK, BlackBoxCase, EchoService, UdpEchoService, free_port, recv_exact, sha256
 
 def record_size(n):
@@ -99,17 +99,7 @@ class CaptureTest(BlackBoxCase):
         self.run_capture()
 
     def test_interactive_writes_show_only_bucketed_record_sizes(self):
-        c = self.c
-        _, route_port = c.start_route()
-        relay = LinkRelay(route_port)
-        self.addCleanup(relay.close)
-        echo = c.service(EchoService())
-        use_port = free_port()
-        group = "pad-" + os.urandom(6).hex()
-        for name, serves, uses in (("home", {"echo": {"serveid": 700, "port": echo.port}}, None),
-                                   ("office", None, {"echo": {"serveid": 700, "port": use_port}})):
-            text = harness.vnet_config_text(name, relay.port, group, serves, uses, terminal=False)
-            c.start("vnet", c.write(f"{name}.ini", text), name)
+        relay, _, use_port = echo_through_relay(self, group="pad-" + os.urandom(6).hex())
         self.wait_echo(use_port, timeout=20)
 
         # Keystrokes and short lines, one write at a time, each echoed before

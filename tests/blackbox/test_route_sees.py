@@ -17,7 +17,7 @@ import unittest
 import harness
 import wire
 from harness import BlackBoxCase, EchoService, LOOPBACK, free_port, sha256
-from path_relay import LinkRelay
+from path_relay import LinkRelay, echo_through_relay
 from test_ctl import ctl
 from test_metrics import get
 
@@ -179,15 +179,8 @@ class RouteSeesTest(BlackBoxCase):
         next is made;
         the opening shows the serveid, and the use hello the cipher offer
         and the serving vnet's key id."""
-        c = self.c
-        _, route_port = c.start_route()
-        relay = LinkRelay(route_port)
-        self.addCleanup(relay.close)
-        echo = c.service(EchoService())
-        use_port = free_port()
-        no_pools = {"max_idle_links": 0}  # every link opens with link_open when a client connects
-        c.start_vnet("home", relay.port, vnet_keys=no_pools, serves={"echo": {"serveid": 700, "port": echo.port}})
-        c.start_vnet("office", relay.port, vnet_keys=no_pools, uses={"echo": {"serveid": 700, "port": use_port}})
+        # No pools: every link opens with link_open when a client connects.
+        relay, _, use_port = echo_through_relay(self, vnet_keys={"max_idle_links": 0})
         self.wait_echo(use_port, 20)
         before = len(relay.use_streams)
         s = socket.create_connection((LOOPBACK, use_port), timeout=10)
