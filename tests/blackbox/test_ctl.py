@@ -420,8 +420,8 @@ class RouteCtlTest(CtlCase):
                               r"\(\d+ use, \d+ serve\) -\n$")
 
         out = self.ok("show serves", self.route_cfg, program="route")
-        self.assertRegex(out, rf"(?m)^group  serveid  name  vnet +address +relayed\n"
-                              rf"g1 +760 +echo +{sid} server +127\.0\.0\.1:{svc.port} +{BYTES}\n- 1 serve -\n$")
+        self.assertRegex(out, rf"(?m)^group  serveid  name  type  vnet +address +relayed\n"
+                              rf"g1 +760 +echo +tcp +{sid} server +127\.0\.0\.1:{svc.port} +{BYTES}\n- 1 serve -\n$")
 
         rc, _, err = ctl("show nothing", self.route_cfg, program="route")
         self.assertEqual(rc, 2)

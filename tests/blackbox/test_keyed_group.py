@@ -64,7 +64,7 @@ class KeyedGroupTest(BlackBoxCase):
                          (700, True, "", ""))
         rc, shown, err = ctl("show serves", config=os.path.join(self.c.dir, "route.ini"), program="route")
         self.assertEqual(rc, 0, err)
-        self.assertRegex(shown, rf"(?m)^{self.group} +700 +\(sealed\) +\d\d home +\(sealed\) ")
+        self.assertRegex(shown, rf"(?m)^{self.group} +700 +\(sealed\) +tcp +\d\d home +\(sealed\) ")
         self.route.wait_log(re.compile(r"vnet \d+: serve registered as serveid 700"), 10)
         log = self.route.log()
         for s in secrets:

@@ -4,6 +4,7 @@ of its own; datagrams keep their boundaries; bytes are checked at both ends
 (docs/configuration.md, UDP services)."""
 
 import hashlib
+import json
 import os
 import re
 import socket
@@ -12,6 +13,7 @@ import time
 
 import harness
 import test_metrics
+from test_ctl import ctl
 from harness import LOOPBACK, BlackBoxCase, EchoService, UdpEchoService, free_port, wait_for
 
 
@@ -42,7 +44,7 @@ class UdpCase(BlackBoxCase):
     def setUp(self):
         super().setUp()
         c = self.c
-        self.route, route_port = c.start_route()
+        self.route, route_port, self.route_metrics = c.start_route_with_metrics()
         self.echo = c.service(UdpEchoService(tag=b"E"))
         self.tcp_echo = c.service(EchoService())
         self.dead_port = free_udp_port()  # nothing listens there
@@ -65,6 +67,18 @@ class UdpCase(BlackBoxCase):
         self.office.wait_log(re.compile(r"use dns listening on UDP"), timeout=15)
         self.office.wait_log(re.compile(r"use dead listening on UDP"), timeout=15)
         self.wait_echo(self.use["tcp"], timeout=15)
+
+    def assert_the_route_shows_each_type(self, sealed):
+        """The route's status.json and `vnet-route ctl show serves` give each
+        serve's type: udp for 700 and 701, tcp for 702, sealed or not."""
+        status = json.loads(test_metrics.get(self.route_metrics, "/status.json")[2])
+        shown = {s["serveid"]: (s["type"], s["sealed"]) for s in status["serves"]}
+        self.assertEqual(shown, {700: ("udp", sealed), 701: ("udp", sealed), 702: ("tcp", sealed)})
+        rc, out, err = ctl("show serves", config=os.path.join(self.c.dir, "route.ini"), program="route")
+        self.assertEqual(rc, 0, err)
+        self.assertRegex(out, r"(?m)^group +serveid +name +type +vnet +address +relayed$")
+        for serveid, type_ in ((700, "udp"), (701, "udp"), (702, "tcp")):
+            self.assertRegex(out, rf"(?m)^\S+ +{serveid} +\S+ +{type_} +\d\d home ")
 
 
 class UdpTest(UdpCase):
@@ -178,6 +192,9 @@ class UdpTest(UdpCase):
             self.assertEqual(test_metrics.value(samples, "vnet_use_datagrams_total", key="tcp", direction=direction), 0)
         self.assertEqual(test_metrics.value(samples, "vnet_use_links_total", key="dns"), 1)
 
+    def test_the_route_shows_the_type(self):
+        self.assert_the_route_shows_each_type(sealed=False)
+
 
 class UdpBoundTest(UdpCase):
     vnet_keys = {"max_udp_flows": 3}
@@ -210,6 +227,8 @@ class UdpKeyedTest(UdpCase):
             for size in (1, 1200, 60000):
                 data = os.urandom(size)
                 self.assertEqual(ask(s, self.use["dns"], data), b"E" + data)
+        # The route sees the type of each sealed serve (docs/security.md).
+        self.assert_the_route_shows_each_type(sealed=True)
 
 
 class UdpOneLinerTest(BlackBoxCase):

@@ -16,7 +16,7 @@ constexpr const char* help_text =
     "  help                the commands\n"
     "  show vnets          each connected vnet: id, name, group, address, serves, live links, connected since\n"
     "  show groups         each group: its vnets, serves, live links and bytes relayed\n"
-    "  show serves         each serve: its group, serveid, name, vnet, address and bytes relayed\n"
+    "  show serves         each serve: its group, serveid, name, type (tcp/udp), vnet, address, bytes relayed\n"
     "  show links          each live link: the using vnet, the serve it reaches, its age and bytes\n"
     "  show rates          bytes/s and links/s over the last 5 s, minute and hour, route and groups\n"
     "  show admission      refused admissions (wrong token) and the addresses failing or banned\n"

@@ -63,13 +63,14 @@ std::string groups(const state_view& route, const std::vector<link_table::link_v
 
 std::string serves(const state_view& route, const std::vector<link_table::link_view>& links) {
   const auto bytes = traffic(route.counters, links);
-  rows_t rows{{"group", "serveid", "name", "vnet", "address", "relayed"}};
+  rows_t rows{{"group", "serveid", "name", "type", "vnet", "address", "relayed"}};
   for (const auto& [group, members] : route.vnets.groups())
     for (const auto& e : route.vnets.serves_of_group(group)) {
       const auto* v = route.vnets.find_vnet(e.vnetid);
       auto b = bytes.serves.find({group, std::to_string(e.serve.serveid)});
       const bool sealed = is_sealed(e.serve);  // a keyed group's: the route cannot read it
       rows.push_back({peer(group), fmt::format("{:03}", e.serve.serveid), sealed ? "(sealed)" : peer(e.serve.name),
+                      peer(e.serve.type),  // beside a sealed blob too: the route carries either type alike
                       fmt::format("{:02} {}", e.vnetid, v ? peer(v->name) : "?"),
                       sealed ? "(sealed)" : peer(net::host_port(e.serve.ip, e.serve.port)),
                       text::human_bytes(b == bytes.serves.end() ? 0 : b->second)});

@@ -135,9 +135,9 @@ std::string status_json(const state_view& route) {
       const auto* v = route.vnets.find_vnet(e.vnetid);
       auto sb = bytes.serves.find({g, std::to_string(e.serve.serveid)});
       serves.add(fmt::format(
-          "{{\"group\":{},\"serveid\":{},\"sealed\":{},\"name\":{},\"vnetid\":{},\"vnet\":{},\"address\":{},"
+          "{{\"group\":{},\"serveid\":{},\"sealed\":{},\"name\":{},\"type\":{},\"vnetid\":{},\"vnet\":{},\"address\":{},"
           "\"bytes\":{}}}",
-          json(g), e.serve.serveid, is_sealed(e.serve), json(e.serve.name), e.vnetid, json(v ? v->name : ""),
+          json(g), e.serve.serveid, is_sealed(e.serve), json(e.serve.name), json(e.serve.type), e.vnetid, json(v ? v->name : ""),
           json(is_sealed(e.serve) ? "" : net::host_port(e.serve.ip, e.serve.port)),
           sb == bytes.serves.end() ? 0 : sb->second));
     }

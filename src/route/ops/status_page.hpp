@@ -161,8 +161,8 @@ function render(s) {
                            [bytes(g.down), 1], [g.opened, 1], [g.failed, 1],
                            gh[g.name] ? byteChart(gh[g.name], 120, 28) : ["-"],
                            gh[g.name] ? linkChart(gh[g.name], 120, 28) : ["-"]]), s.groups_total);
-  table("serves", ["group", "serveid", "name", "vnet", "address", "relayed"],
-        s.serves.map(v => [gcell(v.group), [pad(v.serveid, 3)], [v.sealed ? "(sealed)" : v.name],
+  table("serves", ["group", "serveid", "name", "type", "vnet", "address", "relayed"],
+        s.serves.map(v => [gcell(v.group), [pad(v.serveid, 3)], [v.sealed ? "(sealed)" : v.name], [v.type],
                            vcell(v.vnetid, v.vnet), [v.sealed ? "(sealed)" : v.address], [bytes(v.bytes), 1]]),
         s.serves_total);
   table("links", ["link", "group", "from vnet", "serveid", "to vnet", "age", "up", "down"],
