@@ -4,9 +4,10 @@ FILE.bak; a restart from the saved file brings the same serves and uses back,
 and a reload after a save finds nothing to change."""
 
 import os
+import socket
 
 import harness
-from harness import EchoService, free_port
+from harness import EchoService, UdpEchoService, free_port
 from vnet_terminal import SERVE_HEADER, USE_HEADER, TerminalCase, row_by_key, table_after
 
 
@@ -78,6 +79,37 @@ class SaveTest(TerminalCase):
         self.assertTrue(saved.startswith(b"\xef\xbb\xbf[route]\r\n"), saved)
         self.assertEqual(saved.count(b"\n"), saved.count(b"\r\n"), saved)
         self.assertIn(f"[use.u730]\r\nserveid=730\r\nport={use_port}\r\nactive=false\r\n".encode(), saved)
+
+    def test_a_udp_serve_and_use_are_saved_with_their_type(self):
+        _, route_port = self.c.start_route()
+        echo = self.c.service(UdpEchoService(tag=b"U"))
+        use_port = free_port(socket.SOCK_DGRAM)
+        t, cfg = self.terminal("term", route_port)
+        t.command(f"serve run dns serveid=731 port={echo.port} type=udp")
+        t.command(f"use new u731 serveid=731 port={use_port} type=udp")
+        self.assertIn(f"saved 1 serve(s) and 1 use(s) to {cfg}", t.command("save"))
+        text = read(cfg)
+        self.assertIn(f"[serve.dns]\nserveid=731\ntype=udp\nport={echo.port}\n", text)
+        self.assertIn(f"[use.u731]\nserveid=731\nport={use_port}\ntype=udp\nactive=false\n", text)
+        self.assertIn("nothing changed", t.command("reload"))
+        t.send_line("exit")
+        t.expect_exit = True
+        self.assertEqual(t.wait_exit(10), 0)
+
+        # The saved file brings the UDP serve and use back: a datagram crosses.
+        t2 = self.restart_from(cfg)
+        self.assertRegex(t2.command("show serve"), rf"127\.0\.0\.1:{echo.port}/udp")
+        t2.command("use open u731")
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+            s.settimeout(1)
+
+            def answer():
+                s.sendto(b"back?", (harness.LOOPBACK, use_port))
+                try:
+                    return s.recvfrom(1 << 16)[0]
+                except OSError:  # not listening yet: refused or no answer
+                    return None
+            self.assertEqual(self.wait_until(answer, 15, "the saved UDP use to answer"), b"Uback?")
 
     def restart_from(self, cfg):
         from vnet_terminal import VnetTerminal

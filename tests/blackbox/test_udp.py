@@ -13,6 +13,7 @@ import time
 
 import harness
 import test_metrics
+import test_reload
 from test_ctl import ctl
 from harness import LOOPBACK, BlackBoxCase, EchoService, UdpEchoService, free_port, wait_for
 
@@ -270,6 +271,43 @@ class UdpIdleTest(UdpCase):
         # A new flow is a new socket towards the service: a second source port.
         seen = self.echo.seen()
         self.assertEqual(sorted(n for n, _ in seen.values()), [1, 1])
+
+
+class UdpReloadTest(test_reload.ReloadCase):
+    """SIGHUP to the serving vnet: a tcp serve becomes udp, a udp serve goes
+    and another comes; the using vnet follows each from the serve list."""
+
+    def test_a_reload_turns_tcp_into_udp_and_adds_and_removes_udp_serves(self):
+        c = self.c
+        tcp_echo, udp_echo, udp_two = (c.service(EchoService()), c.service(UdpEchoService(tag=b"E")),
+                                       c.service(UdpEchoService(tag=b"2")))
+        pa, pb, pc = free_port(), free_udp_port(), free_udp_port()
+        home = c.start_vnet("home", self.route_port, serves={
+            "a": {"serveid": 700, "port": tcp_echo.port},
+            "b": {"serveid": 701, "type": "udp", "port": udp_echo.port}})
+        office = c.start_vnet("office", self.route_port, uses={
+            "a": {"serveid": 700, "port": pa}, "b": {"serveid": 701, "port": pb},
+            "c": {"serveid": 702, "port": pc}})
+        self.wait_echo(pa, 15)
+        office.wait_log(re.compile(r"use b listening on UDP"), timeout=15)
+        with udp_client() as s:
+            self.assertEqual(ask(s, pb, b"before"), b"Ebefore")
+
+        self.rewrite(test_reload.config_path(home), "home", terminal=False, serves={
+            "a": {"serveid": 700, "type": "udp", "port": udp_two.port},  # changed: tcp -> udp
+            "c": {"serveid": 702, "type": "udp", "port": udp_echo.port}})  # added; b removed
+        self.sighup(home, test_reload.summary(s=(1, 1, 1)))
+        office.wait_log(re.compile(r"use a listening on UDP 127\.0\.0\.1:%d" % pa), timeout=15)
+        office.wait_log(re.compile(r"use c listening on UDP 127\.0\.0\.1:%d" % pc), timeout=15)
+        office.wait_log(re.compile(r"use b stopped listening on UDP"), timeout=15)
+        self.wait_refuses(pa, "the use of 700 to stop listening on TCP")
+        with udp_client() as s:
+            self.assertEqual(ask(s, pa, b"now udp"), b"2now udp")
+            self.assertEqual(ask(s, pc, b"added"), b"Eadded")
+        # The removed serve's use no longer holds its UDP port.
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as free:
+            free.bind((LOOPBACK, pb))
+        self.assertTrue(home.alive() and office.alive())
 
 
 if __name__ == "__main__":
