@@ -9,8 +9,11 @@ import os
 import re
 import socket
 import subprocess
+import sys
+import threading
 import time
 
+import attack_case
 import harness
 import test_metrics
 import test_reload
@@ -271,6 +274,75 @@ class UdpIdleTest(UdpCase):
         # A new flow is a new socket towards the service: a second source port.
         seen = self.echo.seen()
         self.assertEqual(sorted(n for n, _ in seen.values()), [1, 1])
+
+
+def flood(port, sources, until, addresses=10, limit=30.0):
+    """Sends one datagram to 127.0.0.1:port from each of at least `sources`
+    distinct source addresses (127.0.0.2.. and OS-chosen ports), as fast as
+    Python opens sockets, and on until `until()` (at most `limit` seconds);
+    returns (distinct sources, seconds)."""
+    started = time.monotonic()
+    used, batch = set(), []
+    while len(used) < sources or (not until() and time.monotonic() - started < limit):
+        for i in range(addresses):
+            s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+            s.bind((f"127.0.0.{2 + i}", 0))
+            if s.getsockname() in used:  # a port freed by a closed batch came back
+                s.close()
+                continue
+            used.add(s.getsockname())
+            s.sendto(b"flood %d" % len(used), (LOOPBACK, port))
+            batch.append(s)
+        if len(batch) >= 1000:  # a thousand open at once: the fd limit stays far
+            for b in batch:
+                b.close()
+            batch = []
+    for b in batch:
+        b.close()
+    return len(used), time.monotonic() - started
+
+
+class UdpFloodTest(UdpCase):
+    vnet_keys = {"max_udp_flows": 100}
+
+    def test_a_flood_from_10000_source_ports_is_bounded_and_the_tcp_tunnel_beside_it_is_unharmed(self):
+        with udp_client() as first:  # a flow open before the flood
+            self.assertEqual(ask(first, self.use["dns"], b"before"), b"Ebefore")
+            pid = self.office.pid
+            before = attack_case.rss_kb(pid)
+            attack_case.reset_peak(pid)
+            log_offset = len(self.office.log())
+            # A hashed TCP transfer runs through the tunnel beside while the flood goes.
+            data = os.urandom(32 << 20)
+
+            done = threading.Event()
+
+            def carry(i):
+                if i == 1:
+                    return flood(self.use["dns"], 10000, done.is_set)
+                try:
+                    return harness.exchange(self.use["tcp"], data, timeout=60)
+                finally:
+                    done.set()
+            transfer, (sources, elapsed) = harness.in_parallel(carry, 2, 90)
+            self.assertIsInstance(transfer, bytes, transfer)
+            self.assertEqual(harness.sha256(transfer), harness.sha256(data), "the TCP tunnel beside the flood")
+            # Flows are bounded: the service saw max_udp_flows sources, the first one's among them.
+            wait_for(lambda: len(self.echo.seen()) == 100, 15, what="100 flows at the service")
+            self.assertEqual(len(self.echo.seen()), 100)
+            shown = subprocess.run([harness.binary("vnet"), "ctl", "--config", os.path.join(self.c.dir, "office.ini"),
+                                    "show", "use", "dns"], capture_output=True, text=True, timeout=60).stdout
+            self.assertRegex(shown, r"links\s+100 now")
+            # The first client's flow carries on.
+            self.assertEqual(ask(first, self.use["dns"], b"after"), b"Eafter")
+        peak, after = attack_case.status_kb(pid, "VmHWM"), attack_case.rss_kb(pid)
+        # The refusals are logged within the budget: 20 lines per 10 s.
+        refused = self.office.log()[log_offset:].count("UDP flows are open (raise [vnet] max_udp_flows)")
+        print(f"\nflood of {sources} source ports in {elapsed:.1f} s beside a 32 MiB TCP transfer: office RSS "
+              f"{before} KiB before, peak {peak} KiB, {after} KiB after; {refused} refusal lines", file=sys.stderr)
+        self.assertLess(peak - before, 32 << 10, "the flood's memory on the use's vnet (KiB)")
+        self.assertGreater(refused, 0)
+        self.assertLessEqual(refused, 20 * (int(elapsed // 10) + 2))
 
 
 class UdpReloadTest(test_reload.ReloadCase):
