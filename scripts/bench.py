@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Benchmark of the tunnel on loopback (Python stdlib only).
 
-    python3 scripts/bench.py [--bin-dir build/src] [--mb 512] [--rtt 20000] [--json]
+    python3 scripts/bench.py [--bin-dir build/src] [--mb 512] [--rtt 20000] [--udp-datagrams 100000] [--json]
                              [--compare-bin-dir OTHER/build/src] [--setups 300]
     python3 scripts/bench.py --attacks [--setups 300] [--json]
     python3 scripts/bench.py --handshakes [--flood-seconds 5] [--flooders 2] [--half-open 200]
@@ -16,7 +16,11 @@ service (serveid 802), and vnet B using both, then measures in one run:
       the tunnel; the sink counts the bytes and acks the total at EOF;
   (b) latency: K sequential 32-byte round trips on one connection to the echo
       service, directly and through the tunnel (TCP_NODELAY on the client);
-  (c) setup: connect through the use port + the first echoed byte, p50/p99.
+  (c) setup: connect through the use port + the first echoed byte, p50/p99;
+  (d) UDP (a type=udp serve 804 of a UDP echo service, benchlib/udp.py):
+      64-byte request/response round trips p50/p99, and streams of
+      --udp-datagrams 1200-byte datagrams sent flat out: echoes per second
+      and the loss, with the part the kernel counted in full receive buffers.
 
 With --compare-bin-dir a second route and pair of vnets built from another
 tree (say, the commit before a change) run beside the first, and every

@@ -5,7 +5,7 @@ import json
 import os
 import shutil
 
-from . import attacks, handshakes, modes, procs, services
+from . import attacks, handshakes, modes, procs, services, udp
 from .common import REPO
 from .measure import measure, print_table
 from .stack import Stack
@@ -81,9 +81,14 @@ def main(doc):
                          "configuration, each echoing --burst-kib of its own bytes (SHA-256 checked)")
     ap.add_argument("--burst-kib", type=float, default=16, metavar="K",
                     help="--burst: KiB each connection echoes (default 16)")
-    ap.add_argument("--_service", choices=("sink", "echo", "mecho"), help=argparse.SUPPRESS)
+    ap.add_argument("--udp-datagrams", type=int, default=100000, metavar="N",
+                    help="1200-byte datagrams per UDP stream run (default 100000; the round trips: --rtt)")
+    ap.add_argument("--_service", choices=("sink", "echo", "mecho", "uecho"), help=argparse.SUPPRESS)
     args = ap.parse_args()
 
+    if args._service == "uecho":
+        udp.serve_forever()
+        return 0
     if args._service:
         services.serve_forever(args._service)
         return 0
@@ -116,7 +121,7 @@ def main(doc):
 
     stack = Stack(os.path.abspath(args.bin_dir), args.log_level,
                   route_keys=route_keys, vnet_keys=vnet_keys,
-                  daemon_fd_limit=shell_fd_limit)
+                  daemon_fd_limit=shell_fd_limit, udp=True)
     # The other build may not know the new keys: it runs with none.
     other_env = dict(kv.split("=", 1) for kv in args.compare_env)
     other = (Stack(os.path.abspath(args.compare_bin_dir), args.log_level, env=other_env)

@@ -113,9 +113,10 @@ def setup_time(port, timeout=5.0):
     return time.perf_counter() - t0
 
 
-def free_port():
+def free_port(kind=socket.SOCK_STREAM):
     """A free port below the ephemeral range when possible, so that no
-    outgoing connection takes it before vnet B listens on it."""
+    outgoing connection takes it before vnet B listens on it; a UDP one
+    with kind=socket.SOCK_DGRAM."""
     try:
         with open("/proc/sys/net/ipv4/ip_local_port_range") as f:
             low = int(f.read().split()[0])
@@ -123,13 +124,13 @@ def free_port():
         low = 0
     for _ in range(50 if low > 12000 else 0):
         port = random.randrange(10000, low)
-        with socket.socket() as s:
+        with socket.socket(socket.AF_INET, kind) as s:
             try:
                 s.bind((LOOPBACK, port))
                 return port
             except OSError:
                 pass
-    with socket.socket() as s:
+    with socket.socket(socket.AF_INET, kind) as s:
         s.bind((LOOPBACK, 0))
         return s.getsockname()[1]
 

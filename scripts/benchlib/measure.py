@@ -6,6 +6,7 @@ table of figures."""
 import os
 import statistics
 
+from . import udp
 from .common import CHUNK, MIB, MSG, EchoClient, percentile, setup_time, throughput, throughput_streams
 from .procs import CpuMeter
 
@@ -77,6 +78,13 @@ def measure(stack, args, other=None):
         setup[mode] = {"median_us": statistics.median(values) * 1e6,
                        "p99_us": percentile(values, 99) * 1e6}
 
+    # (d) UDP: round trips and a stream, direct and through the tunnel.
+    udp_rows = {}
+    if getattr(stack, "use_uecho", None):
+        udp_rows = {"udp": udp.measure_udp({"direct": stack.uecho_port, "tunnel": stack.use_uecho}, args.rtt,
+                                           args.udp_datagrams, lambda i: ["direct", "tunnel"][i % 2:] +
+                                           ["direct", "tunnel"][:i % 2])}
+
     lat = {}
     for mode, values in samples.items():
         values.sort()
@@ -99,6 +107,7 @@ def measure(stack, args, other=None):
     return {
         **floor,
         **compared,
+        **udp_rows,
         "setup": setup,
         "cpu_s_per_GiB": cpu,
         "cpus": os.cpu_count(),
@@ -162,6 +171,8 @@ def print_table(r):
     print(f"{'setup (connect + echo), p99 (us)':34}{su['direct']['p99_us']:12.1f}"
           f"{su['tunnel']['p99_us']:12.1f}"
           f"{format(su['tunnel']['p99_us'] - su['direct']['p99_us'], '+.1f'):>20}")
+    if "udp" in r:
+        udp.print_rows(r["udp"])
     if "other" in r:
         o = r["other"]
         print()
@@ -179,6 +190,10 @@ def print_table(r):
           f"(median shown; {runs})")
     print(f"echo: {e['round_trips']} round trips per mode in alternating blocks, "
           f"TCP_NODELAY on the client")
+    if "udp" in r:
+        u = r["udp"]
+        print(f"UDP: {u['round_trips']} round trips per mode in alternating blocks; 3 alternating streams of "
+              f"{u['stream_datagrams']} datagrams each sent flat out (median shown), lost = not echoed within 1 s")
     if "floor" in r:
         f = r["floor"]
         print()

@@ -5,11 +5,13 @@ services, vnet B using them, and the relay chains measured beside them
 import os
 import resource
 import shutil
+import socket
 import subprocess
 import sys
 import tempfile
 import time
 
+from . import udp
 from .common import BENCH_SCRIPT, LOOPBACK, echo_ok, free_port, listening, sink_ok
 
 
@@ -18,8 +20,9 @@ class Stack:
 
     def __init__(self, bin_dir, log_level, vnet_a_keys="", route_keys="", vnet_keys="",
                  wan_ms=None, delay_relay=None, daemon_fd_limit=None, route_only_keys="",
-                 route_ips=None, env=None):
+                 route_ips=None, env=None, udp=False):
         self.bin_dir = bin_dir
+        self.udp = udp  # a UDP echo serve (804) and its use as well (benchlib/udp.py)
         self.env = {**os.environ, **env} if env else None  # the daemons' environment (None: ours)
         # (listen, vnet A's, vnet B's): the address the route listens on and
         # the ones each vnet dials, e.g. ("0.0.0.0", "127.0.0.1", "127.0.0.2").
@@ -93,6 +96,7 @@ class Stack:
         self.sink_port = self.service("sink")
         self.echo_port = self.service("echo")
         self.mecho_port = self.service("mecho")
+        self.uecho_port = self.service("uecho") if self.udp else None
 
         self.route_port = route_port = self.start_route()
         # With --wan-ms each vnet reaches the route through its own delay relay.
@@ -106,19 +110,24 @@ class Stack:
                        f"{self.vnet_keys}{self.vnet_a_keys}\n"
                        f"[serve.sink]\nserveid=801\nport={self.sink_port}\n\n"
                        f"[serve.echo]\nserveid=802\nport={self.echo_port}\n\n"
-                       f"[serve.mecho]\nserveid=803\nport={self.mecho_port}\n")
+                       f"[serve.mecho]\nserveid=803\nport={self.mecho_port}\n" +
+                       (f"\n[serve.uecho]\nserveid=804\ntype=udp\nport={self.uecho_port}\n" if self.udp else ""))
         self.use_sink, self.use_echo, self.use_mecho = free_port(), free_port(), free_port()
+        self.use_uecho = free_port(socket.SOCK_DGRAM) if self.udp else None
         b = self.write("b.ini", head(port_b, self.route_ips[2], "bench-b") +
                        f"{self.vnet_keys}\n"
                        f"[use.sink]\nserveid=801\nport={self.use_sink}\n\n"
                        f"[use.echo]\nserveid=802\nport={self.use_echo}\n\n"
-                       f"[use.mecho]\nserveid=803\nport={self.use_mecho}\n")
+                       f"[use.mecho]\nserveid=803\nport={self.use_mecho}\n" +
+                       (f"\n[use.uecho]\nserveid=804\nport={self.use_uecho}\n" if self.udp else ""))
         vnet = os.path.join(self.bin_dir, "vnet")
         self.spawn("vnet-a", [vnet, "-v", self.log_level, a], daemon=True)
         self.spawn("vnet-b", [vnet, "-v", self.log_level, b], daemon=True)
 
         self.wait("the echo use port to carry data", lambda: echo_ok(self.use_echo), 20)
         self.wait("the sink use port to carry data", lambda: sink_ok(self.use_sink), 20)
+        if self.udp:
+            self.wait("the UDP echo use port to answer", lambda: udp.echo_ok(self.use_uecho), 20)
 
     def start_route(self, attempts=3):
         """Starts the route on a port chosen here, so that no log line (and

@@ -112,8 +112,13 @@ class DelayRelay(unittest.TestCase):
 
 class BenchModes(unittest.TestCase):
     def test_default_mode_with_floor_and_cpu_per_process(self):
-        r = bench("--mb", "2", "--rtt", "50", "--setups", "5", "--rounds", "1")
+        r = bench("--mb", "2", "--rtt", "50", "--setups", "5", "--rounds", "1", "--udp-datagrams", "300")
         self.assertGreater(r["throughput"]["tunnel_MBps"], 0)
+        # The UDP rows: round trips and a stream, direct and through the tunnel.
+        for mode in ("direct", "tunnel"):
+            self.assertGreater(r["udp"][mode]["rtt_median_us"], 0)
+            self.assertGreater(r["udp"][mode]["stream_per_s"], 0)
+            self.assertLessEqual(r["udp"][mode]["stream_loss"], 1)
         self.assertIn("floor", r)
         self.assertEqual(set(r["cpu_s_per_GiB"]["tunnel"]), {"route", "use vnet", "serve vnet"})
         self.assertEqual(len(r["cpu_s_per_GiB"]["floor"]), 3)
@@ -123,7 +128,8 @@ class BenchModes(unittest.TestCase):
             self.assertIn("haproxy_missing", r)
 
     def test_without_haproxy_it_says_so(self):
-        r = bench("--mb", "1", "--rtt", "20", "--setups", "3", "--rounds", "1", "--haproxy", "")
+        r = bench("--mb", "1", "--rtt", "20", "--setups", "3", "--rounds", "1", "--haproxy", "",
+                  "--udp-datagrams", "300")
         self.assertNotIn("haproxy", r)
         self.assertIn("not installed", r["haproxy_missing"])
 
@@ -131,7 +137,7 @@ class BenchModes(unittest.TestCase):
         """The bench once found the route's port in an info line: at warn it
         failed. Now every daemon may run as quiet as asked."""
         r = bench("--mb", "1", "--rtt", "20", "--setups", "3", "--rounds", "1", "--haproxy", "",
-                  "--log-level", "warn")
+                  "--udp-datagrams", "300", "--log-level", "warn")
         self.assertGreater(r["throughput"]["tunnel_MBps"], 0)
         r = bench("--idle-links", "10", "--log-level", "error")
         self.assertEqual((r["scale"]["idle"]["opened"], r["scale"]["idle"]["failed"]), (10, 0))
