@@ -1,5 +1,6 @@
 #include "net/datagram_channel.hpp"
 
+#include <algorithm>
 #include <array>
 
 #include <boost/asio/write.hpp>
@@ -42,6 +43,7 @@ bool datagram_channel::send(std::span<const std::uint8_t> datagram) {
   ++counts_.to_link;
   if (totals_) ++totals_->traffic.datagrams_out;
   last_ = std::chrono::steady_clock::now();
+  if (answered_once() && idle_limit() < idle_) arm_idle();
   if (writing_.empty()) write_more();
   return true;
 }
@@ -103,6 +105,7 @@ void datagram_channel::read_ready() {
       ++counts_.from_link;
       if (totals_) ++totals_->traffic.datagrams_in;
       last_ = std::chrono::steady_clock::now();
+      if (answered_once() && idle_limit() < idle_) arm_idle();  // the shorter rule starts now
       if (on_datagram) on_datagram(**d);
     }
     if (n < buffer.size()) break;
@@ -110,13 +113,19 @@ void datagram_channel::read_ready() {
   wait_read();
 }
 
+duration datagram_channel::idle_limit() const {
+  return answered_once() && answered_idle_ > duration::zero() ? std::min(idle_, answered_idle_) : idle_;
+}
+
 void datagram_channel::arm_idle() {
-  idle_timer_.expires_at(last_ + idle_);
+  idle_timer_.expires_at(last_ + idle_limit());  // a wait already pending is cancelled
   idle_timer_.async_wait([self = shared_from_this()](error_code ec) {
     if (ec || self->ended_) return;
-    if (std::chrono::steady_clock::now() - self->last_ >= self->idle_) {
-      auto s = std::chrono::duration_cast<std::chrono::seconds>(self->idle_).count();
-      self->end(fmt::format("idle for {} s", s));
+    const auto limit = self->idle_limit();
+    if (std::chrono::steady_clock::now() - self->last_ >= limit) {
+      auto s = std::chrono::duration_cast<std::chrono::seconds>(limit).count();
+      self->end(limit < self->idle_ ? fmt::format("idle for {} s after one datagram each way", s)
+                                    : fmt::format("idle for {} s", s));
       return;
     }
     self->arm_idle();

@@ -5,7 +5,8 @@
 // datagrams again and handed to on_datagram. Both the use side (a client's
 // flow) and the serving side (the flow's socket towards the service) own one.
 //
-// The flow ends once: idle for `idle` (no datagram either way), the link's
+// The flow ends once: idle for `idle` (no datagram either way; sooner for a
+// flow of one datagram each way, if close_answered_after says), the link's
 // side closed (the link ended, or the peer vnet closed the flow), a broken
 // stream, or close(). On the end this side shuts its sending half, so the
 // link sends its final record and ends cleanly, and closes the pair after a
@@ -40,6 +41,10 @@ class datagram_channel : public std::enable_shared_from_this<datagram_channel> {
   // Called once, when the flow ends, with why ("idle for 60 s").
   std::function<void(const std::string& why)> on_end;
 
+  // A flow that carried exactly one datagram each way (a DNS query and its
+  // answer) ends after `after` idle, if that is shorter than `idle`.
+  void close_answered_after(duration after) { answered_idle_ = after; }
+
   void start();  // set the callbacks first
   // A datagram towards the link: false when dropped (ended, over the UDP
   // limit, or the queue full).
@@ -57,6 +62,8 @@ class datagram_channel : public std::enable_shared_from_this<datagram_channel> {
   void read_ready();
   void write_more();
   void arm_idle();
+  bool answered_once() const { return counts_.to_link == 1 && counts_.from_link == 1; }
+  duration idle_limit() const;
   void end(const std::string& why);
   void close_now();
 
@@ -64,6 +71,7 @@ class datagram_channel : public std::enable_shared_from_this<datagram_channel> {
   asio::steady_timer idle_timer_;
   asio::steady_timer grace_timer_;
   duration idle_;
+  duration answered_idle_ = duration::zero();  // zero: no shorter rule
   std::shared_ptr<socket_set> totals_;
   std::chrono::steady_clock::time_point last_;
   protocol::datagram_reader reader_;

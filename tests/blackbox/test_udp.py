@@ -346,6 +346,29 @@ class UdpFloodTest(UdpCase):
         self.assertLessEqual(refused, 20 * (int(elapsed // 10) + 2))
 
 
+class UdpAnsweredTest(UdpCase):
+    # Default udp_idle (60 s); log_links shows each flow's lines at info.
+    vnet_keys = {"log_links": "true"}
+
+    def test_a_flow_of_one_request_and_its_answer_closes_after_5_s_and_others_keep_udp_idle(self):
+        with udp_client() as talk, udp_client() as query:
+            for i in range(2):
+                self.assertEqual(ask(talk, self.use["dns"], b"talk %d" % i), b"Etalk %d" % i)
+            self.assertEqual(ask(query, self.use["dns"], b"query"), b"Equery")
+            me, other = ("%s:%d" % s.getsockname() for s in (query, talk))
+            closed = re.compile(r"info +use dns: flow from " + re.escape(me) +
+                                r" closed \(idle for 5 s after one datagram each way\): 1 datagram from the client, "
+                                r"1 to it$", re.M)
+            self.office.wait_log(closed, timeout=15)
+            # The flow of two requests went quiet first and still lives.
+            self.assertNotIn(f"flow from {other} closed", self.office.log())
+            self.home.wait_log(re.compile(r"info +serve dns: link \d+: UDP flow closed \(closed by the link\): "
+                                          r"1 datagram to the service, 1 from it$", re.M), timeout=10)
+            self.assertEqual(ask(query, self.use["dns"], b"again"), b"Eagain")
+            self.assertEqual(len(re.findall(r"info +use dns: flow from " + re.escape(me) + r" opened",
+                                            self.office.log())), 2)
+
+
 class UdpReloadTest(test_reload.ReloadCase):
     """SIGHUP to the serving vnet: a tcp serve becomes udp, a udp serve goes
     and another comes; the using vnet follows each from the serve list."""

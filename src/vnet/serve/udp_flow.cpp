@@ -10,6 +10,7 @@
 #include "net/endpoint.hpp"
 #include "net/stream_pair.hpp"
 #include "protocol/datagram_frame.hpp"
+#include "text/plural.hpp"
 
 namespace vnet {
 namespace {
@@ -75,7 +76,8 @@ class udp_flow : public std::enable_shared_from_this<udp_flow> {
   void to_service(std::span<const std::uint8_t> d) {
     net::error_code ec;
     service_.send(net::asio::buffer(d.data(), d.size()), 0, ec);
-    if (ec && !would_block(ec)) refused(ec);  // a full buffer drops it, as UDP does
+    if (ec && would_block(ec)) ++dropped_;  // a full buffer drops it, as UDP does
+    else if (ec) refused(ec);
   }
 
   // ECONNREFUSED: the service's port answered a datagram with ICMP.
@@ -89,7 +91,11 @@ class udp_flow : public std::enable_shared_from_this<udp_flow> {
   }
 
   void ended(const std::string& why) {
-    spdlog::debug("{}: UDP flow closed ({})", p_.label, why);
+    const auto& c = channel_->totals();
+    spdlog::log(ctx_.cfg.log_links ? spdlog::level::info : spdlog::level::debug,
+                "{}: UDP flow closed ({}): {} to the service, {} from it{}", p_.label, why,
+                text::plural(c.from_link, "datagram"), c.to_link,
+                c.dropped + dropped_ ? fmt::format(", {} dropped (a full buffer)", c.dropped + dropped_) : "");
     net::error_code ignored;
     service_.close(ignored);
   }
@@ -99,6 +105,7 @@ class udp_flow : public std::enable_shared_from_this<udp_flow> {
   const route_context& ctx_;
   udp_flow_params p_;
   bool told_ = false;  // the service's refusal is logged once per flow
+  std::uint64_t dropped_ = 0;  // datagrams towards the service its full socket buffer refused
 };
 
 }  // namespace

@@ -9,6 +9,7 @@
 #include "net/endpoint.hpp"
 #include "net/stream_pair.hpp"
 #include "protocol/datagram_frame.hpp"
+#include "text/plural.hpp"
 
 namespace vnet {
 namespace {
@@ -16,6 +17,14 @@ namespace {
 // A larger receive buffer rides out a burst while links open; the kernel
 // caps it (net.core.rmem_max).
 constexpr int receive_buffer = 4 << 20;
+
+// A flow of one datagram each way is a request and its answer (DNS, NTP,
+// SNMP): their clients take a new source port for each request, so such a
+// flow will see nothing more and closes this long after the answer instead
+// of after udp_idle. A retry, or any conversation, makes it a flow of more
+// than one datagram, which keeps udp_idle. The use decides: the serving
+// side's flow closes on the use's final record.
+constexpr auto answered_idle = std::chrono::seconds(5);
 
 std::string text_of(const net::asio::ip::udp::endpoint& ep) {
   return net::host_port(ep.address().to_string(), ep.port());
@@ -117,7 +126,9 @@ void udp_use::from_client(std::span<const std::uint8_t> datagram, const udp::end
     if (auto self = weak.lock()) self->flow_ended(client, raw, why);
   };
   flows_.emplace(client, flow);
-  spdlog::debug("use {}: flow from {} opened", name_, text_of(client));
+  spdlog::log(ctx_.cfg.log_links ? spdlog::level::info : spdlog::level::debug, "use {}: flow from {} opened", name_,
+              text_of(client));
+  flow->close_answered_after(answered_idle);
   flow->start();
   flow->send(datagram);  // waits in the pair: the link sends it with its hello (0-RTT)
   open_link_(std::move(pair->second));
@@ -131,7 +142,11 @@ void udp_use::to_client(std::span<const std::uint8_t> datagram, const udp::endpo
 void udp_use::flow_ended(const udp::endpoint& client, const net::datagram_channel* flow, const std::string& why) {
   auto it = flows_.find(client);
   if (it != flows_.end() && it->second.get() == flow) flows_.erase(it);
-  spdlog::debug("use {}: flow from {} closed ({})", name_, text_of(client), why);
+  const auto& c = flow->totals();
+  spdlog::log(ctx_.cfg.log_links ? spdlog::level::info : spdlog::level::debug,
+              "use {}: flow from {} closed ({}): {} from the client, {} to it{}", name_, text_of(client), why,
+              text::plural(c.to_link, "datagram"), c.from_link,
+              c.dropped ? fmt::format(", {} dropped (the link fell behind)", c.dropped) : "");
 }
 
 }  // namespace vnet
