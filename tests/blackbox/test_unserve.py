@@ -12,7 +12,7 @@ import unittest
 
 import harness
 import vnet_terminal
-from harness import LOOPBACK, EchoService, free_port, port_refuses, recv_exact, sha256
+from harness import LOOPBACK, EchoService, UdpEchoService, free_port, port_refuses, recv_exact, sha256
 from vnet_terminal import CONNECTED, PROMPT, PROMPT_AFTER_CTRL_C, TerminalCase, table_rows
 
 USE_HEADER = vnet_terminal.USE_HEADER
@@ -201,6 +201,37 @@ class UnserveTest(UnserveCase):
         self.assertEqual(sha256(harness.exchange(local, data)), sha256(data))
         rows = rows_under(USE_HEADER, b.command("show use"))
         self.assertEqual([r[1] for r in rows], [f"unserve-{sid}"])
+
+    def test_a_udp_service_unserved_carries_datagrams(self):
+        udp_echo = self.c.service(UdpEchoService(tag=b"U"))
+        a = self.start_a()
+        b = self.start_b()
+        local = free_port(socket.SOCK_DGRAM)
+        b.send_line(f"unserve vnetid={a.vnetid} ip=127.0.0.1 port={udp_echo.port} type=udp local_port={local}")
+        b.expect(rf"(?m)^asking vnet {a.vnetid} for 127\.0\.0\.1:{udp_echo.port}/udp \.\.\.")
+        sid = b.expect(rf"(?m)^vnet {a.vnetid} accepted: serveid (\d{{3}})\s*$", 20).group(1)
+        b.expect(rf"(?m)^use unserve-{sid} created: 127\.0\.0\.1:{local} -> serveid {sid}\s*$")
+        b.expect(PROMPT)
+        a.wait_log(f"unserve {sid} for vnet {b.vnetid}: 127.0.0.1:{udp_echo.port}")
+        # The use takes the type from the serve list: it listens on UDP.
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+            s.settimeout(1)
+
+            def answer():
+                s.sendto(b"unserved?", (LOOPBACK, local))
+                try:
+                    return s.recvfrom(1 << 16)[0]
+                except OSError:  # not listening yet: refused, or no answer
+                    return None
+            self.assertEqual(self.wait_until(answer, 15, "the UDP unserve to answer"), b"Uunserved?")
+        row = [r for r in rows_under(SERVES_HEADER, b.command("show serves")) if r[0] == sid]
+        self.assertTrue(row and row[0][4] == "udp", row)
+        # Asked again for the same UDP service: the same serve.
+        b.send_line(f"unserve vnetid={a.vnetid} ip=127.0.0.1 port={udp_echo.port} type=udp local_port={local}")
+        b.expect(rf"(?m)^vnet {a.vnetid} accepted: serveid {sid}\s*$", 20)
+        b.expect(PROMPT)
+        a.wait_log(f"unserve {sid} for vnet {b.vnetid}: 127.0.0.1:{udp_echo.port} (already served)")
+        self.assertRegex(b.command("unserve vnetid=01 port=53 type=sctp"), r'(?m)^error: type = "sctp": .*\nusage: unserve')
 
     def test_refused_when_the_service_cannot_be_reached(self):
         a = self.start_a()

@@ -98,14 +98,15 @@ LAYOUTS = {
     "vnet_query": [("request_id", "u32")],
     "vnet_query_result": [("request_id", "u32"), ("vnets", "vnets")],
     "vnet_rename": [("name", "str")],
-    "unserve_request": [("request_id", "u32"), ("vnetid", "u32"), ("ip", "str"), ("port", "u16")],
+    "unserve_request": [("request_id", "u32"), ("vnetid", "u32"), ("ip", "str"), ("port", "u16"),
+                        ("serve_type", "str?")],
     "unserve_result": [("request_id", "u32"), ("ok", "bool"), ("serveid", "u16"), ("reason", "str")],
     "ticket_request": [("count", "u16")],
     "tickets": [("granted", "tickets")],
     "link_key_update": [("key", "key")],
 }
 _BYTES = {"b16": 16, "b32": 32, "b48": 48, "b64": 64}
-OPTIONAL = {"ticket_id": 0}
+OPTIONAL = {"ticket_id": 0, "serve_type": ""}  # serve_type: unserve_request's, trailing (absent: tcp)
 NO_KEY = {"key_id": 0, "pub": bytes(32), "mac": bytes(32)}
 _INTS = {"u8": "!B", "bool": "!B", "u16": "!H", "u32": "!I", "u64": "!Q"}
 
@@ -123,6 +124,9 @@ def _put(out, kind, value):
     elif kind == "str":
         b = value.encode("utf-8") if isinstance(value, str) else bytes(value)
         out += struct.pack("!H", len(b)) + b  # no cut: tests may send any length < 64 KiB
+    elif kind == "str?":  # a trailing string (protocol/field.hpp): absent when empty
+        if value:
+            _put(out, "str", value)
     elif kind in _BYTES:
         b = bytes(value) if value else bytes(_BYTES[kind])
         if len(b) != _BYTES[kind]:
@@ -218,6 +222,8 @@ class _Reader:
         if kind == "str":
             (n,) = struct.unpack("!H", self.take(2))
             return self.take(n).decode("utf-8", "replace")
+        if kind == "str?":
+            return self.get("str") if self.pos < len(self.data) else ""
         if kind in _BYTES:
             return self.take(_BYTES[kind])
         if kind == "key":

@@ -52,6 +52,9 @@ class decoder {
   void operator()(std::string& s, const auto& /*limit*/) {
     if (!stopped()) s = r_.str();
   }
+  void operator()(std::string& s, const auto& limit, field::trailing_t) {
+    if (!stopped() && !r_.at_end()) (*this)(s, limit);
+  }
   template <class T>
   void operator()(std::vector<T>& list, field::at_most limit) {
     if (stopped()) return;

@@ -37,6 +37,9 @@ class encoder {
   // Limits are the receiver's to check (check_limits): the encoder writes
   // what it is given, so a test can build a message over them.
   void operator()(const std::string& s, const auto& /*limit*/) { w_.str(s); }
+  void operator()(const std::string& s, const auto& limit, field::trailing_t) {
+    if (!s.empty()) (*this)(s, limit);
+  }
   template <class T>
   void operator()(const std::vector<T>& list, field::at_most /*limit*/) {
     w_.u32(static_cast<std::uint32_t>(list.size()));

@@ -6,6 +6,7 @@
 //   f(m.name, limit::name)          a string or a list, always with its limit
 //   f(m.version, opening_version)   "VNET" + version; another version stops there
 //   f(m.ids, limit::serves, limit::serveid)  a list of numbers, each bounded too
+//   f(m.serve_type, limit::type, field::trailing)  a string older peers do not send: see trailing_t
 // Strings and lists must name a limit (the walkers refuse to compile without
 // one): an unbounded field let one peer make messages others cannot take.
 #include <array>
@@ -37,6 +38,13 @@ struct text {
 // The version field of an opening frame (control_hello, link_open, link_join,
 // link_pool).
 struct opening {};
+
+// A string added at the end of a message after the protocol froze: written
+// only when not empty, read only when bytes are left, so a message without it
+// is byte for byte the older one and an older peer's message reads as empty.
+// Only the last fields of a message may be trailing.
+struct trailing_t {};
+inline constexpr trailing_t trailing{};
 
 // ---- what the walkers need to tell the kinds apart ---------------------
 

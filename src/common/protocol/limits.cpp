@@ -29,6 +29,7 @@ class checker {
       ec_ = errc::sealed_and_plain;
   }
   void operator()(const std::string& s, field::at_most limit) { at_most(s.size(), limit); }
+  void operator()(const std::string& s, const auto& limit, field::trailing_t) { (*this)(s, limit); }
   // Names, groups, info, ip and type end up in logs, tables and dial calls:
   // they must be bounded and clean text.
   void operator()(const std::string& s, field::text limit) {

@@ -257,9 +257,10 @@ struct unserve_request {
   std::uint32_t vnetid = 0;
   std::string ip;
   std::uint16_t port = 0;
+  std::string serve_type;  // "udp", or empty: tcp (and what a vnet before UDP sends)
   bool operator==(const unserve_request&) const = default;
   static void fields(auto&& f, auto& m) {
-    f(m.request_id); f(m.vnetid); f(m.ip, limit::ip); f(m.port);
+    f(m.request_id); f(m.vnetid); f(m.ip, limit::ip); f(m.port); f(m.serve_type, limit::type, field::trailing);
   }
 };
 

@@ -135,7 +135,7 @@ void session_hub::on_unserve_request(session& s, const protocol::unserve_request
   auto id = unserves_.add({s.vnetid(), req.request_id, req.vnetid}, now);
   spdlog::info("vnet {:02} asks vnet {:02} to unserve {}", s.vnetid(), req.vnetid,
                text::printable(net::host_port(req.ip, req.port)));
-  target->send(protocol::unserve_request{id, s.vnetid(), req.ip, req.port});
+  target->send(protocol::unserve_request{id, s.vnetid(), req.ip, req.port, req.serve_type});
 }
 
 void session_hub::on_unserve_result(session& s, const protocol::unserve_result& res) {

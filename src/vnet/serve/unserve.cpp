@@ -11,6 +11,12 @@
 #include "vnet/serve/unserve_policy.hpp"
 
 namespace vnet {
+namespace {
+
+// The request's type as a serve's: empty (a vnet before UDP, or tcp) is tcp.
+std::string requested_type(const protocol::unserve_request& r) { return r.serve_type.empty() ? "tcp" : r.serve_type; }
+
+}  // namespace
 
 unserve_host::unserve_host(net::asio::any_io_executor ex, route_context& ctx, serve_table& serves)
     : ex_(ex), ctx_(ctx), serves_(serves) {
@@ -44,11 +50,15 @@ void unserve_host::refuse(const protocol::unserve_request& r, const std::string&
 }
 
 void unserve_host::on_request(const protocol::unserve_request& r) {
+  const std::string type = requested_type(r);
+  if (type != "tcp" && type != "udp") return refuse(r, fmt::format("unknown type '{}'", text::printable(r.serve_type)));
   // The same service asked again while its unserve lives: hand out that one,
   // and count the request as a use, or it would expire as unused meanwhile.
   for (auto& [id, u] : unserves_) {
     const auto* e = serves_.find(id);
-    if (!e || e->cfg.ip != r.ip || e->cfg.port != r.port || e->state != serve_state::registered) continue;
+    if (!e || e->cfg.ip != r.ip || e->cfg.port != r.port || e->cfg.type != type ||
+        e->state != serve_state::registered)
+      continue;
     if (ctx_.may_log("unserve request"))
       spdlog::info("unserve {:03} for vnet {:02}: {} (already served)", e->serveid, r.vnetid,
                    text::printable(net::host_port(r.ip, r.port)));
@@ -62,21 +72,28 @@ void unserve_host::on_request(const protocol::unserve_request& r) {
 }
 
 net::awaitable<void> unserve_host::accept(protocol::unserve_request r) {
-  // Something must answer there, or the requester would map a dead port.
-  net::tcp::socket probe(ex_);
-  const auto dial_timeout = ctx_.dial_timeout();
-  auto ec = co_await net::dial(probe, r.ip, r.port, dial_timeout);
-  --checking_;
-  if (ec) {
-    refuse(r, fmt::format("cannot reach {}: {}", net::host_port(r.ip, r.port), ec.message()));
-    co_return;
+  const std::string type = requested_type(r);
+  // Something must answer there, or the requester would map a dead port. A
+  // UDP service answers nothing unasked: it is taken on trust, and a flow
+  // to a dead one logs its refusal (udp_flow.cpp).
+  if (type == "tcp") {
+    net::tcp::socket probe(ex_);
+    const auto dial_timeout = ctx_.dial_timeout();
+    auto ec = co_await net::dial(probe, r.ip, r.port, dial_timeout);
+    if (ec) {
+      --checking_;
+      refuse(r, fmt::format("cannot reach {}: {}", net::host_port(r.ip, r.port), ec.message()));
+      co_return;
+    }
+    net::error_code ignored;
+    probe.close(ignored);
   }
-  net::error_code ignored;
-  probe.close(ignored);
+  --checking_;
   if (!ctx_.session()) co_return;  // the route is gone, and with it the request
 
   config::serve_config cfg;
-  cfg.key = "unserve-" + net::host_port(r.ip, r.port);
+  cfg.key = "unserve-" + net::host_port(r.ip, r.port) + (type == "udp" ? "/udp" : "");
+  cfg.type = type;
   cfg.name = cfg.key;
   cfg.ip = r.ip;
   cfg.port = r.port;

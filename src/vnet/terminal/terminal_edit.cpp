@@ -248,7 +248,7 @@ net::awaitable<void> terminal::use_new(const parsed_args& a, bool run) {
 
 net::awaitable<void> terminal::unserve(const parsed_args& a) {
   const char* usage = command(command_id::unserve).usage;
-  if (auto k = unknown_key(a, {"vnetid", "ip", "port", "local_ip", "local_port"}); k || !a.words.empty()) {
+  if (auto k = unknown_key(a, {"vnetid", "ip", "port", "type", "local_ip", "local_port"}); k || !a.words.empty()) {
     error(k ? fmt::format("unserve takes no '{}'", *k) : "unserve takes key=value arguments only", usage);
     co_return;
   }
@@ -261,9 +261,17 @@ net::awaitable<void> terminal::unserve(const parsed_args& a) {
   if (!ip || !checked(check_ip("ip", *ip), usage)) co_return;
   std::optional<std::string> port_text = co_await field(a, "port", "port", std::nullopt, true);
   if (!port_text || !checked(check_port("port", *port_text, port), usage)) co_return;
+  // Only from the line: tcp unless it says udp (no question, as before UDP).
+  auto type = config::rules::serve_type::parse(a.values.contains("type") ? a.values.at("type") : "tcp");
+  if (!type) {
+    error(fmt::format("type = \"{}\": {}", a.values.at("type"), type.why()), usage);
+    co_return;
+  }
+  const bool udp = *type == "udp";
 
-  print(fmt::format("asking vnet {:02} for {} ...", vnetid, net::host_port(*ip, port)));
-  protocol::message m = protocol::unserve_request{0, vnetid, *ip, port};
+  print(fmt::format("asking vnet {:02} for {}{} ...", vnetid, net::host_port(*ip, port), udp ? "/udp" : ""));
+  // A tcp request leaves the type out: the message an older vnet sends.
+  protocol::message m = protocol::unserve_request{0, vnetid, *ip, port, udp ? "udp" : ""};
   reply r = co_await request(std::move(m), std::chrono::seconds(15));
   const auto* res = r ? std::get_if<protocol::unserve_result>(&*r) : nullptr;
   if (!res) {

@@ -63,8 +63,9 @@ inline std::span<const command_info> commands() {
        "port defaults to the serve's own port, type to the serve's. A use listens while its\n"
        "serveid is offered."},
       {command_id::unserve, {}, "unserve", "", "ask a vnet of the group to serve something it did not register",
-       "unserve [vnetid=N] [ip=IP] [port=N] [local_ip=IP] [local_port=N]",
-       "Asks vnet N (see show vnets) for ip:port on its side. That vnet needs\n"
+       "unserve [vnetid=N] [ip=IP] [port=N] [type=tcp|udp] [local_ip=IP] [local_port=N]",
+       "Asks vnet N (see show vnets) for ip:port on its side (type=udp: a UDP\n"
+       "service, which that vnet cannot check is there). That vnet needs\n"
        "allow_unserve=true (and unserve_remote=true for a non-loopback ip) and grants\n"
        "at most unserve_num. Accepted, a local use unserve-SSS maps it here. An unserve\n"
        "never used expires after unserve_unused_timeout (180 s), a used one\n"

@@ -75,7 +75,10 @@ TEST(Codec, TrailingBytesAreRejected) {
     auto wire = encode(m);
     bytes payload(wire.begin() + header_size, wire.end());
     payload.push_back(0);
-    expect_rejected(frame(type_of(m), payload), errc::trailing_bytes);
+    // A trailing field left out (field::trailing) takes the stray byte as
+    // its start, and the frame ends inside it.
+    const auto* u = std::get_if<unserve_request>(&m);
+    expect_rejected(frame(type_of(m), payload), u && u->serve_type.empty() ? errc::truncated : errc::trailing_bytes);
   }
 }
 

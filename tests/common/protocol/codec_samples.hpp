@@ -67,6 +67,7 @@ inline std::vector<message> samples() {
       vnet_query_result{22, {{1, "home", 4}, {2, "办公室", 0}}},
       vnet_rename{"new name"},
       unserve_request{23, 1, "127.0.0.1", 8888},
+      unserve_request{24, 1, "127.0.0.1", 53, "udp"},
       unserve_result{23, false, 0, "allow_unserve=false on that vnet"},
       serve_list_update{3, {17, 999}, {{sample_serve(700, "ssh"), 4, "renamed", sample_key(5)}}},
       ticket_request{16},

@@ -38,6 +38,22 @@ TEST(Codec, EmptyStringsAndListsRoundTrip) {
   }
 }
 
+// unserve_request's serve_type came after protocol 7 froze (field::trailing):
+// a tcp request is the older message byte for byte, and the older message
+// reads as tcp ("").
+TEST(Codec, ATrailingFieldIsLeftOutWhenEmptyAndReadWhenThere) {
+  const auto old = encode(unserve_request{1, 2, "127.0.0.1", 53});
+  EXPECT_EQ(old.size(), header_size + 4 + 4 + (2 + 9) + 2);
+  auto r = decode(old);
+  ASSERT_TRUE(r.msg) << r.ec.message();
+  EXPECT_EQ(std::get<unserve_request>(*r.msg).serve_type, "");
+  const auto udp = encode(unserve_request{1, 2, "127.0.0.1", 53, "udp"});
+  EXPECT_EQ(udp.size(), old.size() + 2 + 3);
+  r = decode(udp);
+  ASSERT_TRUE(r.msg) << r.ec.message();
+  EXPECT_EQ(std::get<unserve_request>(*r.msg).serve_type, "udp");
+}
+
 TEST(Codec, HeaderIsBigEndianLengthThenType) {
   auto wire = encode(ping{0x01020304, 0x05060708090A0B0Cull});
   bytes expected = {0, 0, 0, 12, 0, 0x20, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12};

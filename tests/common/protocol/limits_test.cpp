@@ -153,6 +153,7 @@ TEST(Limits, EachFieldOverItsLimitIsRefused) {
       {vnet_query_result{1, {{1, over(max_name_bytes), 0}}}, errc::name_too_long, "name"},
       {vnet_rename{over(max_name_bytes)}, errc::name_too_long, "name"},
       {unserve_request{1, 2, over(max_ip_bytes), 80}, errc::ip_too_long, "ip"},
+      {unserve_request{1, 2, "127.0.0.1", 80, over(max_type_bytes)}, errc::type_too_long, "type"},
       {error{0, over(max_reason_bytes)}, errc::reason_too_long, "reason longer than 1024"},
       {serve_result{1, false, 0, over(max_reason_bytes)}, errc::reason_too_long, "reason"},
       {link_failed{1, over(max_reason_bytes)}, errc::reason_too_long, "reason"},
