@@ -138,7 +138,7 @@ class RouteSeesTest(BlackBoxCase):
         self.assertEqual((serve["sealed"], serve["name"], serve["address"]), (False, self.name, address))
         self.assertIn(f"serveid 701 on vnet {serve['vnetid']:02}) failed: cannot reach 127.0.0.1:{self.dead}: ",
                       self.route.log())
-        self.assertRegex(shown, rf"(?m)^{self.group} +700 +{self.name} +\d\d home +{re.escape(address)} ")
+        self.assertRegex(shown, rf"(?m)^{self.group} +700 +{self.name} +tcp +\d\d home +{re.escape(address)} ")
         self.assertIn(f"'{self.name}' registered as serveid 700", self.route.log())
         # An honest route's own views hold no byte of the links, and the
         # path sees none either (a malicious route could read a plain group's
@@ -156,7 +156,7 @@ class RouteSeesTest(BlackBoxCase):
         for serve in st["serves"]:
             self.assertEqual((serve["sealed"], serve["name"], serve["address"]), (True, "", ""))
         self.assertIn("failed: cannot reach the service of serveid 701: ", self.route.log())
-        self.assertRegex(shown, rf"(?m)^{wire_group} +700 +\(sealed\) +\d\d home +\(sealed\) ")
+        self.assertRegex(shown, rf"(?m)^{wire_group} +700 +\(sealed\) +tcp +\d\d home +\(sealed\) ")
         self.home.stop()  # its serve leaves: that line of the log names no serve either
         self.route.wait_log(re.compile(r"serve 700 (of vnet \d+ )?unregistered"), 10)
         log = self.route.log()
