@@ -1,6 +1,7 @@
 // net::datagram_channel over net::make_stream_pair: datagrams keep their
 // boundaries through the pair both ways, an over-long one is refused, and an
-// idle flow ends at both ends (the idle end first, the other on its EOF).
+// idle flow ends at both ends (the idle end first, the other on its EOF),
+// sooner for one datagram each way when the owner asks.
 #include <gtest/gtest.h>
 
 #include <boost/asio/io_context.hpp>
@@ -88,6 +89,29 @@ TEST(DatagramChannel, TrafficKeepsAFlowOpen) {
   }
   EXPECT_TRUE(e.a_end.empty());
   EXPECT_GT(e.at_b.size(), 10u);
+}
+
+TEST(DatagramChannel, ARequestAndItsAnswerEndSooner) {
+  ends e(std::chrono::hours(1));
+  e.a->close_answered_after(std::chrono::milliseconds(100));
+  EXPECT_TRUE(e.a->send(datagram(10, 1)));
+  ASSERT_TRUE(e.run_until([&] { return e.at_b.size() == 1; }));
+  EXPECT_TRUE(e.b->send(datagram(20, 2)));
+  ASSERT_TRUE(e.run_until([&] { return !e.a_end.empty() && !e.b_end.empty(); }));
+  EXPECT_EQ(e.a_end, "idle for 0 s after one datagram each way");
+  EXPECT_EQ(e.b_end, "closed by the link");
+}
+
+TEST(DatagramChannel, ARetriedRequestKeepsTheLongIdle) {
+  ends e(std::chrono::hours(1));
+  e.a->close_answered_after(std::chrono::milliseconds(100));
+  EXPECT_TRUE(e.a->send(datagram(10, 1)));
+  EXPECT_TRUE(e.a->send(datagram(10, 1)));  // the client asked twice
+  ASSERT_TRUE(e.run_until([&] { return e.at_b.size() == 2; }));
+  EXPECT_TRUE(e.b->send(datagram(20, 2)));
+  ASSERT_TRUE(e.run_until([&] { return e.at_a.size() == 1; }));
+  e.io.run_for(std::chrono::milliseconds(400));  // four times the short rule
+  EXPECT_TRUE(e.a_end.empty());
 }
 
 }  // namespace
