@@ -7,11 +7,17 @@
 #include <boost/program_options.hpp>
 
 #include "log/setup.hpp"
+#include "platform/user_paths.hpp"
 #include "protocol/messages.hpp"
 
 namespace po = boost::program_options;
 
 namespace cli {
+
+std::string shown_default_config() {
+  const std::filesystem::path file(platform::default_config_file());
+  return file.is_relative() ? "./" + file.string() : file.string();
+}
 
 std::optional<options> parse(int argc, char** argv, const char* default_name, const char* summary,
                              int& exit_code, bool with_vnet_flags) {
@@ -21,6 +27,7 @@ std::optional<options> parse(int argc, char** argv, const char* default_name, co
                                   ? std::filesystem::path(argv[0]).filename().string()
                                   : default_name;
   options out;
+  out.config_path = platform::default_config_file();
   std::string log_size;
   po::options_description visible("Options");
   visible.add_options()
@@ -106,7 +113,7 @@ std::optional<options> parse(int argc, char** argv, const char* default_name, co
     po::options_description help;
     help.add(visible);
     std::cout << "  or:  " << program << " ctl [--ctl PATH | --config FILE] COMMAND...\n";
-    std::cout << summary << "\nThe configuration file defaults to ./config.ini.\n"
+    std::cout << summary << "\nThe configuration file defaults to " << shown_default_config() << ".\n"
               << "`" << program << " ctl COMMAND` runs COMMAND in the running daemon through its control socket\n"
               << "(" << program << " ctl help lists the commands; " << program << " ctl --help the options).\n"
               << help;  // help starts with a blank line
