@@ -21,6 +21,7 @@
 #include "platform/host.hpp"
 #include "platform/user_paths.hpp"
 #include "vnet/session/client.hpp"
+#include "vnet/start_at_logon.hpp"
 #include "vnet/terminal/line_input.hpp"
 #include "vnet/metrics.hpp"
 #include "vnet/terminal/terminal.hpp"
@@ -66,6 +67,9 @@ int main(int argc, char** argv) {
                          "serves local TCP services and maps remote ones to local ports.",
                          exit_code, true);
   if (!opts) return exit_code;
+  const std::string program = std::filesystem::path(argv[0]).filename().string();
+  if (opts->install_startup) return vnet::install_startup(program, opts->config_path, opts->config_given);
+  if (opts->uninstall_startup) return vnet::uninstall_startup(program);
   if (opts->gen_key) {
     // The same key goes into the [vnet] group_key of every vnet of the group.
     std::cout << crypto::generate_secret() << "\n";

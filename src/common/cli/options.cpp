@@ -7,6 +7,7 @@
 #include <boost/program_options.hpp>
 
 #include "log/setup.hpp"
+#include "platform/shortcut.hpp"
 #include "platform/user_paths.hpp"
 #include "protocol/messages.hpp"
 
@@ -67,14 +68,23 @@ std::optional<options> parse(int argc, char** argv, const char* default_name, co
       ("gen-token", "print a random token for [route] token= (32 bytes, base64url) and exit")
       ("fingerprint",
        "print the fingerprint of the route's TLS key (generating route-key.pem if needed) and exit");
+  // Start at logon: a Windows shortcut. Linux takes the options only to say
+  // so; its help does not list them.
+  po::options_description startup("Start at logon");
+  startup.add_options()
+      ("install-startup", "put a shortcut in this user's Startup folder that starts vnet.cmd (or vnet.exe with "
+                          "the file named) at logon, and exit; again: replaces it")
+      ("uninstall-startup", "remove that shortcut and exit");
   if (with_vnet_flags) {
     visible.add_options()("gen-key", "print a new random group_key (for [vnet] group_key) and exit");
     visible.add(oneliner);
+    if (platform::has_startup_folder) visible.add(startup);
   } else {
     visible.add(route_only);
   }
   po::options_description all;
   all.add(visible).add_options()("config", po::value<std::string>(&out.config_path));
+  if (with_vnet_flags && !platform::has_startup_folder) all.add(startup);
   po::positional_options_description positional;
   positional.add("config", 1);
 
@@ -146,6 +156,8 @@ std::optional<options> parse(int argc, char** argv, const char* default_name, co
   out.gen_token = vm.count("gen-token") > 0;
   out.fingerprint = !with_vnet_flags && vm.count("fingerprint") > 0;  // the route's: print it
   out.config_given = vm.count("config") > 0;
+  out.install_startup = vm.count("install-startup") > 0;
+  out.uninstall_startup = vm.count("uninstall-startup") > 0;
   if (out.config_given && !out.vnet.empty()) {
     std::cerr << program << ": give either a configuration file or --route and its flags, not both\n"
               << "Try '" << program << " --help'.\n";

@@ -18,6 +18,8 @@ struct options {
   bool fingerprint = false;  // route only: --fingerprint, print the TLS key's fingerprint and exit
   config::vnet_flags vnet;  // vnet only: --route, --group, --name, --serve, --use
   bool gen_key = false;     // vnet only: --gen-key, print a new group_key and exit
+  bool install_startup = false;    // vnet only: --install-startup (Windows: a shortcut started at logon)
+  bool uninstall_startup = false;  // vnet only: --uninstall-startup
 };
 
 // The default configuration file (platform::default_config_file()) as help
