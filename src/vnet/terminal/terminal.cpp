@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cstdlib>
-#include <filesystem>
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
@@ -22,11 +21,11 @@ terminal::terminal(client& c, line_input& in, std::function<void()> request_stop
     return complete(before, prefix);
   });
   // History across runs: ~/.vnet_history, %LOCALAPPDATA%\vnet\history on
-  // Windows (an owner-only folder made on first use). Without it the
-  // terminal still works.
+  // Windows (that owner-only folder is made on first use; a missing $HOME
+  // is never made). Without it the terminal still works.
   const auto history = platform::history_file();
   if (in_->get_mode() == line_input::mode::tty && history) {
-    platform::create_private_folder(std::filesystem::path(*history).parent_path().string());
+    if (const auto own = platform::private_state_folder()) platform::create_private_folder(*own);
     if (auto bad = in_->keep_history(*history, 1000)) spdlog::warn("history not kept across runs: {}", *bad);
   }
 }
