@@ -3,7 +3,8 @@
 a shortcut in the Startup folder and `--uninstall-startup` takes it away,
 and the terminal on the Windows console (driven through Wine's console on a
 pty; its cursor escapes are stripped before comparing) edits, completes,
-recalls history and keeps the typed text across log lines. Piped commands
+recalls history, keeps the typed text across log lines, and Ctrl-C and
+Ctrl-D do what they do on Linux. Piped commands
 work as on Linux. Skipped when build-windows/ has no vnet.exe or Wine is
 missing, like test_windows.py. On Linux, the startup options say they are
 for Windows."""
@@ -182,6 +183,19 @@ class WindowsUserTest(BlackBoxCase):
         # The history is kept in %LOCALAPPDATA%\vnet\history.
         with open(os.path.join(self.local_app_data_vnet(), "history")) as f:
             self.assertEqual(f.read().splitlines()[-3:], ["show serve", "show serve", "show serve"])
+
+        # Ctrl-C (the console's interrupt) discards the typed text; Ctrl-D
+        # on an empty line ends the terminal and the vnet, status 0.
+        s.send("show se")
+        s.expect(r">: show se$", timeout=10)
+        s.send("\x03")
+        s.expect(r">: show se\^C$", timeout=10)
+        s.expect(r">:", timeout=10)
+        s.send("help\r")
+        s.expect(r"(?m)^\s+ping\s+round trip", timeout=10)
+        s.expect(r">:", timeout=10)
+        s.send("\x04")
+        self.assertEqual(s.wait_exit(60), 0)
 
     def test_piped_commands(self):
         route, port = self.c.start_route()
