@@ -72,6 +72,7 @@ class WindowsUserTest(BlackBoxCase):
         try:
             harness.wait_for(lambda: "connected to route" in read(log), 120, what="vnet.exe to connect")
         finally:
+            proc.stdin.close()
             proc.terminate()
             proc.wait(30)
         text = read(log)
@@ -140,6 +141,33 @@ class WindowsUserTest(BlackBoxCase):
         r = self.wine(exe, "--uninstall-startup", cwd=folder)  # nothing left: fine
         self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
         self.assertTrue(r.stdout.startswith("nothing to remove: "), r.stdout)
+
+    def test_config_ini_beside_the_exe_is_the_default_for_the_daemon_and_ctl(self):
+        route, port = self.c.start_route()
+        folder = os.path.join(self.c.dir, "vnet-win64")
+        os.mkdir(folder)
+        shutil.copy(VNET_EXE, folder)
+        exe = os.path.join(folder, "vnet.exe")
+        with open(os.path.join(folder, "config.ini"), "w") as f:
+            f.write(vnet_config_text("home", port, terminal=False,
+                                     serves={"echo": {"serveid": 700, "port": 7}}))
+        log = os.path.join(self.c.dir, "wine-default.log")
+        # Started from another folder, with no file named.
+        with open(log, "wb") as out:
+            proc = subprocess.Popen([WINE, exe, "--log-level", "info"], cwd=self.c.dir, env=self.env(),
+                                    stdin=subprocess.PIPE, stdout=out, stderr=subprocess.STDOUT)
+        try:
+            harness.wait_for(lambda: "registered as serveid 700" in read(log), 120,
+                             what="vnet.exe to read the config.ini beside it")
+            self.assertRegex(read(log), r"control socket [A-Z]:\\.*\\vnet-win64\\config\.ini\.ctl")
+            # `vnet.exe ctl` with neither --ctl nor --config finds it too.
+            r = self.wine(exe, "ctl", "show", "serve", cwd=self.c.dir)
+            self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+            self.assertRegex(r.stdout, r"(?m)^700\s+echo\s")
+        finally:
+            proc.stdin.close()
+            proc.terminate()
+            proc.wait(30)
 
     def console(self, cfg):
         s = PtySession([WINE, VNET_EXE, "--log-level", "info", cfg], cwd=self.c.dir, env=self.env(),
