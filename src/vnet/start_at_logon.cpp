@@ -28,16 +28,22 @@ std::string shortcut_path(const std::string& program, const char* option) {
 
 }  // namespace
 
+std::optional<std::string> config_to_start(const std::string& program, const std::string& config) {
+  std::error_code ec;
+  const fs::path file = fs::absolute(config, ec);
+  if (!ec && fs::is_regular_file(file, ec)) return file.string();
+  std::cerr << program << ": " << file.string() << " does not exist: copy config.ini.example to config.ini "
+            << "beside " << program << ", edit it, and install again (or name the file to start with)\n";
+  return std::nullopt;
+}
+
 int install_startup(const std::string& program, const std::string& config, bool config_given) {
   const std::string lnk = shortcut_path(program, "--install-startup");
   if (lnk.empty()) return platform::has_startup_folder ? 1 : 2;
+  const auto absolute = config_to_start(program, config);
+  if (!absolute) return 1;
+  const fs::path file(*absolute);
   std::error_code ec;
-  const fs::path file = fs::absolute(config, ec);
-  if (ec || !fs::is_regular_file(file, ec)) {
-    std::cerr << program << ": " << file.string() << " does not exist: copy config.ini.example to config.ini "
-              << "beside " << program << ", edit it, and install again (or name the file to start with)\n";
-    return 1;
-  }
   const fs::path exe(platform::program_file());
   const fs::path cmd = exe.parent_path() / "vnet.cmd";
   platform::shortcut s;

@@ -1,6 +1,8 @@
 """vnet.exe under Wine as a Windows user meets it: the files it makes land in
 %LOCALAPPDATA%\\vnet (not beside the config file), `--install-startup` puts
 a shortcut in the Startup folder and `--uninstall-startup` takes it away,
+`--install-service` registers a service that Wine's Service Control Manager
+runs and stops cleanly,
 and the terminal on the Windows console (driven through Wine's console on a
 pty; its cursor escapes are stripped before comparing) edits, completes,
 recalls history, keeps the typed text across log lines, and Ctrl-C and
@@ -48,8 +50,15 @@ class WindowsUserTest(BlackBoxCase):
         return dict(os.environ, HOME=cls.home, WINEDEBUG="-all")
 
     def wine(self, *argv, cwd=None, stdin_text=None):
-        return subprocess.run([WINE, *argv], cwd=cwd or self.c.dir, env=self.env(), input=stdin_text,
-                              capture_output=True, text=True, timeout=180)
+        # Output to files, not pipes: Wine's own processes (services.exe...)
+        # inherit them and, with a persistent wineserver, never close them.
+        with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+            r = subprocess.run([WINE, *argv], cwd=cwd or self.c.dir, env=self.env(), input=stdin_text,
+                               stdout=out, stderr=err, text=True, timeout=180)
+            out.seek(0)
+            err.seek(0)
+            return subprocess.CompletedProcess(r.args, r.returncode, out.read().decode(errors="replace"),
+                                               err.read().decode(errors="replace"))
 
     def local_app_data_vnet(self):
         """%LOCALAPPDATA%\\vnet of the prefix, as a Linux path."""
@@ -169,6 +178,46 @@ class WindowsUserTest(BlackBoxCase):
             proc.terminate()
             proc.wait(30)
 
+    def test_a_windows_service_runs_and_stops_cleanly(self):
+        # Wine runs services only while its session lives: a console waiting
+        # for a key keeps it for the test (Wine also starts an automatic
+        # service again at each new session; uninstalled at the end).
+        keeper = subprocess.Popen([WINE, "cmd", "/c", "pause"], cwd=self.c.dir, env=self.env(),
+                                  stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self.addCleanup(keeper.wait, 30)
+        self.addCleanup(keeper.kill)
+        self.addCleanup(keeper.stdin.close)
+        route, port = self.c.start_route()
+        folder = os.path.join(self.c.dir, "svc")
+        os.mkdir(folder)
+        shutil.copy(VNET_EXE, folder)
+        exe = os.path.join(folder, "vnet.exe")
+        log = os.path.join(folder, "vnet.log")
+        with open(os.path.join(folder, "config.ini"), "w") as f:
+            f.write(vnet_config_text("svc", port, terminal=False, serves={"echo": {"serveid": 701, "port": 7}}))
+
+        r = self.wine(exe, "--install-service", cwd=folder)
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        self.addCleanup(self.wine, exe, "--uninstall-service", cwd=folder)
+        self.assertRegex(r.stdout, r"^installed the service 'vnet': at boot it runs \".*vnet\.exe\" --service "
+                                   r"--log-file \".*vnet\.log\" \".*config\.ini\"")
+        self.wine("sc", "start", "vnet")
+        harness.wait_for(lambda: os.path.exists(log) and "registered as serveid 701" in read(log), 120,
+                         what="the service to register its serve")
+        self.assertRegex(self.wine("sc", "query", "vnet").stdout, r"STATE\s+:\s+4\s+RUNNING")
+        # The SCM's stop is the daemon's own stop signal: a clean exit.
+        self.wine("sc", "stop", "vnet")
+        harness.wait_for(lambda: "vnet stopped" in read(log), 60, what="the service to stop")
+        harness.wait_for(lambda: "STOPPED" in self.wine("sc", "query", "vnet").stdout, 60,
+                         what="the SCM to see the service stopped")
+
+        r = self.wine(exe, "--uninstall-service", cwd=folder)
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        self.assertEqual(r.stdout.strip(), "removed the service 'vnet'")
+        r = self.wine(exe, "--uninstall-service", cwd=folder)
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        self.assertEqual(r.stdout.strip(), "nothing to remove: no service 'vnet'")
+
     def console(self, cfg):
         s = PtySession([WINE, VNET_EXE, "--log-level", "info", cfg], cwd=self.c.dir, env=self.env(),
                        name="wine-console")
@@ -238,12 +287,13 @@ class WindowsUserTest(BlackBoxCase):
 class LinuxStartupOptionTest(unittest.TestCase):
     def test_the_startup_options_say_they_are_for_windows(self):
         vnet = harness.binary("vnet")
-        for option in ("--install-startup", "--uninstall-startup"):
+        for option in ("--install-startup", "--uninstall-startup", "--install-service", "--uninstall-service"):
             r = subprocess.run([vnet, option], capture_output=True, text=True, timeout=10)
             self.assertEqual(r.returncode, 2, r.stdout + r.stderr)
             self.assertIn(f"{option} is for Windows", r.stderr)
         helped = subprocess.run([vnet, "--help"], capture_output=True, text=True, timeout=10)
         self.assertNotIn("startup", helped.stdout)
+        self.assertNotIn("--install-service", helped.stdout)
 
 
 if __name__ == "__main__":

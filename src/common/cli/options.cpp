@@ -68,13 +68,16 @@ std::optional<options> parse(int argc, char** argv, const char* default_name, co
       ("gen-token", "print a random token for [route] token= (32 bytes, base64url) and exit")
       ("fingerprint",
        "print the fingerprint of the route's TLS key (generating route-key.pem if needed) and exit");
-  // Start at logon: a Windows shortcut. Linux takes the options only to say
-  // so; its help does not list them.
-  po::options_description startup("Start at logon");
+  // Start at logon or boot: a Windows shortcut or service. Linux takes the
+  // options only to say so; its help does not list them.
+  po::options_description startup("Start at logon or boot (Windows)");
   startup.add_options()
       ("install-startup", "put a shortcut in this user's Startup folder that starts vnet.cmd (or vnet.exe with "
                           "the file named) at logon, and exit; again: replaces it")
-      ("uninstall-startup", "remove that shortcut and exit");
+      ("uninstall-startup", "remove that shortcut and exit")
+      ("install-service", "register vnet (with the file, made absolute; its log vnet.log beside it) as the "
+                          "service 'vnet', started at boot, and exit (as an administrator)")
+      ("uninstall-service", "stop and remove that service and exit");
   if (with_vnet_flags) {
     visible.add_options()("gen-key", "print a new random group_key (for [vnet] group_key) and exit");
     visible.add(oneliner);
@@ -158,6 +161,8 @@ std::optional<options> parse(int argc, char** argv, const char* default_name, co
   out.config_given = vm.count("config") > 0;
   out.install_startup = vm.count("install-startup") > 0;
   out.uninstall_startup = vm.count("uninstall-startup") > 0;
+  out.install_service = vm.count("install-service") > 0;
+  out.uninstall_service = vm.count("uninstall-service") > 0;
   if (out.config_given && !out.vnet.empty()) {
     std::cerr << program << ": give either a configuration file or --route and its flags, not both\n"
               << "Try '" << program << " --help'.\n";

@@ -20,6 +20,8 @@ struct options {
   bool gen_key = false;     // vnet only: --gen-key, print a new group_key and exit
   bool install_startup = false;    // vnet only: --install-startup (Windows: a shortcut started at logon)
   bool uninstall_startup = false;  // vnet only: --uninstall-startup
+  bool install_service = false;    // vnet only: --install-service (Windows: started by the SCM at boot)
+  bool uninstall_service = false;  // vnet only: --uninstall-service
 };
 
 // The default configuration file (platform::default_config_file()) as help
