@@ -12,8 +12,9 @@
 namespace platform {
 
 // Writes `text` to a new or truncated file `path` with permission bits
-// `mode` (less the umask; POSIX only: Windows files inherit their folder's
-// ACL) and flushes it to the disk. `exclusive`: fails with
+// `mode` (less the umask) and flushes it to the disk. Windows has no mode
+// bits: a mode without group or other bits (0600) gives the file an
+// owner-only DACL; any other mode lets it inherit its folder's ACL. `exclusive`: fails with
 // errc::file_exists when the file exists (O_EXCL). Removes nothing on
 // failure: the caller knows whether the file was its own.
 std::error_code write_file_synced(const std::string& path, std::string_view text, unsigned mode,
@@ -32,6 +33,17 @@ void sync_folder_of(const std::string& path);
 // examined, or on Windows, where an ACL says who may read and these bits do
 // not exist.
 std::optional<unsigned> permission_bits(const std::string& path);
+
+// Creates folder `path` (and its missing parents) for files only this user
+// may read: mode 0700 on POSIX; on Windows a protected DACL granting this
+// user alone, inherited by every file made in it. An existing folder is
+// left as it is.
+std::error_code create_private_folder(const std::string& path);
+
+// Whether only this user may open `path`: no group or other bits on POSIX;
+// on Windows a protected DACL that grants this user alone. nullopt when it
+// cannot be examined.
+std::optional<bool> owner_only(const std::string& path);
 
 // Standard error's identity (device, inode): systemd's JOURNAL_STREAM
 // names it when stderr is the journal. nullopt on Windows.

@@ -20,7 +20,10 @@
 #include "net/spawn.hpp"
 #include "platform/host.hpp"
 #include "platform/user_paths.hpp"
+#include "platform/service.hpp"
+#include "vnet/boot_service.hpp"
 #include "vnet/session/client.hpp"
+#include "vnet/start_at_logon.hpp"
 #include "vnet/terminal/line_input.hpp"
 #include "vnet/metrics.hpp"
 #include "vnet/terminal/terminal.hpp"
@@ -57,7 +60,7 @@ net::awaitable<void> run_daemon(vnet::client& client, std::optional<net::ctl::ct
 
 }  // namespace
 
-int main(int argc, char** argv) {
+static int vnet_main(int argc, char** argv) {
   if (argc > 1 && std::string_view(argv[1]) == "ctl")
     return cli::run_ctl(std::filesystem::path(argv[0]).filename().string(), argc - 2, argv + 2, ctl_target);
   int exit_code = 0;
@@ -66,6 +69,11 @@ int main(int argc, char** argv) {
                          "serves local TCP services and maps remote ones to local ports.",
                          exit_code, true);
   if (!opts) return exit_code;
+  const std::string program = std::filesystem::path(argv[0]).filename().string();
+  if (opts->install_startup) return vnet::install_startup(program, opts->config_path, opts->config_given);
+  if (opts->uninstall_startup) return vnet::uninstall_startup(program);
+  if (opts->install_service) return vnet::install_service(program, opts->config_path);
+  if (opts->uninstall_service) return vnet::uninstall_service(program);
   if (opts->gen_key) {
     // The same key goes into the [vnet] group_key of every vnet of the group.
     std::cout << crypto::generate_secret() << "\n";
@@ -164,4 +172,18 @@ int main(int argc, char** argv) {
   }
   net::run_until_signal(io, run_daemon(client, ctl), hooks, "vnet");
   return 0;
+}
+
+// `--service` first: started by the Windows Service Control Manager, as
+// --install-service registered it; the rest is the usual command line.
+int main(int argc, char** argv) {
+  if (argc > 1 && std::string_view(argv[1]) == "--service") {
+    argv[1] = argv[0];
+    if (auto status = platform::run_as_service(vnet::service_name, [&] { return vnet_main(argc - 1, argv + 1); }))
+      return *status;
+    std::cerr << std::filesystem::path(argv[0]).filename().string()
+              << ": --service: only the Service Control Manager starts vnet so (--install-service)\n";
+    return 2;
+  }
+  return vnet_main(argc, argv);
 }

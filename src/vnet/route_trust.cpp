@@ -12,6 +12,7 @@
 #include "files/replace_file.hpp"
 #include "files/state_directory.hpp"
 #include "net/endpoint.hpp"
+#include "platform/files.hpp"
 #include "platform/user_paths.hpp"
 
 namespace vnet {
@@ -39,9 +40,10 @@ std::optional<remembered> find_route(const std::string& path, const std::string&
 // Appends a line, atomically (files::replace_file): a crash never leaves
 // half a file.
 outcome::status remember(const std::string& path, const std::string& where, const std::string& fp) {
-  std::error_code ec;
+  // The per-user folder is made owner-only (platform/files.hpp); a folder
+  // named by known_routes= usually exists already.
   fs::path p(path);
-  if (p.has_parent_path()) fs::create_directories(p.parent_path(), ec);
+  if (p.has_parent_path()) platform::create_private_folder(p.parent_path().string());
   std::string old;
   {
     std::ifstream in(path, std::ios::binary);
@@ -63,6 +65,7 @@ std::string known_routes_path(const config::vnet_config& cfg) {
     return (p.is_absolute() ? p : folder / p).string();
   }
   if (const auto state = files::state_directory()) return (fs::path(*state) / "known_routes").string();
+  if (const auto own = platform::private_state_folder()) return (fs::path(*own) / "known_routes").string();
   if (!cfg.path.empty()) return (folder / "known_routes").string();
   return (fs::path(platform::user_state_folder()) / "known_routes").string();
 }

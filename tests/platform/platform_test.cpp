@@ -2,6 +2,10 @@
 // windows_unit_tests) promises its callers, through the seam alone.
 #include <gtest/gtest.h>
 
+#ifdef _WIN32
+#include <windows.h>
+#endif
+
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -15,6 +19,16 @@
 namespace {
 
 namespace fs = std::filesystem;
+
+// Wine keeps no DACL a program sets: it reads back one made from the Unix
+// mode bits (SYSTEM and the owner, not protected). Checked on Windows only.
+bool acl_read_back_is_synthesized() {
+#ifdef _WIN32
+  return ::GetProcAddress(::GetModuleHandleA("ntdll.dll"), "wine_get_version") != nullptr;
+#else
+  return false;
+#endif
+}
 
 class PlatformFiles : public ::testing::Test {
  protected:
@@ -65,6 +79,33 @@ TEST_F(PlatformFiles, PermissionBitsAreThoseAskedForWhereTheyExist) {
   EXPECT_FALSE(platform::permission_bits((dir_ / "missing").string()));
 }
 
+// known_routes, the history and a generated route key are made in such a
+// folder (%LOCALAPPDATA%\vnet on Windows): its files are owner-only too,
+// whatever mode they were written with.
+TEST_F(PlatformFiles, APrivateFolderAndTheFilesMadeInItAreOwnerOnly) {
+  const auto folder = (dir_ / "state" / "vnet").string();
+  ASSERT_FALSE(platform::create_private_folder(folder));
+  EXPECT_TRUE(fs::is_directory(folder));
+  EXPECT_FALSE(platform::create_private_folder(folder));  // exists: fine, left as it is
+  const auto file = (fs::path(folder) / "known_routes").string();
+  ASSERT_FALSE(platform::write_file_synced(file, "x", 0644));
+  if (acl_read_back_is_synthesized()) GTEST_SKIP() << "Wine keeps no DACL: nothing to read back";
+  EXPECT_EQ(platform::owner_only(folder), std::optional<bool>(true));
+#ifdef _WIN32
+  EXPECT_EQ(platform::owner_only(file), std::optional<bool>(true));  // inherited from the folder
+#endif
+}
+
+TEST_F(PlatformFiles, AFileWrittenForTheOwnerAloneIsOwnerOnlyAndOthersAreNot) {
+  const auto secret = (dir_ / "key").string(), open = (dir_ / "open").string();
+  ASSERT_FALSE(platform::write_file_synced(secret, "x", 0600));
+  ASSERT_FALSE(platform::write_file_synced(open, "x", 0644));
+  EXPECT_EQ(platform::owner_only(open), std::optional<bool>(false));
+  if (acl_read_back_is_synthesized()) GTEST_SKIP() << "Wine keeps no DACL: nothing to read back";
+  EXPECT_EQ(platform::owner_only(secret), std::optional<bool>(true));
+  EXPECT_FALSE(platform::owner_only((dir_ / "missing").string()));
+}
+
 TEST_F(PlatformFiles, AWritableFolderIsWritable) {
   EXPECT_FALSE(platform::check_writable(dir_.string()));
   EXPECT_TRUE(platform::check_writable((dir_ / "missing").string()));
@@ -89,6 +130,23 @@ TEST(PlatformHost, NamesThisMachineAndProcess) {
 
 TEST(PlatformUserPaths, TheStateFolderIsNamedForVnet) {
   EXPECT_EQ(fs::path(platform::user_state_folder()).filename(), "vnet");
+}
+
+// Windows keeps vnet's own files per user, never beside a config file that
+// may sit in a shared folder with the .exe; POSIX keeps them beside it.
+TEST(PlatformUserPaths, OwnFilesAndTheDefaultConfigFile) {
+#ifdef _WIN32
+  EXPECT_EQ(platform::private_state_folder(), std::optional<std::string>(platform::user_state_folder()));
+  ASSERT_TRUE(platform::history_file());
+  EXPECT_EQ(fs::path(*platform::history_file()).parent_path(), fs::path(platform::user_state_folder()));
+  const fs::path config(platform::default_config_file());
+  EXPECT_TRUE(config.is_absolute());
+  EXPECT_EQ(config.filename(), "config.ini");
+  EXPECT_TRUE(fs::exists(config.parent_path() / "windows_unit_tests.exe")) << config;
+#else
+  EXPECT_FALSE(platform::private_state_folder());
+  EXPECT_EQ(platform::default_config_file(), "config.ini");
+#endif
 }
 
 // Where there is no splice no pipe is handed out, so the relay copies.

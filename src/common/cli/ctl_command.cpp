@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "cli/ctl_find.hpp"
+#include "cli/options.hpp"
 #include "platform/ctl_socket.hpp"
 #include "platform/user_paths.hpp"
 
@@ -43,7 +44,7 @@ void usage(std::ostream& out, const std::string& program, const ctl_target& t) {
       << program << " ctl help: the commands).\n"
       << "The socket: --ctl PATH, else FILE.ctl for --config FILE, else $RUNTIME_DIRECTORY/"
       << t.runtime_name << ",\nelse " << t.packaged_dir << "/" << t.runtime_name
-      << " (the packaged service) if it exists, else ./config.ini.ctl if it exists,\n"
+      << " (the packaged service) if it exists, else " << shown_default_config() << ".ctl if it exists,\n"
       << "else the one running " << t.daemon << " started without a file"
       << (t.oneliner_prefix ? std::string(" ($XDG_RUNTIME_DIR/") + t.oneliner_prefix + "PID.ctl)" : std::string())
       << ".\n"
@@ -58,7 +59,7 @@ void usage(std::ostream& out, const std::string& program, const ctl_target& t) {
 int not_one_running(const std::string& program, const ctl_target& t, const std::string& dir,
                     const std::vector<std::string>& running) {
   if (running.empty()) {
-    std::cerr << "no " << t.daemon << " found: no ./config.ini.ctl here, and "
+    std::cerr << "no " << t.daemon << " found: no " << shown_default_config() << ".ctl here, and "
               << (dir.empty() ? std::string("XDG_RUNTIME_DIR is not set")
                               : "no running " + std::string(t.daemon) + " started without a file (" + dir + "/" +
                                     t.oneliner_prefix + "PID.ctl)")
@@ -127,14 +128,16 @@ int run_ctl(const std::string& program, int argc, char** argv, const ctl_target&
     std::cerr << program << " ctl: the command is longer than " << max_line << " bytes\n";
     return 2;
   }
+  // The socket of a daemon started with its default file.
+  const std::string fallback = platform::default_config_file() + ".ctl";
   std::string path = flag;
   if (path.empty() && !config.empty()) path = config + ".ctl";
   if (path.empty()) path = ctl_path("", t.runtime_name, "");
   if (path.empty()) {
     std::string packaged = std::string(t.packaged_dir) + "/" + t.runtime_name;
-    path = exists(packaged) ? packaged : "config.ini.ctl";
+    path = exists(packaged) ? packaged : fallback;
   }
-  if (path == "config.ini.ctl" && !exists(path) && t.oneliner_prefix) {
+  if (path == fallback && !exists(path) && t.oneliner_prefix) {
     const std::string dir = platform::user_runtime_folder().value_or("");
     const auto running = dir.empty() ? std::vector<std::string>{} : running_sockets(dir, t.oneliner_prefix);
     if (running.size() != 1) return not_one_running(program, t, dir, running);

@@ -22,9 +22,10 @@ std::string ctl_path(const std::string& flag, const char* runtime_name, const st
 
 // Runs `PROGRAM ctl [--ctl PATH | --config FILE] COMMAND...` with args the
 // words after "ctl". Without --ctl or --config: $RUNTIME_DIRECTORY/NAME,
-// else the packaged service's socket if it exists, else ./config.ini.ctl if
-// it exists, else the one running daemon started without a file (several:
-// they are listed, and --ctl asked for).
+// else the packaged service's socket if it exists, else config.ini.ctl (the
+// default file's, beside the .exe on Windows) if it exists, else the one
+// running daemon started without a file (several: they are listed, and
+// --ctl asked for).
 // Prints the answer (stdout when the command succeeded, stderr otherwise)
 // and returns the exit status: the command's (0 done, 1 failed, 2 usage
 // error), 2 for a bad ctl command line (or several daemons to choose from),

@@ -7,11 +7,18 @@
 #include <boost/program_options.hpp>
 
 #include "log/setup.hpp"
+#include "platform/shortcut.hpp"
+#include "platform/user_paths.hpp"
 #include "protocol/messages.hpp"
 
 namespace po = boost::program_options;
 
 namespace cli {
+
+std::string shown_default_config() {
+  const std::filesystem::path file(platform::default_config_file());
+  return file.is_relative() ? "./" + file.string() : file.string();
+}
 
 std::optional<options> parse(int argc, char** argv, const char* default_name, const char* summary,
                              int& exit_code, bool with_vnet_flags) {
@@ -21,6 +28,7 @@ std::optional<options> parse(int argc, char** argv, const char* default_name, co
                                   ? std::filesystem::path(argv[0]).filename().string()
                                   : default_name;
   options out;
+  out.config_path = platform::default_config_file();
   std::string log_size;
   po::options_description visible("Options");
   visible.add_options()
@@ -60,14 +68,26 @@ std::optional<options> parse(int argc, char** argv, const char* default_name, co
       ("gen-token", "print a random token for [route] token= (32 bytes, base64url) and exit")
       ("fingerprint",
        "print the fingerprint of the route's TLS key (generating route-key.pem if needed) and exit");
+  // Start at logon or boot: a Windows shortcut or service. Linux takes the
+  // options only to say so; its help does not list them.
+  po::options_description startup("Start at logon or boot (Windows)");
+  startup.add_options()
+      ("install-startup", "put a shortcut in this user's Startup folder that starts vnet.cmd (or vnet.exe with "
+                          "the file named) at logon, and exit; again: replaces it")
+      ("uninstall-startup", "remove that shortcut and exit")
+      ("install-service", "register vnet (with the file, made absolute; its log vnet.log beside it) as the "
+                          "service 'vnet', started at boot, and exit (as an administrator)")
+      ("uninstall-service", "stop and remove that service and exit");
   if (with_vnet_flags) {
     visible.add_options()("gen-key", "print a new random group_key (for [vnet] group_key) and exit");
     visible.add(oneliner);
+    if (platform::has_startup_folder) visible.add(startup);
   } else {
     visible.add(route_only);
   }
   po::options_description all;
   all.add(visible).add_options()("config", po::value<std::string>(&out.config_path));
+  if (with_vnet_flags && !platform::has_startup_folder) all.add(startup);
   po::positional_options_description positional;
   positional.add("config", 1);
 
@@ -106,7 +126,7 @@ std::optional<options> parse(int argc, char** argv, const char* default_name, co
     po::options_description help;
     help.add(visible);
     std::cout << "  or:  " << program << " ctl [--ctl PATH | --config FILE] COMMAND...\n";
-    std::cout << summary << "\nThe configuration file defaults to ./config.ini.\n"
+    std::cout << summary << "\nThe configuration file defaults to " << shown_default_config() << ".\n"
               << "`" << program << " ctl COMMAND` runs COMMAND in the running daemon through its control socket\n"
               << "(" << program << " ctl help lists the commands; " << program << " ctl --help the options).\n"
               << help;  // help starts with a blank line
@@ -139,6 +159,10 @@ std::optional<options> parse(int argc, char** argv, const char* default_name, co
   out.gen_token = vm.count("gen-token") > 0;
   out.fingerprint = !with_vnet_flags && vm.count("fingerprint") > 0;  // the route's: print it
   out.config_given = vm.count("config") > 0;
+  out.install_startup = vm.count("install-startup") > 0;
+  out.uninstall_startup = vm.count("uninstall-startup") > 0;
+  out.install_service = vm.count("install-service") > 0;
+  out.uninstall_service = vm.count("uninstall-service") > 0;
   if (out.config_given && !out.vnet.empty()) {
     std::cerr << program << ": give either a configuration file or --route and its flags, not both\n"
               << "Try '" << program << " --help'.\n";

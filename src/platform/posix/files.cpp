@@ -6,6 +6,7 @@
 
 #include <cerrno>
 #include <cstdio>
+#include <filesystem>
 
 namespace platform {
 namespace {
@@ -51,6 +52,21 @@ std::optional<unsigned> permission_bits(const std::string& path) {
   struct stat st {};
   if (::stat(path.c_str(), &st) != 0) return std::nullopt;
   return static_cast<unsigned>(st.st_mode & 07777);
+}
+
+std::error_code create_private_folder(const std::string& path) {
+  std::error_code ec;
+  const std::filesystem::path p(path);
+  if (std::filesystem::is_directory(p, ec)) return {};
+  if (p.has_parent_path()) std::filesystem::create_directories(p.parent_path(), ec);
+  if (::mkdir(path.c_str(), 0700) != 0 && errno != EEXIST) return last_error();
+  return {};
+}
+
+std::optional<bool> owner_only(const std::string& path) {
+  const auto bits = permission_bits(path);
+  if (!bits) return std::nullopt;
+  return (*bits & 077) == 0;
 }
 
 std::optional<std::pair<std::uint64_t, std::uint64_t>> stderr_identity() {

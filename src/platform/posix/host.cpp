@@ -1,5 +1,7 @@
 #include "platform/host.hpp"
 
+#include <filesystem>
+
 #include <unistd.h>
 
 namespace platform {
@@ -11,5 +13,11 @@ std::string hostname() {
 }
 
 long process_id() { return static_cast<long>(::getpid()); }
+
+std::string program_file() {
+  std::error_code ec;
+  auto p = std::filesystem::read_symlink("/proc/self/exe", ec);
+  return ec ? std::string() : p.string();
+}
 
 }  // namespace platform

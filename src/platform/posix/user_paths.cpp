@@ -10,6 +10,16 @@ std::string user_state_folder() {
   return (std::filesystem::path(home && *home ? home : ".") / ".local/state/vnet").string();
 }
 
+std::optional<std::string> private_state_folder() { return std::nullopt; }
+
+std::optional<std::string> history_file() {
+  const auto home = user_home();
+  if (!home) return std::nullopt;
+  return *home + "/.vnet_history";
+}
+
+std::string default_config_file() { return "config.ini"; }
+
 std::optional<std::string> user_home() {
   const char* home = std::getenv("HOME");
   if (!home || !*home) return std::nullopt;

@@ -2,13 +2,12 @@
 
 #include <windows.h>
 
-#include <sddl.h>
-
 #include <algorithm>
 #include <cctype>
 #include <cstdio>
 #include <filesystem>
-#include <vector>
+
+#include "platform/windows/owner_only.hpp"
 
 // The ctl channel on Windows is a named pipe (Wine, which tests this build,
 // has no AF_UNIX). Its name comes from the PATH a user gives, so the daemon
@@ -17,32 +16,6 @@ namespace platform {
 namespace {
 
 std::error_code last_win32() { return {static_cast<int>(::GetLastError()), std::system_category()}; }
-
-// "D:P(A;;GA;;;<this user's SID>)": only this user may open the pipe; the
-// protected DACL inherits nothing (not even Administrators' default access).
-PSECURITY_DESCRIPTOR owner_only_descriptor(std::error_code& ec) {
-  HANDLE token = nullptr;
-  if (!::OpenProcessToken(::GetCurrentProcess(), TOKEN_QUERY, &token)) {
-    ec = last_win32();
-    return nullptr;
-  }
-  DWORD size = 0;
-  ::GetTokenInformation(token, TokenUser, nullptr, 0, &size);
-  std::vector<char> user(size ? size : 1);
-  const bool got = size && ::GetTokenInformation(token, TokenUser, user.data(), size, &size);
-  ::CloseHandle(token);
-  LPSTR sid = nullptr;
-  if (!got || !::ConvertSidToStringSidA(reinterpret_cast<TOKEN_USER*>(user.data())->User.Sid, &sid)) {
-    ec = last_win32();
-    return nullptr;
-  }
-  const std::string sddl = std::string("D:P(A;;GA;;;") + sid + ")";
-  ::LocalFree(sid);
-  PSECURITY_DESCRIPTOR sd = nullptr;
-  if (!::ConvertStringSecurityDescriptorToSecurityDescriptorA(sddl.c_str(), SDDL_REVISION_1, &sd, nullptr))
-    ec = last_win32();
-  return sd;
-}
 
 // One read or write on an overlapped handle, waited for until `deadline`
 // (GetTickCount64): the error (0 when done), the bytes moved in `done`.
@@ -85,9 +58,10 @@ std::string ctl_pipe_name(const std::string& path) {
 
 std::intptr_t ctl_pipe_listen(const std::string& path, bool first, std::error_code& ec) {
   ec.clear();
-  PSECURITY_DESCRIPTOR sd = owner_only_descriptor(ec);
+  // Only this user may open the pipe.
+  const auto sd = windows::owner_only_descriptor("", ec);
   if (ec) return -1;
-  SECURITY_ATTRIBUTES sa{sizeof sa, sd, FALSE};
+  SECURITY_ATTRIBUTES sa{sizeof sa, sd.get(), FALSE};
   const std::string name = ctl_pipe_name(path);
   const DWORD open_mode = PIPE_ACCESS_DUPLEX | FILE_FLAG_OVERLAPPED | (first ? FILE_FLAG_FIRST_PIPE_INSTANCE : 0);
   HANDLE h = ::CreateNamedPipeA(name.c_str(), open_mode, PIPE_TYPE_BYTE | PIPE_READMODE_BYTE | PIPE_WAIT |
@@ -98,7 +72,6 @@ std::intptr_t ctl_pipe_listen(const std::string& path, bool first, std::error_co
                            PIPE_UNLIMITED_INSTANCES, 4096, 4096, 0, &sa);
     err = h == INVALID_HANDLE_VALUE ? ::GetLastError() : 0;
   }
-  ::LocalFree(sd);
   if (!err) return reinterpret_cast<std::intptr_t>(h);
   if (first && (err == ERROR_ACCESS_DENIED || err == ERROR_PIPE_BUSY))
     ec = std::make_error_code(std::errc::address_in_use);

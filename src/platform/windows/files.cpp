@@ -2,35 +2,45 @@
 
 #include <windows.h>
 
-#include <fcntl.h>
-#include <io.h>
-#include <sys/stat.h>
+#include <algorithm>
+#include <filesystem>
 
-#include <cerrno>
+#include "platform/windows/owner_only.hpp"
 
 namespace platform {
 namespace {
 
-std::error_code last_errno() { return {errno, std::generic_category()}; }
 std::error_code last_win32() { return {static_cast<int>(::GetLastError()), std::system_category()}; }
 
 }  // namespace
 
-// Windows files have no mode bits: who may read them is the folder's ACL
-// (a user's %LOCALAPPDATA% is owner-only).
-std::error_code write_file_synced(const std::string& path, std::string_view text, unsigned, bool exclusive) {
-  const int flags = _O_WRONLY | _O_CREAT | _O_BINARY | _O_NOINHERIT | (exclusive ? _O_EXCL : _O_TRUNC);
-  const int fd = ::_open(path.c_str(), flags, _S_IREAD | _S_IWRITE);
-  if (fd < 0) return last_errno();
+// Windows files have no mode bits: a mode for the owner alone becomes an
+// owner-only DACL; else the file inherits its folder's ACL.
+std::error_code write_file_synced(const std::string& path, std::string_view text, unsigned mode, bool exclusive) {
+  std::error_code ec;
+  windows::security_descriptor sd;
+  if ((mode & 077) == 0) {
+    sd = windows::owner_only_descriptor("", ec);
+    if (ec) return ec;
+  }
+  SECURITY_ATTRIBUTES sa{sizeof sa, sd.get(), FALSE};
+  HANDLE h = ::CreateFileA(path.c_str(), GENERIC_WRITE, 0, &sa, exclusive ? CREATE_NEW : CREATE_ALWAYS,
+                           FILE_ATTRIBUTE_NORMAL, nullptr);
+  if (h == INVALID_HANDLE_VALUE) {
+    const DWORD err = ::GetLastError();
+    if (err == ERROR_FILE_EXISTS) return std::make_error_code(std::errc::file_exists);
+    return {static_cast<int>(err), std::system_category()};
+  }
   bool ok = true;
   while (ok && !text.empty()) {
-    const int n = ::_write(fd, text.data(), static_cast<unsigned>(text.size()));
-    ok = n > 0;
-    if (ok) text.remove_prefix(static_cast<std::size_t>(n));
+    DWORD n = 0;
+    ok = ::WriteFile(h, text.data(), static_cast<DWORD>(std::min<std::size_t>(text.size(), 1u << 30)), &n,
+                     nullptr) && n > 0;
+    if (ok) text.remove_prefix(n);
   }
-  ok = ok && ::_commit(fd) == 0;
-  std::error_code ec = ok ? std::error_code() : last_errno();
-  if (::_close(fd) != 0 && ok) ec = last_errno();
+  ok = ok && ::FlushFileBuffers(h);
+  if (!ok) ec = last_win32();
+  if (!::CloseHandle(h) && ok) ec = last_win32();
   return ec;
 }
 
@@ -42,6 +52,20 @@ std::error_code replace_by(const std::string& from, const std::string& to) {
 void sync_folder_of(const std::string&) {}
 
 std::optional<unsigned> permission_bits(const std::string&) { return std::nullopt; }
+
+std::error_code create_private_folder(const std::string& path) {
+  std::error_code ec;
+  const std::filesystem::path p(path);
+  if (std::filesystem::is_directory(p, ec)) return {};
+  if (p.has_parent_path()) std::filesystem::create_directories(p.parent_path(), ec);
+  const auto sd = windows::owner_only_descriptor("OICI", ec);
+  if (ec) return ec;
+  SECURITY_ATTRIBUTES sa{sizeof sa, sd.get(), FALSE};
+  if (!::CreateDirectoryA(path.c_str(), &sa) && ::GetLastError() != ERROR_ALREADY_EXISTS) return last_win32();
+  return {};
+}
+
+std::optional<bool> owner_only(const std::string& path) { return windows::grants_only_this_user(path); }
 
 std::optional<std::pair<std::uint64_t, std::uint64_t>> stderr_identity() { return std::nullopt; }
 

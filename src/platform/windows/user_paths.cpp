@@ -3,6 +3,8 @@
 #include <cstdlib>
 #include <filesystem>
 
+#include "platform/host.hpp"
+
 namespace platform {
 
 std::string user_state_folder() {
@@ -10,6 +12,18 @@ std::string user_state_folder() {
   if (local && *local) return (std::filesystem::path(local) / "vnet").string();
   const char* profile = std::getenv("USERPROFILE");
   return (std::filesystem::path(profile && *profile ? profile : ".") / "AppData/Local/vnet").string();
+}
+
+std::optional<std::string> private_state_folder() { return user_state_folder(); }
+
+std::optional<std::string> history_file() {
+  return (std::filesystem::path(user_state_folder()) / "history").string();
+}
+
+std::string default_config_file() {
+  const std::string exe = program_file();
+  if (exe.empty()) return "config.ini";
+  return (std::filesystem::path(exe).parent_path() / "config.ini").string();
 }
 
 std::optional<std::string> user_home() {

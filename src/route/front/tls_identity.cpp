@@ -15,6 +15,7 @@
 #include "crypto/random.hpp"
 #include "files/state_directory.hpp"
 #include "platform/files.hpp"
+#include "platform/user_paths.hpp"
 
 namespace route {
 namespace {
@@ -47,9 +48,14 @@ std::string beside(const config::route_config& cfg, const std::string& name) {
 }
 
 // Where the generated key lives: the service's state directory under
-// systemd (the packaged unit's /etc is read-only), else beside the file.
+// systemd (the packaged unit's /etc is read-only), the user's owner-only
+// %LOCALAPPDATA%\vnet on Windows, else beside the file.
 std::string generated_key_path(const config::route_config& cfg) {
   if (const auto state = files::state_directory()) return (fs::path(*state) / generated_key_name).string();
+  if (const auto own = platform::private_state_folder()) {
+    platform::create_private_folder(*own);  // else the key's write says why
+    return (fs::path(*own) / generated_key_name).string();
+  }
   return beside(cfg, generated_key_name);
 }
 

@@ -19,8 +19,9 @@
 
 #include <readline/history.h>
 #include <readline/readline.h>
-#include <spdlog/sinks/sink.h>
 #include <spdlog/spdlog.h>
+
+#include "vnet/terminal/above_prompt_sink.hpp"
 
 namespace vnet {
 
@@ -33,28 +34,6 @@ void strip_cr(std::string& s) {
   if (!s.empty() && s.back() == '\r') s.pop_back();
 }
 }  // namespace
-
-// Delegates to the original sink (format, colours), with the prompt hidden meanwhile.
-class line_input::above_prompt_sink : public spdlog::sinks::sink {
- public:
-  above_prompt_sink(std::shared_ptr<spdlog::sinks::sink> inner, line_input* owner)
-      : inner_(std::move(inner)), owner_(owner) {
-    set_level(inner_->level());
-  }
-  void log(const spdlog::details::log_msg& msg) override {
-    bool hidden = owner_->hide_prompt();
-    inner_->log(msg);
-    inner_->flush();
-    if (hidden) owner_->show_prompt();
-  }
-  void flush() override { inner_->flush(); }
-  void set_pattern(const std::string& pattern) override { inner_->set_pattern(pattern); }
-  void set_formatter(std::unique_ptr<spdlog::formatter> f) override { inner_->set_formatter(std::move(f)); }
-
- private:
-  std::shared_ptr<spdlog::sinks::sink> inner_;
-  line_input* owner_;
-};
 
 line_input::mode line_input::detect(std::string& why) {
   struct stat st {}, null {};

@@ -1,7 +1,8 @@
 #pragma once
 // Line input for the vnet terminal, on the io thread: a GNU readline editor
-// (prompt, history, completion) when stdin is a tty, plain lines when it is a
-// pipe or a file. Keeps log lines and command output above the prompt.
+// (prompt, history, completion) when stdin is a tty, or on Windows our own
+// (line_editor.hpp) on the console; plain lines when it is a pipe or a file.
+// Keeps log lines and command output above the prompt.
 #include <functional>
 #include <memory>
 #include <optional>
@@ -25,6 +26,8 @@ class sink;
 }  // namespace spdlog
 
 namespace vnet {
+
+class line_editor;  // the Windows console's editor (line_editor.hpp)
 
 enum class input_status { line, eof, interrupted };
 struct input_result {
@@ -50,7 +53,7 @@ class line_input {
   line_input& operator=(const line_input&) = delete;
   mode get_mode() const;
 
-  // tty: shows `prompt` with readline and waits for one line (Ctrl-D on an empty line = eof).
+  // tty: shows `prompt` with the editor and waits for one line (Ctrl-D on an empty line = eof).
   // stream: prints nothing, reads the next line. add_to_history: only for tty, and only
   // non-empty lines. If the awaiting coroutine is cancelled, the read ends as interrupted.
   net::awaitable<input_result> read_line(std::string prompt, bool add_to_history);
@@ -132,6 +135,10 @@ class line_input {
   std::string history_file_;            // empty: history not saved
   std::vector<std::string> matches_;    // candidates of the completion in progress
   std::optional<net::asio::signal_set> winch_;
+#ifdef _WIN32
+  std::unique_ptr<line_editor> editor_;  // tty: the prompt, typed text and history
+  void write(std::string_view text);     // to the console (UTF-16), else stdout
+#endif
   std::shared_ptr<spdlog::logger> hooked_;
   std::vector<std::shared_ptr<spdlog::sinks::sink>> original_sinks_;
 };

@@ -7,6 +7,7 @@
 #include <spdlog/spdlog.h>
 
 #include "net/endpoint.hpp"
+#include "platform/files.hpp"
 #include "platform/user_paths.hpp"
 #include "text/printable.hpp"
 #include "text/table.hpp"
@@ -19,11 +20,13 @@ terminal::terminal(client& c, line_input& in, std::function<void()> request_stop
   in_->set_completer([this](const std::vector<std::string>& before, const std::string& prefix) {
     return complete(before, prefix);
   });
-  // History across runs: ~/.vnet_history. Without it the terminal still works.
-  const auto home = platform::user_home();
-  if (in_->get_mode() == line_input::mode::tty && home) {
-    if (auto bad = in_->keep_history(*home + "/.vnet_history", 1000))
-      spdlog::warn("history not kept across runs: {}", *bad);
+  // History across runs: ~/.vnet_history, %LOCALAPPDATA%\vnet\history on
+  // Windows (that owner-only folder is made on first use; a missing $HOME
+  // is never made). Without it the terminal still works.
+  const auto history = platform::history_file();
+  if (in_->get_mode() == line_input::mode::tty && history) {
+    if (const auto own = platform::private_state_folder()) platform::create_private_folder(*own);
+    if (auto bad = in_->keep_history(*history, 1000)) spdlog::warn("history not kept across runs: {}", *bad);
   }
 }
 
