@@ -23,9 +23,14 @@ t0=$SECONDS
 deps=$(./scripts/windows/build-deps.sh)
 echo "build-windows: dependencies in $deps ($((SECONDS - t0)) s)" >&2
 
+# ccache, when installed, in its per-user folder (~/.cache/ccache unless
+# CCACHE_DIR says otherwise). Paths below the source root are hashed as
+# relative ones, so a fresh clone elsewhere (CI) reuses what an earlier one
+# compiled; the build is Release, without debug info naming the folder.
 launcher=()
 if command -v ccache >/dev/null 2>&1; then
   launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
+  export CCACHE_BASEDIR=$root
 fi
 cmake -S . -B "$out" -DCMAKE_TOOLCHAIN_FILE="$root/cmake/mingw-w64-x86_64.cmake" \
   -DVNET_WINDOWS_DEPS="$deps" -DCMAKE_BUILD_TYPE=Release -DVNET_BUILD_TESTS=$tests \

@@ -40,6 +40,11 @@ def main(doc):
                     help="an environment variable for the other build's daemons (repeatable); "
                          "with --compare-bin-dir the same build, a test switch against itself, "
                          "e.g. VNET_TEST_NO_PADDING=1")
+    ap.add_argument("--windows-serve", nargs="?", const=os.path.join(REPO, "build-windows"),
+                    default=None, metavar="DIR",
+                    help="measure beside the tunnel, in the same rounds, a second one whose "
+                         "serving vnet is DIR/vnet.exe under Wine (default build-windows; "
+                         "scripts/build-windows.sh): Wine's overhead included")
     ap.add_argument("--group-key", default=None,
                     help="run both vnets with this [vnet] group_key")
     ap.add_argument("--token", default=None, help="run the route and vnets with this token")
@@ -126,6 +131,10 @@ def main(doc):
     other_env = dict(kv.split("=", 1) for kv in args.compare_env)
     other = (Stack(os.path.abspath(args.compare_bin_dir), args.log_level, env=other_env)
              if args.compare_bin_dir else None)
+    if args.windows_serve:
+        if other:
+            ap.error("--windows-serve and --compare-bin-dir both ask for the other column")
+        other = windows_serve_stack(ap, args)
     try:
         stack.start()
         if other:
@@ -152,3 +161,15 @@ def main(doc):
     else:
         print_table(results)
     return 0
+
+
+def windows_serve_stack(ap, args):
+    """The tunnel again, with vnet A (the serving one) vnet.exe under Wine."""
+    exe = os.path.abspath(os.path.join(args.windows_serve, "vnet.exe"))
+    wine = shutil.which("wine64") or shutil.which("wine")
+    if not wine or not os.path.exists(exe):
+        ap.error(f"--windows-serve needs Wine and {exe} (./scripts/build-windows.sh)")
+    env = {"WINEDEBUG": "-all", "WINEDLLOVERRIDES": "mscoree,mshtml=",
+           "WINEPREFIX": os.environ.get("VNET_WINEPREFIX") or os.path.join(args.windows_serve, "wine-prefix")}
+    return Stack(os.path.abspath(args.bin_dir), args.log_level, env=env, vnet_a_command=[wine, exe],
+                 label=f"serving vnet: {exe} under Wine")

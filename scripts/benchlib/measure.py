@@ -100,7 +100,7 @@ def measure(stack, args, other=None):
                           "added_median_us": lat[ref]["median_us"] - lat["direct"]["median_us"]}
     compared = {}
     if "other" in modes:
-        compared = {"other": {"bin_dir": os.path.abspath(args.compare_bin_dir),
+        compared = {"other": {"bin_dir": other.label,
                               "env": list(args.compare_env),
                               "MBps": statistics.median(runs["other"]),
                               "echo": lat["other"], "setup": setup["other"]}}
@@ -177,7 +177,7 @@ def print_table(r):
         o = r["other"]
         print()
         env = " with " + " ".join(o["env"]) if o.get("env") else ""
-        print(f"other build ({o['bin_dir']}{env}), same rounds: throughput {o['MBps']:.0f} MB/s "
+        print(f"other ({o['bin_dir']}{env}), same rounds: throughput {o['MBps']:.0f} MB/s "
               f"(this build x {t['tunnel_MBps'] / o['MBps']:.2f}); echo median "
               f"{o['echo']['median_us']:.1f} us (this build "
               f"{format(e['tunnel']['median_us'] - o['echo']['median_us'], '+.1f')}); setup median "

@@ -20,9 +20,12 @@ class Stack:
 
     def __init__(self, bin_dir, log_level, vnet_a_keys="", route_keys="", vnet_keys="",
                  wan_ms=None, delay_relay=None, daemon_fd_limit=None, route_only_keys="",
-                 route_ips=None, env=None, udp=False):
+                 route_ips=None, env=None, udp=False, vnet_a_command=None, label=None):
         self.bin_dir = bin_dir
         self.udp = udp  # a UDP echo serve (804) and its use as well (benchlib/udp.py)
+        # vnet A's program, e.g. [wine, build-windows/vnet.exe] (None: BIN_DIR/vnet).
+        self.vnet_a_command = vnet_a_command
+        self.label = label or bin_dir  # how the table names this stack
         self.env = {**os.environ, **env} if env else None  # the daemons' environment (None: ours)
         # (listen, vnet A's, vnet B's): the address the route listens on and
         # the ones each vnet dials, e.g. ("0.0.0.0", "127.0.0.1", "127.0.0.2").
@@ -121,10 +124,11 @@ class Stack:
                        f"[use.mecho]\nserveid=803\nport={self.use_mecho}\n" +
                        (f"\n[use.uecho]\nserveid=804\nport={self.use_uecho}\n" if self.udp else ""))
         vnet = os.path.join(self.bin_dir, "vnet")
-        self.spawn("vnet-a", [vnet, "-v", self.log_level, a], daemon=True)
+        self.spawn("vnet-a", (self.vnet_a_command or [vnet]) + ["-v", self.log_level, a], daemon=True)
         self.spawn("vnet-b", [vnet, "-v", self.log_level, b], daemon=True)
 
-        self.wait("the echo use port to carry data", lambda: echo_ok(self.use_echo), 20)
+        self.wait("the echo use port to carry data", lambda: echo_ok(self.use_echo),
+                  120 if self.vnet_a_command else 20)
         self.wait("the sink use port to carry data", lambda: sink_ok(self.use_sink), 20)
         if self.udp:
             self.wait("the UDP echo use port to answer", lambda: udp.echo_ok(self.use_uecho), 20)

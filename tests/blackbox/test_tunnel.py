@@ -12,6 +12,10 @@ from harness import (LOOPBACK, BannerService, BlackBoxCase, DigestService, EchoS
 
 
 class TunnelTest(BlackBoxCase):
+    # test_windows.py runs these tests with vnet.exe as "home" under Wine.
+    def start_home(self, route_port, serves):
+        return self.c.start_vnet("home", route_port, serves=serves)
+
     def setUp(self):
         super().setUp()
         c = self.c
@@ -23,7 +27,7 @@ class TunnelTest(BlackBoxCase):
         self.digest = c.service(DigestService(self.tail))
         dead_port = free_port()  # nothing listens there: the service refuses
         self.use = {name: free_port() for name in ("echo", "banner", "digest", "dead")}
-        self.home = c.start_vnet("home", route_port, serves={
+        self.home = self.start_home(route_port, {
             "echo": {"serveid": 700, "port": self.echo.port, "info": "echo"},
             "banner": {"serveid": 701, "port": self.banner.port},
             "digest": {"serveid": 702, "port": self.digest.port},
