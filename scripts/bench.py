@@ -8,6 +8,7 @@
                                                                     (benchlib/handshakes.py)
     python3 scripts/bench.py --wan-ms 10 [--wan-setups 100]          (benchlib/wan.py)
     python3 scripts/bench.py --idle-links 2000 --links 1000,4000,9000 (benchlib/scale.py)
+    python3 scripts/bench.py --idle-sessions 5000                      (benchlib/idle.py)
 
 Starts a route, vnet A serving a sink service (serveid 801) and an echo
 service (serveid 802), and vnet B using both, then measures in one run:

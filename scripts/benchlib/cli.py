@@ -5,7 +5,7 @@ import json
 import os
 import shutil
 
-from . import attacks, handshakes, modes, procs, services, udp
+from . import attacks, handshakes, idle, modes, procs, services, udp
 from .common import REPO
 from .measure import measure, print_table
 from .stack import Stack
@@ -88,6 +88,13 @@ def main(doc):
                     help="--burst: KiB each connection echoes (default 16)")
     ap.add_argument("--udp-datagrams", type=int, default=100000, metavar="N",
                     help="1200-byte datagrams per UDP stream run (default 100000; the round trips: --rtt)")
+    ap.add_argument("--idle-sessions", type=int, nargs="?", const=5000, default=None, metavar="N",
+                    help="memory mode: the route's RSS per idle control session with N idle vnets "
+                         "(default 5000), and the idle RSS of each daemon and of haproxy")
+    ap.add_argument("--idle-group-size", type=int, default=1, metavar="G",
+                    help="--idle-sessions: vnets per group (default 1: nothing is sent to an idle one)")
+    ap.add_argument("--idle-settle", type=float, default=3.0, metavar="S",
+                    help="--idle-sessions: seconds the daemons idle before their RSS is read (default 3)")
     ap.add_argument("--_service", choices=("sink", "echo", "mecho", "uecho"), help=argparse.SUPPRESS)
     args = ap.parse_args()
 
@@ -110,6 +117,14 @@ def main(doc):
         return attacks.bench_attacks(args)
     if args.handshakes:
         return handshakes.bench_handshakes(args)
+    if args.idle_sessions is not None:
+        procs.raise_own_fd_limit()  # N sessions need N descriptors here
+        results = idle.idle_sessions(args, haproxy)
+        if args.json:
+            print(json.dumps(results, indent=2))
+        else:
+            idle.print_idle(results)
+        return 0
 
     # The bench holds one end of every link (--links 9000): it raises its own
     # descriptor limit; the daemons start with the limit it had and must

@@ -6,9 +6,14 @@
 // reason is the session's. An outbox that ends is said in words: the peer
 // does not read (over the bound, or past the drain deadline), or the write
 // failed.
+#include <cstddef>
+#include <exception>
 #include <string>
+#include <tuple>
 #include <utility>
-#include <variant>
+
+#include <boost/asio/deferred.hpp>
+#include <boost/asio/experimental/parallel_group.hpp>
 
 #include "net/asio.hpp"
 #include "net/frame/frame_io.hpp"
@@ -33,6 +38,23 @@ awaitable<std::string> write_outbox(Stream& s, outbox& out, std::string not_read
   co_return outbox_ended(out, ec, not_reading);
 }
 
+// The reason of the first branch in `order` that ended without an
+// exception; when every branch threw, the first one's exception.
+template <typename Results, std::size_t... I>
+std::string first_reason(Results& r, std::index_sequence<I...>) {
+  const auto& order = std::get<0>(r);
+  for (std::size_t which : order) {
+    std::string why;
+    bool found = false;
+    ((I == which && !std::get<1 + 2 * I>(r) ? (why = std::move(std::get<2 + 2 * I>(r)), found = true) : false),
+     ...);
+    if (found) return why;
+  }
+  std::exception_ptr first;
+  ((I == order[0] ? (first = std::get<1 + 2 * I>(r), true) : false), ...);
+  std::rethrow_exception(first);
+}
+
 }  // namespace detail
 
 // Runs the session's branches (each an awaitable<std::string> that returns
@@ -40,12 +62,20 @@ awaitable<std::string> write_outbox(Stream& s, outbox& out, std::string not_read
 // ends; returns its reason. `not_reading` names who does not read, for an
 // outbox over its bound or its deadline ("the route does not read what this
 // vnet sends"). The caller closes the socket afterwards.
-template <typename Stream, typename First, typename... Rest>
-awaitable<std::string> run_control_session(Stream& s, outbox& out, std::string not_reading, First first,
-                                           Rest... rest) {
-  auto r = co_await ((std::move(first) || ... || std::move(rest)) ||
-                     detail::write_outbox(s, out, std::move(not_reading)));
-  co_return std::visit([](std::string& why) { return std::move(why); }, r);
+//
+// One parallel group of all the branches, not a chain of `||`: each `||`
+// is a coroutine of its own with a group and a spawned frame per side,
+// about 4 KiB that every idle session held (docs/performance.md, "Memory").
+template <typename Stream, typename... Branches>
+awaitable<std::string> run_control_session(Stream& s, outbox& out, std::string not_reading, Branches... branches) {
+  auto ex = co_await asio::this_coro::executor;
+  // Named, not temporaries of the co_await: see write_frame on GCC 12.
+  auto group = asio::experimental::make_parallel_group(
+      asio::co_spawn(ex, std::move(branches), asio::deferred)...,
+      asio::co_spawn(ex, detail::write_outbox(s, out, std::move(not_reading)), asio::deferred));
+  asio::experimental::wait_for_one_success first_success;
+  auto results = co_await group.async_wait(first_success, asio::use_awaitable);
+  co_return detail::first_reason(results, std::make_index_sequence<sizeof...(Branches) + 1>{});
 }
 
 }  // namespace net::frame

@@ -48,6 +48,11 @@ ssl::context make_tls_context(ssl::context::method method) {
   // An idle session gives its record buffers back (about 34 KiB): a route
   // holds thousands of sessions that say little.
   SSL_CTX_set_mode(ctx.native_handle(), SSL_MODE_RELEASE_BUFFERS);
+  // ChaCha20-Poly1305 first, chosen by the route: its two record contexts
+  // hold about 1 KiB less per session than AES-GCM's key schedules and
+  // tables, and a control session carries a few bytes a minute.
+  SSL_CTX_set_ciphersuites(ctx.native_handle(), control_ciphersuites);
+  SSL_CTX_set_options(ctx.native_handle(), SSL_OP_CIPHER_SERVER_PREFERENCE);
   return ctx;
 }
 

@@ -24,9 +24,15 @@ namespace ssl = asio::ssl;
 // session (TLS) from a link's plaintext opening frame.
 inline constexpr std::uint8_t tls_handshake_byte = 0x16;
 
+// The TLS 1.3 cipher suites of control sessions, the route's preference
+// first (it decides): ChaCha20-Poly1305 holds the least per idle session.
+inline constexpr char control_ciphersuites[] =
+    "TLS_CHACHA20_POLY1305_SHA256:TLS_AES_256_GCM_SHA384:TLS_AES_128_GCM_SHA256";
+
 // A context for either end: TLS 1.3 only, no session tickets (sessions are
 // long-lived and never resumed, and tickets would be post-handshake bytes
-// every raw test client has to skip).
+// every raw test client has to skip); record buffers released while idle
+// (SSL_MODE_RELEASE_BUFFERS).
 ssl::context make_tls_context(ssl::context::method method);
 
 // "SHA256:" and the unpadded base64 of the SHA-256 of the key's DER

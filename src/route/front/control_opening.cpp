@@ -11,10 +11,12 @@
 #include "crypto/group_proof.hpp"
 #include "net/endpoint.hpp"
 #include "net/frame/frame_io.hpp"
+#include "net/spawn.hpp"
 #include "protocol/error.hpp"
 #include "route/error_frame.hpp"
 #include "route/front/address_prefix.hpp"
 #include "route/front/first_record.hpp"
+#include "route/front/session_count.hpp"
 #include "route/front/front_door.hpp"
 #include "route/peer_log.hpp"
 #include "text/printable.hpp"
@@ -202,19 +204,20 @@ net::awaitable<void> front_door::open_control(net::tcp::socket raw, std::string 
     co_await net::frame::write_frame(s, std::move(frame));
     co_return;
   }
-  // Counted for the session's lifetime, however it ends.
-  struct counted {
-    std::map<std::string, unsigned>& counts;
-    std::string key;
-    counted(std::map<std::string, unsigned>& c, std::string k) : counts(c), key(std::move(k)) { ++counts[key]; }
-    ~counted() {
-      if (--counts[key] == 0) counts.erase(key);
-    }
-  };
-  counted count(sessions_per_address_, address);
-  counted count_network(sessions_per_network_, network);
+  // Counted for the session's lifetime, however it ends; counted here, before
+  // the next hello is read, and released by the session's own coroutine.
+  session_count per_address(sessions_per_address_, address);
+  session_count per_network(sessions_per_network_, network);
   connections_.remove(s.next_layer());  // the session owns it now; stop() closes sessions
-  co_await sessions_.run_session(std::move(s), std::move(*hello));
+  // Spawned, not awaited: this frame (the handshake's and the hello's
+  // state, about 2 KiB) would live as long as the session.
+  net::asio::co_spawn(ex_, run_counted(std::move(s), std::move(*hello), std::move(per_address), std::move(per_network)),
+                      net::log_exception{"route session"});
+}
+
+net::awaitable<void> front_door::run_counted(net::tls::tls_stream s, protocol::control_hello hello,
+                                             session_count per_address, session_count per_network) {
+  co_await sessions_.run_session(std::move(s), std::move(hello));
 }
 
 }  // namespace route

@@ -18,7 +18,8 @@ session::session(net::tls::tls_stream socket, std::uint32_t vnetid, net::duratio
       vnetid_(vnetid),
       welcome_timeout_(timeout),
       timeout_(timeout),
-      last_seen_(std::chrono::steady_clock::now()) {
+      last_seen_(std::chrono::steady_clock::now()),
+      watchdog_(socket_.get_executor()) {
   net::error_code ec;
   auto ep = socket_.next_layer().remote_endpoint(ec);
   remote_ = ec ? "?" : net::to_string(ep);
@@ -27,10 +28,12 @@ session::session(net::tls::tls_stream socket, std::uint32_t vnetid, net::duratio
 
 net::awaitable<std::string> session::run(
     std::function<void(const protocol::message&)> on_message) {
+  watch();
   // Named, not temporaries: see net::frame::write_frame on GCC 12.
   std::string not_reading = "it does not read what the route sends";
   std::string reason = co_await net::frame::run_control_session(socket_, outbox_, std::move(not_reading),
-                                                         read_loop(std::move(on_message)), watchdog());
+                                                                read_loop(std::move(on_message)));
+  watchdog_.cancel();
   if (!close_reason_.empty()) reason = close_reason_;
   net::error_code ignored;
   socket_.next_layer().close(ignored);
@@ -71,15 +74,25 @@ net::awaitable<std::string> session::read_loop(
   }
 }
 
-net::awaitable<std::string> session::watchdog() {
+void session::watch() {
   // While reading is paused for the queue to drain, the vnet is not heard
   // because it is not listened to: the outbox's drain deadline governs then.
-  for (;;) {
-    co_await net::watch_silence(last_seen_, timeout_);
-    if (!paused_) break;
-    last_seen_ = std::chrono::steady_clock::now();
-  }
-  co_return fmt::format("silent for {} ms", net::to_ms(timeout_).count());
+  watchdog_.expires_at(last_seen_ + timeout_);
+  // The session's life, not only the error code: a wait that completed
+  // just before run() cancelled it still runs after the session went.
+  watchdog_.async_wait([weak = weak_from_this()](net::error_code ec) {
+    auto self = weak.lock();
+    if (ec || !self) return;
+    const auto now = std::chrono::steady_clock::now();
+    if (self->paused_) self->last_seen_ = now;
+    if (now < self->last_seen_ + self->timeout_) return self->watch();
+    // Closing the socket ends the reader and the writer at once (a socket
+    // that is closed fails every wait and every try), and so run().
+    if (self->close_reason_.empty())
+      self->close_reason_ = fmt::format("silent for {} ms", net::to_ms(self->timeout_).count());
+    net::error_code ignored;
+    self->socket_.next_layer().close(ignored);
+  });
 }
 
 void session::fail(const std::string& reason, std::uint16_t code) {

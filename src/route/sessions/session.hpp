@@ -1,12 +1,16 @@
 #pragma once
 // One vnet's control session on the route. The server's table of sessions
 // must reach it from outside (to push serve lists and link requests), so it
-// lives in a shared_ptr; its coroutine still owns the reading. The session is
+// lives in a shared_ptr; its coroutine still owns the reading. Its watchdog
+// is a plain timer, not a coroutine beside the reader and the writer: an
+// idle session holds what it must and little else (docs/performance.md,
+// "Memory"). The session is
 // the vnet's I/O only: its name and group belong to the registry (the server
 // reads them there by vnetid), so a rename has one place to change.
 #include <algorithm>
 #include <chrono>
 #include <functional>
+#include <memory>
 #include <string>
 
 #include "net/frame/frame_io.hpp"
@@ -23,7 +27,7 @@ inline constexpr double session_messages_per_second = 500;
 inline constexpr double session_message_burst = 1000;
 inline constexpr std::size_t send_high_water = 1u << 20;
 
-class session {
+class session : public std::enable_shared_from_this<session> {
  public:
   session(net::tls::tls_stream stream, std::uint32_t vnetid, net::duration timeout);
 
@@ -52,7 +56,9 @@ class session {
 
  private:
   net::awaitable<std::string> read_loop(std::function<void(const protocol::message&)> on_message);
-  net::awaitable<std::string> watchdog();
+  // Arms the silence timer: at last_seen_ + timeout_, a session that was not
+  // heard (and not paused) ends with "silent for N ms".
+  void watch();
 
   net::tls::tls_stream socket_;  // the control session is TLS (handshake done)
   net::frame::outbox outbox_;
@@ -62,6 +68,7 @@ class session {
   net::duration welcome_timeout_;  // told to the vnet in its welcome
   net::duration timeout_;          // silence after which it is dropped
   std::chrono::steady_clock::time_point last_seen_;
+  net::asio::steady_timer watchdog_;
   net::token_bucket bucket_{session_messages_per_second, session_message_burst};
   std::string close_reason_;
   bool paused_ = false;  // read_loop waits for the outbox to drain
