@@ -255,6 +255,28 @@ class UdpOneLinerTest(BlackBoxCase):
             self.assertEqual(ask(s, use_port, b"dns?"), b"1dns?")
 
 
+class UdpSharedPortTest(BlackBoxCase):
+    def test_a_tcp_and_a_udp_use_share_one_local_port(self):
+        """RDP's two transports on one local port: [use.rdp] type=tcp and
+        [use.rdpudp] type=udp both listen on it and each reaches its serve."""
+        _, route_port = self.c.start_route()
+        udp_echo = self.c.service(UdpEchoService(tag=b"U"))
+        tcp_echo = self.c.service(EchoService())
+        port = free_port()  # free for TCP; checked for UDP below
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+            probe.bind((LOOPBACK, port))
+        self.c.start_vnet("home", route_port, serves={
+            "rdp": {"serveid": 389, "port": tcp_echo.port},
+            "rdpudp": {"serveid": 390, "type": "udp", "port": udp_echo.port}})
+        office = self.c.start_vnet("office", route_port, uses={
+            "rdp": {"serveid": 389, "port": port, "type": "tcp"},
+            "rdpudp": {"serveid": 390, "port": port, "type": "udp"}})
+        office.wait_log(re.compile(r"use rdpudp listening on UDP"), timeout=15)
+        self.wait_echo(port, timeout=15)
+        with udp_client() as s:
+            self.assertEqual(ask(s, port, b"rdp?"), b"Urdp?")
+
+
 class UdpIdleTest(UdpCase):
     # The use's flow times out first, always: the serving side's closes on
     # the use's final record, not on a timer of its own racing it.

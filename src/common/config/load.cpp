@@ -9,6 +9,7 @@
 #include <map>
 #include <memory>
 #include <string_view>
+#include <vector>
 
 #include <fmt/format.h>
 
@@ -125,17 +126,25 @@ void check_unique(const std::vector<section>& sections, const vnet_config& c, pr
       found.attempt([&] { s->fail(*s->find("serveid"), "already used by [serve." + it->second->key + "]"); });
     }
   }
-  std::map<std::pair<std::string, std::uint16_t>, const use_config*> listens;
+  // A TCP and a UDP use may share ip:port (separate port spaces), but only
+  // when both say their type: an unset one follows its serve and may be
+  // either.
+  std::map<std::pair<std::string, std::uint16_t>, std::vector<const use_config*>> listens;
   for (const auto& u : c.uses) {
     if (u.port == 0) continue;
-    auto [it, fresh] = listens.emplace(std::make_pair(address_key(u.ip), u.port), &u);
-    if (!fresh) {
+    auto& same_port = listens[std::make_pair(address_key(u.ip), u.port)];
+    for (const auto* other : same_port) {
+      if (!u.type.empty() && !other->type.empty() && u.type != other->type) continue;
       const auto* s = find_section(sections, "use." + u.key);
+      const bool udp = u.type == "udp" || other->type == "udp";
       found.attempt([&] {
         s->fail(*s->find("port"), u.ip + " port " + std::to_string(u.port) + " is already used by [use." +
-                                      it->second->key + "]");
+                                      other->key + "]" +
+                                      (udp ? " (a tcp and a udp use may share it when both set type)" : ""));
       });
+      break;
     }
+    same_port.push_back(&u);
   }
 }
 

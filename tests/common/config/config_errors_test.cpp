@@ -65,6 +65,12 @@ const bad_case vnet_errors[] = {
      "[use.b] port = \"1122\": 127.0.0.1 port 1122 is already used by [use.a]"},
     {"[use.a]\nserveid=1\nip=::1\nport=5\n[use.b]\nserveid=2\nip=0::1\nport=5\n",
      "[use.b] port = \"5\": 0::1 port 5 is already used by [use.a]"},
+    {"[use.a]\nserveid=1\nport=53\n[use.b]\nserveid=2\nport=53\ntype=udp\n",
+     "[use.b] port = \"53\": 127.0.0.1 port 53 is already used by [use.a] (a tcp and a udp use may "
+     "share it when both set type)"},
+    {"[use.a]\nserveid=1\nport=53\ntype=udp\n[use.b]\nserveid=2\nport=53\ntype=udp\n",
+     "[use.b] port = \"53\": 127.0.0.1 port 53 is already used by [use.a] (a tcp and a udp use may "
+     "share it when both set type)"},
 };
 
 TEST(Errors, VnetValues) {

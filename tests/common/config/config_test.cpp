@@ -353,5 +353,14 @@ TEST(Udp, ServesAndUsesTakeTheType) {
   EXPECT_EQ(set.udp_idle, std::chrono::seconds(2));
 }
 
+// RDP's TCP and UDP transports on one local port: separate port spaces.
+TEST(Udp, ATcpAndAUdpUseShareAPortWhenBothSayTheirType) {
+  auto c = parse_vnet_config("[route]\nip=::1\nport=1\n[use.rdp]\nserveid=389\nport=13389\ntype=tcp\n"
+                             "[use.rdpudp]\nserveid=390\nport=13389\ntype=udp\n",
+                             "t.ini");
+  ASSERT_EQ(c.uses.size(), 2u);
+  EXPECT_EQ(c.uses[0].port, c.uses[1].port);
+}
+
 }  // namespace
 }  // namespace config
