@@ -5,7 +5,8 @@
 #   VNET_SKIP_WINDOWS=1  leaves the Windows build and its tests out (they are
 #                        then skipped, also in CI). Without it, a machine with
 #                        no dependency cache first cross-builds the Windows
-#                        dependencies (~38 min on 2 cores; README, Windows).
+#                        dependencies (~38 min on 2 cores;
+#                        docs/development.md, "Windows under Wine").
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
