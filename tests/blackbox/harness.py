@@ -183,6 +183,18 @@ def wait_closed(sock, timeout=5.0):
     return data, time.monotonic() - start
 
 
+def connect_until_closed(port, timeout=5.0):
+    """Connects to a port whose link is refused and waits for the cut:
+    (bytes read, seconds taken). A reset so quick that it met the connect
+    itself (see exchange) is the same cut, taken at once: (b"", 0.0)."""
+    try:
+        s = socket.create_connection((LOOPBACK, port), timeout=timeout)
+    except ConnectionResetError:
+        return b"", 0.0
+    with s:
+        return wait_closed(s, timeout)
+
+
 def echo_roundtrip(port, payload=b"ping", timeout=1.0):
     """True when `payload` sent to port comes back unchanged (an echo path
     works end to end); False on any error."""

@@ -203,8 +203,7 @@ class TestCounters(MetricsCase):
         # Nothing listens behind 701: the serving vnet cannot dial, the link
         # fails as refused. (Waiting with a probe connection would open a link.)
         away.wait_log(r"use d listening on")
-        with socket.create_connection((LOOPBACK, u701), timeout=10) as s:
-            self.assertEqual(harness.wait_closed(s, 10)[0], b"")  # reset promptly
+        self.assertEqual(harness.connect_until_closed(u701, 10)[0], b"")  # reset promptly
         self.wait_until(lambda: value(scrape(self.metrics_port), "vnet_route_links_failed_total",
                                       reason="refused") == 1, 10, "a refused link counted")
         # One live link to 700 is the most: a second is refused by the quota.
@@ -216,8 +215,7 @@ class TestCounters(MetricsCase):
         try:
             held.sendall(b"x")
             self.assertEqual(held.recv(1), b"x")
-            with socket.create_connection((LOOPBACK, u700), timeout=10) as s:
-                self.assertEqual(harness.wait_closed(s, 10)[0], b"")
+            self.assertEqual(harness.connect_until_closed(u700, 10)[0], b"")
             self.wait_until(lambda: value(scrape(self.metrics_port), "vnet_route_links_failed_total",
                                           reason="quota") == 1, 10, "a quota refusal counted")
             m = scrape(self.metrics_port)
