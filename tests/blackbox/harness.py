@@ -116,15 +116,24 @@ def free_port(kind=socket.SOCK_STREAM):
     if rng and rng[0] > 12000:
         for _ in range(50):
             port = random.randrange(10000, rng[0])
+            if port in _handed_out:  # still unbound, a test's two uses would collide
+                continue
             with socket.socket(socket.AF_INET, kind) as s:
                 try:
                     s.bind((LOOPBACK, port))
                 except OSError:
                     continue
+                _handed_out.add(port)
                 return port
     with socket.socket(socket.AF_INET, kind) as s:
         s.bind((LOOPBACK, 0))
         return s.getsockname()[1]
+
+
+# Ports free_port returned in this process: none is returned twice, so one
+# test's config never gets the same port for two listeners (random draws
+# collide often enough over a suite).
+_handed_out = set()
 
 
 def port_accepts(port, host=LOOPBACK, timeout=0.5):
@@ -261,7 +270,10 @@ class TcpService:
         self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         self.sock.bind((host, 0))
-        self.sock.listen(64)
+        # As deep as the system allows: a burst test dials it thousands of
+        # times at once, and a full accept queue costs a SYN retry (1 s) or a
+        # reset that the test would blame on the tunnel.
+        self.sock.listen(socket.SOMAXCONN)
         self.port = self.sock.getsockname()[1]
         self.records = []
         self.accepted = 0
