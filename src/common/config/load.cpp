@@ -104,7 +104,10 @@ use_config read_use(const section& s, vnet_config& cfg, problems& found) {
   use_config c;
   c.key = s.name().substr(std::string_view("use.").size());
   read_keys(s, use_keys(), c, false, found);
-  if (c.serveid == 0)
+  // An unreadable serveid is already an error; the warning is for one left
+  // out or set to 0.
+  const auto* id = s.find("serveid");
+  if (c.serveid == 0 && (!id || id->value.find_first_not_of('0') == std::string::npos))
     cfg.warnings.push_back(s.file() + ": [" + s.name() + "] has no serveid: it will not be opened");
   return c;
 }

@@ -291,5 +291,15 @@ TEST(Warnings, UseWithoutServeidIsKeptButNotOpened) {
                                       "t.ini: [use.b] has no serveid: it will not be opened"}));
 }
 
+TEST(Warnings, AnUnreadableServeidIsAnErrorAlone) {
+  try {
+    parse_vnet_config(route_head + "[use.rdp]\nserveid=3389\n", "t.ini");
+    FAIL() << "no error";
+  } catch (const error& e) {
+    EXPECT_EQ(e.problems(), std::vector<std::string>{"t.ini: [use.rdp] serveid = \"3389\": not a serveid (0-999)"});
+    EXPECT_TRUE(e.warnings().empty());
+  }
+}
+
 }  // namespace
 }  // namespace config
