@@ -88,8 +88,6 @@ net::awaitable<void> front_door::open_control(net::tcp::socket raw, std::string 
   }
   if (!may_start_handshake(address, from)) co_return;
   net::tls::tls_stream s(std::move(raw), *tls_.context);
-  // OpenSSL's record buffers go back while the session waits for its peer.
-  SSL_set_mode(s.native_handle(), SSL_MODE_RELEASE_BUFFERS);
   net::socket_set::guard guard(connections_, s.next_layer());
   unidentified::guard listed(handshaking_, s.next_layer(), from);
   net::asio::steady_timer timer(ex_, deadline);
