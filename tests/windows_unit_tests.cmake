@@ -16,6 +16,7 @@ add_executable(windows_unit_tests
   common/protocol/serve_list_update_test.cpp common/protocol/messages_test.cpp
   common/protocol/datagram_frame_test.cpp
   common/config/ini_file_test.cpp common/config/config_errors_test.cpp common/config/config_names_test.cpp
+  common/config/config_examples_test.cpp
   common/config/values_test.cpp common/config/config_metrics_test.cpp common/config/schema_test.cpp
   common/config/reference_test.cpp
   common/text/printable_test.cpp common/text/table_test.cpp common/text/plural_test.cpp
