@@ -12,9 +12,13 @@ from harness import (LOOPBACK, BannerService, BlackBoxCase, DigestService, EchoS
 
 
 class TunnelTest(BlackBoxCase):
-    # test_windows.py runs these tests with vnet.exe as "home" under Wine.
+    # test_windows.py runs these tests with vnet.exe as "home", and again as
+    # "office", under Wine.
     def start_home(self, route_port, serves):
         return self.c.start_vnet("home", route_port, serves=serves)
+
+    def start_office(self, route_port, uses):
+        return self.c.start_vnet("office", route_port, uses=uses)
 
     def setUp(self):
         super().setUp()
@@ -33,7 +37,7 @@ class TunnelTest(BlackBoxCase):
             "digest": {"serveid": 702, "port": self.digest.port},
             "dead": {"serveid": 703, "port": dead_port},
         })
-        self.office = c.start_vnet("office", route_port, uses={
+        self.office = self.start_office(route_port, {
             "echo": {"serveid": 700, "port": self.use["echo"]},
             "banner": {"serveid": 701, "port": self.use["banner"]},
             "digest": {"serveid": 702, "port": self.use["digest"]},
