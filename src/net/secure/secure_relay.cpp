@@ -8,6 +8,7 @@
 
 #include "net/frame/frame_io.hpp"
 #include "net/secure/link_steps.hpp"
+#include "net/secure/link_waits.hpp"
 #include "protocol/codec.hpp"
 
 namespace net::secure {
@@ -56,10 +57,25 @@ struct link_driver {
 
   // The wait's handler holds the link: it lives while one is pending.
   static void wait(encrypted_link& l, direction& d, tcp::socket& s, tcp::socket::wait_type w) {
+    (w == tcp::socket::wait_write ? detail::write_waits : detail::read_waits).fetch_add(1, std::memory_order_relaxed);
     s.async_wait(w, [self = l.shared_from_this(), &d](error_code ec) {
       if (ec) fail(*self, d, {}, ec);
       else run(*self, d);
     });
+  }
+
+  // A full peer did not take d.rest: wait for room, or (net/secure/link_waits.hpp)
+  // write it all asynchronously. d.rest stays put until the handler runs:
+  // only this direction's own handlers clear it.
+  static void wait_for_room(encrypted_link& l, direction& d, tcp::socket& to) {
+    if (!completion_writes()) return wait(l, d, to, tcp::socket::wait_write);
+    detail::write_waits.fetch_add(1, std::memory_order_relaxed);
+    asio::async_write(to, asio::buffer(d.rest.data(), d.rest.size()),
+                      [self = l.shared_from_this(), &d](error_code ec, std::size_t n) {
+                        d.rest.drop_front(n);
+                        if (ec) fail(*self, d, {}, ec);
+                        else run(*self, d);
+                      });
   }
 
   static void run(encrypted_link& l, direction& d) {
@@ -72,7 +88,7 @@ struct link_driver {
         if (would_block(ec) || ec == asio::error::interrupted) ec = {};
         if (ec) return fail(l, d, {}, ec);
         d.rest.drop_front(n);
-        if (!d.rest.empty()) return wait(l, d, to, tcp::socket::wait_write);
+        if (!d.rest.empty()) return wait_for_room(l, d, to);
       }
       if (d.ending) {
         error_code ignored;
