@@ -1,26 +1,24 @@
 #pragma once
-// How an encrypted link's direction waits (net/secure/secure_relay.cpp), and
-// how often it did. A direction waits for its source to be readable; when
-// the peer it writes to is full it keeps the bytes not taken (held_bytes)
-// and either waits for room (readiness) or hands them to the system whole
-// and resumes once they are written (completion).
+// How often encrypted links waited (net/secure/secure_relay.cpp), process-wide,
+// for metrics (vnet_link_waits_total) and the bench. A direction waits for its
+// source to be readable; when the peer it writes to is full, it keeps the
+// bytes not taken (held_bytes) and waits for room.
 //
-// Readiness is the default everywhere. On Windows, Boost.Asio waits for
-// readability with a zero-byte overlapped WSARecv completed through the
-// IOCP, but for writability through its select() thread; a completion write
-// is an overlapped WSASend instead. Under Wine neither measured better
-// (docs/performance.md, "A Windows vnet under Wine"), so the completion path
-// stays a test switch: VNET_TEST_LINK_WRITES=completion (or =readiness) in
-// the environment, read once at start.
+// Waits are readiness waits on every platform. On Windows, Boost.Asio turns a
+// wait for readability into a zero-byte overlapped WSARecv completed through
+// the IOCP (no buffer held while a link is idle); a wait for room goes
+// through its select() thread. Under Wine a serving vnet waited for room
+// 0-3 times per GiB against ~4400 waits for bytes, and a completion-based
+// write of the held bytes (overlapped WSASend) measured no better, so it was
+// not kept (docs/performance.md, "A Windows vnet under Wine").
 #include <atomic>
 #include <cstdint>
 
 namespace net::secure {
 
-// Process-wide, for metrics and the bench.
 struct link_wait_counts {
   std::uint64_t for_read = 0;   // waits for a source to be readable
-  std::uint64_t for_write = 0;  // waits because a peer was full
+  std::uint64_t for_write = 0;  // waits because a peer was full (back-pressure)
 };
 
 namespace detail {
@@ -31,9 +29,5 @@ inline std::atomic<std::uint64_t> write_waits{0};
 inline link_wait_counts link_waits() {
   return {detail::read_waits.load(std::memory_order_relaxed), detail::write_waits.load(std::memory_order_relaxed)};
 }
-
-// True: a full peer gets the held bytes as one asynchronous write
-// (completion); false: the direction waits for writability and retries.
-bool completion_writes();
 
 }  // namespace net::secure

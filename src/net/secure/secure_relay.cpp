@@ -64,20 +64,6 @@ struct link_driver {
     });
   }
 
-  // A full peer did not take d.rest: wait for room, or (net/secure/link_waits.hpp)
-  // write it all asynchronously. d.rest stays put until the handler runs:
-  // only this direction's own handlers clear it.
-  static void wait_for_room(encrypted_link& l, direction& d, tcp::socket& to) {
-    if (!completion_writes()) return wait(l, d, to, tcp::socket::wait_write);
-    detail::write_waits.fetch_add(1, std::memory_order_relaxed);
-    asio::async_write(to, asio::buffer(d.rest.data(), d.rest.size()),
-                      [self = l.shared_from_this(), &d](error_code ec, std::size_t n) {
-                        d.rest.drop_front(n);
-                        if (ec) fail(*self, d, {}, ec);
-                        else run(*self, d);
-                      });
-  }
-
   static void run(encrypted_link& l, direction& d) {
     tcp::socket& from = source(l, d);
     tcp::socket& to = sink(l, d);
@@ -88,7 +74,7 @@ struct link_driver {
         if (would_block(ec) || ec == asio::error::interrupted) ec = {};
         if (ec) return fail(l, d, {}, ec);
         d.rest.drop_front(n);
-        if (!d.rest.empty()) return wait_for_room(l, d, to);
+        if (!d.rest.empty()) return wait(l, d, to, tcp::socket::wait_write);
       }
       if (d.ending) {
         error_code ignored;
