@@ -2,7 +2,7 @@
 %LOCALAPPDATA%\\vnet (not beside the config file), `--install-startup` puts
 a shortcut in the Startup folder and `--uninstall-startup` takes it away,
 `--install-service` registers a service that Wine's Service Control Manager
-runs and stops cleanly,
+runs and stops cleanly (and `vnet.exe ctl` reaches it),
 and the terminal on the Windows console (driven through Wine's console on a
 pty; its cursor escapes are stripped before comparing) edits, completes,
 recalls history, keeps the typed text across log lines, and Ctrl-C and
@@ -204,6 +204,14 @@ class WindowsUserTest(BlackBoxCase):
         harness.wait_for(lambda: os.path.exists(log) and "registered as serveid 701" in read(log), 120,
                          what="the service to register its serve")
         self.assertRegex(self.wine("sc", "query", "vnet").stdout, r"STATE\s+:\s+4\s+RUNNING")
+        # Its ctl pipe admits Administrators too (it runs as LocalSystem on
+        # Windows): `vnet.exe ctl` in its folder reaches it. Wine keeps no
+        # ACL, so only the plumbing and the log line are tested here.
+        self.assertRegex(read(log), r"control socket .*config\.ini\.ctl: a service's, open to this account and "
+                                    r"to Administrators")
+        r = self.wine(exe, "ctl", "show", "serve", cwd=folder)
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        self.assertRegex(r.stdout, r"(?m)^701\s+echo\s")
         # The SCM's stop is the daemon's own stop signal: a clean exit.
         self.wine("sc", "stop", "vnet")
         harness.wait_for(lambda: "vnet stopped" in read(log), 60, what="the service to stop")
