@@ -97,9 +97,15 @@ std::string line_editor::redraw() {
   return out;
 }
 
-std::string line_editor::interrupt() {
+// A line scrolled sideways is written whole, over what was shown (never
+// wider), and the console wraps it: the screen keeps what was typed.
+std::string line_editor::whole_line() {
   cursor_ = buf_.size();
-  std::string out = redraw() + "^C\r\n";
+  return buf_.size() > room() ? "\r" + prompt_ + encode(buf_) : redraw();
+}
+
+std::string line_editor::interrupt() {
+  std::string out = whole_line() + "^C\r\n";
   buf_.clear();
   cursor_ = shown_ = from_ = 0;
   return out;
@@ -142,10 +148,7 @@ line_editor::state line_editor::press(const key_press& k, std::string& out) {
       complete(out);
       return state::editing;
     case edit_key::enter:
-      cursor_ = buf_.size();
-      // A line scrolled sideways is written whole, over what was shown (never
-      // wider), and the console wraps it: the screen keeps what was run.
-      out += (buf_.size() > room() ? "\r" + prompt_ + encode(buf_) : redraw()) + "\r\n";
+      out += whole_line() + "\r\n";
       shown_ = from_ = 0;
       return state::line;
     case edit_key::end_of_input:

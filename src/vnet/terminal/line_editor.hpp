@@ -9,7 +9,7 @@
 // cursor left. One column per code point. Given the console's width
 // (set_width), a line wider than it scrolls sideways on one row, so that the
 // cursor stays in view and the console never wraps what is redrawn; Enter
-// leaves the whole line on the screen (wrapped by the console).
+// and Ctrl-C leave the whole line on the screen (wrapped by the console).
 #include <cstddef>
 #include <string>
 #include <vector>
@@ -67,6 +67,7 @@ class line_editor {
   void show_history(std::size_t at);
   std::size_t room() const;  // columns for the text after the prompt
   void scroll_to_cursor();
+  std::string whole_line();  // the line drawn for good, the cursor after it (Enter, Ctrl-C)
 
   std::string prompt_;
   std::u32string buf_;

@@ -264,5 +264,16 @@ TEST_F(NarrowConsole, EnterWritesTheWholeLineAndALogLineKeepsTheView) {
   EXPECT_EQ(out_.last(), "");  // the cursor on a new row
 }
 
+TEST_F(NarrowConsole, CtrlCLeavesTheWholeLineAndItsMark) {
+  type("show serve abcdefghijklmnop");
+  press(key(edit_key::home));
+  out_.write(ed_.interrupt());
+  ASSERT_EQ(out_.lines.size(), 3u);
+  EXPECT_EQ(out_.lines[0], ">: show serve abcdef");
+  EXPECT_EQ(out_.lines[1], "ghijklmnop^C");
+  out_.write(ed_.start(">: "));
+  EXPECT_EQ(out_.last(), ">:");
+}
+
 }  // namespace
 }  // namespace vnet
