@@ -29,6 +29,10 @@ figure is taken for both in the same alternating rounds ("other" column).
 --compare-env NAME=VALUE sets an environment variable for the other one's
 daemons: the same build against itself with a test switch, e.g.
 --compare-bin-dir build/src --compare-env VNET_TEST_NO_PADDING=1.
+--windows-serve DIR makes the other tunnel's serving vnet DIR/vnet.exe under
+Wine; with --compare-env as well, both tunnels serve with vnet.exe, the
+other one with the variables. Each vnet's link waits (for bytes, for room in
+a full peer; its /metrics) are reported per GiB of the throughput runs.
 
 With --attacks it measures instead the setup time of a legitimate tunnel
 connection (connect through the use port + the first echoed byte), p50/p99,

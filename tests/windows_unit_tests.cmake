@@ -11,7 +11,7 @@
 # net/relay/relay_test.cpp (poll, the splice relay), net/frame/frame_io_test.cpp
 # and the in-process e2e tests (tests/e2e: a blocking client on POSIX sockets).
 add_executable(windows_unit_tests
-  platform/platform_test.cpp
+  platform/platform_test.cpp platform/owner_only_windows_test.cpp
   common/protocol/codec_test.cpp common/protocol/codec_reject_test.cpp common/protocol/limits_test.cpp
   common/protocol/serve_list_update_test.cpp common/protocol/messages_test.cpp
   common/protocol/datagram_frame_test.cpp

@@ -44,7 +44,9 @@ def main(doc):
                     default=None, metavar="DIR",
                     help="measure beside the tunnel, in the same rounds, a second one whose "
                          "serving vnet is DIR/vnet.exe under Wine (default build-windows; "
-                         "scripts/build-windows.sh): Wine's overhead included")
+                         "scripts/build-windows.sh): Wine's overhead included. With "
+                         "--compare-env both tunnels serve with vnet.exe, the other one with "
+                         "the variables")
     ap.add_argument("--group-key", default=None,
                     help="run both vnets with this [vnet] group_key")
     ap.add_argument("--token", default=None, help="run the route and vnets with this token")
@@ -139,17 +141,20 @@ def main(doc):
         return modes.run(args, floor_relay, haproxy, shell_fd_limit,
                          route_keys=route_keys, vnet_keys=vnet_keys)
 
-    stack = Stack(os.path.abspath(args.bin_dir), args.log_level,
-                  route_keys=route_keys, vnet_keys=vnet_keys,
-                  daemon_fd_limit=shell_fd_limit, udp=True)
     # The other build may not know the new keys: it runs with none.
     other_env = dict(kv.split("=", 1) for kv in args.compare_env)
+    windows_both = bool(args.windows_serve and other_env)  # vnet.exe against itself with a test switch
+    stack = (windows_serve_stack(ap, args, route_keys=route_keys, vnet_keys=vnet_keys,
+                                 daemon_fd_limit=shell_fd_limit, udp=True) if windows_both else
+             Stack(os.path.abspath(args.bin_dir), args.log_level,
+                   route_keys=route_keys, vnet_keys=vnet_keys,
+                   daemon_fd_limit=shell_fd_limit, udp=True))
     other = (Stack(os.path.abspath(args.compare_bin_dir), args.log_level, env=other_env)
              if args.compare_bin_dir else None)
     if args.windows_serve:
         if other:
             ap.error("--windows-serve and --compare-bin-dir both ask for the other column")
-        other = windows_serve_stack(ap, args)
+        other = windows_serve_stack(ap, args, extra_env=other_env)
     try:
         stack.start()
         if other:
@@ -178,13 +183,14 @@ def main(doc):
     return 0
 
 
-def windows_serve_stack(ap, args):
+def windows_serve_stack(ap, args, extra_env=None, **keys):
     """The tunnel again, with vnet A (the serving one) vnet.exe under Wine."""
     exe = os.path.abspath(os.path.join(args.windows_serve, "vnet.exe"))
     wine = shutil.which("wine64") or shutil.which("wine")
     if not wine or not os.path.exists(exe):
         ap.error(f"--windows-serve needs Wine and {exe} (./scripts/build-windows.sh)")
     env = {"WINEDEBUG": "-all", "WINEDLLOVERRIDES": "mscoree,mshtml=",
-           "WINEPREFIX": os.environ.get("VNET_WINEPREFIX") or os.path.join(args.windows_serve, "wine-prefix")}
+           "WINEPREFIX": os.environ.get("VNET_WINEPREFIX") or os.path.join(args.windows_serve, "wine-prefix"),
+           **(extra_env or {})}
     return Stack(os.path.abspath(args.bin_dir), args.log_level, env=env, vnet_a_command=[wine, exe],
-                 label=f"serving vnet: {exe} under Wine")
+                 label=f"serving vnet: {exe} under Wine", **keys)

@@ -35,6 +35,8 @@ def measure(stack, args, other=None):
     for sink, _ in modes.values():
         throughput(sink, warm, payload)
     runs = {m: [] for m in names}
+    stacks = {"tunnel": stack, "other": other}
+    waits_before = {m: s.link_waits() for m, s in stacks.items() if m in modes}
     for r in range(args.rounds):
         for mode in rotation(r):
             meter = meters.get(mode)
@@ -46,6 +48,7 @@ def measure(stack, args, other=None):
     gib = nbytes * args.rounds / (1 << 30)
     cpu = {m: {name: used / gib for name, used in meter.used.items()}
            for m, meter in meters.items()}
+    waits = {m: link_waits_per_gib(waits_before[m], stacks[m].link_waits(), gib) for m in waits_before}
     direct_mbps = statistics.median(runs["direct"])
     tunnel_mbps = statistics.median(runs["tunnel"])
 
@@ -110,6 +113,7 @@ def measure(stack, args, other=None):
         **udp_rows,
         "setup": setup,
         "cpu_s_per_GiB": cpu,
+        "link_waits_per_GiB": {m: w for m, w in waits.items() if w},
         "cpus": os.cpu_count(),
         "throughput": {
             "mib_per_run": args.mb, "rounds": args.rounds, "streams": args.streams,
@@ -124,6 +128,14 @@ def measure(stack, args, other=None):
             "added_p99_us": lat["tunnel"]["p99_us"] - lat["direct"]["p99_us"],
         },
     }
+
+
+def link_waits_per_gib(before, after, gib):
+    """Per vnet (serve = vnet A, use = vnet B), its links' waits for reading
+    and for room to write during the throughput runs, per GiB moved."""
+    names = {"vnet-a": "serve vnet", "vnet-b": "use vnet"}
+    return {names[v]: {k: (after[v][k] - before.get(v, {}).get(k, 0)) / gib for k in after[v]}
+            for v in after if v in names}
 
 
 def cpu_processes(stack, other=None):
@@ -220,6 +232,14 @@ def print_table(r):
         print(f"haproxy: skipped, {r['haproxy_missing']}")
     if r.get("cpu_s_per_GiB"):
         print_cpu(r["cpu_s_per_GiB"])
+    if r.get("link_waits_per_GiB"):
+        print()
+        print("link waits per GiB moved during the throughput runs (vnet_link_waits_total: "
+              "for readable data / for room in a full peer):")
+        for mode, per in r["link_waits_per_GiB"].items():
+            figures = ", ".join(f"{name} {w.get('read', 0):.0f} / {w.get('write', 0):.0f}"
+                                for name, w in per.items())
+            print(f"  {mode:8} {figures}")
     print_targets(r)
 
 

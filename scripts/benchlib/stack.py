@@ -3,6 +3,7 @@ services, vnet B using them, and the relay chains measured beside them
 (floor relays, haproxy, delay relays for --wan-ms)."""
 
 import os
+import re
 import resource
 import shutil
 import socket
@@ -10,6 +11,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
 
 from . import udp
 from .common import BENCH_SCRIPT, LOOPBACK, echo_ok, free_port, listening, sink_ok
@@ -106,10 +108,13 @@ class Stack:
         port_a = self.delay_hop("delay-a", route_port) if self.wan_ms else route_port
         port_b = self.delay_hop("delay-b", route_port) if self.wan_ms else route_port
 
-        def head(port, ip, name):
+        # Each vnet's /metrics: the links' waits (link_waits()).
+        self.metrics_ports = {"vnet-a": free_port(), "vnet-b": free_port()}
+
+        def head(port, ip, name, metrics):
             return (f"[route]\nip={ip}\nport={port}\n{self.route_keys}\n"
-                    f"[vnet]\nname={name}\nterminal=false\n")
-        a = self.write("a.ini", head(port_a, self.route_ips[1], "bench-a") +
+                    f"[vnet]\nname={name}\nterminal=false\nmetrics={LOOPBACK}:{metrics}\n")
+        a = self.write("a.ini", head(port_a, self.route_ips[1], "bench-a", self.metrics_ports["vnet-a"]) +
                        f"{self.vnet_keys}{self.vnet_a_keys}\n"
                        f"[serve.sink]\nserveid=801\nport={self.sink_port}\n\n"
                        f"[serve.echo]\nserveid=802\nport={self.echo_port}\n\n"
@@ -117,7 +122,7 @@ class Stack:
                        (f"\n[serve.uecho]\nserveid=804\ntype=udp\nport={self.uecho_port}\n" if self.udp else ""))
         self.use_sink, self.use_echo, self.use_mecho = free_port(), free_port(), free_port()
         self.use_uecho = free_port(socket.SOCK_DGRAM) if self.udp else None
-        b = self.write("b.ini", head(port_b, self.route_ips[2], "bench-b") +
+        b = self.write("b.ini", head(port_b, self.route_ips[2], "bench-b", self.metrics_ports["vnet-b"]) +
                        f"{self.vnet_keys}\n"
                        f"[use.sink]\nserveid=801\nport={self.use_sink}\n\n"
                        f"[use.echo]\nserveid=802\nport={self.use_echo}\n\n"
@@ -132,6 +137,22 @@ class Stack:
         self.wait("the sink use port to carry data", lambda: sink_ok(self.use_sink), 20)
         if self.udp:
             self.wait("the UDP echo use port to answer", lambda: udp.echo_ok(self.use_uecho), 20)
+
+    def link_waits(self):
+        """Per vnet, vnet_link_waits_total by `for` (read, write) from its
+        /metrics; {} for a build without the counter."""
+        waits = {}
+        for name, port in getattr(self, "metrics_ports", {}).items():
+            try:
+                with urllib.request.urlopen(f"http://{LOOPBACK}:{port}/metrics", timeout=5) as r:
+                    text = r.read().decode()
+            except OSError:
+                continue
+            for kind in ("read", "write"):
+                m = re.search(r'^vnet_link_waits_total\{for="%s"\} (\S+)$' % kind, text, re.M)
+                if m:
+                    waits.setdefault(name, {})[kind] = float(m.group(1))
+        return waits
 
     def start_route(self, attempts=3):
         """Starts the route on a port chosen here, so that no log line (and

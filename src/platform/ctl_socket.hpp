@@ -55,8 +55,13 @@ ctl_reply ctl_call(const std::string& path, const std::string& line, int timeout
 // The pipe's name: \\.\pipe\vnet-ctl- and a hash of the absolute, lower-case
 // path, so a daemon and `vnet ctl` started in other folders meet.
 std::string ctl_pipe_name(const std::string& path);
+// Whether the pipe admits BUILTIN\Administrators besides this process's
+// account: in a service (run by the SCM, as LocalSystem by default), so
+// that `vnet ctl` works from an elevated prompt; never otherwise.
+bool ctl_pipe_admits_administrators();
 // A new listening instance of that pipe: overlapped, byte mode, local
-// clients only, and an ACL that lets only this user open it. `first`: the
+// clients only, and an ACL that lets only this user open it (and
+// Administrators, as above). `first`: the
 // name must be new; when another process holds it, `ec` is
 // errc::address_in_use. Returns the handle (a HANDLE) or -1 with `ec` set.
 std::intptr_t ctl_pipe_listen(const std::string& path, bool first, std::error_code& ec);

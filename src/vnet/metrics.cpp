@@ -1,6 +1,7 @@
 #include "vnet/metrics.hpp"
 
 #include "metrics/exposition.hpp"
+#include "net/secure/link_waits.hpp"
 
 namespace vnet {
 namespace {
@@ -36,6 +37,14 @@ std::string metrics_text(const client& c) {
   w.sample("vnet_connected", {}, std::uint64_t{c.vnetid().has_value()});
   traffic(w, "serve", c.serves().entries());
   traffic(w, "use", c.uses().entries());
+  // Back-pressure: a write wait is a link whose peer (the service, the
+  // client or the route) did not take all it was given.
+  const auto waits = net::secure::link_waits();
+  w.family("vnet_link_waits_total",
+           "Times a link waited, all links: for=read (its source had nothing), for=write (its peer was full).",
+           "counter");
+  w.sample("vnet_link_waits_total", {{"for", "read"}}, waits.for_read);
+  w.sample("vnet_link_waits_total", {{"for", "write"}}, waits.for_write);
   return w.text();
 }
 

@@ -126,6 +126,8 @@ class TestCounters(MetricsCase):
         self.assertEqual(delta(home1, home0, "vnet_serve_bytes_total", key="echo", direction="in"), n)
         self.assertEqual(delta(home1, home0, "vnet_serve_bytes_total", key="echo", direction="out"), n)
         self.assertEqual(delta(home1, home0, "vnet_serve_links_total", key="echo"), 1)
+        # The link waited for the echo's bytes (a full peer, the other count, is rare here).
+        self.assertGreater(delta(home1, home0, "vnet_link_waits_total", **{"for": "read"}), 0)
         self.wait_until(lambda: delta(scrape(away_metrics), away0, "vnet_use_bytes_total", key="e",
                                       direction="in") >= n, 10, "the using vnet's counters")
         away1 = scrape(away_metrics)

@@ -2,10 +2,11 @@
 %LOCALAPPDATA%\\vnet (not beside the config file), `--install-startup` puts
 a shortcut in the Startup folder and `--uninstall-startup` takes it away,
 `--install-service` registers a service that Wine's Service Control Manager
-runs and stops cleanly,
+runs and stops cleanly (and `vnet.exe ctl` reaches it),
 and the terminal on the Windows console (driven through Wine's console on a
 pty; its cursor escapes are stripped before comparing) edits, completes,
-recalls history, keeps the typed text across log lines, and Ctrl-C and
+recalls history, keeps the typed text across log lines, scrolls a line
+wider than the console sideways, and Ctrl-C and
 Ctrl-D do what they do on Linux. Piped commands
 work as on Linux. Skipped when build-windows/ has no vnet.exe or Wine is
 missing, like test_windows.py (a failure in CI instead). On Linux, the startup options say they are
@@ -13,6 +14,7 @@ for Windows."""
 
 import glob
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -204,6 +206,14 @@ class WindowsUserTest(BlackBoxCase):
         harness.wait_for(lambda: os.path.exists(log) and "registered as serveid 701" in read(log), 120,
                          what="the service to register its serve")
         self.assertRegex(self.wine("sc", "query", "vnet").stdout, r"STATE\s+:\s+4\s+RUNNING")
+        # Its ctl pipe admits Administrators too (it runs as LocalSystem on
+        # Windows): `vnet.exe ctl` in its folder reaches it. Wine keeps no
+        # ACL, so only the plumbing and the log line are tested here.
+        self.assertRegex(read(log), r"control socket .*config\.ini\.ctl: a service's, open to this account and "
+                                    r"to Administrators")
+        r = self.wine(exe, "ctl", "show", "serve", cwd=folder)
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        self.assertRegex(r.stdout, r"(?m)^701\s+echo\s")
         # The SCM's stop is the daemon's own stop signal: a clean exit.
         self.wine("sc", "stop", "vnet")
         harness.wait_for(lambda: "vnet stopped" in read(log), 60, what="the service to stop")
@@ -217,9 +227,9 @@ class WindowsUserTest(BlackBoxCase):
         self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
         self.assertEqual(r.stdout.strip(), "nothing to remove: no service 'vnet'")
 
-    def console(self, cfg):
+    def console(self, cfg, cols=250):
         s = PtySession([WINE, VNET_EXE, "--log-level", "info", cfg], cwd=self.c.dir, env=self.env(),
-                       name="wine-console")
+                       name="wine-console", cols=cols)
         self.addCleanup(s.close)
         return s
 
@@ -269,6 +279,22 @@ class WindowsUserTest(BlackBoxCase):
         s.expect(r">:", timeout=10)
         s.send("help\r")
         s.expect(r"(?m)^\s+ping\s+round trip", timeout=10)
+        s.expect(r">:", timeout=10)
+        s.send("\x04")
+        self.assertEqual(s.wait_exit(60), 0)
+
+    def test_a_line_wider_than_the_console_scrolls_sideways(self):
+        # 60 columns: ">: " and 56 of the line (the last column stays empty).
+        cfg = self.c.write("narrow.ini", vnet_config_text("narrow", harness.free_port(), terminal=True))
+        s = self.console(cfg, cols=60)
+        s.expect(r">:", timeout=120)
+        line = "show " + "abcdefghij" * 8
+        s.send(line)
+        s.expect(re.escape(">: " + line[-56:]) + "$", timeout=10)
+        s.send("\x1b[H")  # Home: the line's start in view
+        s.expect(re.escape(">: " + line[:56]) + "$", timeout=10)
+        s.send("\r")  # the whole line is run (and left on the screen, wrapped)
+        s.expect(r"error: cannot show 'abcdefghij", timeout=10)
         s.expect(r">:", timeout=10)
         s.send("\x04")
         self.assertEqual(s.wait_exit(60), 0)

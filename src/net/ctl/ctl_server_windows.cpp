@@ -1,7 +1,8 @@
 // The ctl listener on Windows: a named pipe (platform::ctl_pipe_name of the
 // path), one instance per client plus one waiting for the next, each
-// owner-only. The exchange is the POSIX one (ctl_exchange.hpp); a pipe has
-// no half-close, so the answer ends when the daemon closes its instance.
+// owner-only (a service's also open to Administrators). The exchange is the
+// POSIX one (ctl_exchange.hpp); a pipe has no half-close, so the answer ends
+// when the daemon closes its instance.
 #include "net/ctl/ctl_server.hpp"
 
 #include <cstdint>
@@ -73,6 +74,10 @@ outcome::status ctl_server::open() {
     return outcome::fail(first.why());
   }
   waiting_ = std::move(*first);
+  if (platform::ctl_pipe_admits_administrators())
+    spdlog::info("control socket {}: a service's, open to this account and to Administrators (vnet ctl from an "
+                 "elevated prompt)",
+                 path_);
   return {};
 }
 

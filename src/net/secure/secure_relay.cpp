@@ -8,6 +8,7 @@
 
 #include "net/frame/frame_io.hpp"
 #include "net/secure/link_steps.hpp"
+#include "net/secure/link_waits.hpp"
 #include "protocol/codec.hpp"
 
 namespace net::secure {
@@ -56,6 +57,7 @@ struct link_driver {
 
   // The wait's handler holds the link: it lives while one is pending.
   static void wait(encrypted_link& l, direction& d, tcp::socket& s, tcp::socket::wait_type w) {
+    (w == tcp::socket::wait_write ? detail::write_waits : detail::read_waits).fetch_add(1, std::memory_order_relaxed);
     s.async_wait(w, [self = l.shared_from_this(), &d](error_code ec) {
       if (ec) fail(*self, d, {}, ec);
       else run(*self, d);

@@ -58,8 +58,12 @@ std::string ctl_pipe_name(const std::string& path) {
 
 std::intptr_t ctl_pipe_listen(const std::string& path, bool first, std::error_code& ec) {
   ec.clear();
-  // Only this user may open the pipe.
-  const auto sd = windows::owner_only_descriptor("", ec);
+  // Only this user may open the pipe; a service's also Administrators: it
+  // runs as LocalSystem, whom no one else can be, and `vnet ctl` from an
+  // elevated prompt must reach it.
+  const auto also = ctl_pipe_admits_administrators() ? windows::also_grant::administrators
+                                                     : windows::also_grant::nobody;
+  const auto sd = windows::owner_only_descriptor("", also, ec);
   if (ec) return -1;
   SECURITY_ATTRIBUTES sa{sizeof sa, sd.get(), FALSE};
   const std::string name = ctl_pipe_name(path);
@@ -79,6 +83,8 @@ std::intptr_t ctl_pipe_listen(const std::string& path, bool first, std::error_co
     ec = {static_cast<int>(err), std::system_category()};
   return -1;
 }
+
+bool ctl_pipe_admits_administrators() { return windows::is_service_process(); }
 
 pipe_wait ctl_pipe_connect(std::intptr_t pipe, void* overlapped, std::error_code& ec) {
   ec.clear();

@@ -3,6 +3,7 @@
 #include <aclapi.h>
 #include <sddl.h>
 
+#include <atomic>
 #include <vector>
 
 namespace platform::windows {
@@ -27,20 +28,37 @@ PSID sid_of(std::vector<char>& user) { return reinterpret_cast<TOKEN_USER*>(user
 
 }  // namespace
 
+std::string owner_only_sddl(const std::string& sid, const char* ace_flags, also_grant also) {
+  std::string sddl = std::string("D:P(A;") + ace_flags + ";GA;;;" + sid + ")";
+  if (also == also_grant::administrators) sddl += std::string("(A;") + ace_flags + ";GA;;;BA)";
+  return sddl;
+}
+
 security_descriptor owner_only_descriptor(const char* ace_flags, std::error_code& ec) {
+  return owner_only_descriptor(ace_flags, also_grant::nobody, ec);
+}
+
+security_descriptor owner_only_descriptor(const char* ace_flags, also_grant also, std::error_code& ec) {
   auto user = token_user();
   LPSTR sid = nullptr;
   if (user.empty() || !::ConvertSidToStringSidA(sid_of(user), &sid)) {
     ec = last_win32();
     return nullptr;
   }
-  const std::string sddl = std::string("D:P(A;") + ace_flags + ";GA;;;" + sid + ")";
+  const std::string sddl = owner_only_sddl(sid, ace_flags, also);
   ::LocalFree(sid);
   PSECURITY_DESCRIPTOR sd = nullptr;
   if (!::ConvertStringSecurityDescriptorToSecurityDescriptorA(sddl.c_str(), SDDL_REVISION_1, &sd, nullptr))
     ec = last_win32();
   return security_descriptor(sd);
 }
+
+namespace {
+std::atomic<bool> service_process{false};
+}  // namespace
+
+void mark_service_process() { service_process = true; }
+bool is_service_process() { return service_process; }
 
 std::optional<bool> grants_only_this_user(const std::string& path) {
   auto user = token_user();

@@ -5,6 +5,8 @@
 #include <csignal>
 #include <memory>
 
+#include "platform/windows/owner_only.hpp"
+
 namespace platform {
 namespace {
 
@@ -51,6 +53,7 @@ DWORD WINAPI on_control(DWORD control, DWORD, void*, void*) {
 void WINAPI service_main(DWORD, LPWSTR*) {
   auto& s = state();
   s.handle = ::RegisterServiceCtrlHandlerExW(s.name.c_str(), on_control, nullptr);
+  windows::mark_service_process();  // its ctl pipe admits Administrators too
   report(SERVICE_RUNNING);
   s.exit_code = s.body();
   if (s.exit_code != 0) {

@@ -50,7 +50,7 @@ std::string line_editor::start(std::string prompt) {
   buf_.clear();
   draft_.clear();
   cursor_ = 0;
-  shown_ = 0;
+  shown_ = from_ = 0;
   at_ = history_.size();
   tabbed_ = false;
   drawn_ = true;
@@ -65,20 +65,49 @@ std::string line_editor::erase() {
   return out;
 }
 
+// The console's last column stays empty: a character written there would
+// wrap the cursor to the next row, where '\r' and '\b' cannot reach back.
+std::size_t line_editor::room() const {
+  if (width_ == 0) return std::u32string::npos;
+  const std::size_t prompt = decode(prompt_).size();
+  return width_ > prompt + 2 ? width_ - prompt - 1 : 1;
+}
+
+// The text shown is buf_[from_, from_ + room()): as much of the line as fits,
+// with the cursor in it (its column may be the one after the last character).
+void line_editor::scroll_to_cursor() {
+  const std::size_t r = room();
+  if (r == std::u32string::npos) {
+    from_ = 0;
+    return;
+  }
+  from_ = std::min(from_, buf_.size() > r ? buf_.size() - r : 0);  // no blank room left of the end
+  from_ = std::min(from_, cursor_);
+  if (cursor_ > from_ + r) from_ = cursor_ - r;
+}
+
 std::string line_editor::redraw() {
-  const std::size_t width = decode(prompt_).size() + buf_.size();
+  scroll_to_cursor();
+  const std::size_t n = std::min(buf_.size() - from_, room());
+  const std::size_t width = decode(prompt_).size() + n;
   const std::size_t pad = shown_ > width ? shown_ - width : 0;
-  std::string out = "\r" + prompt_ + encode(buf_) + std::string(pad, ' ');
-  out.append(pad + buf_.size() - cursor_, '\b');
+  std::string out = "\r" + prompt_ + encode(buf_.substr(from_, n)) + std::string(pad, ' ');
+  out.append(pad + from_ + n - cursor_, '\b');
   shown_ = width;
   return out;
 }
 
-std::string line_editor::interrupt() {
+// A line scrolled sideways is written whole, over what was shown (never
+// wider), and the console wraps it: the screen keeps what was typed.
+std::string line_editor::whole_line() {
   cursor_ = buf_.size();
-  std::string out = redraw() + "^C\r\n";
+  return buf_.size() > room() ? "\r" + prompt_ + encode(buf_) : redraw();
+}
+
+std::string line_editor::interrupt() {
+  std::string out = whole_line() + "^C\r\n";
   buf_.clear();
-  cursor_ = shown_ = 0;
+  cursor_ = shown_ = from_ = 0;
   return out;
 }
 
@@ -119,9 +148,8 @@ line_editor::state line_editor::press(const key_press& k, std::string& out) {
       complete(out);
       return state::editing;
     case edit_key::enter:
-      cursor_ = buf_.size();
-      out += redraw() + "\r\n";
-      shown_ = 0;
+      out += whole_line() + "\r\n";
+      shown_ = from_ = 0;
       return state::line;
     case edit_key::end_of_input:
       if (!buf_.empty()) return state::editing;  // Ctrl-D deletes nothing here; it ends only an empty line

@@ -6,8 +6,10 @@
 //
 // The text it writes uses no escape sequences (the console may not process
 // them): '\r' to go to the line's start, spaces to erase, '\b' to move the
-// cursor left. One column per code point; a line wider than the console
-// wraps and is then redrawn from its last row only.
+// cursor left. One column per code point. Given the console's width
+// (set_width), a line wider than it scrolls sideways on one row, so that the
+// cursor stays in view and the console never wraps what is redrawn; Enter
+// and Ctrl-C leave the whole line on the screen (wrapped by the console).
 #include <cstddef>
 #include <string>
 #include <vector>
@@ -52,6 +54,10 @@ class line_editor {
 
   void set_completer(line_input::completer c) { completer_ = std::move(c); }
 
+  // The console's width in columns, for the next drawing (0, the default:
+  // unknown, nothing scrolls).
+  void set_width(std::size_t columns) { width_ = columns; }
+
   // Adds a line to the history (Up recalls it); at most `max` are kept.
   void remember(const std::string& line, std::size_t max = 1000);
   const std::vector<std::string>& history() const { return history_; }
@@ -59,11 +65,16 @@ class line_editor {
  private:
   void complete(std::string& out);
   void show_history(std::size_t at);
+  std::size_t room() const;  // columns for the text after the prompt
+  void scroll_to_cursor();
+  std::string whole_line();  // the line drawn for good, the cursor after it (Enter, Ctrl-C)
 
   std::string prompt_;
   std::u32string buf_;
   std::size_t cursor_ = 0;
   std::size_t shown_ = 0;  // columns drawn after the last redraw (prompt + text)
+  std::size_t width_ = 0;  // the console's columns; 0: unknown
+  std::size_t from_ = 0;   // the first character shown (the line scrolled sideways)
   bool drawn_ = false;
   std::vector<std::string> history_;
   std::size_t at_ = 0;     // the history entry shown; history_.size(): the line being typed

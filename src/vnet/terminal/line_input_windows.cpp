@@ -58,6 +58,15 @@ void deliver(std::vector<input_event> batch) {
   if (wake) wake();
 }
 
+// The console's width in columns (its screen buffer's, where it wraps); 0
+// when stdout is no console. Asked before each drawing: the window may have
+// been resized.
+std::size_t console_width() {
+  CONSOLE_SCREEN_BUFFER_INFO info{};
+  if (!::GetConsoleScreenBufferInfo(::GetStdHandle(STD_OUTPUT_HANDLE), &info) || info.dwSize.X <= 0) return 0;
+  return static_cast<std::size_t>(info.dwSize.X);
+}
+
 void strip_line_end(std::string& line) {
   while (!line.empty() && (line.back() == '\n' || line.back() == '\r')) line.pop_back();
 }
@@ -216,7 +225,10 @@ net::awaitable<input_result> line_input::read_line(std::string prompt, bool add_
   if (closed_ || pending_ || mode_ == mode::none) co_return input_result{};
   pending_ = true;
   result_.reset();
-  if (editor_) write(editor_->start(std::move(prompt)));
+  if (editor_) {
+    editor_->set_width(console_width());
+    write(editor_->start(std::move(prompt)));
+  }
   auto& s = state();
   while (!result_) {
     std::optional<input_event> e;
@@ -239,6 +251,7 @@ net::awaitable<input_result> line_input::read_line(std::string prompt, bool add_
       break;
     }
     std::string out;
+    editor_->set_width(console_width());
     const auto st = editor_->press(e->key, out);
     write(out);
     if (st == line_editor::state::line) {
@@ -261,7 +274,10 @@ bool line_input::hide_prompt() {
   return true;
 }
 
-void line_input::show_prompt() { write(editor_->redraw()); }
+void line_input::show_prompt() {
+  editor_->set_width(console_width());
+  write(editor_->redraw());
+}
 
 bool line_input::interrupt() {
   if (!prompt_shown()) return false;

@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include "net/secure/link_waits.hpp"
 #include "secure_link.hpp"
 
 namespace {
@@ -69,8 +70,9 @@ TEST(SecureRelayMemory, AnIdleLinkCostsEachSideUnderTwoKiBOfHeap) {
 
 // A service that does not read: the pumps stop, each keeping only the bytes
 // its peer did not take (no pooled buffer), and everything arrives intact
-// once the service reads.
+// once the service reads. The waits for room are counted (vnet_link_waits_total).
 TEST(SecureRelayMemory, AFullPeerCostsTheLinkOnlyItsUnsentBytes) {
+  const auto waits_before = net::secure::link_waits();
   link_fixture f;
   f.start_route();
   f.start_use();
@@ -92,6 +94,9 @@ TEST(SecureRelayMemory, AFullPeerCostsTheLinkOnlyItsUnsentBytes) {
   EXPECT_GT(stalled.held_bytes, 0u);
   // At most one read's worth per direction (use side sealing, serve side opening), not a buffer each plus queues.
   EXPECT_LE(stalled.held_bytes, 2 * net::secure::pooled_buffer_size);
+  const auto waits_stalled = net::secure::link_waits();
+  EXPECT_GT(waits_stalled.for_write, waits_before.for_write);
+  EXPECT_GT(waits_stalled.for_read, waits_before.for_read);
   received at_service, at_client;
   asio::co_spawn(f.io, read_all(f.service.b, at_service), rethrow);
   asio::co_spawn(f.io, send_all(f.service.b, bytes{}), rethrow);

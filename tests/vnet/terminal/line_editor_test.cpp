@@ -12,9 +12,12 @@ key_press key(edit_key k) { return {k, 0}; }
 
 // What the screen shows after `text` was written to it (one line; '\r' to
 // its start, '\b' one column left, "\r\n" a new line) and where the cursor is.
+// With a `width`, as the Windows console: a character written in the last
+// column moves the cursor to the next row, which '\r' and '\b' do not leave.
 struct screen {
   std::vector<std::string> lines{""};
   std::size_t col = 0;
+  std::size_t width = 0;  // 0: unbounded
   void write(const std::string& text) {
     for (std::size_t i = 0; i < text.size(); ++i) {
       const char c = text[i];
@@ -25,6 +28,7 @@ struct screen {
         auto& l = lines.back();
         if (l.size() <= col) l.resize(col + 1, ' ');
         l[col++] = c;
+        if (width && col == width) lines.emplace_back(), col = 0;
       }
     }
   }
@@ -194,6 +198,81 @@ TEST_F(LineEditor, NonAsciiTextTakesOneColumnPerCharacter) {
   press(key(edit_key::backspace));
   press(key(edit_key::enter));
   EXPECT_EQ(ed_.line(), "\U0001F600");
+}
+
+// A console 20 columns wide: ">: " and 16 columns of text, the last column
+// kept empty so that the console never wraps a redraw.
+class NarrowConsole : public LineEditor {
+ protected:
+  void SetUp() override {
+    out_.width = 20;
+    ed_.set_width(20);
+    out_.write(ed_.start(">: "));
+  }
+};
+
+TEST_F(NarrowConsole, ALongLineScrollsSidewaysOnOneRowWithTheCursorInView) {
+  type("show serve abcdefghijklmnop");  // 27 characters
+  ASSERT_EQ(out_.lines.size(), 1u);     // never wrapped
+  EXPECT_EQ(out_.last(), ">: abcdefghijklmnop");  // its last 16, the cursor after them
+  EXPECT_EQ(out_.col, 19u);
+  press(key(edit_key::home));
+  EXPECT_EQ(out_.last(), ">: show serve abcde");
+  EXPECT_EQ(out_.col, 3u);
+  press(key(edit_key::end));
+  EXPECT_EQ(out_.last(), ">: abcdefghijklmnop");
+  for (int i = 0; i < 16; ++i) press(key(edit_key::left));  // within the view: no scrolling
+  EXPECT_EQ(out_.last(), ">: abcdefghijklmnop");
+  EXPECT_EQ(out_.col, 3u);
+  press(key(edit_key::left));  // one more: the view follows by one
+  EXPECT_EQ(out_.last(), ">:  abcdefghijklmno");
+  EXPECT_EQ(out_.col, 3u);
+  ASSERT_EQ(out_.lines.size(), 1u);
+}
+
+TEST_F(NarrowConsole, EditsInsideAScrolledLineAndAShorterLineComesBackWhole) {
+  type("show serve abcdefghijklmnop");
+  press(key(edit_key::home));
+  type("x");
+  EXPECT_EQ(out_.last(), ">: xshow serve abcd");
+  EXPECT_EQ(out_.col, 4u);
+  press(key(edit_key::del));
+  press(key(edit_key::end));
+  for (int i = 0; i < 11; ++i) press(key(edit_key::backspace));  // 16 characters left: they fit
+  EXPECT_EQ(out_.last(), ">: xhow serve abcde");  // from its start again
+  EXPECT_EQ(out_.col, 19u);
+  ASSERT_EQ(out_.lines.size(), 1u);
+  press(key(edit_key::enter));
+  EXPECT_EQ(ed_.line(), "xhow serve abcde");
+}
+
+// Enter leaves the whole line on the screen, wrapped by the console, and a
+// log line above a scrolled line redraws the same view.
+TEST_F(NarrowConsole, EnterWritesTheWholeLineAndALogLineKeepsTheView) {
+  type("show serve abcdefghijklmnop");
+  press(key(edit_key::left));
+  out_.write(ed_.erase());
+  out_.write("[info] log\r\n");
+  out_.write(ed_.redraw());
+  EXPECT_EQ(out_.last(), ">: abcdefghijklmnop");
+  EXPECT_EQ(out_.col, 18u);
+  EXPECT_EQ(press(key(edit_key::enter)), line_editor::state::line);
+  EXPECT_EQ(ed_.line(), "show serve abcdefghijklmnop");
+  ASSERT_EQ(out_.lines.size(), 4u);
+  EXPECT_EQ(out_.lines[1], ">: show serve abcdef");
+  EXPECT_EQ(out_.lines[2], "ghijklmnop");
+  EXPECT_EQ(out_.last(), "");  // the cursor on a new row
+}
+
+TEST_F(NarrowConsole, CtrlCLeavesTheWholeLineAndItsMark) {
+  type("show serve abcdefghijklmnop");
+  press(key(edit_key::home));
+  out_.write(ed_.interrupt());
+  ASSERT_EQ(out_.lines.size(), 3u);
+  EXPECT_EQ(out_.lines[0], ">: show serve abcdef");
+  EXPECT_EQ(out_.lines[1], "ghijklmnop^C");
+  out_.write(ed_.start(">: "));
+  EXPECT_EQ(out_.last(), ">:");
 }
 
 }  // namespace
