@@ -49,6 +49,8 @@ def measure(stack, args, other=None):
     gib = nbytes * args.rounds / (1 << 30)
     cpu_by = {n: {m: {name: used / gib for name, used in meters[m, n].used.items()} for m in processes}
               for n in counts}
+    kernel_by = {n: {m: {name: k / gib for name, k in meters[m, n].kernel.items()} for m in processes}
+                 for n in counts}
     mbps = {(m, n): statistics.median(v) for (m, n), v in runs.items()}
     first = counts[0]
     direct_mbps, tunnel_mbps = mbps["direct", first], mbps["tunnel", first]
@@ -122,7 +124,8 @@ def measure(stack, args, other=None):
             "runs_MBps": {m: runs[m, first] for m in names},
             # Every stream count of --streams, measured in the same rounds.
             "by_streams": [{"streams": n, "MBps": {m: mbps[m, n] for m in names},
-                            "runs_MBps": {m: runs[m, n] for m in names}, "cpu_s_per_GiB": cpu_by[n]}
+                            "runs_MBps": {m: runs[m, n] for m in names}, "cpu_s_per_GiB": cpu_by[n],
+                            "kernel_s_per_GiB": kernel_by[n]}
                            for n in counts],
         },
         "echo": {
@@ -153,14 +156,15 @@ def cpu_processes(stack, other=None):
 def print_cpu(r):
     print()
     print("CPU seconds per GiB moved, per process (utime + stime from /proc/PID/stat "
-          "around the throughput runs):")
-    by = r["throughput"].get("by_streams") or [{"streams": None, "cpu_s_per_GiB": r["cpu_s_per_GiB"]}]
+          "around the throughput runs; in brackets stime, the kernel's part):")
+    by = r["throughput"]["by_streams"]
     for row in by:
         indent = "    " if len(by) > 1 else "  "
         if len(by) > 1:
             print(f"  {streams_label(row['streams'])}:")
         for mode, per in row["cpu_s_per_GiB"].items():
-            figures = ", ".join(f"{name} {value:.2f}" for name, value in per.items())
+            kernel = row["kernel_s_per_GiB"][mode]
+            figures = ", ".join(f"{name} {value:.2f} ({kernel[name]:.2f})" for name, value in per.items())
             print(f"{indent}{mode:8} {figures}")
 
 
