@@ -16,9 +16,10 @@ def main(doc):
     ap.add_argument("--bin-dir", default=os.path.join(REPO, "build", "src"),
                     help="directory holding route and vnet (default: build/src)")
     ap.add_argument("--mb", type=int, default=512, help="MiB per throughput run (default 512)")
-    ap.add_argument("--streams", type=int, default=1,
+    ap.add_argument("--streams", type=stream_counts, default=[1], metavar="N[,N...]",
                     help="concurrent TCP streams per throughput run, sharing its MiB; the figure "
-                         "is their total MB/s (default 1)")
+                         "is their total MB/s (default 1). Several counts, e.g. 1,4, are each "
+                         "measured in the same alternating rounds, and the targets compare them")
     ap.add_argument("--rtt", type=int, default=20000,
                     help="32-byte round trips per mode (default 20000)")
     ap.add_argument("--rounds", type=int, default=3,
@@ -181,6 +182,13 @@ def main(doc):
     else:
         print_table(results)
     return 0
+
+
+def stream_counts(text):
+    counts = [int(n) for n in text.split(",")]
+    if not counts or min(counts) < 1:
+        raise argparse.ArgumentTypeError("stream counts are positive integers, e.g. 1,4")
+    return counts
 
 
 def windows_serve_stack(ap, args, extra_env=None, **keys):

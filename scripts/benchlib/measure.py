@@ -23,34 +23,42 @@ def measure(stack, args, other=None):
     if getattr(stack, "haproxy_echo", None):
         modes["haproxy"] = (stack.haproxy_sink, stack.haproxy_echo)
     names = list(modes)
-    meters = {m: CpuMeter(procs) for m, procs in cpu_processes(stack, other).items()
-              if m in modes}
+    counts = args.streams  # e.g. [1, 4]: each measured in the same rounds
+    processes = {m: p for m, p in cpu_processes(stack, other).items() if m in modes}
+    meters = {(m, n): CpuMeter(procs) for m, procs in processes.items() for n in counts}
 
     def rotation(i):
         k = i % len(names)
         return names[k:] + names[:k]
 
-    # (a) throughput: warm up both paths, then alternate the order each round.
+    # (a) throughput: warm up both paths, then alternate the order each round
+    # (and, within a mode, each stream count in turn).
     warm = min(nbytes, 64 * MIB)
     for sink, _ in modes.values():
         throughput(sink, warm, payload)
-    runs = {m: [] for m in names}
+    runs = {(m, n): [] for m in names for n in counts}
     stacks = {"tunnel": stack, "other": other}
     waits_before = {m: s.link_waits() for m, s in stacks.items() if m in modes}
     for r in range(args.rounds):
         for mode in rotation(r):
-            meter = meters.get(mode)
-            if meter:
-                meter.start()
-            runs[mode].append(throughput_streams(modes[mode][0], nbytes, payload, args.streams))
-            if meter:
-                meter.stop()
+            for n in counts:
+                meter = meters.get((mode, n))
+                if meter:
+                    meter.start()
+                runs[mode, n].append(throughput_streams(modes[mode][0], nbytes, payload, n))
+                if meter:
+                    meter.stop()
     gib = nbytes * args.rounds / (1 << 30)
-    cpu = {m: {name: used / gib for name, used in meter.used.items()}
-           for m, meter in meters.items()}
-    waits = {m: link_waits_per_gib(waits_before[m], stacks[m].link_waits(), gib) for m in waits_before}
-    direct_mbps = statistics.median(runs["direct"])
-    tunnel_mbps = statistics.median(runs["tunnel"])
+    # The waits are counted over every stream count's runs.
+    waits = {m: link_waits_per_gib(waits_before[m], stacks[m].link_waits(), gib * len(counts))
+             for m in waits_before}
+    cpu_by = {n: {m: {name: used / gib for name, used in meters[m, n].used.items()} for m in processes}
+              for n in counts}
+    kernel_by = {n: {m: {name: k / gib for name, k in meters[m, n].kernel.items()} for m in processes}
+                 for n in counts}
+    mbps = {(m, n): statistics.median(v) for (m, n), v in runs.items()}
+    first = counts[0]
+    direct_mbps, tunnel_mbps = mbps["direct", first], mbps["tunnel", first]
 
     # (b) latency: one connection per mode, warmed up, measured in
     # alternating blocks.
@@ -98,28 +106,33 @@ def measure(stack, args, other=None):
     floor = {}
     for ref in ("floor", "haproxy"):
         if ref in modes:
-            floor[ref] = {"MBps": statistics.median(runs[ref]), "echo": lat[ref],
+            floor[ref] = {"MBps": mbps[ref, first], "echo": lat[ref],
                           "setup": setup[ref],
                           "added_median_us": lat[ref]["median_us"] - lat["direct"]["median_us"]}
     compared = {}
     if "other" in modes:
         compared = {"other": {"bin_dir": other.label,
                               "env": list(args.compare_env),
-                              "MBps": statistics.median(runs["other"]),
+                              "MBps": mbps["other", first],
                               "echo": lat["other"], "setup": setup["other"]}}
     return {
         **floor,
         **compared,
         **udp_rows,
         "setup": setup,
-        "cpu_s_per_GiB": cpu,
+        "cpu_s_per_GiB": cpu_by[first],
         "link_waits_per_GiB": {m: w for m, w in waits.items() if w},
         "cpus": os.cpu_count(),
         "throughput": {
-            "mib_per_run": args.mb, "rounds": args.rounds, "streams": args.streams,
+            "mib_per_run": args.mb, "rounds": args.rounds, "streams": first,
             "direct_MBps": direct_mbps, "tunnel_MBps": tunnel_mbps,
             "ratio": tunnel_mbps / direct_mbps,
-            "runs_MBps": runs,
+            "runs_MBps": {m: runs[m, first] for m in names},
+            # Every stream count of --streams, measured in the same rounds.
+            "by_streams": [{"streams": n, "MBps": {m: mbps[m, n] for m in names},
+                            "runs_MBps": {m: runs[m, n] for m in names}, "cpu_s_per_GiB": cpu_by[n],
+                            "kernel_s_per_GiB": kernel_by[n]}
+                           for n in counts],
         },
         "echo": {
             "message_bytes": MSG, "round_trips": args.rtt,
@@ -154,13 +167,23 @@ def cpu_processes(stack, other=None):
     return {m: p for m, p in procs.items() if p}
 
 
-def print_cpu(cpu):
+def print_cpu(r):
     print()
     print("CPU seconds per GiB moved, per process (utime + stime from /proc/PID/stat "
-          "around the throughput runs):")
-    for mode, per in cpu.items():
-        figures = ", ".join(f"{name} {value:.2f}" for name, value in per.items())
-        print(f"  {mode:8} {figures}")
+          "around the throughput runs; in brackets stime, the kernel's part):")
+    by = r["throughput"]["by_streams"]
+    for row in by:
+        indent = "    " if len(by) > 1 else "  "
+        if len(by) > 1:
+            print(f"  {streams_label(row['streams'])}:")
+        for mode, per in row["cpu_s_per_GiB"].items():
+            kernel = row["kernel_s_per_GiB"][mode]
+            figures = ", ".join(f"{name} {value:.2f} ({kernel[name]:.2f})" for name, value in per.items())
+            print(f"{indent}{mode:8} {figures}")
+
+
+def streams_label(n):
+    return f"{n} stream{'s' if n > 1 else ''}"
 
 
 def print_table(r):
@@ -169,9 +192,10 @@ def print_table(r):
           f"(MB = 2^20 bytes)")
     print()
     print(f"{'':34}{'direct':>12}{'tunnel':>12}{'tunnel vs direct':>20}")
-    label = f"throughput, {t.get('streams', 1)} stream{'s' if t.get('streams', 1) > 1 else ''} (MB/s)"
-    print(f"{label:34}{t['direct_MBps']:12.0f}{t['tunnel_MBps']:12.0f}"
-          f"{'x ' + format(t['ratio'], '.2f'):>20}")
+    for row in t["by_streams"]:
+        label = f"throughput, {streams_label(row['streams'])} (MB/s)"
+        direct, tunnel = row["MBps"]["direct"], row["MBps"]["tunnel"]
+        print(f"{label:34}{direct:12.0f}{tunnel:12.0f}{'x ' + format(tunnel / direct, '.2f'):>20}")
     print(f"{'echo 32 B round trip, median (us)':34}{e['direct']['median_us']:12.1f}"
           f"{e['tunnel']['median_us']:12.1f}{format(e['added_median_us'], '+.1f'):>20}")
     print(f"{'echo 32 B round trip, p99 (us)':34}{e['direct']['p99_us']:12.1f}"
@@ -196,10 +220,11 @@ def print_table(r):
               f"{o['setup']['median_us']:.1f} us (this build "
               f"{format(su['tunnel']['median_us'] - o['setup']['median_us'], '+.1f')})")
     print()
-    runs = ", ".join(f"{m}: " + " ".join(f"{v:.0f}" for v in vals)
-                     for m, vals in t["runs_MBps"].items())
-    print(f"throughput: {t['rounds']} alternating runs of {t['mib_per_run']} MB each "
-          f"(median shown; {runs})")
+    print(f"throughput: {t['rounds']} alternating runs of {t['mib_per_run']} MB each per stream count "
+          f"(median shown), MB/s:")
+    for row in t["by_streams"]:
+        runs = ", ".join(f"{m} " + " ".join(f"{v:.0f}" for v in vals) for m, vals in row["runs_MBps"].items())
+        print(f"  {streams_label(row['streams'])}: {runs}")
     print(f"echo: {e['round_trips']} round trips per mode in alternating blocks, "
           f"TCP_NODELAY on the client")
     if "udp" in r:
@@ -231,7 +256,7 @@ def print_table(r):
         print()
         print(f"haproxy: skipped, {r['haproxy_missing']}")
     if r.get("cpu_s_per_GiB"):
-        print_cpu(r["cpu_s_per_GiB"])
+        print_cpu(r)
     if r.get("link_waits_per_GiB"):
         print()
         print("link waits per GiB moved during the throughput runs (vnet_link_waits_total: "
@@ -248,9 +273,16 @@ def targets(r):
     target, met). The reference is haproxy's figure of the same run."""
     t, su, rows = r["throughput"], r["setup"], []
     h = r.get("haproxy")
+    by = t["by_streams"]
+    for row in by if h else []:
+        tunnel, ref = row["MBps"]["tunnel"], row["MBps"]["haproxy"]
+        rows.append((f"throughput, {streams_label(row['streams'])}, MB/s", tunnel, ref,
+                     ">= 1.3 x haproxy", tunnel >= 1.3 * ref))
+    for row in by[1:]:  # more streams carry at least what the first count does
+        tunnel, base = row["MBps"]["tunnel"], by[0]["MBps"]["tunnel"]
+        rows.append((f"{streams_label(row['streams'])} vs {streams_label(by[0]['streams'])}, MB/s", tunnel,
+                     None, f">= {base:.0f}, x 1", tunnel >= base))
     if h:
-        rows.append((f"throughput, {t.get('streams', 1)} stream(s), MB/s", t["tunnel_MBps"], h["MBps"],
-                     ">= 1.3 x haproxy", t["tunnel_MBps"] >= 1.3 * h["MBps"]))
         rows.append(("connect + first echo p50, us", su["tunnel"]["median_us"], h["setup"]["median_us"],
                      "<= 1.5 x haproxy", su["tunnel"]["median_us"] <= 1.5 * h["setup"]["median_us"]))
     cpu = r.get("cpu_s_per_GiB", {}).get("tunnel", {})

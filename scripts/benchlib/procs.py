@@ -10,13 +10,18 @@ TICK = os.sysconf("SC_CLK_TCK")
 
 def cpu_seconds(pid):
     """utime + stime of a process, in seconds (0 once it is gone)."""
+    return sum(cpu_split(pid))
+
+
+def cpu_split(pid):
+    """(utime, stime) of a process, in seconds ((0, 0) once it is gone)."""
     try:
         with open(f"/proc/{pid}/stat") as f:
             # The command name may hold spaces: count fields after its ')'.
             fields = f.read().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / TICK
+        return int(fields[11]) / TICK, int(fields[12]) / TICK
     except (OSError, IndexError, ValueError):
-        return 0.0
+        return 0.0, 0.0
 
 
 def self_cpu_seconds():
@@ -91,15 +96,19 @@ def counters_delta(before, after):
 
 
 class CpuMeter:
-    """CPU seconds of named processes between start() and stop()."""
+    """CPU seconds of named processes between start() and stop(): in all
+    (used), and the part spent in the kernel (kernel: stime)."""
 
     def __init__(self, pids):
         self.pids = dict(pids)  # name -> pid
         self.used = {name: 0.0 for name in self.pids}
+        self.kernel = {name: 0.0 for name in self.pids}
 
     def start(self):
-        self.t0 = {name: cpu_seconds(pid) for name, pid in self.pids.items()}
+        self.t0 = {name: cpu_split(pid) for name, pid in self.pids.items()}
 
     def stop(self):
         for name, pid in self.pids.items():
-            self.used[name] += cpu_seconds(pid) - self.t0[name]
+            user, system = cpu_split(pid)
+            self.used[name] += user + system - sum(self.t0[name])
+            self.kernel[name] += system - self.t0[name][1]

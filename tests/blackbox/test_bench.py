@@ -129,9 +129,17 @@ class BenchModes(unittest.TestCase):
 
     def test_without_haproxy_it_says_so(self):
         r = bench("--mb", "1", "--rtt", "20", "--setups", "3", "--rounds", "1", "--haproxy", "",
-                  "--udp-datagrams", "300")
+                  "--udp-datagrams", "300", "--streams", "1,2")
         self.assertNotIn("haproxy", r)
         self.assertIn("not installed", r["haproxy_missing"])
+        # --streams 1,2: both counts measured in the same rounds, each with its CPU per GiB.
+        by = r["throughput"]["by_streams"]
+        self.assertEqual([row["streams"] for row in by], [1, 2])
+        for row in by:
+            self.assertGreater(row["MBps"]["tunnel"], 0)
+            self.assertEqual(set(row["cpu_s_per_GiB"]["tunnel"]), {"route", "use vnet", "serve vnet"})
+            for name, kernel in row["kernel_s_per_GiB"]["tunnel"].items():  # stime: a part of the total
+                self.assertLessEqual(kernel, row["cpu_s_per_GiB"]["tunnel"][name])
 
     def test_quiet_log_levels(self):
         """The bench once found the route's port in an info line: at warn it

@@ -98,7 +98,7 @@ struct link_driver {
       // whether or not more bytes come behind it.
       if (!d.rest.empty()) continue;
       // Waits even after a read that filled the buffer: a bulk link then
-      // gives every other link (and heartbeats) a turn at each 256 KiB.
+      // gives every other link (and heartbeats) a turn at each 1 MiB.
       return wait(l, d, from, tcp::socket::wait_read);
     }
   }
