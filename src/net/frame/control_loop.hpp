@@ -1,6 +1,6 @@
 #pragma once
-// The running of a control session, the same on both daemons (the route's
-// session with each vnet, a vnet's with its route): the session's own
+// The running of a vnet's control session with its route (the route's
+// sessions run on callbacks instead: route/sessions/session.*): the session's own
 // branches (its reader, its silence watchdog, a heartbeat) race the writer
 // of its outbox; the first to end ends the others (cancelled), and its
 // reason is the session's. An outbox that ends is said in words: the peer
@@ -65,7 +65,7 @@ std::string first_reason(Results& r, std::index_sequence<I...>) {
 //
 // One parallel group of all the branches, not a chain of `||`: each `||`
 // is a coroutine of its own with a group and a spawned frame per side,
-// about 4 KiB that every idle session held (docs/performance.md, "Memory").
+// about 4 KiB per session (docs/performance.md, "Memory").
 template <typename Stream, typename... Branches>
 awaitable<std::string> run_control_session(Stream& s, outbox& out, std::string not_reading, Branches... branches) {
   auto ex = co_await asio::this_coro::executor;

@@ -15,18 +15,6 @@
 #include "text/bytes.hpp"
 
 namespace net::frame {
-namespace {
-
-// Gives a buffer's memory back. A large one also asks malloc to return freed
-// pages to the system: after a flood the route's RSS must come back down, and
-// glibc keeps freed heap memory otherwise.
-void release(std::vector<std::uint8_t>& v) {
-  bool large = v.capacity() >= (1u << 20);
-  std::vector<std::uint8_t>().swap(v);
-  if (large) platform::trim_heap();
-}
-
-}  // namespace
 
 template <typename Stream>
 awaitable<frame_result> read_frame(Stream& s, std::uint32_t max_length) {
@@ -86,26 +74,21 @@ awaitable<error_code> write_frame(Stream& s, std::vector<std::uint8_t> frame, du
 }
 
 outbox::outbox(asio::any_io_executor ex, outbox_limits limits)
-    : limits_(limits),
+    : queue_(limits),
       signal_(ex, asio::steady_timer::time_point::max()),
       abort_(ex, asio::steady_timer::time_point::max()),
       progress_(ex, asio::steady_timer::time_point::max()) {}
 
 void outbox::send(const protocol::message& m) {
-  if (closed_ || over_) return;
-  auto frame = protocol::encode(m);
-  if (queued() + frame.size() > limits_.max_bytes) {
-    // The peer does not read: drop what it would never take, wake run() (idle
-    // or in a write) and let the session end.
-    stalled_bytes_ = queued() + frame.size();
-    over_ = true;
-    release(filling_);
+  if (closed_) return;
+  if (!queue_.push(m)) {
+    // The peer does not read: wake run() (idle or in a write) and let the
+    // session end.
     wake(signal_);
     wake(abort_);
     wake(progress_);
     return;
   }
-  filling_.insert(filling_.end(), frame.begin(), frame.end());
   wake(signal_);
 }
 
@@ -116,51 +99,37 @@ void outbox::close() {
 
 awaitable<void> outbox::progress() {
   // Over the bound, run() is ending the session: wait for the cancellation.
-  if (queued() == 0 && !over_) co_return;
+  if (queued() == 0 && !queue_.over()) co_return;
   progress_.expires_at(asio::steady_timer::time_point::max());
   co_await progress_.async_wait(use_nothrow);
-}
-
-std::string outbox::stall() const {
-  if (over_) return fmt::format("more than {} queued", text::human_bytes(limits_.max_bytes));
-  return fmt::format("nothing taken for {} ms, {} queued", to_ms(limits_.drain_timeout).count(),
-                     text::human_bytes(stalled_bytes_));
 }
 
 template <typename Stream>
 awaitable<error_code> outbox::run(Stream& s) {
   asio::steady_timer deadline(s.get_executor());
   for (;;) {
-    if (over_) co_return error_code(asio::error::no_buffer_space);
-    if (written_ == writing_.size()) {
-      // The buffer being written is done: swap in what filled meanwhile.
-      written_ = 0;
-      if (writing_.capacity() > read_chunk) release(writing_);
-      else writing_.clear();
-      if (filling_.empty()) {
-        if (closed_) break;  // what was queued before close() has been written
-        if (filling_.capacity() > read_chunk) release(filling_);
-        signal_.expires_at(asio::steady_timer::time_point::max());
-        co_await signal_.async_wait(use_nothrow);
-        continue;
-      }
-      std::swap(writing_, filling_);
+    if (queue_.over()) co_return error_code(asio::error::no_buffer_space);
+    auto buf = queue_.next();
+    if (buf.size() == 0) {
+      if (closed_) break;  // what was queued before close() has been written
+      signal_.expires_at(asio::steady_timer::time_point::max());
+      co_await signal_.async_wait(use_nothrow);
+      continue;
     }
     // One write at a time, raced with the drain deadline and with abort_,
     // which send() cancels when the bound is crossed. A write that loses the
     // race may still have sent bytes, so a lost race always ends the session.
-    deadline.expires_after(limits_.drain_timeout);
-    auto buf = asio::buffer(writing_.data() + written_, writing_.size() - written_);
+    deadline.expires_after(queue_.limits().drain_timeout);
     auto r = co_await (s.async_write_some(buf, use_nothrow) || deadline.async_wait(use_nothrow) ||
                        abort_.async_wait(use_nothrow));
     if (r.index() == 1) {
-      stalled_bytes_ = queued();
+      queue_.stalled();
       co_return error_code(asio::error::timed_out);
     }
     if (r.index() == 2) co_return error_code(asio::error::no_buffer_space);
     auto [ec, n] = std::get<0>(r);
     if (ec) co_return ec;
-    written_ += n;
+    queue_.written(n);
     wake(progress_);
   }
   co_return error_code{};

@@ -12,6 +12,7 @@
 
 #include "net/asio.hpp"
 #include "net/time.hpp"
+#include "net/frame/send_queue.hpp"
 #include "net/tls/tls_stream.hpp"
 #include "protocol/codec.hpp"
 
@@ -48,20 +49,8 @@ template <typename Stream>
 awaitable<error_code> write_frame(Stream& s, std::vector<std::uint8_t> frame,
                                   duration timeout = default_write_timeout);
 
-struct outbox_limits {
-  // Four of the largest frames (protocol::max_payload, 1 MiB): a reader that
-  // keeps up never has more than a few serve lists queued; one that lets 4 MiB
-  // pile up does not read.
-  std::size_t max_bytes = 4u << 20;
-  // Frames queued and not one byte taken by the socket for this long: the
-  // peer does not read. Sessions pass their silence timeout.
-  duration drain_timeout = std::chrono::seconds(15);
-};
-
-// Serialises writes of a control session: many producers, one writer. The
-// queue is two byte buffers (one being written, one filling), so a flood of
-// small frames costs its bytes, not an allocation each, and both are given
-// back once drained.
+// Serialises writes of a control session: many producers, one writer (a
+// coroutine). The bytes wait in a send_queue (send_queue.hpp).
 class outbox {
  public:
   explicit outbox(asio::any_io_executor ex, outbox_limits limits = {});
@@ -74,31 +63,25 @@ class outbox {
   template <typename Stream>
   awaitable<error_code> run(Stream& s);
   void close();
-  void set_drain_timeout(duration d) { limits_.drain_timeout = d; }
+  void set_drain_timeout(duration d) { queue_.set_drain_timeout(d); }
 
   // Bytes queued and not yet taken by the socket.
-  std::size_t queued() const { return filling_.size() + (writing_.size() - written_); }
+  std::size_t queued() const { return queue_.queued(); }
   // Returns at the socket's next progress (or at once if nothing is queued):
   // a reader pausing for the queue to drain waits with this.
   awaitable<void> progress();
   // Why run() ended, in words, after the bound or the deadline ended it:
   // "more than 4 MiB queued", "nothing taken for 15000 ms, 1.2 MiB queued".
-  std::string stall() const;
+  std::string stall() const { return queue_.stall(); }
 
  private:
   void wake(asio::steady_timer& t) { t.cancel(); }
 
-  outbox_limits limits_;
-  std::vector<std::uint8_t> filling_;  // frames sent since the last write began
-  std::vector<std::uint8_t> writing_;  // the bytes the socket is taking
-  std::size_t written_ = 0;            // of writing_
+  send_queue queue_;
   asio::steady_timer signal_;          // wakes an idle run(): queued, closed or over the bound
   asio::steady_timer abort_;           // ends a run() that is writing: over the bound
   asio::steady_timer progress_;        // wakes progress() waiters
-  std::size_t stalled_bytes_ = 0;      // queued when the bound or deadline hit
   bool closed_ = false;
-  bool over_ = false;
 };
-
 
 }  // namespace net::frame

@@ -203,19 +203,12 @@ net::awaitable<void> front_door::open_control(net::tcp::socket raw, std::string 
     co_return;
   }
   // Counted for the session's lifetime, however it ends; counted here, before
-  // the next hello is read, and released by the session's own coroutine.
-  session_count per_address(sessions_per_address_, address);
-  session_count per_network(sessions_per_network_, network);
+  // the next hello is read, and released by the session.
+  session_counts counts{session_count(sessions_per_address_, address), session_count(sessions_per_network_, network)};
   connections_.remove(s.next_layer());  // the session owns it now; stop() closes sessions
-  // Spawned, not awaited: this frame (the handshake's and the hello's
-  // state, about 2 KiB) would live as long as the session.
-  net::asio::co_spawn(ex_, run_counted(std::move(s), std::move(*hello), std::move(per_address), std::move(per_network)),
-                      net::log_exception{"route session"});
-}
-
-net::awaitable<void> front_door::run_counted(net::tls::tls_stream s, protocol::control_hello hello,
-                                             session_count per_address, session_count per_network) {
-  co_await sessions_.run_session(std::move(s), std::move(hello));
+  // The session runs on callbacks: this frame (the handshake's and the
+  // hello's state) ends here, and no coroutine frame lives as long as it.
+  sessions_.start_session(std::move(s), std::move(*hello), std::move(counts));
 }
 
 }  // namespace route

@@ -60,10 +60,6 @@ class front_door {
                                   std::chrono::steady_clock::time_point deadline);
   net::awaitable<void> open_control(net::tcp::socket s, std::string from, std::string address,
                                     std::chrono::steady_clock::time_point deadline);
-  // An admitted session, run by the session hub, holding its counts: a
-  // coroutine of its own, so that open_control's frame goes at admission.
-  net::awaitable<void> run_counted(net::tls::tls_stream s, protocol::control_hello hello,
-                                   session_count per_address, session_count per_network);
   // After a ClientHello arrived: whether its handshake may start now
   // ([route] max_handshakes_per_second, handshake_gate), making room among
   // the pending ones ([route] max_pending_handshakes) when it may.

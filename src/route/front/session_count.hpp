@@ -2,7 +2,7 @@
 // One count in a map of control sessions per key (per source address, per
 // network: [route] max_sessions_per_address, max_sessions_per_network),
 // held for a session's life however it ends. Movable, so that it travels
-// into the coroutine that runs the session.
+// into the session (route/sessions/session.hpp).
 #include <map>
 #include <string>
 #include <utility>
@@ -25,6 +25,12 @@ class session_count {
  private:
   std::map<std::string, unsigned>* counts_;  // null once moved from
   std::string key_;
+};
+
+// A session's two counts: per address and per network.
+struct session_counts {
+  session_count per_address;
+  session_count per_network;
 };
 
 }  // namespace route

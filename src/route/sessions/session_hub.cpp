@@ -6,6 +6,7 @@
 
 #include "net/endpoint.hpp"
 #include "net/frame/frame_io.hpp"
+#include "net/spawn.hpp"
 #include "net/time.hpp"
 #include "platform/memory.hpp"
 #include "route/error_frame.hpp"
@@ -26,8 +27,8 @@ session_hub::session_hub(net::asio::any_io_executor ex, const config::route_conf
       peer_log_(peer_log),
       updates_(ex, reg, sessions) {}
 
-net::awaitable<void> session_hub::run_session(net::tls::tls_stream s, protocol::control_hello hello) {
-  if (stopping_) co_return;
+void session_hub::start_session(net::tls::tls_stream s, protocol::control_hello hello, session_counts counts) {
+  if (stopping_) return;
   if (registry_.group_full(hello.group)) {
     // Bounded so that no list of the group's vnets can outgrow a frame.
     stats_.connection_dropped(connection_drop::group_full);
@@ -39,11 +40,11 @@ net::awaitable<void> session_hub::run_session(net::tls::tls_stream s, protocol::
       spdlog::warn("vnet '{}' from {} refused: {}", text::printable(hello.name),
                    ec ? "?" : net::to_string(ep), why);
     auto frame = error_frame(protocol::errc::too_many_vnets, why);
-    co_await net::frame::write_frame(s, std::move(frame));
-    co_return;
+    net::asio::co_spawn(ex_, refuse(std::move(s), std::move(frame)), net::log_exception{"route session"});
+    return;
   }
   auto id = registry_.add_vnet(hello.name, hello.group, hello.key);
-  auto sess = std::make_shared<session>(std::move(s), id, net::to_duration(cfg_.timeout));
+  auto sess = std::make_shared<session>(std::move(s), id, net::to_duration(cfg_.timeout), std::move(counts));
   sessions_.add(sess);
   spdlog::info("vnet {:02} ({}) connected from {}, group '{}'", id, text::printable(hello.name),
                sess->remote(), text::printable(hello.group));
@@ -53,22 +54,25 @@ net::awaitable<void> session_hub::run_session(net::tls::tls_stream s, protocol::
   // The newcomer gets the whole list once; the others only the new count.
   sess->send(registry_.list_for_group(hello.group));
   updates_.push(hello.group, {});
-
-  std::function<void(const protocol::message&)> on_message = [this, &sess](const protocol::message& m) {
-    on_control(*sess, m);
-  };
-  auto reason = co_await sess->run(std::move(on_message));
-  end_session(id, hello.group, hello.name, reason);
+  sess->start(*this);
 }
 
-void session_hub::end_session(std::uint32_t id, const std::string& group, const std::string& name,
-                              const std::string& reason) {
+net::awaitable<void> session_hub::refuse(net::tls::tls_stream s, std::vector<std::uint8_t> frame) {
+  co_await net::frame::write_frame(s, std::move(frame));
+}
+
+void session_hub::end_session(std::uint32_t id, const std::string& reason) {
+  // The registry knows the vnet's group and its name (a rename changed it
+  // there); copied, as its entry goes below.
+  const vnet_entry* v = registry_.find_vnet(id);
+  const std::string group = v ? v->group : std::string();
+  const std::string name = v ? v->name : std::string("?");
   sessions_.remove(id);
   links_.vnet_left(id);
   trim_soon();
   drop_unserves(id);
   auto serves = registry_.serves_of_group(group);
-  auto gone = registry_.remove_vnet(id);
+  registry_.remove_vnet(id);
   protocol::serve_list_update left;
   for (const auto& e : serves)
     if (e.vnetid == id) {
@@ -76,7 +80,7 @@ void session_hub::end_session(std::uint32_t id, const std::string& group, const 
       left.removed.push_back(e.serve.serveid);
     }
   peer_log_.forget(peer_subject(id));
-  spdlog::info("vnet {:02} ({}) disconnected: {}", id, text::printable(gone ? gone->name : name),
+  spdlog::info("vnet {:02} ({}) disconnected: {}", id, text::printable(name),
                text::printable(reason));
   if (!stopping_) updates_.push(group, left);
 }

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "config/config.hpp"
 #include "log/budget.hpp"
@@ -24,24 +25,29 @@
 
 namespace route {
 
-class session_hub {
+class session_hub : private session::owner {
  public:
   // Everything by reference is owned by the route's server and outlives the
   // hub; `links` is told what sessions ask of links and when a vnet leaves.
   session_hub(net::asio::any_io_executor ex, const config::route_config& cfg, registry& reg,
               session_table& sessions, link_broker& links, route::stats& stats, logging::budget& peer_log);
 
-  // An admitted hello's session, until it ends (the front door awaits it).
-  net::awaitable<void> run_session(net::tls::tls_stream s, protocol::control_hello hello);
+  // An admitted hello's session: registered, welcomed and started; it runs
+  // on its own callbacks until it ends (on_end). `counts` go with it.
+  void start_session(net::tls::tls_stream s, protocol::control_hello hello, session_counts counts);
   // The route's timeout changed (reload): live sessions take it.
   void set_timeouts();
   // Each vnet is told why, so that it logs more than "connection closed".
   void stop();
 
  private:
+  // What a session reports (session::owner).
+  void on_message(session& s, const protocol::message& m) override { on_control(s, m); }
+  void on_end(session& s, const std::string& reason) override { end_session(s.vnetid(), reason); }
+  // A refused hello: the error frame, then the connection closes.
+  net::awaitable<void> refuse(net::tls::tls_stream s, std::vector<std::uint8_t> frame);
   // A vnet left: everything of it ends here, once.
-  void end_session(std::uint32_t vnetid, const std::string& group, const std::string& name,
-                   const std::string& reason);
+  void end_session(std::uint32_t vnetid, const std::string& reason);
   // Control messages of an established session (control_messages.cpp).
   void on_control(session& s, const protocol::message& m);
   void on_register(session& s, const protocol::serve_register& reg);
