@@ -37,7 +37,7 @@ target_compile_options(windows_unit_tests PRIVATE -Wno-missing-field-initializer
 target_include_directories(windows_unit_tests PRIVATE ${CMAKE_CURRENT_SOURCE_DIR}/net/secure)
 target_link_libraries(windows_unit_tests PRIVATE route_core vnet_core vnet_logic route_registry vnet_crypto
   vnet_common vnet_platform GTest::gtest_main)
-# Relative to the source root, where run_unit_tests.sh starts them: the same
+# Relative to the source root, where run_tests.sh starts them: the same
 # objects for every clone (ccache), and no Unix path inside a Windows program.
 target_compile_definitions(windows_unit_tests PRIVATE VNET_FIXTURES="tests/fixtures"
   VNET_CONFIG_REFERENCE="docs/configuration.md" VNET_FUZZ_CORPUS="tests/fuzz/corpus")
