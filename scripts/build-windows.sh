@@ -9,7 +9,8 @@
 #      (scripts/windows/build-deps.sh; ~/.cache/vnet-windows);
 #   3. configures CMake with cmake/mingw-w64-x86_64.cmake and builds.
 # The Linux build (build/) is not touched. Try it: wine build-windows/vnet.exe --help
-# Options: --tests also cross-builds the pure unit tests (ctest under Wine).
+# Options: --tests also cross-builds the pure unit tests and the in-process
+# e2e tests (ctest under Wine: tests/windows/run_tests.sh).
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -36,7 +37,7 @@ cmake -S . -B "$out" -DCMAKE_TOOLCHAIN_FILE="$root/cmake/mingw-w64-x86_64.cmake"
   -DVNET_WINDOWS_DEPS="$deps" -DCMAKE_BUILD_TYPE=Release -DVNET_BUILD_TESTS=$tests \
   "${launcher[@]}" >/dev/null
 targets=(vnet route)
-if [[ $tests == ON ]]; then targets+=(windows_unit_tests); fi
+if [[ $tests == ON ]]; then targets+=(windows_unit_tests windows_e2e_tests); fi
 cmake --build "$out" -j"${JOBS:-2}" --target "${targets[@]}"
 
 # The Windows names: the route is vnet-route.exe, as on Linux once installed.

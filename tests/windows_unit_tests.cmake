@@ -1,5 +1,5 @@
-# The Windows build's tests (scripts/build-windows.sh --tests), run under Wine
-# by tests/windows/run_unit_tests.sh (ctest: windows_unit_tests). One
+# The Windows build's unit tests (scripts/build-windows.sh --tests), run under
+# Wine by tests/windows/run_tests.sh (ctest: windows_unit_tests). One
 # executable, so that one link and one Wine start run them all. The tests
 # that fail under Wine for a known reason are left out there, by its
 # GTEST_FILTER, each with the reason.
@@ -8,8 +8,9 @@
 # config_test.cpp and flags_test.cpp (chmod, getpid), auto_limit_test.cpp
 # (setrlimit), replace_file_test.cpp and vnet/save_test.cpp (chmod, stat),
 # net/secure/secure_relay_memory_test.cpp (glibc's mallinfo2),
-# net/relay/relay_test.cpp (poll, the splice relay), net/frame/frame_io_test.cpp
-# and the in-process e2e tests (tests/e2e: a blocking client on POSIX sockets).
+# net/relay/relay_test.cpp (poll, the splice relay) and
+# net/frame/frame_io_test.cpp (mallinfo2). The in-process e2e tests have their
+# own executable: windows_e2e_tests.cmake.
 add_executable(windows_unit_tests
   platform/platform_test.cpp platform/owner_only_windows_test.cpp
   common/protocol/codec_test.cpp common/protocol/codec_reject_test.cpp common/protocol/limits_test.cpp
@@ -37,7 +38,7 @@ target_compile_options(windows_unit_tests PRIVATE -Wno-missing-field-initializer
 target_include_directories(windows_unit_tests PRIVATE ${CMAKE_CURRENT_SOURCE_DIR}/net/secure)
 target_link_libraries(windows_unit_tests PRIVATE route_core vnet_core vnet_logic route_registry vnet_crypto
   vnet_common vnet_platform GTest::gtest_main)
-# Relative to the source root, where run_unit_tests.sh starts them: the same
+# Relative to the source root, where run_tests.sh starts them: the same
 # objects for every clone (ccache), and no Unix path inside a Windows program.
 target_compile_definitions(windows_unit_tests PRIVATE VNET_FIXTURES="tests/fixtures"
   VNET_CONFIG_REFERENCE="docs/configuration.md" VNET_FUZZ_CORPUS="tests/fuzz/corpus")

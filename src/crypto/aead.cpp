@@ -6,6 +6,8 @@
 
 #include <openssl/evp.h>
 
+#include "platform/thread_exit.hpp"
+
 #if defined(__aarch64__)
 #include <asm/hwcap.h>
 #include <sys/auxv.h>
@@ -54,9 +56,15 @@ struct contexts {
       EVP_CIPHER_CTX_free(dec[i]);
     }
   }
+  // This thread's, freed when it ends (platform/thread_exit.hpp: not a
+  // thread_local object with a destructor).
   static contexts& mine() {
-    thread_local contexts c;
-    return c;
+    thread_local contexts* c = nullptr;
+    if (!c) {
+      c = new contexts;
+      platform::at_thread_exit([](void* p) { delete static_cast<contexts*>(p); }, c);
+    }
+    return *c;
   }
 };
 

@@ -1,12 +1,14 @@
 #pragma once
 // The test thread's side of the tunnel: blocking loopback sockets whose every
-// read has a deadline.
+// read has a deadline, on Linux and Windows alike.
 #include <chrono>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
 
 #include "protocol/codec.hpp"
 
@@ -17,23 +19,27 @@ namespace e2e {
 
 using namespace std::chrono_literals;
 
-// A blocking loopback client with deadlines (poll-based). Control sessions
-// speak TLS: after connect, start_tls() (a route's side: accept_tls()); from
-// then on every read and write goes through it. Links stay plain.
+// The one io_context of the test thread's sockets and acceptors: their
+// calls are synchronous, so it is never run.
+boost::asio::io_context& sync_io();
+
+// A blocking loopback client with deadlines. Control sessions speak TLS:
+// after connect, start_tls() (a route's side: accept_tls()); from then on
+// every read and write goes through it. Links stay plain. Built on Asio's
+// synchronous socket calls, so that it is the same on Linux and Windows.
 class client_socket {
  public:
-  client_socket() = default;
-  explicit client_socket(int fd) : fd_(fd) {}
-  client_socket(client_socket&& o) noexcept : fd_(o.fd_), ssl_(o.ssl_), tls_mutex_(std::move(o.tls_mutex_)) {
-    o.fd_ = -1;
-    o.ssl_ = nullptr;
-  }
+  client_socket();
+  explicit client_socket(boost::asio::ip::tcp::socket s);  // connected (accepted)
+  client_socket(client_socket&& o) noexcept;
   client_socket& operator=(client_socket&& o) noexcept;
   ~client_socket();
 
   // One attempt to an IPv4 loopback address; false if refused.
   bool connect(std::uint16_t port, const char* ip = "127.0.0.1");
-  bool valid() const { return fd_ >= 0; }
+  // The same from a chosen local address (127.0.0.2, ...: another source).
+  bool connect_from(const std::string& local_ip, std::uint16_t port);
+  bool valid() const;
   // TLS 1.3 handshake as a vnet (no verification: the tests trust the route
   // they started); false if it fails or takes longer than `timeout`.
   bool start_tls(std::chrono::milliseconds timeout = 10s);
@@ -47,6 +53,8 @@ class client_socket {
   bool send_all(const std::string& s) { return send_all(s.data(), s.size()); }
   bool send_all(const std::vector<std::uint8_t>& v) { return send_all(v.data(), v.size()); }
   void shutdown_write();
+  // Ends both directions: wakes another thread blocked in a send or read.
+  void shutdown_both();
   // Sends from `data` until the peer stops taking bytes (no room for `quiet`)
   // or all is sent; returns how many bytes went out.
   std::size_t send_until_stalled(const std::vector<std::uint8_t>& data, std::chrono::milliseconds quiet);
@@ -59,15 +67,15 @@ class client_socket {
   // Protocol helpers for talking to the route directly.
   bool send_message(const protocol::message& m);
   std::optional<protocol::message> recv_message(std::chrono::milliseconds timeout = 5s);
-  int fd() const { return fd_; }
+
+  struct connection;  // the socket, its last error, the TLS lock (client_socket.cpp)
 
  private:
   bool handshake(std::chrono::milliseconds timeout);
+  void reset();
 
-  int fd_ = -1;
+  std::unique_ptr<connection> c_;
   SSL* ssl_ = nullptr;
-  // OpenSSL allows one call at a time per connection; polls wait outside it.
-  std::unique_ptr<std::mutex> tls_mutex_ = std::make_unique<std::mutex>();
 };
 
 // A port of 127.0.0.1 that refuses connections: bound, never listening, held
@@ -75,15 +83,18 @@ class client_socket {
 class refusing_port {
  public:
   refusing_port();
-  ~refusing_port();
   refusing_port(const refusing_port&) = delete;
   refusing_port& operator=(const refusing_port&) = delete;
   std::uint16_t port() const { return port_; }
 
  private:
-  int fd_ = -1;
+  boost::asio::ip::tcp::socket socket_;
   std::uint16_t port_ = 0;
 };
+
+// The next connection `a` (of sync_io()) accepts within `timeout`; an invalid
+// socket at the deadline.
+client_socket accept_within(boost::asio::ip::tcp::acceptor& a, std::chrono::milliseconds timeout);
 
 // Connects to `port`, retrying until it accepts or the timeout passes.
 client_socket connect_eventually(std::uint16_t port, std::chrono::milliseconds timeout = 10s);

@@ -2,7 +2,6 @@
 // bounded, it is dropped when it does not read them, a bad frame is answered
 // with an error frame, and another vnet's link setup is not delayed.
 #include <gtest/gtest.h>
-#include <sys/socket.h>
 
 #include <algorithm>
 #include <atomic>
@@ -68,7 +67,7 @@ class flooder {
   }
   void stop() {
     running_ = false;
-    if (sock_.valid()) ::shutdown(sock_.fd(), SHUT_RDWR);  // wakes a blocked send or recv
+    sock_.shutdown_both();  // wakes a blocked send or recv
     if (sender_.joinable()) sender_.join();
     if (reader_.joinable()) reader_.join();
   }

@@ -34,10 +34,29 @@ std::vector<std::uint8_t> random_bytes(std::size_t n, std::uint32_t seed) {
 
 // ---- world ---------------------------------------------------------------
 
+namespace {
+
+// A new folder of this user's in the system's temporary folder, as mkdtemp
+// makes one (Windows has no mkdtemp): a random name, taken only if new.
+std::string make_temporary_folder() {
+  namespace fs = std::filesystem;
+  std::random_device random;
+  for (int attempt = 0; attempt < 100; ++attempt) {
+    std::error_code ec;
+    auto dir = fs::temp_directory_path(ec) / ("vnet-e2e-" + std::to_string(random()));
+    if (ec) break;
+    if (fs::create_directory(dir, ec)) {
+      fs::permissions(dir, fs::perms::owner_all, fs::perm_options::replace, ec);
+      return dir.string();
+    }
+  }
+  throw std::runtime_error("world: cannot make a temporary folder");
+}
+
+}  // namespace
+
 world::world() : work_(asio::make_work_guard(io_)) {
-  char dir[] = "/tmp/vnet-e2e-XXXXXX";
-  if (!::mkdtemp(dir)) throw std::runtime_error("world: cannot make a temporary folder");
-  dir_ = dir;
+  dir_ = make_temporary_folder();
   thread_ = std::thread([this] { io_.run(); });
 }
 

@@ -94,7 +94,7 @@ TEST(Resilience, VnetNoticesASilentRouteAndReconnects) {
   net::tcp::socket first(io);
   ASSERT_TRUE(accept_within(first));
   // Control sessions are TLS: the fake route has a key of its own.
-  client_socket control(first.release());
+  client_socket control(std::move(first));
   auto identity = route::load_tls_identity({});
   ASSERT_TRUE(control.accept_tls(identity.context->native_handle()));
   ASSERT_TRUE(control.send_message(protocol::welcome{protocol::version, 1, 100, 300}));

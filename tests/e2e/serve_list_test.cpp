@@ -4,11 +4,6 @@
 // holds a bounded number of vnets; a storm of joins leaves link setup fast.
 #include <gtest/gtest.h>
 
-#include <netinet/in.h>
-#include <poll.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <atomic>
 #include <thread>
@@ -68,15 +63,8 @@ bool serve_big(fake_vnet& v, std::uint16_t serveid, std::size_t info_bytes) {
 // welcomed into `group`. A storm comes from many addresses (and the route
 // caps the sessions of one); invalid when the route did not welcome it.
 client_socket join_group(std::uint16_t port, const std::string& group, std::size_t n) {
-  client_socket s(::socket(AF_INET, SOCK_STREAM, 0));
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(0x7f000002u + static_cast<std::uint32_t>(n / 50));
-  if (::bind(s.fd(), reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) return {};
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  a.sin_port = htons(port);
-  if (::connect(s.fd(), reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) return {};
-  if (!s.start_tls()) return {};
+  client_socket s;
+  if (!s.connect_from("127.0.0." + std::to_string(2 + n / 50), port) || !s.start_tls()) return {};
   if (!s.send_message(protocol::control_hello{protocol::version, "storm" + std::to_string(n), group, {}}))
     return {};
   auto m = s.recv_message(10s);

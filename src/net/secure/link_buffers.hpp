@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "crypto/link_cipher.hpp"
+#include "platform/thread_exit.hpp"
 
 namespace net::secure {
 
@@ -66,9 +67,16 @@ class pooled_buffer {
 
  private:
   static constexpr std::size_t max_spare = 2;
-  static std::vector<std::unique_ptr<std::uint8_t[]>>& free_list() {
-    thread_local std::vector<std::unique_ptr<std::uint8_t[]>> spare;
-    return spare;
+  using spare_list = std::vector<std::unique_ptr<std::uint8_t[]>>;
+  // This thread's, freed when it ends (platform/thread_exit.hpp: not a
+  // thread_local object with a destructor).
+  static spare_list& free_list() {
+    thread_local spare_list* spare = nullptr;
+    if (!spare) {
+      spare = new spare_list;
+      platform::at_thread_exit([](void* p) { delete static_cast<spare_list*>(p); }, spare);
+    }
+    return *spare;
   }
   std::unique_ptr<std::uint8_t[]> p_;
 };

@@ -1,6 +1,8 @@
 #include "route/front/first_record.hpp"
 
+#include <algorithm>
 #include <array>
+#include <chrono>
 #include <cstdint>
 
 #include "platform/socket_options.hpp"
@@ -14,16 +16,30 @@ namespace {
 // A TLS record carries at most 2^14 bytes, plus what its protection adds.
 constexpr std::size_t max_record_body = 16384 + 256;
 constexpr std::size_t header_bytes = 5;
+constexpr auto pause_between_polls = std::chrono::milliseconds(10);
 
 // Until `need` bytes are queued: the kernel wakes the wait only when they
 // are (or the peer closed).
 net::awaitable<net::error_code> queued(net::tcp::socket& s, std::size_t need, net::asio::steady_timer& timer) {
+  std::size_t seen = 0;  // bytes queued when the last wait ended
   for (;;) {
     net::error_code ec;
     const std::size_t have = s.available(ec);
     if (ec) co_return ec;
     if (have >= need) co_return net::error_code{};
     if (platform::peer_hung_up(s.native_handle())) co_return net::asio::error::eof;
+    if (have > 0 && have == seen) {
+      // Nothing came since the last wake: where the low-water mark is
+      // refused (Windows), readability ends every wait at once while a byte
+      // is queued, so the loop would spin and never see the deadline (a
+      // stalled half record kept the route busy). A pause instead.
+      net::asio::steady_timer pause(s.get_executor(),
+                                    std::min(timer.expiry(), std::chrono::steady_clock::now() + pause_between_polls));
+      co_await pause.async_wait(net::use_nothrow);
+      if (std::chrono::steady_clock::now() >= timer.expiry()) co_return net::asio::error::timed_out;
+      continue;
+    }
+    seen = have;
     // Best effort: without it each wait ends at the next segment, and the
     // loop waits again.
     platform::set_receive_low_water(s.native_handle(), need);
