@@ -58,14 +58,7 @@ struct contexts {
   }
   // This thread's, freed when it ends (platform/thread_exit.hpp: not a
   // thread_local object with a destructor).
-  static contexts& mine() {
-    thread_local contexts* c = nullptr;
-    if (!c) {
-      c = new contexts;
-      platform::at_thread_exit([](void* p) { delete static_cast<contexts*>(p); }, c);
-    }
-    return *c;
-  }
+  static contexts& mine() { return platform::thread_owned<contexts>(); }
 };
 
 int index_of(suite s) { return s == suite::aes256_gcm ? 1 : 0; }

@@ -67,17 +67,11 @@ class pooled_buffer {
 
  private:
   static constexpr std::size_t max_spare = 2;
-  using spare_list = std::vector<std::unique_ptr<std::uint8_t[]>>;
+  // A type of its own: platform::thread_owned keeps one object per type.
+  struct spare_list : std::vector<std::unique_ptr<std::uint8_t[]>> {};
   // This thread's, freed when it ends (platform/thread_exit.hpp: not a
   // thread_local object with a destructor).
-  static spare_list& free_list() {
-    thread_local spare_list* spare = nullptr;
-    if (!spare) {
-      spare = new spare_list;
-      platform::at_thread_exit([](void* p) { delete static_cast<spare_list*>(p); }, spare);
-    }
-    return *spare;
-  }
+  static spare_list& free_list() { return platform::thread_owned<spare_list>(); }
   std::unique_ptr<std::uint8_t[]> p_;
 };
 
