@@ -7,7 +7,7 @@
 # Left out here: net/frame/frame_io_test.cpp, which e2e_tests builds beside
 # them on Linux, measures the heap with glibc's mallinfo2.
 add_executable(windows_e2e_tests
-  e2e/harness.cpp e2e/client_socket.cpp e2e/fake_vnet.cpp e2e/log_capture.cpp
+  e2e/harness.cpp e2e/client_socket.cpp e2e/client_tls.cpp e2e/fake_vnet.cpp e2e/log_capture.cpp
   e2e/tunnel_test.cpp e2e/resilience_test.cpp e2e/bad_input_test.cpp e2e/link_setup_test.cpp
   e2e/keyed_group_test.cpp e2e/flood_test.cpp e2e/quota_test.cpp e2e/serve_list_test.cpp
   e2e/serve_list_follow_test.cpp e2e/hostile_route_test.cpp e2e/admission_test.cpp
