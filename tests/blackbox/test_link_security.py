@@ -76,6 +76,11 @@ class LinkSecurityTest(BlackBoxCase):
             with self.relay.lock:
                 return next((bytes(s) for s in self.relay.use_streams if len(s) > len(data)), None)
         recorded = self.wait_until(transfer_link, 10, "the recorded use-side link")
+
+        def links_ended():  # a probe's link may still be dialling the echo service
+            log = self.route.log()
+            return len(re.findall(r"link \d+ paired", log)) == len(re.findall(r"link \d+ \(.*\) closed after", log))
+        self.wait_until(links_ended, 10, "every link paired so far to end")
         accepted = self.echo.accepted
         # The recorded opening and every byte after it, straight to the route.
         with socket.create_connection((LOOPBACK, self.relay.route_port), timeout=10) as s:
